@@ -1,0 +1,99 @@
+package io.switchboard.hub.api;
+
+import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.api.error.ValidationException.FieldError;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One contact from a customer as an adapter received it: a call, an email, a chat line, a social message.
+ * The hub dedupes on ({@link #channel}, {@link #externalId}), so an adapter that re-delivers the same
+ * provider event gets the first result back and nothing new is stored.
+ *
+ * @param channel the channel it arrived on
+ * @param externalId the provider's id of this event (Message-ID, call unique id, provider message id);
+ *     stable across re-deliveries
+ * @param sender who sent it, before normalisation
+ * @param senderName the display name the provider gave, if any
+ * @param threadKey the provider's thread or session (chat session id, social thread id, call id), if any
+ * @param references earlier external ids this contact answers (email In-Reply-To and References)
+ * @param subject a subject line, if the channel has one
+ * @param content what it carries
+ * @param metadata channel facts for routing: IVR choices, pre-chat answers, language, ...
+ * @param receivedAt when the provider received it
+ */
+public record InboundContact(
+    Channel channel,
+    String externalId,
+    SenderAddress sender,
+    String senderName,
+    String threadKey,
+    List<String> references,
+    String subject,
+    MessageContent content,
+    Map<String, String> metadata,
+    Instant receivedAt) {
+
+  public static final int MAX_EXTERNAL_ID = 512;
+  public static final int MAX_SUBJECT = 998;
+  public static final int MAX_TEXT = 256 * 1024;
+  public static final int MAX_METADATA_ENTRIES = 64;
+  public static final int MAX_METADATA_KEY = 64;
+  public static final int MAX_METADATA_VALUE = 2048;
+  public static final int MAX_REFERENCES = 100;
+
+  public InboundContact {
+    List<FieldError> errors = new ArrayList<>();
+    if (channel == null) {
+      errors.add(new FieldError("channel", "is required"));
+    }
+    if (externalId == null || externalId.isBlank()) {
+      errors.add(new FieldError("externalId", "is required"));
+    } else if (externalId.length() > MAX_EXTERNAL_ID) {
+      errors.add(new FieldError("externalId", "is longer than " + MAX_EXTERNAL_ID + " characters"));
+    }
+    if (sender == null) {
+      errors.add(new FieldError("sender", "is required"));
+    }
+    if (content == null) {
+      errors.add(new FieldError("content", "is required"));
+    } else if (content instanceof MessageContent.Text t && t.body().length() > MAX_TEXT) {
+      errors.add(new FieldError("content.text", "is longer than " + MAX_TEXT + " characters"));
+    }
+    if (subject != null && subject.length() > MAX_SUBJECT) {
+      errors.add(new FieldError("subject", "is longer than " + MAX_SUBJECT + " characters"));
+    }
+    if (senderName != null && senderName.length() > 200) {
+      errors.add(new FieldError("senderName", "is longer than 200 characters"));
+    }
+    if (threadKey != null && threadKey.length() > MAX_EXTERNAL_ID) {
+      errors.add(new FieldError("threadKey", "is longer than " + MAX_EXTERNAL_ID + " characters"));
+    }
+    references = references == null ? List.of() : List.copyOf(references);
+    if (references.size() > MAX_REFERENCES) {
+      errors.add(new FieldError("references", "has more than " + MAX_REFERENCES + " entries"));
+    }
+    metadata = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
+    if (metadata.size() > MAX_METADATA_ENTRIES) {
+      errors.add(new FieldError("metadata", "has more than " + MAX_METADATA_ENTRIES + " entries"));
+    }
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (e.getKey() == null || e.getKey().isBlank() || e.getKey().length() > MAX_METADATA_KEY) {
+        errors.add(new FieldError("metadata", "keys must be 1 to " + MAX_METADATA_KEY + " characters"));
+      } else if (e.getValue() == null) {
+        errors.add(new FieldError("metadata." + e.getKey(), "must not be null"));
+      } else if (e.getValue().length() > MAX_METADATA_VALUE) {
+        errors.add(new FieldError("metadata." + e.getKey(), "is longer than " + MAX_METADATA_VALUE + " characters"));
+      }
+    }
+    metadata = Map.copyOf(metadata);
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
+    receivedAt = Objects.requireNonNullElseGet(receivedAt, Instant::now);
+  }
+}

@@ -1,0 +1,42 @@
+package io.switchboard.hub.api.spi;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.InteractionId;
+import java.util.Objects;
+
+/** What happened to an interaction, as told to the adapter of its channel. */
+public sealed interface InteractionLifecycleEvent {
+
+  InteractionId interactionId();
+
+  /** Reserved for an agent, who has not accepted yet. */
+  record Offered(InteractionId interactionId, AgentId agentId) implements InteractionLifecycleEvent {
+    public Offered {
+      Objects.requireNonNull(interactionId, "interactionId");
+      Objects.requireNonNull(agentId, "agentId");
+    }
+  }
+
+  /** The agent accepted: a live session should now be bridged to the agent. */
+  record Accepted(InteractionId interactionId, AgentId agentId) implements InteractionLifecycleEvent {
+    public Accepted {
+      Objects.requireNonNull(interactionId, "interactionId");
+      Objects.requireNonNull(agentId, "agentId");
+    }
+  }
+
+  /** Moved to another queue or agent. */
+  record Transferred(InteractionId interactionId, String toQueue, AgentId toAgent)
+      implements InteractionLifecycleEvent {
+    public Transferred {
+      Objects.requireNonNull(interactionId, "interactionId");
+    }
+  }
+
+  /** Finished, by either side. */
+  record Ended(InteractionId interactionId, String reason) implements InteractionLifecycleEvent {
+    public Ended {
+      Objects.requireNonNull(interactionId, "interactionId");
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.switchboard.hub.api.spi;
+
+import io.switchboard.hub.api.ConversationId;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.MessageId;
+import io.switchboard.hub.api.SenderAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A message an agent sends to a customer, already stored by the hub. Delivery may be attempted more than
+ * once (outbox retry), always with the same {@link #messageId}: adapters should pass it to providers that
+ * accept an idempotency key.
+ *
+ * @param recipient the customer's address on this channel
+ * @param threadKey the provider thread to answer in, if any
+ * @param inReplyTo the external ids this answers (email In-Reply-To/References)
+ */
+public record OutboundMessage(
+    MessageId messageId,
+    InteractionId interactionId,
+    ConversationId conversationId,
+    SenderAddress recipient,
+    String threadKey,
+    List<String> inReplyTo,
+    String subject,
+    MessageContent content) {
+  public OutboundMessage {
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(interactionId, "interactionId");
+    Objects.requireNonNull(conversationId, "conversationId");
+    Objects.requireNonNull(recipient, "recipient");
+    Objects.requireNonNull(content, "content");
+    inReplyTo = inReplyTo == null ? List.of() : List.copyOf(inReplyTo);
+  }
+}

@@ -1,0 +1,211 @@
+package io.switchboard.hub.app;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.hub.api.spi.ChannelAdapter;
+import io.switchboard.hub.app.config.SwitchboardConfig;
+import io.switchboard.hub.app.demo.DemoSeed;
+import io.switchboard.hub.app.http.HttpApiVerticle;
+import io.switchboard.hub.app.metrics.HubMetrics;
+import io.switchboard.hub.core.agent.AgentService;
+import io.switchboard.hub.core.auth.AuthService;
+import io.switchboard.hub.core.auth.PasswordHasher;
+import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.customer.IdentityNormalizer;
+import io.switchboard.hub.core.intake.IntakeService;
+import io.switchboard.hub.core.interaction.InteractionQueries;
+import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.embedded.EmbeddedPostgresServer;
+import io.switchboard.hub.embedded.EmbeddedRedisServer;
+import io.switchboard.hub.store.Database;
+import io.switchboard.hub.store.Migrations;
+import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.RedisStore;
+import io.switchboard.hub.store.redis.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running hub: embedded servers when no PostgreSQL/Redis is configured, the schema, the services, the
+ * verticles. {@link #start} blocks until it serves; {@link #stop} shuts everything down in reverse order and
+ * leaves no process behind.
+ */
+public final class Hub implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+  private final SwitchboardConfig config;
+  private final List<AutoCloseable> closeInReverse = new ArrayList<>();
+  private Vertx vertx;
+  private HttpApiVerticle http;
+  private String pgUrl;
+  private String redisUrl;
+  private boolean stopped;
+
+  private Hub(SwitchboardConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a hub and returns once it serves HTTP; on failure, whatever was started is stopped again. */
+  public static Hub start(SwitchboardConfig config) {
+    Hub hub = new Hub(config);
+    try {
+      hub.boot();
+      return hub;
+    } catch (RuntimeException | Error e) {
+      hub.stop();
+      throw e;
+    }
+  }
+
+  private void boot() {
+    SwitchboardConfig cfg = config;
+    if (cfg.postgres().embedded()) {
+      EmbeddedPostgresServer pg = EmbeddedPostgresServer.startDurable(cfg.dataDir().resolve("postgres"), 0);
+      closeInReverse.add(pg);
+      ensureDatabase(pg, "switchboard");
+      pgUrl = pg.url("switchboard");
+    } else {
+      pgUrl = cfg.postgres().url();
+    }
+    if (cfg.redis().embedded()) {
+      EmbeddedRedisServer redis = EmbeddedRedisServer.startDurable(cfg.dataDir().resolve("redis"), 0);
+      closeInReverse.add(redis);
+      redisUrl = redis.url();
+    } else {
+      redisUrl = cfg.redis().url();
+    }
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    closeInReverse.add(gc);
+
+    vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+
+    Database db = Database.connect(vertx, pgUrl, cfg.postgres().password(), cfg.postgres().poolSize());
+    closeInReverse.add(db);
+    Migrations.apply(db.options());
+    RedisStore redis = RedisStore.connect(vertx, redisUrl, cfg.redis().password(), cfg.redis().keyPrefix());
+    closeInReverse.add(redis);
+
+    Stores stores = Stores.over(db);
+    IdentityNormalizer normalizer = new IdentityNormalizer(cfg.customers().defaultRegion());
+    AuthService auth = new AuthService(vertx, stores, new SessionStore(redis), new PasswordHasher(cfg.security().bcryptCost()),
+        new AuthService.Settings(cfg.security().sessionTtl(), cfg.security().maxFailedLogins(), cfg.security().failureWindow()));
+    IntakeService intake = new IntakeService(vertx, stores, normalizer);
+    CustomerService customers = new CustomerService(vertx, stores, normalizer);
+    AgentService agents = new AgentService(stores, auth, AgentService.CapacityDefaults.standard());
+
+    if (cfg.demo().enabled()) {
+      await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce(), "demo seed");
+    }
+
+    HubMetrics.register(vertx, registry, stores);
+    await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
+    http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
+        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, registry));
+    await(vertx.deployVerticle(http), "HTTP API");
+
+    List<String> adapters = new ArrayList<>();
+    for (ChannelAdapter a : ServiceLoader.load(ChannelAdapter.class)) {
+      adapters.add(a.name());
+    }
+    log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters found");
+  }
+
+  /** The HTTP port actually bound. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The PostgreSQL URL in use (the embedded server's when none was configured). */
+  public String postgresUrl() {
+    return pgUrl;
+  }
+
+  public String redisUrl() {
+    return redisUrl;
+  }
+
+  /** Stops serving (in-flight requests get the grace period), then closes connections and embedded servers. */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture()
+            .get(config.http().shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.atWarn().setCause(e).log("Vert.x did not close cleanly");
+      }
+    }
+    for (int i = closeInReverse.size() - 1; i >= 0; i--) {
+      try {
+        closeInReverse.get(i).close();
+      } catch (Exception e) {
+        log.atWarn().setCause(e).log("could not close " + closeInReverse.get(i).getClass().getSimpleName());
+      }
+    }
+    log.info("hub stopped");
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static void ensureDatabase(EmbeddedPostgresServer pg, String name) {
+    String admin = "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres";
+    try (var c = java.sql.DriverManager.getConnection(admin, pg.user(), "");
+        var st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      st.setString(1, name);
+      if (!st.executeQuery().next()) {
+        try (var create = c.createStatement()) {
+          create.execute("CREATE DATABASE " + name);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not prepare database '" + name + "' in embedded PostgreSQL", e);
+    }
+  }
+
+  private static <T> T await(Future<T> f, String what) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(what + " failed: " + cause, cause);
+    } catch (Exception e) {
+      throw new IllegalStateException(what + " did not finish: " + e, e);
+    }
+  }
+}

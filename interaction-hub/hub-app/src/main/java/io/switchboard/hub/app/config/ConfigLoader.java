@@ -1,0 +1,216 @@
+package io.switchboard.hub.app.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads config/switchboard.yaml and applies SWITCHBOARD_* environment variables on top. Every error names
+ * the file (or variable) and the key; unknown keys are errors too, so a typo does not go unnoticed.
+ */
+public final class ConfigLoader {
+  private static final Map<String, Set<String>> KNOWN = Map.of(
+      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir"),
+      "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins"),
+      "postgres", Set.of("url", "password", "poolSize"),
+      "redis", Set.of("url", "password", "keyPrefix"),
+      "customers", Set.of("defaultRegion"),
+      "security", Set.of("sessionTtl", "maxFailedLogins", "failureWindow", "bcryptCost"),
+      "demo", Set.of("enabled", "apiKey"));
+
+  private final Map<String, String> env;
+
+  public ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** Loads from the environment's SWITCHBOARD_CONFIG_DIR, or ./config. */
+  public SwitchboardConfig load() {
+    Path dir = Path.of(env.getOrDefault("SWITCHBOARD_CONFIG_DIR", "config"));
+    return load(dir);
+  }
+
+  public SwitchboardConfig load(Path configDir) {
+    Path file = configDir.resolve("switchboard.yaml");
+    JsonNode root = MissingNode.getInstance();
+    if (Files.exists(file)) {
+      try {
+        root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+      } catch (JacksonException e) {
+        throw new ConfigException(file + ": not valid YAML at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage(), e);
+      } catch (IOException e) {
+        throw new ConfigException(file + ": cannot be read: " + e.getMessage(), e);
+      }
+      if (root == null || root.isNull()) {
+        root = MissingNode.getInstance();
+      } else if (!root.isObject()) {
+        throw new ConfigException(file + ": must be a mapping of sections (http, postgres, redis, ...)");
+      }
+      checkKnown(file, root);
+    }
+    Reader r = new Reader(file, root);
+    String dataDir = r.text("SWITCHBOARD_DATA_DIR", "dataDir", "data");
+    SwitchboardConfig.Http http = new SwitchboardConfig.Http(
+        r.text("SWITCHBOARD_HTTP_HOST", "http.host", "0.0.0.0"),
+        r.integer("SWITCHBOARD_HTTP_PORT", "http.port", 8080, 0, 65535),
+        r.integer(null, "http.maxBodyBytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
+        r.duration(null, "http.shutdownGrace", Duration.ofSeconds(10)),
+        r.list("http.allowedOrigins"));
+    SwitchboardConfig.Postgres pg = new SwitchboardConfig.Postgres(
+        r.text("SWITCHBOARD_PG_URL", "postgres.url", null),
+        r.text("SWITCHBOARD_PG_PASSWORD", "postgres.password", null),
+        r.integer(null, "postgres.poolSize", 16, 1, 200));
+    SwitchboardConfig.Redis redis = new SwitchboardConfig.Redis(
+        r.text("SWITCHBOARD_REDIS_URL", "redis.url", null),
+        r.text("SWITCHBOARD_REDIS_PASSWORD", "redis.password", null),
+        r.text("SWITCHBOARD_REDIS_PREFIX", "redis.keyPrefix", "sb:"));
+    SwitchboardConfig.Customers customers = new SwitchboardConfig.Customers(
+        r.text("SWITCHBOARD_DEFAULT_REGION", "customers.defaultRegion", "US"));
+    SwitchboardConfig.Security security = new SwitchboardConfig.Security(
+        r.duration(null, "security.sessionTtl", Duration.ofHours(12)),
+        r.integer(null, "security.maxFailedLogins", 10, 1, 1000),
+        r.duration(null, "security.failureWindow", Duration.ofMinutes(15)),
+        r.integer(null, "security.bcryptCost", 10, 4, 16));
+    SwitchboardConfig.Demo demo = new SwitchboardConfig.Demo(
+        r.bool("SWITCHBOARD_DEMO", "demo.enabled", true),
+        r.text("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey", null));
+    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo);
+  }
+
+  private static void checkKnown(Path file, JsonNode root) {
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String section = it.next();
+      if (!KNOWN.get("").contains(section)) {
+        throw new ConfigException(file + ": unknown key '" + section + "' (known: " + KNOWN.get("") + ")");
+      }
+      JsonNode node = root.get(section);
+      Set<String> keys = KNOWN.get(section);
+      if (keys != null && node != null && !node.isNull()) {
+        if (!node.isObject()) {
+          throw new ConfigException(file + ": '" + section + "' must be a mapping");
+        }
+        for (Iterator<String> k = node.fieldNames(); k.hasNext(); ) {
+          String key = k.next();
+          if (!keys.contains(key)) {
+            throw new ConfigException(file + ": unknown key '" + section + "." + key + "' (known: " + keys + ")");
+          }
+        }
+      }
+    }
+  }
+
+  /** Typed look-ups with the environment first, then the file, then the default. */
+  private final class Reader {
+    private final Path file;
+    private final JsonNode root;
+
+    Reader(Path file, JsonNode root) {
+      this.file = file;
+      this.root = root;
+    }
+
+    private JsonNode node(String key) {
+      JsonNode n = root;
+      for (String part : key.split("\\.")) {
+        n = n.path(part);
+      }
+      return n;
+    }
+
+    <T> T value(String envKey, String key, T fallback, Function<String, T> parse) {
+      if (envKey != null) {
+        String v = env.get(envKey);
+        if (v != null && !v.isBlank()) {
+          try {
+            return parse.apply(v.strip());
+          } catch (RuntimeException e) {
+            throw new ConfigException("environment variable " + envKey + ": " + e.getMessage(), e);
+          }
+        }
+      }
+      JsonNode n = node(key);
+      if (n.isMissingNode() || n.isNull()) {
+        return fallback;
+      }
+      if (!n.isValueNode()) {
+        throw new ConfigException(file + ": '" + key + "' must be a single value");
+      }
+      try {
+        return parse.apply(n.asText().strip());
+      } catch (RuntimeException e) {
+        throw new ConfigException(file + ": '" + key + "': " + e.getMessage(), e);
+      }
+    }
+
+    String text(String envKey, String key, String fallback) {
+      return value(envKey, key, fallback, s -> s);
+    }
+
+    int integer(String envKey, String key, int fallback, int min, int max) {
+      return value(envKey, key, fallback, s -> {
+        int n;
+        try {
+          n = Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("'" + s + "' is not a whole number");
+        }
+        if (n < min || n > max) {
+          throw new IllegalArgumentException(n + " is outside " + min + ".." + max);
+        }
+        return n;
+      });
+    }
+
+    boolean bool(String envKey, String key, boolean fallback) {
+      return value(envKey, key, fallback, s -> switch (s.toLowerCase(java.util.Locale.ROOT)) {
+        case "true", "yes", "on", "1" -> true;
+        case "false", "no", "off", "0" -> false;
+        default -> throw new IllegalArgumentException("'" + s + "' is not true or false");
+      });
+    }
+
+    /** ISO-8601 durations (PT15M) or a number with a unit: 500ms, 20s, 15m, 12h. */
+    Duration duration(String envKey, String key, Duration fallback) {
+      return value(envKey, key, fallback, s -> {
+        try {
+          if (s.startsWith("P") || s.startsWith("p")) {
+            return Duration.parse(s);
+          }
+          if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+          if (s.endsWith("s")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+          if (s.endsWith("m")) return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
+          if (s.endsWith("h")) return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+        } catch (NumberFormatException | DateTimeParseException e) {
+          // fall through to the message below
+        }
+        throw new IllegalArgumentException("'" + s + "' is not a duration such as 500ms, 20s, 15m, 12h or PT15M");
+      });
+    }
+
+    List<String> list(String key) {
+      JsonNode n = node(key);
+      if (n.isMissingNode() || n.isNull()) {
+        return List.of();
+      }
+      if (!n.isArray()) {
+        throw new ConfigException(file + ": '" + key + "' must be a list");
+      }
+      List<String> out = new ArrayList<>();
+      n.forEach(e -> out.add(e.asText()));
+      return out;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.switchboard.hub.app.http;
+
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.core.auth.AuthService;
+import io.switchboard.hub.core.auth.Principal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/** {@code /api/v1/auth}: login, logout, who am I. */
+final class AuthRoutes {
+  record LoginRequest(String username, String password) {
+    LoginRequest {
+      if (username == null || username.isBlank()) {
+        throw new ValidationException("username", "is required");
+      }
+      if (password == null || password.isEmpty()) {
+        throw new ValidationException("password", "is required");
+      }
+    }
+  }
+
+  static void mount(Router router, AuthService auth, Authn authn) {
+    router.post("/api/v1/auth/login").handler(ctx -> {
+      LoginRequest req = JsonBodies.read(ctx, LoginRequest.class);
+      Respond.json(ctx, auth.login(req.username(), req.password()), 200, login -> new JsonObject()
+          .put("token", login.token())
+          .put("tokenType", "Bearer")
+          .put("expiresAt", login.expiresAt().toString())
+          .put("agent", staffJson(login.staff())));
+    });
+    router.post("/api/v1/auth/logout").handler(authn.staff(Role.AGENT)).handler(ctx ->
+        Respond.noContent(ctx, auth.logout(Authn.bearer(ctx))));
+    router.get("/api/v1/auth/me").handler(authn.staff(Role.AGENT)).handler(ctx ->
+        ctx.json(staffJson(Authn.staff(ctx))));
+  }
+
+  static JsonObject staffJson(Principal.Staff s) {
+    return new JsonObject().put("id", s.agentId().toString()).put("username", s.username()).put("role", s.role().wireName());
+  }
+}

@@ -1,0 +1,98 @@
+package io.switchboard.hub.app.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.hub.app.config.SwitchboardConfig;
+import io.switchboard.hub.core.agent.AgentService;
+import io.switchboard.hub.core.auth.AuthService;
+import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.intake.IntakeService;
+import io.switchboard.hub.core.interaction.InteractionQueries;
+import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.RedisStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API under /api/v1, plus /health, /metrics and the console's files. Stops gracefully: no new
+ * connections, in-flight requests get the configured grace period to finish.
+ */
+public final class HttpApiVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(HttpApiVerticle.class);
+
+  /** What the routes call. */
+  public record Services(
+      Stores stores,
+      RedisStore redis,
+      AuthService auth,
+      IntakeService intake,
+      CustomerService customers,
+      InteractionQueries interactions,
+      AgentService agents,
+      PrometheusMeterRegistry registry) {}
+
+  private final SwitchboardConfig.Http config;
+  private final Services services;
+  private HttpServer server;
+
+  public HttpApiVerticle(SwitchboardConfig.Http config, Services services) {
+    this.config = config;
+    this.services = services;
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = router();
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setMaxHeaderSize(16 * 1024)
+        .setCompressionSupported(true));
+    return server.requestHandler(router).listen().onSuccess(s ->
+        log.atInfo().addKeyValue("port", s.actualPort()).log("HTTP API listening"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  Router router() {
+    Router router = Router.router(vertx);
+    Problems problems = new Problems();
+    router.route().handler(ctx -> {
+      ctx.response()
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .putHeader("Referrer-Policy", "no-referrer")
+          .putHeader("X-Frame-Options", "DENY");
+      ctx.next();
+    });
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    Authn authn = new Authn(services.auth());
+    AuthRoutes.mount(router, services.auth(), authn);
+    InboundRoutes.mount(router, services.intake(), authn);
+    CustomerRoutes.mount(router, services.customers(), authn);
+    InteractionRoutes.mount(router, services.interactions(), authn);
+    StaffRoutes.mount(router, services.agents(), services.stores(), authn);
+    AdminRoutes.mount(router, services.auth(), services.stores(), authn);
+    OpsRoutes.mount(router, services.stores().db(), services.redis(), services.registry(), authn);
+    router.route().failureHandler(problems);
+    router.errorHandler(404, problems);
+    router.errorHandler(405, problems);
+    router.errorHandler(413, problems);
+    router.errorHandler(500, problems);
+    return router;
+  }
+}

@@ -1,0 +1,39 @@
+package io.switchboard.hub.app.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.core.auth.Scopes;
+import io.switchboard.hub.store.Database;
+import io.switchboard.hub.store.redis.RedisStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/**
+ * Operations: {@code /health} (open, for load balancers: PostgreSQL and Redis reachable),
+ * {@code /metrics} (Prometheus text; an admin or supervisor token, or an API key with scope
+ * {@code metrics}), the OpenAPI document, and the console's static files at {@code /}.
+ */
+final class OpsRoutes {
+  static void mount(Router router, Database db, RedisStore redis, PrometheusMeterRegistry registry, Authn authn) {
+    router.get("/health").handler(ctx -> {
+      Future<Void> pg = db.ping();
+      Future<Void> rd = redis.ping();
+      Future.join(pg, rd).onComplete(ar -> {
+        JsonObject checks = new JsonObject()
+            .put("postgres", pg.succeeded() ? "up" : "down")
+            .put("redis", rd.succeeded() ? "up" : "down");
+        boolean up = pg.succeeded() && rd.succeeded();
+        ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+            .putHeader("Cache-Control", "no-store")
+            .end(new JsonObject().put("status", up ? "up" : "down").put("checks", checks).encode());
+      });
+    });
+    router.get("/metrics").handler(authn.staffOrIntegration(Role.SUPERVISOR, Scopes.METRICS)).handler(ctx ->
+        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+    router.get("/api/v1/openapi.yaml").handler(ctx ->
+        ctx.response().putHeader("Content-Type", "application/yaml").sendFile("openapi/switchboard.yaml"));
+    router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(true).setIndexPage("index.html"));
+  }
+}

@@ -1,0 +1,64 @@
+package io.switchboard.hub.app.http;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.error.ForbiddenException;
+import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.core.agent.AgentDraft;
+import io.switchboard.hub.core.agent.AgentService;
+import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.store.Stores;
+import io.vertx.ext.web.Router;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** {@code /api/v1/agents} and {@code /api/v1/queues}. */
+final class StaffRoutes {
+  record CreateAgentRequest(
+      String username, String displayName, String role, String password, Map<String, Integer> skills,
+      Map<String, Integer> capacity) {
+    AgentDraft toDraft() {
+      Role r = null;
+      if (role == null) {
+        throw new ValidationException("role", "is required (agent, supervisor or admin)");
+      }
+      try {
+        r = Role.fromWire(role);
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("role", e.getMessage());
+      }
+      Map<Channel, Integer> cap = new EnumMap<>(Channel.class);
+      if (capacity != null) {
+        for (var e : capacity.entrySet()) {
+          try {
+            cap.put(Channel.fromWire(e.getKey()), e.getValue());
+          } catch (IllegalArgumentException ex) {
+            throw new ValidationException("capacity." + e.getKey(), ex.getMessage());
+          }
+        }
+      }
+      return new AgentDraft(username, displayName, r, password, skills, cap);
+    }
+  }
+
+  static void mount(Router router, AgentService agents, Stores stores, Authn authn) {
+    router.get("/api/v1/agents").handler(authn.staff(Role.SUPERVISOR)).handler(ctx ->
+        Respond.json(ctx, agents.list(), 200, list -> ApiJson.array(list, ApiJson::agent)));
+    router.post("/api/v1/agents").handler(authn.staff(Role.ADMIN)).handler(ctx -> {
+      AgentDraft draft = JsonBodies.read(ctx, CreateAgentRequest.class).toDraft();
+      Respond.json(ctx, agents.create(Authn.principal(ctx), draft).onSuccess(a ->
+          ctx.response().putHeader("Location", "/api/v1/agents/" + a.id())), 201, ApiJson::agent);
+    });
+    router.get("/api/v1/agents/:id").handler(authn.staff(Role.AGENT)).handler(ctx -> {
+      AgentId id = Params.pathId(ctx, "id", AgentId::parse);
+      Principal.Staff me = Authn.staff(ctx);
+      if (!me.role().atLeast(Role.SUPERVISOR) && !me.agentId().equals(id)) {
+        throw new ForbiddenException("agents may only read their own record");
+      }
+      Respond.json(ctx, agents.get(id), 200, ApiJson::agent);
+    });
+    router.get("/api/v1/queues").handler(authn.staff(Role.AGENT)).handler(ctx ->
+        Respond.json(ctx, stores.queues().list(stores.db().pool()), 200, list -> ApiJson.array(list, ApiJson::queue)));
+  }
+}

@@ -1,0 +1,78 @@
+package io.switchboard.hub.app.http;
+
+import io.switchboard.hub.api.IdentityKind;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.api.error.ValidationException;
+
+/** Request shapes shared by several routes, and their conversion to domain values. */
+final class Wire {
+  private Wire() {}
+
+  /** An address as clients send it: {@code {"kind": "phone", "value": "+49 30 1234567"}}. */
+  record Address(String kind, String provider, String value) {
+    SenderAddress toSender(String field) {
+      if (kind == null) {
+        throw new ValidationException(field + ".kind", "is required (phone, email or handle)");
+      }
+      if (value == null || value.isBlank()) {
+        throw new ValidationException(field + ".value", "is required");
+      }
+      IdentityKind k;
+      try {
+        k = IdentityKind.fromWire(kind);
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException(field + ".kind", e.getMessage());
+      }
+      if (k == IdentityKind.HANDLE && (provider == null || provider.isBlank())) {
+        throw new ValidationException(field + ".provider", "is required for a handle");
+      }
+      return new SenderAddress(k, provider, value);
+    }
+  }
+
+  /** Message content as clients send it, one shape per {@code type}. */
+  record Content(
+      String type, String text, String mediaType, String fileName, Long sizeBytes, String providerRef, String caption,
+      Double latitude, Double longitude, String label, String providerType) {
+    MessageContent toContent(String field) {
+      if (type == null) {
+        throw new ValidationException(field + ".type", "is required (text, media, location or unsupported)");
+      }
+      return switch (type) {
+        case "text" -> {
+          if (text == null) {
+            throw new ValidationException(field + ".text", "is required for text content");
+          }
+          yield new MessageContent.Text(text);
+        }
+        case "media" -> {
+          if (mediaType == null || providerRef == null) {
+            throw new ValidationException(field, "media content needs mediaType and providerRef");
+          }
+          if (sizeBytes != null && sizeBytes < 0) {
+            throw new ValidationException(field + ".sizeBytes", "must not be negative");
+          }
+          yield new MessageContent.Media(mediaType, fileName, sizeBytes == null ? 0 : sizeBytes, providerRef, caption);
+        }
+        case "location" -> {
+          if (latitude == null || longitude == null) {
+            throw new ValidationException(field, "location content needs latitude and longitude");
+          }
+          try {
+            yield new MessageContent.Location(latitude, longitude, label);
+          } catch (IllegalArgumentException e) {
+            throw new ValidationException(field, e.getMessage());
+          }
+        }
+        case "unsupported" -> {
+          if (providerType == null) {
+            throw new ValidationException(field + ".providerType", "is required for unsupported content");
+          }
+          yield new MessageContent.Unsupported(providerType);
+        }
+        default -> throw new ValidationException(field + ".type", "'" + Params.abbreviate(type) + "' is not text, media, location or unsupported");
+      };
+    }
+  }
+}

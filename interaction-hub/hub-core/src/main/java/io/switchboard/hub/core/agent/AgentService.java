@@ -1,0 +1,78 @@
+package io.switchboard.hub.core.agent;
+
+import io.switchboard.hub.api.Agent;
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.error.ConflictException;
+import io.switchboard.hub.api.error.NotFoundException;
+import io.switchboard.hub.core.auth.AuthService;
+import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.store.AgentStore;
+import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.UniqueViolation;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Staff accounts: creation with skills and capacity, listing. */
+public final class AgentService {
+
+  /**
+   * Per-channel capacity given to agents that do not set their own, and the channels whose work excludes
+   * every other (voice: an agent on a call takes nothing else).
+   */
+  public record CapacityDefaults(Map<Channel, Integer> capacity, Set<Channel> exclusive) {
+    public CapacityDefaults {
+      capacity = Map.copyOf(capacity);
+      exclusive = Set.copyOf(exclusive);
+    }
+
+    /** Voice 1 and exclusive, chat 3, email 5, social 3. */
+    public static CapacityDefaults standard() {
+      return new CapacityDefaults(
+          Map.of(Channel.VOICE, 1, Channel.CHAT, 3, Channel.EMAIL, 5, Channel.SOCIAL, 3), Set.of(Channel.VOICE));
+    }
+  }
+
+  private final Stores stores;
+  private final AuthService auth;
+  private final CapacityDefaults defaults;
+
+  public AgentService(Stores stores, AuthService auth, CapacityDefaults defaults) {
+    this.stores = stores;
+    this.auth = auth;
+    this.defaults = defaults;
+  }
+
+  /** Creates a member of staff; fails with {@link ConflictException} when the username is taken. */
+  public Future<Agent> create(Principal by, AgentDraft draft) {
+    Map<Channel, Integer> capacity = new EnumMap<>(Channel.class);
+    capacity.putAll(defaults.capacity());
+    capacity.putAll(draft.capacity());
+    Agent agent = new Agent(AgentId.random(), draft.username(), draft.displayName().strip(), draft.role(), true,
+        draft.skills(), capacity, Instant.now());
+    return auth.hashPassword(draft.password())
+        .compose(hash -> stores.db().inTransaction(tx ->
+            stores.agents().insert(tx, agent, hash, defaults.exclusive())
+                .compose(x -> stores.audit().append(tx, by.auditName(), "agent.created", "agent", agent.id().toString(),
+                    new JsonObject().put("username", agent.username()).put("role", agent.role().wireName())))))
+        .recover(e -> UniqueViolation.on(e, AgentStore.USERNAME_CONSTRAINT)
+            ? Future.failedFuture(new ConflictException("username '" + draft.username() + "' is taken"))
+            : Future.failedFuture(e))
+        .compose(x -> get(agent.id()));
+  }
+
+  public Future<Agent> get(AgentId id) {
+    return stores.agents().find(stores.db().pool(), id).compose(found -> found
+        .map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(new NotFoundException("no agent " + id))));
+  }
+
+  public Future<List<Agent>> list() {
+    return stores.agents().list(stores.db().pool());
+  }
+}

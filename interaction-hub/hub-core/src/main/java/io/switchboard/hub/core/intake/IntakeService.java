@@ -1,0 +1,211 @@
+package io.switchboard.hub.core.intake;
+
+import io.switchboard.hub.api.Conversation;
+import io.switchboard.hub.api.ConversationId;
+import io.switchboard.hub.api.Customer;
+import io.switchboard.hub.api.CustomerId;
+import io.switchboard.hub.api.Identity;
+import io.switchboard.hub.api.IdentityId;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.IntakeResult;
+import io.switchboard.hub.api.IntakeResult.Outcome;
+import io.switchboard.hub.api.Interaction;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.Message;
+import io.switchboard.hub.api.MessageId;
+import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.api.spi.InboundSink;
+import io.switchboard.hub.core.customer.IdentityKey;
+import io.switchboard.hub.core.customer.IdentityNormalizer;
+import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.store.MessageStore;
+import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.UniqueViolation;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The intake pipeline: dedupe on (channel, external id), match the sender to a customer (creating one when
+ * unknown), thread into a conversation, and store interaction and message in one transaction with the
+ * {@code interaction.created} (or {@code message.received}) event in the outbox.
+ *
+ * <p>Races between hub nodes (two deliveries of one message, two first messages of one thread, two
+ * contacts from one new customer) surface as unique violations; the losing transaction is rolled back and
+ * run again, and then finds what the winner stored.
+ */
+public final class IntakeService implements InboundSink {
+  private static final Logger log = LoggerFactory.getLogger(IntakeService.class);
+  private static final int ATTEMPTS = 4;
+
+  private final Vertx vertx;
+  private final Stores stores;
+  private final IdentityNormalizer normalizer;
+
+  public IntakeService(Vertx vertx, Stores stores, IdentityNormalizer normalizer) {
+    this.vertx = vertx;
+    this.stores = stores;
+    this.normalizer = normalizer;
+  }
+
+  @Override
+  public Future<IntakeResult> accept(InboundContact contact) {
+    List<IdentityKey> keys;
+    try {
+      keys = normalizer.matchKeys(contact.sender(), "sender.value");
+    } catch (ValidationException e) {
+      return Future.failedFuture(e);
+    }
+    return attempt(contact, keys, 1)
+        .onSuccess(r -> {
+          if (r.outcome() != Outcome.DUPLICATE) {
+            OutboxRelay.wake(vertx);
+          }
+          log.atInfo()
+              .addKeyValue("outcome", r.outcome())
+              .addKeyValue("channel", contact.channel().wireName())
+              .addKeyValue("externalId", contact.externalId())
+              .addKeyValue("interactionId", r.interactionId())
+              .addKeyValue("customerId", r.customerId())
+              .log("inbound contact taken in");
+        });
+  }
+
+  private Future<IntakeResult> attempt(InboundContact contact, List<IdentityKey> keys, int attempt) {
+    return stores.db()
+        .inTransaction(tx -> store(tx, contact, keys))
+        .recover(e -> {
+          if (attempt < ATTEMPTS && (UniqueViolation.is(e) || e instanceof LostRace)) {
+            log.atDebug().addKeyValue("externalId", contact.externalId()).addKeyValue("attempt", attempt)
+                .log("intake raced with another writer; retrying");
+            return attempt(contact, keys, attempt + 1);
+          }
+          return Future.failedFuture(e);
+        });
+  }
+
+  private Future<IntakeResult> store(SqlConnection tx, InboundContact c, List<IdentityKey> keys) {
+    return stores.messages()
+        .findDelivery(tx, c.channel(), c.externalId())
+        .compose(prior -> prior.isPresent()
+            ? Future.succeededFuture(duplicate(prior.get()))
+            : matchCustomer(tx, c, keys, 0)
+                .compose(customer -> conversationFor(tx, c, customer))
+                .compose(conversation -> stores.interactions()
+                    .openInConversation(tx, conversation.id())
+                    .compose(open -> open.isPresent()
+                        ? append(tx, c, open.get())
+                        : create(tx, c, conversation))));
+  }
+
+  private static IntakeResult duplicate(MessageStore.Delivery d) {
+    return new IntakeResult(Outcome.DUPLICATE, d.interactionId(), d.conversationId(), d.customerId(), d.messageId());
+  }
+
+  /** The golden record of the first identity that matches, or a new customer owning the first identity. */
+  private Future<CustomerId> matchCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys, int index) {
+    if (index == keys.size()) {
+      return createCustomer(tx, c, keys.get(0));
+    }
+    IdentityKey key = keys.get(index);
+    return stores.customers()
+        .findByIdentity(tx, key.kind(), key.provider(), key.value())
+        .compose(found -> found.isPresent()
+            ? stores.customers().resolve(tx, found.get()).map(Optional::orElseThrow)
+            : matchCustomer(tx, c, keys, index + 1));
+  }
+
+  private Future<CustomerId> createCustomer(SqlConnection tx, InboundContact c, IdentityKey key) {
+    String name = c.senderName() != null && !c.senderName().isBlank() ? c.senderName().strip() : key.value();
+    Customer customer =
+        new Customer(CustomerId.random(), name, null, c.metadata().get("language"), null, null, null, 1, c.receivedAt(), null);
+    return stores.customers()
+        .insert(tx, customer)
+        .compose(created -> stores.customers()
+            .insertIdentity(
+                tx, new Identity(IdentityId.random(), created.id(), key.kind(), key.provider(), key.value(), c.receivedAt()))
+            .compose(identity -> identity.isPresent()
+                ? stores.audit()
+                    .append(tx, "system:intake", "customer.created", "customer", created.id().toString(),
+                        new JsonObject().put("identity", key.kind().wireName() + ":" + key.value()))
+                    .map(created.id())
+                // Another contact from the same new sender committed first: start over and find it.
+                : Future.failedFuture(new LostRace())));
+  }
+
+  private Future<Conversation> conversationFor(SqlConnection tx, InboundContact c, CustomerId customer) {
+    Future<Optional<Conversation>> existing =
+        c.threadKey() != null
+            ? stores.conversations().findOpenByThread(tx, c.channel(), c.threadKey())
+            : stores.conversations().findOpenByMessageRefs(tx, c.channel(), c.references());
+    return existing.compose(found -> found.isPresent()
+        ? Future.succeededFuture(found.get())
+        : stores.conversations()
+            .insert(
+                tx,
+                new Conversation(
+                    ConversationId.random(), customer, c.channel(), c.threadKey(), c.subject(), true, c.receivedAt(),
+                    c.receivedAt())));
+  }
+
+  private Future<IntakeResult> create(SqlConnection tx, InboundContact c, Conversation conversation) {
+    Interaction interaction =
+        new Interaction(
+            InteractionId.random(), conversation.id(), conversation.customerId(), c.channel(), c.externalId(),
+            InteractionState.CREATED, null, 0, null, c.subject(), c.metadata(), null, c.receivedAt(), null, null, null,
+            null, null, 1);
+    Message message = inboundMessage(c, conversation.id(), interaction.id());
+    JsonObject event =
+        OutboxRelay.event(
+            HubEvents.INTERACTION_CREATED,
+            new JsonObject()
+                .put("interactionId", interaction.id().toString())
+                .put("conversationId", conversation.id().toString())
+                .put("customerId", conversation.customerId().toString())
+                .put("channel", c.channel().wireName()));
+    return stores.interactions()
+        .insert(tx, interaction)
+        .compose(x -> stores.messages().insert(tx, message))
+        .compose(x -> stores.conversations().touch(tx, conversation.id(), c.receivedAt()))
+        .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.INTERACTION_CREATED, event))
+        .map(x -> new IntakeResult(Outcome.CREATED, interaction.id(), conversation.id(), conversation.customerId(), message.id()));
+  }
+
+  private Future<IntakeResult> append(SqlConnection tx, InboundContact c, Interaction open) {
+    Message message = inboundMessage(c, open.conversationId(), open.id());
+    JsonObject event =
+        OutboxRelay.event(
+            HubEvents.MESSAGE_RECEIVED,
+            new JsonObject()
+                .put("interactionId", open.id().toString())
+                .put("messageId", message.id().toString())
+                .put("customerId", open.customerId().toString())
+                .put("channel", c.channel().wireName()));
+    return stores.messages()
+        .insert(tx, message)
+        .compose(x -> stores.conversations().touch(tx, open.conversationId(), c.receivedAt()))
+        .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.MESSAGE_RECEIVED, event))
+        .map(x -> new IntakeResult(Outcome.APPENDED, open.id(), open.conversationId(), open.customerId(), message.id()));
+  }
+
+  private static Message inboundMessage(InboundContact c, ConversationId conversation, InteractionId interaction) {
+    return new Message(
+        MessageId.random(), conversation, interaction, c.channel(), c.externalId(), Message.Direction.INBOUND,
+        c.sender().value(), c.senderName(), null, c.subject(), c.content(), false, Message.Status.RECEIVED, null,
+        c.receivedAt());
+  }
+
+  /** This transaction lost a race it can only win by starting over. */
+  private static final class LostRace extends RuntimeException {
+    LostRace() {
+      super("lost a race with a concurrent intake", null, false, false);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.switchboard.hub.core.interaction;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.Interaction;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.Message;
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.error.NotFoundException;
+import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.store.InteractionStore;
+import io.switchboard.hub.store.Stores;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import java.util.List;
+
+/**
+ * Reading interactions with the visibility rule applied: agents see only interactions assigned to them;
+ * supervisors and admins see all. An interaction an agent may not see is reported as not found, so its
+ * existence does not leak.
+ */
+public final class InteractionQueries {
+
+  /** An interaction with its messages and its recorded state changes. */
+  public record Detail(Interaction interaction, List<Message> messages, List<InteractionStore.Transition> transitions) {}
+
+  private final Stores stores;
+
+  public InteractionQueries(Stores stores) {
+    this.stores = stores;
+  }
+
+  public Future<Detail> get(Principal.Staff viewer, InteractionId id) {
+    SqlClient sql = stores.db().pool();
+    return stores.interactions().find(sql, id).compose(found -> {
+      if (found.isEmpty() || !visible(viewer, found.get())) {
+        return Future.failedFuture(new NotFoundException("no interaction " + id));
+      }
+      Interaction i = found.get();
+      return stores.messages().ofInteractions(sql, List.of(id)).compose(messages ->
+          stores.interactions().transitions(sql, id).map(transitions -> new Detail(i, messages, transitions)));
+    });
+  }
+
+  /** Newest first; for agents, only their own. */
+  public Future<List<Interaction>> list(
+      Principal.Staff viewer, InteractionState state, String queueId, AgentId agentId, InteractionStore.Cursor cursor, int limit) {
+    AgentId scope = viewer.role().atLeast(Role.SUPERVISOR) ? agentId : viewer.agentId();
+    if (!viewer.role().atLeast(Role.SUPERVISOR) && agentId != null && !agentId.equals(viewer.agentId())) {
+      return Future.succeededFuture(List.of());
+    }
+    return stores.interactions().list(stores.db().pool(), new InteractionStore.Filter(state, queueId, scope), cursor, limit);
+  }
+
+  private static boolean visible(Principal.Staff viewer, Interaction i) {
+    return viewer.role().atLeast(Role.SUPERVISOR) || viewer.agentId().equals(i.agentId());
+  }
+}

@@ -1,0 +1,285 @@
+package io.switchboard.hub.store;
+
+import io.switchboard.hub.api.Customer;
+import io.switchboard.hub.api.CustomerId;
+import io.switchboard.hub.api.CustomerMerge;
+import io.switchboard.hub.api.Identity;
+import io.switchboard.hub.api.IdentityId;
+import io.switchboard.hub.api.IdentityKind;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Customers, their identities and merges. */
+public final class CustomerStore {
+
+  private static final String COLUMNS =
+      "id, display_name, tier, language, attributes, notes, merged_into, version, created_at, updated_at";
+
+  private static final String INSERT =
+      "INSERT INTO customers (id, display_name, tier, language, attributes, notes, created_at, updated_at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING " + COLUMNS;
+  private static final String FIND = "SELECT " + COLUMNS + " FROM customers WHERE id = $1";
+  private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
+  private static final String UPDATE =
+      "UPDATE customers SET display_name = $2, tier = $3, language = $4, attributes = $5, notes = $6,"
+          + " version = version + 1, updated_at = now() WHERE id = $1 AND version = $7 RETURNING " + COLUMNS;
+  private static final String SET_MERGED_INTO =
+      "UPDATE customers SET merged_into = $2, version = version + 1, updated_at = now() WHERE id = $1";
+  private static final String RESOLVE =
+      "WITH RECURSIVE chain(id, merged_into, depth) AS ("
+          + " SELECT id, merged_into, 0 FROM customers WHERE id = $1"
+          + " UNION ALL SELECT c.id, c.merged_into, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.merged_into"
+          + " WHERE chain.depth < 64)"
+          + " SELECT id FROM chain WHERE merged_into IS NULL";
+  private static final String MEMBERS =
+      "WITH RECURSIVE members(id, depth) AS ("
+          + " SELECT id, 0 FROM customers WHERE id = $1"
+          + " UNION ALL SELECT c.id, members.depth + 1 FROM customers c JOIN members ON c.merged_into = members.id"
+          + " WHERE members.depth < 64)"
+          + " SELECT id FROM members";
+  private static final String SEARCH_BY_NAME =
+      "SELECT " + COLUMNS + " FROM customers WHERE merged_into IS NULL AND lower(display_name) LIKE $1"
+          + " ORDER BY lower(display_name), id LIMIT $2 OFFSET $3";
+  private static final String LIST =
+      "SELECT " + COLUMNS + " FROM customers WHERE merged_into IS NULL ORDER BY created_at DESC, id LIMIT $1 OFFSET $2";
+
+  private static final String IDENTITY_COLUMNS = "id, customer_id, kind, provider, value, created_at";
+  private static final String FIND_BY_IDENTITY =
+      "SELECT customer_id FROM customer_identities WHERE kind = $1 AND provider = $2 AND value = $3";
+  private static final String INSERT_IDENTITY =
+      "INSERT INTO customer_identities (id, customer_id, kind, provider, value, created_at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, provider, value) DO NOTHING RETURNING "
+          + IDENTITY_COLUMNS;
+  private static final String IDENTITIES_OF =
+      "SELECT " + IDENTITY_COLUMNS + " FROM customer_identities WHERE customer_id = ANY($1) ORDER BY created_at, id";
+  private static final String FIND_IDENTITY =
+      "SELECT " + IDENTITY_COLUMNS + " FROM customer_identities WHERE id = $1";
+  private static final String DELETE_IDENTITY = "DELETE FROM customer_identities WHERE id = $1";
+
+  private static final String MERGE_COLUMNS =
+      "id, survivor_id, merged_id, field_changes, merged_by, merged_at, undone_by, undone_at";
+  private static final String INSERT_MERGE =
+      "INSERT INTO customer_merges (id, survivor_id, merged_id, field_changes, merged_by)"
+          + " VALUES ($1, $2, $3, $4, $5) RETURNING " + MERGE_COLUMNS;
+  private static final String FIND_MERGE_FOR_UPDATE =
+      "SELECT " + MERGE_COLUMNS + " FROM customer_merges WHERE id = $1 FOR UPDATE";
+  private static final String UNDO_MERGE =
+      "UPDATE customer_merges SET undone_by = $2, undone_at = now() WHERE id = $1 AND undone_at IS NULL RETURNING "
+          + MERGE_COLUMNS;
+  private static final String MERGES_OF =
+      "SELECT " + MERGE_COLUMNS + " FROM customer_merges WHERE survivor_id = $1 OR merged_id = $1 ORDER BY merged_at";
+
+  public Future<Customer> insert(SqlClient sql, Customer c) {
+    return sql.preparedQuery(INSERT)
+        .execute(
+            Tuple.of(
+                c.id().value(),
+                c.displayName(),
+                c.tier(),
+                c.language(),
+                Rows.json(c.attributes()),
+                c.notes(),
+                Rows.odt(c.createdAt() == null ? Instant.now() : c.createdAt())))
+        .map(rows -> customer(rows.iterator().next()));
+  }
+
+  public Future<Optional<Customer>> find(SqlClient sql, CustomerId id) {
+    return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(rows -> first(rows).map(CustomerStore::customer));
+  }
+
+  /** Locks the row until the transaction ends. */
+  public Future<Optional<Customer>> findForUpdate(SqlClient sql, CustomerId id) {
+    return sql.preparedQuery(FIND_FOR_UPDATE)
+        .execute(Tuple.of(id.value()))
+        .map(rows -> first(rows).map(CustomerStore::customer));
+  }
+
+  /**
+   * Writes the editable fields of {@code c} when the stored version is still {@code expectedVersion}.
+   *
+   * @return the new state, or empty when the version moved on (or the customer is gone)
+   */
+  public Future<Optional<Customer>> update(SqlClient sql, Customer c, int expectedVersion) {
+    return sql.preparedQuery(UPDATE)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  c.id().value(), c.displayName(), c.tier(), c.language(), Rows.json(c.attributes()), c.notes(),
+                  expectedVersion
+                }))
+        .map(rows -> first(rows).map(CustomerStore::customer));
+  }
+
+  public Future<Void> setMergedInto(SqlClient sql, CustomerId id, CustomerId into) {
+    return sql.preparedQuery(SET_MERGED_INTO)
+        .execute(Tuple.of(id.value(), into == null ? null : into.value()))
+        .mapEmpty();
+  }
+
+  /** The golden record {@code id} resolves to (itself when not merged); empty when unknown. */
+  public Future<Optional<CustomerId>> resolve(SqlClient sql, CustomerId id) {
+    return sql.preparedQuery(RESOLVE)
+        .execute(Tuple.of(id.value()))
+        .map(rows -> first(rows).map(r -> new CustomerId(r.getUUID("id"))));
+  }
+
+  /** {@code golden} and every customer merged into it, directly or through others. */
+  public Future<List<CustomerId>> members(SqlClient sql, CustomerId golden) {
+    return sql.preparedQuery(MEMBERS)
+        .execute(Tuple.of(golden.value()))
+        .map(rows -> {
+          List<CustomerId> ids = new ArrayList<>();
+          rows.forEach(r -> ids.add(new CustomerId(r.getUUID("id"))));
+          return ids;
+        });
+  }
+
+  /** Golden records whose name contains {@code fragment}, case-insensitively. */
+  public Future<List<Customer>> searchByName(SqlClient sql, String fragment, int limit, int offset) {
+    String pattern = "%" + fragment.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    return sql.preparedQuery(SEARCH_BY_NAME).execute(Tuple.of(pattern, limit, offset)).map(CustomerStore::customers);
+  }
+
+  /** Golden records, newest first. */
+  public Future<List<Customer>> list(SqlClient sql, int limit, int offset) {
+    return sql.preparedQuery(LIST).execute(Tuple.of(limit, offset)).map(CustomerStore::customers);
+  }
+
+  /** The customer owning the identity (possibly merged into another), if any. */
+  public Future<Optional<CustomerId>> findByIdentity(SqlClient sql, IdentityKind kind, String provider, String value) {
+    return sql.preparedQuery(FIND_BY_IDENTITY)
+        .execute(Tuple.of(kind.wireName(), provider, value))
+        .map(rows -> first(rows).map(r -> new CustomerId(r.getUUID("customer_id"))));
+  }
+
+  /** Adds an identity; empty when the same (kind, provider, value) already belongs to someone. */
+  public Future<Optional<Identity>> insertIdentity(SqlClient sql, Identity i) {
+    return sql.preparedQuery(INSERT_IDENTITY)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  i.id().value(), i.customerId().value(), i.kind().wireName(), i.provider(), i.value(),
+                  Rows.odt(i.createdAt() == null ? Instant.now() : i.createdAt())
+                }))
+        .map(rows -> first(rows).map(CustomerStore::identity));
+  }
+
+  public Future<List<Identity>> identitiesOf(SqlClient sql, List<CustomerId> customers) {
+    UUID[] ids = customers.stream().map(CustomerId::value).toArray(UUID[]::new);
+    return sql.preparedQuery(IDENTITIES_OF)
+        .execute(Tuple.of(ids))
+        .map(rows -> {
+          List<Identity> out = new ArrayList<>();
+          rows.forEach(r -> out.add(identity(r)));
+          return out;
+        });
+  }
+
+  public Future<Optional<Identity>> findIdentity(SqlClient sql, IdentityId id) {
+    return sql.preparedQuery(FIND_IDENTITY).execute(Tuple.of(id.value())).map(rows -> first(rows).map(CustomerStore::identity));
+  }
+
+  public Future<Boolean> deleteIdentity(SqlClient sql, IdentityId id) {
+    return sql.preparedQuery(DELETE_IDENTITY).execute(Tuple.of(id.value())).map(rows -> rows.rowCount() == 1);
+  }
+
+  public Future<CustomerMerge> insertMerge(SqlClient sql, CustomerMerge m) {
+    return sql.preparedQuery(INSERT_MERGE)
+        .execute(
+            Tuple.of(m.id(), m.survivorId().value(), m.mergedId().value(), changesJson(m.fieldChanges()), m.mergedBy()))
+        .map(rows -> merge(rows.iterator().next()));
+  }
+
+  public Future<Optional<CustomerMerge>> findMergeForUpdate(SqlClient sql, UUID id) {
+    return sql.preparedQuery(FIND_MERGE_FOR_UPDATE).execute(Tuple.of(id)).map(rows -> first(rows).map(CustomerStore::merge));
+  }
+
+  /** Marks a live merge undone; empty when it was already undone. */
+  public Future<Optional<CustomerMerge>> markMergeUndone(SqlClient sql, UUID id, String by) {
+    return sql.preparedQuery(UNDO_MERGE).execute(Tuple.of(id, by)).map(rows -> first(rows).map(CustomerStore::merge));
+  }
+
+  /** Merges in which {@code customer} took part, oldest first. */
+  public Future<List<CustomerMerge>> mergesOf(SqlClient sql, CustomerId customer) {
+    return sql.preparedQuery(MERGES_OF)
+        .execute(Tuple.of(customer.value()))
+        .map(rows -> {
+          List<CustomerMerge> out = new ArrayList<>();
+          rows.forEach(r -> out.add(merge(r)));
+          return out;
+        });
+  }
+
+  private static Optional<Row> first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+  }
+
+  private static List<Customer> customers(RowSet<Row> rows) {
+    List<Customer> out = new ArrayList<>();
+    rows.forEach(r -> out.add(customer(r)));
+    return out;
+  }
+
+  private static Customer customer(Row r) {
+    UUID merged = r.getUUID("merged_into");
+    return new Customer(
+        new CustomerId(r.getUUID("id")),
+        r.getString("display_name"),
+        r.getString("tier"),
+        r.getString("language"),
+        Rows.stringMap(r.getJsonObject("attributes")),
+        r.getString("notes"),
+        merged == null ? null : new CustomerId(merged),
+        r.getInteger("version"),
+        Rows.instant(r, "created_at"),
+        Rows.instant(r, "updated_at"));
+  }
+
+  private static Identity identity(Row r) {
+    return new Identity(
+        new IdentityId(r.getUUID("id")),
+        new CustomerId(r.getUUID("customer_id")),
+        IdentityKind.fromWire(r.getString("kind")),
+        r.getString("provider"),
+        r.getString("value"),
+        Rows.instant(r, "created_at"));
+  }
+
+  private static CustomerMerge merge(Row r) {
+    JsonObject changes = r.getJsonObject("field_changes");
+    Map<String, CustomerMerge.FieldChange> fc = new LinkedHashMap<>();
+    if (changes != null) {
+      for (String field : changes.fieldNames()) {
+        JsonObject c = changes.getJsonObject(field);
+        fc.put(field, new CustomerMerge.FieldChange(c.getValue("before"), c.getValue("after")));
+      }
+    }
+    return new CustomerMerge(
+        r.getUUID("id"),
+        new CustomerId(r.getUUID("survivor_id")),
+        new CustomerId(r.getUUID("merged_id")),
+        fc,
+        r.getString("merged_by"),
+        Rows.instant(r, "merged_at"),
+        r.getString("undone_by"),
+        Rows.instant(r, "undone_at"));
+  }
+
+  private static JsonObject changesJson(Map<String, CustomerMerge.FieldChange> changes) {
+    JsonObject json = new JsonObject();
+    changes.forEach((k, v) -> json.put(k, new JsonObject().put("before", v.before()).put("after", v.after())));
+    return json;
+  }
+}

@@ -1,0 +1,67 @@
+package io.switchboard.hub.store;
+
+import io.switchboard.hub.api.error.UnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.function.Function;
+
+/**
+ * The hub's PostgreSQL connection pool. Stores take a {@link io.vertx.sqlclient.SqlClient} so the same
+ * statement runs on the pool or inside a transaction opened with {@link #inTransaction}.
+ */
+public final class Database implements AutoCloseable {
+  private final Pool pool;
+  private final PgConnectOptions options;
+
+  private Database(Pool pool, PgConnectOptions options) {
+    this.pool = pool;
+    this.options = options;
+  }
+
+  /**
+   * Creates a pool; connections are opened lazily.
+   *
+   * @param url a {@code postgresql://user[:password]@host[:port]/database} URL
+   */
+  public static Database connect(Vertx vertx, String url, String password, int maxSize) {
+    PgConnectOptions options = PgUrls.parse(url, password);
+    Pool pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(maxSize).setName("switchboard-pg-" + options.getDatabase()))
+            .connectingTo(options)
+            .using(vertx)
+            .build();
+    return new Database(pool, options);
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public PgConnectOptions options() {
+    return options;
+  }
+
+  /** Runs {@code work} in one transaction: committed when its future succeeds, rolled back when it fails. */
+  public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(work);
+  }
+
+  /** Succeeds when PostgreSQL answers a query. */
+  public Future<Void> ping() {
+    return pool.query("SELECT 1")
+        .execute()
+        .<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(new UnavailableException("PostgreSQL: " + e.getMessage(), e)));
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,182 @@
+package io.switchboard.hub.store;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.ConversationId;
+import io.switchboard.hub.api.CustomerId;
+import io.switchboard.hub.api.Interaction;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Interactions and the record of their state changes. */
+public final class InteractionStore {
+  private static final String COLUMNS =
+      "id, conversation_id, customer_id, channel, external_id, state, queue_id, priority, agent_id, subject,"
+          + " attributes, disposition, created_at, queued_at, offered_at, answered_at, wrap_up_at, ended_at, version";
+
+  private static final String INSERT =
+      "INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state, subject, attributes,"
+          + " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " + COLUMNS;
+  private static final String FIND = "SELECT " + COLUMNS + " FROM interactions WHERE id = $1";
+  private static final String OPEN_IN_CONVERSATION =
+      "SELECT " + COLUMNS + " FROM interactions WHERE conversation_id = $1"
+          + " AND state IN ('created', 'queued', 'offered', 'assigned') ORDER BY created_at DESC LIMIT 1";
+  private static final String INSERT_TRANSITION =
+      "INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
+  private static final String TRANSITIONS =
+      "SELECT from_state, to_state, queue_id, agent_id, reason, at FROM interaction_transitions"
+          + " WHERE interaction_id = $1 ORDER BY id";
+  // Keyset paging on (created_at, id): stable while new interactions arrive.
+  private static final String LIST =
+      "SELECT " + COLUMNS + " FROM interactions"
+          + " WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR queue_id = $2)"
+          + " AND ($3::uuid IS NULL OR agent_id = $3)"
+          + " AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))"
+          + " ORDER BY created_at DESC, id DESC LIMIT $6";
+  private static final String OF_CUSTOMERS =
+      "SELECT " + COLUMNS + " FROM interactions WHERE customer_id = ANY($1)"
+          + " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))"
+          + " ORDER BY created_at DESC, id DESC LIMIT $4";
+
+  /** One state change, as recorded. */
+  public record Transition(
+      String fromState, String toState, String queueId, UUID agentId, String reason, Instant at) {}
+
+  /** Filters for {@link #list}; null fields do not filter. */
+  public record Filter(InteractionState state, String queueId, AgentId agentId) {}
+
+  /** A keyset cursor: the (created_at, id) of the last row of the previous page. */
+  public record Cursor(Instant createdAt, UUID id) {}
+
+  /** Stores a new interaction in {@code state} and records its first transition. */
+  public Future<Interaction> insert(SqlClient sql, Interaction i) {
+    Instant at = i.createdAt() == null ? Instant.now() : i.createdAt();
+    return sql.preparedQuery(INSERT)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  i.id().value(), i.conversationId().value(), i.customerId().value(), i.channel().wireName(),
+                  i.externalId(), i.state().wireName(), i.subject(), Rows.json(i.attributes()), Rows.odt(at)
+                }))
+        .map(rows -> interaction(rows.iterator().next()))
+        .compose(stored ->
+            recordTransition(sql, stored.id(), null, stored.state(), null, null, "created", at).map(stored));
+  }
+
+  public Future<Optional<Interaction>> find(SqlClient sql, InteractionId id) {
+    return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(InteractionStore::first);
+  }
+
+  /** The newest interaction of the conversation that is still waiting or being worked, if any. */
+  public Future<Optional<Interaction>> openInConversation(SqlClient sql, ConversationId id) {
+    return sql.preparedQuery(OPEN_IN_CONVERSATION).execute(Tuple.of(id.value())).map(InteractionStore::first);
+  }
+
+  public Future<Void> recordTransition(
+      SqlClient sql,
+      InteractionId id,
+      InteractionState from,
+      InteractionState to,
+      String queueId,
+      AgentId agentId,
+      String reason,
+      Instant at) {
+    return sql.preparedQuery(INSERT_TRANSITION)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  id.value(), from == null ? null : from.wireName(), to.wireName(), queueId,
+                  agentId == null ? null : agentId.value(), reason, Rows.odt(at)
+                }))
+        .mapEmpty();
+  }
+
+  public Future<List<Transition>> transitions(SqlClient sql, InteractionId id) {
+    return sql.preparedQuery(TRANSITIONS)
+        .execute(Tuple.of(id.value()))
+        .map(rows -> {
+          List<Transition> out = new ArrayList<>();
+          rows.forEach(r ->
+              out.add(
+                  new Transition(
+                      r.getString("from_state"), r.getString("to_state"), r.getString("queue_id"),
+                      r.getUUID("agent_id"), r.getString("reason"), Rows.instant(r, "at"))));
+          return out;
+        });
+  }
+
+  /** Newest first, at most {@code limit}, after {@code cursor} when given. */
+  public Future<List<Interaction>> list(SqlClient sql, Filter filter, Cursor cursor, int limit) {
+    return sql.preparedQuery(LIST)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  filter.state() == null ? null : filter.state().wireName(),
+                  filter.queueId(),
+                  filter.agentId() == null ? null : filter.agentId().value(),
+                  cursor == null ? null : Rows.odt(cursor.createdAt()),
+                  cursor == null ? null : cursor.id(),
+                  limit
+                }))
+        .map(InteractionStore::all);
+  }
+
+  /** Interactions of these customers, newest first. */
+  public Future<List<Interaction>> ofCustomers(SqlClient sql, List<CustomerId> customers, Cursor cursor, int limit) {
+    UUID[] ids = customers.stream().map(CustomerId::value).toArray(UUID[]::new);
+    return sql.preparedQuery(OF_CUSTOMERS)
+        .execute(
+            Tuple.of(
+                ids,
+                cursor == null ? null : Rows.odt(cursor.createdAt()),
+                cursor == null ? null : cursor.id(),
+                limit))
+        .map(InteractionStore::all);
+  }
+
+  private static List<Interaction> all(RowSet<Row> rows) {
+    List<Interaction> out = new ArrayList<>();
+    rows.forEach(r -> out.add(interaction(r)));
+    return out;
+  }
+
+  private static Optional<Interaction> first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(interaction(it.next())) : Optional.empty();
+  }
+
+  private static Interaction interaction(Row r) {
+    UUID agent = r.getUUID("agent_id");
+    return new Interaction(
+        new InteractionId(r.getUUID("id")),
+        new ConversationId(r.getUUID("conversation_id")),
+        new CustomerId(r.getUUID("customer_id")),
+        Channel.fromWire(r.getString("channel")),
+        r.getString("external_id"),
+        InteractionState.fromWire(r.getString("state")),
+        r.getString("queue_id"),
+        r.getInteger("priority"),
+        agent == null ? null : new AgentId(agent),
+        r.getString("subject"),
+        Rows.stringMap(r.getJsonObject("attributes")),
+        r.getString("disposition"),
+        Rows.instant(r, "created_at"),
+        Rows.instant(r, "queued_at"),
+        Rows.instant(r, "offered_at"),
+        Rows.instant(r, "answered_at"),
+        Rows.instant(r, "wrap_up_at"),
+        Rows.instant(r, "ended_at"),
+        r.getInteger("version"));
+  }
+}

@@ -1,0 +1,66 @@
+package io.switchboard.hub.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The transactional outbox: an entry is appended in the same transaction as the change it reports and
+ * relayed afterwards. Claims use {@code FOR UPDATE SKIP LOCKED}, so several hubs relay without doubles.
+ */
+public final class OutboxStore {
+  private static final String APPEND = "INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id";
+  private static final String CLAIM =
+      "SELECT id, topic, payload, attempts FROM outbox WHERE published_at IS NULL AND next_attempt_at <= now()"
+          + " AND ($1::text IS NULL OR topic LIKE $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
+  private static final String MARK_PUBLISHED =
+      "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)";
+  private static final String MARK_FAILED =
+      "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
+          + " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1";
+  private static final String PENDING = "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL";
+
+  /** One entry waiting to be relayed. */
+  public record Entry(long id, String topic, JsonObject payload, int attempts) {}
+
+  public Future<Long> append(SqlClient sql, String topic, JsonObject payload) {
+    return sql.preparedQuery(APPEND).execute(Tuple.of(topic, payload)).map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /**
+   * Locks up to {@code limit} due entries until the transaction ends.
+   *
+   * @param topicPattern a SQL LIKE pattern such as {@code interaction.%}, or null for every topic
+   */
+  public Future<List<Entry>> claim(SqlClient sql, String topicPattern, int limit) {
+    return sql.preparedQuery(CLAIM)
+        .execute(Tuple.of(topicPattern, limit))
+        .map(rows -> {
+          List<Entry> out = new ArrayList<>();
+          rows.forEach(r ->
+              out.add(new Entry(r.getLong("id"), r.getString("topic"), r.getJsonObject("payload"), r.getInteger("attempts"))));
+          return out;
+        });
+  }
+
+  public Future<Void> markPublished(SqlClient sql, List<Long> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return sql.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(Long[]::new))).mapEmpty();
+  }
+
+  public Future<Void> markFailed(SqlClient sql, long id, String error, Duration retryIn) {
+    return sql.preparedQuery(MARK_FAILED)
+        .execute(Tuple.of(id, error, (double) retryIn.toMillis() / 1000.0))
+        .mapEmpty();
+  }
+
+  public Future<Long> pendingCount(SqlClient sql) {
+    return sql.query(PENDING).execute().map(rows -> rows.iterator().next().getLong("n"));
+  }
+}

@@ -1,0 +1,98 @@
+package io.switchboard.hub.store.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.switchboard.hub.api.error.UnavailableException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The hub's Redis connection (Lettuce, one multiplexed connection) and its key prefix. Every key the hub
+ * writes starts with the prefix, so several hubs or test runs can share one server without clashing.
+ *
+ * <p>Lettuce completes its stages on its own threads; {@link #call} brings results back onto the caller's
+ * Vert.x context.
+ */
+public final class RedisStore implements AutoCloseable {
+  private final Vertx vertx;
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final String prefix;
+
+  private RedisStore(Vertx vertx, RedisClient client, StatefulRedisConnection<String, String> connection, String prefix) {
+    this.vertx = vertx;
+    this.client = client;
+    this.connection = connection;
+    this.prefix = prefix;
+  }
+
+  /**
+   * Connects (blocking: call before serving or from a worker).
+   *
+   * @param url a {@code redis://[password@]host:port[/db]} URL
+   * @param password overrides one in the URL when not blank
+   * @param prefix prepended to every key, such as {@code sb:}
+   */
+  public static RedisStore connect(Vertx vertx, String url, String password, String prefix) {
+    RedisURI uri;
+    try {
+      uri = RedisURI.create(url);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("Redis URL cannot be read: '" + url + "': " + e.getMessage(), e);
+    }
+    if (password != null && !password.isBlank()) {
+      uri.setAuthentication(password.toCharArray());
+    }
+    uri.setTimeout(Duration.ofSeconds(5));
+    RedisClient client = RedisClient.create(uri);
+    try {
+      StatefulRedisConnection<String, String> connection = client.connect();
+      return new RedisStore(vertx, client, connection, prefix);
+    } catch (RuntimeException e) {
+      client.shutdown();
+      throw new UnavailableException("Redis at " + uri.getHost() + ":" + uri.getPort() + " does not answer: " + e.getMessage(), e);
+    }
+  }
+
+  /** The key for {@code name} under this hub's prefix. */
+  public String key(String name) {
+    return prefix + name;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public RedisAsyncCommands<String, String> async() {
+    return connection.async();
+  }
+
+  /** Adapts a Lettuce stage to a Vert.x future completing on the current context (or an event loop). */
+  public <T> Future<T> call(CompletionStage<T> stage) {
+    Context ctx = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(stage, ctx);
+  }
+
+  /** Succeeds when Redis answers PING. */
+  public Future<Void> ping() {
+    return call(async().ping())
+        .<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(new UnavailableException("Redis: " + e.getMessage(), e)));
+  }
+
+  /** The underlying client, for dedicated connections (pub/sub, blocking reads). */
+  public RedisClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}
