@@ -138,6 +138,11 @@ public final class Hub implements AutoCloseable {
     return http.port();
   }
 
+  /** Every HTTP route as "METHOD /path". */
+  public List<String> routes() {
+    return http.routes();
+  }
+
   public Vertx vertx() {
     return vertx;
   }

@@ -54,7 +54,7 @@ public final class ConfigLoader {
       } catch (IOException e) {
         throw new ConfigException(file + ": cannot be read: " + e.getMessage(), e);
       }
-      if (root == null || root.isNull()) {
+      if (root == null || root.isNull() || root.isMissingNode()) {
         root = MissingNode.getInstance();
       } else if (!root.isObject()) {
         throw new ConfigException(file + ": must be a mapping of sections (http, postgres, redis, ...)");
@@ -83,7 +83,7 @@ public final class ConfigLoader {
         r.duration(null, "security.sessionTtl", Duration.ofHours(12)),
         r.integer(null, "security.maxFailedLogins", 10, 1, 1000),
         r.duration(null, "security.failureWindow", Duration.ofMinutes(15)),
-        r.integer(null, "security.bcryptCost", 10, 4, 16));
+        r.integer("SWITCHBOARD_BCRYPT_COST", "security.bcryptCost", 10, 4, 16));
     SwitchboardConfig.Demo demo = new SwitchboardConfig.Demo(
         r.bool("SWITCHBOARD_DEMO", "demo.enabled", true),
         r.text("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey", null));

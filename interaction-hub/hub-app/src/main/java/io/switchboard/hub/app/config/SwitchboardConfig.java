@@ -83,6 +83,7 @@ public record SwitchboardConfig(
       Map.entry("SWITCHBOARD_REDIS_PASSWORD", "redis.password"),
       Map.entry("SWITCHBOARD_REDIS_PREFIX", "redis.keyPrefix"),
       Map.entry("SWITCHBOARD_DEFAULT_REGION", "customers.defaultRegion"),
+      Map.entry("SWITCHBOARD_BCRYPT_COST", "security.bcryptCost"),
       Map.entry("SWITCHBOARD_DEMO", "demo.enabled"),
       Map.entry("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey"));
 }

@@ -40,6 +40,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final SwitchboardConfig.Http config;
   private final Services services;
   private HttpServer server;
+  private Router router;
 
   public HttpApiVerticle(SwitchboardConfig.Http config, Services services) {
     this.config = config;
@@ -51,9 +52,23 @@ public final class HttpApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Every route as "METHOD /path" (for the test that holds the OpenAPI document to the code). */
+  public java.util.List<String> routes() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (var route : router.getRoutes()) {
+      if (route.getPath() == null || route.methods() == null) {
+        continue;
+      }
+      for (var m : route.methods()) {
+        out.add(m.name() + " " + route.getPath());
+      }
+    }
+    return out;
+  }
+
   @Override
   public Future<?> start() {
-    Router router = router();
+    router = router();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())

@@ -1,0 +1,77 @@
+package io.switchboard.hub.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.hub.app.TestHub;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private SwitchboardConfig load(String yaml, Map<String, String> env) throws IOException {
+    Files.writeString(dir.resolve("switchboard.yaml"), yaml);
+    return new ConfigLoader(env).load(dir);
+  }
+
+  @Test
+  void theShippedFileLoadsWithEmbeddedServersAndTheDemo() {
+    SwitchboardConfig c = new ConfigLoader(Map.of()).load(TestHub.configDir());
+    assertThat(c.postgres().embedded()).isTrue();
+    assertThat(c.redis().embedded()).isTrue();
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.demo().enabled()).isTrue();
+    assertThat(c.customers().defaultRegion()).isEqualTo("DE");
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile() throws IOException {
+    SwitchboardConfig c = load("http:\n  port: 9000\nsecurity:\n  sessionTtl: 2h\n",
+        Map.of("SWITCHBOARD_HTTP_PORT", "9100", "SWITCHBOARD_PG_URL", "postgresql://u@db:5432/sb", "SWITCHBOARD_DEMO", "false"));
+    assertThat(c.http().port()).isEqualTo(9100);
+    assertThat(c.postgres().embedded()).isFalse();
+    assertThat(c.demo().enabled()).isFalse();
+    assertThat(c.security().sessionTtl()).isEqualTo(Duration.ofHours(2));
+  }
+
+  @Test
+  void aMissingFileMeansDefaults() {
+    SwitchboardConfig c = new ConfigLoader(Map.of()).load(dir);
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.security().failureWindow()).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void unknownKeysAreNamedWithTheFile() {
+    assertThatThrownBy(() -> load("http:\n  prot: 8080\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("switchboard.yaml").hasMessageContaining("http.prot");
+    assertThatThrownBy(() -> load("htp:\n  port: 8080\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'htp'");
+  }
+
+  @Test
+  void badValuesAreNamedWithTheirKey() {
+    assertThatThrownBy(() -> load("http:\n  port: eighty\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.port").hasMessageContaining("eighty");
+    assertThatThrownBy(() -> load("security:\n  sessionTtl: forever\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("security.sessionTtl");
+    assertThatThrownBy(() -> load("", Map.of("SWITCHBOARD_HTTP_PORT", "70000")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SWITCHBOARD_HTTP_PORT");
+    assertThatThrownBy(() -> load("demo:\n  enabled: maybe\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("demo.enabled");
+  }
+
+  @Test
+  void invalidYamlIsReportedWithALine() {
+    assertThatThrownBy(() -> load("http:\n  port: [8080\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML at line");
+    assertThatThrownBy(() -> load("- just\n- a list\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("must be a mapping");
+  }
+}
