@@ -21,6 +21,8 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +37,8 @@ public final class CoreFixture implements AutoCloseable {
   /** Three failed logins within a quarter of an hour lock a username. */
   public static final AuthService.Settings AUTH_SETTINGS =
       new AuthService.Settings(Duration.ofHours(8), 3, Duration.ofMinutes(15));
+
+  public static final int POOL_SIZE = 10;
 
   public static final Principal ADMIN = new Principal.System("test");
 
@@ -54,10 +58,15 @@ public final class CoreFixture implements AutoCloseable {
   private CoreFixture() {
     TestServers servers = TestServers.get();
     vertx = Vertx.vertx();
-    db = Database.connect(vertx, servers.newDatabase(), null, 8);
-    Migrations.apply(db.options());
+    try {
+      db = Database.connect(vertx, servers.newDatabase(), null, POOL_SIZE);
+      Migrations.apply(db.options());
+      redis = RedisStore.connect(vertx, servers.redis().url(), null, servers.newRedisPrefix());
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
     stores = Stores.over(db);
-    redis = RedisStore.connect(vertx, servers.redis().url(), null, servers.newRedisPrefix());
     sessions = new SessionStore(redis);
     normalizer = new IdentityNormalizer("DE");
     intake = new IntakeService(vertx, stores, normalizer);
@@ -116,6 +125,15 @@ public final class CoreFixture implements AutoCloseable {
   public long count(String sql, Object... params) {
     Row row = await(db.pool().preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
     return row.getLong(0);
+  }
+
+  /** Opens every connection of the pool (they open lazily), so that concurrent work really runs in parallel. */
+  public void openAllConnections() {
+    List<Future<?>> sleeps = new ArrayList<>();
+    for (int i = 0; i < POOL_SIZE; i++) {
+      sleeps.add(db.pool().query("SELECT pg_sleep(0.05)").execute());
+    }
+    await(Future.all(sleeps));
   }
 
   @Override

@@ -61,7 +61,8 @@ public final class ConversationStore {
       return Future.succeededFuture(Optional.empty());
     }
     return sql.preparedQuery(FIND_BY_MESSAGE_REFS)
-        .execute(Tuple.of(channel.wireName(), refs.toArray(String[]::new)))
+        // addArrayOfString, not Tuple.of(String, String[]): varargs would spread the array into parameters.
+        .execute(Tuple.tuple().addString(channel.wireName()).addArrayOfString(refs.toArray(String[]::new)))
         .map(ConversationStore::first);
   }
 

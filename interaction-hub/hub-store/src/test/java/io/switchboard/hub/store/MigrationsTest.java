@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.testsupport.TestServers;
 import io.vertx.pgclient.PgConnectOptions;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,6 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
 
 class MigrationsTest {
@@ -27,16 +32,16 @@ class MigrationsTest {
           "messages", "routing_decisions", "outbox", "audit_log", "api_keys", "system_markers");
 
   @Test
-  void applyingTwiceIsIdempotentAndCreatesEveryTable() throws SQLException {
+  void applyingTwiceIsIdempotentAndCreatesEveryTable() throws Exception {
     PgConnectOptions options = PgUrls.parse(TestServers.get().newDatabase(), null);
 
     String first = Migrations.apply(options);
     String second = Migrations.apply(options);
 
-    assertThat(first).isEqualTo("1");
+    assertThat(first).isEqualTo(latestVersion());
     assertThat(second).isEqualTo(first);
     assertThat(tables(options)).containsAll(EXPECTED_TABLES);
-    assertThat(successfulMigrations(options)).isEqualTo(1);
+    assertThat(successfulMigrations(options)).isEqualTo(migrationFiles().size());
   }
 
   @Test
@@ -49,13 +54,33 @@ class MigrationsTest {
         runs.add(pool.submit((Callable<String>) () -> Migrations.apply(options)));
       }
       for (Future<String> run : runs) {
-        assertThat(run.get(60, TimeUnit.SECONDS)).isEqualTo("1");
+        assertThat(run.get(60, TimeUnit.SECONDS)).isEqualTo(latestVersion());
       }
     } finally {
       pool.shutdownNow();
     }
     assertThat(tables(options)).containsAll(EXPECTED_TABLES);
-    assertThat(successfulMigrations(options)).isEqualTo(1);
+    assertThat(successfulMigrations(options)).isEqualTo(migrationFiles().size());
+  }
+
+  /** The versioned migrations shipped in {@code db/migration}, such as {@code V1__foundation.sql}. */
+  private static List<String> migrationFiles() throws Exception {
+    URL dir = Migrations.class.getClassLoader().getResource("db/migration");
+    assertThat(dir).isNotNull();
+    try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
+      List<String> names =
+          files.map(p -> p.getFileName().toString()).filter(n -> n.matches("V[0-9_.]+__.+\\.sql")).toList();
+      assertThat(names).isNotEmpty();
+      return names;
+    }
+  }
+
+  private static String latestVersion() throws Exception {
+    return migrationFiles().stream()
+        .map(n -> MigrationVersion.fromVersion(n.substring(1, n.indexOf("__")).replace('_', '.')))
+        .max(MigrationVersion::compareTo)
+        .orElseThrow()
+        .getVersion();
   }
 
   private static List<String> tables(PgConnectOptions options) throws SQLException {

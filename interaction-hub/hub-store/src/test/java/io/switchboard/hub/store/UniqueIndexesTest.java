@@ -9,13 +9,9 @@ import io.switchboard.hub.api.Identity;
 import io.switchboard.hub.api.IdentityId;
 import io.switchboard.hub.api.IdentityKind;
 import io.switchboard.hub.api.Role;
-import io.switchboard.hub.testsupport.TestServers;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -27,28 +23,21 @@ import org.junit.jupiter.api.Test;
 
 /** The unique constraints intake, agents and API keys rely on to detect duplicates (SQLSTATE 23505). */
 class UniqueIndexesTest {
-  private static Vertx vertx;
-  private static Database db;
+  private static StoreFixture f;
   private static Pool pool;
   private static Stores stores;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    String url = TestServers.get().newDatabase();
-    db = Database.connect(vertx, url, null, 4);
-    Migrations.apply(db.options());
-    pool = db.pool();
-    stores = Stores.over(db);
+    f = new StoreFixture();
+    pool = f.pool;
+    stores = f.stores;
   }
 
   @AfterAll
   static void stop() {
-    if (db != null) {
-      db.close();
-    }
-    if (vertx != null) {
-      Await.result(vertx.close());
+    if (f != null) {
+      f.close();
     }
   }
 
@@ -139,9 +128,9 @@ class UniqueIndexesTest {
   @Test
   void takenUsernameViolatesTheConstraintAgentStoreNames() {
     Agent agent = agent("sam");
-    Await.result(db.inTransaction(tx -> stores.agents().insert(tx, agent, "hash", Set.of())));
+    Await.result(f.db.inTransaction(tx -> stores.agents().insert(tx, agent, "hash", Set.of())));
 
-    Throwable dup = Await.failure(db.inTransaction(tx -> stores.agents().insert(tx, agent("sam"), "hash", Set.of())));
+    Throwable dup = Await.failure(f.db.inTransaction(tx -> stores.agents().insert(tx, agent("sam"), "hash", Set.of())));
 
     assertThat(UniqueViolation.is(dup)).isTrue();
     assertThat(UniqueViolation.on(dup, AgentStore.USERNAME_CONSTRAINT)).isTrue();
@@ -174,37 +163,23 @@ class UniqueIndexesTest {
   }
 
   private static Future<?> exec(String sql, Object... params) {
-    return pool.preparedQuery(sql).execute(Tuple.from(params));
+    return f.exec(sql, params);
   }
 
   private static UUID customer(String name) {
-    UUID id = UUID.randomUUID();
-    Await.result(exec("INSERT INTO customers (id, display_name) VALUES ($1, $2)", id, name));
-    return id;
+    return f.customer(name);
   }
 
   private static UUID conversation(UUID customer, String channel, String threadKey) {
-    UUID id = UUID.randomUUID();
-    Await.result(
-        exec("INSERT INTO conversations (id, customer_id, channel, thread_key) VALUES ($1, $2, $3, $4)",
-            id, customer, channel, threadKey));
-    return id;
+    return f.conversation(customer, channel, threadKey);
   }
 
   private static UUID interaction(UUID conversation, UUID customer, String channel, String externalId) {
-    UUID id = UUID.randomUUID();
-    Await.result(
-        exec("INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state)"
-                + " VALUES ($1, $2, $3, $4, $5, 'created')",
-            id, conversation, customer, channel, externalId));
-    return id;
+    return f.interaction(conversation, customer, channel, externalId);
   }
 
   private static Future<?> message(UUID conversation, UUID interaction, String channel, String externalId) {
-    return exec(
-        "INSERT INTO messages (id, conversation_id, interaction_id, channel, external_id, direction, content_type,"
-            + " content, status) VALUES ($1, $2, $3, $4, $5, 'inbound', 'text', $6, 'received')",
-        UUID.randomUUID(), conversation, interaction, channel, externalId, new JsonObject().put("text", "hi"));
+    return f.message(conversation, interaction, channel, externalId);
   }
 
   private static Agent agent(String username) {

@@ -1,0 +1,244 @@
+package io.switchboard.hub.core.auth;
+
+import static io.switchboard.hub.core.CoreFixture.ADMIN;
+import static io.switchboard.hub.core.CoreFixture.AUTH_SETTINGS;
+import static io.switchboard.hub.core.CoreFixture.await;
+import static io.switchboard.hub.core.CoreFixture.awaitFailure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.hub.api.Agent;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.error.AuthenticationException;
+import io.switchboard.hub.api.error.ConflictException;
+import io.switchboard.hub.api.error.NotFoundException;
+import io.switchboard.hub.api.error.RateLimitedException;
+import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.core.CoreFixture;
+import io.switchboard.hub.core.agent.AgentDraft;
+import io.switchboard.hub.store.ApiKeyStore;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class AuthServiceTest {
+  private static final String PASSWORD = "correct horse battery";
+  private static final AtomicInteger names = new AtomicInteger();
+
+  private static CoreFixture f;
+
+  @BeforeAll
+  static void start() {
+    f = CoreFixture.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void createdAgentLogsInAndTokenAuthenticatesWithItsRole() {
+    String username = newUsername();
+    Agent agent = await(f.agents.create(ADMIN, new AgentDraft(" " + username.toUpperCase() + " ", "Sally Supervisor",
+        Role.SUPERVISOR, PASSWORD, Map.of("billing", 4), Map.of(Channel.CHAT, 2))));
+
+    AuthService.Login login = await(f.auth.login(username.toUpperCase(), PASSWORD));
+
+    assertThat(agent.username()).isEqualTo(username);
+    assertThat(agent.skills()).isEqualTo(Map.of("billing", 4));
+    assertThat(agent.capacity()).containsEntry(Channel.CHAT, 2).containsEntry(Channel.VOICE, 1)
+        .containsEntry(Channel.EMAIL, 5);
+    assertThat(login.token()).startsWith(AuthService.TOKEN_PREFIX);
+    assertThat(login.expiresAt()).isAfter(Instant.now().plus(AUTH_SETTINGS.sessionTtl()).minusSeconds(60));
+    assertThat(login.staff()).isEqualTo(new Principal.Staff(agent.id(), username, Role.SUPERVISOR));
+    assertThat(await(f.auth.authenticate(login.token()))).isEqualTo(login.staff());
+    // Only the token's hash is kept.
+    assertThat(await(f.redis.call(f.redis.async().exists(f.redis.key("session:" + login.token()))))).isZero();
+    assertThat(await(f.redis.call(f.redis.async().ttl(f.redis.key("session:" + Tokens.hash(login.token()))))))
+        .isPositive();
+    assertThat(await(f.agents.get(agent.id()))).isEqualTo(agent);
+    assertThat(f.count("SELECT count(*) FROM audit_log WHERE action = 'agent.created' AND entity_id = $1",
+        agent.id().toString())).isEqualTo(1);
+    assertThat(f.count("SELECT count(*) FROM agent_capacity WHERE agent_id = $1 AND channel = 'voice' AND exclusive",
+        agent.id().value())).isEqualTo(1);
+  }
+
+  @Test
+  void wrongPasswordAndUnknownUserFailWithTheSameMessage() {
+    String username = newAgent(Role.AGENT);
+
+    AuthenticationException wrong = awaitFailure(f.auth.login(username, "wrong password"), AuthenticationException.class);
+    AuthenticationException unknown = awaitFailure(f.auth.login("nobody-" + username, PASSWORD), AuthenticationException.class);
+    AuthenticationException empty = awaitFailure(f.auth.login(username, ""), AuthenticationException.class);
+
+    assertThat(wrong.getMessage()).isEqualTo(unknown.getMessage()).isEqualTo(empty.getMessage());
+  }
+
+  @Test
+  void tooManyFailuresLockTheUsernameEvenForTheRightPassword() {
+    String username = newAgent(Role.AGENT);
+    for (int i = 0; i < AUTH_SETTINGS.maxFailedLogins(); i++) {
+      awaitFailure(f.auth.login(username, "guess " + i), AuthenticationException.class);
+    }
+
+    awaitFailure(f.auth.login(username, PASSWORD), RateLimitedException.class);
+    awaitFailure(f.auth.login(username.toUpperCase(), PASSWORD), RateLimitedException.class);
+    // Another user is not affected.
+    String other = newAgent(Role.AGENT);
+    await(f.auth.login(other, PASSWORD));
+  }
+
+  @Test
+  void successfulLoginResetsTheFailureCount() {
+    String username = newAgent(Role.AGENT);
+    for (int i = 0; i < AUTH_SETTINGS.maxFailedLogins() - 1; i++) {
+      awaitFailure(f.auth.login(username, "guess " + i), AuthenticationException.class);
+    }
+    await(f.auth.login(username, PASSWORD));
+    for (int i = 0; i < AUTH_SETTINGS.maxFailedLogins() - 1; i++) {
+      awaitFailure(f.auth.login(username, "guess " + i), AuthenticationException.class);
+    }
+
+    await(f.auth.login(username, PASSWORD));
+  }
+
+  @Test
+  void logoutInvalidatesTheToken() {
+    String username = newAgent(Role.ADMIN);
+    AuthService.Login first = await(f.auth.login(username, PASSWORD));
+    AuthService.Login second = await(f.auth.login(username, PASSWORD));
+
+    await(f.auth.logout(first.token()));
+
+    awaitFailure(f.auth.authenticate(first.token()), AuthenticationException.class);
+    assertThat(await(f.auth.authenticate(second.token())).role()).isEqualTo(Role.ADMIN);
+    await(f.auth.logout(first.token())); // idempotent
+  }
+
+  @Test
+  void malformedOrUnknownTokensDoNotAuthenticate() {
+    for (String token : new String[] {null, "", "Bearer x", AuthService.TOKEN_PREFIX + "unknown",
+        AuthService.TOKEN_PREFIX + "x".repeat(300)}) {
+      awaitFailure(f.auth.authenticate(token), AuthenticationException.class);
+    }
+  }
+
+  @Test
+  void apiKeyAuthenticatesUntilRevoked() {
+    AuthService.NewApiKey created = await(f.auth.createApiKey(ADMIN, "crm-sync", Set.of(Scopes.INBOUND), null));
+
+    Principal.Integration integration = await(f.auth.authenticateApiKey(created.secret()));
+
+    assertThat(created.secret()).startsWith(AuthService.API_KEY_PREFIX);
+    assertThat(integration).isEqualTo(new Principal.Integration("crm-sync", Set.of(Scopes.INBOUND)));
+    assertThat(f.count("SELECT count(*) FROM api_keys WHERE key_hash = $1", created.secret())).isZero();
+    assertThat(await(f.auth.listApiKeys())).extracting(ApiKeyStore.ApiKey::name).contains("crm-sync");
+    awaitFailure(f.auth.authenticateApiKey(created.secret() + "x"), AuthenticationException.class);
+    awaitFailure(f.auth.authenticateApiKey("not-a-key"), AuthenticationException.class);
+
+    ApiKeyStore.ApiKey revoked = await(f.auth.revokeApiKey(ADMIN, created.key().id()));
+
+    assertThat(revoked.revokedAt()).isNotNull();
+    awaitFailure(f.auth.authenticateApiKey(created.secret()), AuthenticationException.class);
+    awaitFailure(f.auth.revokeApiKey(ADMIN, created.key().id()), NotFoundException.class);
+    assertThat(f.count("SELECT count(*) FROM audit_log WHERE action IN ('api-key.created', 'api-key.revoked')"
+        + " AND entity_id = $1", created.key().id().toString())).isEqualTo(2);
+  }
+
+  @Test
+  void configuredApiKeySecretIsRegisteredAsGiven() {
+    String secret = AuthService.API_KEY_PREFIX + "demo-" + "0123456789abcdef0123456789abcdef";
+
+    await(f.auth.createApiKey(ADMIN, "demo", Set.of(Scopes.INBOUND, Scopes.METRICS), secret));
+
+    assertThat(await(f.auth.authenticateApiKey(secret)).scopes()).containsExactlyInAnyOrder("inbound", "metrics");
+    awaitFailure(f.auth.createApiKey(ADMIN, "demo-again", Set.of(Scopes.INBOUND), secret), ConflictException.class);
+  }
+
+  @Test
+  void badApiKeyNameScopesOrSecretAreRejectedNamingTheField() {
+    assertRejected(f.auth.createApiKey(ADMIN, "Bad Name", Set.of(Scopes.INBOUND), null), "name");
+    assertRejected(f.auth.createApiKey(ADMIN, null, Set.of(Scopes.INBOUND), null), "name");
+    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of(), null), "scopes");
+    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of("inbound", "admin"), null), "scopes");
+    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", null, null), "scopes");
+    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of(Scopes.INBOUND), "sbk_short"), "secret");
+    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of(Scopes.INBOUND), "x".repeat(40)), "secret");
+    assertThat(f.count("SELECT count(*) FROM api_keys WHERE name = 'ok-name'")).isZero();
+  }
+
+  @Test
+  void duplicateApiKeyNameIsAConflict() {
+    await(f.auth.createApiKey(ADMIN, "billing", Set.of(Scopes.METRICS), null));
+
+    awaitFailure(f.auth.createApiKey(ADMIN, "billing", Set.of(Scopes.INBOUND), null), ConflictException.class);
+
+    assertThat(f.count("SELECT count(*) FROM api_keys WHERE name = 'billing'")).isEqualTo(1);
+  }
+
+  @Test
+  void duplicateUsernameIsAConflictAndNothingIsWritten() {
+    String username = newAgent(Role.AGENT);
+    long agents = f.count("SELECT count(*) FROM agents");
+    long audit = f.count("SELECT count(*) FROM audit_log");
+
+    awaitFailure(f.agents.create(ADMIN, new AgentDraft(username.toUpperCase(), "Someone Else", Role.ADMIN,
+        "another password", Map.of("sales", 2), Map.of())), ConflictException.class);
+
+    assertThat(f.count("SELECT count(*) FROM agents")).isEqualTo(agents);
+    assertThat(f.count("SELECT count(*) FROM audit_log")).isEqualTo(audit);
+    // The first account still logs in with its own password.
+    assertThat(await(f.auth.login(username, PASSWORD)).staff().role()).isEqualTo(Role.AGENT);
+  }
+
+  @Test
+  void agentDraftRejectsShortPasswordBadSkillsAndCapacityNamingEachField() {
+    assertThatThrownBy(() -> new AgentDraft("ok.user", "Ok", Role.AGENT, "short", Map.of("billing", 6, "Bad Skill", 3),
+            Map.of(Channel.CHAT, 51)))
+        .isInstanceOfSatisfying(ValidationException.class, e ->
+            assertThat(e.errors()).extracting(ValidationException.FieldError::field)
+                .containsExactlyInAnyOrder("password", "skills.billing", "skills.Bad Skill", "capacity.chat"));
+    assertThatThrownBy(() -> new AgentDraft("x", " ", null, "p".repeat(73), Map.of("billing", 0), null))
+        .isInstanceOfSatisfying(ValidationException.class, e ->
+            assertThat(e.errors()).extracting(ValidationException.FieldError::field)
+                .containsExactlyInAnyOrder("username", "displayName", "role", "password", "skills.billing"));
+    assertThatThrownBy(() -> new AgentDraft("bad name", "Ok", Role.AGENT, null, null, null))
+        .isInstanceOfSatisfying(ValidationException.class, e ->
+            assertThat(e.errors()).extracting(ValidationException.FieldError::field)
+                .containsExactlyInAnyOrder("username", "password"));
+  }
+
+  @Test
+  void passwordsAreStoredAsBcryptHashes() {
+    String username = newAgent(Role.AGENT);
+
+    String hash = await(f.db.pool().preparedQuery("SELECT password_hash FROM agents WHERE username = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(username))).iterator().next().getString(0);
+
+    assertThat(hash).startsWith("$2a$04$").doesNotContain(PASSWORD);
+  }
+
+  private static void assertRejected(io.vertx.core.Future<?> future, String field) {
+    ValidationException e = awaitFailure(future, ValidationException.class);
+    assertThat(e.errors()).extracting(ValidationException.FieldError::field).containsExactly(field);
+  }
+
+  private static String newAgent(Role role) {
+    String username = newUsername();
+    await(f.agents.create(ADMIN, new AgentDraft(username, "Agent " + username, role, PASSWORD, Map.of(), Map.of())));
+    return username;
+  }
+
+  private static String newUsername() {
+    return "user" + names.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
+  }
+}
