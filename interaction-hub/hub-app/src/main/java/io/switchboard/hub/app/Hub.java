@@ -19,6 +19,11 @@ import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.core.routing.RoutingVerticle;
+import io.switchboard.hub.core.routing.RulesService;
+import io.switchboard.hub.store.redis.RoutingState;
+import java.time.Clock;
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.store.Database;
@@ -116,14 +121,20 @@ public final class Hub implements AutoCloseable {
     CustomerService customers = new CustomerService(vertx, stores, normalizer);
     AgentService agents = new AgentService(stores, auth, AgentService.CapacityDefaults.standard());
 
+    RulesService rules = new RulesService(vertx, stores, cfg.configDir().resolve("routing.yaml"));
+    await(rules.start(), "routing rules");
+    RoutingService routing = new RoutingService(vertx, stores, new RoutingState(redis), rules, Clock.systemUTC());
+
     if (cfg.demo().enabled()) {
       await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce(), "demo seed");
     }
 
     HubMetrics.register(vertx, registry, stores);
+    // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
+    await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1))), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
-        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, registry));
+        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, registry));
     await(vertx.deployVerticle(http), "HTTP API");
 
     List<String> adapters = new ArrayList<>();
@@ -207,6 +218,9 @@ public final class Hub implements AutoCloseable {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException re) {
         throw re;
+      }
+      if (cause instanceof io.switchboard.routing.RulesException rules) {
+        throw new io.switchboard.hub.app.config.ConfigException("routing rules are invalid:\n" + rules.getMessage(), rules);
       }
       throw new IllegalStateException(what + " failed: " + cause, cause);
     } catch (Exception e) {

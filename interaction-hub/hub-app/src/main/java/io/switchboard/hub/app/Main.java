@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts Switchboard: reads config/ (SWITCHBOARD_* variables override), starts embedded PostgreSQL and
- * Redis when none is configured, serves until SIGTERM or Ctrl-C, then shuts down cleanly.
+ * Redis when none is configured, serves until SIGTERM or Ctrl-C, then shuts down cleanly. With the argument
+ * {@code simulate} it runs the routing what-if simulator instead.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -17,6 +18,17 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("simulate")) {
+      // What-if: replay arrivals against one or two rule files in simulated time; no servers are started.
+      System.exit(io.switchboard.routing.sim.WhatIfCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      return;
+    }
+    if (args.length > 0) {
+      System.err.println("usage: java -jar switchboard.jar            run the hub");
+      System.err.println("       java -jar switchboard.jar simulate   what-if routing simulation (--help for options)");
+      System.exit(2);
+      return;
+    }
     SwitchboardConfig config;
     try {
       config = new ConfigLoader(System.getenv()).load();

@@ -25,10 +25,14 @@ public final class TestHub implements AutoCloseable {
   private final Hub hub;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final Map<String, String> env;
+  private final Path configDirUsed;
 
-  private TestHub(Hub hub) {
+  private TestHub(Hub hub, Map<String, String> env, Path configDirUsed) {
     this.hub = hub;
     this.base = "http://127.0.0.1:" + hub.httpPort();
+    this.env = env;
+    this.configDirUsed = configDirUsed;
   }
 
   /** A hub with the demo seed, on fresh storage. */
@@ -38,6 +42,14 @@ public final class TestHub implements AutoCloseable {
 
   /** A hub with extra SWITCHBOARD_* settings on top of the test defaults. */
   public static TestHub start(Map<String, String> overrides) {
+    return start(overrides, null);
+  }
+
+  /**
+   * A hub with extra settings and, when {@code routingYaml} is given, its own routing rules (the rest of
+   * config/ is copied to a temporary folder beside it).
+   */
+  public static TestHub start(Map<String, String> overrides, String routingYaml) {
     TestServers servers = TestServers.get();
     Map<String, String> env = new HashMap<>();
     env.put("SWITCHBOARD_PG_URL", servers.newDatabase());
@@ -47,8 +59,48 @@ public final class TestHub implements AutoCloseable {
     env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
     env.put("SWITCHBOARD_BCRYPT_COST", "4");
     env.putAll(overrides);
-    SwitchboardConfig config = new ConfigLoader(env).load(configDir());
-    return new TestHub(Hub.start(config));
+    Path dir = routingYaml == null ? configDir() : configWithRules(routingYaml);
+    SwitchboardConfig config = new ConfigLoader(env).load(dir);
+    return new TestHub(Hub.start(config), env, dir);
+  }
+
+  /** A second hub on the same PostgreSQL database, Redis prefix and config as this one. */
+  public TestHub sibling() {
+    Map<String, String> env = new HashMap<>(this.env);
+    env.put("SWITCHBOARD_DEMO", "false");
+    return new TestHub(Hub.start(new ConfigLoader(env).load(configDirUsed)), env, configDirUsed);
+  }
+
+  /** A copy of config/ with {@code routingYaml} as its routing.yaml. */
+  public static Path configWithRules(String routingYaml) {
+    try {
+      Path dir = Files.createTempDirectory("switchboard-config-");
+      Path source = configDir();
+      try (var files = Files.walk(source)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          Path target = dir.resolve(source.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+      Files.writeString(dir.resolve("routing.yaml"), routingYaml);
+      return dir;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** This hub's Redis key prefix. */
+  public String redisPrefix() {
+    return env.get("SWITCHBOARD_REDIS_PREFIX");
+  }
+
+  /** The config folder this hub was started with. */
+  public Path configDirUsed() {
+    return configDirUsed;
   }
 
   /** The repository's config/ folder (Surefire passes it; IDE runs find it relative to the module). */
@@ -88,6 +140,11 @@ public final class TestHub implements AutoCloseable {
 
   public Response delete(String path, String authorization) {
     return send(builder(path, authorization).DELETE());
+  }
+
+  public Response put(String path, String authorization, String json) {
+    return send(builder(path, authorization).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   public Response post(String path, String authorization, String json) {

@@ -12,7 +12,8 @@ public record Stores(
     OutboxStore outbox,
     AuditStore audit,
     ApiKeyStore apiKeys,
-    MarkerStore markers) {
+    MarkerStore markers,
+    RoutingStore routing) {
 
   public static Stores over(Database db) {
     return new Stores(
@@ -26,6 +27,7 @@ public record Stores(
         new OutboxStore(),
         new AuditStore(),
         new ApiKeyStore(),
-        new MarkerStore());
+        new MarkerStore(),
+        new RoutingStore());
   }
 }

@@ -1,12 +1,18 @@
 package io.switchboard.hub.api.error;
 
-/** Too many attempts; try again later. */
+import java.time.Duration;
+
+/** Too many attempts; try again after {@link #retryAfter()}. */
 public final class RateLimitedException extends SwitchboardException {
-  public RateLimitedException(String message) {
+  private final Duration retryAfter;
+
+  public RateLimitedException(String message, Duration retryAfter) {
     super("rate-limited", message);
+    this.retryAfter = retryAfter;
   }
 
-  public RateLimitedException(String message, Throwable cause) {
-    super("rate-limited", message, cause);
+  /** How long the caller should wait before trying again. */
+  public Duration retryAfter() {
+    return retryAfter;
   }
 }

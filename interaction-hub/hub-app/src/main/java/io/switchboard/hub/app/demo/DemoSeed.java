@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.switchboard.hub.api.Channel;
-import io.switchboard.hub.api.Queue;
 import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.error.ConflictException;
@@ -31,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo seed in config/demo: queues, staff with skills, a few hundred customers with identities, and the
+ * The demo seed in config/demo: staff with skills, a few hundred customers with identities, and the
  * demo inbound API key. Runs on a database's first start only (a marker records it); each part skips what
  * already exists, so a seed interrupted half-way completes on the next start.
  */
@@ -69,32 +68,22 @@ public final class DemoSeed {
         log.info("demo seed already applied; skipping");
         return Future.succeededFuture();
       }
-      return queues(seed.queues(), 0)
-          .compose(x -> staff(seed.staff(), 0))
+      return staff(seed.staff(), 0)
           .compose(x -> people(seed.customers(), 0, new int[1]))
           .compose(x -> key())
           .compose(x -> stores.markers().markOnce(stores.db().pool(), MARKER))
           .<Void>mapEmpty()
-          .onSuccess(x -> log.atInfo().addKeyValue("queues", seed.queues().size()).addKeyValue("staff", seed.staff().size())
+          .onSuccess(x -> log.atInfo().addKeyValue("staff", seed.staff().size())
               .addKeyValue("customers", seed.customers().size()).log("demo seed applied"));
     });
   }
 
-  private record Seed(List<Queue> queues, List<AgentDraft> staff, List<CustomerDraft> customers) {}
+  private record Seed(List<AgentDraft> staff, List<CustomerDraft> customers) {}
 
   private Seed read() {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    Path queuesFile = dir.resolve("queues.yaml");
     Path agentsFile = dir.resolve("agents.yaml");
     Path customersFile = dir.resolve("customers.csv");
-    List<Queue> queues = new ArrayList<>();
-    JsonNode q = tree(yaml, queuesFile).path("queues");
-    for (int i = 0; i < q.size(); i++) {
-      JsonNode n = q.get(i);
-      String where = queuesFile + ": queues[" + i + "]";
-      queues.add(new Queue(required(n, "id", where), required(n, "name", where),
-          n.path("serviceLevelPercent").asDouble(80), n.path("serviceLevelSeconds").asInt(20), n.path("maxWaitSeconds").asInt(600)));
-    }
     List<AgentDraft> staff = new ArrayList<>();
     JsonNode a = tree(yaml, agentsFile).path("agents");
     for (int i = 0; i < a.size(); i++) {
@@ -137,14 +126,7 @@ public final class DemoSeed {
         throw new ConfigException(customersFile + ": line " + (i + 1) + ": " + e.getMessage(), e);
       }
     }
-    return new Seed(queues, staff, people);
-  }
-
-  private Future<Void> queues(List<Queue> queues, int i) {
-    if (i == queues.size()) {
-      return Future.succeededFuture();
-    }
-    return stores.queues().upsert(stores.db().pool(), queues.get(i)).compose(x -> queues(queues, i + 1));
+    return new Seed(staff, people);
   }
 
   private Future<Void> staff(List<AgentDraft> drafts, int i) {

@@ -68,7 +68,7 @@ final class CustomerRoutes {
     router.get("/api/v1/customers/:id/identities").handler(staff).handler(ctx ->
         Respond.json(ctx, customers.get(id(ctx)), 200, v -> ApiJson.array(v.identities(), ApiJson::identity)));
     router.post("/api/v1/customers/:id/identities").handler(staff).handler(ctx -> {
-      SenderAddress address = JsonBodies.read(ctx, Wire.Address.class).toSender("identity");
+      SenderAddress address = JsonBodies.read(ctx, Wire.Address.class).toSender("");
       Respond.json(ctx, customers.addIdentity(Authn.principal(ctx), id(ctx), address), 201, ApiJson::identity);
     });
     router.delete("/api/v1/customers/:id/identities/:identityId").handler(staff).handler(ctx ->

@@ -7,6 +7,7 @@ import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
+import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.vertx.core.Future;
@@ -35,6 +36,7 @@ public final class HttpApiVerticle extends VerticleBase {
       CustomerService customers,
       InteractionQueries interactions,
       AgentService agents,
+      RoutingService routing,
       PrometheusMeterRegistry registry) {}
 
   private final SwitchboardConfig.Http config;
@@ -94,6 +96,15 @@ public final class HttpApiVerticle extends VerticleBase {
           .putHeader("X-Frame-Options", "DENY");
       ctx.next();
     });
+    if (!config.allowedOrigins().isEmpty()) {
+      // Browsers on these origins (an embedding web site, a separate console host) may call the API.
+      router.route().handler(io.vertx.ext.web.handler.CorsHandler.create()
+          .addOrigins(config.allowedOrigins())
+          .allowedMethods(java.util.Set.of(io.vertx.core.http.HttpMethod.GET, io.vertx.core.http.HttpMethod.POST,
+              io.vertx.core.http.HttpMethod.PUT, io.vertx.core.http.HttpMethod.PATCH, io.vertx.core.http.HttpMethod.DELETE))
+          .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", "X-Api-Key"))
+          .maxAgeSeconds(600));
+    }
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     Authn authn = new Authn(services.auth());
     AuthRoutes.mount(router, services.auth(), authn);
@@ -102,6 +113,7 @@ public final class HttpApiVerticle extends VerticleBase {
     InteractionRoutes.mount(router, services.interactions(), authn);
     StaffRoutes.mount(router, services.agents(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);
+    RoutingRoutes.mount(router, services.routing(), authn);
     OpsRoutes.mount(router, services.stores().db(), services.redis(), services.registry(), authn);
     router.route().failureHandler(problems);
     router.errorHandler(404, problems);

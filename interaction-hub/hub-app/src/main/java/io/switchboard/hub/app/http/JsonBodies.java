@@ -68,6 +68,19 @@ public final class JsonBodies {
       if (tree == null || !tree.isObject()) {
         throw new Problems.BadRequest("the request body must be a JSON object");
       }
+      if (type.isRecord()) {
+        // Report unknown fields first: a record's own checks would otherwise run before Jackson notices them.
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (var c : type.getRecordComponents()) {
+          known.add(c.getName());
+        }
+        for (var it = tree.fieldNames(); it.hasNext(); ) {
+          String name = it.next();
+          if (!known.contains(name)) {
+            throw Problems.BadRequest.field(name, "unknown field");
+          }
+        }
+      }
       return MAPPER.treeToValue(tree, type);
     } catch (ValueInstantiationException e) {
       if (e.getCause() instanceof ValidationException v) {

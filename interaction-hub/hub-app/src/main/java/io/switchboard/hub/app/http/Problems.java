@@ -78,12 +78,13 @@ public final class Problems implements Handler<RoutingContext> {
       case NotFoundException e -> send(ctx, 404, e.code(), "Not found", e.getMessage(), null);
       case ConflictException e -> send(ctx, 409, e.code(), "Conflict", e.getMessage(), null);
       case AuthenticationException e -> {
-        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"switchboard\"");
+        boolean apiKeyRoute = ctx.request().path().equals("/api/v1/inbound") || ctx.request().path().endsWith("/abandon");
+        ctx.response().putHeader("WWW-Authenticate", apiKeyRoute ? "ApiKey realm=\"switchboard\"" : "Bearer realm=\"switchboard\"");
         send(ctx, 401, e.code(), "Unauthenticated", e.getMessage(), null);
       }
       case ForbiddenException e -> send(ctx, 403, e.code(), "Forbidden", e.getMessage(), null);
       case RateLimitedException e -> {
-        ctx.response().putHeader("Retry-After", "60");
+        ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
         send(ctx, 429, e.code(), "Too many requests", e.getMessage(), null);
       }
       case UnavailableException e -> {

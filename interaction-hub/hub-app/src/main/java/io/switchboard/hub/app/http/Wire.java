@@ -11,21 +11,22 @@ final class Wire {
 
   /** An address as clients send it: {@code {"kind": "phone", "value": "+49 30 1234567"}}. */
   record Address(String kind, String provider, String value) {
-    SenderAddress toSender(String field) {
+    SenderAddress toSender(String prefix) {
+      String field = prefix == null || prefix.isEmpty() ? "" : prefix + ".";
       if (kind == null) {
-        throw new ValidationException(field + ".kind", "is required (phone, email or handle)");
+        throw new ValidationException(field + "kind", "is required (phone, email or handle)");
       }
       if (value == null || value.isBlank()) {
-        throw new ValidationException(field + ".value", "is required");
+        throw new ValidationException(field + "value", "is required");
       }
       IdentityKind k;
       try {
         k = IdentityKind.fromWire(kind);
       } catch (IllegalArgumentException e) {
-        throw new ValidationException(field + ".kind", e.getMessage());
+        throw new ValidationException(field + "kind", e.getMessage());
       }
       if (k == IdentityKind.HANDLE && (provider == null || provider.isBlank())) {
-        throw new ValidationException(field + ".provider", "is required for a handle");
+        throw new ValidationException(field + "provider", "is required for a handle");
       }
       return new SenderAddress(k, provider, value);
     }

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.app.TestHub;
 import io.vertx.core.json.JsonObject;
+import io.switchboard.hub.core.routing.RoutingService;
 import java.util.HashSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,11 +27,18 @@ class InteractionApiTest {
     hub = TestHub.start();
     agent = bearer(hub.login("alice", "alice-demo-pw"));
     supervisor = bearer(hub.login("sam", "sam-demo-pw"));
+    CountDownLatch queued = new CountDownLatch(7);
+    hub.hub().vertx().eventBus().consumer(RoutingService.INTERACTION_QUEUED, m -> queued.countDown());
     for (int i = 0; i < 7; i++) {
       var r = hub.post("/api/v1/inbound", apiKey(TestHub.DEMO_API_KEY), new JsonObject().put("channel", i % 2 == 0 ? "chat" : "email")
           .put("externalId", "list-" + i).put("sender", new JsonObject().put("kind", "email").put("value", "list" + i + "@example.com"))
           .put("content", new JsonObject().put("type", "text").put("text", "message " + i)).encode());
       assertThat(r.status()).isEqualTo(201);
+    }
+    try {
+      assertThat(queued.await(20, TimeUnit.SECONDS)).as("all seven reach their queue").isTrue();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -53,8 +63,10 @@ class InteractionApiTest {
 
   @Test
   void listsFilterByState() {
-    assertThat(hub.get("/api/v1/interactions?state=created", supervisor).json().getJsonArray("items")).hasSize(7);
-    assertThat(hub.get("/api/v1/interactions?state=ended", supervisor).json().getJsonArray("items")).isEmpty();
+    // No agent is available, so all seven wait in the demo rules' default queue.
+    assertThat(hub.get("/api/v1/interactions?state=queued", supervisor).json().getJsonArray("items")).hasSize(7);
+    assertThat(hub.get("/api/v1/interactions?state=created", supervisor).json().getJsonArray("items")).isEmpty();
+    assertThat(hub.get("/api/v1/interactions?state=queued&queue=general", supervisor).json().getJsonArray("items")).hasSize(7);
     assertThat(hub.get("/api/v1/interactions?queue=billing", supervisor).json().getJsonArray("items")).isEmpty();
     var bad = hub.get("/api/v1/interactions?state=sleeping", supervisor);
     assertThat(bad.status()).isEqualTo(400);

@@ -25,9 +25,26 @@ public record AgentDraft(
   private static final Pattern SKILL = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
 
   public AgentDraft {
+    List<FieldError> errors = new ArrayList<>();
+    if (skills != null) {
+      skills.forEach((k, v) -> {
+        if (v == null) {
+          errors.add(new FieldError("skills." + k, "proficiency must be 1 to 5"));
+        }
+      });
+    }
+    if (capacity != null) {
+      capacity.forEach((k, v) -> {
+        if (v == null) {
+          errors.add(new FieldError("capacity." + k.wireName(), "must be 0 to 50"));
+        }
+      });
+    }
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
     skills = skills == null ? Map.of() : Map.copyOf(skills);
     capacity = capacity == null ? Map.of() : Map.copyOf(capacity);
-    List<FieldError> errors = new ArrayList<>();
     username = username == null ? null : username.strip().toLowerCase(Locale.ROOT);
     if (username == null || !USERNAME.matcher(username).matches()) {
       errors.add(new FieldError("username", "must be 2 to 64 lower-case letters, digits, '.', '_' or '-'"));

@@ -76,7 +76,8 @@ public final class AuthService {
       if (failures >= settings.maxFailedLogins()) {
         log.atWarn().addKeyValue("username", user).log("login refused: too many failed attempts");
         return Future.failedFuture(new RateLimitedException(
-            "too many failed logins for this user; try again in " + settings.failureWindow().toMinutes() + " minutes"));
+            "too many failed logins for this user; try again in " + settings.failureWindow().toMinutes() + " minutes",
+            settings.failureWindow()));
       }
       return stores.agents().credentials(stores.db().pool(), user).compose(creds -> {
         String hash = creds.filter(AgentStoreCredentials::usable).map(c -> c.passwordHash()).orElse(null);
@@ -143,7 +144,7 @@ public final class AuthService {
     if (name == null || !KEY_NAME.matcher(name).matches()) {
       return Future.failedFuture(new ValidationException("name", "must be 1 to 64 lower-case letters, digits, '.', '_' or '-'"));
     }
-    if (scopes == null || scopes.isEmpty() || !Scopes.ALL.containsAll(scopes)) {
+    if (scopes == null || scopes.isEmpty() || scopes.stream().anyMatch(java.util.Objects::isNull) || !Scopes.ALL.containsAll(scopes)) {
       return Future.failedFuture(new ValidationException("scopes", "must be a non-empty subset of " + Scopes.ALL));
     }
     if (secret != null && (!secret.startsWith(API_KEY_PREFIX) || secret.length() < API_KEY_PREFIX.length() + 32)) {

@@ -21,9 +21,22 @@ public record CustomerDraft(
   private static final Pattern ATTRIBUTE_KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
 
   public CustomerDraft {
+    List<FieldError> errors = new ArrayList<>();
+    if (attributes != null) {
+      attributes.forEach((k, v) -> {
+        if (v == null) {
+          errors.add(new FieldError("attributes." + k, "must not be null"));
+        }
+      });
+    }
+    if (identities != null && identities.stream().anyMatch(java.util.Objects::isNull)) {
+      errors.add(new FieldError("identities", "must not contain null"));
+    }
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     identities = identities == null ? List.of() : List.copyOf(identities);
-    List<FieldError> errors = new ArrayList<>();
     if (displayName == null || displayName.isBlank()) {
       errors.add(new FieldError("displayName", "is required"));
     } else if (displayName.strip().length() > 200) {

@@ -1,0 +1,254 @@
+package io.switchboard.hub.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The routing record in PostgreSQL: interaction state changes made by routing (queued, offered, assigned,
+ * wrap-up, ended) with their transitions, live offers, routing decisions with their explanations, agent
+ * state changes, and the versions of the routing rules. Each state change is guarded by the state it
+ * expects, so a late or repeated call changes nothing (the method returns false).
+ */
+public final class RoutingStore {
+
+  private static final String QUEUE =
+      "UPDATE interactions SET state = 'queued', queue_id = $2, priority = $3, routing = $4, waiting_since = $5,"
+          + " queued_at = coalesce(queued_at, $5), version = version + 1"
+          + " WHERE id = $1 AND state IN ('created', 'queued') RETURNING customer_id";
+  private static final String OFFER =
+      "UPDATE interactions SET state = 'offered', offered_at = $3, agent_id = $2, version = version + 1"
+          + " WHERE id = $1 AND state = 'queued'";
+  private static final String INSERT_OFFER =
+      "INSERT INTO offers (interaction_id, agent_id, offered_at, expires_at) VALUES ($1, $2, $3, $4)";
+  private static final String INSERT_DECISION =
+      "INSERT INTO routing_decisions (id, interaction_id, decided_at, rules_version, queue_id, chosen_agent_id,"
+          + " relaxation_step, explanation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+  private static final String UNOFFER =
+      "UPDATE interactions SET state = 'queued', agent_id = NULL, version = version + 1,"
+          + " excluded_agents = CASE WHEN $3 THEN array_append(excluded_agents, $2) ELSE excluded_agents END"
+          + " WHERE id = $1 AND state = 'offered' AND agent_id = $2";
+  private static final String DELETE_OFFER = "DELETE FROM offers WHERE interaction_id = $1";
+  private static final String ACCEPT =
+      "UPDATE interactions SET state = 'assigned', answered_at = $3, version = version + 1"
+          + " WHERE id = $1 AND state = 'offered' AND agent_id = $2";
+  private static final String TO_WRAP_UP =
+      "UPDATE interactions SET state = 'wrap_up', wrap_up_at = $3, version = version + 1"
+          + " WHERE id = $1 AND state = 'assigned' AND agent_id = $2";
+  private static final String TO_ENDED =
+      "UPDATE interactions SET state = 'ended', ended_at = $3, disposition = coalesce($4, disposition),"
+          + " end_reason = $5, version = version + 1"
+          + " WHERE id = $1 AND state IN ('assigned', 'wrap_up') AND agent_id = $2";
+  private static final String ABANDON =
+      "UPDATE interactions SET state = 'abandoned', ended_at = $2, end_reason = $3, agent_id = NULL, version = version + 1"
+          + " WHERE id = $1 AND state IN ('created', 'queued', 'offered')";
+  private static final String TRANSITION =
+      "INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
+  private static final String AGENT_STATE =
+      "INSERT INTO agent_state_changes (agent_id, state, reason, at) VALUES ($1, $2, $3, $4)";
+  private static final String LATEST_AGENT_STATES =
+      "SELECT DISTINCT ON (agent_id) agent_id, state, reason, at FROM agent_state_changes ORDER BY agent_id, at DESC, id DESC";
+  private static final String WAITING =
+      "SELECT id, channel, routing, waiting_since, excluded_agents FROM interactions"
+          + " WHERE state = 'queued' AND routing IS NOT NULL ORDER BY waiting_since, id";
+  private static final String OFFERS =
+      "SELECT o.interaction_id, o.agent_id, o.offered_at, o.expires_at, i.channel FROM offers o"
+          + " JOIN interactions i ON i.id = o.interaction_id WHERE i.state = 'offered'";
+  private static final String WORKING =
+      "SELECT id, agent_id, channel, state FROM interactions WHERE state IN ('assigned', 'wrap_up') AND agent_id IS NOT NULL";
+  private static final String LAST_AGENT =
+      "SELECT agent_id FROM interactions WHERE customer_id = ANY($1) AND agent_id IS NOT NULL"
+          + " AND answered_at IS NOT NULL AND answered_at >= $2 ORDER BY answered_at DESC LIMIT 1";
+  private static final String STUCK_CREATED =
+      "SELECT id FROM interactions WHERE state = 'created' AND created_at < $1 ORDER BY created_at LIMIT 200";
+  private static final String DECISIONS =
+      "SELECT id, decided_at, rules_version, queue_id, chosen_agent_id, relaxation_step, explanation"
+          + " FROM routing_decisions WHERE interaction_id = $1 ORDER BY decided_at, id";
+  private static final String INSERT_VERSION =
+      "INSERT INTO routing_rule_versions (version, source_text, sha256, origin, created_by)"
+          + " VALUES ((SELECT coalesce(max(version), 0) + 1 FROM routing_rule_versions), $1, $2, $3, $4) RETURNING version";
+  private static final String DEACTIVATE = "UPDATE routing_rule_versions SET active = false WHERE active";
+  private static final String ACTIVATE = "UPDATE routing_rule_versions SET active = true WHERE version = $1";
+  private static final String ACTIVE_VERSION =
+      "SELECT version, source_text, sha256, origin, created_by, created_at, active FROM routing_rule_versions WHERE active";
+  private static final String VERSION =
+      "SELECT version, source_text, sha256, origin, created_by, created_at, active FROM routing_rule_versions WHERE version = $1";
+  private static final String VERSIONS =
+      "SELECT version, NULL AS source_text, sha256, origin, created_by, created_at, active FROM routing_rule_versions"
+          + " ORDER BY version DESC LIMIT $1";
+
+  /** A stored version of the rules ({@code sourceText} is null in listings). */
+  public record RulesVersion(int version, String sourceText, String sha256, String origin, String createdBy, Instant createdAt, boolean active) {}
+
+  /** An interaction waiting in PostgreSQL's record. */
+  public record WaitingRow(UUID interactionId, String channel, JsonObject routing, Instant waitingSince, List<UUID> excluded) {}
+
+  /** A live offer in PostgreSQL's record. */
+  public record OfferRow(UUID interactionId, UUID agentId, String channel, Instant offeredAt, Instant expiresAt) {}
+
+  /** An accepted interaction an agent is working on or wrapping up. */
+  public record WorkingRow(UUID interactionId, UUID agentId, String channel, String state) {}
+
+  /** The last state an agent chose or was given. */
+  public record AgentStateRow(UUID agentId, String state, String reason, Instant at) {}
+
+  /** A stored routing decision. */
+  public record DecisionRow(UUID id, Instant decidedAt, Integer rulesVersion, String queueId, UUID chosenAgentId, Integer step, JsonObject explanation) {}
+
+  /** queued ← created/queued: returns the customer when the interaction could be queued. */
+  public Future<Optional<UUID>> queue(SqlClient sql, UUID id, String queue, int priority, JsonObject routing, Instant waitingSince) {
+    return sql.preparedQuery(QUEUE).execute(Tuple.of(id, queue, priority, routing, Rows.odt(waitingSince)))
+        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("customer_id")));
+  }
+
+  /** offered ← queued, with the offer row and the decision that made it. */
+  public Future<Boolean> offer(SqlClient sql, UUID id, UUID agent, Instant at, Instant expires, UUID decisionId,
+      Integer rulesVersion, String queue, Integer step, JsonObject explanation) {
+    return sql.preparedQuery(OFFER).execute(Tuple.of(id, agent, Rows.odt(at))).compose(r -> {
+      if (r.rowCount() == 0) {
+        return Future.succeededFuture(false);
+      }
+      return sql.preparedQuery(INSERT_OFFER).execute(Tuple.of(id, agent, Rows.odt(at), Rows.odt(expires)))
+          .compose(x -> sql.preparedQuery(INSERT_DECISION).execute(Tuple.from(new Object[] {
+              decisionId, id, Rows.odt(at), rulesVersion, queue, agent, step, explanation})))
+          .map(true);
+    });
+  }
+
+  /** queued ← offered (declined, timed out, console gone); {@code exclude} keeps it away from that agent. */
+  public Future<Boolean> unoffer(SqlClient sql, UUID id, UUID agent, boolean exclude) {
+    return sql.preparedQuery(UNOFFER).execute(Tuple.of(id, agent, exclude))
+        .compose(r -> sql.preparedQuery(DELETE_OFFER).execute(Tuple.of(id)).map(r.rowCount() == 1));
+  }
+
+  /** assigned ← offered by that agent. */
+  public Future<Boolean> accept(SqlClient sql, UUID id, UUID agent, Instant at) {
+    return sql.preparedQuery(ACCEPT).execute(Tuple.of(id, agent, Rows.odt(at)))
+        .compose(r -> sql.preparedQuery(DELETE_OFFER).execute(Tuple.of(id)).map(r.rowCount() == 1));
+  }
+
+  /** wrap_up ← assigned. */
+  public Future<Boolean> toWrapUp(SqlClient sql, UUID id, UUID agent, Instant at) {
+    return sql.preparedQuery(TO_WRAP_UP).execute(Tuple.of(id, agent, Rows.odt(at))).map(r -> r.rowCount() == 1);
+  }
+
+  /** ended ← assigned or wrap_up. */
+  public Future<Boolean> toEnded(SqlClient sql, UUID id, UUID agent, Instant at, String disposition, String reason) {
+    return sql.preparedQuery(TO_ENDED).execute(Tuple.of(id, agent, Rows.odt(at), disposition, reason)).map(r -> r.rowCount() == 1);
+  }
+
+  /** abandoned ← created, queued or offered (the customer left). */
+  public Future<Boolean> abandon(SqlClient sql, UUID id, Instant at, String reason) {
+    return sql.preparedQuery(ABANDON).execute(Tuple.of(id, Rows.odt(at), reason))
+        .compose(r -> sql.preparedQuery(DELETE_OFFER).execute(Tuple.of(id)).map(r.rowCount() == 1));
+  }
+
+  public Future<Void> transition(SqlClient sql, UUID id, String from, String to, String queue, UUID agent, String reason, Instant at) {
+    return sql.preparedQuery(TRANSITION).execute(Tuple.from(new Object[] {id, from, to, queue, agent, reason, Rows.odt(at)})).mapEmpty();
+  }
+
+  public Future<Void> agentState(SqlClient sql, UUID agent, String state, String reason, Instant at) {
+    return sql.preparedQuery(AGENT_STATE).execute(Tuple.of(agent, state, reason, Rows.odt(at))).mapEmpty();
+  }
+
+  public Future<List<AgentStateRow>> latestAgentStates(SqlClient sql) {
+    return sql.query(LATEST_AGENT_STATES).execute().map(rows -> {
+      List<AgentStateRow> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new AgentStateRow(r.getUUID("agent_id"), r.getString("state"), r.getString("reason"), Rows.instant(r, "at"))));
+      return out;
+    });
+  }
+
+  public Future<List<WaitingRow>> waiting(SqlClient sql) {
+    return sql.query(WAITING).execute().map(rows -> {
+      List<WaitingRow> out = new ArrayList<>();
+      for (Row r : rows) {
+        UUID[] ex = r.getArrayOfUUIDs("excluded_agents");
+        out.add(new WaitingRow(r.getUUID("id"), r.getString("channel"), r.getJsonObject("routing"),
+            Rows.instant(r, "waiting_since"), ex == null ? List.of() : List.of(ex)));
+      }
+      return out;
+    });
+  }
+
+  public Future<List<OfferRow>> offers(SqlClient sql) {
+    return sql.query(OFFERS).execute().map(rows -> {
+      List<OfferRow> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new OfferRow(r.getUUID("interaction_id"), r.getUUID("agent_id"), r.getString("channel"),
+          Rows.instant(r, "offered_at"), Rows.instant(r, "expires_at"))));
+      return out;
+    });
+  }
+
+  public Future<List<WorkingRow>> working(SqlClient sql) {
+    return sql.query(WORKING).execute().map(rows -> {
+      List<WorkingRow> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new WorkingRow(r.getUUID("id"), r.getUUID("agent_id"), r.getString("channel"), r.getString("state"))));
+      return out;
+    });
+  }
+
+  /** The agent who last answered one of these customers since {@code since}, if any. */
+  public Future<Optional<UUID>> lastAgent(SqlClient sql, List<UUID> customers, Instant since) {
+    return sql.preparedQuery(LAST_AGENT).execute(Tuple.of(customers.toArray(UUID[]::new), Rows.odt(since)))
+        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("agent_id")));
+  }
+
+  /** Interactions still in state created since before {@code before} (their event was missed). */
+  public Future<List<UUID>> stuckCreated(SqlClient sql, Instant before) {
+    return sql.preparedQuery(STUCK_CREATED).execute(Tuple.of(Rows.odt(before))).map(rows -> {
+      List<UUID> out = new ArrayList<>();
+      rows.forEach(r -> out.add(r.getUUID("id")));
+      return out;
+    });
+  }
+
+  public Future<List<DecisionRow>> decisions(SqlClient sql, UUID interaction) {
+    return sql.preparedQuery(DECISIONS).execute(Tuple.of(interaction)).map(rows -> {
+      List<DecisionRow> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new DecisionRow(r.getUUID("id"), Rows.instant(r, "decided_at"), r.getInteger("rules_version"),
+          r.getString("queue_id"), r.getUUID("chosen_agent_id"), r.getInteger("relaxation_step"), r.getJsonObject("explanation"))));
+      return out;
+    });
+  }
+
+  /** Stores a new version of the rules (not yet active) and returns its number. */
+  public Future<Integer> insertVersion(SqlClient sql, String text, String sha256, String origin, String createdBy) {
+    return sql.preparedQuery(INSERT_VERSION).execute(Tuple.of(text, sha256, origin, createdBy))
+        .map(rows -> rows.iterator().next().getInteger("version"));
+  }
+
+  /** Makes {@code version} the one active version. */
+  public Future<Void> activate(SqlClient sql, int version) {
+    return sql.query(DEACTIVATE).execute().compose(x -> sql.preparedQuery(ACTIVATE).execute(Tuple.of(version))).mapEmpty();
+  }
+
+  public Future<Optional<RulesVersion>> activeVersion(SqlClient sql) {
+    return sql.query(ACTIVE_VERSION).execute().map(rows -> rows.size() == 0 ? Optional.<RulesVersion>empty() : Optional.of(version(rows.iterator().next())));
+  }
+
+  public Future<Optional<RulesVersion>> version(SqlClient sql, int version) {
+    return sql.preparedQuery(VERSION).execute(Tuple.of(version)).map(rows -> rows.size() == 0 ? Optional.<RulesVersion>empty() : Optional.of(version(rows.iterator().next())));
+  }
+
+  public Future<List<RulesVersion>> versions(SqlClient sql, int limit) {
+    return sql.preparedQuery(VERSIONS).execute(Tuple.of(limit)).map(rows -> {
+      List<RulesVersion> out = new ArrayList<>();
+      rows.forEach(r -> out.add(version(r)));
+      return out;
+    });
+  }
+
+  private static RulesVersion version(Row r) {
+    return new RulesVersion(r.getInteger("version"), r.getString("source_text"), r.getString("sha256"), r.getString("origin"),
+        r.getString("created_by"), Rows.instant(r, "created_at"), r.getBoolean("active"));
+  }
+}

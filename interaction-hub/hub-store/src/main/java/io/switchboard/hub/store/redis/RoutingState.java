@@ -1,0 +1,411 @@
+package io.switchboard.hub.store.redis;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Live routing state in Redis, shared by every hub node: the waiting interactions (a sorted set by the time
+ * they started waiting, plus one JSON item each), every agent's state, presence, skills, capacity and load,
+ * and the live offers with their expiry. PostgreSQL stays the record; this state can be rebuilt from it.
+ *
+ * <p>Every change that must not race (reserve, accept, release, finish) is one Lua script, so two nodes
+ * matching at once can never offer one interaction twice, fill an agent past capacity or give voice work to
+ * a busy agent.
+ */
+public final class RoutingState {
+  /** Outcome of {@link #reserve}. */
+  public enum Reservation {
+    OK, ALREADY_OFFERED, NOT_WAITING, AGENT_NOT_AVAILABLE, AGENT_NOT_PRESENT, AGENT_AT_CAPACITY,
+    AGENT_ON_EXCLUSIVE_WORK, EXCLUSIVE_NEEDS_FREE_AGENT;
+
+    static Reservation of(String reply) {
+      return valueOf(reply.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    }
+  }
+
+  /** An agent's live state as stored. */
+  public record AgentLive(
+      String agentId, String state, String reason, Instant since, boolean present, Instant idleSince,
+      Map<String, Integer> skills, List<String> queues, Map<String, Integer> capacity, Map<String, Integer> load,
+      List<String> exclusive) {}
+
+  /** A live offer. */
+  public record Offer(String interactionId, String agentId, String channel, Instant offeredAt, Instant expiresAt) {}
+
+  private final RedisStore redis;
+  private final Script reserve;
+  private final Script accept;
+  private final Script release;
+  private final Script finish;
+
+  public RoutingState(RedisStore redis) {
+    this.redis = redis;
+    this.reserve = new Script(load("reserve.lua"));
+    this.accept = new Script(load("accept.lua"));
+    this.release = new Script(load("release.lua"));
+    this.finish = new Script(load("finish.lua"));
+  }
+
+  private String k(String name) {
+    return redis.key("rt:" + name);
+  }
+
+  private String waitingKey() {
+    return k("waiting");
+  }
+
+  private String itemKey(String interactionId) {
+    return k("w:" + interactionId);
+  }
+
+  private String agentKey(String agentId) {
+    return k("a:" + agentId);
+  }
+
+  private String offerKey(String interactionId) {
+    return k("offer:" + interactionId);
+  }
+
+  private String offerExpiryKey() {
+    return k("offer-expiry");
+  }
+
+  private String agentOffersKey(String agentId) {
+    return k("offers:" + agentId);
+  }
+
+  private String agentAssignedKey(String agentId) {
+    return k("assigned:" + agentId);
+  }
+
+  private String agentsKey() {
+    return k("agents");
+  }
+
+  private RedisAsyncCommands<String, String> cmd() {
+    return redis.async();
+  }
+
+  // ---- waiting interactions
+
+  /** Adds (or replaces) a waiting interaction; {@code item} is the classification and exclusions as JSON. */
+  public Future<Void> enqueue(String interactionId, JsonObject item, Instant waitingSince) {
+    return redis.call(cmd().set(itemKey(interactionId), item.encode()))
+        .compose(x -> redis.call(cmd().zadd(waitingKey(), (double) waitingSince.toEpochMilli(), interactionId)))
+        .mapEmpty();
+  }
+
+  /** Removes a waiting interaction (abandoned, moved, ended). */
+  public Future<Void> dequeue(String interactionId) {
+    return redis.call(cmd().zrem(waitingKey(), interactionId))
+        .compose(x -> redis.call(cmd().del(itemKey(interactionId))))
+        .mapEmpty();
+  }
+
+  /** Every waiting interaction, oldest first: id → item (with {@code waitingSince} millis added). */
+  public Future<LinkedHashMap<String, JsonObject>> waiting() {
+    return redis.call(cmd().zrangeWithScores(waitingKey(), 0, -1)).compose(entries -> {
+      if (entries.isEmpty()) {
+        return Future.succeededFuture(new LinkedHashMap<>());
+      }
+      String[] keys = entries.stream().map(e -> itemKey(e.getValue())).toArray(String[]::new);
+      return redis.call(cmd().mget(keys)).map(values -> {
+        LinkedHashMap<String, JsonObject> out = new LinkedHashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+          var kv = values.get(i);
+          if (kv != null && kv.hasValue()) {
+            JsonObject item = new JsonObject(kv.getValue());
+            item.put("waitingSince", (long) entries.get(i).getScore());
+            out.put(entries.get(i).getValue(), item);
+          }
+        }
+        return out;
+      });
+    });
+  }
+
+  public Future<JsonObject> item(String interactionId) {
+    return redis.call(cmd().get(itemKey(interactionId))).map(s -> s == null ? null : new JsonObject(s));
+  }
+
+  // ---- agents
+
+  /** Writes an agent's profile and state; load is left alone unless {@code load} is given (rebuild). */
+  public Future<Void> putAgent(AgentLive a, boolean writeLoad) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("state", a.state());
+    fields.put("reason", a.reason() == null ? "" : a.reason());
+    fields.put("since", Long.toString(a.since().toEpochMilli()));
+    fields.put("idleSince", Long.toString(a.idleSince().toEpochMilli()));
+    fields.put("skills", new JsonObject(new LinkedHashMap<>(a.skills())).encode());
+    fields.put("queues", new JsonArray(a.queues()).encode());
+    // ",voice," form: the scripts test membership with one string search.
+    fields.put("excl", "," + String.join(",", a.exclusive()) + ",");
+    a.capacity().forEach((ch, n) -> fields.put("cap:" + ch, Integer.toString(n)));
+    if (writeLoad) {
+      int total = 0;
+      int exclusive = 0;
+      for (var e : a.load().entrySet()) {
+        fields.put("load:" + e.getKey(), Integer.toString(e.getValue()));
+        total += e.getValue();
+        if (a.exclusive().contains(e.getKey())) {
+          exclusive += e.getValue();
+        }
+      }
+      fields.put("load_total", Integer.toString(total));
+      fields.put("load_excl", Integer.toString(exclusive));
+      fields.put("present", a.present() ? "1" : "0");
+    }
+    return redis.call(cmd().hset(agentKey(a.agentId()), fields))
+        .compose(x -> redis.call(cmd().sadd(agentsKey(), a.agentId())))
+        .mapEmpty();
+  }
+
+  /** Sets an agent's state (available, busy, after_call_work, break, offline). */
+  public Future<Void> setState(String agentId, String state, String reason, Instant since) {
+    return redis.call(cmd().hset(agentKey(agentId), Map.of(
+            "state", state, "reason", reason == null ? "" : reason, "since", Long.toString(since.toEpochMilli()))))
+        .mapEmpty();
+  }
+
+  /** Marks the agent's console present or gone. */
+  public Future<Void> setPresent(String agentId, boolean present) {
+    return redis.call(cmd().hset(agentKey(agentId), "present", present ? "1" : "0")).mapEmpty();
+  }
+
+  /** The console of {@code agentId} is alive for {@code ttl} (refreshed by heartbeats). */
+  public Future<Void> presence(String agentId, java.time.Duration ttl) {
+    return redis.call(cmd().set(k("presence:" + agentId), "1", io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()))).mapEmpty();
+  }
+
+  public Future<Void> clearPresence(String agentId) {
+    return redis.call(cmd().del(k("presence:" + agentId))).mapEmpty();
+  }
+
+  /** True while the last heartbeat's time to live lasts. */
+  public Future<Boolean> presenceAlive(String agentId) {
+    return redis.call(cmd().exists(k("presence:" + agentId))).map(n -> n == 1);
+  }
+
+  public Future<AgentLive> agent(String agentId) {
+    return redis.call(cmd().hgetall(agentKey(agentId))).map(h -> h.isEmpty() ? null : agentOf(agentId, h));
+  }
+
+  /** Every agent known to routing. */
+  public Future<List<AgentLive>> agents() {
+    return redis.call(cmd().smembers(agentsKey())).compose(ids -> {
+      List<String> list = new ArrayList<>(ids);
+      List<CompletableFuture<Map<String, String>>> calls = new ArrayList<>();
+      for (String id : list) {
+        calls.add(cmd().hgetall(agentKey(id)).toCompletableFuture());
+      }
+      CompletionStage<Void> all = CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+      return redis.call(all).map(x -> {
+        List<AgentLive> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+          Map<String, String> h = calls.get(i).join();
+          if (!h.isEmpty()) {
+            out.add(agentOf(list.get(i), h));
+          }
+        }
+        return out;
+      });
+    });
+  }
+
+  private static AgentLive agentOf(String id, Map<String, String> h) {
+    Map<String, Integer> capacity = new LinkedHashMap<>();
+    Map<String, Integer> load = new LinkedHashMap<>();
+    h.forEach((f, v) -> {
+      if (f.startsWith("cap:")) {
+        capacity.put(f.substring(4), Integer.parseInt(v));
+      } else if (f.startsWith("load:")) {
+        load.put(f.substring(5), Integer.parseInt(v));
+      }
+    });
+    Map<String, Integer> skills = new LinkedHashMap<>();
+    new JsonObject(h.getOrDefault("skills", "{}")).forEach(e -> skills.put(e.getKey(), ((Number) e.getValue()).intValue()));
+    List<String> queues = new ArrayList<>();
+    new JsonArray(h.getOrDefault("queues", "[]")).forEach(q -> queues.add((String) q));
+    List<String> excl = new ArrayList<>();
+    for (String ch : h.getOrDefault("excl", ",").split(",")) {
+      if (!ch.isEmpty()) {
+        excl.add(ch);
+      }
+    }
+    String reason = h.getOrDefault("reason", "");
+    return new AgentLive(id, h.getOrDefault("state", "offline"), reason.isEmpty() ? null : reason,
+        Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("since", "0"))), "1".equals(h.get("present")),
+        Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("idleSince", "0"))), skills, queues, capacity, load, excl);
+  }
+
+  // ---- offers
+
+  /** Atomically reserves {@code agentId} for {@code interactionId} (see reserve.lua). */
+  public Future<Reservation> reserve(String interactionId, String agentId, String channel, Instant now, Instant expires) {
+    List<String> keys = List.of(waitingKey(), itemKey(interactionId), agentKey(agentId), offerKey(interactionId),
+        offerExpiryKey(), agentOffersKey(agentId));
+    return reserve.run(keys, interactionId, agentId, channel, Long.toString(now.toEpochMilli()),
+        Long.toString(expires.toEpochMilli())).map(Reservation::of);
+  }
+
+  /** The agent accepts; "ok", "no-offer" or "not-your-offer". */
+  public Future<String> accept(String interactionId, String agentId) {
+    return accept.run(List.of(offerKey(interactionId), offerExpiryKey(), agentOffersKey(agentId),
+        agentAssignedKey(agentId), itemKey(interactionId)), interactionId, agentId);
+  }
+
+  /**
+   * Ends an offer without acceptance and puts the interaction back in its place, excluding that agent.
+   *
+   * @param agentId the agent who must hold it, or null for whoever does
+   * @return the agent who held it, or "no-offer" / "not-your-offer"
+   */
+  public Future<String> release(String interactionId, String agentId, Instant waitingSince, Instant now, boolean pause, String pauseReason) {
+    return offer(interactionId).compose(o -> {
+      if (o == null) {
+        return Future.succeededFuture("no-offer");
+      }
+      if (agentId != null && !agentId.equals(o.agentId())) {
+        return Future.succeededFuture("not-your-offer");
+      }
+      // The script checks again that this holder still holds it, atomically.
+      String holder = o.agentId();
+      return release.run(List.of(offerKey(interactionId), offerExpiryKey(), agentOffersKey(holder), agentKey(holder),
+              waitingKey(), itemKey(interactionId)),
+          interactionId, holder, Long.toString(waitingSince.toEpochMilli()), Long.toString(now.toEpochMilli()),
+          pause ? "1" : "0", pauseReason == null ? "" : pauseReason);
+    });
+  }
+
+  /** The agent has finished an accepted interaction; gives its capacity back. */
+  public Future<String> finish(String interactionId, String agentId, String channel, Instant now) {
+    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId)), interactionId, channel,
+        Long.toString(now.toEpochMilli()));
+  }
+
+  public Future<Offer> offer(String interactionId) {
+    return redis.call(cmd().hgetall(offerKey(interactionId))).map(h -> h.isEmpty() ? null : new Offer(interactionId,
+        h.get("agent"), h.get("channel"), Instant.ofEpochMilli(Long.parseLong(h.get("offeredAt"))),
+        Instant.ofEpochMilli(Long.parseLong(h.get("expiresAt")))));
+  }
+
+  /** Interactions whose offers expired by {@code now}. */
+  public Future<List<String>> expiredOffers(Instant now) {
+    return redis.call(cmd().zrangebyscore(offerExpiryKey(), io.lettuce.core.Range.create(0, (double) now.toEpochMilli())));
+  }
+
+  /** Interactions offered to the agent now. */
+  public Future<List<String>> offersOf(String agentId) {
+    return redis.call(cmd().smembers(agentOffersKey(agentId))).map(ArrayList::new);
+  }
+
+  /** Interactions the agent has accepted and not finished. */
+  public Future<List<String>> assignedTo(String agentId) {
+    return redis.call(cmd().smembers(agentAssignedKey(agentId))).map(ArrayList::new);
+  }
+
+  /** Marks an interaction as assigned to an agent (rebuild after restart). */
+  public Future<Void> putAssigned(String agentId, String interactionId) {
+    return redis.call(cmd().sadd(agentAssignedKey(agentId), interactionId)).mapEmpty();
+  }
+
+  /** Restores a live offer (rebuild after restart); load is restored with the agent. */
+  public Future<Void> putOffer(Offer o) {
+    return redis.call(cmd().hset(offerKey(o.interactionId()), Map.of("agent", o.agentId(), "channel", o.channel(),
+            "offeredAt", Long.toString(o.offeredAt().toEpochMilli()), "expiresAt", Long.toString(o.expiresAt().toEpochMilli()))))
+        .compose(x -> redis.call(cmd().zadd(offerExpiryKey(), (double) o.expiresAt().toEpochMilli(), o.interactionId())))
+        .compose(x -> redis.call(cmd().sadd(agentOffersKey(o.agentId()), o.interactionId())))
+        .mapEmpty();
+  }
+
+  // ---- coordination
+
+  /** Tries to take a short lease named {@code name} for {@code token}; true when taken. */
+  public Future<Boolean> tryLease(String name, String token, long millis) {
+    return redis.call(cmd().set(k("lease:" + name), token, io.lettuce.core.SetArgs.Builder.nx().px(millis)))
+        .map("OK"::equals);
+  }
+
+  public Future<Void> releaseLease(String name, String token) {
+    return redis.call(cmd().<Long>eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+        ScriptOutputType.INTEGER, new String[] {k("lease:" + name)}, token)).mapEmpty();
+  }
+
+  /** The marker that live state was built from PostgreSQL; absent after Redis lost its data. */
+  public Future<String> epoch() {
+    return redis.call(cmd().get(k("epoch")));
+  }
+
+  public Future<Void> setEpoch(String epoch) {
+    return redis.call(cmd().set(k("epoch"), epoch)).mapEmpty();
+  }
+
+  /** Deletes every routing key (before a rebuild). */
+  public Future<Void> clear() {
+    return scanDelete(ScanCursor.INITIAL);
+  }
+
+  private Future<Void> scanDelete(ScanCursor cursor) {
+    return redis.call(cmd().scan(cursor, ScanArgs.Builder.matches(k("*")).limit(500))).compose((KeyScanCursor<String> page) -> {
+      Future<?> del = page.getKeys().isEmpty() ? Future.succeededFuture()
+          : redis.call(cmd().del(page.getKeys().toArray(String[]::new)));
+      return del.compose(x -> page.isFinished() ? Future.succeededFuture() : scanDelete(page));
+    });
+  }
+
+  private static String load(String name) {
+    try (InputStream in = RoutingState.class.getResourceAsStream("/redis/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing Lua script " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A Lua script run by EVALSHA, loaded again when the server has forgotten it (restart, SCRIPT FLUSH). */
+  private final class Script {
+    private final String source;
+    private volatile String sha;
+
+    Script(String source) {
+      this.source = source;
+    }
+
+    Future<String> run(List<String> keys, String... args) {
+      String[] k = keys.toArray(String[]::new);
+      Future<String> first = sha == null ? loadScript() : Future.succeededFuture(sha);
+      return first.compose(s -> redis.call(cmd().<String>evalsha(s, ScriptOutputType.VALUE, k, args))
+          .recover(e -> e.getMessage() != null && e.getMessage().contains("NOSCRIPT")
+              ? loadScript().compose(s2 -> redis.call(cmd().<String>evalsha(s2, ScriptOutputType.VALUE, k, args)))
+              : Future.failedFuture(e)));
+    }
+
+    private Future<String> loadScript() {
+      return redis.call(cmd().scriptLoad(source)).map(s -> {
+        sha = s;
+        return s;
+      });
+    }
+  }
+}

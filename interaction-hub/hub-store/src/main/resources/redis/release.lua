@@ -1,0 +1,31 @@
+-- An offer ends without acceptance (declined, timed out, console gone): the agent's capacity is given
+-- back and the interaction waits again, in its old place (its waiting-since score), excluding that agent.
+-- KEYS: 1 offer hash, 2 offer expiry zset, 3 agent offers set, 4 agent hash, 5 waiting zset, 6 waiting item
+-- ARGV: 1 interaction id, 2 agent id (the holder), 3 waiting-since ms, 4 now ms, 5 pause agent ('1'/'0'),
+--       6 pause reason
+local holder = redis.call('HGET', KEYS[1], 'agent')
+if not holder then return 'no-offer' end
+if holder ~= ARGV[2] then return 'not-your-offer' end
+local channel = redis.call('HGET', KEYS[1], 'channel')
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+local function down(field)
+  if redis.call('HINCRBY', KEYS[4], field, -1) < 0 then redis.call('HSET', KEYS[4], field, 0) end
+end
+down('load:' .. channel)
+down('load_total')
+if string.find(redis.call('HGET', KEYS[4], 'excl') or '', ',' .. channel .. ',', 1, true) then down('load_excl') end
+local item = redis.call('GET', KEYS[6])
+if item then
+  local w = cjson.decode(item)
+  local excluded = w['excluded'] or {}
+  table.insert(excluded, holder)
+  w['excluded'] = excluded
+  redis.call('SET', KEYS[6], cjson.encode(w))
+  redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1])
+end
+if ARGV[5] == '1' then
+  redis.call('HSET', KEYS[4], 'state', 'break', 'reason', ARGV[6], 'since', ARGV[4])
+end
+return holder

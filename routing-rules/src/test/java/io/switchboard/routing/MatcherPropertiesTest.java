@@ -1,0 +1,211 @@
+package io.switchboard.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Invariants of matching over random agents, waiting interactions and event sequences: capacity is never exceeded,
+ * an interaction is offered to at most one agent per pass, exclusive channels stay exclusive, every chosen agent was
+ * eligible, and no interaction left waiting after a pass had an eligible agent (no head-of-line blocking).
+ */
+class MatcherPropertiesTest {
+  static final List<String> SKILLS = List.of("s0", "s1", "s2", "s3");
+  static final List<String> QUEUES = List.of("q0", "q1", "q2");
+  static final List<String> CHANNELS = List.of("voice", "chat", "email", "social");
+  static final Instant T0 = Instant.parse("2026-11-23T09:00:00Z");
+
+  record AgentSpec(boolean available, Map<String, Integer> skills, Set<String> queues, Map<String, Integer> capacity, String busyWith, int idleOffset) {}
+
+  record WaitSpec(String channel, String queue, int priority, Map<String, Integer> requires, int lowerAfter, String widenTo, int waitedSeconds, int lastAgent, int declined) {}
+
+  @Provide
+  Arbitrary<AgentSpec> agentSpec() {
+    Arbitrary<Map<String, Integer>> skills = Arbitraries.maps(Arbitraries.of(SKILLS), Arbitraries.integers().between(1, 5)).ofMaxSize(4);
+    Arbitrary<Set<String>> queues = Arbitraries.of(QUEUES).set().ofMaxSize(2);
+    Arbitrary<Map<String, Integer>> capacity =
+        Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 2))
+            .as((v, c, e, s) -> Map.of("voice", v, "chat", c, "email", e, "social", s));
+    return Combinators.combine(
+            Arbitraries.of(true, true, true, false), skills, queues, capacity, Arbitraries.of("", "", "voice", "chat", "email"), Arbitraries.integers().between(0, 600))
+        .as(AgentSpec::new);
+  }
+
+  @Provide
+  Arbitrary<WaitSpec> waitSpec() {
+    return Combinators.combine(
+            Arbitraries.of(CHANNELS),
+            Arbitraries.of(QUEUES),
+            Arbitraries.integers().between(-3, 3),
+            Arbitraries.maps(Arbitraries.of(SKILLS), Arbitraries.integers().between(1, 5)).ofMaxSize(2),
+            Arbitraries.integers().between(10, 120),
+            Arbitraries.of("", "q0", "q1", "q2"),
+            Arbitraries.integers().between(0, 700),
+            Arbitraries.integers().between(0, 120)) // who was last and who declined: -1 (nobody) or an agent 0..9
+        .as((ch, q, p, req, lower, widen, waited, people) -> new WaitSpec(ch, q, p, req, lower, widen, waited, people % 11 - 1, people / 11 - 1));
+  }
+
+  static List<AgentSnapshot> agents(List<AgentSpec> specs) {
+    List<AgentSnapshot> out = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      AgentSpec s = specs.get(i);
+      Map<String, Integer> load = new HashMap<>();
+      if (!s.busyWith().isEmpty() && s.capacity().get(s.busyWith()) > 0) {
+        load.put(s.busyWith(), s.busyWith().equals("voice") ? 1 : s.capacity().get(s.busyWith()) - (i % 2));
+      }
+      out.add(new AgentSnapshot("a" + i, s.available(), s.skills(), s.queues(), s.capacity(), load, Set.of("voice"), T0.plusSeconds(s.idleOffset())));
+    }
+    return out;
+  }
+
+  static WaitingInteraction waiting(String id, WaitSpec s, Instant now, int agentCount) {
+    List<SkillRequirement> reqs = new ArrayList<>();
+    s.requires().forEach((k, v) -> reqs.add(new SkillRequirement(k, v)));
+    List<RelaxationStep> steps = new ArrayList<>();
+    List<RelaxationAction> first = new ArrayList<>();
+    if (!reqs.isEmpty()) first.add(new RelaxationAction.LowerSkill(reqs.get(0).skill(), 1));
+    if (!s.widenTo().isEmpty()) first.add(new RelaxationAction.WidenQueue(s.widenTo()));
+    first.add(new RelaxationAction.RaisePriority(1));
+    steps.add(new RelaxationStep(Duration.ofSeconds(s.lowerAfter()), first));
+    steps.add(new RelaxationStep(Duration.ofSeconds(300), List.of(new RelaxationAction.DropAll(), new RelaxationAction.RaisePriority(1_000_000))));
+    Classification c = new Classification("r", s.queue(), s.priority(), reqs, steps, 1);
+    String last = s.lastAgent() >= 0 && s.lastAgent() < agentCount ? "a" + s.lastAgent() : null;
+    Set<String> declined = s.declined() >= 0 && s.declined() < agentCount ? Set.of("a" + s.declined()) : Set.of();
+    return new WaitingInteraction(id, s.channel(), c, now.minusSeconds(s.waitedSeconds()), last, declined);
+  }
+
+  /** A reference check, written independently of the matcher: may {@code a} take {@code w} given its loads? */
+  static boolean eligible(AgentSnapshot a, Map<String, Integer> load, WaitingInteraction w, Instant now) {
+    Target t = w.classification().at(Duration.between(w.waitingSince(), now));
+    if (!a.available() || w.excludedAgents().contains(a.agentId())) return false;
+    if (!a.queues().isEmpty() && t.queues().stream().noneMatch(a.queues()::contains)) return false;
+    int cap = a.capacity().getOrDefault(w.channel(), 0);
+    int used = load.getOrDefault(w.channel(), 0);
+    if (used >= cap) return false;
+    int total = load.values().stream().mapToInt(Integer::intValue).sum();
+    boolean onExclusive = a.exclusiveChannels().stream().anyMatch(ch -> load.getOrDefault(ch, 0) > 0);
+    if (onExclusive) return false;
+    if (a.exclusiveChannels().contains(w.channel()) && total > 0) return false;
+    for (SkillRequirement r : t.requirements()) {
+      if (a.skills().getOrDefault(r.skill(), 0) < r.minProficiency()) return false;
+    }
+    return true;
+  }
+
+  /** Runs one pass and checks every invariant; returns the loads after it and the ids assigned. */
+  static Set<String> passAndCheck(List<AgentSnapshot> agents, Map<String, Map<String, Integer>> loads, List<WaitingInteraction> waiting, Instant now, Matcher matcher) {
+    List<AgentSnapshot> snapshot = new ArrayList<>();
+    for (AgentSnapshot a : agents) {
+      snapshot.add(new AgentSnapshot(a.agentId(), a.available(), a.skills(), a.queues(), a.capacity(), loads.get(a.agentId()), a.exclusiveChannels(), a.idleSince()));
+    }
+    List<Decision> decisions = matcher.match(waiting, snapshot, now);
+    assertThat(decisions).extracting(Decision::interactionId)
+        .containsExactlyInAnyOrderElementsOf(waiting.stream().map(WaitingInteraction::interactionId).toList());
+    Map<String, WaitingInteraction> byId = new HashMap<>();
+    waiting.forEach(w -> byId.put(w.interactionId(), w));
+    Map<String, AgentSnapshot> agentById = new HashMap<>();
+    snapshot.forEach(a -> agentById.put(a.agentId(), a));
+    Set<String> assigned = new HashSet<>();
+    for (Decision d : decisions) {
+      if (d.chosenAgentId() == null) continue;
+      WaitingInteraction w = byId.get(d.interactionId());
+      AgentSnapshot a = agentById.get(d.chosenAgentId());
+      Map<String, Integer> load = loads.get(a.agentId());
+      assertThat(eligible(a, load, w, now)).as("%s was eligible for %s", a.agentId(), w.interactionId()).isTrue();
+      load.merge(w.channel(), 1, Integer::sum);
+      assertThat(assigned.add(w.interactionId())).isTrue();
+    }
+    for (AgentSnapshot a : snapshot) {
+      Map<String, Integer> load = loads.get(a.agentId());
+      load.forEach((ch, n) -> assertThat(n).as("%s load on %s", a.agentId(), ch).isLessThanOrEqualTo(Math.max(a.capacity().getOrDefault(ch, 0), a.load().getOrDefault(ch, 0))));
+      int voice = load.getOrDefault("voice", 0);
+      int total = load.values().stream().mapToInt(Integer::intValue).sum();
+      if (voice > 0) {
+        assertThat(voice).as("%s voice", a.agentId()).isEqualTo(1);
+        assertThat(total).as("%s works only the call", a.agentId()).isEqualTo(1);
+      }
+    }
+    // no head-of-line blocking: whatever is left had no agent it could go to, even now
+    for (Decision d : decisions) {
+      if (d.chosenAgentId() != null) continue;
+      WaitingInteraction w = byId.get(d.interactionId());
+      for (AgentSnapshot a : snapshot) {
+        assertThat(eligible(a, loads.get(a.agentId()), w, now)).as("%s left waiting although %s could take it", w.interactionId(), a.agentId()).isFalse();
+      }
+    }
+    return assigned;
+  }
+
+  static Map<String, Map<String, Integer>> loads(List<AgentSnapshot> agents) {
+    Map<String, Map<String, Integer>> loads = new LinkedHashMap<>();
+    agents.forEach(a -> loads.put(a.agentId(), new HashMap<>(a.load())));
+    return loads;
+  }
+
+  @Property(tries = 200)
+  void aSinglePassKeepsEveryInvariant(
+      @ForAll @Size(min = 1, max = 12) List<@From("agentSpec") AgentSpec> agentSpecs,
+      @ForAll @Size(max = 25) List<@From("waitSpec") WaitSpec> waitSpecs,
+      @ForAll boolean full) {
+    List<AgentSnapshot> agents = agents(agentSpecs);
+    Instant now = T0.plusSeconds(1000);
+    List<WaitingInteraction> waiting = new ArrayList<>();
+    for (int i = 0; i < waitSpecs.size(); i++) waiting.add(waiting("w" + i, waitSpecs.get(i), now, agents.size()));
+    passAndCheck(agents, loads(agents), waiting, now, full ? Matcher.withFullExplanations() : Matcher.capped());
+  }
+
+  sealed interface Action {}
+
+  record Arrive(WaitSpec spec) implements Action {}
+
+  record Free(int agent, String channel) implements Action {}
+
+  record Wait(int seconds) implements Action {}
+
+  @Provide
+  Arbitrary<Action> action() {
+    return Arbitraries.oneOf(
+        waitSpec().map(s -> (Action) new Arrive(s)),
+        Combinators.combine(Arbitraries.integers().between(0, 9), Arbitraries.of(CHANNELS)).as((a, c) -> (Action) new Free(a, c)),
+        Arbitraries.integers().between(1, 400).map(s -> (Action) new Wait(s)));
+  }
+
+  @Property(tries = 200)
+  void passesOverAnEventSequenceKeepEveryInvariant(
+      @ForAll @Size(min = 1, max = 10) List<@From("agentSpec") AgentSpec> agentSpecs,
+      @ForAll @Size(max = 40) List<@From("action") Action> actions) {
+    List<AgentSnapshot> agents = agents(agentSpecs);
+    Map<String, Map<String, Integer>> loads = loads(agents);
+    List<WaitingInteraction> waiting = new ArrayList<>();
+    Instant now = T0.plusSeconds(1000);
+    int next = 0;
+    for (Action action : actions) {
+      switch (action) {
+        case Arrive a -> waiting.add(waiting("w" + next++, new WaitSpec(a.spec().channel(), a.spec().queue(), a.spec().priority(), a.spec().requires(),
+            a.spec().lowerAfter(), a.spec().widenTo(), 0, a.spec().lastAgent(), a.spec().declined()), now, agents.size()));
+        case Free f -> {
+          if (f.agent() < agents.size()) loads.get("a" + f.agent()).computeIfPresent(f.channel(), (k, v) -> v > 1 ? v - 1 : null);
+        }
+        case Wait w -> now = now.plusSeconds(w.seconds());
+      }
+      Set<String> assigned = passAndCheck(agents, loads, waiting, now, Matcher.capped());
+      waiting.removeIf(w -> assigned.contains(w.interactionId()));
+    }
+  }
+}
