@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.switchboard.hub.api.spi.ChannelAdapter;
 import io.switchboard.hub.app.config.SwitchboardConfig;
 import io.switchboard.hub.app.demo.DemoSeed;
 import io.switchboard.hub.app.http.HttpApiVerticle;
@@ -19,6 +18,9 @@ import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.app.channels.ChannelRuntime;
+import io.switchboard.hub.core.messaging.DeliveryRelay;
+import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.routing.RoutingVerticle;
 import io.switchboard.hub.core.routing.RulesService;
@@ -39,7 +41,6 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,8 @@ public final class Hub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
 
   private final SwitchboardConfig config;
+  private final java.util.Map<String, String> env;
+  private ChannelRuntime channels;
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
   private Vertx vertx;
   private HttpApiVerticle http;
@@ -60,13 +63,22 @@ public final class Hub implements AutoCloseable {
   private String redisUrl;
   private boolean stopped;
 
-  private Hub(SwitchboardConfig config) {
+  private Hub(SwitchboardConfig config, java.util.Map<String, String> env) {
     this.config = config;
+    this.env = env;
   }
 
   /** Starts a hub and returns once it serves HTTP; on failure, whatever was started is stopped again. */
   public static Hub start(SwitchboardConfig config) {
-    Hub hub = new Hub(config);
+    return start(config, System.getenv());
+  }
+
+  /**
+   * As {@link #start(SwitchboardConfig)}, reading channel adapters' secrets ({@code SWITCHBOARD_<ADAPTER>_*})
+   * from {@code env}.
+   */
+  public static Hub start(SwitchboardConfig config, java.util.Map<String, String> env) {
+    Hub hub = new Hub(config, env);
     try {
       hub.boot();
       return hub;
@@ -133,15 +145,16 @@ public final class Hub implements AutoCloseable {
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
     await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1))), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
+    MessageService messages = new MessageService(vertx, stores);
+    channels = new ChannelRuntime(vertx, stores, routing, intake, cfg.channels(), env,
+        () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort());
+    List<String> adapters = await(channels.start(), "channel adapters");
+    log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
+    await(vertx.deployVerticle(new DeliveryRelay(stores, channels, Duration.ofSeconds(1))), "delivery relay");
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
-        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, registry));
+        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, messages, channels, registry,
+        cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null));
     await(vertx.deployVerticle(http), "HTTP API");
-
-    List<String> adapters = new ArrayList<>();
-    for (ChannelAdapter a : ServiceLoader.load(ChannelAdapter.class)) {
-      adapters.add(a.name());
-    }
-    log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters found");
   }
 
   /** The HTTP port actually bound. */
@@ -173,6 +186,13 @@ public final class Hub implements AutoCloseable {
       return;
     }
     stopped = true;
+    if (channels != null) {
+      try {
+        channels.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.atWarn().setCause(e).log("channel adapters did not stop cleanly");
+      }
+    }
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture()

@@ -61,14 +61,14 @@ public final class TestHub implements AutoCloseable {
     env.putAll(overrides);
     Path dir = routingYaml == null ? configDir() : configWithRules(routingYaml);
     SwitchboardConfig config = new ConfigLoader(env).load(dir);
-    return new TestHub(Hub.start(config), env, dir);
+    return new TestHub(Hub.start(config, env), env, dir);
   }
 
   /** A second hub on the same PostgreSQL database, Redis prefix and config as this one. */
   public TestHub sibling() {
     Map<String, String> env = new HashMap<>(this.env);
     env.put("SWITCHBOARD_DEMO", "false");
-    return new TestHub(Hub.start(new ConfigLoader(env).load(configDirUsed)), env, configDirUsed);
+    return new TestHub(Hub.start(new ConfigLoader(env).load(configDirUsed), env), env, configDirUsed);
   }
 
   /** A copy of config/ with {@code routingYaml} as its routing.yaml. */

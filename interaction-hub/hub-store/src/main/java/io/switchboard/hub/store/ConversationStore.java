@@ -66,6 +66,11 @@ public final class ConversationStore {
         .map(ConversationStore::first);
   }
 
+  public Future<Optional<Conversation>> find(SqlClient sql, ConversationId id) {
+    return sql.preparedQuery("SELECT " + COLUMNS + " FROM conversations WHERE id = $1").execute(Tuple.of(id.value()))
+        .map(ConversationStore::first);
+  }
+
   public Future<Void> touch(SqlClient sql, ConversationId id, Instant at) {
     return sql.preparedQuery(TOUCH).execute(Tuple.of(id.value(), Rows.odt(at))).mapEmpty();
   }

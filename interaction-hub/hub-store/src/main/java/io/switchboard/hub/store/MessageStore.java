@@ -32,7 +32,30 @@ public final class MessageStore {
   private static final String INSERT =
       "INSERT INTO messages (id, conversation_id, interaction_id, channel, external_id, direction, sender_address,"
           + " sender_name, agent_id, subject, content_type, content, private, status, status_reason, created_at,"
-          + " status_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)";
+          + " status_at, sender_kind, sender_provider) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+          + " $15, $16, $16, $17, $18)";
+  private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = $1";
+  private static final String REPLY_ADDRESS =
+      "SELECT sender_kind, sender_provider, sender_address FROM messages WHERE conversation_id = $1"
+          + " AND direction = 'inbound' AND sender_kind IS NOT NULL ORDER BY created_at DESC LIMIT 1";
+  private static final String INBOUND_REFS =
+      "SELECT external_id FROM messages WHERE conversation_id = $1 AND direction = 'inbound' AND external_id IS NOT NULL"
+          + " ORDER BY created_at DESC LIMIT 20";
+  private static final String OF_CONVERSATION =
+      "SELECT " + COLUMNS + " FROM messages WHERE conversation_id = $1 AND NOT private"
+          + " AND ($2::timestamptz IS NULL OR created_at > $2) ORDER BY created_at, id LIMIT $3";
+  // Delivery status only moves forward: queued < sent < delivered < read; failed ends it unless it was delivered.
+  private static final String SENT =
+      "UPDATE messages SET status = 'sent', provider_message_id = $2, status_reason = NULL, status_at = now(),"
+          + " attempts = attempts + 1 WHERE id = $1 AND status IN ('queued', 'failed')";
+  private static final String ATTEMPT_FAILED =
+      "UPDATE messages SET status = $2, status_reason = $3, status_at = now(), attempts = attempts + 1"
+          + " WHERE id = $1 AND status IN ('queued', 'failed')";
+  private static final String STATUS_BY_PROVIDER_ID =
+      "UPDATE messages SET status = $3, status_reason = $4, status_at = now() WHERE channel = $1 AND provider_message_id = $2"
+          + " AND (CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 1 END)"
+          + " < (CASE $3 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'failed' THEN 2 ELSE 0 END)"
+          + " RETURNING id";
   private static final String FIND_DELIVERY =
       "SELECT m.id, m.interaction_id, i.conversation_id, i.customer_id FROM messages m"
           + " JOIN interactions i ON i.id = m.interaction_id WHERE m.channel = $1 AND m.external_id = $2";
@@ -43,6 +66,11 @@ public final class MessageStore {
   public record Delivery(MessageId messageId, InteractionId interactionId, ConversationId conversationId, CustomerId customerId) {}
 
   public Future<Void> insert(SqlClient sql, Message m) {
+    return insert(sql, m, null);
+  }
+
+  /** Stores a message; for inbound ones, {@code sender} keeps the address kind and provider to reply to. */
+  public Future<Void> insert(SqlClient sql, Message m, io.switchboard.hub.api.SenderAddress sender) {
     return sql.preparedQuery(INSERT)
         .execute(
             Tuple.from(
@@ -62,9 +90,70 @@ public final class MessageStore {
                   m.privateNote(),
                   m.status().wireName(),
                   m.statusReason(),
-                  Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt())
+                  Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt()),
+                  sender == null ? null : sender.kind().wireName(),
+                  sender == null || sender.provider().isEmpty() ? null : sender.provider()
                 }))
         .mapEmpty();
+  }
+
+  public Future<Optional<Message>> find(SqlClient sql, MessageId id) {
+    return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(rows -> {
+      var it = rows.iterator();
+      return it.hasNext() ? Optional.of(message(it.next())) : Optional.empty();
+    });
+  }
+
+  /** How the customer last wrote in this conversation (kind, provider, address): where replies go. */
+  public Future<Optional<io.switchboard.hub.api.SenderAddress>> replyAddress(SqlClient sql, ConversationId conversation) {
+    return sql.preparedQuery(REPLY_ADDRESS).execute(Tuple.of(conversation.value())).map(rows -> {
+      var it = rows.iterator();
+      if (!it.hasNext()) {
+        return Optional.empty();
+      }
+      Row r = it.next();
+      return Optional.of(new io.switchboard.hub.api.SenderAddress(
+          io.switchboard.hub.api.IdentityKind.fromWire(r.getString("sender_kind")), r.getString("sender_provider"),
+          r.getString("sender_address")));
+    });
+  }
+
+  /** External ids of the customer's latest messages (newest first), for email In-Reply-To/References. */
+  public Future<List<String>> inboundRefs(SqlClient sql, ConversationId conversation) {
+    return sql.preparedQuery(INBOUND_REFS).execute(Tuple.of(conversation.value())).map(rows -> {
+      List<String> out = new ArrayList<>();
+      rows.forEach(r -> out.add(r.getString("external_id")));
+      return out;
+    });
+  }
+
+  /** Messages a customer may see (no internal notes), oldest first, created after {@code after}. */
+  public Future<List<Message>> ofConversation(SqlClient sql, ConversationId conversation, Instant after, int limit) {
+    return sql.preparedQuery(OF_CONVERSATION).execute(Tuple.of(conversation.value(), Rows.odt(after), limit)).map(rows -> {
+      List<Message> out = new ArrayList<>();
+      rows.forEach(r -> out.add(message(r)));
+      return out;
+    });
+  }
+
+  /** The provider accepted an outbound message. */
+  public Future<Boolean> markSent(SqlClient sql, MessageId id, String providerMessageId) {
+    return sql.preparedQuery(SENT).execute(Tuple.of(id.value(), providerMessageId)).map(r -> r.rowCount() == 1);
+  }
+
+  /** A delivery attempt failed: {@code status} stays queued (will retry) or becomes failed (final). */
+  public Future<Boolean> markAttemptFailed(SqlClient sql, MessageId id, Message.Status status, String reason) {
+    return sql.preparedQuery(ATTEMPT_FAILED).execute(Tuple.of(id.value(), status.wireName(), reason)).map(r -> r.rowCount() == 1);
+  }
+
+  /** A provider's status callback; only moves forward. Returns the message updated, if any. */
+  public Future<Optional<MessageId>> updateStatus(SqlClient sql, Channel channel, String providerMessageId, Message.Status status, String reason) {
+    return sql.preparedQuery(STATUS_BY_PROVIDER_ID)
+        .execute(Tuple.of(channel.wireName(), providerMessageId, status.wireName(), reason))
+        .map(rows -> {
+          var it = rows.iterator();
+          return it.hasNext() ? Optional.of(new MessageId(it.next().getUUID("id"))) : Optional.<MessageId>empty();
+        });
   }
 
   /** The earlier delivery of this (channel, external id), if any. */

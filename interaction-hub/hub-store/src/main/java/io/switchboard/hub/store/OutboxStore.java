@@ -22,6 +22,10 @@ public final class OutboxStore {
   private static final String MARK_FAILED =
       "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
           + " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1";
+  private static final String LEASE =
+      "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $3) WHERE id IN ("
+          + " SELECT id FROM outbox WHERE published_at IS NULL AND next_attempt_at <= now() AND topic LIKE $1"
+          + " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, topic, payload, attempts";
   private static final String PENDING = "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL";
 
   /** One entry waiting to be relayed. */
@@ -39,6 +43,22 @@ public final class OutboxStore {
   public Future<List<Entry>> claim(SqlClient sql, String topicPattern, int limit) {
     return sql.preparedQuery(CLAIM)
         .execute(Tuple.of(topicPattern, limit))
+        .map(rows -> {
+          List<Entry> out = new ArrayList<>();
+          rows.forEach(r ->
+              out.add(new Entry(r.getLong("id"), r.getString("topic"), r.getJsonObject("payload"), r.getInteger("attempts"))));
+          return out;
+        });
+  }
+
+  /**
+   * Takes up to {@code limit} due entries for {@code lease} without holding a transaction open: they are not
+   * due again until the lease ends, so the caller can do slow work (a provider call) and then mark them
+   * published or failed. An entry whose caller died becomes due again when its lease runs out.
+   */
+  public Future<List<Entry>> lease(SqlClient sql, String topicPattern, int limit, Duration lease) {
+    return sql.preparedQuery(LEASE)
+        .execute(Tuple.of(topicPattern, limit, (double) lease.toMillis() / 1000.0))
         .map(rows -> {
           List<Entry> out = new ArrayList<>();
           rows.forEach(r ->

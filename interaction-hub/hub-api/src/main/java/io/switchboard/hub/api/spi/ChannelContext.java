@@ -12,6 +12,21 @@ public interface ChannelContext {
   /** Where inbound contacts go. */
   InboundSink inbound();
 
-  /** The adapter's own section of switchboard.yaml (with SWITCHBOARD_* overrides applied); may be empty. */
+  /** The adapter's own section of switchboard.yaml ({@code channels.<name>}); may be empty. */
   Map<String, Object> settings();
+
+  /**
+   * A secret from the environment, {@code SWITCHBOARD_<ADAPTER>_<NAME>} (for example
+   * {@code SWITCHBOARD_WHATSAPP_APP_SECRET}); null when not set. Secrets never come from files.
+   */
+  String secret(String name);
+
+  /** Endpoints on the hub's HTTP port. */
+  ChannelHttp http();
+
+  /** Status changes of outbound messages. */
+  DeliverySink deliveries();
+
+  /** Reading back conversations and queue positions. */
+  ConversationReader conversations();
 }

@@ -23,8 +23,8 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
   private static final Map<String, Set<String>> KNOWN = Map.of(
-      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir"),
-      "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins"),
+      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels"),
+      "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl"),
       "postgres", Set.of("url", "password", "poolSize"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
@@ -68,7 +68,8 @@ public final class ConfigLoader {
         r.integer("SWITCHBOARD_HTTP_PORT", "http.port", 8080, 0, 65535),
         r.integer(null, "http.maxBodyBytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
         r.duration(null, "http.shutdownGrace", Duration.ofSeconds(10)),
-        r.list("http.allowedOrigins"));
+        r.list("http.allowedOrigins"),
+        r.text("SWITCHBOARD_PUBLIC_URL", "http.publicUrl", null));
     SwitchboardConfig.Postgres pg = new SwitchboardConfig.Postgres(
         r.text("SWITCHBOARD_PG_URL", "postgres.url", null),
         r.text("SWITCHBOARD_PG_PASSWORD", "postgres.password", null),
@@ -87,7 +88,32 @@ public final class ConfigLoader {
     SwitchboardConfig.Demo demo = new SwitchboardConfig.Demo(
         r.bool("SWITCHBOARD_DEMO", "demo.enabled", true),
         r.text("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey", null));
-    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo);
+    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root));
+  }
+
+  /** {@code channels:} one section per adapter, each a mapping the adapter reads itself. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Map<String, Object>> channels(Path file, JsonNode root) {
+    JsonNode node = root.path("channels");
+    if (node.isMissingNode() || node.isNull()) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      throw new ConfigException(file + ": 'channels' must be a mapping of adapter name to its settings");
+    }
+    Map<String, Map<String, Object>> out = new java.util.LinkedHashMap<>();
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      JsonNode section = node.get(name);
+      if (section.isNull()) {
+        out.put(name, Map.of());
+      } else if (!section.isObject()) {
+        throw new ConfigException(file + ": 'channels." + name + "' must be a mapping");
+      } else {
+        out.put(name, new ObjectMapper().convertValue(section, Map.class));
+      }
+    }
+    return out;
   }
 
   private static void checkKnown(Path file, JsonNode root) {

@@ -20,10 +20,19 @@ public record SwitchboardConfig(
     Redis redis,
     Customers customers,
     Security security,
-    Demo demo) {
+    Demo demo,
+    Map<String, Map<String, Object>> channels) {
+
+  public SwitchboardConfig {
+    channels = channels == null ? Map.of() : Map.copyOf(channels);
+  }
 
   /** The HTTP listener. */
-  public record Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins) {}
+  /**
+   * @param publicUrl how browsers and providers reach this hub (for adapters' webhook and widget URLs); null:
+   *     http://localhost:&lt;port&gt;
+   */
+  public record Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl) {}
 
   /** PostgreSQL; {@code url} null for the embedded server. */
   public record Postgres(String url, String password, int poolSize) {
@@ -56,19 +65,19 @@ public record SwitchboardConfig(
   public SwitchboardConfig withServers(String pgUrl, String redisUrl) {
     return new SwitchboardConfig(configDir, dataDir, http,
         new Postgres(pgUrl, postgres.password(), postgres.poolSize()),
-        new Redis(redisUrl, redis.password(), redis.keyPrefix()), customers, security, demo);
+        new Redis(redisUrl, redis.password(), redis.keyPrefix()), customers, security, demo, channels);
   }
 
   /** The same configuration listening on another port. */
   public SwitchboardConfig withHttpPort(int port) {
     return new SwitchboardConfig(configDir, dataDir,
-        new Http(http.host(), port, http.maxBodyBytes(), http.shutdownGrace(), http.allowedOrigins()),
-        postgres, redis, customers, security, demo);
+        new Http(http.host(), port, http.maxBodyBytes(), http.shutdownGrace(), http.allowedOrigins(), http.publicUrl()),
+        postgres, redis, customers, security, demo, channels);
   }
 
   /** The same configuration with the demo seed on or off. */
   public SwitchboardConfig withDemo(boolean enabled) {
-    return new SwitchboardConfig(configDir, dataDir, http, postgres, redis, customers, security, new Demo(enabled, demo.apiKey()));
+    return new SwitchboardConfig(configDir, dataDir, http, postgres, redis, customers, security, new Demo(enabled, demo.apiKey()), channels);
   }
 
   /** Keys of the environment that override the file, for the README. */
@@ -77,6 +86,7 @@ public record SwitchboardConfig(
       Map.entry("SWITCHBOARD_DATA_DIR", "where embedded servers keep data (default ./data)"),
       Map.entry("SWITCHBOARD_HTTP_HOST", "http.host"),
       Map.entry("SWITCHBOARD_HTTP_PORT", "http.port"),
+      Map.entry("SWITCHBOARD_PUBLIC_URL", "http.publicUrl"),
       Map.entry("SWITCHBOARD_PG_URL", "postgres.url"),
       Map.entry("SWITCHBOARD_PG_PASSWORD", "postgres.password"),
       Map.entry("SWITCHBOARD_REDIS_URL", "redis.url"),

@@ -8,6 +8,8 @@ import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.core.messaging.MessageService;
+import io.switchboard.hub.app.channels.ChannelRuntime;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.vertx.core.Future;
@@ -37,7 +39,10 @@ public final class HttpApiVerticle extends VerticleBase {
       InteractionQueries interactions,
       AgentService agents,
       RoutingService routing,
-      PrometheusMeterRegistry registry) {}
+      MessageService messages,
+      ChannelRuntime channels,
+      PrometheusMeterRegistry registry,
+      java.nio.file.Path demoDir) {}
 
   private final SwitchboardConfig.Http config;
   private final Services services;
@@ -114,7 +119,12 @@ public final class HttpApiVerticle extends VerticleBase {
     StaffRoutes.mount(router, services.agents(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);
     RoutingRoutes.mount(router, services.routing(), authn);
-    OpsRoutes.mount(router, services.stores().db(), services.redis(), services.registry(), authn);
+    MessageRoutes.mount(router, services.messages(), authn);
+    // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
+    router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
+    router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.route("/channels/:adapter/*").handler(services.channels()::handle);
+    OpsRoutes.mount(router, services.stores().db(), services.redis(), services.registry(), authn, services.demoDir());
     router.route().failureHandler(problems);
     router.errorHandler(404, problems);
     router.errorHandler(405, problems);

@@ -16,7 +16,22 @@ import io.vertx.ext.web.handler.StaticHandler;
  * {@code metrics}), the OpenAPI document, and the console's static files at {@code /}.
  */
 final class OpsRoutes {
-  static void mount(Router router, Database db, RedisStore redis, PrometheusMeterRegistry registry, Authn authn) {
+  static void mount(Router router, Database db, RedisStore redis, PrometheusMeterRegistry registry, Authn authn,
+      java.nio.file.Path demoDir) {
+    if (demoDir != null) {
+      // The demo pages (such as the web chat widget on a sample site), only while the demo is on; only web
+      // pages and their assets, never the seed files beside them.
+      router.get("/demo/*").handler(ctx -> {
+        String path = ctx.request().path();
+        if (path.matches("/demo/[A-Za-z0-9_-]+\\.(html|css|js|svg|png)")) {
+          ctx.next();
+        } else {
+          ctx.fail(404);
+        }
+      });
+      router.get("/demo/*").handler(StaticHandler.create(io.vertx.ext.web.handler.FileSystemAccess.ROOT,
+          demoDir.toAbsolutePath().toString()).setCachingEnabled(false).setIncludeHidden(false).setDirectoryListing(false));
+    }
     router.get("/health").handler(ctx -> {
       Future<Void> pg = db.ping();
       Future<Void> rd = redis.ping();

@@ -172,7 +172,7 @@ public final class IntakeService implements InboundSink {
                 .put("channel", c.channel().wireName()));
     return stores.interactions()
         .insert(tx, interaction)
-        .compose(x -> stores.messages().insert(tx, message))
+        .compose(x -> stores.messages().insert(tx, message, c.sender()))
         .compose(x -> stores.conversations().touch(tx, conversation.id(), c.receivedAt()))
         .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.INTERACTION_CREATED, event))
         .map(x -> new IntakeResult(Outcome.CREATED, interaction.id(), conversation.id(), conversation.customerId(), message.id()));
@@ -189,7 +189,7 @@ public final class IntakeService implements InboundSink {
                 .put("customerId", open.customerId().toString())
                 .put("channel", c.channel().wireName()));
     return stores.messages()
-        .insert(tx, message)
+        .insert(tx, message, c.sender())
         .compose(x -> stores.conversations().touch(tx, open.conversationId(), c.receivedAt()))
         .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.MESSAGE_RECEIVED, event))
         .map(x -> new IntakeResult(Outcome.APPENDED, open.id(), open.conversationId(), open.customerId(), message.id()));

@@ -1,0 +1,226 @@
+package io.switchboard.hub.app.channels;
+
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.ConversationId;
+import io.switchboard.hub.api.IdentityKind;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.Message;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.api.spi.ChannelAdapter;
+import io.switchboard.hub.api.spi.ChannelContext;
+import io.switchboard.hub.api.spi.ChannelHttp;
+import io.switchboard.hub.api.spi.ConversationReader;
+import io.switchboard.hub.api.spi.DeliverySink;
+import io.switchboard.hub.api.spi.InboundSink;
+import io.switchboard.hub.core.messaging.AdapterDirectory;
+import io.switchboard.hub.core.messaging.MessageService;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.store.Stores;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The channel adapters on the classpath (found with {@link ServiceLoader}), each started with a context of
+ * its own: the intake, its settings ({@code channels.<name>} in switchboard.yaml), its secrets
+ * ({@code SWITCHBOARD_<NAME>_<SECRET>} from the environment), its HTTP endpoints under
+ * {@code /channels/<name>}, delivery status updates and conversation reads. Also the directory the delivery
+ * relay asks for the adapter that reaches a recipient. The hub never switches on a channel type.
+ */
+public final class ChannelRuntime implements AdapterDirectory {
+  private static final Logger log = LoggerFactory.getLogger(ChannelRuntime.class);
+
+  private final Vertx vertx;
+  private final Stores stores;
+  private final RoutingService routing;
+  private final InboundSink intake;
+  private final Map<String, Map<String, Object>> settings;
+  private final Map<String, String> env;
+  private final Supplier<String> publicUrl;
+  private final List<ChannelAdapter> adapters = new ArrayList<>();
+  private final Map<String, ChannelHttp.RequestHandler> routes = new ConcurrentHashMap<>();
+  private final Map<String, Handler<ServerWebSocket>> sockets = new ConcurrentHashMap<>();
+
+  public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
+      Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl) {
+    this.vertx = vertx;
+    this.stores = stores;
+    this.routing = routing;
+    this.intake = intake;
+    this.settings = settings;
+    this.env = env;
+    this.publicUrl = publicUrl;
+  }
+
+  /** Finds and starts every adapter; a failed start fails the hub with the adapter's message. */
+  public Future<List<String>> start() {
+    List<ChannelAdapter> found = new ArrayList<>();
+    for (ChannelAdapter a : ServiceLoader.load(ChannelAdapter.class)) {
+      found.add(a);
+    }
+    Map<String, ChannelAdapter> byName = new LinkedHashMap<>();
+    for (ChannelAdapter a : found) {
+      if (byName.putIfAbsent(a.name(), a) != null) {
+        return Future.failedFuture(new IllegalStateException("two channel adapters are named '" + a.name() + "'"));
+      }
+    }
+    for (String configured : settings.keySet()) {
+      if (!byName.containsKey(configured)) {
+        return Future.failedFuture(new io.switchboard.hub.app.config.ConfigException(
+            "switchboard.yaml: channels." + configured + ": no channel adapter of that name (found: " + byName.keySet() + ")"));
+      }
+    }
+    Future<Void> chain = Future.succeededFuture();
+    for (ChannelAdapter a : found) {
+      chain = chain.compose(x -> a.start(context(a))
+          .recover(e -> Future.failedFuture(new IllegalStateException("channel adapter '" + a.name() + "' did not start: " + e.getMessage(), e)))
+          .onSuccess(y -> {
+            adapters.add(a);
+            log.atInfo().addKeyValue("adapter", a.name()).addKeyValue("channel", a.channel().wireName()).log("channel adapter started");
+          }));
+    }
+    return chain.map(x -> adapters.stream().map(ChannelAdapter::name).toList());
+  }
+
+  /** Stops every adapter (failures are logged, not thrown). */
+  public Future<Void> stop() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (ChannelAdapter a : adapters) {
+      all.add(a.stop().recover(e -> {
+        log.atWarn().setCause(e).addKeyValue("adapter", a.name()).log("channel adapter did not stop cleanly");
+        return Future.succeededFuture();
+      }));
+    }
+    return Future.join(all).mapEmpty();
+  }
+
+  /** The adapter for a recipient: by provider name for handles, else the first adapter of the channel. */
+  @Override
+  public Optional<ChannelAdapter> forRecipient(Channel channel, SenderAddress recipient) {
+    for (ChannelAdapter a : adapters) {
+      if (a.channel() != channel) {
+        continue;
+      }
+      if (recipient.kind() != IdentityKind.HANDLE || a.name().equals(recipient.provider())) {
+        return Optional.of(a);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** First handler on {@code /channels/:adapter/*}: WebSocket upgrades go to the adapter before any body is read. */
+  public void upgrade(RoutingContext ctx) {
+    Handler<ServerWebSocket> socket = sockets.get(key(ctx));
+    if (socket != null && "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+      ctx.request().toWebSocket().onSuccess(socket).onFailure(ctx::fail);
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Last handler on {@code /channels/:adapter/*}, after the body handler: the adapter's route, or 404. */
+  public void handle(RoutingContext ctx) {
+    ChannelHttp.RequestHandler route = routes.get(key(ctx));
+    if (route == null) {
+      ctx.next();
+      return;
+    }
+    io.vertx.core.buffer.Buffer body = ctx.body() == null || ctx.body().buffer() == null
+        ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer();
+    route.handle(ctx.request(), body);
+  }
+
+  private static String key(RoutingContext ctx) {
+    String adapter = ctx.pathParam("adapter");
+    String rest = ctx.request().path().substring(("/channels/" + adapter).length());
+    return adapter + " " + (rest.isEmpty() ? "/" : rest);
+  }
+
+  private ChannelContext context(ChannelAdapter adapter) {
+    String name = adapter.name();
+    Map<String, Object> own = settings.getOrDefault(name, Map.of());
+    return new ChannelContext() {
+      @Override
+      public Vertx vertx() {
+        return vertx;
+      }
+
+      @Override
+      public InboundSink inbound() {
+        return intake;
+      }
+
+      @Override
+      public Map<String, Object> settings() {
+        return own;
+      }
+
+      @Override
+      public String secret(String secretName) {
+        String key = ("SWITCHBOARD_" + name + "_" + secretName).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        String v = env.get(key);
+        return v == null || v.isBlank() ? null : v;
+      }
+
+      @Override
+      public ChannelHttp http() {
+        return new ChannelHttp() {
+          @Override
+          public void route(String path, RequestHandler handler) {
+            routes.put(name + " " + path, handler);
+          }
+
+          @Override
+          public void webSocket(String path, Handler<ServerWebSocket> handler) {
+            sockets.put(name + " " + path, handler);
+          }
+
+          @Override
+          public String baseUrl() {
+            return publicUrl.get() + "/channels/" + name;
+          }
+        };
+      }
+
+      @Override
+      public DeliverySink deliveries() {
+        return (channel, providerMessageId, status, reason) ->
+            stores.messages().updateStatus(stores.db().pool(), channel, providerMessageId, status, reason).map(updated -> {
+              updated.ifPresent(id -> vertx.eventBus().publish(MessageService.MESSAGE_STATUS_CHANGED, new JsonObject()
+                  .put("messageId", id.toString()).put("status", status.wireName()).put("reason", reason)));
+              return updated.isPresent();
+            });
+      }
+
+      @Override
+      public ConversationReader conversations() {
+        return new ConversationReader() {
+          @Override
+          public Future<List<Message>> messages(ConversationId conversation, Instant after, int limit) {
+            return stores.messages().ofConversation(stores.db().pool(), conversation, after, Math.max(1, Math.min(limit, 500)));
+          }
+
+          @Override
+          public Future<QueuePosition> position(InteractionId interaction) {
+            return routing.position(interaction);
+          }
+        };
+      }
+    };
+  }
+}

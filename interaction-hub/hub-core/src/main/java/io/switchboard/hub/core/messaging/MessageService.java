@@ -1,0 +1,115 @@
+package io.switchboard.hub.core.messaging;
+
+import io.switchboard.hub.api.Conversation;
+import io.switchboard.hub.api.Interaction;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.Message;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.MessageId;
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.error.ConflictException;
+import io.switchboard.hub.api.error.NotFoundException;
+import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.store.Stores;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Messages agents write: replies to the customer, stored and handed to the outbox for delivery by the
+ * channel's adapter, and private notes, which are stored and never leave the hub. The guards that hold for
+ * every channel live here: only the agent working the interaction (or a supervisor) writes in it, notes are
+ * never queued for delivery, a reply needs an address the customer wrote from.
+ */
+public final class MessageService {
+  private static final Logger log = LoggerFactory.getLogger(MessageService.class);
+
+  /** Outbox topic of deliveries. */
+  public static final String DELIVERY_TOPIC = "delivery.send";
+  /** Event: a message was added by staff ({@code interactionId, messageId, private}). */
+  public static final String MESSAGE_CREATED = "message.created";
+  /** Event: an outbound message's status changed ({@code messageId, status, reason}). */
+  public static final String MESSAGE_STATUS_CHANGED = "message.status_changed";
+
+  public static final int MAX_TEXT = 64 * 1024;
+
+  private final Vertx vertx;
+  private final Stores stores;
+
+  public MessageService(Vertx vertx, Stores stores) {
+    this.vertx = vertx;
+    this.stores = stores;
+  }
+
+  /**
+   * Writes a reply (or, with {@code privateNote}, an internal note) in an interaction.
+   *
+   * @return the stored message; replies are {@code queued} until the adapter delivers them
+   */
+  public Future<Message> write(Principal.Staff by, InteractionId id, String text, boolean privateNote) {
+    if (text == null || text.isBlank()) {
+      return Future.failedFuture(new ValidationException("text", "is required"));
+    }
+    if (text.length() > MAX_TEXT) {
+      return Future.failedFuture(new ValidationException("text", "is longer than " + MAX_TEXT + " characters"));
+    }
+    var sql = stores.db().pool();
+    return stores.interactions().find(sql, id).compose(found -> {
+      boolean mine = found.isPresent() && by.agentId().equals(found.get().agentId());
+      if (found.isEmpty() || !(mine || by.role().atLeast(Role.SUPERVISOR))) {
+        return Future.failedFuture(new NotFoundException("no interaction " + id + " assigned to you"));
+      }
+      Interaction i = found.get();
+      if (!privateNote && i.state() != InteractionState.ASSIGNED) {
+        return Future.failedFuture(new ConflictException(
+            "replies go out while the interaction is being worked; it is " + i.state().wireName()));
+      }
+      return conversation(i).compose(conv -> stores.messages().replyAddress(sql, i.conversationId()).compose(address -> {
+        if (!privateNote && address.isEmpty()) {
+          return Future.failedFuture(new ConflictException("the customer has no address on this channel to reply to"));
+        }
+        Instant now = Instant.now();
+        Message m = new Message(MessageId.random(), i.conversationId(), i.id(), i.channel(), null,
+            privateNote ? Message.Direction.INTERNAL : Message.Direction.OUTBOUND, null, null, by.agentId(),
+            privateNote || conv.subject() == null ? null : replySubject(conv.subject()), new MessageContent.Text(text),
+            privateNote, privateNote ? Message.Status.RECEIVED : Message.Status.QUEUED, null, now);
+        JsonObject event = OutboxRelay.event(MESSAGE_CREATED, new JsonObject().put("interactionId", id.toString())
+            .put("conversationId", i.conversationId().toString()).put("messageId", m.id().toString())
+            .put("agentId", by.agentId().toString()).put("private", privateNote));
+        return stores.db().inTransaction(tx -> stores.messages().insert(tx, m)
+                .compose(x -> privateNote ? Future.succeededFuture()
+                    : stores.outbox().append(tx, DELIVERY_TOPIC, new JsonObject().put("messageId", m.id().toString())))
+                .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event)))
+            .map(x -> {
+              OutboxRelay.wake(vertx);
+              DeliveryRelay.wake(vertx);
+              log.atInfo().addKeyValue("interactionId", id).addKeyValue("messageId", m.id()).addKeyValue("agentId", by.agentId())
+                  .addKeyValue("private", privateNote).log(privateNote ? "note written" : "reply queued for delivery");
+              return m;
+            });
+      }));
+    });
+  }
+
+  /** The messages of an interaction's conversation, notes included (staff view), oldest first. */
+  public Future<List<Message>> ofInteraction(InteractionId id) {
+    return stores.messages().ofInteractions(stores.db().pool(), List.of(id));
+  }
+
+  private Future<Conversation> conversation(Interaction i) {
+    return stores.conversations().find(stores.db().pool(), i.conversationId())
+        .map(Optional::orElseThrow);
+  }
+
+  static String replySubject(String subject) {
+    return subject.regionMatches(true, 0, "Re:", 0, 3) ? subject : "Re: " + subject;
+  }
+}
