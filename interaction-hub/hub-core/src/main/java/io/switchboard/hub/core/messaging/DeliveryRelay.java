@@ -4,6 +4,7 @@ import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
+import io.switchboard.hub.core.scheduling.PassRunner;
 import io.switchboard.hub.store.OutboxStore;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
@@ -32,12 +33,13 @@ public final class DeliveryRelay extends VerticleBase {
   public static final String WAKE_ADDRESS = "switchboard.delivery.wake";
   public static final int MAX_ATTEMPTS = 8;
   private static final Duration LEASE = Duration.ofSeconds(60);
+  private static final int BATCH = 32;
 
   private final Stores stores;
   private final AdapterDirectory adapters;
   private final Duration pollInterval;
-  private boolean running;
-  private boolean again;
+  private final PassRunner runner = new PassRunner(this::pass, n -> n == BATCH,
+      e -> log.atWarn().setCause(e).log("delivery pass failed; will retry"));
   private long timer;
 
   public DeliveryRelay(Stores stores, AdapterDirectory adapters, Duration pollInterval) {
@@ -53,8 +55,8 @@ public final class DeliveryRelay extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().localConsumer(WAKE_ADDRESS, m -> drain());
-    timer = vertx.setPeriodic(pollInterval.toMillis(), id -> drain());
+    vertx.eventBus().localConsumer(WAKE_ADDRESS, m -> runner.request());
+    timer = vertx.setPeriodic(pollInterval.toMillis(), id -> runner.request());
     return Future.succeededFuture();
   }
 
@@ -64,32 +66,17 @@ public final class DeliveryRelay extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void drain() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    again = false;
-    stores.outbox().lease(stores.db().pool(), "delivery.%", 32, LEASE)
-        .compose(entries -> {
-          List<Future<Void>> all = new ArrayList<>();
-          for (OutboxStore.Entry e : entries) {
-            all.add(deliver(e).recover(err -> {
-              log.atWarn().setCause(err).addKeyValue("outboxId", e.id()).log("delivery step failed; the lease will bring it back");
-              return Future.succeededFuture();
-            }));
-          }
-          return Future.join(all).map(entries.size());
-        })
-        .onComplete(ar -> {
-          running = false;
-          if (ar.failed()) {
-            log.atWarn().setCause(ar.cause()).log("delivery pass failed; will retry");
-          } else if (again || ar.result() == 32) {
-            drain();
-          }
-        });
+  private Future<Integer> pass() {
+    return stores.outbox().lease(stores.db().pool(), "delivery.%", BATCH, LEASE).compose(entries -> {
+      List<Future<Void>> all = new ArrayList<>();
+      for (OutboxStore.Entry e : entries) {
+        all.add(deliver(e).recover(err -> {
+          log.atWarn().setCause(err).addKeyValue("outboxId", e.id()).log("delivery step failed; the lease will bring it back");
+          return Future.succeededFuture();
+        }));
+      }
+      return Future.join(all).map(entries.size());
+    });
   }
 
   private Future<Void> deliver(OutboxStore.Entry entry) {

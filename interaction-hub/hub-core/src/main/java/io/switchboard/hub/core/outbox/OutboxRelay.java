@@ -1,6 +1,7 @@
 package io.switchboard.hub.core.outbox;
 
 import io.switchboard.hub.store.OutboxStore;
+import io.switchboard.hub.core.scheduling.PassRunner;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -29,8 +30,8 @@ public final class OutboxRelay extends VerticleBase {
 
   private final Stores stores;
   private final Duration pollInterval;
-  private boolean running;
-  private boolean again;
+  private final PassRunner runner = new PassRunner(this::pass, n -> n == BATCH,
+      e -> log.atWarn().setCause(e).log("outbox relay pass failed; will retry"));
   private long timer;
 
   public OutboxRelay(Stores stores, Duration pollInterval) {
@@ -40,9 +41,9 @@ public final class OutboxRelay extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().localConsumer(WAKE_ADDRESS, m -> drain());
-    timer = vertx.setPeriodic(pollInterval.toMillis(), id -> drain());
-    drain();
+    vertx.eventBus().localConsumer(WAKE_ADDRESS, m -> runner.request());
+    timer = vertx.setPeriodic(pollInterval.toMillis(), id -> runner.request());
+    runner.request();
     return Future.succeededFuture();
   }
 
@@ -50,24 +51,6 @@ public final class OutboxRelay extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     return Future.succeededFuture();
-  }
-
-  /** Relays until nothing is due; coalesces wake-ups that arrive while a pass runs. */
-  private void drain() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    again = false;
-    pass().onComplete(ar -> {
-      running = false;
-      if (ar.failed()) {
-        log.atWarn().setCause(ar.cause()).log("outbox relay pass failed; will retry");
-      } else if (ar.result() == BATCH || again) {
-        drain();
-      }
-    });
   }
 
   private Future<Integer> pass() {

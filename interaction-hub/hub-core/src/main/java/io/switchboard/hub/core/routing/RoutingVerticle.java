@@ -2,6 +2,7 @@ package io.switchboard.hub.core.routing;
 
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.core.scheduling.PassRunner;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -26,8 +27,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   private final RoutingService routing;
   private final Duration tick;
-  private boolean passing;
-  private boolean passAgain;
+  private final PassRunner passes;
   private boolean sweeping;
   private long tickTimer;
   private long rulesTimer;
@@ -35,6 +35,8 @@ public final class RoutingVerticle extends VerticleBase {
   public RoutingVerticle(RoutingService routing, Duration tick) {
     this.routing = routing;
     this.tick = tick;
+    this.passes = new PassRunner(routing::pass, offers -> offers > 0,
+        e -> log.atWarn().setCause(e).log("matching pass failed; the next tick retries"));
   }
 
   @Override
@@ -64,20 +66,7 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private void requestPass() {
-    if (passing) {
-      passAgain = true;
-      return;
-    }
-    passing = true;
-    passAgain = false;
-    routing.pass().onComplete(ar -> {
-      passing = false;
-      if (ar.failed()) {
-        log.atWarn().setCause(ar.cause()).log("matching pass failed; the next tick retries");
-      } else if (passAgain || ar.result() > 0) {
-        requestPass();
-      }
-    });
+    passes.request();
   }
 
   private void sweep() {
