@@ -148,13 +148,15 @@ public final class Hub implements AutoCloseable {
     MessageService messages = new MessageService(vertx, stores);
     channels = new ChannelRuntime(vertx, stores, routing, intake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort());
-    List<String> adapters = await(channels.start(), "channel adapters");
-    log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
-    await(vertx.deployVerticle(new DeliveryRelay(stores, channels, Duration.ofSeconds(1))), "delivery relay");
+    // The listener first, so adapters know the port (webhook and widget URLs); their routes are looked up
+    // per request, so they serve as soon as each adapter has registered them.
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
         stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, messages, channels, registry,
         cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null));
     await(vertx.deployVerticle(http), "HTTP API");
+    List<String> adapters = await(channels.start(), "channel adapters");
+    log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
+    await(vertx.deployVerticle(new DeliveryRelay(stores, channels, Duration.ofSeconds(1))), "delivery relay");
   }
 
   /** The HTTP port actually bound. */

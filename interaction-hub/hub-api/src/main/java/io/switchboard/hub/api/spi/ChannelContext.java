@@ -29,4 +29,7 @@ public interface ChannelContext {
 
   /** Reading back conversations and queue positions. */
   ConversationReader conversations();
+
+  /** Telling the hub the customer left. */
+  InteractionControl interactions();
 }

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
 public final class ChannelRuntime implements AdapterDirectory {
   private static final Logger log = LoggerFactory.getLogger(ChannelRuntime.class);
 
+  /** Event: a customer ended a contact ({@code interactionId, reason, abandoned}). */
+  public static final String CUSTOMER_LEFT = "interaction.customer_left";
+
   private final Vertx vertx;
   private final Stores stores;
   private final RoutingService routing;
@@ -205,6 +208,15 @@ public final class ChannelRuntime implements AdapterDirectory {
                   .put("messageId", id.toString()).put("status", status.wireName()).put("reason", reason)));
               return updated.isPresent();
             });
+      }
+
+      @Override
+      public io.switchboard.hub.api.spi.InteractionControl interactions() {
+        return (interaction, reason) -> routing.abandon(interaction, reason == null ? "customer left" : reason).map(abandoned -> {
+          vertx.eventBus().publish(CUSTOMER_LEFT, new JsonObject().put("interactionId", interaction.toString())
+              .put("reason", reason).put("abandoned", abandoned).put("adapter", name));
+          return abandoned;
+        });
       }
 
       @Override

@@ -1,0 +1,137 @@
+package io.switchboard.channel.social;
+
+import io.switchboard.channel.social.impl.BatchBuilder;
+import io.switchboard.channel.social.impl.ProviderCall;
+import io.switchboard.channel.social.impl.Rejection;
+import io.switchboard.channel.social.impl.Settings;
+import io.switchboard.channel.social.impl.Signatures;
+import io.switchboard.channel.social.impl.TelegramNormalizer;
+import io.switchboard.channel.social.impl.WebhookBatch;
+import io.switchboard.hub.api.spi.DeliveryResult;
+import io.switchboard.hub.api.spi.OutboundMessage;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Telegram through the Bot API.
+ *
+ * <ul>
+ *   <li>Webhook {@code /channels/telegram/webhook}, registered with {@code setWebhook} and a
+ *       {@code secret_token}: every POST must carry it in {@code X-Telegram-Bot-Api-Secret-Token}
+ *       ({@code SWITCHBOARD_TELEGRAM_SECRET_TOKEN}). Messages become contacts from
+ *       {@code handle(telegram, <user id>)} in thread {@code telegram:<chat id>}, with id
+ *       {@code <chat id>:<message id>}.</li>
+ *   <li>Replies: {@code POST <apiBaseUrl>/bot<token>/sendMessage} to the thread's chat
+ *       ({@code SWITCHBOARD_TELEGRAM_BOT_TOKEN}). Telegram reports no delivery or read receipts to bots, so a
+ *       reply stays "sent".</li>
+ *   <li>Settings ({@code channels.telegram}): {@code apiBaseUrl} (default {@value #DEFAULT_API_BASE_URL}),
+ *       {@code requestTimeout} (10s).</li>
+ * </ul>
+ */
+public final class TelegramAdapter extends SocialAdapter {
+  public static final String NAME = "telegram";
+  public static final String DEFAULT_API_BASE_URL = "https://api.telegram.org";
+  public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+  /** The Bot API's limit on a message text. */
+  static final int MAX_TEXT = 4096;
+
+  private final TelegramNormalizer normalizer = new TelegramNormalizer();
+  private String apiBaseUrl;
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  String providerName() {
+    return "Telegram";
+  }
+
+  @Override
+  Set<String> settingKeys() {
+    return Set.of("apiBaseUrl");
+  }
+
+  @Override
+  void configure(Settings settings) {
+    apiBaseUrl = settings.baseUrl("apiBaseUrl", DEFAULT_API_BASE_URL);
+  }
+
+  @Override
+  List<String> secretNames() {
+    return List.of("BOT_TOKEN", "SECRET_TOKEN");
+  }
+
+  @Override
+  Rejection authenticate(HttpServerRequest request, Buffer body) {
+    String secret = context.secret("SECRET_TOKEN");
+    if (secret == null) {
+      return Rejection.notConfigured(envName("SECRET_TOKEN"), "webhooks cannot be authenticated and nothing is accepted");
+    }
+    String given = request.getHeader(SECRET_HEADER);
+    if (given == null || given.isEmpty()) {
+      return Rejection.unauthenticated("secret-token-missing", SECRET_HEADER + " is required");
+    }
+    if (!Signatures.constantTimeEquals(secret, given)) {
+      return Rejection.unauthenticated("secret-token-invalid", SECRET_HEADER + " does not match the configured secret token");
+    }
+    return null;
+  }
+
+  @Override
+  WebhookBatch normalize(JsonObject body) {
+    return normalizer.normalize(body);
+  }
+
+  @Override
+  int maxTextLength() {
+    return MAX_TEXT;
+  }
+
+  @Override
+  Future<DeliveryResult> deliver(OutboundMessage message, String text) {
+    String token = context.secret("BOT_TOKEN");
+    if (token == null) {
+      return Future.succeededFuture(new DeliveryResult.Failed(
+          envName("BOT_TOKEN") + " is not set: the hub cannot send Telegram replies", false));
+    }
+    String prefix = NAME + ":";
+    String chat = message.threadKey() != null && message.threadKey().startsWith(prefix)
+        ? message.threadKey().substring(prefix.length()) : message.recipient().value();
+    Object chatId;
+    try {
+      chatId = Long.parseLong(chat);
+    } catch (NumberFormatException e) {
+      chatId = chat; // @channelusername
+    }
+    JsonObject body = new JsonObject().put("chat_id", chatId).put("text", text);
+    return ProviderCall.postJson(http, apiBaseUrl + "/bot" + token + "/sendMessage", Map.of(), body, timeout, token)
+        .map(reply -> {
+          JsonObject json = reply.json();
+          if (reply.ok() && json != null && Boolean.TRUE.equals(json.getValue("ok"))
+              && json.getValue("result") instanceof JsonObject result && result.getValue("message_id") instanceof Number id) {
+            return new DeliveryResult.Delivered(chat + ":" + id.longValue());
+          }
+          return failure(reply);
+        });
+  }
+
+  /** Telegram's {@code {"ok": false, "error_code", "description", "parameters": {"retry_after"}}}. */
+  private static DeliveryResult.Failed failure(ProviderCall.Reply reply) {
+    JsonObject json = reply.json();
+    StringBuilder reason = new StringBuilder("Telegram API answered ").append(reply.status());
+    Object description = json == null ? null : json.getValue("description");
+    reason.append(": ").append(description == null ? "no description" : description);
+    Object parameters = json == null ? null : json.getValue("parameters");
+    if (parameters instanceof JsonObject p && p.getValue("retry_after") != null) {
+      reason.append(" (retry after ").append(p.getValue("retry_after")).append(" s)");
+    }
+    return new DeliveryResult.Failed(BatchBuilder.clip(reason.toString(), 1000), reply.transientStatus());
+  }
+}

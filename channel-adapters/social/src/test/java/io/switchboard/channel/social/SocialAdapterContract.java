@@ -1,0 +1,261 @@
+package io.switchboard.channel.social;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.IdentityKind;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.MessageId;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.api.spi.DeliveryResult;
+import io.switchboard.hub.api.spi.OutboundMessage;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every social adapter does, run against each of them over real HTTP: webhooks are authenticated
+ * before anything is stored, malformed ones store nothing, re-deliveries dedupe, a store outage makes the
+ * provider deliver again, replies reach the provider and its failures are classified for the outbox.
+ */
+interface SocialAdapterContract {
+
+  /** The running adapter, with all its secrets set. */
+  Harness harness();
+
+  SocialAdapter newAdapter();
+
+  Map<String, String> secrets();
+
+  /** The adapter's settings besides the API base URL. */
+  default Map<String, Object> settings() {
+    return Map.of();
+  }
+
+  /** Headers that authenticate {@code body} as the provider's. */
+  Map<String, String> authenticated(byte[] body);
+
+  /** Headers that look right but are not the provider's. */
+  Map<String, String> forged(byte[] body);
+
+  /** Fixture folder under fixtures/ (the adapter's name). */
+  default String fixtures() {
+    return newAdapter().name();
+  }
+
+  /** The customer's id on this provider as the text fixture has it. */
+  String customerId();
+
+  /** The thread key of the text fixture's conversation. */
+  String threadKey();
+
+  /** The provider's error for an invalid recipient (status 400). */
+  JsonObject invalidRecipient();
+
+  /** Checks the provider call a reply made. */
+  void assertReplyCall(FakeProvider.Call call, OutboundMessage reply);
+
+  default OutboundMessage reply(String text) {
+    return new OutboundMessage(MessageId.random(), InteractionId.random(), TestChannelContext.CONVERSATION,
+        SenderAddress.handle(newAdapter().name(), customerId()), threadKey(), List.of(), null, new MessageContent.Text(text));
+  }
+
+  default Harness.Response deliver(String fixture) {
+    byte[] body = Harness.fixture(fixtures() + "/" + fixture);
+    return harness().post(authenticated(body), body);
+  }
+
+  @Test
+  default void aSignedTextMessageIsStoredAsOneContactOfItsThread() {
+    Harness.Response r = deliver("text.json");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().getInteger("stored")).isEqualTo(1);
+    assertThat(harness().context.stored).hasSize(1);
+    InboundContact c = harness().context.stored.getFirst();
+    assertThat(c.channel()).isEqualTo(Channel.SOCIAL);
+    assertThat(c.sender().kind()).isEqualTo(IdentityKind.HANDLE);
+    assertThat(c.sender().provider()).isEqualTo(newAdapter().name());
+    assertThat(c.sender().value()).isEqualTo(customerId());
+    assertThat(c.threadKey()).isEqualTo(threadKey());
+    assertThat(c.content()).isInstanceOf(MessageContent.Text.class);
+    assertThat(c.metadata()).containsEntry("social.provider", newAdapter().name());
+  }
+
+  @Test
+  default void anUnsignedDeliveryIsRefusedWith401AndNothingIsStored() {
+    Harness.Response r = harness().post(Map.of(), Harness.fixture(fixtures() + "/text.json"));
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(harness().context.stored).isEmpty();
+  }
+
+  @Test
+  default void aWronglySignedDeliveryIsRefusedWith401AndNothingIsStored() {
+    byte[] body = Harness.fixture(fixtures() + "/text.json");
+    Harness.Response r = harness().post(forged(body), body);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(harness().context.stored).isEmpty();
+  }
+
+  @Test
+  default void malformedJsonIsRefusedWith400AndNothingIsStored() {
+    Harness.Response r = deliver("malformed.json");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getString("type")).isEqualTo("urn:switchboard:problem:malformed-payload");
+    assertThat(harness().context.stored).isEmpty();
+  }
+
+  @Test
+  default void aDeliveryOfTheWrongShapeIsRefusedWith400AndNothingOfItIsStored() {
+    Harness.Response r = deliver("wrong-shape.json");
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.json().getString("detail")).isNotBlank();
+    assertThat(harness().context.stored).isEmpty();
+    for (String notAnObject : List.of("[1, 2]", "null", "\"text\"", "")) {
+      byte[] b = notAnObject.getBytes(StandardCharsets.UTF_8);
+      assertThat(harness().post(authenticated(b), b).status()).as(notAnObject).isEqualTo(400);
+    }
+  }
+
+  @Test
+  default void theSameMessageDeliveredTwiceIsStoredOnce() {
+    assertThat(deliver("text.json").status()).isEqualTo(200);
+    Harness.Response again = deliver("text.json");
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().getInteger("duplicates")).isEqualTo(1);
+    assertThat(harness().context.stored).hasSize(1);
+  }
+
+  @Test
+  default void aDeliveryTheHubCannotStoreIsAnswered500AndStoredWhenDeliveredAgain() {
+    String id = TextIds.of(fixtures());
+    harness().context.outageFor.add(id);
+    Harness.Response failed = deliver("text.json");
+    assertThat(failed.status()).isEqualTo(500);
+    assertThat(failed.json().getString("type")).isEqualTo("urn:switchboard:problem:store-unavailable");
+    assertThat(harness().context.stored).isEmpty();
+    assertThat(deliver("text.json").status()).isEqualTo(200);
+    assertThat(harness().context.stored).extracting(InboundContact::externalId).containsExactly(id);
+  }
+
+  @Test
+  default void aMessageTheHubRefusesIsAcknowledgedSoTheProviderDoesNotDeliverItForever() {
+    harness().context.refuse.add(TextIds.of(fixtures()));
+    Harness.Response r = deliver("text.json");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getInteger("refused")).isEqualTo(1);
+    assertThat(harness().context.stored).isEmpty();
+  }
+
+  @Test
+  default void withoutItsSecretsTheAdapterStartsAnswers503AndRepliesNameTheMissingVariable() {
+    try (Harness bare = new Harness(newAdapter(), Map.of(), settings())) {
+      byte[] body = Harness.fixture(fixtures() + "/text.json");
+      Harness.Response r = bare.post(authenticated(body), body);
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.json().getString("detail")).contains("SWITCHBOARD_" + newAdapter().name().toUpperCase());
+      assertThat(bare.context.stored).isEmpty();
+      DeliveryResult result = bare.send(reply("hello"));
+      assertThat(result).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.reason()).contains("SWITCHBOARD_" + newAdapter().name().toUpperCase());
+      });
+      assertThat(bare.provider.calls()).isEmpty();
+    }
+  }
+
+  @Test
+  default void aReplyReachesTheProviderAndIsKnownByTheProvidersId() {
+    OutboundMessage reply = reply("Ihre Sendung ist unterwegs.");
+    DeliveryResult result = harness().send(reply);
+    assertThat(result).isInstanceOf(DeliveryResult.Delivered.class);
+    assertThat(((DeliveryResult.Delivered) result).providerMessageId()).isNotBlank();
+    assertReplyCall(harness().provider.awaitCall(), reply);
+  }
+
+  @Test
+  default void anInvalidRecipientIsAFinalFailureWithTheProvidersReason() {
+    harness().provider.answerNext(400, invalidRecipient());
+    DeliveryResult result = harness().send(reply("hello"));
+    assertThat(result).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+      assertThat(f.retryable()).isFalse();
+      assertThat(f.reason()).contains("400");
+    });
+  }
+
+  @Test
+  default void aProviderServerErrorIsRetryable() {
+    harness().provider.answerNext(500, new JsonObject().put("error", new JsonObject().put("message", "internal")));
+    assertThat(harness().send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class,
+        f -> assertThat(f.retryable()).isTrue());
+  }
+
+  @Test
+  default void rateLimitingIsRetryable() {
+    harness().provider.answerNext(429, newAdapter().name().equals("telegram")
+        ? FakeProvider.telegramError(429, "Too Many Requests: retry after 3")
+        : FakeProvider.graphError(4, "(#4) Application request limit reached", null, null));
+    assertThat(harness().send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+      assertThat(f.retryable()).isTrue();
+      assertThat(f.reason()).contains("429");
+    });
+  }
+
+  @Test
+  default void anUnreachableProviderIsRetryable() {
+    try (Harness h = new Harness(newAdapter(), secrets(), with(settings(), "apiBaseUrl", "http://127.0.0.1:1"))) {
+      assertThat(h.send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+        assertThat(f.retryable()).isTrue();
+        assertThat(f.reason()).doesNotContain(secrets().values().toArray(String[]::new));
+      });
+    }
+  }
+
+  @Test
+  default void aReplyLongerThanTheProviderTakesFailsWithoutCallingIt() {
+    DeliveryResult result = harness().send(reply("x".repeat(harness().adapter.maxTextLength() + 1)));
+    assertThat(result).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+      assertThat(f.retryable()).isFalse();
+      assertThat(f.reason()).contains(String.valueOf(harness().adapter.maxTextLength()));
+    });
+    assertThat(harness().provider.calls()).isEmpty();
+  }
+
+  @Test
+  default void anUnknownSettingFailsTheStartNamingTheFileAndTheKey() {
+    SocialAdapter a = newAdapter();
+    var vertx = io.vertx.core.Vertx.vertx();
+    try {
+      TestChannelContext ctx = new TestChannelContext(vertx, a.name(), Map.of("apiBaseURL", "http://x"), secrets());
+      assertThatThrownBy(() -> TestChannelContext.await(a.start(ctx)))
+          .hasMessageContaining("switchboard.yaml: channels." + a.name() + ".apiBaseURL");
+      ctx.close();
+    } finally {
+      TestChannelContext.await(vertx.close());
+    }
+  }
+
+  private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
+    Map<String, Object> m = new java.util.HashMap<>(base);
+    m.put(key, value);
+    return m;
+  }
+
+  /** The external id of each provider's text fixture. */
+  final class TextIds {
+    private TextIds() {}
+
+    static String of(String provider) {
+      return switch (provider) {
+        case "whatsapp" -> "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjBBMUI2QzdEOEU5RjAxMjM0NTYA";
+        case "messenger" -> "m_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-text";
+        default -> "123456789:52";
+      };
+    }
+  }
+}

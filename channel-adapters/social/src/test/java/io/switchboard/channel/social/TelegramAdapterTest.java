@@ -1,0 +1,137 @@
+package io.switchboard.channel.social;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.spi.DeliveryResult;
+import io.switchboard.hub.api.spi.OutboundMessage;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Telegram Bot API: webhook with secret token, updates and sendMessage")
+class TelegramAdapterTest implements SocialAdapterContract {
+  static final String BOT_TOKEN = "7000000001:AAE-test-bot-token";
+  static final String SECRET_TOKEN = "telegram-secret-token_123";
+  private Harness harness;
+
+  @BeforeEach
+  void start() {
+    harness = new Harness(newAdapter(), secrets());
+  }
+
+  @AfterEach
+  void stop() {
+    harness.close();
+  }
+
+  @Override
+  public Harness harness() {
+    return harness;
+  }
+
+  @Override
+  public SocialAdapter newAdapter() {
+    return new TelegramAdapter();
+  }
+
+  @Override
+  public Map<String, String> secrets() {
+    return Map.of("BOT_TOKEN", BOT_TOKEN, "SECRET_TOKEN", SECRET_TOKEN);
+  }
+
+  @Override
+  public Map<String, String> authenticated(byte[] body) {
+    return Map.of(TelegramAdapter.SECRET_HEADER, SECRET_TOKEN);
+  }
+
+  @Override
+  public Map<String, String> forged(byte[] body) {
+    return Map.of(TelegramAdapter.SECRET_HEADER, SECRET_TOKEN + "x");
+  }
+
+  @Override
+  public String customerId() {
+    return "123456789";
+  }
+
+  @Override
+  public String threadKey() {
+    return "telegram:123456789";
+  }
+
+  @Override
+  public JsonObject invalidRecipient() {
+    return FakeProvider.telegramError(400, "Bad Request: chat not found");
+  }
+
+  @Override
+  public void assertReplyCall(FakeProvider.Call call, OutboundMessage reply) {
+    assertThat(call.path()).isEqualTo("/bot" + BOT_TOKEN + "/sendMessage");
+    assertThat(((Number) call.body().getValue("chat_id")).longValue()).isEqualTo(123456789L);
+    assertThat(call.body().getString("text")).isEqualTo(((MessageContent.Text) reply.content()).body());
+  }
+
+  @Test
+  void theTextMessageIsKnownByChatAndMessageIdAndCarriesTheNameAndLanguage() {
+    assertThat(deliver("text.json").status()).isEqualTo(200);
+    InboundContact c = harness.context.stored.getFirst();
+    assertThat(c.externalId()).isEqualTo("123456789:52");
+    assertThat(c.senderName()).isEqualTo("Lena Vogel");
+    assertThat(c.receivedAt()).isEqualTo(Instant.ofEpochSecond(1767225600));
+    assertThat(c.metadata()).containsEntry("language", "de").containsEntry("telegram.chatType", "private");
+  }
+
+  @Test
+  void photosKeepTheLargestSizeDocumentsTheirNameAndLocationsTheirCoordinates() {
+    for (String f : new String[] {"photo.json", "document.json", "location.json", "poll.json"}) {
+      assertThat(deliver(f).status()).isEqualTo(200);
+    }
+    assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
+        new MessageContent.Media("image/jpeg", null, 98234, "AgACAgIAAxkBAAMFlarge", "Das Etikett"),
+        new MessageContent.Media("application/pdf", "vertrag.pdf", 48213, "BQACAgIAAxkBAAMGdoc", null),
+        new MessageContent.Location(53.551086, 9.993682, null),
+        new MessageContent.Unsupported("poll"));
+  }
+
+  @Test
+  void anEditIsStoredAsANewMessageMarkedEdited() {
+    assertThat(deliver("text.json").status()).isEqualTo(200);
+    assertThat(deliver("edited.json").status()).isEqualTo(200);
+    assertThat(harness.context.stored).hasSize(2);
+    InboundContact edit = harness.context.stored.get(1);
+    assertThat(edit.externalId()).isEqualTo("123456789:52:edited:1767225720");
+    assertThat(edit.receivedAt()).isEqualTo(Instant.ofEpochSecond(1767225720));
+    assertThat(((MessageContent.Text) edit.content()).body()).startsWith("(edited) ").contains("4711");
+  }
+
+  @Test
+  void updatesThatAreNoCustomerMessageAreAcknowledgedAndIgnored() {
+    assertThat(deliver("callback-query.json").status()).isEqualTo(200);
+    assertThat(deliver("group-service.json").status()).isEqualTo(200);
+    assertThat(harness.context.stored).isEmpty();
+  }
+
+  @Test
+  void theProvidersIdOfAReplyIsChatAndMessageIdLikeInboundOnes() {
+    DeliveryResult r = harness.send(reply("Das geht im Kundenkonto unter Adressen."));
+    assertThat(((DeliveryResult.Delivered) r).providerMessageId()).matches("123456789:\\d+");
+  }
+
+  @Test
+  void aBotBlockedByTheCustomerIsAFinalFailure() {
+    harness.provider.answerNext(403, FakeProvider.telegramError(403, "Forbidden: bot was blocked by the user"));
+    assertThat(harness.send(reply("hello"))).isEqualTo(
+        new DeliveryResult.Failed("Telegram API answered 403: Forbidden: bot was blocked by the user", false));
+  }
+
+  @Test
+  void theWebhookHasNoHandshake() {
+    assertThat(harness.get("").status()).isEqualTo(405);
+  }
+}

@@ -1,0 +1,105 @@
+package io.switchboard.hub.app.channels;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A customer's browser on the hub's chat socket ({@code /channels/webchat/socket}, docs/webchat.md): a real
+ * Vert.x WebSocket client that records the server's frames and waits for the ones a test expects.
+ */
+final class WebChatCustomer implements AutoCloseable {
+  private final WebSocketClient client;
+  private final ClientWebSocket ws;
+  private final List<JsonObject> frames = new ArrayList<>();
+  private final List<JsonObject> unread = new ArrayList<>();
+  final CompletableFuture<Short> closed = new CompletableFuture<>();
+
+  WebChatCustomer(Vertx vertx, int port) {
+    // Held in a field: Vert.x closes a WebSocketClient that is garbage-collected.
+    client = vertx.createWebSocketClient();
+    ws = client.webSocket();
+    ws.textMessageHandler(text -> {
+      synchronized (this) {
+        JsonObject f = new JsonObject(text);
+        frames.add(f);
+        unread.add(f);
+        notifyAll();
+      }
+    });
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/channels/webchat/socket?v=1").addHeader("Accept-Language", "en-GB,en;q=0.8")));
+  }
+
+  WebChatCustomer send(JsonObject frame) {
+    await(ws.writeTextMessage(frame.encode()));
+    return this;
+  }
+
+  synchronized JsonObject await(String type, Predicate<JsonObject> match) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      for (JsonObject f : unread) {
+        if (type.equals(f.getString("type")) && match.test(f)) {
+          unread.remove(f);
+          return f;
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("no '" + type + "' frame arrived; got " + frames);
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  JsonObject await(String type) {
+    return await(type, f -> true);
+  }
+
+  /** A ping answered: every frame the server sent before has arrived. */
+  WebChatCustomer sync() {
+    send(new JsonObject().put("type", "ping"));
+    await("pong");
+    return this;
+  }
+
+  synchronized List<JsonObject> all(String type) {
+    return frames.stream().filter(f -> type.equals(f.getString("type"))).toList();
+  }
+
+  JsonObject say(String clientId, String text) {
+    send(new JsonObject().put("type", "message").put("clientId", clientId).put("text", text));
+    return await("ack", a -> clientId.equals(a.getString("clientId")));
+  }
+
+  @Override
+  public void close() {
+    if (!ws.isClosed()) {
+      await(ws.close());
+    }
+    await(client.close());
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
