@@ -13,6 +13,7 @@ import io.switchboard.hub.app.metrics.HubMetrics;
 import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.PasswordHasher;
+import io.switchboard.hub.core.cluster.ClusterEvents;
 import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.intake.IntakeService;
@@ -142,6 +143,8 @@ public final class Hub implements AutoCloseable {
     }
 
     HubMetrics.register(vertx, registry, stores);
+    // Before routing and messaging publish anything, so consoles on other nodes hear of every event.
+    await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
     await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1))), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");

@@ -10,6 +10,7 @@ import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.app.channels.ChannelRuntime;
+import io.switchboard.hub.app.ws.AgentSocketGateway;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.vertx.core.Future;
@@ -101,6 +102,11 @@ public final class HttpApiVerticle extends VerticleBase {
           .putHeader("X-Frame-Options", "DENY");
       ctx.next();
     });
+    // The agent console's WebSocket comes before CORS: it checks the origin itself (the hub's own, the
+    // public URL, http.allowedOrigins) and refuses others with 403.
+    AgentSocketGateway agentSockets = new AgentSocketGateway(vertx, services.auth(), services.routing(), services.customers(),
+        services.stores(), config.allowedOrigins(), config.publicUrl());
+    router.get(AgentSocketGateway.PATH).handler(agentSockets::upgrade);
     if (!config.allowedOrigins().isEmpty()) {
       // Browsers on these origins (an embedding web site, a separate console host) may call the API.
       router.route().handler(io.vertx.ext.web.handler.CorsHandler.create()

@@ -97,6 +97,25 @@ class RoutingApiTest {
   }
 
   @Test
+  void aDeclinedInteractionWithoutSkillRequirementsIsOfferedAgainAndRoutingGoesOn() {
+    // The default rule requires no skill: its empty requirement list must survive the Redis script that
+    // puts a declined interaction back in the queue (Lua's JSON writes an empty list as {}).
+    String alice = fx.available("alice");
+    String emma = fx.available("emma");
+    var first = fx.expect(RoutingService.OFFER_CREATED, e -> true);
+    String id = fx.contact("route-6", "general");
+    String firstAgent = RoutingFixture.await(first).getString("agentId");
+    String decliner = firstAgent.equals(fx.agentId(alice)) ? alice : emma;
+    String other = decliner.equals(alice) ? emma : alice;
+    var again = fx.expect(RoutingService.OFFER_CREATED, e -> e.getString("interactionId").equals(id));
+    assertThat(hub.post("/api/v1/interactions/" + id + "/decline", decliner, "").status()).isEqualTo(204);
+    assertThat(RoutingFixture.await(again).getString("agentId")).isEqualTo(fx.agentId(other));
+    var next = fx.expect(RoutingService.OFFER_CREATED, e -> !e.getString("interactionId").equals(id));
+    fx.contact("route-7", "general");
+    RoutingFixture.await(next);
+  }
+
+  @Test
   void anOfferThatTimesOutIsRequeuedAndPausesTheAgent() {
     String alice = fx.available("alice");
     String aliceId = fx.agentId(alice);

@@ -39,21 +39,36 @@ public final class RoutingJson {
 
   public static Classification classification(JsonObject j) {
     List<RelaxationStep> steps = new ArrayList<>();
-    for (Object o : j.getJsonArray("steps", new JsonArray())) {
+    for (Object o : array(j, "steps")) {
       JsonObject s = (JsonObject) o;
       List<RelaxationAction> actions = new ArrayList<>();
-      for (Object a : s.getJsonArray("actions")) {
+      for (Object a : array(s, "actions")) {
         actions.add(action((JsonObject) a));
       }
       steps.add(new RelaxationStep(Duration.ofMillis(s.getLong("afterMs")), actions));
     }
     List<SkillRequirement> reqs = new ArrayList<>();
-    for (Object o : j.getJsonArray("requirements", new JsonArray())) {
+    for (Object o : array(j, "requirements")) {
       JsonObject r = (JsonObject) o;
       reqs.add(new SkillRequirement(r.getString("skill"), r.getInteger("min")));
     }
     return new Classification(j.getString("rule"), j.getString("queue"), j.getInteger("priority"), reqs, steps,
         j.getInteger("rulesVersion", 0));
+  }
+
+  /**
+   * The array under {@code key}. Redis' Lua cjson cannot tell an empty array from an empty object, so an
+   * item a script has rewritten may carry {@code {}} where {@code []} was stored: both read as empty.
+   */
+  static JsonArray array(JsonObject j, String key) {
+    Object v = j.getValue(key);
+    if (v instanceof JsonArray a) {
+      return a;
+    }
+    if (v == null || (v instanceof JsonObject o && o.isEmpty())) {
+      return new JsonArray();
+    }
+    throw new IllegalArgumentException("'" + key + "' is not a list: " + v);
   }
 
   public static JsonArray requirements(List<SkillRequirement> reqs) {

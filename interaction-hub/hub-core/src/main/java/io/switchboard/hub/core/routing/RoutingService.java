@@ -248,7 +248,7 @@ public final class RoutingService {
 
   static WaitingInteraction waitingOf(String iid, JsonObject item) {
     Set<String> excluded = new HashSet<>();
-    item.getJsonArray("excluded", new JsonArray()).forEach(e -> excluded.add((String) e));
+    RoutingJson.array(item, "excluded").forEach(e -> excluded.add((String) e));
     return new WaitingInteraction(iid, item.getString("channel"), RoutingJson.classification(item.getJsonObject("classification")),
         Instant.ofEpochMilli(item.getLong("waitingSince")), item.getString("lastAgent"), excluded);
   }

@@ -1,0 +1,251 @@
+package io.switchboard.hub.app.ws;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.app.http.Problems;
+import io.switchboard.hub.core.auth.AuthService;
+import io.switchboard.hub.core.cluster.ClusterEvents;
+import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.messaging.MessageService;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.store.Stores;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent console's WebSocket endpoint, {@code GET /ws/agent}: protocol v1 as described in
+ * docs/websocket.md. It authenticates each socket with the login token (first frame), pushes the agent's
+ * offers, offer endings, assignments, state changes and the messages of its interactions, and takes the
+ * agent's commands (state, accept, decline, resync, ping).
+ *
+ * <p>Events come from {@link ClusterEvents} ({@code cluster.*} addresses), so a console on this node hears
+ * of an offer made by a matching pass on another. Each event is read from the stores once per node and
+ * handed to the sockets of the agent it concerns; an agent never sees another agent's work.
+ *
+ * <p>Presence: an authenticated socket keeps its agent present for routing as long as the console answers
+ * (pongs to the hub's pings every {@link Limits#heartbeat}, or its own pings). When the last socket of an
+ * agent on this node closes, {@link RoutingService#disconnected} requeues the agent's offers at once;
+ * when the hub shuts down, sockets close with 1001 without requeuing, so consoles that reconnect to
+ * another node keep their offers.
+ *
+ * <p>Lifecycle and threading: construct it on the context that serves the HTTP routes (it registers its
+ * event bus consumers there; they end with that verticle). Every socket of the gateway then runs on that
+ * one context, so its state needs no locks. A slow or broken console never blocks the others: writes never
+ * wait, a console that stops reading has its events held back and is closed (4408) if it does not catch up.
+ * Failures reading the stores are logged and reported to the console; they never close other sockets.
+ */
+public final class AgentSocketGateway {
+  private static final Logger log = LoggerFactory.getLogger(AgentSocketGateway.class);
+
+  /** The endpoint's path. */
+  public static final String PATH = "/ws/agent";
+
+  /**
+   * Per-socket limits and timings.
+   *
+   * @param authTimeout time to send a valid {@code auth} frame after connecting
+   * @param heartbeat how often the hub pings the console (and tells it to ping, in hello)
+   * @param idleTimeout a console that sends nothing (not even pongs) this long is closed
+   * @param maxFrameBytes larger client frames are refused with an error
+   * @param framesPerSecond sustained client frame rate above which the socket is closed
+   * @param frameBurst frames a client may send at once before the rate applies
+   * @param backPressureGrace how long a full write queue is tolerated before the socket is closed
+   * @param sessionCheck how often the login session is checked again (logout or expiry ends the socket)
+   */
+  record Limits(Duration authTimeout, Duration heartbeat, Duration idleTimeout, int maxFrameBytes, int framesPerSecond,
+      int frameBurst, Duration backPressureGrace, Duration sessionCheck) {
+    static Limits defaults() {
+      return new Limits(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(15), 16 * 1024, 50, 100,
+          Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+  }
+
+  private final Vertx vertx;
+  private final AuthService auth;
+  private final RoutingService routing;
+  private final ConsoleViews views;
+  private final OriginPolicy origins;
+  private final Limits limits;
+  private final Map<String, Set<AgentConnection>> byAgent = new HashMap<>();
+  private final Map<String, Future<Void>> lanes = new HashMap<>();
+
+  /**
+   * @param allowedOrigins origins besides the hub's own that may open the socket (http.allowedOrigins)
+   * @param publicUrl how browsers reach the hub (http.publicUrl), also allowed as an origin; may be null
+   */
+  public AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers, Stores stores,
+      List<String> allowedOrigins, String publicUrl) {
+    this(vertx, auth, routing, customers, stores, allowedOrigins, publicUrl, Limits.defaults());
+  }
+
+  AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers, Stores stores,
+      List<String> allowedOrigins, String publicUrl, Limits limits) {
+    this.vertx = vertx;
+    this.auth = auth;
+    this.routing = routing;
+    this.views = new ConsoleViews(routing, customers, stores, Clock.systemUTC());
+    this.origins = new OriginPolicy(allowedOrigins, publicUrl);
+    this.limits = limits;
+    listen(RoutingService.OFFER_CREATED, this::offerCreated);
+    listen(RoutingService.OFFER_WITHDRAWN, e -> each(e, c -> c.offerWithdrawn(e.getString("interactionId"), e.getString("reason"))));
+    listen(RoutingService.OFFER_ACCEPTED, e -> each(e, c -> c.assigned(e.getString("interactionId"))));
+    listen(RoutingService.AGENT_STATE_CHANGED, e -> each(e, c -> c.stateChanged(e.getString("state"), e.getString("reason"))));
+    listen(HubEvents.MESSAGE_RECEIVED, this::messageAdded);
+    listen(MessageService.MESSAGE_CREATED, this::messageAdded);
+    listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
+  }
+
+  /**
+   * The route handler: checks the origin (403 when it is not allowed), then upgrades to a WebSocket. Not a
+   * WebSocket handshake: 400. Refusals go to the router's failure handler as {@link Problems.BadRequest}.
+   */
+  public void upgrade(RoutingContext ctx) {
+    var request = ctx.request();
+    if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+      ctx.fail(new Problems.BadRequest(400, "websocket-expected",
+          "this is the agent console's WebSocket endpoint; connect with a WebSocket client", null));
+      return;
+    }
+    String origin = request.getHeader("Origin");
+    if (!origins.allows(origin, request.getHeader("Host"))) {
+      log.atWarn().addKeyValue("origin", origin).addKeyValue("remote", request.remoteAddress())
+          .log("agent socket refused: origin not allowed");
+      ctx.fail(new Problems.BadRequest(403, "origin-not-allowed",
+          "pages from " + origin + " may not open the agent socket (see http.allowedOrigins)", null));
+      return;
+    }
+    request.toWebSocket()
+        .onSuccess(ws -> new AgentConnection(this, ws, limits).start())
+        .onFailure(e -> log.atDebug().setCause(e).log("agent socket handshake failed"));
+  }
+
+  // ------------------------------------------------------------------ for connections
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  AuthService auth() {
+    return auth;
+  }
+
+  RoutingService routing() {
+    return routing;
+  }
+
+  ConsoleViews views() {
+    return views;
+  }
+
+  void register(AgentConnection c) {
+    byAgent.computeIfAbsent(c.agentId(), k -> new LinkedHashSet<>()).add(c);
+  }
+
+  /** Forgets a socket; with {@code requeue}, the agent's offers go back when it was the agent's last here. */
+  void unregister(AgentConnection c, boolean requeue) {
+    String agentId = c.agentId();
+    Set<AgentConnection> set = byAgent.get(agentId);
+    if (set == null || !set.remove(c)) {
+      return;
+    }
+    if (!set.isEmpty()) {
+      return;
+    }
+    byAgent.remove(agentId);
+    log.atInfo().addKeyValue("agentId", agentId).addKeyValue("requeue", requeue).log("agent console disconnected");
+    if (requeue) {
+      routing.disconnected(AgentId.parse(agentId)).onFailure(e -> log.atWarn().setCause(e).addKeyValue("agentId", agentId)
+          .log("could not requeue the offers of a disconnected console; its presence lapses and the sweep requeues them"));
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private void listen(String event, Handler<JsonObject> handler) {
+    vertx.eventBus().<Object>localConsumer(ClusterEvents.address(event), m -> {
+      if (m.body() instanceof JsonObject body) {
+        handler.handle(body);
+      }
+    });
+  }
+
+  private List<AgentConnection> of(String agentId) {
+    Set<AgentConnection> set = agentId == null ? null : byAgent.get(agentId);
+    return set == null ? List.of() : new ArrayList<>(set);
+  }
+
+  private void each(JsonObject event, java.util.function.Consumer<AgentConnection> action) {
+    of(event.getString("agentId")).forEach(action);
+  }
+
+  private void offerCreated(JsonObject e) {
+    List<AgentConnection> targets = of(e.getString("agentId"));
+    if (targets.isEmpty()) {
+      return;
+    }
+    String interactionId = e.getString("interactionId");
+    Future<JsonObject> view = views.offer(interactionId, e.getString("channel"), e.getString("expiresAt"));
+    targets.forEach(c -> c.offerCreated(interactionId, view));
+  }
+
+  /** A customer's message or a reply/note: lookups in order per interaction, so messages keep their order. */
+  private void messageAdded(JsonObject e) {
+    if (byAgent.isEmpty()) {
+      return;
+    }
+    String messageId = e.getString("messageId");
+    inLane("i:" + e.getString("interactionId"), () -> views.message(messageId).onSuccess(found -> deliver(found, true)));
+  }
+
+  private void messageStatusChanged(JsonObject e) {
+    if (byAgent.isEmpty()) {
+      return;
+    }
+    String messageId = e.getString("messageId");
+    inLane("m:" + messageId, () -> views.messageStatus(messageId, e.getString("status"), e.getString("reason"))
+        .onSuccess(found -> deliver(found, false)));
+  }
+
+  private void deliver(Optional<ConsoleViews.Routed> found, boolean message) {
+    found.ifPresent(r -> of(r.agentId()).forEach(c -> {
+      if (message) {
+        c.message(r.frame());
+      } else {
+        c.messageStatus(r.frame());
+      }
+    }));
+  }
+
+  /** Runs {@code step} after the previous step of the same lane; lanes are dropped when idle. */
+  private void inLane(String key, Supplier<Future<?>> step) {
+    Future<Void> previous = lanes.getOrDefault(key, Future.succeededFuture());
+    Future<Void> next = previous.transform(x -> {
+      try {
+        return step.get().<Void>mapEmpty();
+      } catch (RuntimeException e) {
+        return Future.<Void>failedFuture(e);
+      }
+    }).onFailure(e -> log.atWarn().setCause(e).addKeyValue("lane", key).log("could not push a message to agent consoles"));
+    lanes.put(key, next);
+    next.onComplete(x -> {
+      if (lanes.get(key) == next) {
+        lanes.remove(key);
+      }
+    });
+  }
+}

@@ -1,0 +1,211 @@
+package io.switchboard.hub.app.ws;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.Identity;
+import io.switchboard.hub.api.Interaction;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.Message;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.MessageId;
+import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.customer.CustomerView;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.store.InteractionStore;
+import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.RoutingState;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the console's frames carry, read from the stores: an offer with its customer context, the snapshot
+ * of an agent's state and work, and a message of an interaction with the agent it belongs to. Every read
+ * is done once per event and node, whatever the number of sockets.
+ */
+final class ConsoleViews {
+  private static final Logger log = LoggerFactory.getLogger(ConsoleViews.class);
+  static final int PREVIEW_CHARS = 200;
+  private static final int ASSIGNED_LIMIT = 100;
+
+  /** A message frame and the agent whose consoles get it. */
+  record Routed(String agentId, JsonObject frame) {}
+
+  private final RoutingService routing;
+  private final CustomerService customers;
+  private final Stores stores;
+  private final Clock clock;
+
+  ConsoleViews(RoutingService routing, CustomerService customers, Stores stores, Clock clock) {
+    this.routing = routing;
+    this.customers = customers;
+    this.stores = stores;
+    this.clock = clock;
+  }
+
+  /**
+   * The body of an {@code offer} frame. Never fails: when the context cannot be read, the offer still goes
+   * out with what the event says (the agent can accept it and read the customer later).
+   */
+  Future<JsonObject> offer(String interactionId, String channel, String expiresAt) {
+    JsonObject minimal = new JsonObject().put("interactionId", interactionId).put("channel", channel)
+        .put("queue", null).put("expiresAt", expiresAt).put("waitedMs", null).put("customer", null)
+        .put("subject", null).put("preview", null);
+    InteractionId id;
+    try {
+      id = InteractionId.parse(interactionId);
+    } catch (IllegalArgumentException e) {
+      return Future.succeededFuture(minimal);
+    }
+    var sql = stores.db().pool();
+    return stores.interactions().find(sql, id).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(minimal);
+      }
+      Interaction i = found.get();
+      Future<JsonObject> customer = customers.get(i.customerId()).map(ConsoleViews::customer);
+      Future<String> preview = stores.messages().ofInteractions(sql, List.of(id)).map(ConsoleViews::preview);
+      return Future.all(customer, preview).map(x -> new JsonObject()
+          .put("interactionId", interactionId)
+          .put("channel", i.channel().wireName())
+          .put("queue", i.queueId())
+          .put("expiresAt", expiresAt)
+          .put("waitedMs", Math.max(0, Duration.between(i.createdAt(), clock.instant()).toMillis()))
+          .put("customer", customer.result())
+          .put("subject", i.subject())
+          .put("preview", preview.result()));
+    }).recover(e -> {
+      log.atWarn().setCause(e).addKeyValue("interactionId", interactionId)
+          .log("could not read an offer's customer context; the offer goes out without it");
+      return Future.succeededFuture(minimal);
+    });
+  }
+
+  /** The body of a {@code snapshot} frame: the agent's state, live offers (with context) and its work. */
+  Future<JsonObject> snapshot(AgentId agent) {
+    Future<RoutingState.AgentLive> state = routing.agentState(agent);
+    Future<List<JsonObject>> offers = routing.offersFor(agent).compose(list -> {
+      List<Future<JsonObject>> views = new ArrayList<>();
+      for (RoutingState.Offer o : list) {
+        views.add(offer(o.interactionId(), o.channel(), o.expiresAt().toString()));
+      }
+      return Future.all(views).map(all -> all.<JsonObject>list());
+    });
+    var sql = stores.db().pool();
+    Future<List<Interaction>> assigned = stores.interactions()
+        .list(sql, new InteractionStore.Filter(InteractionState.ASSIGNED, null, agent), null, ASSIGNED_LIMIT);
+    Future<List<Interaction>> wrapUp = stores.interactions()
+        .list(sql, new InteractionStore.Filter(InteractionState.WRAP_UP, null, agent), null, ASSIGNED_LIMIT);
+    return Future.all(state, offers, assigned, wrapUp).map(x -> {
+      RoutingState.AgentLive live = state.result();
+      JsonArray work = new JsonArray();
+      assigned.result().forEach(i -> work.add(assigned(i)));
+      wrapUp.result().forEach(i -> work.add(assigned(i)));
+      return new JsonObject()
+          .put("state", live.state())
+          .put("reason", live.reason())
+          .put("since", live.since() == null ? null : live.since().toString())
+          .put("capacity", new JsonObject(new java.util.LinkedHashMap<>(live.capacity())))
+          .put("load", new JsonObject(new java.util.LinkedHashMap<>(live.load())))
+          .put("offers", new JsonArray(new ArrayList<>(offers.result())))
+          .put("assigned", work);
+    });
+  }
+
+  /**
+   * A {@code message} frame for a message of an interaction being worked (assigned or in wrap-up), with
+   * the agent working it; empty for messages of interactions nobody works.
+   */
+  Future<Optional<Routed>> message(String messageId) {
+    return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(mw.agentId(), Frames.of("message")
+        .put("interactionId", mw.message().interactionId().toString())
+        .put("messageId", mw.message().id().toString())
+        .put("direction", mw.message().direction().wireName())
+        .put("text", text(mw.message().content()))
+        .put("at", mw.message().createdAt() == null ? null : mw.message().createdAt().toString())
+        .put("status", mw.message().status().wireName())
+        .put("agentId", mw.message().agentId() == null ? null : mw.message().agentId().toString()))));
+  }
+
+  /** A {@code message_status} frame for the agent working the message's interaction. */
+  Future<Optional<Routed>> messageStatus(String messageId, String status, String reason) {
+    return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(mw.agentId(), Frames.of("message_status")
+        .put("interactionId", mw.message().interactionId().toString())
+        .put("messageId", messageId)
+        .put("status", status)
+        .put("reason", reason))));
+  }
+
+  private record MessageAndWorker(Message message, String agentId) {}
+
+  private Future<Optional<MessageAndWorker>> messageAndWorker(String messageId) {
+    MessageId id;
+    try {
+      id = MessageId.parse(messageId);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    var sql = stores.db().pool();
+    return stores.messages().find(sql, id).compose(m -> {
+      if (m.isEmpty() || m.get().interactionId() == null) {
+        return Future.succeededFuture(Optional.<MessageAndWorker>empty());
+      }
+      return stores.interactions().find(sql, m.get().interactionId()).map(i -> i
+          .filter(x -> x.agentId() != null && (x.state() == InteractionState.ASSIGNED || x.state() == InteractionState.WRAP_UP))
+          .map(x -> new MessageAndWorker(m.get(), x.agentId().toString())));
+    });
+  }
+
+  static JsonObject customer(CustomerView v) {
+    JsonArray identities = new JsonArray();
+    for (Identity i : v.identities()) {
+      identities.add(new JsonObject().put("kind", i.kind().wireName())
+          .put("provider", i.provider().isEmpty() ? null : i.provider()).put("value", i.value()));
+    }
+    return new JsonObject()
+        .put("id", v.customer().id().toString())
+        .put("displayName", v.customer().displayName())
+        .put("tier", v.customer().tier())
+        .put("language", v.customer().language())
+        .put("identities", identities);
+  }
+
+  private static JsonObject assigned(Interaction i) {
+    return new JsonObject()
+        .put("interactionId", i.id().toString())
+        .put("channel", i.channel().wireName())
+        .put("state", i.state().wireName())
+        .put("queue", i.queueId())
+        .put("subject", i.subject())
+        .put("customerId", i.customerId().toString())
+        .put("answeredAt", i.answeredAt() == null ? null : i.answeredAt().toString());
+  }
+
+  /** The first thing the customer wrote, as one line of plain text, cut at {@link #PREVIEW_CHARS}. */
+  static String preview(List<Message> messages) {
+    Message first = messages.stream().filter(m -> m.direction() == Message.Direction.INBOUND).findFirst()
+        .orElse(messages.stream().filter(m -> !m.privateNote()).findFirst().orElse(null));
+    if (first == null) {
+      return null;
+    }
+    String line = text(first.content()).replaceAll("\\s+", " ").strip();
+    return line.length() <= PREVIEW_CHARS ? line : line.substring(0, PREVIEW_CHARS - 1) + "…";
+  }
+
+  /** A message's content as text: the body, a media caption, or the content's summary. */
+  static String text(MessageContent c) {
+    return switch (c) {
+      case MessageContent.Text t -> t.body();
+      case MessageContent.Media m -> m.caption() != null && !m.caption().isBlank() ? m.caption() + " " + m.summary() : m.summary();
+      default -> c.summary();
+    };
+  }
+}

@@ -1,0 +1,165 @@
+package io.switchboard.hub.core.cluster;
+
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.core.messaging.MessageService;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.store.redis.RedisStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes hub events seen on every node. Routing and messaging publish their events on the event bus of the
+ * node where things happen (the node that ran the matching pass, relayed the outbox row, took the HTTP
+ * request); a console connected to another node must still hear of them. This verticle carries them over
+ * Redis pub/sub, on one channel under the hub's key prefix ({@code <prefix>cluster:events}).
+ *
+ * <p>What a listener sees: for every bridged address {@code X} (by default {@link #BRIDGED}), the address
+ * {@link #address(String) cluster.X} carries {@code X} from every node, this one included, with the same
+ * JSON body. Local events are re-published there at once (no round trip through Redis); events of other
+ * nodes arrive from Redis. A node ignores its own messages on the channel, so nothing is delivered twice.
+ * The original addresses are left alone: listeners of {@code X} still see only this node's events, as they
+ * always did (the routing verticle, metrics).
+ *
+ * <p>Delivery is at most once, as Redis pub/sub is: an event published while a node's subscription is
+ * down (Redis restarting, a network cut; Lettuce reconnects and subscribes again by itself) is not seen
+ * by that node. Listeners that keep state must be able to reconcile from the stores (the agent console's
+ * {@code resync}). Order is kept per publishing node.
+ *
+ * <p>Lifecycle: {@link #start} subscribes (it opens a dedicated pub/sub connection from
+ * {@link RedisStore#client()}, on a worker, as Lettuce connects blocking) and fails when Redis does not
+ * answer; {@link #stop} closes that connection. Threading: Lettuce calls the pub/sub listener on its own
+ * threads; every event is re-published from this verticle's context. Deploy it before the verticles whose
+ * events should travel, so none is missed at start.
+ */
+public final class ClusterEvents extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ClusterEvents.class);
+
+  /** Prefix of the addresses that carry the events of every node. */
+  public static final String PREFIX = "cluster.";
+
+  /** The events bridged by default: what consoles and dashboards follow. */
+  public static final List<String> BRIDGED = List.of(
+      RoutingService.OFFER_CREATED,
+      RoutingService.OFFER_WITHDRAWN,
+      RoutingService.OFFER_ACCEPTED,
+      RoutingService.AGENT_STATE_CHANGED,
+      RoutingService.INTERACTION_QUEUED,
+      RoutingService.PASS_DONE,
+      MessageService.MESSAGE_CREATED,
+      MessageService.MESSAGE_STATUS_CHANGED,
+      HubEvents.MESSAGE_RECEIVED);
+
+  private final RedisStore redis;
+  private final Set<String> addresses;
+  private final String channel;
+  private final String nodeId = UUID.randomUUID().toString();
+  private volatile Context home;
+  private StatefulRedisPubSubConnection<String, String> subscription;
+
+  /** Bridges {@link #BRIDGED}. */
+  public ClusterEvents(RedisStore redis) {
+    this(redis, BRIDGED);
+  }
+
+  /** Bridges the given event bus addresses (whose bodies are JSON objects). */
+  public ClusterEvents(RedisStore redis, List<String> addresses) {
+    this.redis = redis;
+    this.addresses = Set.copyOf(addresses);
+    this.channel = redis.key("cluster:events");
+  }
+
+  /** The address on which {@code event} arrives from every node: {@code cluster.<event>}. */
+  public static String address(String event) {
+    return PREFIX + event;
+  }
+
+  /** This node's id on the channel (random per start). */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public Future<?> start() {
+    home = context;
+    for (String address : addresses) {
+      vertx.eventBus().localConsumer(address, m -> {
+        if (m.body() instanceof JsonObject body) {
+          fromThisNode(address, body);
+        }
+      });
+    }
+    return vertx.executeBlocking(() -> redis.client().connectPubSub())
+        .compose(connection -> {
+          subscription = connection;
+          connection.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String ch, String message) {
+              fromChannel(message);
+            }
+          });
+          return Future.fromCompletionStage(connection.async().subscribe(channel), context);
+        })
+        .onSuccess(x -> log.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("channel", channel)
+            .addKeyValue("events", addresses.size()).log("cluster events bridged over Redis"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    StatefulRedisPubSubConnection<String, String> s = subscription;
+    subscription = null;
+    if (s == null) {
+      return Future.succeededFuture();
+    }
+    return Future.fromCompletionStage(s.closeAsync(), context)
+        .recover(e -> {
+          log.atWarn().setCause(e).log("cluster events subscription did not close cleanly");
+          return Future.succeededFuture();
+        });
+  }
+
+  private void fromThisNode(String address, JsonObject body) {
+    vertx.eventBus().publish(address(address), body);
+    String envelope = new JsonObject().put("node", nodeId).put("address", address).put("body", body).encode();
+    redis.async().publish(channel, envelope).whenComplete((receivers, e) -> {
+      if (e != null) {
+        log.atWarn().setCause(e).addKeyValue("event", address)
+            .log("could not publish an event to the other hub nodes; their consoles reconcile on resync");
+      }
+    });
+  }
+
+  /** On a Lettuce thread. */
+  private void fromChannel(String message) {
+    JsonObject envelope;
+    try {
+      envelope = new JsonObject(message);
+    } catch (DecodeException e) {
+      log.atWarn().addKeyValue("channel", channel).log("ignoring a message on the cluster channel that is not JSON");
+      return;
+    }
+    String node = envelope.getValue("node") instanceof String s ? s : null;
+    String address = envelope.getValue("address") instanceof String s ? s : null;
+    JsonObject body = envelope.getValue("body") instanceof JsonObject b ? b : null;
+    if (node == null || address == null || body == null) {
+      log.atWarn().addKeyValue("channel", channel).log("ignoring a message on the cluster channel without node, address and body");
+      return;
+    }
+    if (node.equals(nodeId) || !addresses.contains(address)) {
+      return;
+    }
+    Context ctx = home;
+    if (ctx != null) {
+      ctx.runOnContext(v -> vertx.eventBus().publish(address(address), body));
+    }
+  }
+}
