@@ -20,13 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * The providers' send APIs on a free local port: records every call and answers as the provider would —
  * WhatsApp Cloud API ({@code POST /<phone number id>/messages}), Messenger Send API ({@code POST /me/messages})
  * and Telegram ({@code POST /bot<token>/sendMessage}) — with ids on success, or with the answer a test
- * scripted for the next call (400 invalid recipient, 500, 429, or a held answer).
+ * scripted for the next call (400 invalid recipient, 500, 429, a held answer, or an answer that stops halfway).
  */
 final class FakeProvider implements AutoCloseable {
   /** One recorded call. */
   record Call(String method, String path, MultiMap headers, JsonObject body) {}
 
   private record Script(int status, JsonObject body, CompletableFuture<Void> hold) {}
+
+  /** The status of a script that starts a successful answer and never finishes it. */
+  private static final int STALL = -1;
 
   private final HttpServer server;
   private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
@@ -58,6 +61,12 @@ final class FakeProvider implements AutoCloseable {
     CompletableFuture<Void> gate = new CompletableFuture<>();
     scripts.add(new Script(0, null, gate));
     return gate;
+  }
+
+  /** The next call gets the head of a successful answer and the start of its body, then nothing more. */
+  FakeProvider stallNext() {
+    scripts.add(new Script(STALL, null, null));
+    return this;
   }
 
   /** Waits for the next call not yet taken. */
@@ -116,6 +125,11 @@ final class FakeProvider implements AutoCloseable {
         JsonObject b = body;
         script.hold().whenComplete((v, e) -> req.response().setStatusCode(200)
             .putHeader("Content-Type", "application/json").end(success(req.path(), b).encode()));
+        return;
+      }
+      if (script != null && script.status() == STALL) {
+        req.response().setStatusCode(200).putHeader("Content-Type", "application/json").setChunked(true)
+            .write("{\"message_id\": ");
         return;
       }
       int status = script == null ? 200 : script.status();

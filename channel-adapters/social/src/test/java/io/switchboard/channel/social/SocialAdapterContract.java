@@ -217,6 +217,61 @@ interface SocialAdapterContract {
   }
 
   @Test
+  default void repliesInARowAllCompleteWhicheverThreadOrContextSendsThem() {
+    // The hub calls send on its Vert.x context, a test on its own thread; consecutive replies share the
+    // adapter's pooled connection to the provider whoever sends them, and the provider may answer before the
+    // sending thread has finished setting up the call: the answer must still be read.
+    Harness h = harness();
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      OutboundMessage m = reply("reply " + i);
+      DeliveryResult result;
+      if (i % 2 == 0) {
+        result = h.send(m);
+      } else {
+        io.vertx.core.Promise<DeliveryResult> p = io.vertx.core.Promise.promise();
+        h.vertx.getOrCreateContext().runOnContext(v -> h.adapter.send(m).onComplete(p));
+        result = TestChannelContext.await(p.future());
+      }
+      assertThat(result).as("reply %d", i).isInstanceOf(DeliveryResult.Delivered.class);
+      ids.add(((DeliveryResult.Delivered) result).providerMessageId());
+    }
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(h.provider.calls()).hasSize(12);
+  }
+
+  @Test
+  default void aProviderThatDoesNotAnswerIsARetryableFailureWithinTheRequestTimeout() {
+    try (Harness h = new Harness(newAdapter(), secrets(), with(settings(), "requestTimeout", "1s"))) {
+      h.provider.holdNext();
+      assertFailsRetryablyWithinTheTimeout(h);
+    }
+  }
+
+  @Test
+  default void aProviderThatStopsHalfwayThroughItsAnswerIsARetryableFailureWithinTheRequestTimeout() {
+    try (Harness h = new Harness(newAdapter(), secrets(), with(settings(), "requestTimeout", "1s"))) {
+      h.provider.stallNext();
+      assertFailsRetryablyWithinTheTimeout(h);
+      // The half-answered request was given up, so its connection does not block the next reply.
+      assertThat(h.send(reply("again"))).isInstanceOf(DeliveryResult.Delivered.class);
+    }
+  }
+
+  private void assertFailsRetryablyWithinTheTimeout(Harness h) {
+    long start = System.nanoTime();
+    DeliveryResult result = h.send(reply("hello"));
+    java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+    assertThat(result).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+      assertThat(f.retryable()).isTrue();
+      assertThat(f.reason()).doesNotContain(secrets().values().toArray(String[]::new));
+    });
+    // 1 s configured; the bound only tells "gave up on its own" from "hung until the test's 20 s".
+    assertThat(took).isLessThan(java.time.Duration.ofSeconds(10));
+    assertThat(h.provider.calls()).hasSize(1);
+  }
+
+  @Test
   default void aReplyLongerThanTheProviderTakesFailsWithoutCallingIt() {
     DeliveryResult result = harness().send(reply("x".repeat(harness().adapter.maxTextLength() + 1)));
     assertThat(result).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {

@@ -3,12 +3,17 @@ package io.switchboard.channel.social.impl;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One JSON POST to a provider's API with the adapter's HTTP client. */
 public final class ProviderCall {
@@ -33,8 +38,17 @@ public final class ProviderCall {
   private ProviderCall() {}
 
   /**
-   * Posts {@code body}. The future fails only when no answer came (connection refused, timeout); the message
-   * of that failure never contains {@code secretInUrl} (Telegram puts the bot token in the path).
+   * Posts {@code body}. The future fails only when no complete answer came (connection refused, no answer,
+   * an answer that stopped halfway) and always within {@code timeout} of this call; the message of that
+   * failure never contains {@code secretInUrl} (Telegram puts the bot token in the path).
+   *
+   * <p>The answer's body is asked for by a listener attached in the callback that sends the request, which
+   * runs on the request's Vert.x context, so it is in place before the answer can be handled there: Vert.x
+   * drops the parts of a response that arrive before anyone reads it, and a listener attached afterwards by
+   * the calling thread (one that is not the context's, and slower than a provider answering on a pooled
+   * connection) waited forever. The request's own timeout stops counting once the answer's head has come,
+   * so the whole exchange has a deadline of its own, which also resets the request (freeing its pooled
+   * connection) when it passes.
    */
   public static Future<Reply> postJson(HttpClient http, String url, Map<String, String> headers, JsonObject body,
       Duration timeout, String secretInUrl) {
@@ -47,11 +61,32 @@ public final class ProviderCall {
       return Future.failedFuture(new IllegalStateException("cannot call the provider: " + redact(e.getMessage(), secretInUrl)));
     }
     headers.forEach(options::putHeader);
-    return http.request(options)
-        .compose(request -> request.send(body.toBuffer()))
-        .compose(response -> response.body().map(buf -> new Reply(response.statusCode(), json(buf), response.getHeader("Retry-After"))))
-        .recover(e -> Future.failedFuture(new ProviderUnreachableException(
-            e.getClass().getSimpleName() + ": " + redact(String.valueOf(e.getMessage()), secretInUrl))));
+    AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
+    AtomicBoolean expired = new AtomicBoolean();
+    Future<Reply> exchange = http.request(options).compose(request -> {
+      inFlight.set(request);
+      if (expired.get()) {
+        request.reset();
+        return Future.failedFuture(new TimeoutException("no connection to the provider within " + timeout.toMillis() + " ms"));
+      }
+      return request.send(body.toBuffer())
+          .compose(response -> response.body()
+              .map(buf -> new Reply(response.statusCode(), json(buf), response.getHeader("Retry-After"))));
+    });
+    return exchange.timeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).recover(e -> {
+      String why;
+      if (exchange.isComplete()) {
+        why = e.getClass().getSimpleName() + ": " + e.getMessage();
+      } else {
+        expired.set(true);
+        HttpClientRequest request = inFlight.get();
+        if (request != null) {
+          request.reset(0, e); // a half-answered request would keep its connection from the pool
+        }
+        why = "no complete answer within " + timeout.toMillis() + " ms";
+      }
+      return Future.failedFuture(new ProviderUnreachableException(redact(why, secretInUrl)));
+    });
   }
 
   private static JsonObject json(Buffer buf) {
