@@ -2,17 +2,13 @@ package io.switchboard.channel.social;
 
 import io.switchboard.channel.social.impl.GraphApi;
 import io.switchboard.channel.social.impl.MessengerNormalizer;
-import io.switchboard.channel.social.impl.MetaWebhook;
 import io.switchboard.channel.social.impl.ProviderCall;
-import io.switchboard.channel.social.impl.Rejection;
 import io.switchboard.channel.social.impl.SentIndex;
 import io.switchboard.channel.social.impl.Settings;
 import io.switchboard.channel.social.impl.WebhookBatch;
 import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +33,7 @@ import java.util.Set;
  * Watermark receipts are matched against the messages this hub node sent recently (kept in memory); with
  * several nodes, or after a restart, receipts that name their messages ({@code delivery.mids}) still apply.
  */
-public final class MessengerAdapter extends SocialAdapter {
+public final class MessengerAdapter extends MetaAdapter {
   public static final String NAME = "messenger";
   public static final String DEFAULT_API_BASE_URL = "https://graph.facebook.com/v21.0";
   /** The Send API's limit on a text message. */
@@ -70,16 +66,6 @@ public final class MessengerAdapter extends SocialAdapter {
   @Override
   List<String> secretNames() {
     return List.of("APP_SECRET", "VERIFY_TOKEN", "PAGE_ACCESS_TOKEN");
-  }
-
-  @Override
-  void verify(HttpServerRequest request) {
-    MetaWebhook.verify(request, context.secret("VERIFY_TOKEN"), envName("VERIFY_TOKEN"));
-  }
-
-  @Override
-  Rejection authenticate(HttpServerRequest request, Buffer body) {
-    return MetaWebhook.authenticate(request, body, context.secret("APP_SECRET"), envName("APP_SECRET"));
   }
 
   @Override

@@ -1,9 +1,7 @@
 package io.switchboard.channel.social;
 
 import io.switchboard.channel.social.impl.GraphApi;
-import io.switchboard.channel.social.impl.MetaWebhook;
 import io.switchboard.channel.social.impl.ProviderCall;
-import io.switchboard.channel.social.impl.Rejection;
 import io.switchboard.channel.social.impl.Settings;
 import io.switchboard.channel.social.impl.WebhookBatch;
 import io.switchboard.channel.social.impl.WhatsAppNormalizer;
@@ -12,8 +10,6 @@ import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -40,7 +36,7 @@ import java.util.Set;
  *
  * Thread-safe; webhook handlers and sends run on the hub's Vert.x contexts and never block.
  */
-public final class WhatsAppAdapter extends SocialAdapter {
+public final class WhatsAppAdapter extends MetaAdapter {
   public static final String NAME = "whatsapp";
   public static final String DEFAULT_API_BASE_URL = "https://graph.facebook.com/v21.0";
   /** How long after the customer's last message a free-form reply may be sent. */
@@ -80,16 +76,6 @@ public final class WhatsAppAdapter extends SocialAdapter {
   @Override
   List<String> secretNames() {
     return List.of("APP_SECRET", "VERIFY_TOKEN", "ACCESS_TOKEN");
-  }
-
-  @Override
-  void verify(HttpServerRequest request) {
-    MetaWebhook.verify(request, context.secret("VERIFY_TOKEN"), envName("VERIFY_TOKEN"));
-  }
-
-  @Override
-  Rejection authenticate(HttpServerRequest request, Buffer body) {
-    return MetaWebhook.authenticate(request, body, context.secret("APP_SECRET"), envName("APP_SECRET"));
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.switchboard.hub.api.error.ConflictException;
 import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.api.error.RateLimitedException;
 import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.store.AgentStore;
 import io.switchboard.hub.store.ApiKeyStore;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.UniqueViolation;
@@ -80,7 +81,7 @@ public final class AuthService {
             settings.failureWindow()));
       }
       return stores.agents().credentials(stores.db().pool(), user).compose(creds -> {
-        String hash = creds.filter(AgentStoreCredentials::usable).map(c -> c.passwordHash()).orElse(null);
+        String hash = creds.filter(AgentStore.Credentials::active).map(AgentStore.Credentials::passwordHash).orElse(null);
         return vertx.executeBlocking(() -> hasher.verify(password, hash)).compose(ok -> {
           if (!ok) {
             return sessions.countFailure(user, settings.failureWindow()).compose(n -> {
@@ -176,12 +177,5 @@ public final class AuthService {
   /** Hashes a password on a worker thread. */
   public Future<String> hashPassword(String password) {
     return vertx.executeBlocking(() -> hasher.hash(password));
-  }
-
-  /** Whether stored credentials may log in. */
-  private static final class AgentStoreCredentials {
-    static boolean usable(io.switchboard.hub.store.AgentStore.Credentials c) {
-      return c.active();
-    }
   }
 }

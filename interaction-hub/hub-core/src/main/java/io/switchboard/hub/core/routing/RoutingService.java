@@ -167,18 +167,15 @@ public final class RoutingService {
         return Future.succeededFuture(0);
       }
       return live.agents().compose(agents -> {
-        List<WaitingInteraction> list = new ArrayList<>(waiting.size());
-        Map<String, JsonObject> items = new HashMap<>();
-        waiting.forEach((iid, item) -> {
-          items.put(iid, item);
-          list.add(waitingOf(iid, item));
-        });
+        Map<String, WaitingInteraction> byId = new HashMap<>();
+        waiting.forEach((iid, item) -> byId.put(iid, waitingOf(iid, item)));
+        List<WaitingInteraction> list = new ArrayList<>(byId.values());
         List<AgentSnapshot> snapshots = agents.stream().map(RoutingService::snapshot).toList();
         // Name every agent in stored explanations while the team is small; count them by reason when large.
         Matcher matcher = snapshots.size() <= FULL_EXPLANATION_LIMIT ? Matcher.withFullExplanations() : Matcher.capped();
         List<Decision> decisions = matcher.match(list, snapshots, now);
         List<Decision> chosen = decisions.stream().filter(d -> d.chosenAgentId() != null).toList();
-        return offerAll(chosen, 0, items, now, 0);
+        return offerAll(chosen, 0, byId, now, 0);
       });
     });
   }
@@ -187,13 +184,13 @@ public final class RoutingService {
    * Offers in batches of {@link #OFFERS_IN_FLIGHT}, highest priority first: reservations are atomic in Redis,
    * so running some at once is safe, and it keeps a pass short when many agents free up together.
    */
-  private Future<Integer> offerAll(List<Decision> chosen, int from, Map<String, JsonObject> items, Instant now, int made) {
+  private Future<Integer> offerAll(List<Decision> chosen, int from, Map<String, WaitingInteraction> byId, Instant now, int made) {
     if (from >= chosen.size()) {
       return Future.succeededFuture(made);
     }
     List<Future<Boolean>> batch = new ArrayList<>();
     for (Decision d : chosen.subList(from, Math.min(chosen.size(), from + OFFERS_IN_FLIGHT))) {
-      batch.add(offer(d, items.get(d.interactionId()), now));
+      batch.add(offer(d, byId.get(d.interactionId()), now));
     }
     return Future.join(batch).transform(ar -> {
       int n = made;
@@ -204,12 +201,12 @@ public final class RoutingService {
           log.atWarn().setCause(f.cause()).log("an offer could not be made; its interaction waits for the next pass");
         }
       }
-      return offerAll(chosen, from + OFFERS_IN_FLIGHT, items, now, n);
+      return offerAll(chosen, from + OFFERS_IN_FLIGHT, byId, now, n);
     });
   }
 
-  private Future<Boolean> offer(Decision d, JsonObject item, Instant now) {
-    String channel = item.getString("channel");
+  private Future<Boolean> offer(Decision d, WaitingInteraction w, Instant now) {
+    String channel = w.channel();
     Duration timeout = rules.current().settings().offerTimeout();
     Instant expires = now.plus(timeout);
     return live.reserve(d.interactionId(), d.chosenAgentId(), channel, now, expires).compose(r -> {
@@ -220,9 +217,9 @@ public final class RoutingService {
       }
       UUID iid = UUID.fromString(d.interactionId());
       UUID aid = UUID.fromString(d.chosenAgentId());
-      Classification cls = RoutingJson.classification(item.getJsonObject("classification"));
+      Classification cls = w.classification();
       JsonObject explanation = RoutingJson.decision(d).put("rule", cls.rule()).put("queue", cls.queue())
-          .put("waitedMs", now.toEpochMilli() - item.getLong("waitingSince"));
+          .put("waitedMs", Duration.between(w.waitingSince(), now).toMillis());
       return stores.db().inTransaction(tx ->
               stores.routing().offer(tx, iid, aid, now, expires, UUID.randomUUID(), cls.rulesVersion(), cls.queue(),
                       d.target().step(), explanation)
@@ -238,10 +235,10 @@ public final class RoutingService {
               return Future.succeededFuture(true);
             }
             // The interaction left the queue meanwhile (abandoned): give the agent back, drop the item.
-            return live.release(d.interactionId(), d.chosenAgentId(), Instant.ofEpochMilli(item.getLong("waitingSince")), now, false, null)
+            return live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null)
                 .compose(x -> live.dequeue(d.interactionId()))
                 .map(false);
-          }, e -> live.release(d.interactionId(), d.chosenAgentId(), Instant.ofEpochMilli(item.getLong("waitingSince")), now, false, null)
+          }, e -> live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null)
               .compose(x -> Future.failedFuture(e)));
     });
   }
@@ -297,7 +294,7 @@ public final class RoutingService {
    */
   private Future<String> withdraw(InteractionId id, String agentId, String reason, boolean pause) {
     Instant now = clock.instant();
-    return live.item(id.toString()).compose(item -> stores.interactions().find(stores.db().pool(), id).compose(found -> {
+    return stores.interactions().find(stores.db().pool(), id).compose(found -> {
       Instant since = found.map(i -> i.createdAt()).orElse(now);
       return live.release(id.toString(), agentId, since, now, pause, "missed offer").compose(holder -> {
         if (holder.equals("no-offer") || holder.equals("not-your-offer")) {
@@ -323,7 +320,7 @@ public final class RoutingService {
               return holder;
             });
       });
-    }));
+    });
   }
 
   /**
