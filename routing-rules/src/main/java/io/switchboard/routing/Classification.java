@@ -85,6 +85,21 @@ public record Classification(
     return next;
   }
 
+  /**
+   * This classification for an interaction that already waited {@code waited} before it came here (a transfer or a
+   * move keeps the customer's place in time): every relaxation step comes {@code waited} later, so relaxation counts
+   * from now, while fairness still counts from the first arrival; the priority is at least {@code minPriority}.
+   */
+  public Classification requeuedAfter(Duration waited, int minPriority) {
+    Objects.requireNonNull(waited, "waited");
+    Duration shift = waited.isNegative() ? Duration.ZERO : waited;
+    List<RelaxationStep> shifted = new ArrayList<>(steps.size());
+    for (RelaxationStep s : steps) {
+      shifted.add(new RelaxationStep(s.after().plus(shift), s.actions()));
+    }
+    return new Classification(rule, queue, Math.max(priority, minPriority), requirements, shifted, rulesVersion);
+  }
+
   /** How many steps are in force after waiting {@code waited} (the {@link Target#step()} that {@link #at} gives). */
   public int stepsInForce(Duration waited) {
     int n = 0;

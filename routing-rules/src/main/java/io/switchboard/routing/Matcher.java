@@ -27,6 +27,11 @@ import java.util.TreeSet;
  * interactions in the same pass never overfill an agent or give it two exclusive interactions. An interaction nobody can
  * take gets a decision without agent and does not hold up those behind it.
  *
+ * <p>An interaction transferred to one agent ({@link WaitingInteraction#targetAt}) may go only to that agent, whatever
+ * its queues and skills: every other agent is excluded as {@value #TRANSFERRED_LABEL}, and the target is checked
+ * only for availability, a decline, capacity and exclusive work. When the target lapses (time, decline, timeout) the
+ * interaction is matched as usual.
+ *
  * <p>Explanations: by default a decision lists the best {@value #SHOWN_ELIGIBLE} eligible agents, the sticky agent
  * whatever its verdict, and counts the others per exclusion reason (see {@link Decision}); {@link
  * #withFullExplanations()} lists every agent with its exact reason (slower; for drill-down and tests).
@@ -35,6 +40,9 @@ import java.util.TreeSet;
  * arguments. Failure: throws {@link IllegalArgumentException} for two agents with one id; nothing else.
  */
 public final class Matcher {
+  /** Why an agent other than the target of a transfer cannot take the interaction. */
+  public static final String TRANSFERRED_LABEL = "transferred to another agent";
+
   /** How many eligible agents a decision lists by default. */
   public static final int SHOWN_ELIGIBLE = 20;
 
@@ -85,17 +93,20 @@ public final class Matcher {
       if (waited.isNegative()) {
         waited = Duration.ZERO;
       }
-      items[i] = new Item(w, target(targets, w.classification(), waited));
+      items[i] = new Item(w, target(targets, w.classification(), waited), w.targetAt(now));
     }
     Arrays.sort(items, ORDER);
     List<Decision> decisions = new ArrayList<>(m);
     for (Item item : items) {
-      decisions.add(pass.decide(item.interaction, item.target));
+      decisions.add(item.onlyAgent == null
+          ? pass.decide(item.interaction, item.target)
+          : pass.decideTargeted(item.interaction, item.target, item.onlyAgent));
     }
     return decisions;
   }
 
-  private record Item(WaitingInteraction interaction, Target target) {}
+  /** @param onlyAgent the transfer target in force, or null */
+  private record Item(WaitingInteraction interaction, Target target, String onlyAgent) {}
 
   private static final Comparator<Item> ORDER =
       Comparator.<Item>comparingInt(i -> i.target.priority())
@@ -390,17 +401,73 @@ public final class Matcher {
       return false;
     }
 
-    /** The exclusion category for agent {@code a}, or -1 when eligible. */
-    int exclude(int a, int ch, Compiled ct) {
+    /**
+     * A decision for an interaction transferred to one agent: every other agent is excluded ("transferred to another
+     * agent"); the target is checked for availability, declines, capacity and exclusive work, but not for queue or
+     * skills (a person chose it).
+     */
+    Decision decideTargeted(WaitingInteraction w, Target t, String only) {
+      Compiled ct = compiled.computeIfAbsent(t, Compiled::new);
+      int ch = channelIndex.getOrDefault(w.channel(), -1);
+      int[] counts = new int[ON_EXCLUSIVE + channels + 2 * ct.reqSkill.length + 1];
+      int transferred = counts.length - 1;
+      stamp++;
+      for (String declined : w.excludedAgents()) {
+        Integer a = byId.get(declined);
+        if (a != null) declinedStamp[a] = stamp;
+      }
+      Integer boxed = byId.get(only);
+      int target = boxed == null ? -1 : boxed;
+      List<Decision.Verdict> verdicts = new ArrayList<>();
+      String chosen = null;
+      int eligible = 0;
+      if (target >= 0) {
+        int reason = excludeIgnoringQueueAndSkills(target, ch);
+        if (reason >= 0) {
+          counts[reason]++;
+          verdicts.add(new Decision.Verdict(id[target], null, reasonText(target, reason, ch, w.channel(), ct), false));
+        } else {
+          eligible = 1;
+          verdicts.add(0, new Decision.Verdict(id[target], (double) score(target, ct), null, false));
+          chosen = id[target];
+          take(target, ch);
+        }
+      }
+      counts[transferred] = target >= 0 ? n - 1 : n;
+      if (full) {
+        for (int a = 0; a < n; a++) {
+          if (a != target) verdicts.add(new Decision.Verdict(id[a], null, TRANSFERRED_LABEL, false));
+        }
+      }
+      Map<String, Integer> excluded = labels(counts, ct, ch < 0 ? w.channel() : channelName[ch]);
+      return new Decision(w.interactionId(), t, chosen, verdicts, eligible, excluded);
+    }
+
+    /** The exclusion category for the target of a transfer (queue and skills do not count), or -1. */
+    int excludeIgnoringQueueAndSkills(int a, int ch) {
       if (!available[a]) return NOT_AVAILABLE;
       if (declinedStamp[a] == stamp) return DECLINED;
-      if (!servesAll[a] && !serves(a, ct.queues)) return NOT_IN_QUEUE;
+      return excludeByLoad(a, ch);
+    }
+
+    /** Whether agent {@code a} has room on channel {@code ch} (capacity, exclusive work): -1, or the category. */
+    int excludeByLoad(int a, int ch) {
       if (ch < 0) return NO_CAPACITY;
       int slot = a * channels + ch;
       int cap = capacity[slot];
       if (cap <= 0 || load[slot] >= cap) return NO_CAPACITY;
       if (exclusiveLoad[a] > 0) return ON_EXCLUSIVE + exclusiveChannel(a);
       if (exclusive[slot] && totalLoad[a] > 0) return NEEDS_IDLE;
+      return -1;
+    }
+
+    /** The exclusion category for agent {@code a}, or -1 when eligible. */
+    int exclude(int a, int ch, Compiled ct) {
+      if (!available[a]) return NOT_AVAILABLE;
+      if (declinedStamp[a] == stamp) return DECLINED;
+      if (!servesAll[a] && !serves(a, ct.queues)) return NOT_IN_QUEUE;
+      int byLoad = excludeByLoad(a, ch);
+      if (byLoad >= 0) return byLoad;
       int base = a * skillCount;
       for (int r = 0; r < ct.reqSkill.length; r++) {
         int s = ct.reqSkill[r];
@@ -537,6 +604,7 @@ public final class Matcher {
         else if (i == NO_CAPACITY) label = "no " + channel + " capacity left";
         else if (i == NEEDS_IDLE) label = channel + " needs an agent with no other work";
         else if (i < ON_EXCLUSIVE + channels) label = "on " + article(channelName[i - ON_EXCLUSIVE]) + " interaction";
+        else if (i == ON_EXCLUSIVE + channels + 2 * ct.reqSkill.length) label = TRANSFERRED_LABEL;
         else {
           int r = (i - ON_EXCLUSIVE - channels) / 2;
           boolean lacks = (i - ON_EXCLUSIVE - channels) % 2 == 0;

@@ -1,5 +1,6 @@
 package io.switchboard.routing;
 
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Collections;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.jexl3.MapContext;
 
@@ -115,6 +117,14 @@ public final class RoutingRules {
   }
 
   /**
+   * The time zone of the first calendar in the file, if the file defines any: the zone the contact center
+   * keeps its hours in (the dashboard's "today" starts at midnight there).
+   */
+  public Optional<ZoneId> calendarZone() {
+    return calendars.values().stream().findFirst().map(BusinessCalendar::zone);
+  }
+
+  /**
    * Whether {@code calendar} is open at {@code now}.
    *
    * @throws IllegalArgumentException for a calendar the file does not define
@@ -157,6 +167,43 @@ public final class RoutingRules {
       }
     }
     throw new IllegalStateException("rules without a catch-all passed validation: " + ruleNames);
+  }
+
+  /**
+   * The classification for an interaction put into {@code queue} by a person (a transfer or a supervisor's move): the
+   * first rule for that queue whose condition holds for {@code facts} (or that has none); when there is none, the
+   * queue with no skill requirement, priority 0 and only the implicit step at its maxWait (rule name
+   * {@code "queue:<id>"}).
+   *
+   * @throws IllegalArgumentException for a queue this rule set does not define
+   */
+  public Classification classifyInto(String queue, InteractionFacts facts, ZonedDateTime now) {
+    QueueDefinition q = queues.get(queue);
+    if (q == null) {
+      throw new IllegalArgumentException("no queue '" + queue + "' in " + fileName);
+    }
+    MapContext context = null;
+    for (Rule rule : rules) {
+      if (!rule.classification().queue().equals(queue)) {
+        continue;
+      }
+      if (rule.condition() == null) {
+        return rule.classification();
+      }
+      if (context == null) {
+        context = context(facts, now);
+      }
+      try {
+        if (rule.condition().test(context)) {
+          return rule.classification();
+        }
+      } catch (RuntimeException e) {
+        // a condition that fails does not match
+      }
+    }
+    return new Classification("queue:" + queue, queue, 0, List.of(),
+        List.of(new RelaxationStep(q.maxWait(), List.of(new RelaxationAction.DropAll(),
+            new RelaxationAction.RaisePriority(RulesParser.MAX_WAIT_PRIORITY_BOOST)))), version);
   }
 
   private MapContext context(InteractionFacts facts, ZonedDateTime now) {
