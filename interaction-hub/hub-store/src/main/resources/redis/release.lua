@@ -2,7 +2,7 @@
 -- back and the interaction waits again, in its old place (its waiting-since score), excluding that agent.
 -- KEYS: 1 offer hash, 2 offer expiry zset, 3 agent offers set, 4 agent hash, 5 waiting zset, 6 waiting item
 -- ARGV: 1 interaction id, 2 agent id (the holder), 3 waiting-since ms, 4 now ms, 5 pause agent ('1'/'0'),
---       6 pause reason
+--       6 pause reason, 7 '0' to not exclude the agent (a supervisor moved it; absent = exclude)
 local holder = redis.call('HGET', KEYS[1], 'agent')
 if not holder then return 'no-offer' end
 if holder ~= ARGV[2] then return 'not-your-offer' end
@@ -20,7 +20,7 @@ local item = redis.call('GET', KEYS[6])
 if item then
   local w = cjson.decode(item)
   local excluded = w['excluded'] or {}
-  table.insert(excluded, holder)
+  if ARGV[7] ~= '0' then table.insert(excluded, holder) end
   w['excluded'] = excluded
   redis.call('SET', KEYS[6], cjson.encode(w))
   redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1])

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param content what it carries
  * @param metadata channel facts for routing: IVR choices, pre-chat answers, language, ...
  * @param receivedAt when the provider received it
+ * @param to an email's To recipients (empty for other channels, or when unknown)
+ * @param cc an email's Cc recipients (empty for other channels, or when unknown)
  */
 public record InboundContact(
     Channel channel,
@@ -36,7 +38,9 @@ public record InboundContact(
     String subject,
     MessageContent content,
     Map<String, String> metadata,
-    Instant receivedAt) {
+    Instant receivedAt,
+    List<EmailAddress> to,
+    List<EmailAddress> cc) {
 
   public static final int MAX_EXTERNAL_ID = 512;
   public static final int MAX_SUBJECT = 998;
@@ -45,6 +49,16 @@ public record InboundContact(
   public static final int MAX_METADATA_KEY = 64;
   public static final int MAX_METADATA_VALUE = 2048;
   public static final int MAX_REFERENCES = 100;
+  public static final int MAX_RECIPIENTS = 100;
+
+  /** A contact without email recipients (every channel but email). */
+  public InboundContact(
+      Channel channel, String externalId, SenderAddress sender, String senderName, String threadKey,
+      List<String> references, String subject, MessageContent content, Map<String, String> metadata,
+      Instant receivedAt) {
+    this(channel, externalId, sender, senderName, threadKey, references, subject, content, metadata, receivedAt,
+        List.of(), List.of());
+  }
 
   public InboundContact {
     List<FieldError> errors = new ArrayList<>();
@@ -76,6 +90,11 @@ public record InboundContact(
     references = references == null ? List.of() : List.copyOf(references);
     if (references.size() > MAX_REFERENCES) {
       errors.add(new FieldError("references", "has more than " + MAX_REFERENCES + " entries"));
+    }
+    to = to == null ? List.of() : List.copyOf(to);
+    cc = cc == null ? List.of() : List.copyOf(cc);
+    if (to.size() + cc.size() > MAX_RECIPIENTS) {
+      errors.add(new FieldError("to", "to and cc have more than " + MAX_RECIPIENTS + " addresses"));
     }
     metadata = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
     if (metadata.size() > MAX_METADATA_ENTRIES) {

@@ -7,6 +7,10 @@ import java.util.Objects;
 /**
  * A message in a conversation: from the customer (inbound), to the customer (outbound), or an internal note
  * that is never sent.
+ *
+ * @param email the email headers of a message of the email channel (recipients, Message-ID, threading);
+ *     null on other channels
+ * @param attachments files attached to the message, in upload order; empty when none
  */
 public record Message(
     MessageId id,
@@ -23,7 +27,9 @@ public record Message(
     boolean privateNote,
     Status status,
     String statusReason,
-    Instant createdAt) {
+    Instant createdAt,
+    EmailEnvelope email,
+    java.util.List<Attachment> attachments) {
 
   /** Which way a message went. */
   public enum Direction {
@@ -57,5 +63,15 @@ public record Message(
     Objects.requireNonNull(direction, "direction");
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(status, "status");
+    attachments = attachments == null ? java.util.List.of() : java.util.List.copyOf(attachments);
+  }
+
+  /** A message without email headers or attachments (every channel but email). */
+  public Message(
+      MessageId id, ConversationId conversationId, InteractionId interactionId, Channel channel, String externalId,
+      Direction direction, String senderAddress, String senderName, AgentId agentId, String subject,
+      MessageContent content, boolean privateNote, Status status, String statusReason, Instant createdAt) {
+    this(id, conversationId, interactionId, channel, externalId, direction, senderAddress, senderName, agentId, subject,
+        content, privateNote, status, statusReason, createdAt, null, java.util.List.of());
   }
 }

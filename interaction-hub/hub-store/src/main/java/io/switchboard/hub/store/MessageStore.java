@@ -1,6 +1,10 @@
 package io.switchboard.hub.store;
 
 import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.Attachment;
+import io.switchboard.hub.api.AttachmentId;
+import io.switchboard.hub.api.EmailAddress;
+import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.ConversationId;
 import io.switchboard.hub.api.CustomerId;
@@ -9,6 +13,7 @@ import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.MessageId;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -27,13 +32,16 @@ public final class MessageStore {
 
   private static final String COLUMNS =
       "id, conversation_id, interaction_id, channel, external_id, direction, sender_address, sender_name, agent_id,"
-          + " subject, content_type, content, private, status, status_reason, created_at";
+          + " subject, content_type, content, private, status, status_reason, created_at, email, provider_message_id,"
+          + " (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'fileName', a.file_name, 'mediaType', a.media_type,"
+          + " 'sizeBytes', a.size_bytes, 'sha256', a.sha256) ORDER BY a.created_at, a.id), '[]'::jsonb)"
+          + " FROM attachments a WHERE a.message_id = messages.id) AS attachment_list";
 
   private static final String INSERT =
       "INSERT INTO messages (id, conversation_id, interaction_id, channel, external_id, direction, sender_address,"
           + " sender_name, agent_id, subject, content_type, content, private, status, status_reason, created_at,"
-          + " status_at, sender_kind, sender_provider) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-          + " $15, $16, $16, $17, $18)";
+          + " status_at, sender_kind, sender_provider, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+          + " $14, $15, $16, $16, $17, $18, $19)";
   private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = $1";
   private static final String REPLY_ADDRESS =
       "SELECT sender_kind, sender_provider, sender_address FROM messages WHERE conversation_id = $1"
@@ -92,7 +100,8 @@ public final class MessageStore {
                   m.statusReason(),
                   Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt()),
                   sender == null ? null : sender.kind().wireName(),
-                  sender == null || sender.provider().isEmpty() ? null : sender.provider()
+                  sender == null || sender.provider().isEmpty() ? null : sender.provider(),
+                  emailJson(m.email())
                 }))
         .mapEmpty();
   }
@@ -246,6 +255,69 @@ public final class MessageStore {
         r.getBoolean("private"),
         Message.Status.valueOf(r.getString("status").toUpperCase(Locale.ROOT)),
         r.getString("status_reason"),
-        Rows.instant(r, "created_at"));
+        Rows.instant(r, "created_at"),
+        email(r),
+        attachments(r.getJsonArray("attachment_list")));
+  }
+
+  /** The stored email headers; the Message-ID comes from the row (external id inbound, provider id outbound). */
+  private static EmailEnvelope email(Row r) {
+    JsonObject json = r.getJsonObject("email");
+    if (json == null) {
+      return null;
+    }
+    String messageId = "inbound".equals(r.getString("direction")) ? r.getString("external_id") : r.getString("provider_message_id");
+    String inReplyTo = json.getString("inReplyTo");
+    return new EmailEnvelope(messageId, addresses(json.getJsonArray("to")), addresses(json.getJsonArray("cc")),
+        inReplyTo == null ? null : MessageId.parse(inReplyTo), strings(json.getJsonArray("references")));
+  }
+
+  static JsonObject emailJson(EmailEnvelope e) {
+    if (e == null) {
+      return null;
+    }
+    JsonObject out = new JsonObject().put("to", addressesJson(e.to())).put("cc", addressesJson(e.cc()))
+        .put("references", new JsonArray(new ArrayList<>(e.references())));
+    if (e.inReplyTo() != null) {
+      out.put("inReplyTo", e.inReplyTo().toString());
+    }
+    return out;
+  }
+
+  private static JsonArray addressesJson(List<EmailAddress> list) {
+    JsonArray out = new JsonArray();
+    list.forEach(a -> out.add(new JsonObject().put("address", a.address()).put("name", a.name())));
+    return out;
+  }
+
+  private static List<EmailAddress> addresses(JsonArray json) {
+    List<EmailAddress> out = new ArrayList<>();
+    if (json != null) {
+      for (int i = 0; i < json.size(); i++) {
+        JsonObject a = json.getJsonObject(i);
+        out.add(new EmailAddress(a.getString("address"), a.getString("name")));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> strings(JsonArray json) {
+    List<String> out = new ArrayList<>();
+    if (json != null) {
+      json.forEach(v -> out.add(String.valueOf(v)));
+    }
+    return out;
+  }
+
+  private static List<Attachment> attachments(JsonArray json) {
+    List<Attachment> out = new ArrayList<>();
+    if (json != null) {
+      for (int i = 0; i < json.size(); i++) {
+        JsonObject a = json.getJsonObject(i);
+        out.add(new Attachment(AttachmentId.parse(a.getString("id")), a.getString("fileName"), a.getString("mediaType"),
+            a.getLong("sizeBytes"), a.getString("sha256")));
+      }
+    }
+    return out;
   }
 }

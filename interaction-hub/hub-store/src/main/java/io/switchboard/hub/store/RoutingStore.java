@@ -49,6 +49,15 @@ public final class RoutingStore {
   private static final String ABANDON =
       "UPDATE interactions SET state = 'abandoned', ended_at = $2, end_reason = $3, agent_id = NULL, version = version + 1"
           + " WHERE id = $1 AND state IN ('created', 'queued', 'offered')";
+  private static final String TRANSFER =
+      "UPDATE interactions SET state = 'queued', agent_id = NULL, queue_id = $3, priority = $4, routing = $5,"
+          + " excluded_agents = array_append(excluded_agents, $2), version = version + 1"
+          + " WHERE id = $1 AND state = 'assigned' AND agent_id = $2";
+  private static final String MOVE =
+      "UPDATE interactions SET queue_id = $2, priority = $3, routing = $4, version = version + 1"
+          + " WHERE id = $1 AND state = 'queued'";
+  private static final String ROUTING_OF =
+      "SELECT routing, excluded_agents FROM interactions WHERE id = $1";
   private static final String TRANSITION =
       "INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
           + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -145,6 +154,30 @@ public final class RoutingStore {
   /** ended ← assigned or wrap_up. */
   public Future<Boolean> toEnded(SqlClient sql, UUID id, UUID agent, Instant at, String disposition, String reason) {
     return sql.preparedQuery(TO_ENDED).execute(Tuple.of(id, agent, Rows.odt(at), disposition, reason)).map(r -> r.rowCount() == 1);
+  }
+
+  /** queued ← assigned by that agent (a transfer): the agent is excluded from it from now on. */
+  public Future<Boolean> transfer(SqlClient sql, UUID id, UUID fromAgent, String queue, int priority, JsonObject routing) {
+    return sql.preparedQuery(TRANSFER).execute(Tuple.of(id, fromAgent, queue, priority, routing)).map(r -> r.rowCount() == 1);
+  }
+
+  /** queued → queued in another queue (a supervisor's move); false when it is no longer queued. */
+  public Future<Boolean> move(SqlClient sql, UUID id, String queue, int priority, JsonObject routing) {
+    return sql.preparedQuery(MOVE).execute(Tuple.of(id, queue, priority, routing)).map(r -> r.rowCount() == 1);
+  }
+
+  /** An interaction's stored classification (null when never queued) and the agents excluded from it. */
+  public record RoutingRow(JsonObject routing, List<UUID> excluded) {}
+
+  public Future<Optional<RoutingRow>> routingOf(SqlClient sql, UUID id) {
+    return sql.preparedQuery(ROUTING_OF).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.<RoutingRow>empty();
+      }
+      Row r = rows.iterator().next();
+      UUID[] ex = r.getArrayOfUUIDs("excluded_agents");
+      return Optional.of(new RoutingRow(r.getJsonObject("routing"), ex == null ? List.of() : List.of(ex)));
+    });
   }
 
   /** abandoned ← created, queued or offered (the customer left). */

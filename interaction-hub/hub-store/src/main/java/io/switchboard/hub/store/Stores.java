@@ -13,7 +13,9 @@ public record Stores(
     AuditStore audit,
     ApiKeyStore apiKeys,
     MarkerStore markers,
-    RoutingStore routing) {
+    RoutingStore routing,
+    DashboardStore dashboard,
+    AttachmentStore attachments) {
 
   public static Stores over(Database db) {
     return new Stores(
@@ -28,6 +30,8 @@ public record Stores(
         new AuditStore(),
         new ApiKeyStore(),
         new MarkerStore(),
-        new RoutingStore());
+        new RoutingStore(),
+        new DashboardStore(),
+        new AttachmentStore());
   }
 }

@@ -15,7 +15,10 @@ import java.util.Objects;
  *
  * @param recipient the customer's address on this channel
  * @param threadKey the provider thread to answer in, if any
- * @param inReplyTo the external ids this answers (email In-Reply-To/References)
+ * @param inReplyTo the external ids this answers (email In-Reply-To/References), newest first
+ * @param email for an email reply: recipients, threading headers and attachments (see
+ *     {@link OutboundEmail}); null on other channels. An email adapter sends to {@code email.to()} and
+ *     {@code email.cc()}; {@link #recipient} is then the first To address
  */
 public record OutboundMessage(
     MessageId messageId,
@@ -25,7 +28,8 @@ public record OutboundMessage(
     String threadKey,
     List<String> inReplyTo,
     String subject,
-    MessageContent content) {
+    MessageContent content,
+    OutboundEmail email) {
   public OutboundMessage {
     Objects.requireNonNull(messageId, "messageId");
     Objects.requireNonNull(interactionId, "interactionId");
@@ -33,5 +37,12 @@ public record OutboundMessage(
     Objects.requireNonNull(recipient, "recipient");
     Objects.requireNonNull(content, "content");
     inReplyTo = inReplyTo == null ? List.of() : List.copyOf(inReplyTo);
+  }
+
+  /** A message without email details (every channel but email). */
+  public OutboundMessage(
+      MessageId messageId, InteractionId interactionId, ConversationId conversationId, SenderAddress recipient,
+      String threadKey, List<String> inReplyTo, String subject, MessageContent content) {
+    this(messageId, interactionId, conversationId, recipient, threadKey, inReplyTo, subject, content, null);
   }
 }

@@ -54,6 +54,8 @@ public final class RoutingState {
   private final Script accept;
   private final Script release;
   private final Script finish;
+  private final Script transfer;
+  private final Script reclassify;
 
   public RoutingState(RedisStore redis) {
     this.redis = redis;
@@ -61,6 +63,8 @@ public final class RoutingState {
     this.accept = new Script(load("accept.lua"));
     this.release = new Script(load("release.lua"));
     this.finish = new Script(load("finish.lua"));
+    this.transfer = new Script(load("transfer.lua"));
+    this.reclassify = new Script(load("reclassify.lua"));
   }
 
   private String k(String name) {
@@ -279,6 +283,12 @@ public final class RoutingState {
    * @return the agent who held it, or "no-offer" / "not-your-offer"
    */
   public Future<String> release(String interactionId, String agentId, Instant waitingSince, Instant now, boolean pause, String pauseReason) {
+    return release(interactionId, agentId, waitingSince, now, pause, pauseReason, true);
+  }
+
+  /** As {@link #release(String, String, Instant, Instant, boolean, String)}; {@code exclude} false lets the agent have it again. */
+  public Future<String> release(String interactionId, String agentId, Instant waitingSince, Instant now, boolean pause,
+      String pauseReason, boolean exclude) {
     return offer(interactionId).compose(o -> {
       if (o == null) {
         return Future.succeededFuture("no-offer");
@@ -291,8 +301,30 @@ public final class RoutingState {
       return release.run(List.of(offerKey(interactionId), offerExpiryKey(), agentOffersKey(holder), agentKey(holder),
               waitingKey(), itemKey(interactionId)),
           interactionId, holder, Long.toString(waitingSince.toEpochMilli()), Long.toString(now.toEpochMilli()),
-          pause ? "1" : "0", pauseReason == null ? "" : pauseReason);
+          pause ? "1" : "0", pauseReason == null ? "" : pauseReason, exclude ? "1" : "0");
     });
+  }
+
+  /**
+   * An assigned interaction leaves its agent (capacity freed, as by {@link #finish}) and waits again with {@code item}
+   * (see transfer.lua); "ok", or "not-assigned" when it was not (any more) in the agent's assigned set.
+   */
+  public Future<String> transfer(String interactionId, String agentId, String channel, Instant now, JsonObject item, Instant waitingSince) {
+    return transfer.run(List.of(agentKey(agentId), agentAssignedKey(agentId), waitingKey(), itemKey(interactionId)),
+        interactionId, channel, Long.toString(now.toEpochMilli()), item.encode(), Long.toString(waitingSince.toEpochMilli()));
+  }
+
+  /** Whether the agent's assigned set still holds the interaction. */
+  public Future<Boolean> isAssigned(String agentId, String interactionId) {
+    return redis.call(cmd().sismember(agentAssignedKey(agentId), interactionId));
+  }
+
+  /**
+   * Replaces a waiting or offered interaction's classification (a supervisor's move), keeping its exclusions; "ok",
+   * or "not-waiting" when it has no item.
+   */
+  public Future<String> reclassify(String interactionId, JsonObject classification) {
+    return reclassify.run(List.of(itemKey(interactionId)), classification.encode());
   }
 
   /** The agent has finished an accepted interaction; gives its capacity back. */

@@ -1,0 +1,22 @@
+package io.switchboard.hub.api.event;
+
+/**
+ * Event bus addresses for typing indicators between a channel adapter that has them (web chat) and the
+ * agent console. Unlike {@link HubEvents} they are not stored: a lost typing event only hides an
+ * indicator for a few seconds.
+ */
+public final class TypingEvents {
+  private TypingEvents() {}
+
+  /**
+   * The customer started or stopped typing; published by the adapter:
+   * {@code {"interactionId", "conversationId", "sessionId", "on"}}. The hub carries it to every node.
+   */
+  public static final String CUSTOMER_TYPING = "chat.customer_typing";
+
+  /**
+   * The agent working the interaction started or stopped typing; published by the hub on the node of the
+   * agent's console, for the adapter there: {@code {"interactionId", "on"}}.
+   */
+  public static final String AGENT_TYPING = "chat.agent_typing";
+}
