@@ -55,9 +55,12 @@ public final class ClusterEvents extends VerticleBase {
       RoutingService.AGENT_STATE_CHANGED,
       RoutingService.INTERACTION_QUEUED,
       RoutingService.PASS_DONE,
+      io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED,
+      io.switchboard.hub.core.routing.TransferService.INTERACTION_MOVED,
       MessageService.MESSAGE_CREATED,
       MessageService.MESSAGE_STATUS_CHANGED,
-      HubEvents.MESSAGE_RECEIVED);
+      HubEvents.MESSAGE_RECEIVED,
+      io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING);
 
   private final RedisStore redis;
   private final Set<String> addresses;

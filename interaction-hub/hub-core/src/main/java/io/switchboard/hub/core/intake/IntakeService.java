@@ -1,6 +1,8 @@
 package io.switchboard.hub.core.intake;
 
+import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.Conversation;
+import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.ConversationId;
 import io.switchboard.hub.api.Customer;
 import io.switchboard.hub.api.CustomerId;
@@ -196,10 +198,14 @@ public final class IntakeService implements InboundSink {
   }
 
   private static Message inboundMessage(InboundContact c, ConversationId conversation, InteractionId interaction) {
+    // An email keeps its recipients and References, so the agent can reply to all and the reply threads.
+    EmailEnvelope email = c.channel() == Channel.EMAIL
+        ? new EmailEnvelope(c.externalId(), c.to(), c.cc(), null, c.references())
+        : null;
     return new Message(
         MessageId.random(), conversation, interaction, c.channel(), c.externalId(), Message.Direction.INBOUND,
         c.sender().value(), c.senderName(), null, c.subject(), c.content(), false, Message.Status.RECEIVED, null,
-        c.receivedAt());
+        c.receivedAt(), email, List.of());
   }
 
   /** This transaction lost a race it can only win by starting over. */

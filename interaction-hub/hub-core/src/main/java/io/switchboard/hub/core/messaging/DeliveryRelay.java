@@ -1,6 +1,10 @@
 package io.switchboard.hub.core.messaging;
 
+import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.Message;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.api.spi.OutboundEmail;
+import java.util.Optional;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
@@ -91,17 +95,20 @@ public final class DeliveryRelay extends VerticleBase {
       return stores.conversations().find(sql, m.conversationId()).compose(conv ->
           stores.messages().replyAddress(sql, m.conversationId()).compose(address ->
               stores.messages().inboundRefs(sql, m.conversationId()).compose(refs -> {
-                if (address.isEmpty()) {
+                // An email reply goes to the recipients the agent chose; other replies to the customer's address.
+                Optional<SenderAddress> recipient = m.email() != null && !m.email().to().isEmpty()
+                    ? Optional.of(SenderAddress.email(m.email().to().get(0).address())) : address;
+                if (recipient.isEmpty()) {
                   return fail(entry, m, "the customer has no address on this channel", false);
                 }
-                var adapter = adapters.forRecipient(m.channel(), address.get());
+                var adapter = adapters.forRecipient(m.channel(), recipient.get());
                 if (adapter.isEmpty()) {
                   return fail(entry, m, "no " + m.channel().wireName() + " adapter delivers to "
-                      + (address.get().provider().isEmpty() ? address.get().kind().wireName() : address.get().provider()), false);
+                      + (recipient.get().provider().isEmpty() ? recipient.get().kind().wireName() : recipient.get().provider()), false);
                 }
-                OutboundMessage out = new OutboundMessage(m.id(), m.interactionId(), m.conversationId(), address.get(),
-                    conv.map(c -> c.threadKey()).orElse(null), refs, m.subject(), m.content());
-                return adapter.get().send(out)
+                return outboundEmail(m, refs).compose(email -> adapter.get().send(new OutboundMessage(m.id(), m.interactionId(),
+                        m.conversationId(), recipient.get(), conv.map(c -> c.threadKey()).orElse(null), refs, m.subject(),
+                        m.content(), email)))
                     .recover(e -> Future.succeededFuture(new DeliveryResult.Failed(
                         e.getClass().getSimpleName() + ": " + e.getMessage(), true)))
                     .compose(result -> switch (result) {
@@ -117,6 +124,36 @@ public final class DeliveryRelay extends VerticleBase {
                     });
               })));
     });
+  }
+
+  /**
+   * The email part of an outbound email message: recipients, the answered email's Message-ID as
+   * In-Reply-To with its References, and the attached files' bytes. Null for other messages.
+   */
+  private Future<OutboundEmail> outboundEmail(Message m, List<String> inboundRefsNewestFirst) {
+    EmailEnvelope e = m.email();
+    if (e == null) {
+      return Future.succeededFuture(null);
+    }
+    var sql = stores.db().pool();
+    Future<Optional<Message>> answered = e.inReplyTo() == null ? Future.succeededFuture(Optional.empty())
+        : stores.messages().find(sql, e.inReplyTo());
+    return answered.compose(original -> stores.attachments().ofMessage(sql, m.id()).map(files -> {
+      String inReplyTo;
+      List<String> references = new ArrayList<>();
+      EmailEnvelope oe = original.map(Message::email).orElse(null);
+      if (oe != null && oe.messageId() != null) {
+        inReplyTo = oe.messageId();
+        references.addAll(oe.references());
+        references.remove(inReplyTo);
+        references.add(inReplyTo);
+      } else {
+        inReplyTo = inboundRefsNewestFirst.isEmpty() ? null : inboundRefsNewestFirst.get(0);
+        references.addAll(inboundRefsNewestFirst.reversed());
+      }
+      return new OutboundEmail(e.to(), e.cc(), inReplyTo, references,
+          files.stream().map(f -> new OutboundEmail.File(f.attachment(), f.bytes())).toList());
+    }));
   }
 
   private Future<Void> fail(OutboxStore.Entry entry, Message m, String reason, boolean retryable) {

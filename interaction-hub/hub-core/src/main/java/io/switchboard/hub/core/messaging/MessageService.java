@@ -1,5 +1,6 @@
 package io.switchboard.hub.core.messaging;
 
+import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.Conversation;
 import io.switchboard.hub.api.Interaction;
 import io.switchboard.hub.api.InteractionId;
@@ -12,6 +13,7 @@ import io.switchboard.hub.api.error.ConflictException;
 import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.outbox.OutboxRelay;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
@@ -43,10 +45,15 @@ public final class MessageService {
 
   private final Vertx vertx;
   private final Stores stores;
+  private final EmailReplies emailReplies;
 
-  public MessageService(Vertx vertx, Stores stores) {
+  /**
+   * @param normalizer checks the email addresses of replies
+   */
+  public MessageService(Vertx vertx, Stores stores, IdentityNormalizer normalizer) {
     this.vertx = vertx;
     this.stores = stores;
+    this.emailReplies = new EmailReplies(stores, normalizer);
   }
 
   /**
@@ -55,6 +62,17 @@ public final class MessageService {
    * @return the stored message; replies are {@code queued} until the adapter delivers them
    */
   public Future<Message> write(Principal.Staff by, InteractionId id, String text, boolean privateNote) {
+    return write(by, id, text, privateNote, null);
+  }
+
+  /**
+   * Writes a reply or note; an email reply may carry recipients, subject, attachments and the message it
+   * answers ({@code email}, null for none). The attachments are claimed by the reply in the same
+   * transaction: an attachment already used by another message fails with {@link ConflictException}.
+   *
+   * @return the stored message; replies are {@code queued} until the adapter delivers them
+   */
+  public Future<Message> write(Principal.Staff by, InteractionId id, String text, boolean privateNote, EmailReply email) {
     if (text == null || text.isBlank()) {
       return Future.failedFuture(new ValidationException("text", "is required"));
     }
@@ -68,35 +86,57 @@ public final class MessageService {
         return Future.failedFuture(new NotFoundException("no interaction " + id + " assigned to you"));
       }
       Interaction i = found.get();
+      try {
+        EmailReplies.checkAllowed(i, email, privateNote);
+      } catch (ValidationException e) {
+        return Future.failedFuture(e);
+      }
       if (!privateNote && i.state() != InteractionState.ASSIGNED) {
         return Future.failedFuture(new ConflictException(
             "replies go out while the interaction is being worked; it is " + i.state().wireName()));
       }
       return conversation(i).compose(conv -> stores.messages().replyAddress(sql, i.conversationId()).compose(address -> {
-        if (!privateNote && address.isEmpty()) {
+        if (!privateNote && address.isEmpty() && (email == null || email.to() == null || email.to().isEmpty())) {
           return Future.failedFuture(new ConflictException("the customer has no address on this channel to reply to"));
         }
-        Instant now = Instant.now();
-        Message m = new Message(MessageId.random(), i.conversationId(), i.id(), i.channel(), null,
-            privateNote ? Message.Direction.INTERNAL : Message.Direction.OUTBOUND, null, null, by.agentId(),
-            privateNote || conv.subject() == null ? null : replySubject(conv.subject()), new MessageContent.Text(text),
-            privateNote, privateNote ? Message.Status.RECEIVED : Message.Status.QUEUED, null, now);
-        JsonObject event = OutboxRelay.event(MESSAGE_CREATED, new JsonObject().put("interactionId", id.toString())
-            .put("conversationId", i.conversationId().toString()).put("messageId", m.id().toString())
-            .put("agentId", by.agentId().toString()).put("private", privateNote));
-        return stores.db().inTransaction(tx -> stores.messages().insert(tx, m)
-                .compose(x -> privateNote ? Future.succeededFuture()
-                    : stores.outbox().append(tx, DELIVERY_TOPIC, new JsonObject().put("messageId", m.id().toString())))
-                .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event)))
-            .map(x -> {
-              OutboxRelay.wake(vertx);
-              DeliveryRelay.wake(vertx);
-              log.atInfo().addKeyValue("interactionId", id).addKeyValue("messageId", m.id()).addKeyValue("agentId", by.agentId())
-                  .addKeyValue("private", privateNote).log(privateNote ? "note written" : "reply queued for delivery");
-              return m;
-            });
+        boolean emailReply = !privateNote && i.channel() == Channel.EMAIL;
+        Future<EmailReplies.Resolved> resolved = emailReply
+            ? emailReplies.resolve(sql, i, conv, by.agentId(), email)
+            : Future.succeededFuture(new EmailReplies.Resolved(
+                privateNote || conv.subject() == null ? null : replySubject(conv.subject()), null, List.of()));
+        return resolved.compose(r -> store(by, i, text, privateNote, r));
       }));
     });
+  }
+
+  private Future<Message> store(Principal.Staff by, Interaction i, String text, boolean privateNote, EmailReplies.Resolved r) {
+    InteractionId id = i.id();
+    Instant now = Instant.now();
+    Message m = new Message(MessageId.random(), i.conversationId(), i.id(), i.channel(), null,
+        privateNote ? Message.Direction.INTERNAL : Message.Direction.OUTBOUND, null, null, by.agentId(),
+        r.subject(), new MessageContent.Text(text), privateNote, privateNote ? Message.Status.RECEIVED : Message.Status.QUEUED,
+        null, now, r.envelope(), List.of());
+    JsonObject event = OutboxRelay.event(MESSAGE_CREATED, new JsonObject().put("interactionId", id.toString())
+        .put("conversationId", i.conversationId().toString()).put("messageId", m.id().toString())
+        .put("agentId", by.agentId().toString()).put("private", privateNote));
+    return stores.db().inTransaction(tx -> stores.messages().insert(tx, m)
+            .compose(x -> r.attachments().isEmpty() ? Future.succeededFuture(0)
+                : stores.attachments().claim(tx, r.attachments(), by.agentId(), m.id()).compose(n -> n == r.attachments().size()
+                    ? Future.succeededFuture(n)
+                    : Future.failedFuture(new ConflictException("an attachment was attached to another message meanwhile"))))
+            .compose(x -> privateNote ? Future.succeededFuture()
+                : stores.outbox().append(tx, DELIVERY_TOPIC, new JsonObject().put("messageId", m.id().toString())))
+            .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event)))
+        .compose(x -> r.attachments().isEmpty() ? Future.succeededFuture(m)
+            : stores.messages().find(stores.db().pool(), m.id()).map(found -> found.orElse(m)))
+        .map(stored -> {
+          OutboxRelay.wake(vertx);
+          DeliveryRelay.wake(vertx);
+          log.atInfo().addKeyValue("interactionId", id).addKeyValue("messageId", m.id()).addKeyValue("agentId", by.agentId())
+              .addKeyValue("private", privateNote).addKeyValue("attachments", r.attachments().size())
+              .log(privateNote ? "note written" : "reply queued for delivery");
+          return stored;
+        });
   }
 
   /** The messages of an interaction's conversation, notes included (staff view), oldest first. */

@@ -82,6 +82,7 @@ public final class RoutingService {
   private final RulesService rules;
   private final Clock clock;
   private final String nodeId = UUID.randomUUID().toString();
+  private final TransferService transfers;
 
   public RoutingService(Vertx vertx, Stores stores, RoutingState live, RulesService rules, Clock clock) {
     this.vertx = vertx;
@@ -89,6 +90,12 @@ public final class RoutingService {
     this.live = live;
     this.rules = rules;
     this.clock = clock;
+    this.transfers = new TransferService(vertx, stores, live, rules, clock);
+  }
+
+  /** Transfers and supervisors' moves, over the same stores and live state. */
+  public TransferService transfers() {
+    return transfers;
   }
 
   public RulesService rules() {
@@ -107,11 +114,7 @@ public final class RoutingService {
       Interaction i = found.get();
       return stores.customers().find(sql, i.customerId()).compose(customer -> {
         RoutingRules current = rules.current();
-        Customer c = customer.orElse(null);
-        InteractionFacts facts = new InteractionFacts(i.channel().wireName(), i.attributes(),
-            c == null ? null : c.tier(),
-            i.attributes().getOrDefault("language", c == null ? null : c.language()),
-            c == null ? Map.of() : c.attributes(), i.subject());
+        InteractionFacts facts = facts(i, customer.orElse(null));
         Classification cls = current.classify(facts, ZonedDateTime.now(clock));
         Instant since = i.createdAt();
         Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
@@ -140,6 +143,31 @@ public final class RoutingService {
                 }));
       });
     });
+  }
+
+  /** What the rules see of an interaction and its customer (null when unknown). */
+  static InteractionFacts facts(Interaction i, Customer c) {
+    return new InteractionFacts(i.channel().wireName(), i.attributes(),
+        c == null ? null : c.tier(),
+        i.attributes().getOrDefault("language", c == null ? null : c.language()),
+        c == null ? Map.of() : c.attributes(), i.subject());
+  }
+
+  /**
+   * The live waiting item for an interaction from its stored routing JSON (the classification, plus the transfer
+   * target under {@code transfer} when it went to one agent).
+   */
+  static JsonObject itemOf(String channel, JsonObject routing, List<UUID> excluded) {
+    JsonObject classification = routing.copy();
+    JsonObject transfer = (JsonObject) classification.remove("transfer");
+    JsonArray ex = new JsonArray();
+    excluded.forEach(e -> ex.add(e.toString()));
+    JsonObject item = new JsonObject().put("channel", channel).put("classification", classification)
+        .putNull("lastAgent").put("excluded", ex);
+    if (transfer != null && transfer.getString("to") != null && transfer.getLong("until") != null) {
+      item.put("targetAgent", transfer.getString("to")).put("targetUntil", transfer.getLong("until"));
+    }
+    return item;
   }
 
   // ------------------------------------------------------------------ matching
@@ -246,8 +274,11 @@ public final class RoutingService {
   static WaitingInteraction waitingOf(String iid, JsonObject item) {
     Set<String> excluded = new HashSet<>();
     RoutingJson.array(item, "excluded").forEach(e -> excluded.add((String) e));
+    String target = item.getString("targetAgent");
+    Long until = target == null ? null : item.getLong("targetUntil");
     return new WaitingInteraction(iid, item.getString("channel"), RoutingJson.classification(item.getJsonObject("classification")),
-        Instant.ofEpochMilli(item.getLong("waitingSince")), item.getString("lastAgent"), excluded);
+        Instant.ofEpochMilli(item.getLong("waitingSince")), item.getString("lastAgent"), excluded,
+        until == null ? null : target, until == null ? null : Instant.ofEpochMilli(until));
   }
 
   static AgentSnapshot snapshot(RoutingState.AgentLive a) {
@@ -450,6 +481,11 @@ public final class RoutingService {
   public Future<RoutingState.AgentLive> agentState(AgentId agent) {
     return live.agent(agent.toString()).compose(a -> a != null ? Future.succeededFuture(a)
         : syncProfile(agent).compose(x -> live.agent(agent.toString())));
+  }
+
+  /** Every agent with live routing state (state, presence, load), in no particular order. */
+  public Future<List<RoutingState.AgentLive>> liveAgents() {
+    return live.agents();
   }
 
   /** Live offers for an agent. */
@@ -684,10 +720,7 @@ public final class RoutingService {
         .compose(rows -> {
           Future<Void> chain = Future.succeededFuture();
           for (RoutingStore.WaitingRow w : rows) {
-            JsonArray excluded = new JsonArray();
-            w.excluded().forEach(e -> excluded.add(e.toString()));
-            JsonObject item = new JsonObject().put("channel", w.channel()).put("classification", w.routing())
-                .putNull("lastAgent").put("excluded", excluded);
+            JsonObject item = itemOf(w.channel(), w.routing(), w.excluded());
             chain = chain.compose(y -> live.enqueue(w.interactionId().toString(), item, w.waitingSince()));
           }
           return chain.map(rows.size());

@@ -1,0 +1,334 @@
+package io.switchboard.hub.core.console;
+
+import io.switchboard.hub.core.console.ConsoleSettings.CannedResponse;
+import io.switchboard.hub.core.console.ConsoleSettings.Disposition;
+import io.switchboard.hub.core.console.ConsoleSettingsException.Problem;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads config/console.yaml strictly: unknown keys, wrong types, duplicate codes, ids or shortcuts, unknown
+ * placeholders and YAML syntax errors are all reported at once, each with file, line and key. One instance per
+ * parse; not thread-safe.
+ *
+ * <pre>
+ * wrapUp:
+ *   notesRequired: false
+ *   dispositions:
+ *     - { code: resolved, label: Resolved }
+ * cannedResponses:
+ *   - id: greeting
+ *     title: Greeting
+ *     shortcut: /hello
+ *     text: "Hello {{customer.firstName}}, this is {{agent.name}}."
+ *     channels: [chat, social]      # optional; absent = every channel
+ * </pre>
+ */
+public final class ConsoleSettingsParser {
+  static final int MAX_DISPOSITIONS = 100;
+  static final int MAX_CANNED = 1000;
+  static final int MAX_TEXT = 5000;
+
+  private static final List<String> TOP_KEYS = List.of("wrapUp", "cannedResponses");
+  private static final List<String> WRAP_UP_KEYS = List.of("dispositions", "notesRequired");
+  private static final List<String> DISPOSITION_KEYS = List.of("code", "label");
+  private static final List<String> CANNED_KEYS = List.of("id", "title", "shortcut", "text", "channels");
+  private static final Set<String> CHANNELS = Set.of("voice", "email", "chat", "social");
+  private static final Pattern CODE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+
+  private final String file;
+  private final List<Problem> problems = new ArrayList<>();
+
+  private ConsoleSettingsParser(String file) {
+    this.file = file;
+  }
+
+  /**
+   * Reads {@code path}; a missing file gives {@link ConsoleSettings#DEFAULTS}.
+   *
+   * @throws ConsoleSettingsException listing every problem (an unreadable file is one problem)
+   */
+  public static ConsoleSettings load(Path path) throws ConsoleSettingsException {
+    if (!Files.exists(path)) {
+      return ConsoleSettings.DEFAULTS;
+    }
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw new ConsoleSettingsException(List.of(new Problem(path.toString(), 0, "", "cannot be read: " + e.getMessage())));
+    }
+    return parse(path.toString(), text);
+  }
+
+  /**
+   * Parses console.yaml text.
+   *
+   * @param file named in every problem
+   * @throws ConsoleSettingsException listing every problem, sorted by line
+   */
+  public static ConsoleSettings parse(String file, String text) throws ConsoleSettingsException {
+    return new ConsoleSettingsParser(file).run(text);
+  }
+
+  private ConsoleSettings run(String text) throws ConsoleSettingsException {
+    Node root;
+    try {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw new ConsoleSettingsException(List.of(
+          new Problem(file, mark == null ? 0 : mark.getLine() + 1, "", "not valid YAML: " + e.getProblem())));
+    } catch (YAMLException e) {
+      throw new ConsoleSettingsException(List.of(new Problem(file, 0, "", "not valid YAML: " + e.getMessage())));
+    }
+    if (root == null) {
+      throw new ConsoleSettingsException(List.of(new Problem(file, 0, "", "the file is empty; it needs wrapUp.dispositions")));
+    }
+    Map<String, Node> top = mapping(root, "", TOP_KEYS);
+    List<Disposition> dispositions = new ArrayList<>();
+    boolean notesRequired = false;
+    if (top != null) {
+      Node wrapUp = top.get("wrapUp");
+      if (wrapUp == null) {
+        problem(root, "wrapUp", "is required, with at least one disposition");
+      } else {
+        Map<String, Node> w = mapping(wrapUp, "wrapUp", WRAP_UP_KEYS);
+        if (w != null) {
+          if (w.containsKey("notesRequired")) {
+            notesRequired = bool(w.get("notesRequired"), "wrapUp.notesRequired");
+          }
+          if (!w.containsKey("dispositions")) {
+            problem(wrapUp, "wrapUp.dispositions", "is required, with at least one disposition");
+          } else {
+            dispositions = dispositions(w.get("dispositions"));
+          }
+        }
+      }
+    }
+    List<CannedResponse> canned = top == null || !top.containsKey("cannedResponses") ? List.of() : canned(top.get("cannedResponses"));
+    if (!problems.isEmpty()) {
+      List<Problem> sorted = new ArrayList<>(problems);
+      sorted.sort(Comparator.comparingInt(Problem::line));
+      throw new ConsoleSettingsException(sorted);
+    }
+    return new ConsoleSettings(dispositions, notesRequired, canned);
+  }
+
+  private List<Disposition> dispositions(Node node) {
+    List<Disposition> out = new ArrayList<>();
+    List<Node> items = sequence(node, "wrapUp.dispositions");
+    if (items == null) {
+      return out;
+    }
+    if (items.isEmpty()) {
+      problem(node, "wrapUp.dispositions", "needs at least one disposition");
+    }
+    if (items.size() > MAX_DISPOSITIONS) {
+      problem(node, "wrapUp.dispositions", "has " + items.size() + " entries; at most " + MAX_DISPOSITIONS);
+    }
+    Set<String> codes = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String path = "wrapUp.dispositions[" + i + "]";
+      Map<String, Node> f = mapping(items.get(i), path, DISPOSITION_KEYS);
+      if (f == null) {
+        continue;
+      }
+      String code = required(f, items.get(i), path, "code");
+      String label = required(f, items.get(i), path, "label");
+      if (code != null && !CODE.matcher(code).matches()) {
+        problem(f.get("code"), path + ".code", "'" + code + "' is not a code (a-z, 0-9, '_' and '-', up to 64 characters)");
+        code = null;
+      } else if (code != null && !codes.add(code)) {
+        problem(f.get("code"), path + ".code", "disposition '" + code + "' is listed twice");
+        code = null;
+      }
+      if (label != null && label.length() > 100) {
+        problem(f.get("label"), path + ".label", "is longer than 100 characters");
+        label = null;
+      }
+      if (code != null && label != null) {
+        out.add(new Disposition(code, label));
+      }
+    }
+    return out;
+  }
+
+  private List<CannedResponse> canned(Node node) {
+    List<CannedResponse> out = new ArrayList<>();
+    List<Node> items = sequence(node, "cannedResponses");
+    if (items == null) {
+      return out;
+    }
+    if (items.size() > MAX_CANNED) {
+      problem(node, "cannedResponses", "has " + items.size() + " entries; at most " + MAX_CANNED);
+    }
+    Set<String> ids = new HashSet<>();
+    Set<String> shortcuts = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String path = "cannedResponses[" + i + "]";
+      Node item = items.get(i);
+      Map<String, Node> f = mapping(item, path, CANNED_KEYS);
+      if (f == null) {
+        continue;
+      }
+      boolean ok = true;
+      String id = required(f, item, path, "id");
+      if (id != null && !CODE.matcher(id).matches()) {
+        problem(f.get("id"), path + ".id", "'" + id + "' is not an id (a-z, 0-9, '_' and '-', up to 64 characters)");
+        ok = false;
+      } else if (id != null && !ids.add(id)) {
+        problem(f.get("id"), path + ".id", "canned response '" + id + "' is listed twice");
+        ok = false;
+      }
+      String title = required(f, item, path, "title");
+      if (title != null && title.length() > 200) {
+        problem(f.get("title"), path + ".title", "is longer than 200 characters");
+        ok = false;
+      }
+      String shortcut = required(f, item, path, "shortcut");
+      if (shortcut != null && !CannedResponses.validShortcut(shortcut)) {
+        problem(f.get("shortcut"), path + ".shortcut", "'" + shortcut + "' is not a shortcut like /refund ('/' then a-z, 0-9, '_' or '-', up to 32)");
+        ok = false;
+      } else if (shortcut != null && !shortcuts.add(shortcut)) {
+        problem(f.get("shortcut"), path + ".shortcut", "shortcut '" + shortcut + "' is used twice");
+        ok = false;
+      }
+      String text = required(f, item, path, "text");
+      if (text != null) {
+        if (text.length() > MAX_TEXT) {
+          problem(f.get("text"), path + ".text", "is longer than " + MAX_TEXT + " characters");
+          ok = false;
+        }
+        for (String p : CannedResponses.problems(text)) {
+          problem(f.get("text"), path + ".text", p);
+          ok = false;
+        }
+      }
+      List<String> channels = new ArrayList<>();
+      if (f.containsKey("channels")) {
+        List<Node> chs = sequence(f.get("channels"), path + ".channels");
+        if (chs == null) {
+          ok = false;
+        } else {
+          if (chs.isEmpty()) {
+            problem(f.get("channels"), path + ".channels", "is empty; leave it out for every channel");
+            ok = false;
+          }
+          for (int c = 0; c < chs.size(); c++) {
+            String ch = scalar(chs.get(c), path + ".channels[" + c + "]");
+            if (ch == null) {
+              ok = false;
+            } else if (!CHANNELS.contains(ch)) {
+              problem(chs.get(c), path + ".channels[" + c + "]", "unknown channel '" + ch + "' (voice, email, chat, social)");
+              ok = false;
+            } else if (channels.contains(ch)) {
+              problem(chs.get(c), path + ".channels[" + c + "]", "channel '" + ch + "' is listed twice");
+              ok = false;
+            } else {
+              channels.add(ch);
+            }
+          }
+        }
+      }
+      if (ok && id != null && title != null && shortcut != null && text != null) {
+        out.add(new CannedResponse(id, title, shortcut, text, channels));
+      }
+    }
+    return out;
+  }
+
+  // ---- node helpers
+
+  /** The mapping's entries by key, or null (with a problem) when it is not a mapping; flags unknown and repeated keys. */
+  private Map<String, Node> mapping(Node node, String path, List<String> known) {
+    if (!(node instanceof MappingNode m)) {
+      problem(node, path.isEmpty() ? "(top)" : path, "must be a mapping" + (known == null ? "" : " with keys " + known));
+      return null;
+    }
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (NodeTuple t : m.getValue()) {
+      String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : null;
+      String at = path.isEmpty() ? String.valueOf(key) : path + "." + key;
+      if (key == null) {
+        problem(t.getKeyNode(), path.isEmpty() ? "(top)" : path, "keys must be plain words");
+      } else if (!known.contains(key)) {
+        problem(t.getKeyNode(), at, "unknown key '" + key + "' (known: " + String.join(", ", known) + ")");
+      } else if (out.containsKey(key)) {
+        problem(t.getKeyNode(), at, "key '" + key + "' is given twice");
+      } else {
+        out.put(key, t.getValueNode());
+      }
+    }
+    return out;
+  }
+
+  private List<Node> sequence(Node node, String path) {
+    if (!(node instanceof SequenceNode s)) {
+      problem(node, path, "must be a list");
+      return null;
+    }
+    return s.getValue();
+  }
+
+  private String scalar(Node node, String path) {
+    if (!(node instanceof ScalarNode s) || s.getTag().equals(Tag.NULL)) {
+      problem(node, path, "must be a single value");
+      return null;
+    }
+    return s.getValue();
+  }
+
+  private String required(Map<String, Node> f, Node parent, String path, String key) {
+    Node n = f.get(key);
+    if (n == null) {
+      problem(parent, path + "." + key, "is required");
+      return null;
+    }
+    String v = scalar(n, path + "." + key);
+    if (v != null && v.isBlank()) {
+      problem(n, path + "." + key, "must not be empty");
+      return null;
+    }
+    return v;
+  }
+
+  private boolean bool(Node node, String path) {
+    String v = scalar(node, path);
+    if (v == null) {
+      return false;
+    }
+    if (!(node instanceof ScalarNode s) || !s.getTag().equals(Tag.BOOL)) {
+      problem(node, path, "'" + v + "' is not true or false");
+      return false;
+    }
+    return Boolean.parseBoolean(v.toLowerCase(java.util.Locale.ROOT)) || v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("on");
+  }
+
+  private void problem(Node node, String key, String message) {
+    int line = node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    problems.add(new Problem(file, line, key, message));
+  }
+}

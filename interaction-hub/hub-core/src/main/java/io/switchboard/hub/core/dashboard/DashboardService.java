@@ -1,0 +1,181 @@
+package io.switchboard.hub.core.dashboard;
+
+import io.switchboard.hub.core.routing.RulesService;
+import io.switchboard.hub.store.DashboardStore;
+import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.RoutingState;
+import io.switchboard.routing.QueueDefinition;
+import io.switchboard.routing.RoutingRules;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Computes the supervisor dashboard ({@link DashboardSnapshot}) from live routing state in Redis (what waits
+ * now, every agent's state, presence and load) and PostgreSQL (today's and the recent window's interactions,
+ * in one aggregated query for all queues, and the agents' names). Every queue of the rules in force is in
+ * it, with or without traffic. The definitions are in docs/dashboard.md.
+ *
+ * <p>"Today" starts at midnight in the zone of the first business calendar of the rules, else in the
+ * system's default zone. Stateless apart from its collaborators; methods return futures and never block.
+ */
+public final class DashboardService {
+  /** The recent window: "last 30 minutes" figures and the arrival rate and handle time of staffing. */
+  public static final Duration WINDOW = Duration.ofMinutes(30);
+
+  /** Agent states in the order the totals list them. */
+  static final List<String> STATES = List.of("available", "busy", "after_call_work", "break", "offline");
+
+  private final Stores stores;
+  private final RoutingState live;
+  private final RulesService rules;
+  private final Clock clock;
+
+  public DashboardService(Stores stores, RoutingState live, RulesService rules, Clock clock) {
+    this.stores = stores;
+    this.live = live;
+    this.rules = rules;
+    this.clock = clock;
+  }
+
+  /** The zone whose midnight starts "today". */
+  public ZoneId zone() {
+    return zone(rules.current());
+  }
+
+  private static ZoneId zone(RoutingRules r) {
+    return r.calendarZone().orElse(ZoneId.systemDefault());
+  }
+
+  /** The dashboard now, without history. Fails when PostgreSQL or Redis cannot be read. */
+  public Future<DashboardSnapshot> compute() {
+    Instant now = clock.instant();
+    RoutingRules current = rules.current();
+    ZoneId zone = zone(current);
+    Instant dayStart = now.atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
+    Instant windowStart = now.minus(WINDOW);
+    List<QueueDefinition> queues = new ArrayList<>(current.queues().values());
+    Future<LinkedHashMap<String, JsonObject>> waiting = live.waiting();
+    Future<List<RoutingState.AgentLive>> agents = live.agents();
+    Future<List<DashboardStore.QueueChannelRow>> periods = stores.dashboard().queuePeriods(stores.db().pool(),
+        queues.stream().map(QueueDefinition::id).toList(),
+        queues.stream().map(q -> (int) Math.max(0, q.serviceLevelThreshold().toSeconds())).toList(),
+        dayStart, windowStart, now);
+    Future<List<DashboardStore.AgentRow>> directory = agents.compose(list -> stores.dashboard().agents(stores.db().pool(),
+        list.stream().map(a -> parse(a.agentId())).filter(id -> id != null).toList()));
+    return Future.all(waiting, agents, periods, directory).map(x -> new DashboardSnapshot(now, zone, dayStart,
+        (int) WINDOW.toMinutes(), queueFigures(queues, waiting.result(), agents.result(), periods.result(), now),
+        agentFigures(agents.result(), directory.result(), now), totals(agents.result(), waiting.result().size()), null));
+  }
+
+  private static List<DashboardSnapshot.QueueFigures> queueFigures(List<QueueDefinition> queues,
+      Map<String, JsonObject> waiting, List<RoutingState.AgentLive> agents, List<DashboardStore.QueueChannelRow> rows,
+      Instant now) {
+    Map<String, DashboardStore.Period> today = new HashMap<>();
+    Map<String, DashboardStore.Period> window = new HashMap<>();
+    Map<String, Map<String, Long>> byChannel = new HashMap<>();
+    for (DashboardStore.QueueChannelRow r : rows) {
+      today.merge(r.queueId(), r.today(), DashboardStore.Period::plus);
+      window.merge(r.queueId(), r.window(), DashboardStore.Period::plus);
+      if (r.today().answered() > 0) {
+        byChannel.computeIfAbsent(r.queueId(), k -> new LinkedHashMap<>()).put(r.channel(), r.today().answered());
+      }
+    }
+    // Waiting items are oldest first, so the first of a queue is its longest wait.
+    Map<String, Integer> waitingCount = new HashMap<>();
+    Map<String, Map.Entry<String, Long>> oldest = new HashMap<>();
+    waiting.forEach((id, item) -> {
+      JsonObject cls = item.getJsonObject("classification");
+      String queue = cls == null ? null : cls.getString("queue");
+      if (queue == null) {
+        return;
+      }
+      waitingCount.merge(queue, 1, Integer::sum);
+      long since = item.getLong("waitingSince", now.toEpochMilli());
+      oldest.merge(queue, Map.entry(id, since), (a, b) -> b.getValue() < a.getValue() ? b : a);
+    });
+    List<DashboardSnapshot.QueueFigures> out = new ArrayList<>();
+    for (QueueDefinition q : queues) {
+      DashboardSnapshot.PeriodFigures d = figures(today.getOrDefault(q.id(), DashboardStore.Period.EMPTY));
+      DashboardSnapshot.PeriodFigures w = figures(window.getOrDefault(q.id(), DashboardStore.Period.EMPTY));
+      int staffed = 0;
+      int available = 0;
+      for (RoutingState.AgentLive a : agents) {
+        if (a.present() && !"offline".equals(a.state()) && (a.queues().isEmpty() || a.queues().contains(q.id()))) {
+          staffed++;
+          if ("available".equals(a.state())) {
+            available++;
+          }
+        }
+      }
+      DashboardSnapshot.Staffing staffing = StaffingModel.estimate(w.offered(), WINDOW, w.ahtMs(), d.ahtMs(),
+          q.serviceLevelPercent(), q.serviceLevelThreshold(), staffed, available);
+      Map.Entry<String, Long> first = oldest.get(q.id());
+      out.add(new DashboardSnapshot.QueueFigures(q.id(), q.name(), q.serviceLevelPercent(),
+          (int) q.serviceLevelThreshold().toSeconds(), q.maxWait().toSeconds(), waitingCount.getOrDefault(q.id(), 0),
+          first == null ? 0 : Math.max(0, now.toEpochMilli() - first.getValue()), first == null ? null : first.getKey(),
+          d, w, byChannel.getOrDefault(q.id(), Map.of()), staffing));
+    }
+    return out;
+  }
+
+  /** A period's rates and averages from its counts and sums; null where nothing counts (never NaN). */
+  static DashboardSnapshot.PeriodFigures figures(DashboardStore.Period p) {
+    long slBase = p.answered() + p.abandonedLate();
+    long closed = p.answered() + p.abandoned();
+    return new DashboardSnapshot.PeriodFigures(p.offered(), p.answered(), p.answeredInTarget(), p.abandoned(),
+        p.abandonedLate(), p.handled(),
+        slBase == 0 ? null : 100.0 * p.answeredInTarget() / slBase,
+        p.answered() == 0 ? null : Math.round(p.waitMs() / p.answered()),
+        closed == 0 ? null : 100.0 * p.abandoned() / closed,
+        p.handled() == 0 ? null : Math.round(p.handleMs() / p.handled()),
+        p.handled() == 0 ? null : Math.round(p.talkMs() / p.handled()));
+  }
+
+  private static List<DashboardSnapshot.AgentFigures> agentFigures(List<RoutingState.AgentLive> agents,
+      List<DashboardStore.AgentRow> directory, Instant now) {
+    Map<String, DashboardStore.AgentRow> byId = new HashMap<>();
+    directory.forEach(r -> byId.put(r.id().toString(), r));
+    List<DashboardSnapshot.AgentFigures> out = new ArrayList<>();
+    for (RoutingState.AgentLive a : agents) {
+      DashboardStore.AgentRow d = byId.get(a.agentId());
+      out.add(new DashboardSnapshot.AgentFigures(a.agentId(), d == null ? null : d.username(),
+          d == null ? null : d.displayName(), d == null ? null : d.role(), a.state(), a.reason(), a.since(),
+          a.since() == null ? 0 : Math.max(0, now.toEpochMilli() - a.since().toEpochMilli()), a.present(),
+          a.load(), a.capacity(), d == null ? 0 : d.working()));
+    }
+    out.sort(Comparator.comparing((DashboardSnapshot.AgentFigures f) -> f.username() == null ? "~" + f.id() : f.username()));
+    return out;
+  }
+
+  private static DashboardSnapshot.Totals totals(List<RoutingState.AgentLive> agents, int waiting) {
+    Map<String, Integer> byState = new LinkedHashMap<>();
+    STATES.forEach(s -> byState.put(s, 0));
+    int present = 0;
+    for (RoutingState.AgentLive a : agents) {
+      byState.merge(a.state(), 1, Integer::sum);
+      if (a.present()) {
+        present++;
+      }
+    }
+    return new DashboardSnapshot.Totals(agents.size(), byState, present, waiting);
+  }
+
+  private static UUID parse(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.switchboard.hub.core.dashboard;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's supervisor dashboard current: recomputes it every {@code tick}, samples the chart history
+ * every {@link #SAMPLE_INTERVAL} for the last {@link #HISTORY_SPAN}, and publishes each result on the local
+ * event bus at {@link #TICK_ADDRESS} (the snapshot without history; with {@code historySample} when this tick
+ * was sampled). {@link #CURRENT_ADDRESS} answers a request with the latest snapshot including the history.
+ *
+ * <p>Ticks never overlap: a tick due while the previous one still reads is skipped. A tick that fails
+ * (PostgreSQL or Redis down) is logged and publishes nothing; the next one tries again.
+ */
+public final class DashboardVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(DashboardVerticle.class);
+
+  /** Local event bus address of the per-second snapshots (a JsonObject, without history). */
+  public static final String TICK_ADDRESS = "dashboard.tick";
+  /** Local event bus address answering any request with the latest snapshot, history included. */
+  public static final String CURRENT_ADDRESS = "dashboard.current";
+  /** How often a chart point is taken. */
+  public static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+  /** How far back the chart history reaches. */
+  public static final Duration HISTORY_SPAN = Duration.ofMinutes(60);
+
+  private final DashboardService dashboard;
+  private final Duration tick;
+  private final DashboardHistory history = new DashboardHistory(SAMPLE_INTERVAL, HISTORY_SPAN);
+  private DashboardSnapshot latest;
+  private boolean computing;
+  private long timer = -1;
+
+  public DashboardVerticle(DashboardService dashboard, Duration tick) {
+    this.dashboard = dashboard;
+    this.tick = tick;
+  }
+
+  @Override
+  public Future<?> start() {
+    timer = vertx.setPeriodic(tick.toMillis(), id -> tick());
+    return vertx.eventBus().<Object>localConsumer(CURRENT_ADDRESS, this::current).completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  private void tick() {
+    if (computing) {
+      return;
+    }
+    computing = true;
+    dashboard.compute().onComplete(ar -> {
+      computing = false;
+      if (ar.failed()) {
+        log.atWarn().setCause(ar.cause()).log("could not compute the dashboard; the next tick tries again");
+        return;
+      }
+      DashboardSnapshot s = ar.result();
+      latest = s;
+      JsonObject body = s.toJson();
+      if (history.offer(s)) {
+        JsonObject sample = new JsonObject();
+        s.queues().forEach(q -> sample.put(q.id(), new JsonObject().put("waiting", q.waiting())
+            .put("serviceLevel30m", q.window().serviceLevel())));
+        body.put("historySample", new JsonObject().put("at", s.at().toString()).put("queues", sample));
+      }
+      vertx.eventBus().publish(TICK_ADDRESS, body);
+    });
+  }
+
+  private void current(Message<Object> request) {
+    Future<DashboardSnapshot> now = latest != null ? Future.succeededFuture(latest) : dashboard.compute();
+    now.onComplete(ar -> {
+      if (ar.failed()) {
+        log.atWarn().setCause(ar.cause()).log("could not compute the dashboard for a request");
+        request.fail(503, "the dashboard could not be computed now: " + ar.cause().getMessage());
+      } else {
+        request.reply(ar.result().withHistory(history.view()).toJson());
+      }
+    });
+  }
+}
