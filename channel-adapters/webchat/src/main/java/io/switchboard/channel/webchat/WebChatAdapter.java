@@ -76,12 +76,12 @@ public final class WebChatAdapter implements ChannelAdapter {
    * Event bus address the adapter listens on for an agent's typing ({@code {"interactionId": ..., "on": true}});
    * pushed to the customer as a {@code typing} frame.
    */
-  public static final String AGENT_TYPING_ADDRESS = "chat.agent_typing";
+  public static final String AGENT_TYPING_ADDRESS = io.switchboard.hub.api.event.TypingEvents.AGENT_TYPING;
   /**
    * Event bus address the adapter publishes a customer's typing on
    * ({@code {"interactionId", "conversationId", "sessionId", "on"}}), for the agent console.
    */
-  public static final String CUSTOMER_TYPING_ADDRESS = "chat.customer_typing";
+  public static final String CUSTOMER_TYPING_ADDRESS = io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING;
 
   private static final String WIDGET_RESOURCE = "io/switchboard/channel/webchat/widget.js";
   private static final Duration PENDING_GRACE = Duration.ofSeconds(30);

@@ -14,12 +14,19 @@ import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.PasswordHasher;
 import io.switchboard.hub.core.cluster.ClusterEvents;
+import io.switchboard.hub.core.console.ConsoleSettings;
+import io.switchboard.hub.core.console.ConsoleSettingsException;
+import io.switchboard.hub.core.console.ConsoleSettingsParser;
 import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.dashboard.DashboardService;
+import io.switchboard.hub.core.dashboard.DashboardVerticle;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.outbox.OutboxRelay;
 import io.switchboard.hub.app.channels.ChannelRuntime;
+import io.switchboard.hub.core.messaging.AttachmentService;
+import io.switchboard.hub.core.messaging.AttachmentSweeper;
 import io.switchboard.hub.core.messaging.DeliveryRelay;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
@@ -137,6 +144,7 @@ public final class Hub implements AutoCloseable {
     RulesService rules = new RulesService(vertx, stores, cfg.configDir().resolve("routing.yaml"));
     await(rules.start(), "routing rules");
     RoutingService routing = new RoutingService(vertx, stores, new RoutingState(redis), rules, Clock.systemUTC());
+    ConsoleSettings console = consoleSettings(cfg.configDir().resolve("console.yaml"));
 
     if (cfg.demo().enabled()) {
       await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce(), "demo seed");
@@ -148,18 +156,36 @@ public final class Hub implements AutoCloseable {
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
     await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1))), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
-    MessageService messages = new MessageService(vertx, stores);
+    // Before HTTP, so the dashboard route and consoles find this node's dashboard from the first request.
+    await(vertx.deployVerticle(new DashboardVerticle(new DashboardService(stores, new RoutingState(redis), rules, Clock.systemUTC()),
+        Duration.ofSeconds(1))), "dashboard");
+    MessageService messages = new MessageService(vertx, stores, normalizer);
+    AttachmentService attachments = new AttachmentService(stores);
     channels = new ChannelRuntime(vertx, stores, routing, intake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort());
     // The listener first, so adapters know the port (webhook and widget URLs); their routes are looked up
     // per request, so they serve as soon as each adapter has registered them.
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
-        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, messages, channels, registry,
-        cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null));
+        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, messages, attachments, channels,
+        registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console));
     await(vertx.deployVerticle(http), "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");
     log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
     await(vertx.deployVerticle(new DeliveryRelay(stores, channels, Duration.ofSeconds(1))), "delivery relay");
+    // Files uploaded for replies never sent are kept a day, then deleted.
+    await(vertx.deployVerticle(new AttachmentSweeper(attachments, Duration.ofHours(24), Duration.ofMinutes(10))), "attachment sweeper");
+  }
+
+  /** config/console.yaml (dispositions, canned responses); a file with problems stops the hub with all of them. */
+  private static ConsoleSettings consoleSettings(java.nio.file.Path file) {
+    try {
+      ConsoleSettings settings = ConsoleSettingsParser.load(file);
+      log.atInfo().addKeyValue("dispositions", settings.dispositions().size())
+          .addKeyValue("cannedResponses", settings.cannedResponses().size()).log("console settings loaded");
+      return settings;
+    } catch (ConsoleSettingsException e) {
+      throw new io.switchboard.hub.app.config.ConfigException("console settings are invalid:\n" + e.getMessage(), e);
+    }
   }
 
   /** The HTTP port actually bound. */

@@ -1,7 +1,6 @@
 package io.switchboard.hub.app;
 
 import io.switchboard.hub.app.config.ConfigLoader;
-import io.switchboard.hub.app.config.SwitchboardConfig;
 import io.switchboard.hub.testsupport.TestServers;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -50,18 +49,7 @@ public final class TestHub implements AutoCloseable {
    * config/ is copied to a temporary folder beside it).
    */
   public static TestHub start(Map<String, String> overrides, String routingYaml) {
-    TestServers servers = TestServers.get();
-    Map<String, String> env = new HashMap<>();
-    env.put("SWITCHBOARD_PG_URL", servers.newDatabase());
-    env.put("SWITCHBOARD_REDIS_URL", servers.redis().url());
-    env.put("SWITCHBOARD_REDIS_PREFIX", servers.newRedisPrefix());
-    env.put("SWITCHBOARD_HTTP_PORT", "0");
-    env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
-    env.put("SWITCHBOARD_BCRYPT_COST", "4");
-    env.putAll(overrides);
-    Path dir = routingYaml == null ? configDir() : configWithRules(routingYaml);
-    SwitchboardConfig config = new ConfigLoader(env).load(dir);
-    return new TestHub(Hub.start(config, env), env, dir);
+    return startWith(overrides, routingYaml == null ? configDir() : configWithRules(routingYaml));
   }
 
   /** A second hub on the same PostgreSQL database, Redis prefix and config as this one. */
@@ -87,6 +75,50 @@ public final class TestHub implements AutoCloseable {
         }
       }
       Files.writeString(dir.resolve("routing.yaml"), routingYaml);
+      return dir;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The settings every test hub starts from: a new database and Redis key prefix on the JVM's shared servers,
+   * a free port on loopback, cheap password hashing. Callers add their own on top.
+   */
+  public static Map<String, String> freshEnv() {
+    TestServers servers = TestServers.get();
+    Map<String, String> env = new HashMap<>();
+    env.put("SWITCHBOARD_PG_URL", servers.newDatabase());
+    env.put("SWITCHBOARD_REDIS_URL", servers.redis().url());
+    env.put("SWITCHBOARD_REDIS_PREFIX", servers.newRedisPrefix());
+    env.put("SWITCHBOARD_HTTP_PORT", "0");
+    env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
+    env.put("SWITCHBOARD_BCRYPT_COST", "4");
+    return env;
+  }
+
+  /** A hub with extra settings on the given config folder (for example one from {@link #configWithChannel}). */
+  public static TestHub startWith(Map<String, String> overrides, Path configDir) {
+    Map<String, String> env = freshEnv();
+    env.putAll(overrides);
+    return new TestHub(Hub.start(new ConfigLoader(env).load(configDir), env), env, configDir);
+  }
+
+  /**
+   * A copy of config/ (with {@code routingYaml} as its routing.yaml, or the repository's when null) whose
+   * switchboard.yaml has a {@code channels.<name>} section with these settings.
+   */
+  @SuppressWarnings("unchecked")
+  public static Path configWithChannel(String routingYaml, String name, Map<String, Object> settings) {
+    try {
+      Path dir = configWithRules(routingYaml != null ? routingYaml : Files.readString(configDir().resolve("routing.yaml")));
+      var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+      Path file = dir.resolve("switchboard.yaml");
+      Map<String, Object> root = yaml.readValue(file.toFile(), java.util.LinkedHashMap.class);
+      Map<String, Object> channels = new java.util.LinkedHashMap<>((Map<String, Object>) root.getOrDefault("channels", Map.of()));
+      channels.put(name, settings);
+      root.put("channels", channels);
+      yaml.writeValue(file.toFile(), root);
       return dir;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -24,7 +24,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
   private static final Map<String, Set<String>> KNOWN = Map.of(
       "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels"),
-      "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl"),
+      "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes"),
       "postgres", Set.of("url", "password", "poolSize"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
@@ -69,7 +69,8 @@ public final class ConfigLoader {
         r.integer(null, "http.maxBodyBytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
         r.duration(null, "http.shutdownGrace", Duration.ofSeconds(10)),
         r.list("http.allowedOrigins"),
-        r.text("SWITCHBOARD_PUBLIC_URL", "http.publicUrl", null));
+        r.text("SWITCHBOARD_PUBLIC_URL", "http.publicUrl", null),
+        r.integer("SWITCHBOARD_MAX_ATTACHMENT_BYTES", "http.maxAttachmentBytes", 10 * 1024 * 1024, 1024, 512 * 1024 * 1024));
     SwitchboardConfig.Postgres pg = new SwitchboardConfig.Postgres(
         r.text("SWITCHBOARD_PG_URL", "postgres.url", null),
         r.text("SWITCHBOARD_PG_PASSWORD", "postgres.password", null),

@@ -31,8 +31,10 @@ public record SwitchboardConfig(
   /**
    * @param publicUrl how browsers and providers reach this hub (for adapters' webhook and widget URLs); null:
    *     http://localhost:&lt;port&gt;
+   * @param maxAttachmentBytes the largest file staff may upload as an attachment (413 above)
    */
-  public record Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl) {}
+  public record Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl,
+      int maxAttachmentBytes) {}
 
   /** PostgreSQL; {@code url} null for the embedded server. */
   public record Postgres(String url, String password, int poolSize) {

@@ -1,6 +1,9 @@
 package io.switchboard.hub.app.http;
 
 import io.switchboard.hub.api.Agent;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.EmailAddress;
+import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.Customer;
 import io.switchboard.hub.api.CustomerMerge;
 import io.switchboard.hub.api.Identity;
@@ -19,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -103,7 +107,7 @@ public final class ApiJson {
   }
 
   public static JsonObject message(Message m) {
-    return new JsonObject()
+    JsonObject out = new JsonObject()
         .put("id", m.id().toString())
         .put("conversationId", m.conversationId().toString())
         .put("interactionId", m.interactionId() == null ? null : m.interactionId().toString())
@@ -119,6 +123,29 @@ public final class ApiJson {
         .put("status", m.status().wireName())
         .put("statusReason", m.statusReason())
         .put("createdAt", time(m.createdAt()));
+    // Email messages also show their headers and files, for reply, reply-all, quoting and downloads.
+    if (m.channel() == Channel.EMAIL) {
+      EmailEnvelope e = m.email();
+      out.put("email", new JsonObject()
+          .put("messageId", e == null ? null : e.messageId())
+          .put("from", m.senderAddress() == null ? null
+              : new JsonObject().put("address", m.senderAddress()).put("name", m.senderName()))
+          .put("to", mailboxes(e == null ? List.of() : e.to()))
+          .put("cc", mailboxes(e == null ? List.of() : e.cc()))
+          .put("subject", m.subject())
+          .put("inReplyTo", e == null || e.inReplyTo() == null ? null : e.inReplyTo().toString())
+          .put("references", new JsonArray(e == null ? List.of() : List.copyOf(e.references()))));
+      out.put("attachments", array(m.attachments(), a -> new JsonObject().put("id", a.id().toString())
+          .put("fileName", a.fileName()).put("mediaType", a.mediaType()).put("sizeBytes", a.sizeBytes())
+          .put("url", "/api/v1/attachments/" + a.id())));
+    }
+    return out;
+  }
+
+  private static JsonArray mailboxes(List<EmailAddress> list) {
+    JsonArray out = new JsonArray();
+    list.forEach(a -> out.add(new JsonObject().put("address", a.address()).put("name", a.name())));
+    return out;
   }
 
   public static JsonObject content(MessageContent c) {

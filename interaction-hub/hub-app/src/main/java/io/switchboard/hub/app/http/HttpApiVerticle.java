@@ -8,6 +8,7 @@ import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.core.messaging.AttachmentService;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.app.channels.ChannelRuntime;
 import io.switchboard.hub.app.ws.AgentSocketGateway;
@@ -41,9 +42,11 @@ public final class HttpApiVerticle extends VerticleBase {
       AgentService agents,
       RoutingService routing,
       MessageService messages,
+      AttachmentService attachments,
       ChannelRuntime channels,
       PrometheusMeterRegistry registry,
-      java.nio.file.Path demoDir) {}
+      java.nio.file.Path demoDir,
+      io.switchboard.hub.core.console.ConsoleSettings console) {}
 
   private final SwitchboardConfig.Http config;
   private final Services services;
@@ -116,16 +119,20 @@ public final class HttpApiVerticle extends VerticleBase {
           .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", "X-Api-Key"))
           .maxAgeSeconds(600));
     }
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     Authn authn = new Authn(services.auth());
+    // Uploads read their own body (raw bytes, a larger limit), so they come before the JSON body handler.
+    AttachmentRoutes.mount(router, services.attachments(), authn, config.maxAttachmentBytes());
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     AuthRoutes.mount(router, services.auth(), authn);
     InboundRoutes.mount(router, services.intake(), authn);
     CustomerRoutes.mount(router, services.customers(), authn);
     InteractionRoutes.mount(router, services.interactions(), authn);
-    StaffRoutes.mount(router, services.agents(), services.stores(), authn);
+    StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);
-    RoutingRoutes.mount(router, services.routing(), authn);
+    RoutingRoutes.mount(router, services.routing(), services.console(), authn);
+    ConsoleRoutes.mount(router, services.console(), services.routing(), authn);
     MessageRoutes.mount(router, services.messages(), authn);
+    DashboardRoutes.mount(router, vertx, authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));

@@ -20,7 +20,7 @@ final class InboundRoutes {
   record InboundRequest(
       String channel, String externalId, Wire.Address sender, String senderName, String threadKey,
       List<String> references, String subject, Wire.Content content, Map<String, String> metadata,
-      Instant receivedAt) {
+      Instant receivedAt, List<Wire.Mailbox> to, List<Wire.Mailbox> cc) {
     InboundContact toContact() {
       if (channel == null) {
         throw new ValidationException("channel", "is required (voice, email, chat or social)");
@@ -40,8 +40,11 @@ final class InboundRoutes {
       if (references != null && references.stream().anyMatch(r -> r == null || r.isBlank())) {
         throw new ValidationException("references", "must not contain empty entries");
       }
+      if ((to != null || cc != null) && ch != Channel.EMAIL) {
+        throw new ValidationException(to != null ? "to" : "cc", "only email contacts have recipients");
+      }
       return new InboundContact(ch, externalId, sender.toSender("sender"), senderName, threadKey, references, subject,
-          content.toContent("content"), metadata, receivedAt);
+          content.toContent("content"), metadata, receivedAt, Wire.Mailbox.toAddresses(to, "to"), Wire.Mailbox.toAddresses(cc, "cc"));
     }
   }
 

@@ -13,7 +13,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 /**
  * Operations: {@code /health} (open, for load balancers: PostgreSQL and Redis reachable),
  * {@code /metrics} (Prometheus text; an admin or supervisor token, or an API key with scope
- * {@code metrics}), the OpenAPI document, and the console's static files at {@code /}.
+ * {@code metrics}), the OpenAPI document, the console's static files at {@code /} and its libraries at
+ * {@code /webjars/}.
  */
 final class OpsRoutes {
   static void mount(Router router, Database db, RedisStore redis, PrometheusMeterRegistry registry, Authn authn,
@@ -49,6 +50,9 @@ final class OpsRoutes {
         ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
     router.get("/api/v1/openapi.yaml").handler(ctx ->
         ctx.response().putHeader("Content-Type", "application/yaml").sendFile("openapi/switchboard.yaml"));
+    // The console's libraries from the WebJars on the classpath (versioned paths: cached for a long time).
+    router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true)
+        .setMaxAgeSeconds(30L * 24 * 3600).setDirectoryListing(false).setIncludeHidden(false));
     router.get("/*").handler(StaticHandler.create("console").setCachingEnabled(true).setIndexPage("index.html"));
   }
 }

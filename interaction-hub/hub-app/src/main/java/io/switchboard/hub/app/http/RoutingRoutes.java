@@ -7,6 +7,7 @@ import io.switchboard.hub.api.error.ForbiddenException;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.auth.Scopes;
+import io.switchboard.hub.core.console.ConsoleSettings;
 import io.switchboard.hub.core.routing.AgentState;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.routing.RulesService;
@@ -34,6 +35,10 @@ final class RoutingRoutes {
 
   record AbandonRequest(String reason) {}
 
+  record TransferRequest(String queue, String agentId, String note) {}
+
+  record MoveRequest(String queue) {}
+
   record RulesUpload(String source) {
     RulesUpload {
       if (source == null || source.isBlank()) {
@@ -45,7 +50,7 @@ final class RoutingRoutes {
     }
   }
 
-  static void mount(Router router, RoutingService routing, Authn authn) {
+  static void mount(Router router, RoutingService routing, ConsoleSettings console, Authn authn) {
     var agent = authn.staff(Role.AGENT);
     var supervisor = authn.staff(Role.SUPERVISOR);
     var admin = authn.staff(Role.ADMIN);
@@ -82,7 +87,29 @@ final class RoutingRoutes {
             state -> new JsonObject().put("state", state.wireName())));
     router.post("/api/v1/interactions/:id/wrap-up").handler(agent).handler(ctx -> {
       WrapUpRequest req = JsonBodies.read(ctx, WrapUpRequest.class);
+      console.checkWrapUp(req.disposition(), req.notes());
       Respond.noContent(ctx, routing.wrapUp(Authn.staff(ctx), interactionId(ctx), req.disposition(), req.notes()));
+    });
+    router.post("/api/v1/interactions/:id/transfer").handler(agent).handler(ctx -> {
+      TransferRequest req = JsonBodies.read(ctx, TransferRequest.class);
+      AgentId to = null;
+      if (req.agentId() != null) {
+        try {
+          to = AgentId.parse(req.agentId());
+        } catch (IllegalArgumentException e) {
+          throw new ValidationException("agentId", "is not an agent id (a UUID)");
+        }
+      }
+      Respond.json(ctx, routing.transfers().transfer(Authn.staff(ctx), interactionId(ctx), req.queue(), to, req.note()), 200,
+          r -> new JsonObject().put("interactionId", r.interactionId().toString()).put("state", "queued").put("queue", r.queue())
+              .put("fromAgentId", r.fromAgent().toString()).put("toAgentId", r.toAgent() == null ? null : r.toAgent().toString())
+              .put("noteMessageId", r.noteId() == null ? null : r.noteId().toString()));
+    });
+    router.post("/api/v1/interactions/:id/move").handler(supervisor).handler(ctx -> {
+      MoveRequest req = JsonBodies.read(ctx, MoveRequest.class);
+      Respond.json(ctx, routing.transfers().move(Authn.staff(ctx), interactionId(ctx), req.queue()), 200,
+          r -> new JsonObject().put("interactionId", r.interactionId().toString()).put("state", "queued")
+              .put("fromQueue", r.fromQueue()).put("queue", r.queue()));
     });
     router.post("/api/v1/interactions/:id/abandon").handler(authn.integration(Scopes.INBOUND)).handler(ctx -> {
       AbandonRequest req = JsonBodies.read(ctx, AbandonRequest.class);

@@ -8,12 +8,16 @@ import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.agent.AgentDraft;
 import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.RoutingState;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** {@code /api/v1/agents} and {@code /api/v1/queues}. */
+/** {@code /api/v1/agents}, the colleague directory {@code /api/v1/directory/agents} and {@code /api/v1/queues}. */
 final class StaffRoutes {
   record CreateAgentRequest(
       String username, String displayName, String role, String password, Map<String, Integer> skills,
@@ -42,7 +46,22 @@ final class StaffRoutes {
     }
   }
 
-  static void mount(Router router, AgentService agents, Stores stores, Authn authn) {
+  static void mount(Router router, AgentService agents, RoutingService routing, Stores stores, Authn authn) {
+    // Colleagues to transfer to: every active agent with their live state, readable by any staff member
+    // (names and states only; skills, capacity and work stay with supervisors).
+    router.get("/api/v1/directory/agents").handler(authn.staff(Role.AGENT)).handler(ctx ->
+        Respond.json(ctx, agents.list().compose(list -> routing.liveAgents().map(live -> {
+          Map<String, RoutingState.AgentLive> byId = new java.util.HashMap<>();
+          live.forEach(a -> byId.put(a.agentId(), a));
+          JsonArray out = new JsonArray();
+          list.stream().filter(a -> a.active()).forEach(a -> {
+            RoutingState.AgentLive l = byId.get(a.id().toString());
+            out.add(new JsonObject().put("id", a.id().toString()).put("username", a.username())
+                .put("displayName", a.displayName()).put("role", a.role().wireName())
+                .put("state", l == null ? "offline" : l.state()).put("present", l != null && l.present()));
+          });
+          return out;
+        })), 200, j -> j));
     router.get("/api/v1/agents").handler(authn.staff(Role.SUPERVISOR)).handler(ctx ->
         Respond.json(ctx, agents.list(), 200, list -> ApiJson.array(list, ApiJson::agent)));
     router.post("/api/v1/agents").handler(authn.staff(Role.ADMIN)).handler(ctx -> {

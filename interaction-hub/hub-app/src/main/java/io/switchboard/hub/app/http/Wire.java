@@ -76,4 +76,30 @@ final class Wire {
       };
     }
   }
+
+  /** An email mailbox as clients send it: {@code {"address": "nora@example.com", "name": "Nora New"}}. */
+  record Mailbox(String address, String name) {
+    static java.util.List<io.switchboard.hub.api.EmailAddress> toAddresses(java.util.List<Mailbox> list, String field) {
+      if (list == null) {
+        return java.util.List.of();
+      }
+      java.util.List<io.switchboard.hub.api.EmailAddress> out = new java.util.ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        Mailbox m = list.get(i);
+        String f = field + "[" + i + "]";
+        if (m == null || m.address() == null || m.address().isBlank()) {
+          throw new ValidationException(f + ".address", "is required");
+        }
+        if (m.address().length() > 320) {
+          throw new ValidationException(f + ".address", "is longer than 320 characters");
+        }
+        try {
+          out.add(new io.switchboard.hub.api.EmailAddress(m.address().strip(), m.name()));
+        } catch (IllegalArgumentException e) {
+          throw new ValidationException(f, e.getMessage());
+        }
+      }
+      return out;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.hub.app.ws;
 
 import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.AuthenticationException;
 import io.switchboard.hub.api.error.SwitchboardException;
 import io.switchboard.hub.core.auth.Principal;
@@ -37,7 +38,8 @@ final class AgentConnection {
   private static final int MAX_TOKEN_CHARS = 200;
   private static final long PRESENCE_REFRESH_NANOS = 1_000_000_000L;
   /** The frame types a client may send. */
-  static final Set<String> CLIENT_TYPES = new java.util.TreeSet<>(Set.of("auth", "ping", "state", "accept", "decline", "resync"));
+  static final Set<String> CLIENT_TYPES = new java.util.TreeSet<>(Set.of("auth", "ping", "state", "accept", "decline", "resync",
+      "typing", Frames.DASHBOARD_SUBSCRIBE, Frames.DASHBOARD_UNSUBSCRIBE, Frames.WATCH, Frames.UNWATCH));
 
   private enum Phase { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
 
@@ -55,6 +57,11 @@ final class AgentConnection {
   /** Recent message ids written, so an event relayed twice (the outbox is at least once) is written once. */
   private final LinkedHashSet<String> messagesSent = new LinkedHashSet<>();
   private Future<Void> tail = Future.succeededFuture();
+  /** Subscribed to the dashboard; ticks are written once the full snapshot has been ({@link #dashboardPrimed}). */
+  private boolean dashboardWanted;
+  private boolean dashboardPrimed;
+  /** Interactions this (supervisor) socket watches. */
+  private final Set<String> watching = new LinkedHashSet<>();
   private boolean needsResync;
   /** Why the next snapshot is owed while {@link #needsResync}: overflow, or a snapshot that could not be read. */
   private String resyncCause;
@@ -221,6 +228,16 @@ final class AgentConnection {
       case "accept" -> withInteraction(frame, ref, id -> gateway.routing().accept(staff, id));
       case "decline" -> withInteraction(frame, ref, id -> gateway.routing().decline(staff, id));
       case "resync" -> requestSnapshot("requested", ref);
+      case "typing" -> typing(frame, ref);
+      case Frames.DASHBOARD_SUBSCRIBE -> supervisor(ref, () -> dashboardSubscribe(ref));
+      case Frames.DASHBOARD_UNSUBSCRIBE -> supervisor(ref, () -> {
+        dashboardWanted = false;
+        dashboardPrimed = false;
+        gateway.unsubscribeDashboard(this);
+        sendEssential(Frames.ok(ref));
+      });
+      case Frames.WATCH -> supervisor(ref, () -> watch(frame, ref));
+      case Frames.UNWATCH -> supervisor(ref, () -> unwatch(frame, ref));
       default -> throw new IllegalStateException(type);
     }
   }
@@ -317,18 +334,127 @@ final class AgentConnection {
   }
 
   private void withInteraction(JsonObject frame, Object ref, java.util.function.Function<InteractionId, Future<Void>> action) {
-    InteractionId id;
+    InteractionId id = interactionId(frame, ref);
+    if (id != null) {
+      reply(action.apply(id), ref);
+    }
+  }
+
+  /** The frame's {@code interactionId}, or null after answering with {@code invalid-field}. */
+  private InteractionId interactionId(JsonObject frame, Object ref) {
     if (!(frame.getValue("interactionId") instanceof String s)) {
       sendEssential(Frames.invalidField("interactionId", frame.containsKey("interactionId") ? "must be a string" : "is required", ref));
-      return;
+      return null;
     }
     try {
-      id = InteractionId.parse(s);
+      return InteractionId.parse(s);
     } catch (IllegalArgumentException e) {
       sendEssential(Frames.invalidField("interactionId", "is not an interaction id (a UUID)", ref));
+      return null;
+    }
+  }
+
+  // ------------------------------------------------------------------ supervisor commands
+
+  /** Runs {@code command} for supervisors and admins; anyone else gets {@code forbidden}. */
+  private void supervisor(Object ref, Runnable command) {
+    if (!staff.role().atLeast(Role.SUPERVISOR)) {
+      sendEssential(Frames.error(Frames.FORBIDDEN, "only supervisors and admins may use the dashboard and watch interactions", ref));
       return;
     }
-    reply(action.apply(id), ref);
+    command.run();
+  }
+
+  /**
+   * Answers ok and writes the full dashboard (with history), then lets the per-second ticks through. When
+   * the dashboard cannot be read, the console gets {@code unavailable} and is not subscribed.
+   */
+  private void dashboardSubscribe(Object ref) {
+    gateway.currentDashboard().onComplete(ar -> {
+      if (phase != Phase.OPEN) {
+        return;
+      }
+      if (ar.failed()) {
+        log.atWarn().setCause(ar.cause()).addKeyValue("agentId", agentId()).log("could not read the dashboard for a console");
+        sendEssential(Frames.error(Frames.UNAVAILABLE, "the dashboard could not be read now; subscribe again in a moment", ref));
+        return;
+      }
+      dashboardWanted = true;
+      gateway.subscribeDashboard(this);
+      sendEssential(Frames.ok(ref));
+      sendEssential(Frames.of(Frames.DASHBOARD).put("full", true).mergeIn(ar.result()));
+      dashboardPrimed = true;
+    });
+  }
+
+  private void watch(JsonObject frame, Object ref) {
+    InteractionId id = interactionId(frame, ref);
+    if (id == null) {
+      return;
+    }
+    String key = id.toString();
+    if (watching.contains(key)) {
+      sendEssential(Frames.ok(ref));
+      return;
+    }
+    if (watching.size() >= Frames.MAX_WATCHES) {
+      sendEssential(Frames.error("validation-failed", "a console may watch at most " + Frames.MAX_WATCHES
+          + " interactions at once; unwatch one first", ref).put("field", "interactionId"));
+      return;
+    }
+    gateway.views().interactionExists(id).onComplete(ar -> {
+      if (phase != Phase.OPEN) {
+        return;
+      }
+      if (ar.failed()) {
+        log.atWarn().setCause(ar.cause()).addKeyValue("interactionId", key).log("could not look up an interaction to watch");
+        sendEssential(Frames.error(Frames.UNAVAILABLE, "the interaction could not be looked up now; try again", ref));
+      } else if (!ar.result()) {
+        sendEssential(Frames.error("not-found", "no interaction " + key, ref));
+      } else if (watching.size() >= Frames.MAX_WATCHES && !watching.contains(key)) {
+        sendEssential(Frames.error("validation-failed", "a console may watch at most " + Frames.MAX_WATCHES
+            + " interactions at once; unwatch one first", ref).put("field", "interactionId"));
+      } else {
+        watching.add(key);
+        gateway.watch(this, key);
+        sendEssential(Frames.ok(ref));
+      }
+    });
+  }
+
+  private void unwatch(JsonObject frame, Object ref) {
+    InteractionId id = interactionId(frame, ref);
+    if (id == null) {
+      return;
+    }
+    if (watching.remove(id.toString())) {
+      gateway.unwatch(this, id.toString());
+    }
+    sendEssential(Frames.ok(ref));
+  }
+
+  /** The interactions this socket watches. */
+  java.util.List<String> watched() {
+    return java.util.List.copyOf(watching);
+  }
+
+  /**
+   * A dashboard tick: written when the full snapshot went out before it and the socket keeps up; a full
+   * write queue skips the tick (the next one carries current values anyway). Never waits.
+   */
+  void dashboardTick(JsonObject body) {
+    if (phase != Phase.OPEN || !dashboardWanted || !dashboardPrimed || ws.writeQueueFull()) {
+      return;
+    }
+    write(Frames.of(Frames.DASHBOARD).put("full", false).mergeIn(body));
+  }
+
+  private void typing(JsonObject frame, Object ref) {
+    if (!(frame.getValue("on") instanceof Boolean on)) {
+      sendEssential(Frames.invalidField("on", frame.containsKey("on") ? "must be true or false" : "is required", ref));
+      return;
+    }
+    withInteraction(frame, ref, id -> gateway.agentTyping(staff, id, on));
   }
 
   private void reply(Future<Void> outcome, Object ref) {
@@ -378,6 +504,15 @@ final class AgentConnection {
     });
   }
 
+  /** The interaction left this agent (transferred by the agent or a supervisor): the console closes its tab. */
+  void unassigned(String interactionId, String reason) {
+    enqueue(() -> {
+      offers.remove(interactionId);
+      sendEvent(Frames.of(Frames.UNASSIGNED).put("interactionId", interactionId).put("reason", reason));
+      return Future.succeededFuture();
+    });
+  }
+
   void stateChanged(String state, String reason) {
     enqueue(() -> {
       sendEvent(Frames.of("state").put("state", state).put("reason", reason));
@@ -394,6 +529,14 @@ final class AgentConnection {
           messagesSent.remove(messagesSent.iterator().next());
         }
       }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The customer of one of this agent's interactions started or stopped typing (not numbered when dropped). */
+  void customerTyping(String interactionId, boolean on) {
+    enqueue(() -> {
+      sendEvent(Frames.of("typing").put("interactionId", interactionId).put("from", "customer").put("on", on));
       return Future.succeededFuture();
     });
   }

@@ -1,11 +1,15 @@
 package io.switchboard.hub.app.ws;
 
 import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.api.event.TypingEvents;
 import io.switchboard.hub.app.http.Problems;
 import io.switchboard.hub.core.auth.AuthService;
+import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.cluster.ClusterEvents;
 import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.dashboard.DashboardVerticle;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Stores;
@@ -31,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * The agent console's WebSocket endpoint, {@code GET /ws/agent}: protocol v1 as described in
  * docs/websocket.md. It authenticates each socket with the login token (first frame), pushes the agent's
  * offers, offer endings, assignments, state changes and the messages of its interactions, and takes the
- * agent's commands (state, accept, decline, resync, ping).
+ * agent's commands (state, accept, decline, resync, ping). Supervisors and admins may also subscribe to the
+ * live dashboard (this node's {@link DashboardVerticle} ticks, never blocking on a slow socket: a tick that
+ * finds the write queue full is skipped) and watch interactions read-only (their messages and statuses).
  *
  * <p>Events come from {@link ClusterEvents} ({@code cluster.*} addresses), so a console on this node hears
  * of an offer made by a matching pass on another. Each event is read from the stores once per node and
@@ -83,6 +89,11 @@ public final class AgentSocketGateway {
   private final Limits limits;
   private final Map<String, Set<AgentConnection>> byAgent = new HashMap<>();
   private final Map<String, Future<Void>> lanes = new HashMap<>();
+  private final Stores stores;
+  /** Supervisor sockets subscribed to the dashboard. */
+  private final Set<AgentConnection> dashboards = new LinkedHashSet<>();
+  /** Supervisor sockets watching an interaction, by interaction id. */
+  private final Map<String, Set<AgentConnection>> watchers = new HashMap<>();
 
   /**
    * @param allowedOrigins origins besides the hub's own that may open the socket (http.allowedOrigins)
@@ -101,13 +112,22 @@ public final class AgentSocketGateway {
     this.views = new ConsoleViews(routing, customers, stores, Clock.systemUTC());
     this.origins = new OriginPolicy(allowedOrigins, publicUrl);
     this.limits = limits;
+    this.stores = stores;
     listen(RoutingService.OFFER_CREATED, this::offerCreated);
     listen(RoutingService.OFFER_WITHDRAWN, e -> each(e, c -> c.offerWithdrawn(e.getString("interactionId"), e.getString("reason"))));
     listen(RoutingService.OFFER_ACCEPTED, e -> each(e, c -> c.assigned(e.getString("interactionId"))));
     listen(RoutingService.AGENT_STATE_CHANGED, e -> each(e, c -> c.stateChanged(e.getString("state"), e.getString("reason"))));
+    listen(io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED, e ->
+        of(e.getString("fromAgentId")).forEach(c -> c.unassigned(e.getString("interactionId"), e.getString("reason"))));
     listen(HubEvents.MESSAGE_RECEIVED, this::messageAdded);
     listen(MessageService.MESSAGE_CREATED, this::messageAdded);
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
+    listen(TypingEvents.CUSTOMER_TYPING, this::customerTyping);
+    vertx.eventBus().<Object>localConsumer(DashboardVerticle.TICK_ADDRESS, m -> {
+      if (m.body() instanceof JsonObject body && !dashboards.isEmpty()) {
+        new ArrayList<>(dashboards).forEach(c -> c.dashboardTick(body));
+      }
+    });
   }
 
   /**
@@ -152,12 +172,55 @@ public final class AgentSocketGateway {
     return views;
   }
 
+  /**
+   * The agent types (or stopped) in an interaction assigned to them: the channel adapter (web chat) shows it
+   * to the customer. Only the agent working the interaction may; others get not-found.
+   */
+  Future<Void> agentTyping(Principal.Staff staff, InteractionId id, boolean on) {
+    return stores.interactions().find(stores.db().pool(), id).compose(found -> {
+      if (found.isEmpty() || !staff.agentId().equals(found.get().agentId())
+          || found.get().state() != io.switchboard.hub.api.InteractionState.ASSIGNED) {
+        return Future.failedFuture(new io.switchboard.hub.api.error.NotFoundException("no interaction " + id + " assigned to you"));
+      }
+      vertx.eventBus().publish(TypingEvents.AGENT_TYPING, new JsonObject().put("interactionId", id.toString()).put("on", on));
+      return Future.<Void>succeededFuture();
+    });
+  }
+
   void register(AgentConnection c) {
     byAgent.computeIfAbsent(c.agentId(), k -> new LinkedHashSet<>()).add(c);
   }
 
+  /** The latest dashboard with its history, from this node's {@link DashboardVerticle}. */
+  Future<JsonObject> currentDashboard() {
+    return vertx.eventBus().<JsonObject>request(DashboardVerticle.CURRENT_ADDRESS, null).map(io.vertx.core.eventbus.Message::body);
+  }
+
+  /** The socket gets a {@code dashboard} frame every second from now on. */
+  void subscribeDashboard(AgentConnection c) {
+    dashboards.add(c);
+  }
+
+  void unsubscribeDashboard(AgentConnection c) {
+    dashboards.remove(c);
+  }
+
+  /** The socket gets the {@code message} and {@code message_status} frames of the interaction from now on. */
+  void watch(AgentConnection c, String interactionId) {
+    watchers.computeIfAbsent(interactionId, k -> new LinkedHashSet<>()).add(c);
+  }
+
+  void unwatch(AgentConnection c, String interactionId) {
+    Set<AgentConnection> set = watchers.get(interactionId);
+    if (set != null && set.remove(c) && set.isEmpty()) {
+      watchers.remove(interactionId);
+    }
+  }
+
   /** Forgets a socket; with {@code requeue}, the agent's offers go back when it was the agent's last here. */
   void unregister(AgentConnection c, boolean requeue) {
+    dashboards.remove(c);
+    c.watched().forEach(id -> unwatch(c, id));
     String agentId = c.agentId();
     Set<AgentConnection> set = byAgent.get(agentId);
     if (set == null || !set.remove(c)) {
@@ -212,6 +275,23 @@ public final class AgentSocketGateway {
     inLane("i:" + e.getString("interactionId"), () -> views.message(messageId).onSuccess(found -> deliver(found, true)));
   }
 
+  /** A customer's typing goes to the agent working the interaction (looked up per event; the widget throttles). */
+  private void customerTyping(JsonObject e) {
+    if (byAgent.isEmpty() || !(e.getValue("interactionId") instanceof String raw)) {
+      return;
+    }
+    InteractionId id;
+    try {
+      id = InteractionId.parse(raw);
+    } catch (IllegalArgumentException ex) {
+      return;
+    }
+    boolean on = Boolean.TRUE.equals(e.getValue("on"));
+    stores.interactions().find(stores.db().pool(), id).onSuccess(found -> found
+        .filter(i -> i.agentId() != null && i.state() == io.switchboard.hub.api.InteractionState.ASSIGNED)
+        .ifPresent(i -> of(i.agentId().toString()).forEach(c -> c.customerTyping(raw, on))));
+  }
+
   private void messageStatusChanged(JsonObject e) {
     if (byAgent.isEmpty()) {
       return;
@@ -221,14 +301,19 @@ public final class AgentSocketGateway {
         .onSuccess(found -> deliver(found, false)));
   }
 
+  /** To the sockets of the agent working the interaction, and to the supervisors watching it (once each). */
   private void deliver(Optional<ConsoleViews.Routed> found, boolean message) {
-    found.ifPresent(r -> of(r.agentId()).forEach(c -> {
-      if (message) {
-        c.message(r.frame());
-      } else {
-        c.messageStatus(r.frame());
-      }
-    }));
+    found.ifPresent(r -> {
+      Set<AgentConnection> targets = new LinkedHashSet<>(of(r.agentId()));
+      targets.addAll(watchers.getOrDefault(r.interactionId(), Set.of()));
+      targets.forEach(c -> {
+        if (message) {
+          c.message(r.frame());
+        } else {
+          c.messageStatus(r.frame());
+        }
+      });
+    });
   }
 
   /** Runs {@code step} after the previous step of the same lane; lanes are dropped when idle. */

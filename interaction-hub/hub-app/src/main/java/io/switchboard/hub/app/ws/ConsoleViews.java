@@ -36,8 +36,12 @@ final class ConsoleViews {
   static final int PREVIEW_CHARS = 200;
   private static final int ASSIGNED_LIMIT = 100;
 
-  /** A message frame and the agent whose consoles get it. */
-  record Routed(String agentId, JsonObject frame) {}
+  /** A message frame, the agent whose consoles get it (null when nobody works it) and its interaction. */
+  record Routed(String agentId, JsonObject frame) {
+    String interactionId() {
+      return frame.getString("interactionId");
+    }
+  }
 
   private final RoutingService routing;
   private final CustomerService customers;
@@ -72,16 +76,24 @@ final class ConsoleViews {
       }
       Interaction i = found.get();
       Future<JsonObject> customer = customers.get(i.customerId()).map(ConsoleViews::customer);
-      Future<String> preview = stores.messages().ofInteractions(sql, List.of(id)).map(ConsoleViews::preview);
-      return Future.all(customer, preview).map(x -> new JsonObject()
-          .put("interactionId", interactionId)
-          .put("channel", i.channel().wireName())
-          .put("queue", i.queueId())
-          .put("expiresAt", expiresAt)
-          .put("waitedMs", Math.max(0, Duration.between(i.createdAt(), clock.instant()).toMillis()))
-          .put("customer", customer.result())
-          .put("subject", i.subject())
-          .put("preview", preview.result()));
+      Future<List<io.switchboard.hub.api.Message>> messages = stores.messages().ofInteractions(sql, List.of(id));
+      Future<JsonObject> transfer = stores.routing().routingOf(sql, id.value())
+          .map(r -> r.map(row -> row.routing() == null ? null : row.routing().getJsonObject("transfer")).orElse(null));
+      return Future.all(customer, messages, transfer).map(x -> {
+        JsonObject t = transfer.result();
+        // A transferred customer's wait counts from the transfer: the time with the first agent was not waiting.
+        java.time.Instant since = t == null || t.getLong("at") == null ? i.createdAt() : java.time.Instant.ofEpochMilli(t.getLong("at"));
+        return new JsonObject()
+            .put("interactionId", interactionId)
+            .put("channel", i.channel().wireName())
+            .put("queue", i.queueId())
+            .put("expiresAt", expiresAt)
+            .put("waitedMs", Math.max(0, Duration.between(since, clock.instant()).toMillis()))
+            .put("customer", customer.result())
+            .put("subject", i.subject())
+            .put("preview", preview(messages.result()))
+            .put("transfer", t == null ? null : transferView(t, i, messages.result()));
+      });
     }).recover(e -> {
       log.atWarn().setCause(e).addKeyValue("interactionId", interactionId)
           .log("could not read an offer's customer context; the offer goes out without it");
@@ -121,8 +133,9 @@ final class ConsoleViews {
   }
 
   /**
-   * A {@code message} frame for a message of an interaction being worked (assigned or in wrap-up), with
-   * the agent working it; empty for messages of interactions nobody works.
+   * A {@code message} frame with the agent working its interaction (assigned or in wrap-up), or a null agent
+   * when nobody works it (then only supervisors watching the interaction get it); empty for a message
+   * outside any interaction or one that cannot be found.
    */
   Future<Optional<Routed>> message(String messageId) {
     return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(mw.agentId(), Frames.of("message")
@@ -135,7 +148,7 @@ final class ConsoleViews {
         .put("agentId", mw.message().agentId() == null ? null : mw.message().agentId().toString()))));
   }
 
-  /** A {@code message_status} frame for the agent working the message's interaction. */
+  /** A {@code message_status} frame for the agent working the message's interaction (null agent: nobody). */
   Future<Optional<Routed>> messageStatus(String messageId, String status, String reason) {
     return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(mw.agentId(), Frames.of("message_status")
         .put("interactionId", mw.message().interactionId().toString())
@@ -159,9 +172,14 @@ final class ConsoleViews {
         return Future.succeededFuture(Optional.<MessageAndWorker>empty());
       }
       return stores.interactions().find(sql, m.get().interactionId()).map(i -> i
-          .filter(x -> x.agentId() != null && (x.state() == InteractionState.ASSIGNED || x.state() == InteractionState.WRAP_UP))
-          .map(x -> new MessageAndWorker(m.get(), x.agentId().toString())));
+          .map(x -> new MessageAndWorker(m.get(), x.agentId() != null
+              && (x.state() == InteractionState.ASSIGNED || x.state() == InteractionState.WRAP_UP) ? x.agentId().toString() : null)));
     });
+  }
+
+  /** Whether the interaction exists (a supervisor may watch any interaction). */
+  Future<Boolean> interactionExists(InteractionId id) {
+    return stores.interactions().find(stores.db().pool(), id).map(java.util.Optional::isPresent);
   }
 
   static JsonObject customer(CustomerView v) {
@@ -190,6 +208,17 @@ final class ConsoleViews {
   }
 
   /** The first thing the customer wrote, as one line of plain text, cut at {@link #PREVIEW_CHARS}. */
+  /** Who transferred the interaction, when, from whom, and their note (null when none). */
+  static JsonObject transferView(JsonObject t, Interaction i, List<Message> messages) {
+    String noteId = t.getString("noteMessageId");
+    String note = noteId == null ? null : messages.stream().filter(m -> m.id().toString().equals(noteId)).findFirst()
+        .map(m -> text(m.content())).orElse(null);
+    return new JsonObject().put("fromAgentId", t.getString("from")).put("by", t.getString("by"))
+        .put("at", t.getLong("at") == null ? null : java.time.Instant.ofEpochMilli(t.getLong("at")).toString())
+        .put("toAgentId", t.getString("to")).put("note", note)
+        .put("arrivedAt", i.createdAt().toString());
+  }
+
   static String preview(List<Message> messages) {
     Message first = messages.stream().filter(m -> m.direction() == Message.Direction.INBOUND).findFirst()
         .orElse(messages.stream().filter(m -> !m.privateNote()).findFirst().orElse(null));

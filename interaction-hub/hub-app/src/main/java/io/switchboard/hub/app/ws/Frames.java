@@ -40,6 +40,21 @@ final class Frames {
   static final String RATE_LIMITED = "rate-limited";
   static final String UNAVAILABLE = "unavailable";
   static final String INTERNAL_ERROR = "internal-error";
+  /** The command needs a role the socket's user does not have (supervisor commands sent by an agent). */
+  static final String FORBIDDEN = "forbidden";
+
+  // Supervisor frames: the live dashboard and read-only watching of interactions.
+  /** Server frame: the dashboard ({@code full} true with history after subscribing, then every second without). */
+  static final String DASHBOARD = "dashboard";
+  static final String DASHBOARD_SUBSCRIBE = "dashboard_subscribe";
+  static final String DASHBOARD_UNSUBSCRIBE = "dashboard_unsubscribe";
+  static final String WATCH = "watch";
+  static final String UNWATCH = "unwatch";
+  /** Interactions one socket may watch at once. */
+  static final int MAX_WATCHES = 20;
+
+  /** Server frame: an interaction the agent worked left them (a transfer); {@code interactionId, reason}. */
+  static final String UNASSIGNED = "unassigned";
 
   /** A server frame of {@code type}; {@code seq} is filled in when it is written. */
   static JsonObject of(String type) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.switchboard.hub.app.Hub;
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.app.config.ConfigLoader;
-import io.switchboard.hub.testsupport.TestServers;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -21,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -77,14 +75,7 @@ final class SocialHub implements AutoCloseable {
    * without its secret answers.
    */
   SocialHub() {
-    TestServers servers = TestServers.get();
-    Map<String, String> env = new HashMap<>();
-    env.put("SWITCHBOARD_PG_URL", servers.newDatabase());
-    env.put("SWITCHBOARD_REDIS_URL", servers.redis().url());
-    env.put("SWITCHBOARD_REDIS_PREFIX", servers.newRedisPrefix());
-    env.put("SWITCHBOARD_HTTP_PORT", "0");
-    env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
-    env.put("SWITCHBOARD_BCRYPT_COST", "4");
+    Map<String, String> env = TestHub.freshEnv();
     // How providers reach the hub (http.publicUrl), as on a deployment behind a proxy; the tests call the port directly.
     env.put("SWITCHBOARD_PUBLIC_URL", "https://switchboard.example.test");
     env.put("SWITCHBOARD_WHATSAPP_APP_SECRET", WHATSAPP_APP_SECRET);

@@ -3,8 +3,6 @@ package io.switchboard.hub.app.channels;
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
@@ -12,9 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,19 +66,9 @@ class WebChatSessionTest {
   void start() throws Exception {
     heartbeats = Executors.newSingleThreadScheduledExecutor();
     smtp = new WebChatSmtpPeer();
-    Path config = configWithChat(Map.of("queueUpdateInterval", "300ms",
+    Path config = TestHub.configWithChannel(RULES, "webchat", Map.of("queueUpdateInterval", "300ms",
         "smtp", Map.of("host", "127.0.0.1", "port", smtp.port(), "from", "chat@shop.example.com")));
-    String previous = System.getProperty("switchboard.config.dir");
-    System.setProperty("switchboard.config.dir", config.toString());
-    try {
-      hub = TestHub.start(Map.of(), RULES);
-    } finally {
-      if (previous == null) {
-        System.clearProperty("switchboard.config.dir");
-      } else {
-        System.setProperty("switchboard.config.dir", previous);
-      }
-    }
+    hub = TestHub.startWith(Map.of(), config);
   }
 
   @AfterEach
@@ -99,19 +85,6 @@ class WebChatSessionTest {
     client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  /** A copy of config/ whose switchboard.yaml has a {@code channels.webchat} section. */
-  @SuppressWarnings("unchecked")
-  private static Path configWithChat(Map<String, Object> webchat) throws Exception {
-    Path dir = TestHub.configWithRules(Files.readString(TestHub.configDir().resolve("routing.yaml")));
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    Path file = dir.resolve("switchboard.yaml");
-    Map<String, Object> root = yaml.readValue(file.toFile(), LinkedHashMap.class);
-    Map<String, Object> channels = new LinkedHashMap<>((Map<String, Object>) root.getOrDefault("channels", Map.of()));
-    channels.put("webchat", webchat);
-    root.put("channels", channels);
-    yaml.writeValue(file.toFile(), root);
-    return dir;
-  }
 
   private static WebChatCustomer customer() {
     return new WebChatCustomer(client, Integer.parseInt(hub.baseUrl().substring(hub.baseUrl().lastIndexOf(':') + 1)));

@@ -161,6 +161,46 @@ class AgentSocketProtocolTest {
   }
 
   @Test
+  void typingTravelsBothWaysOnlyForTheAgentWorkingTheInteraction() throws Exception {
+    Console alice = fx.available("alice");
+    String id = fx.contact("ws-typing-1", "billing", "hello");
+    alice.next("offer");
+    alice.command(new JsonObject().put("type", "accept").put("interactionId", id), "a1");
+    alice.next("assigned");
+    var bus = fx.hub.hub().vertx().eventBus();
+
+    // The customer types (as the web chat adapter reports it): the agent's console hears it.
+    bus.publish(io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING, new JsonObject().put("interactionId", id).put("on", true));
+    JsonObject typing = alice.next("typing");
+    assertThat(typing.getString("interactionId")).isEqualTo(id);
+    assertThat(typing.getString("from")).isEqualTo("customer");
+    assertThat(typing.getBoolean("on")).isTrue();
+
+    // The agent types: the adapter's address gets it.
+    var heard = new java.util.concurrent.CompletableFuture<JsonObject>();
+    var consumer = bus.<JsonObject>consumer(io.switchboard.hub.api.event.TypingEvents.AGENT_TYPING, m -> heard.complete(m.body()));
+    consumer.completion().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+    JsonObject ok = alice.command(new JsonObject().put("type", "typing").put("interactionId", id).put("on", true), "t1");
+    assertThat(ok.getString("type")).as(ok.encode()).isEqualTo("ok");
+    assertThat(heard.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new JsonObject().put("interactionId", id).put("on", true));
+    consumer.unregister();
+
+    // Bad input: a clear error, nothing published, the socket keeps working.
+    assertThat(alice.command(new JsonObject().put("type", "typing").put("interactionId", id), "t2").getString("field")).isEqualTo("on");
+    assertThat(alice.command(new JsonObject().put("type", "typing").put("interactionId", id).put("on", "yes"), "t3")
+        .getString("code")).isEqualTo("invalid-field");
+    assertThat(alice.command(new JsonObject().put("type", "typing").put("interactionId", "nope").put("on", true), "t4")
+        .getString("field")).isEqualTo("interactionId");
+    assertThat(alice.command(new JsonObject().put("type", "typing").put("interactionId", UUID.randomUUID().toString()).put("on", true), "t5")
+        .getString("code")).isEqualTo("not-found");
+    Console bob = fx.available("bob");
+    JsonObject foreign = bob.command(new JsonObject().put("type", "typing").put("interactionId", id).put("on", true), "t6");
+    assertThat(foreign.getString("code")).isEqualTo("not-found");
+    assertThat(bob.received("typing")).isEmpty();
+    alice.assertAlive("after-typing");
+  }
+
+  @Test
   void anAgentCannotAcceptOrDeclineAnotherAgentsOfferAndNothingChanges() {
     Console alice = fx.available("alice");
     String id = fx.contact("ws-foreign-1", "billing", "hello");
