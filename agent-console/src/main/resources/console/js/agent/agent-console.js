@@ -1,0 +1,309 @@
+// <sb-agent-console>: what an agent works in all day. The state bar (available, break with a reason,
+// offline, after-call work with its countdown), offers with a countdown (accept/decline by button or
+// Alt+A / Alt+D), and the agent's interactions as tabs (Alt+1..9), each with its conversation, composer and
+// the customer 360. The hub's snapshot is the truth: after every (re)connect the lists are replaced by it.
+import { LitElement, html, nothing } from 'lit';
+import { clock, CHANNEL_LABELS } from '../format.js';
+import { askPermission, offerArrived } from '../notify.js';
+import './interaction-workspace.js';
+
+const BREAK_REASONS = ['Lunch', 'Coffee', 'Meeting', 'Training', 'Personal'];
+const STATE_LABELS = {
+  available: 'Available', busy: 'Busy', break: 'Break', offline: 'Offline', after_call_work: 'After-call work',
+};
+
+class AgentConsole extends LitElement {
+  static properties = {
+    api: { attribute: false },
+    socket: { attribute: false },
+    user: { attribute: false },
+    agentState: { state: true },
+    offers: { state: true },
+    tabs: { state: true },
+    active: { state: true },
+    settings: { state: true },
+    notice: { state: true },
+    now: { state: true },
+    breakOpen: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.agentState = { state: 'offline', reason: null, since: null };
+    this.capacity = {};
+    this.load = {};
+    this.offers = [];
+    this.tabs = new Map();
+    this.active = null;
+    this.settings = null;
+    this.notice = null;
+    this.now = Date.now();
+    this.breakOpen = false;
+    this.handlers = {
+      snapshot: (e) => this.onSnapshot(e.detail),
+      offer: (e) => this.onOffer(e.detail),
+      offer_withdrawn: (e) => this.onOfferWithdrawn(e.detail),
+      assigned: (e) => this.onAssigned(e.detail.interactionId),
+      unassigned: (e) => this.onUnassigned(e.detail),
+      state: (e) => { this.agentState = { state: e.detail.state, reason: e.detail.reason, since: new Date(this.socket.now()).toISOString() }; },
+      message: (e) => this.workspace(e.detail.interactionId)?.messageArrived(e.detail),
+      message_status: (e) => this.workspace(e.detail.interactionId)?.statusChanged(e.detail),
+      typing: (e) => this.workspace(e.detail.interactionId)?.typingChanged(e.detail),
+    };
+    this.onKey = (e) => this.shortcut(e);
+  }
+
+  createRenderRoot() {
+    return this;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    for (const [type, fn] of Object.entries(this.handlers)) {
+      this.socket.addEventListener(type, fn);
+    }
+    document.addEventListener('keydown', this.onKey);
+    this.ticker = setInterval(() => { this.now = this.socket.now(); }, 500);
+    this.api.get('/console/settings').then((s) => { this.settings = s; })
+      .catch((e) => this.say(`Console settings could not be loaded: ${e.message}`, 'error'));
+    if (this.socket.status === 'open') {
+      this.socket.command('resync').catch(() => {});
+    }
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    for (const [type, fn] of Object.entries(this.handlers)) {
+      this.socket.removeEventListener(type, fn);
+    }
+    document.removeEventListener('keydown', this.onKey);
+    clearInterval(this.ticker);
+  }
+
+  // ------------------------------------------------------------------ hub events
+
+  onSnapshot(s) {
+    this.agentState = { state: s.state, reason: s.reason, since: s.since };
+    this.capacity = s.capacity || {};
+    this.load = s.load || {};
+    const known = new Map(this.offers.map((o) => [o.interactionId, o]));
+    this.offers = (s.offers || []).map((o) => known.get(o.interactionId) ? { ...known.get(o.interactionId), ...o } : this.stamp(o));
+    const tabs = new Map();
+    for (const a of s.assigned || []) {
+      tabs.set(a.interactionId, { ...(this.tabs.get(a.interactionId) || {}), ...a });
+    }
+    this.tabs = tabs;
+    if (!this.active || !tabs.has(this.active)) {
+      this.active = tabs.keys().next().value ?? null;
+    }
+  }
+
+  stamp(offer) {
+    return { ...offer, waitBase: this.socket.now() - (offer.waitedMs || 0) };
+  }
+
+  onOffer(o) {
+    if (this.offers.some((x) => x.interactionId === o.interactionId)) {
+      return;
+    }
+    this.offers = [...this.offers, this.stamp(o)];
+    const who = o.customer?.displayName || 'A customer';
+    offerArrived(`New ${CHANNEL_LABELS[o.channel] || o.channel} offer`, `${who}${o.queue ? ` · ${o.queue}` : ''}${o.preview ? `: ${o.preview}` : ''}`);
+  }
+
+  onOfferWithdrawn(f) {
+    const had = this.offers.some((o) => o.interactionId === f.interactionId);
+    this.offers = this.offers.filter((o) => o.interactionId !== f.interactionId);
+    if (had && f.reason !== 'declined') {
+      this.say(`An offer ended: ${f.reason}.`, 'warn');
+    }
+  }
+
+  onAssigned(id) {
+    const offer = this.offers.find((o) => o.interactionId === id);
+    this.offers = this.offers.filter((o) => o.interactionId !== id);
+    if (!this.tabs.has(id)) {
+      const tabs = new Map(this.tabs);
+      tabs.set(id, {
+        interactionId: id, channel: offer?.channel, queue: offer?.queue, subject: offer?.subject,
+        customerId: offer?.customer?.id, state: 'assigned', customerName: offer?.customer?.displayName,
+      });
+      this.tabs = tabs;
+    }
+    this.active = id;
+  }
+
+  onUnassigned(f) {
+    this.closeTab(f.interactionId);
+    this.say(`An interaction left your desk: ${f.reason || 'moved'}.`, 'info');
+  }
+
+  closeTab(id) {
+    if (!this.tabs.has(id)) {
+      return;
+    }
+    const tabs = new Map(this.tabs);
+    tabs.delete(id);
+    this.tabs = tabs;
+    if (this.active === id) {
+      this.active = tabs.keys().next().value ?? null;
+    }
+  }
+
+  workspace(id) {
+    return this.querySelector(`sb-interaction-workspace[data-id="${CSS.escape(id || '')}"]`);
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  async setState(state, reason) {
+    askPermission();
+    this.breakOpen = false;
+    try {
+      await this.socket.command('state', reason ? { state, reason } : { state });
+    } catch (e) {
+      this.say(`Could not change your state: ${e.message}`, 'error');
+    }
+  }
+
+  async accept(id) {
+    try {
+      await this.socket.command('accept', { interactionId: id });
+    } catch (e) {
+      this.offers = this.offers.filter((o) => o.interactionId !== id);
+      this.say(`Could not accept: ${e.message}`, 'error');
+    }
+  }
+
+  async decline(id) {
+    try {
+      await this.socket.command('decline', { interactionId: id });
+      this.offers = this.offers.filter((o) => o.interactionId !== id);
+    } catch (e) {
+      this.say(`Could not decline: ${e.message}`, 'error');
+    }
+  }
+
+  shortcut(e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey) {
+      return;
+    }
+    const key = e.key.toLowerCase();
+    const first = this.offers[0];
+    if (key === 'a' && first) {
+      e.preventDefault();
+      this.accept(first.interactionId);
+    } else if (key === 'd' && first) {
+      e.preventDefault();
+      this.decline(first.interactionId);
+    } else if (/^[1-9]$/.test(key)) {
+      const id = [...this.tabs.keys()][Number(key) - 1];
+      if (id) {
+        e.preventDefault();
+        this.active = id;
+      }
+    }
+  }
+
+  say(text, kind = 'info') {
+    this.notice = { text, kind };
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => { this.notice = null; }, 8000);
+  }
+
+  // ------------------------------------------------------------------ view
+
+  render() {
+    return html`
+      ${this.renderStateBar()}
+      ${this.notice ? html`<div class="notice ${this.notice.kind}" role="status">${this.notice.text}</div>` : nothing}
+      <section class="offers" aria-label="Offers">
+        ${this.offers.map((o) => this.renderOffer(o))}
+      </section>
+      <nav class="tabs" role="tablist" aria-label="Your interactions">
+        ${[...this.tabs.values()].map((t, i) => html`
+          <button role="tab" class="tab ${t.interactionId === this.active ? 'active' : ''} ${t.state}"
+                  aria-selected=${t.interactionId === this.active} data-testid="tab"
+                  title="Alt+${i + 1}" @click=${() => { this.active = t.interactionId; }}>
+            <span class="channel ${t.channel}">${CHANNEL_LABELS[t.channel] || t.channel || '…'}</span>
+            ${t.customerName || t.subject || t.queue || 'Interaction'}
+            ${t.state === 'wrap_up' ? html`<em>wrap-up</em>` : nothing}
+          </button>`)}
+        ${this.tabs.size === 0 ? html`<p class="empty">No interactions. ${this.agentState.state === 'available'
+          ? 'Waiting for the next offer…' : 'Go available to receive offers.'}</p>` : nothing}
+      </nav>
+      ${[...this.tabs.values()].map((t) => html`
+        <sb-interaction-workspace data-id=${t.interactionId} ?hidden=${t.interactionId !== this.active}
+          .api=${this.api} .socket=${this.socket} .user=${this.user} .summary=${t} .settings=${this.settings}
+          @customer-known=${(e) => this.nameTab(t.interactionId, e.detail)}
+          @interaction-closed=${(e) => this.closed(t.interactionId, e.detail)}></sb-interaction-workspace>`)}`;
+  }
+
+  nameTab(id, name) {
+    const t = this.tabs.get(id);
+    if (t && t.customerName !== name) {
+      const tabs = new Map(this.tabs);
+      tabs.set(id, { ...t, customerName: name });
+      this.tabs = tabs;
+    }
+  }
+
+  closed(id, detail) {
+    this.closeTab(id);
+    if (detail?.message) {
+      this.say(detail.message, 'info');
+    }
+  }
+
+  renderStateBar() {
+    const s = this.agentState;
+    const inState = s.since ? clock(this.now - Date.parse(s.since)) : '';
+    const acwSeconds = this.settings?.afterCallWorkSeconds;
+    const acwLeft = s.state === 'after_call_work' && acwSeconds && s.since
+      ? clock(Date.parse(s.since) + acwSeconds * 1000 - this.now) : null;
+    const loads = Object.entries(this.capacity).filter(([, n]) => n > 0)
+      .map(([ch, n]) => `${CHANNEL_LABELS[ch] || ch} ${this.load[ch] || 0}/${n}`).join(' · ');
+    return html`
+      <div class="statebar">
+        <span class="state ${s.state}" data-testid="agent-state">${STATE_LABELS[s.state] || s.state}${s.reason && s.state === 'break' ? ` (${s.reason})` : ''}</span>
+        <span class="muted">${acwLeft !== null ? html`after-call work ends in <strong>${acwLeft}</strong>` : inState}</span>
+        <span class="muted load">${loads}</span>
+        <span class="spacer"></span>
+        <button class="go" ?disabled=${s.state === 'available'} @click=${() => this.setState('available')}>Available</button>
+        <span class="menu">
+          <button ?disabled=${s.state === 'break'} @click=${() => { this.breakOpen = !this.breakOpen; }} aria-expanded=${this.breakOpen}>Break…</button>
+          ${this.breakOpen ? html`<span class="dropdown">${BREAK_REASONS.map((r) => html`
+            <button @click=${() => this.setState('break', r.toLowerCase())}>${r}</button>`)}</span>` : nothing}
+        </span>
+        <button ?disabled=${s.state === 'offline'} @click=${() => this.setState('offline')}>Offline</button>
+      </div>`;
+  }
+
+  renderOffer(o) {
+    const left = Date.parse(o.expiresAt) - this.now;
+    const waited = this.now - o.waitBase;
+    const c = o.customer;
+    return html`
+      <article class="offer" data-testid="offer" aria-live="assertive">
+        <header>
+          <span class="channel ${o.channel}">${CHANNEL_LABELS[o.channel] || o.channel}</span>
+          <strong>${c?.displayName || 'Unknown customer'}</strong>
+          ${c?.tier ? html`<span class="badge">${c.tier}</span>` : nothing}
+          ${c?.language ? html`<span class="badge">${c.language}</span>` : nothing}
+          <span class="spacer"></span>
+          <span class="countdown ${left < 5000 ? 'urgent' : ''}" title="time left to accept">${clock(left)}</span>
+        </header>
+        <p>${o.queue ? html`Queue <strong>${o.queue}</strong> · ` : nothing}waited ${clock(waited)}</p>
+        ${o.subject ? html`<p><strong>${o.subject}</strong></p>` : nothing}
+        ${o.preview ? html`<blockquote>${o.preview}</blockquote>` : nothing}
+        ${o.transfer ? html`<p class="transfer" data-testid="offer-transfer">Transferred by ${o.transfer.by}${o.transfer.note
+          ? html`: <em>${o.transfer.note}</em>` : nothing}</p>` : nothing}
+        <footer>
+          <button class="go" @click=${() => this.accept(o.interactionId)} title="Alt+A">Accept <kbd>Alt+A</kbd></button>
+          <button @click=${() => this.decline(o.interactionId)} title="Alt+D">Decline <kbd>Alt+D</kbd></button>
+        </footer>
+      </article>`;
+  }
+}
+
+customElements.define('sb-agent-console', AgentConsole);

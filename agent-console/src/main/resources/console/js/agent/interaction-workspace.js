@@ -1,0 +1,282 @@
+// <sb-interaction-workspace>: one interaction the agent works. The conversation (live: message frames are
+// merged by message id), the composer for the channel (chat/social line with typing, or email with
+// reply/reply-all/quote/attachments), canned responses, private notes, transfer, end and wrap-up, and the
+// customer 360 beside it. Voice interactions show the caller and the IVR path; call controls appear only
+// when a voice adapter can carry them out.
+import { LitElement, html, nothing } from 'lit';
+import { when, messageText, CHANNEL_LABELS } from '../format.js';
+import './composer.js';
+import './customer-panel.js';
+import './transfer-dialog.js';
+import './wrap-up-form.js';
+
+class InteractionWorkspace extends LitElement {
+  static properties = {
+    api: { attribute: false },
+    socket: { attribute: false },
+    user: { attribute: false },
+    summary: { attribute: false },
+    settings: { attribute: false },
+    detail: { state: true },
+    messages: { state: true },
+    customer: { state: true },
+    customerTyping: { state: true },
+    phase: { state: true },
+    error: { state: true },
+    transferring: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.detail = null;
+    this.messages = new Map();
+    this.customer = null;
+    this.customerTyping = false;
+    this.phase = 'working';
+    this.error = '';
+    this.transferring = false;
+  }
+
+  createRenderRoot() {
+    return this;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.load();
+  }
+
+  get id() {
+    return this.summary.interactionId;
+  }
+
+  async load() {
+    try {
+      const detail = await this.api.get(`/interactions/${this.id}`);
+      this.detail = detail;
+      const merged = new Map();
+      for (const m of detail.messages || []) {
+        merged.set(m.id, fromApi(m));
+      }
+      for (const [id, m] of this.messages) {
+        merged.set(id, { ...merged.get(id), ...m });
+      }
+      this.messages = merged;
+      if (detail.state === 'wrap_up' || this.summary.state === 'wrap_up') {
+        this.phase = 'wrap-up';
+      }
+      this.customer = await this.api.get(`/customers/${detail.customerId}`);
+      this.dispatchEvent(new CustomEvent('customer-known', { detail: this.customer.displayName }));
+    } catch (e) {
+      this.error = `Could not load the interaction: ${e.message}`;
+    }
+  }
+
+  // Called by the console for frames of this interaction.
+  messageArrived(f) {
+    const m = new Map(this.messages);
+    const existing = m.get(f.messageId);
+    m.set(f.messageId, { ...(existing || {}), ...fromFrame(f), status: later(existing?.status, f.status) });
+    this.messages = m;
+    if (f.direction === 'inbound') {
+      this.customerTyping = false;
+    }
+  }
+
+  // The hub's answer to a POST: the stored message (its frame may have come first; status never goes back).
+  messageStored(apiMessage) {
+    const stored = fromApi(apiMessage);
+    const existing = this.messages.get(stored.id);
+    const m = new Map(this.messages);
+    m.set(stored.id, existing ? { ...stored, ...existing, status: later(existing.status, stored.status) } : stored);
+    this.messages = m;
+  }
+
+  statusChanged(f) {
+    const existing = this.messages.get(f.messageId);
+    const m = new Map(this.messages);
+    m.set(f.messageId, { ...(existing || { id: f.messageId, direction: 'outbound', text: '' }),
+      status: later(existing?.status, f.status), reason: f.reason || null });
+    this.messages = m;
+  }
+
+  typingChanged(f) {
+    if (f.from !== 'customer') {
+      return;
+    }
+    this.customerTyping = !!f.on;
+    clearTimeout(this.typingTimer);
+    if (f.on) {
+      this.typingTimer = setTimeout(() => { this.customerTyping = false; }, 8000);
+    }
+  }
+
+  updated(changed) {
+    if (changed.has('messages')) {
+      const list = this.querySelector('.conversation');
+      if (list) {
+        list.scrollTop = list.scrollHeight;
+      }
+    }
+  }
+
+  async end() {
+    this.error = '';
+    try {
+      const r = await this.api.post(`/interactions/${this.id}/end`);
+      if (r.state === 'wrap_up') {
+        this.phase = 'wrap-up';
+      } else {
+        this.close('Interaction ended.');
+      }
+    } catch (e) {
+      this.error = `Could not end: ${e.message}`;
+    }
+  }
+
+  close(message) {
+    this.dispatchEvent(new CustomEvent('interaction-closed', { detail: { message } }));
+  }
+
+  sorted() {
+    return [...this.messages.values()].sort((a, b) => (a.at || '').localeCompare(b.at || ''));
+  }
+
+  render() {
+    const d = this.detail;
+    const channel = d?.channel || this.summary.channel;
+    return html`
+      <div class="workspace">
+        <section class="thread" aria-label="Conversation">
+          <header class="thread-head">
+            <span class="channel ${channel}">${CHANNEL_LABELS[channel] || channel}</span>
+            <strong>${this.customer?.displayName || this.summary.customerName || ''}</strong>
+            ${d?.queue ? html`<span class="badge">${d.queue}</span>` : nothing}
+            ${d?.subject ? html`<span class="subject">${d.subject}</span>` : nothing}
+            <span class="spacer"></span>
+            ${this.phase === 'working' ? html`
+              <button @click=${() => { this.transferring = true; }} data-testid="transfer">Transfer…</button>
+              <button class="warn" @click=${this.end} data-testid="end">End</button>` : nothing}
+          </header>
+          ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+          ${channel === 'voice' ? this.renderVoice() : nothing}
+          <ol class="conversation" data-testid="conversation">
+            ${this.sorted().map((m) => this.renderMessage(m))}
+          </ol>
+          ${this.customerTyping ? html`<p class="typing" data-testid="customer-typing">${this.customer?.displayName || 'The customer'} is typing…</p>` : nothing}
+          ${this.phase === 'working' && channel !== 'voice' ? html`
+            <sb-composer .api=${this.api} .socket=${this.socket} .user=${this.user} .interaction=${d || this.summary}
+              .customer=${this.customer} .settings=${this.settings} .messages=${this.sorted()}
+              @sent=${(e) => this.messageStored(e.detail)}></sb-composer>` : nothing}
+          ${this.phase === 'wrap-up' ? html`
+            <sb-wrap-up-form .api=${this.api} .interactionId=${this.id} .settings=${this.settings}
+              @wrapped-up=${() => this.close('Wrapped up.')}></sb-wrap-up-form>` : nothing}
+          ${this.transferring ? html`
+            <sb-transfer-dialog .api=${this.api} .interactionId=${this.id} .currentQueue=${d?.queue} .user=${this.user}
+              @cancel=${() => { this.transferring = false; }}
+              @transferred=${(e) => { this.transferring = false; this.close(e.detail); }}></sb-transfer-dialog>` : nothing}
+        </section>
+        <sb-customer-panel .api=${this.api} .customer=${this.customer} .interactionId=${this.id}
+          @customer-changed=${(e) => { this.customer = e.detail; }}></sb-customer-panel>
+      </div>`;
+  }
+
+  renderVoice() {
+    const a = this.detail?.attributes || {};
+    const caller = this.customer?.identities?.find((i) => i.kind === 'phone')?.value;
+    const path = Object.entries(a).filter(([k]) => k.startsWith('ivr')).map(([k, v]) => `${k}: ${v}`);
+    return html`
+      <div class="voice">
+        <p>Caller <strong>${caller || 'unknown number'}</strong></p>
+        ${path.length ? html`<p>IVR: ${path.join(' → ')}</p>` : html`<p class="muted">No IVR path recorded.</p>`}
+        <p class="muted">Call controls (hold, transfer, hang up) appear here once a voice adapter is connected to this hub.</p>
+      </div>`;
+  }
+
+  renderMessage(m) {
+    const who = m.direction === 'inbound' ? (m.senderName || this.customer?.displayName || 'Customer')
+      : m.direction === 'internal' ? 'Private note' : (m.agentId === this.user.id ? 'You' : 'Agent');
+    return html`
+      <li class="msg ${m.direction}" data-testid="message" data-direction=${m.direction}>
+        <div class="meta">
+          <span>${who}</span>
+          <time datetime=${m.at || ''}>${when(m.at)}</time>
+          ${m.direction === 'outbound' ? html`<span class="status ${m.status}" title=${m.reason || ''}>${statusLabel(m)}</span>` : nothing}
+        </div>
+        ${m.subject ? html`<div class="subject">${m.subject}</div>` : nothing}
+        ${m.email ? html`<div class="muted small">${[
+          m.email.from ? `From ${recipient(m.email.from)}` : '',
+          m.email.to?.length ? `To ${m.email.to.map(recipient).join(', ')}` : '',
+          m.email.cc?.length ? `Cc ${m.email.cc.map(recipient).join(', ')}` : '',
+        ].filter(Boolean).join(' · ')}</div>` : nothing}
+        <div class="body">${m.text}</div>
+        ${(m.attachments || []).length ? html`<ul class="attachments">${m.attachments.map((a) => html`
+          <li><a href="#" @click=${(e) => { e.preventDefault(); this.download(a); }}>${a.fileName} (${Math.ceil(a.sizeBytes / 1024)} KiB)</a></li>`)}</ul>` : nothing}
+      </li>`;
+  }
+
+  async download(a) {
+    try {
+      const res = await fetch(`/api/v1/attachments/${a.id}`, { headers: { Authorization: `Bearer ${this.api.token}` } });
+      if (!res.ok) {
+        throw new Error(`the hub answered ${res.status}`);
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const link = Object.assign(document.createElement('a'), { href: url, download: a.fileName });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      this.error = `Could not download ${a.fileName}: ${e.message}`;
+    }
+  }
+}
+
+/** An email recipient as "Name <address>" (or the address alone). */
+function recipient(r) {
+  return r?.name ? `${r.name} <${r.address}>` : (r?.address || '');
+}
+
+const STATUS_RANK = { received: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
+
+/** Delivery statuses only move forward (frames and HTTP answers can cross). */
+function later(a, b) {
+  if (!a) {
+    return b;
+  }
+  if (!b) {
+    return a;
+  }
+  return (STATUS_RANK[b] ?? 0) >= (STATUS_RANK[a] ?? 0) ? b : a;
+}
+
+function statusLabel(m) {
+  return { queued: 'sending', sent: '✓ sent', delivered: '✓✓ delivered', read: '✓✓ read', failed: `failed${m.reason ? `: ${m.reason}` : ''}` }[m.status] || m.status || '';
+}
+
+/** A message as GET /interactions/{id} returns it. */
+export function fromApi(m) {
+  return {
+    id: m.id,
+    direction: m.private ? 'internal' : m.direction,
+    text: messageText(m.content),
+    at: m.createdAt,
+    status: m.status,
+    reason: m.statusReason,
+    agentId: m.agentId,
+    senderName: m.senderName,
+    senderAddress: m.senderAddress,
+    subject: m.subject,
+    email: m.email || null,
+    attachments: m.attachments || [],
+  };
+}
+
+/** A message as the socket's `message` frame carries it. */
+function fromFrame(f) {
+  return {
+    id: f.messageId, direction: f.direction, text: f.text, at: f.at, status: f.status, agentId: f.agentId,
+    reason: f.reason || null,
+  };
+}
+
+customElements.define('sb-interaction-workspace', InteractionWorkspace);

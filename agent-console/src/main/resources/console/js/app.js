@@ -1,0 +1,134 @@
+// <sb-app>: sign-in, then the agent console or (for supervisors and admins) the dashboard, chosen by the
+// hash (#/console, #/dashboard). One WebSocket per tab, shared by both views.
+import { LitElement, html, nothing } from 'lit';
+import { Api, ApiError, currentSession, forgetSession, login } from './api.js';
+import { AgentSocket } from './socket.js';
+import './agent/agent-console.js';
+import './dashboard/supervisor-dashboard.js';
+
+class SwitchboardApp extends LitElement {
+  static properties = {
+    session: { state: true },
+    view: { state: true },
+    connection: { state: true },
+    loginError: { state: true },
+    busy: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.session = currentSession();
+    this.view = viewFromHash();
+    this.connection = 'closed';
+    this.loginError = '';
+    this.busy = false;
+    this.onHash = () => { this.view = viewFromHash(); };
+  }
+
+  createRenderRoot() {
+    return this;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHash);
+    if (this.session) {
+      this.start();
+    }
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHash);
+    this.socket?.close();
+  }
+
+  start() {
+    this.api = new Api(this.session.token, () => this.signedOut('Your session ended. Please sign in again.'));
+    this.socket = new AgentSocket(this.session.token);
+    this.socket.addEventListener('status', (e) => { this.connection = e.detail.status; });
+    this.socket.addEventListener('unauthenticated', () => this.signedOut('Your session ended. Please sign in again.'));
+    this.socket.connect();
+    // The display name (for canned responses' {{agent.name}}); the login answer has the username only.
+    this.api.get(`/agents/${this.session.user.id}`).then((a) => {
+      this.session = { ...this.session, user: { ...this.session.user, displayName: a.displayName } };
+    }).catch(() => {});
+  }
+
+  signedOut(message) {
+    this.socket?.close();
+    this.socket = null;
+    forgetSession();
+    this.session = null;
+    this.loginError = message || '';
+  }
+
+  async submitLogin(e) {
+    e.preventDefault();
+    const data = new FormData(e.target);
+    this.busy = true;
+    this.loginError = '';
+    try {
+      this.session = await login(String(data.get('username')), String(data.get('password')));
+      this.start();
+    } catch (err) {
+      this.loginError = err instanceof ApiError && err.status === 401 ? 'Wrong username or password.' : err.message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async logout() {
+    await this.api?.logout();
+    this.signedOut('');
+  }
+
+  isSupervisor() {
+    return ['supervisor', 'admin'].includes(this.session?.user?.role);
+  }
+
+  render() {
+    if (!this.session) {
+      return html`
+        <main class="login">
+          <h1>Switchboard</h1>
+          <form id="login" @submit=${this.submitLogin} autocomplete="on">
+            <label>Username <input name="username" autocomplete="username" required autofocus></label>
+            <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+            <button type="submit" ?disabled=${this.busy}>Sign in</button>
+            <p class="error" role="alert">${this.loginError}</p>
+          </form>
+          <ul class="links">
+            <li><a href="/api/v1/openapi.yaml">API description (OpenAPI)</a></li>
+            <li><a href="/health">Health</a></li>
+          </ul>
+        </main>`;
+    }
+    const view = this.isSupervisor() ? this.view : 'console';
+    return html`
+      <header class="topbar">
+        <strong class="brand">Switchboard</strong>
+        ${this.isSupervisor() ? html`
+          <nav>
+            <a href="#/console" class=${view === 'console' ? 'active' : ''}>Console</a>
+            <a href="#/dashboard" class=${view === 'dashboard' ? 'active' : ''}>Dashboard</a>
+          </nav>` : nothing}
+        <span class="connection ${this.connection}" data-testid="connection">${connectionLabel(this.connection)}</span>
+        <span class="who">${this.session.user.username} · ${this.session.user.role}</span>
+        <button class="link" @click=${this.logout}>Sign out</button>
+      </header>
+      ${view === 'dashboard'
+        ? html`<sb-dashboard .api=${this.api} .socket=${this.socket}></sb-dashboard>`
+        : html`<sb-agent-console .api=${this.api} .socket=${this.socket} .user=${this.session.user}></sb-agent-console>`}`;
+  }
+}
+
+function viewFromHash() {
+  return location.hash === '#/dashboard' ? 'dashboard' : 'console';
+}
+
+function connectionLabel(status) {
+  return { open: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', closed: 'Offline' }[status] || status;
+}
+
+customElements.define('sb-app', SwitchboardApp);

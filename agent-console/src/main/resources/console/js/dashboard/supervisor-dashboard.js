@@ -1,0 +1,251 @@
+// <sb-dashboard>: the supervisor's live view. Every second the hub pushes a `dashboard` frame (docs/
+// dashboard.md defines each figure): per queue waiting, longest wait, service level today and last 30 min,
+// ASA, abandon rate, offered/answered/abandoned, handled by channel and live Erlang C staffing; agents by
+// state with time in state and load against capacity; charts of waiting and service level over time.
+// Actions: force an agent's state, move a waiting interaction to another queue, watch a chat read-only.
+import { LitElement, html, nothing } from 'lit';
+import { clock, percent, CHANNEL_LABELS } from '../format.js';
+import './trend-chart.js';
+import './watch-panel.js';
+
+const FORCE_STATES = [['available', 'Available'], ['break', 'Break'], ['offline', 'Offline']];
+
+class SupervisorDashboard extends LitElement {
+  static properties = {
+    api: { attribute: false },
+    socket: { attribute: false },
+    snapshot: { state: true },
+    history: { state: true },
+    waitingList: { state: true },
+    workingList: { state: true },
+    watching: { state: true },
+    notice: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.snapshot = null;
+    this.history = {};
+    this.waitingList = [];
+    this.workingList = [];
+    this.watching = null;
+    this.notice = '';
+    this.onFrame = (e) => this.frame(e.detail);
+    this.onStatus = (e) => { if (e.detail.status === 'open') this.subscribe(); };
+  }
+
+  createRenderRoot() {
+    return this;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.socket.addEventListener('dashboard', this.onFrame);
+    this.socket.addEventListener('status', this.onStatus);
+    if (this.socket.status === 'open') {
+      this.subscribe();
+    }
+    this.loadLists();
+    this.listTimer = setInterval(() => this.loadLists(), 3000);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.socket.removeEventListener('dashboard', this.onFrame);
+    this.socket.removeEventListener('status', this.onStatus);
+    clearInterval(this.listTimer);
+    this.socket.command('dashboard_unsubscribe').catch(() => {});
+  }
+
+  subscribe() {
+    this.socket.command('dashboard_subscribe').catch((e) => { this.notice = `The live dashboard is not available: ${e.message}`; });
+  }
+
+  frame(f) {
+    if (f.history) {
+      const h = {};
+      for (const [queue, points] of Object.entries(f.history.points || {})) {
+        h[queue] = points.map((p) => ({ at: p.at, waiting: p.waiting, serviceLevel30m: p.serviceLevel30m }));
+      }
+      this.history = h;
+      this.historyMinutes = f.history.minutes || 60;
+    } else if (f.historySample) {
+      const h = { ...this.history };
+      const cutoff = Date.parse(f.historySample.at) - (this.historyMinutes || 60) * 60000;
+      for (const [queue, v] of Object.entries(f.historySample.queues || {})) {
+        h[queue] = [...(h[queue] || []), { at: f.historySample.at, ...v }].filter((p) => Date.parse(p.at) >= cutoff);
+      }
+      this.history = h;
+    }
+    this.snapshot = f;
+  }
+
+  async loadLists() {
+    try {
+      const [queued, offered, assigned] = await Promise.all([
+        this.api.get('/interactions?state=queued&limit=100'),
+        this.api.get('/interactions?state=offered&limit=100'),
+        this.api.get('/interactions?state=assigned&limit=100'),
+      ]);
+      this.waitingList = [...queued.items, ...offered.items].sort((a, b) => (a.queuedAt || '').localeCompare(b.queuedAt || ''));
+      this.workingList = assigned.items;
+    } catch (e) {
+      this.notice = `Interaction lists could not be read: ${e.message}`;
+    }
+  }
+
+  async force(agent, state) {
+    const body = state === 'break' ? { state, reason: 'set by supervisor' } : { state };
+    try {
+      await this.api.put(`/agents/${agent.id}/state`, body);
+      this.notice = `${agent.displayName} is now ${state}.`;
+    } catch (e) {
+      this.notice = `Could not set ${agent.displayName}'s state: ${e.message}`;
+    }
+  }
+
+  async move(interaction, queue) {
+    if (!queue || queue === interaction.queue) {
+      return;
+    }
+    try {
+      await this.api.post(`/interactions/${interaction.id}/move`, { queue });
+      this.notice = `Moved to ${queue}.`;
+      this.loadLists();
+    } catch (e) {
+      this.notice = `Could not move: ${e.message}`;
+    }
+  }
+
+  render() {
+    const s = this.snapshot;
+    if (!s) {
+      return html`<p class="muted">${this.notice || 'Waiting for the hub…'}</p>`;
+    }
+    const now = Date.parse(s.at);
+    return html`
+      ${this.notice ? html`<div class="notice" role="status">${this.notice}
+        <button class="link" @click=${() => { this.notice = ''; }}>dismiss</button></div>` : nothing}
+      <div class="dash-grid">
+        <section class="card">
+          <h2>Queues <span class="muted small">as of ${new Date(s.at).toLocaleTimeString()} · today = since midnight ${s.zone} · staffing over the last ${s.windowMinutes} min</span></h2>
+          ${this.renderQueues(s)}
+        </section>
+        <section class="charts">
+          <div class="card"><h2>Waiting</h2>
+            <sb-trend-chart .series=${this.history} field="waiting" .queues=${s.queues.map((q) => q.id)}></sb-trend-chart></div>
+          <div class="card"><h2>Service level, last 30 min</h2>
+            <sb-trend-chart .series=${this.history} field="serviceLevel30m" percent .queues=${s.queues.map((q) => q.id)}></sb-trend-chart></div>
+        </section>
+        <section class="card">
+          <h2>Agents <span class="totals">${Object.entries(s.totals?.byState || {}).map(([k, n]) => html`<span class="badge state ${k}">${k} ${n}</span>`)}</span></h2>
+          ${this.renderAgents(s)}
+        </section>
+        <section class="card">
+          <h2>Waiting interactions</h2>
+          ${this.renderWaiting(s, now)}
+        </section>
+        <section class="card">
+          <h2>Being worked</h2>
+          ${this.renderWorking(s)}
+        </section>
+        ${this.watching ? html`<section class="card">
+          <sb-watch-panel .api=${this.api} .socket=${this.socket} .interactionId=${this.watching}
+            @close=${() => { this.watching = null; }}></sb-watch-panel></section>` : nothing}
+      </div>`;
+  }
+
+  renderQueues(s) {
+    return html`
+      <table class="data" data-testid="queues">
+        <thead><tr>
+          <th>Queue</th><th>Waiting</th><th>Longest wait</th><th>SL today</th><th>SL 30 min</th><th>ASA</th>
+          <th>Abandon rate</th><th>Offered</th><th>Answered</th><th>Abandoned</th><th class="left">Handled by channel</th>
+          <th title="arrivals per hour over the window">Arrivals/h</th><th>AHT</th><th>Erlangs</th>
+          <th title="Erlang C: agents needed now to meet the target">Needed</th><th>Staffed</th><th>Gap</th>
+        </tr></thead>
+        <tbody>${s.queues.map((q) => {
+          const target = q.target?.percent ?? 80;
+          const slClass = (v) => (v == null ? '' : v >= target ? 'good' : 'bad');
+          const st = q.staffing || {};
+          return html`<tr data-queue=${q.id}>
+            <td title=${`target ${q.target?.percent}% within ${q.target?.withinSeconds}s`}>${q.name}</td>
+            <td data-field="waiting">${q.waiting}</td>
+            <td>${q.longestWaitMs ? clock(q.longestWaitMs) : '–'}</td>
+            <td class=${slClass(q.today.serviceLevel)}>${percent(q.today.serviceLevel)}</td>
+            <td class=${slClass(q.last30m.serviceLevel)}>${percent(q.last30m.serviceLevel)}</td>
+            <td>${q.today.asaMs == null ? '–' : clock(q.today.asaMs)}</td>
+            <td>${percent(q.today.abandonRate)}</td>
+            <td data-field="offered">${q.today.offered}</td>
+            <td data-field="answered">${q.today.answered}</td>
+            <td data-field="abandoned">${q.today.abandoned}</td>
+            <td class="left">${Object.entries(q.handledByChannel || {}).map(([ch, n]) => `${CHANNEL_LABELS[ch] || ch} ${n}`).join(' · ') || '–'}</td>
+            <td>${st.arrivalsPerHour == null ? '–' : Math.round(st.arrivalsPerHour * 10) / 10}</td>
+            <td title=${st.ahtSource || ''}>${st.ahtSeconds == null ? '–' : clock(st.ahtSeconds * 1000)}</td>
+            <td>${st.erlangs == null ? '–' : Math.round(st.erlangs * 100) / 100}</td>
+            <td data-field="needed">${st.agentsNeeded ?? '–'}</td>
+            <td>${st.staffed ?? '–'}</td>
+            <td class=${st.gap > 0 ? 'bad' : ''}>${st.gap ?? '–'}</td>
+          </tr>`;
+        })}</tbody>
+      </table>`;
+  }
+
+  renderAgents(s) {
+    return html`
+      <table class="data" data-testid="agents">
+        <thead><tr><th>Agent</th><th class="left">State</th><th>Time in state</th><th>Console</th>
+          <th class="left">Load / capacity</th><th>Assigned</th><th class="left">Force state</th></tr></thead>
+        <tbody>${s.agents.map((a) => html`<tr data-agent=${a.username}>
+          <td>${a.displayName}</td>
+          <td class="left"><span class="state ${a.state}">${a.state.replaceAll('_', ' ')}${a.reason && a.state === 'break' ? ` (${a.reason})` : ''}</span></td>
+          <td>${clock(a.timeInStateMs)}</td>
+          <td>${a.present ? 'connected' : '–'}</td>
+          <td class="left">${Object.entries(a.capacity || {}).filter(([, n]) => n > 0).map(([ch, n]) => `${CHANNEL_LABELS[ch] || ch} ${a.load?.[ch] || 0}/${n}`).join(' · ')}</td>
+          <td>${a.assigned}</td>
+          <td class="left">${FORCE_STATES.filter(([st]) => st !== a.state).map(([st, label]) => html`
+            <button @click=${() => this.force(a, st)}>${label}</button>`)}</td>
+        </tr>`)}</tbody>
+      </table>`;
+  }
+
+  renderWaiting(s, now) {
+    if (!this.waitingList.length) {
+      return html`<p class="muted" data-testid="waiting">Nobody is waiting.</p>`;
+    }
+    return html`
+      <table class="data" data-testid="waiting">
+        <thead><tr><th>Since</th><th class="left">Channel</th><th class="left">Queue</th><th class="left">Subject</th><th class="left">Move to</th></tr></thead>
+        <tbody>${this.waitingList.map((i) => html`<tr>
+          <td>${clock(now - Date.parse(i.queuedAt || i.createdAt))}</td>
+          <td class="left"><span class="channel ${i.channel}">${CHANNEL_LABELS[i.channel]}</span></td>
+          <td class="left">${i.queue}${i.state === 'offered' ? html` <em class="muted">offered</em>` : nothing}</td>
+          <td class="left">${i.subject || ''}</td>
+          <td class="left"><select @change=${(e) => this.move(i, e.target.value)}>
+            <option value="">–</option>
+            ${s.queues.filter((q) => q.id !== i.queue).map((q) => html`<option value=${q.id}>${q.name}</option>`)}
+          </select></td>
+        </tr>`)}</tbody>
+      </table>`;
+  }
+
+  renderWorking(s) {
+    if (!this.workingList.length) {
+      return html`<p class="muted">No interaction is being worked.</p>`;
+    }
+    const names = new Map(s.agents.map((a) => [a.id, a.displayName]));
+    return html`
+      <table class="data">
+        <thead><tr><th class="left">Agent</th><th class="left">Channel</th><th class="left">Queue</th><th>Answered</th><th></th></tr></thead>
+        <tbody>${this.workingList.map((i) => html`<tr>
+          <td class="left">${names.get(i.agentId) || i.agentId}</td>
+          <td class="left"><span class="channel ${i.channel}">${CHANNEL_LABELS[i.channel]}</span></td>
+          <td class="left">${i.queue || ''}</td>
+          <td>${i.answeredAt ? new Date(i.answeredAt).toLocaleTimeString() : ''}</td>
+          <td>${i.channel === 'voice' ? nothing : html`<button @click=${() => { this.watching = i.id; }}>Watch</button>`}</td>
+        </tr>`)}</tbody>
+      </table>`;
+  }
+}
+
+customElements.define('sb-dashboard', SupervisorDashboard);

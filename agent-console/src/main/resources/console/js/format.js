@@ -1,0 +1,49 @@
+// Small formatting helpers shared by the console and the dashboard.
+
+/** 75000 → "1:15"; 3_725_000 → "1:02:05". Negative values count as 0. */
+export function clock(ms) {
+  const total = Math.max(0, Math.floor((ms ?? 0) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+/** An ISO time as the agent's local time of day (with the date when it is not today). */
+export function when(iso) {
+  if (!iso) {
+    return '';
+  }
+  const d = new Date(iso);
+  const today = new Date();
+  const sameDay = d.toDateString() === today.toDateString();
+  return sameDay
+    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** A percentage the hub computed (0–100, or null when nothing counts) as text. */
+export function percent(value) {
+  return value == null || Number.isNaN(value) ? '–' : `${Math.round(value * 10) / 10}%`;
+}
+
+export const CHANNEL_LABELS = { chat: 'Chat', email: 'Email', social: 'Social', voice: 'Voice' };
+
+/** A message's content as one line or block of text. */
+export function messageText(content) {
+  if (!content) {
+    return '';
+  }
+  switch (content.type) {
+    case 'text': return content.text;
+    case 'media': return `[${content.mediaType}${content.fileName ? ` ${content.fileName}` : ''}]${content.caption ? ` ${content.caption}` : ''}`;
+    case 'location': return `[location ${content.label || ''} ${content.latitude}, ${content.longitude}]`;
+    default: return `[${content.providerType || content.type} message]`;
+  }
+}
+
+/** The first name of a display name ("Maria Rossi" → "Maria"). */
+export function firstName(name) {
+  return (name || '').trim().split(/\s+/)[0] || '';
+}
