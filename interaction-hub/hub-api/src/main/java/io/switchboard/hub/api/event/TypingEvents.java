@@ -15,8 +15,9 @@ public final class TypingEvents {
   public static final String CUSTOMER_TYPING = "chat.customer_typing";
 
   /**
-   * The agent working the interaction started or stopped typing; published by the hub on the node of the
-   * agent's console, for the adapter there: {@code {"interactionId", "on"}}.
+   * The agent working the interaction started or stopped typing; published by the hub on every node (whichever
+   * node the agent's console is connected to), for the adapter that holds the customer's connection:
+   * {@code {"interactionId", "on"}}. Adapters without the conversation ignore it.
    */
   public static final String AGENT_TYPING = "chat.agent_typing";
 }

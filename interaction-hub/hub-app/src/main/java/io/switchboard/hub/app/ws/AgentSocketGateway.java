@@ -123,6 +123,8 @@ public final class AgentSocketGateway {
     listen(MessageService.MESSAGE_CREATED, this::messageAdded);
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
     listen(TypingEvents.CUSTOMER_TYPING, this::customerTyping);
+    // An agent typing on any node: this node's adapters show it if the customer's chat socket is here.
+    listen(ClusterEvents.AGENT_TYPING, e -> vertx.eventBus().publish(TypingEvents.AGENT_TYPING, e));
     vertx.eventBus().<Object>localConsumer(DashboardVerticle.TICK_ADDRESS, m -> {
       if (m.body() instanceof JsonObject body && !dashboards.isEmpty()) {
         new ArrayList<>(dashboards).forEach(c -> c.dashboardTick(body));
@@ -182,7 +184,7 @@ public final class AgentSocketGateway {
           || found.get().state() != io.switchboard.hub.api.InteractionState.ASSIGNED) {
         return Future.failedFuture(new io.switchboard.hub.api.error.NotFoundException("no interaction " + id + " assigned to you"));
       }
-      vertx.eventBus().publish(TypingEvents.AGENT_TYPING, new JsonObject().put("interactionId", id.toString()).put("on", on));
+      vertx.eventBus().publish(ClusterEvents.AGENT_TYPING, new JsonObject().put("interactionId", id.toString()).put("on", on));
       return Future.<Void>succeededFuture();
     });
   }

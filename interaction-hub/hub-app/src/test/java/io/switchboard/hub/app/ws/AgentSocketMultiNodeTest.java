@@ -4,6 +4,7 @@ import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.app.TestHub;
+import io.switchboard.hub.api.event.TypingEvents;
 import io.switchboard.hub.core.cluster.ClusterEvents;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.vertx.core.json.JsonObject;
@@ -88,5 +89,33 @@ class AgentSocketMultiNodeTest {
       assertThat(alice.next("offer_withdrawn").getString("interactionId")).isEqualTo(id);
     }
     assertThat(decidedOnB).as("one of the offers was made by node B's matching pass").isTrue();
+  }
+
+  @Test
+  void anAgentTypingOnNodeAReachesTheChatAdaptersOfEveryNodeOnce() {
+    Console alice = fx.available("alice");
+    String id = fx.contact("mn-typing-1", "billing", "hello");
+    alice.next("offer");
+    alice.command(new JsonObject().put("type", "accept").put("interactionId", id), "a1");
+    alice.next("assigned");
+    // What the web chat adapter of each node hears; the customer's socket may be on either node.
+    List<JsonObject> onA = new CopyOnWriteArrayList<>();
+    List<JsonObject> onB = new CopyOnWriteArrayList<>();
+    a.hub().vertx().eventBus().<JsonObject>consumer(TypingEvents.AGENT_TYPING, m -> onA.add(m.body()));
+    b.hub().vertx().eventBus().<JsonObject>consumer(TypingEvents.AGENT_TYPING, m -> onB.add(m.body()));
+    var startedOnB = SocketFixture.expect(b, TypingEvents.AGENT_TYPING, e -> e.getBoolean("on"));
+    var stoppedOnB = SocketFixture.expect(b, TypingEvents.AGENT_TYPING, e -> !e.getBoolean("on"));
+    var stoppedOnA = SocketFixture.expect(a, TypingEvents.AGENT_TYPING, e -> !e.getBoolean("on"));
+
+    assertThat(alice.command(new JsonObject().put("type", "typing").put("interactionId", id).put("on", true), "t1")
+        .getString("type")).isEqualTo("ok");
+    assertThat(SocketFixture.await(startedOnB)).isEqualTo(new JsonObject().put("interactionId", id).put("on", true));
+    // A later event from the same node arrives after the first on both nodes: no echo of the first came.
+    alice.command(new JsonObject().put("type", "typing").put("interactionId", id).put("on", false), "t2");
+    SocketFixture.await(stoppedOnB);
+    SocketFixture.await(stoppedOnA);
+    assertThat(onA).containsExactly(new JsonObject().put("interactionId", id).put("on", true),
+        new JsonObject().put("interactionId", id).put("on", false));
+    assertThat(onB).containsExactlyElementsOf(onA);
   }
 }

@@ -47,6 +47,16 @@ public final class ClusterEvents extends VerticleBase {
   /** Prefix of the addresses that carry the events of every node. */
   public static final String PREFIX = "cluster.";
 
+  /**
+   * An agent's typing, as the agent socket publishes it on the node of the agent's console (body as
+   * {@link io.switchboard.hub.api.event.TypingEvents#AGENT_TYPING}). Bridged like the others; the gateway on
+   * every node hands {@code cluster.}{@value} to its channel adapters on
+   * {@link io.switchboard.hub.api.event.TypingEvents#AGENT_TYPING}, so the customer sees it whichever node holds
+   * their chat socket. (Adapters' own address is not bridged directly: this verticle would hear its own
+   * re-publications there.)
+   */
+  public static final String AGENT_TYPING = "console.agent_typing";
+
   /** The events bridged by default: what consoles and dashboards follow. */
   public static final List<String> BRIDGED = List.of(
       RoutingService.OFFER_CREATED,
@@ -60,7 +70,8 @@ public final class ClusterEvents extends VerticleBase {
       MessageService.MESSAGE_CREATED,
       MessageService.MESSAGE_STATUS_CHANGED,
       HubEvents.MESSAGE_RECEIVED,
-      io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING);
+      io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING,
+      AGENT_TYPING);
 
   private final RedisStore redis;
   private final Set<String> addresses;
