@@ -52,6 +52,37 @@ class TransferTest {
   }
 
   @Test
+  void theColleagueDirectoryNeedsAStaffLoginAndShowsLiveStatesWithoutSecrets() {
+    for (String auth : new String[] {null, bearer("not-a-token")}) {
+      var refused = fx.hub.get("/api/v1/directory/agents", auth);
+      assertThat(refused.status()).as(auth + ": " + refused.body()).isEqualTo(401);
+      assertThat(refused.body()).doesNotContain("alice");
+    }
+    // An integration's API key is a valid login but not staff.
+    var integration = fx.hub.get("/api/v1/directory/agents",
+        io.switchboard.hub.app.TestHub.apiKey(io.switchboard.hub.app.TestHub.DEMO_API_KEY));
+    assertThat(integration.status()).as(integration.body()).isEqualTo(403);
+    assertThat(integration.body()).doesNotContain("alice");
+    fx.available("alice");
+    String bobToken = bearer(fx.token("bob"));
+    var r = fx.hub.get("/api/v1/directory/agents", bobToken);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    JsonArray list = new JsonArray(r.body());
+    JsonObject alice = list.stream().map(JsonObject.class::cast)
+        .filter(a -> a.getString("username").equals("alice")).findFirst().orElseThrow();
+    assertThat(alice.getString("state")).isEqualTo("available");
+    assertThat(alice.getBoolean("present")).isTrue();
+    assertThat(alice.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "role", "state", "present");
+    JsonObject dilara = list.stream().map(JsonObject.class::cast)
+        .filter(a -> a.getString("username").equals("dilara")).findFirst().orElseThrow();
+    assertThat(dilara.getString("state")).isEqualTo("offline");
+    assertThat(dilara.getBoolean("present")).isFalse();
+    assertThat(r.body()).doesNotContain("password").doesNotContain("$2");
+    // Supervisors and admins read it too (they transfer and move work as well).
+    assertThat(fx.hub.get("/api/v1/directory/agents", supervisor).status()).isEqualTo(200);
+  }
+
+  @Test
   void aTransferToAQueueFreesTheAgentLeavesANoteAndIsOfferedToASkilledAgent() {
     Console alice = fx.available("alice");
     String aliceToken = bearer(fx.token("alice"));
