@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The console and the dashboard in a real browser (Debian's Chromium, headless) against a whole hub: a
  * customer starts a chat on the demo page's web chat widget, an agent takes it in the console and answers,
- * the customer reads the answer, the agent wraps up, and a supervisor's dashboard counts it.
+ * the customer reads the answer, the agent wraps up, and a supervisor's dashboard counts it; an email is
+ * answered, transferred and moved; an offer in a background tab alerts the agent, who then edits, links and
+ * merges the customer record from the customer 360.
  */
 @DisplayName("console and dashboard in Chromium")
 class ConsoleBrowserTest {
@@ -209,6 +211,107 @@ class ConsoleBrowserTest {
     supervisor.locator("[data-testid=agents] tr[data-agent=alice]").getByRole(AriaRole.BUTTON,
         new Locator.GetByRoleOptions().setName("Break")).click();
     assertThat(agent.getByTestId("agent-state")).hasText("Break (set by supervisor)");
+  }
+
+  /**
+   * What the page's background-tab alerting did. Headless Chromium neither hides a tab nor shows desktop
+   * notifications, so the page gets a switchable {@code document.hidden} and a {@code Notification} that
+   * records what the console asked to show (permission granted), and oscillators started are counted.
+   */
+  private static final String ALERT_PROBE = """
+      window.__hidden = false;
+      window.__notifications = [];
+      window.__tones = 0;
+      Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => window.__hidden });
+      window.Notification = class {
+        static permission = 'granted';
+        static requestPermission() { return Promise.resolve('granted'); }
+        constructor(title, options) { window.__notifications.push({ title, body: options && options.body }); }
+        close() {}
+      };
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (...args) { window.__tones++; return start.apply(this, args); };
+      """;
+
+  @Test
+  void aBackgroundOfferAlertsTheAgentWhoThenEditsLinksAndMergesTheCustomer() {
+    var duplicate = hub.post("/api/v1/inbound", apiKey(DEMO_API_KEY), new JsonObject()
+        .put("channel", "email").put("externalId", "<dup-" + System.nanoTime() + "@example.org>")
+        .put("sender", new JsonObject().put("kind", "email").put("value", "l.albrecht@example.org"))
+        .put("senderName", "L. Albrecht").put("subject", "Old address")
+        .put("content", new JsonObject().put("type", "text").put("text", "Please use my new address.")).encode());
+    assertThat(duplicate.status()).as(duplicate.body()).isEqualTo(201);
+    String duplicateId = duplicate.json().getString("customerId");
+    hub.post("/api/v1/interactions/" + duplicate.json().getString("interactionId") + "/abandon", apiKey(DEMO_API_KEY),
+        new JsonObject().put("reason", "answered by phone").encode());
+
+    Page agent = chromium.newPage();
+    agent.addInitScript(ALERT_PROBE);
+    signIn(agent, "alice");
+    agent.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Available").setExact(true)).click();
+    assertThat(agent.getByTestId("agent-state")).hasText("Available");
+
+    // The agent looks at another window: the offer rings and shows a desktop notification.
+    agent.evaluate("window.__hidden = true");
+    var mail = hub.post("/api/v1/inbound", apiKey(DEMO_API_KEY), new JsonObject()
+        .put("channel", "email").put("externalId", "<meter-" + System.nanoTime() + "@example.net>")
+        .put("sender", new JsonObject().put("kind", "email").put("value", "leon.albrecht1@example.net"))
+        .put("senderName", "Leon Albrecht").put("subject", "Meter reading")
+        .put("content", new JsonObject().put("type", "text").put("text", "My meter reading was wrong.")).encode());
+    assertThat(mail.status()).as(mail.body()).isEqualTo(201);
+    String customerId = mail.json().getString("customerId");
+    assertThat(agent.getByTestId("offer")).containsText("Meter reading");
+    agent.waitForFunction("window.__notifications.length === 1");
+    @SuppressWarnings("unchecked")
+    var shown = (Map<String, Object>) agent.evaluate("window.__notifications[0]");
+    assertThat(shown.get("title")).isEqualTo("New Email offer");
+    assertThat((String) shown.get("body")).contains("Leon Albrecht");
+    assertThat(((Number) agent.evaluate("window.__tones")).intValue()).isEqualTo(2);
+
+    // Back in the tab: accept; the customer 360 is beside the email.
+    agent.evaluate("window.__hidden = false");
+    agent.getByTestId("offer").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Accept")).click();
+    Locator panel = agent.getByTestId("customer-panel");
+    assertThat(panel.locator("h2")).hasText("Leon Albrecht");
+
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit").setExact(true)).click();
+    panel.getByLabel("Tier", new Locator.GetByLabelOptions().setExact(true)).fill("gold");
+    panel.getByLabel("Language", new Locator.GetByLabelOptions().setExact(true)).fill("de-AT");
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save").setExact(true)).click();
+    assertThat(panel.locator("dl.facts")).containsText("gold");
+    assertThat(panel.locator("dl.facts")).containsText("de-AT");
+    String supervisorToken = TestHub.bearer(hub.login("sam", "sam-demo-pw"));
+    JsonObject saved = hub.get("/api/v1/customers/" + customerId, supervisorToken).json();
+    assertThat(saved.getString("tier")).isEqualTo("gold");
+
+    // A colleague changes the record meanwhile: the agent's save is refused, told so, and shown the new version.
+    var colleague = hub.patch("/api/v1/customers/" + customerId, supervisorToken,
+        new JsonObject().put("version", saved.getInteger("version")).put("notes", "Prefers email.").encode());
+    assertThat(colleague.status()).as(colleague.body()).isEqualTo(200);
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit").setExact(true)).click();
+    panel.getByLabel("Tier", new Locator.GetByLabelOptions().setExact(true)).fill("platinum");
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save").setExact(true)).click();
+    assertThat(panel.getByRole(AriaRole.ALERT)).containsText("Someone else changed this customer");
+    assertThat(panel.locator("p.notes")).hasText("Prefers email.");
+    assertThat(panel.locator("dl.facts")).containsText("gold");
+    assertThat(hub.get("/api/v1/customers/" + customerId, supervisorToken).json().getString("tier")).isEqualTo("gold");
+
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Link an identity")).click();
+    panel.locator("select[name=kind]").selectOption("phone");
+    panel.locator("input[name=value]").fill("+49 30 5550123");
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Link").setExact(true)).click();
+    assertThat(panel.locator("ul.identities")).containsText("+49305550123");
+
+    agent.onDialog(dialog -> dialog.accept());
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Merge a duplicate…")).click();
+    panel.locator("input[name=q]").fill("l.albrecht@example.org");
+    panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Search").setExact(true)).click();
+    panel.locator("ul.candidates li", new Locator.LocatorOptions().setHasText("L. Albrecht"))
+        .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Merge into this customer")).click();
+    assertThat(panel.locator("ul.identities")).containsText("l.albrecht@example.org");
+    assertThat(panel.getByTestId("history")).containsText("Old address");
+    Chromium.screenshot(agent, "21-customer-merged");
+    assertThat(hub.get("/api/v1/customers/" + duplicateId, supervisorToken).json().getString("mergedInto")).isEqualTo(customerId);
   }
 
   private static Locator.GetByLabelOptions exactLabel() {
