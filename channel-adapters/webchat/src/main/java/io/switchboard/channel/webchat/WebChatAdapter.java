@@ -83,6 +83,9 @@ public final class WebChatAdapter implements ChannelAdapter {
    */
   public static final String CUSTOMER_TYPING_ADDRESS = io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING;
 
+  /** Broadcast topic of replies for a chat whose socket may be on another node. */
+  static final String REPLY_TOPIC = "reply";
+
   private static final String WIDGET_RESOURCE = "io/switchboard/channel/webchat/widget.js";
   private static final Duration PENDING_GRACE = Duration.ofSeconds(30);
   private static final int REPLAY_PAGE = 500;
@@ -107,6 +110,9 @@ public final class WebChatAdapter implements ChannelAdapter {
   private long queueTimer = -1;
   private long sweepTimer = -1;
   private MessageConsumer<JsonObject> agentTyping;
+  private io.switchboard.hub.api.spi.ChannelBroadcast.Subscription replies;
+  /** Tells this instance's broadcasts from those of the adapter on other nodes. */
+  private final String instanceId = java.util.UUID.randomUUID().toString();
 
   /** The adapter as {@link java.util.ServiceLoader} creates it. */
   public WebChatAdapter() {
@@ -167,7 +173,10 @@ public final class WebChatAdapter implements ChannelAdapter {
     log.atInfo().addKeyValue("widget", "/channels/" + NAME + "/widget.js")
         .addKeyValue("transcripts", mailer != null).addKeyValue("allowedOrigins", settings.allowedOrigins().isEmpty() ? "any" : settings.allowedOrigins())
         .log("web chat ready");
-    return agentTyping.completion();
+    return agentTyping.completion()
+        .compose(x -> context.broadcast().subscribe(REPLY_TOPIC, this::replyFromAnotherNode))
+        .onSuccess(s -> replies = s)
+        .mapEmpty();
   }
 
   @Override
@@ -180,12 +189,16 @@ public final class WebChatAdapter implements ChannelAdapter {
     for (CustomerSocket s : sockets) {
       s.close(CustomerSocket.CLOSE_GOING_AWAY, "server stopping; reconnect to resume");
     }
-    return agentTyping == null ? Future.succeededFuture() : agentTyping.unregister();
+    Future<Void> typing = agentTyping == null ? Future.succeededFuture() : agentTyping.unregister();
+    Future<Void> replyFeed = replies == null ? Future.succeededFuture() : replies.cancel();
+    return Future.all(typing, replyFeed).mapEmpty();
   }
 
   /**
-   * Pushes an agent's reply to the customer's open sockets on this node. Always reports the message taken
-   * when it is text: a customer who is not connected here gets it on resume.
+   * Pushes an agent's reply to the customer's open sockets: those on this node at once, those on other hub
+   * nodes through the adapter's {@link ChannelContext#broadcast() broadcast} (topic {@value #REPLY_TOPIC}).
+   * Always reports the message taken when it is text: a customer who is connected nowhere gets it on resume,
+   * as does one whose node missed the broadcast.
    */
   @Override
   public Future<DeliveryResult> send(OutboundMessage message) {
@@ -197,19 +210,42 @@ public final class WebChatAdapter implements ChannelAdapter {
       return Future.succeededFuture(new DeliveryResult.Failed("the conversation has no chat session to answer in", false));
     }
     String id = message.messageId().toString();
-    ChatSession s = sessions.get(message.threadKey());
-    if (s != null) {
-      s.shown(id);
-      List<String> answered = s.agentAnswered();
-      JsonObject frame = Frames.message(id, "agent", text.body(), clock.instant(), null);
-      for (CustomerSocket socket : s.sockets()) {
-        socket.deliver(id, frame);
-        if (!answered.isEmpty()) {
-          socket.push(Frames.statuses(answered, "read"));
-        }
+    Instant at = clock.instant();
+    pushReply(message.threadKey(), id, text.body(), at);
+    context.broadcast().publish(REPLY_TOPIC, new JsonObject().put("from", instanceId).put("sessionId", message.threadKey())
+        .put("messageId", id).put("text", text.body()).put("at", at.toString()));
+    return Future.succeededFuture(new DeliveryResult.Delivered(PROVIDER_ID_PREFIX + id));
+  }
+
+  /** A reply another node's instance sent: pushed if this node holds sockets of that chat. */
+  private void replyFromAnotherNode(JsonObject e) {
+    if (instanceId.equals(e.getString("from")) || !(e.getValue("sessionId") instanceof String sessionId)
+        || !(e.getValue("messageId") instanceof String id) || !(e.getValue("text") instanceof String text)) {
+      return;
+    }
+    Instant at;
+    try {
+      at = Instant.parse(e.getString("at"));
+    } catch (RuntimeException ex) {
+      at = clock.instant();
+    }
+    pushReply(sessionId, id, text, at);
+  }
+
+  private void pushReply(String sessionId, String id, String text, Instant at) {
+    ChatSession s = sessions.get(sessionId);
+    if (s == null) {
+      return;
+    }
+    s.shown(id);
+    List<String> answered = s.agentAnswered();
+    JsonObject frame = Frames.message(id, "agent", text, at, null);
+    for (CustomerSocket socket : s.sockets()) {
+      socket.deliver(id, frame);
+      if (!answered.isEmpty()) {
+        socket.push(Frames.statuses(answered, "read"));
       }
     }
-    return Future.succeededFuture(new DeliveryResult.Delivered(PROVIDER_ID_PREFIX + id));
   }
 
   // ------------------------------------------------------------------ HTTP

@@ -59,6 +59,8 @@ final class RecordingChannelContext implements ChannelContext, AutoCloseable {
   private final Map<String, Boolean> sent = new ConcurrentHashMap<>();
   private final HttpServer server;
   private WebChatAdapter adapter;
+  /** When set, what {@link #broadcast()} returns (a link between two contexts standing for two hub nodes). */
+  volatile io.switchboard.hub.api.spi.ChannelBroadcast linkedBroadcast;
 
   RecordingChannelContext(Map<String, Object> settings, Map<String, String> secrets) {
     this.settings = settings;
@@ -272,6 +274,12 @@ final class RecordingChannelContext implements ChannelContext, AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Override
+  public io.switchboard.hub.api.spi.ChannelBroadcast broadcast() {
+    var linked = linkedBroadcast;
+    return linked != null ? linked : io.switchboard.hub.api.spi.ChannelContext.super.broadcast();
   }
 
   @Override

@@ -32,4 +32,12 @@ public interface ChannelContext {
 
   /** Telling the hub the customer left. */
   InteractionControl interactions();
+
+  /**
+   * Messages to this adapter's instances on every hub node. The hub's context carries them across nodes;
+   * the default reaches only this Vert.x instance (enough for a single node and for adapter tests).
+   */
+  default ChannelBroadcast broadcast() {
+    return ChannelBroadcast.onThisNode(vertx(), getClass().getName());
+  }
 }

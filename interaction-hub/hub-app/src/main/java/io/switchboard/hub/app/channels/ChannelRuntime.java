@@ -157,6 +157,7 @@ public final class ChannelRuntime implements AdapterDirectory {
   private ChannelContext context(ChannelAdapter adapter) {
     String name = adapter.name();
     Map<String, Object> own = settings.getOrDefault(name, Map.of());
+    var broadcast = new ClusterBroadcast(vertx, name);
     return new ChannelContext() {
       @Override
       public Vertx vertx() {
@@ -217,6 +218,11 @@ public final class ChannelRuntime implements AdapterDirectory {
               .put("reason", reason).put("abandoned", abandoned).put("adapter", name));
           return abandoned;
         });
+      }
+
+      @Override
+      public io.switchboard.hub.api.spi.ChannelBroadcast broadcast() {
+        return broadcast;
       }
 
       @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** Helpers for routing tests: rules with short timeouts, consoles that keep sending heartbeats, events. */
-final class RoutingFixture {
+public final class RoutingFixture {
   static final String RULES = """
       settings:
         offerTimeout: 1500ms
@@ -51,7 +51,7 @@ final class RoutingFixture {
   private final Map<String, Boolean> beating = new ConcurrentHashMap<>();
   final TestHub hub;
 
-  RoutingFixture(TestHub hub) {
+  public RoutingFixture(TestHub hub) {
     this.hub = hub;
     heartbeats.scheduleAtFixedRate(() -> beating.keySet().forEach(token -> {
       try {
@@ -63,7 +63,7 @@ final class RoutingFixture {
   }
 
   /** Logs in, keeps the console's heartbeat going, and goes available. */
-  String available(String user) {
+  public String available(String user) {
     String token = bearer(hub.login(user, user + "-demo-pw"));
     beating.put(token, true);
     var r = hub.put("/api/v1/agents/me/state", token, new JsonObject().put("state", "available").encode());
@@ -92,7 +92,7 @@ final class RoutingFixture {
   }
 
   /** Starts listening for an event before the action that causes it. */
-  CompletableFuture<JsonObject> expect(String address, Predicate<JsonObject> match) {
+  public CompletableFuture<JsonObject> expect(String address, Predicate<JsonObject> match) {
     CompletableFuture<JsonObject> f = new CompletableFuture<>();
     MessageConsumer<JsonObject> consumer = hub.hub().vertx().eventBus().consumer(address, m -> {
       if (match.test(m.body())) {
@@ -108,7 +108,7 @@ final class RoutingFixture {
     return f;
   }
 
-  static JsonObject await(CompletableFuture<JsonObject> f) {
+  public static JsonObject await(CompletableFuture<JsonObject> f) {
     try {
       return f.get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -116,7 +116,7 @@ final class RoutingFixture {
     }
   }
 
-  void close() {
+  public void close() {
     heartbeats.shutdownNow();
   }
 }

@@ -57,6 +57,12 @@ public final class ClusterEvents extends VerticleBase {
    */
   public static final String AGENT_TYPING = "console.agent_typing";
 
+  /**
+   * Messages between the instances of one channel adapter on every node
+   * ({@code {"adapter", "topic", "body"}}; see {@code io.switchboard.hub.api.spi.ChannelBroadcast}).
+   */
+  public static final String CHANNEL_BROADCAST = "channel.broadcast";
+
   /** The events bridged by default: what consoles and dashboards follow. */
   public static final List<String> BRIDGED = List.of(
       RoutingService.OFFER_CREATED,
@@ -71,7 +77,8 @@ public final class ClusterEvents extends VerticleBase {
       MessageService.MESSAGE_STATUS_CHANGED,
       HubEvents.MESSAGE_RECEIVED,
       io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING,
-      AGENT_TYPING);
+      AGENT_TYPING,
+      CHANNEL_BROADCAST);
 
   private final RedisStore redis;
   private final Set<String> addresses;
