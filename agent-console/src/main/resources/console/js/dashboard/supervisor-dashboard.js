@@ -183,9 +183,9 @@ class SupervisorDashboard extends LitElement {
             <td>${st.arrivalsPerHour == null ? '–' : Math.round(st.arrivalsPerHour * 10) / 10}</td>
             <td title=${st.ahtSource || ''}>${st.ahtSeconds == null ? '–' : clock(st.ahtSeconds * 1000)}</td>
             <td>${st.erlangs == null ? '–' : Math.round(st.erlangs * 100) / 100}</td>
-            <td data-field="needed">${st.agentsNeeded ?? '–'}</td>
+            <td data-field="needed" title=${st.slotsNeeded == null ? '' : `${st.slotsNeeded} contacts at once ÷ ${Math.round(st.concurrency * 100) / 100} per agent`}>${st.agentsNeeded ?? '–'}</td>
             <td>${st.staffed ?? '–'}</td>
-            <td class=${st.gap > 0 ? 'bad' : ''}>${st.gap ?? '–'}</td>
+            <td data-field="gap" class=${st.gap < 0 ? 'bad' : ''}>${st.gap ?? '–'}</td>
           </tr>`;
         })}</tbody>
       </table>`;

@@ -68,7 +68,7 @@ class SupervisorSocketTest {
         "asaMs", "abandonRate", "ahtMs");
     assertThat(general.getJsonObject("last30m").fieldNames()).contains("serviceLevel");
     assertThat(general.getJsonObject("staffing").fieldNames()).contains("arrivalsPerHour", "ahtSeconds", "erlangs",
-        "agentsNeeded", "staffed", "gap");
+        "slotsNeeded", "concurrency", "agentsNeeded", "staffed", "gap");
     queue(d, "billing");
     assertThat(d.getJsonObject("totals").getJsonObject("byState").fieldNames())
         .containsExactly("available", "busy", "after_call_work", "break", "offline");

@@ -84,7 +84,9 @@ public final class DashboardService {
     Map<String, DashboardStore.Period> today = new HashMap<>();
     Map<String, DashboardStore.Period> window = new HashMap<>();
     Map<String, Map<String, Long>> byChannel = new HashMap<>();
+    Map<String, List<DashboardStore.QueueChannelRow>> rowsOf = new HashMap<>();
     for (DashboardStore.QueueChannelRow r : rows) {
+      rowsOf.computeIfAbsent(r.queueId(), k -> new ArrayList<>()).add(r);
       today.merge(r.queueId(), r.today(), DashboardStore.Period::plus);
       window.merge(r.queueId(), r.window(), DashboardStore.Period::plus);
       if (r.today().answered() > 0) {
@@ -108,24 +110,64 @@ public final class DashboardService {
     for (QueueDefinition q : queues) {
       DashboardSnapshot.PeriodFigures d = figures(today.getOrDefault(q.id(), DashboardStore.Period.EMPTY));
       DashboardSnapshot.PeriodFigures w = figures(window.getOrDefault(q.id(), DashboardStore.Period.EMPTY));
-      int staffed = 0;
+      List<RoutingState.AgentLive> serving = new ArrayList<>();
       int available = 0;
       for (RoutingState.AgentLive a : agents) {
         if (a.present() && !"offline".equals(a.state()) && (a.queues().isEmpty() || a.queues().contains(q.id()))) {
-          staffed++;
+          serving.add(a);
           if ("available".equals(a.state())) {
             available++;
           }
         }
       }
+      List<DashboardStore.QueueChannelRow> own = rowsOf.getOrDefault(q.id(), List.of());
+      double concurrency = StaffingModel.concurrency(workload(own, w.ahtMs(), d.ahtMs()),
+          capacity(serving.isEmpty() ? agents : serving));
       DashboardSnapshot.Staffing staffing = StaffingModel.estimate(w.offered(), WINDOW, w.ahtMs(), d.ahtMs(),
-          q.serviceLevelPercent(), q.serviceLevelThreshold(), staffed, available);
+          q.serviceLevelPercent(), q.serviceLevelThreshold(), serving.size(), available, concurrency);
       Map.Entry<String, Long> first = oldest.get(q.id());
       out.add(new DashboardSnapshot.QueueFigures(q.id(), q.name(), q.serviceLevelPercent(),
           (int) q.serviceLevelThreshold().toSeconds(), q.maxWait().toSeconds(), waitingCount.getOrDefault(q.id(), 0),
           first == null ? 0 : Math.max(0, now.toEpochMilli() - first.getValue()), first == null ? null : first.getKey(),
           d, w, byChannel.getOrDefault(q.id(), Map.of()), staffing));
     }
+    return out;
+  }
+
+  /**
+   * A queue's recent workload per channel: the window's arrivals × the channel's handle time in the window
+   * (else the queue's, else today's, else the default), in ms.
+   */
+  static Map<String, Double> workload(List<DashboardStore.QueueChannelRow> rows, Long windowAhtMs, Long todayAhtMs) {
+    double fallback = windowAhtMs != null && windowAhtMs > 0 ? windowAhtMs
+        : todayAhtMs != null && todayAhtMs > 0 ? todayAhtMs : StaffingModel.DEFAULT_AHT.toMillis();
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (DashboardStore.QueueChannelRow r : rows) {
+      DashboardStore.Period p = r.window();
+      if (p.offered() > 0) {
+        double aht = p.handled() > 0 ? (double) p.handleMs() / p.handled() : fallback;
+        out.merge(r.channel(), p.offered() * aht, Double::sum);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The contacts an agent may hold at once per channel, averaged over {@code agents}; a channel the agent
+   * must do alone (voice, "exclusive") counts as 1.
+   */
+  static Map<String, Double> capacity(List<RoutingState.AgentLive> agents) {
+    Map<String, Double> sum = new HashMap<>();
+    Map<String, Integer> count = new HashMap<>();
+    for (RoutingState.AgentLive a : agents) {
+      a.capacity().forEach((channel, cap) -> {
+        double c = a.exclusive().contains(channel) ? 1 : Math.max(1, cap == null ? 1 : cap);
+        sum.merge(channel, c, Double::sum);
+        count.merge(channel, 1, Integer::sum);
+      });
+    }
+    Map<String, Double> out = new HashMap<>();
+    sum.forEach((channel, total) -> out.put(channel, total / count.get(channel)));
     return out;
   }
 

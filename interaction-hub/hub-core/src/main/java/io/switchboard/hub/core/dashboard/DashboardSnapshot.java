@@ -52,13 +52,16 @@ public record DashboardSnapshot(Instant at, ZoneId zone, Instant dayStart, int w
    * @param ahtSeconds the handle time used
    * @param ahtSource where it came from: {@code window}, {@code today} or {@code default}
    * @param erlangs offered traffic (arrivals per second × AHT)
-   * @param agentsNeeded fewest agents meeting the queue's target (0 when nothing arrives)
+   * @param slotsNeeded fewest contacts handled at once that meet the queue's target, by Erlang C (0 when
+   *     nothing arrives)
+   * @param concurrency contacts an agent of the queue holds at once, on average over its work (1 for voice)
+   * @param agentsNeeded {@code slotsNeeded / concurrency}, rounded up
    * @param staffed agents serving the queue who are present and not offline
    * @param available of those, the ones available now
    * @param gap {@code staffed − agentsNeeded}: negative means short
    */
   public record Staffing(int windowMinutes, double arrivalsPerHour, double ahtSeconds, String ahtSource, double erlangs,
-      int agentsNeeded, int staffed, int available, int gap) {}
+      int slotsNeeded, double concurrency, int agentsNeeded, int staffed, int available, int gap) {}
 
   /** One agent as routing sees it now, with its directory entry. */
   public record AgentFigures(String id, String username, String displayName, String role, String state, String reason,
@@ -163,6 +166,8 @@ public record DashboardSnapshot(Instant at, ZoneId zone, Instant dayStart, int w
         .put("ahtSeconds", s.ahtSeconds())
         .put("ahtSource", s.ahtSource())
         .put("erlangs", s.erlangs())
+        .put("slotsNeeded", s.slotsNeeded())
+        .put("concurrency", s.concurrency())
         .put("agentsNeeded", s.agentsNeeded())
         .put("staffed", s.staffed())
         .put("available", s.available())

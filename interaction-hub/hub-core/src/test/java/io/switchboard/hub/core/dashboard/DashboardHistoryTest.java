@@ -16,7 +16,7 @@ class DashboardHistoryTest {
   static DashboardSnapshot at(Instant t, int waiting, Double sl) {
     DashboardSnapshot.PeriodFigures p = new DashboardSnapshot.PeriodFigures(0, 0, 0, 0, 0, 0, sl, null, null, null, null);
     DashboardSnapshot.QueueFigures q = new DashboardSnapshot.QueueFigures("billing", "Billing", 80, 30, 900, waiting, 0, null,
-        p, p, Map.of(), new DashboardSnapshot.Staffing(30, 0, 300, "default", 0, 0, 0, 0, 0));
+        p, p, Map.of(), new DashboardSnapshot.Staffing(30, 0, 300, "default", 0, 0, 1.0, 0, 0, 0, 0));
     return new DashboardSnapshot(t, ZoneOffset.UTC, T0, 30, List.of(q), List.of(),
         new DashboardSnapshot.Totals(0, Map.of(), 0, waiting), null);
   }

@@ -218,7 +218,12 @@ class DashboardServiceTest {
     assertThat(st.ahtSeconds()).isCloseTo(585.0, within(1e-9));
     assertThat(st.ahtSource()).isEqualTo("window");
     assertThat(st.erlangs()).isCloseTo(8.0 * 585 / 3600, within(1e-9));
-    int needed = ErlangC.agentsNeeded(8.0, Duration.ofSeconds(585), 0.8, Duration.ofSeconds(30));
+    int slots = ErlangC.agentsNeeded(8.0, Duration.ofSeconds(585), 0.8, Duration.ofSeconds(30));
+    assertThat(st.slotsNeeded()).isEqualTo(slots).isPositive();
+    // The window's work: 3 chats and 1 call, each weighed with 585 s. The serving agents hold 3 chats at once
+    // and calls alone (voice is exclusive): Σw / Σ(w/cap) = 4 / (3/3 + 1/1) = 2 contacts per agent.
+    assertThat(st.concurrency()).isCloseTo(2.0, within(1e-9));
+    int needed = (int) Math.ceil(slots / 2.0);
     assertThat(st.agentsNeeded()).isEqualTo(needed).isPositive();
     // alice (available) and bruno (break) are present and not offline; carla is offline, dario not present,
     // erin serves only "quiet".
@@ -289,5 +294,34 @@ class DashboardServiceTest {
     // A 100 % target cannot be met by Erlang C; it is read as 99.9 % instead of failing.
     var full = StaffingModel.estimate(10, Duration.ofMinutes(30), 120_000L, null, 100, Duration.ofSeconds(20), 0, 0);
     assertThat(full.agentsNeeded()).isEqualTo(ErlangC.agentsNeeded(20, Duration.ofSeconds(120), 0.999, Duration.ofSeconds(20)));
+  }
+
+  @Test
+  @DisplayName("Concurrency is the workload-weighted harmonic mean of the channels' capacities")
+  void concurrencyWeighsTheChannelsByWorkload() {
+    assertThat(StaffingModel.concurrency(Map.of("voice", 10.0), Map.of("voice", 1.0))).isEqualTo(1.0);
+    assertThat(StaffingModel.concurrency(Map.of("chat", 10.0), Map.of("chat", 3.0))).isCloseTo(3.0, within(1e-9));
+    // Half the work on chat (3 at once), half on email (5 at once): 1 / (0.5/3 + 0.5/5) = 3.75.
+    assertThat(StaffingModel.concurrency(Map.of("chat", 6.0, "email", 6.0), Map.of("chat", 3.0, "email", 5.0)))
+        .isCloseTo(3.75, within(1e-9));
+    // Unknown or nonsensical capacities count as 1; channels without work, or with bad figures, are left out.
+    assertThat(StaffingModel.concurrency(Map.of("social", 5.0), Map.of())).isEqualTo(1.0);
+    assertThat(StaffingModel.concurrency(Map.of("chat", 5.0), Map.of("chat", 0.0))).isEqualTo(1.0);
+    assertThat(StaffingModel.concurrency(Map.of("chat", 5.0, "voice", 0.0), Map.of("chat", 2.0, "voice", 1.0)))
+        .isCloseTo(2.0, within(1e-9));
+    assertThat(StaffingModel.concurrency(Map.of("chat", Double.NaN, "email", -3.0), Map.of("chat", 3.0))).isEqualTo(1.0);
+    assertThat(StaffingModel.concurrency(Map.of(), Map.of("chat", 3.0))).isEqualTo(1.0);
+
+    // 20 chats an hour at 120 s: Erlang C's slots, shared by agents who hold 3 chats each.
+    var chat = StaffingModel.estimate(10, Duration.ofMinutes(30), 120_000L, null, 80, Duration.ofSeconds(20), 1, 1, 3.0);
+    int slots = ErlangC.agentsNeeded(20, Duration.ofSeconds(120), 0.8, Duration.ofSeconds(20));
+    assertThat(chat.slotsNeeded()).isEqualTo(slots);
+    assertThat(chat.agentsNeeded()).isEqualTo((int) Math.ceil(slots / 3.0));
+    assertThat(chat.gap()).isEqualTo(1 - chat.agentsNeeded());
+    // A concurrency below 1 or not a number is read as 1: never more agents than slots.
+    assertThat(StaffingModel.estimate(10, Duration.ofMinutes(30), 120_000L, null, 80, Duration.ofSeconds(20), 1, 1, 0.2)
+        .agentsNeeded()).isEqualTo(slots);
+    assertThat(StaffingModel.estimate(10, Duration.ofMinutes(30), 120_000L, null, 80, Duration.ofSeconds(20), 1, 1, Double.NaN)
+        .agentsNeeded()).isEqualTo(slots);
   }
 }
