@@ -77,7 +77,27 @@ class SupervisorDashboard extends LitElement {
       }
       this.history = h;
     }
-    this.snapshot = f;
+    this.snapshot = { ...f, agents: this.agentsAfter(f) };
+  }
+
+  // Most ticks carry only the agents that changed since the previous tick (agentsDelta); the whole list
+  // comes on the first frame and every 5 s. After a missed tick the list stays as it was until the next whole one.
+  agentsAfter(f) {
+    if (!f.agentsDelta) {
+      this.agentsTick = f.tick;
+      return f.agents || [];
+    }
+    const before = this.snapshot?.agents || [];
+    if (this.agentsTick == null || f.tick !== this.agentsTick + 1) {
+      this.agentsTick = null;
+      return before;
+    }
+    this.agentsTick = f.tick;
+    const byId = new Map(before.map((a) => [a.id, a]));
+    (f.agentsRemoved || []).forEach((id) => byId.delete(id));
+    (f.agents || []).forEach((a) => byId.set(a.id, a));
+    const key = (a) => a.username ?? `~${a.id}`;
+    return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   async loadLists() {
@@ -199,7 +219,7 @@ class SupervisorDashboard extends LitElement {
         <tbody>${s.agents.map((a) => html`<tr data-agent=${a.username}>
           <td>${a.displayName}</td>
           <td class="left"><span class="state ${a.state}">${a.state.replaceAll('_', ' ')}${a.reason && a.state === 'break' ? ` (${a.reason})` : ''}</span></td>
-          <td>${clock(a.timeInStateMs)}</td>
+          <td>${clock(a.since ? Math.max(0, Date.parse(s.at) - Date.parse(a.since)) : a.timeInStateMs)}</td>
           <td>${a.present ? 'connected' : '–'}</td>
           <td class="left">${Object.entries(a.capacity || {}).filter(([, n]) => n > 0).map(([ch, n]) => `${CHANNEL_LABELS[ch] || ch} ${a.load?.[ch] || 0}/${n}`).join(' · ')}</td>
           <td>${a.assigned}</td>

@@ -107,6 +107,16 @@ class SupervisorSocketTest {
     Instant first = Instant.parse(tick.getString("at"));
     JsonObject next = sam.next(f -> "dashboard".equals(f.getString("type")) && !f.getBoolean("full"));
     assertThat(Instant.parse(next.getString("at"))).isAfter(first);
+    // Ticks are numbered; the full frame names the tick of its snapshot; each says whether its agents are a delta.
+    assertThat(full.getLong("tick")).isNotNegative();
+    assertThat(tick.getLong("tick")).isGreaterThan(full.getLong("tick"));
+    assertThat(next.getLong("tick")).isGreaterThan(tick.getLong("tick"));
+    for (JsonObject t : List.of(tick, next)) {
+      assertThat(t.getValue("agentsDelta")).isInstanceOf(Boolean.class);
+      if (t.getBoolean("agentsDelta")) {
+        assertThat(t.getJsonArray("agentsRemoved")).isNotNull();
+      }
+    }
 
     // The agents' states show up within a tick or two: alice goes on a break.
     assertThat(alice.command(new JsonObject().put("type", "state").put("state", "break").put("reason", "lunch"), "b")

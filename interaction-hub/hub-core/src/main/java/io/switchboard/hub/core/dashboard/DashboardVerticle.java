@@ -14,6 +14,14 @@ import org.slf4j.LoggerFactory;
  * event bus at {@link #TICK_ADDRESS} (the snapshot without history; with {@code historySample} when this tick
  * was sampled). {@link #CURRENT_ADDRESS} answers a request with the latest snapshot including the history.
  *
+ * <p>Ticks are numbered ({@code tick}, from 1 per node start). The agents list is sent whole only on the
+ * ticks that take a history sample (every {@link #SAMPLE_INTERVAL}) and on the first; the others carry
+ * {@code agentsDelta: true}, only the agents whose row changed since the previous tick (time in state aside,
+ * which a console derives from {@code since}) in {@code agents}, and the ids gone in {@code agentsRemoved}.
+ * With hundreds of agents that keeps a tick a few KiB instead of a few hundred. A console that missed a tick
+ * (its number is not the previous one's + 1) waits for the next whole list. The snapshot answered at
+ * {@link #CURRENT_ADDRESS} names the tick it was computed for.
+ *
  * <p>Ticks never overlap: a tick due while the previous one still reads is skipped. A tick that fails
  * (PostgreSQL or Redis down) is logged and publishes nothing; the next one tries again.
  */
@@ -33,6 +41,9 @@ public final class DashboardVerticle extends VerticleBase {
   private final Duration tick;
   private final DashboardHistory history = new DashboardHistory(SAMPLE_INTERVAL, HISTORY_SPAN);
   private DashboardSnapshot latest;
+  private long latestTick;
+  private long ticks;
+  private final AgentDeltas agentDeltas = new AgentDeltas();
   private boolean computing;
   private long timer = -1;
 
@@ -66,25 +77,29 @@ public final class DashboardVerticle extends VerticleBase {
       }
       DashboardSnapshot s = ar.result();
       latest = s;
-      JsonObject body = s.toJson();
-      if (history.offer(s)) {
+      latestTick = ++ticks;
+      JsonObject body = s.toJson().put("tick", latestTick);
+      boolean sampled = history.offer(s);
+      if (sampled) {
         JsonObject sample = new JsonObject();
         s.queues().forEach(q -> sample.put(q.id(), new JsonObject().put("waiting", q.waiting())
             .put("serviceLevel30m", q.window().serviceLevel())));
         body.put("historySample", new JsonObject().put("at", s.at().toString()).put("queues", sample));
       }
+      agentDeltas.apply(body, sampled);
       vertx.eventBus().publish(TICK_ADDRESS, body);
     });
   }
 
   private void current(Message<Object> request) {
+    long tickOfLatest = latest != null ? latestTick : 0;
     Future<DashboardSnapshot> now = latest != null ? Future.succeededFuture(latest) : dashboard.compute();
     now.onComplete(ar -> {
       if (ar.failed()) {
         log.atWarn().setCause(ar.cause()).log("could not compute the dashboard for a request");
         request.fail(503, "the dashboard could not be computed now: " + ar.cause().getMessage());
       } else {
-        request.reply(ar.result().withHistory(history.view()).toJson());
+        request.reply(ar.result().withHistory(history.view()).toJson().put("tick", tickOfLatest));
       }
     });
   }
