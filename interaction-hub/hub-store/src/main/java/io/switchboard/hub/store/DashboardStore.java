@@ -37,11 +37,33 @@ public final class DashboardStore {
       FROM i GROUP BY queue_id, channel ORDER BY queue_id, channel""".formatted(period("d", "$3"), period("w", "$4"))
       .replace("$3", "$3::timestamptz").replace("$4", "$4::timestamptz").replace("$5", "$5::timestamptz");
 
+  // The same figures over one half-open span [$3, $4) that lies wholly in the past: its figures only change
+  // when an interaction is moved to another queue afterwards, so the dashboard reads it rarely (ClosedPeriods).
+  private static final String QUEUE_SPAN = """
+      WITH q AS (SELECT * FROM unnest($1::text[], $2::int[]) AS t(queue_id, target_s)),
+      i AS (
+        SELECT i.queue_id, i.channel, i.state, i.queued_at, i.answered_at, i.wrap_up_at, i.ended_at,
+               make_interval(secs => q.target_s) AS target
+        FROM interactions i JOIN q ON q.queue_id = i.queue_id
+        WHERE i.queue_id = ANY($1::text[])
+          AND ((i.queued_at >= $3 AND i.queued_at < $4)
+            OR (i.answered_at >= $3 AND i.answered_at < $4)
+            OR (i.ended_at >= $3 AND i.ended_at < $4)))
+      SELECT queue_id, channel,
+        %s
+      FROM i GROUP BY queue_id, channel ORDER BY queue_id, channel""".formatted(period("s", "$3", "< $4"))
+      .replace("$3", "$3::timestamptz").replace("$4", "$4::timestamptz");
+
   private static String period(String p, String from) {
-    String entered = "queued_at >= " + from + " AND queued_at <= $5";
-    String answered = "answered_at >= " + from + " AND answered_at <= $5";
-    String abandoned = "state = 'abandoned' AND ended_at >= " + from + " AND ended_at <= $5";
-    String handled = "state = 'ended' AND answered_at IS NOT NULL AND ended_at >= " + from + " AND ended_at <= $5";
+    return period(p, from, "<= $5");
+  }
+
+  /** One period's aggregates: {@code from} is the start (inclusive), {@code end} the comparison with its end. */
+  private static String period(String p, String from, String end) {
+    String entered = "queued_at >= " + from + " AND queued_at " + end;
+    String answered = "answered_at >= " + from + " AND answered_at " + end;
+    String abandoned = "state = 'abandoned' AND ended_at >= " + from + " AND ended_at " + end;
+    String handled = "state = 'ended' AND answered_at IS NOT NULL AND ended_at >= " + from + " AND ended_at " + end;
     return String.join(",\n        ",
         "count(*) FILTER (WHERE " + entered + ") AS " + p + "_offered",
         "count(*) FILTER (WHERE " + answered + ") AS " + p + "_answered",
@@ -122,6 +144,35 @@ public final class DashboardStore {
     return new Period(r.getLong(p + "_offered"), r.getLong(p + "_answered"), r.getLong(p + "_answered_in_target"),
         r.getLong(p + "_abandoned"), r.getLong(p + "_abandoned_late"), r.getDouble(p + "_wait_ms"), r.getLong(p + "_handled"),
         r.getDouble(p + "_handle_ms"), r.getDouble(p + "_talk_ms"));
+  }
+
+  /** A queue's figures on one channel over one span. */
+  public record QueueChannelSpan(String queueId, String channel, Period figures) {}
+
+  /**
+   * The figures of {@code queueIds} per channel over the half-open span {@code [from, to)}; a queue or channel
+   * without any interaction in it has no row. Added to {@link #queuePeriods}' today figures started at
+   * {@code to}, it gives exactly the figures of a today started at {@code from}.
+   *
+   * @param targetSeconds each queue's service-level threshold, in the order of {@code queueIds}
+   */
+  public Future<List<QueueChannelSpan>> queueSpan(SqlClient sql, List<String> queueIds, List<Integer> targetSeconds,
+      Instant from, Instant to) {
+    if (queueIds.size() != targetSeconds.size()) {
+      throw new IllegalArgumentException("one threshold per queue");
+    }
+    if (queueIds.isEmpty() || !from.isBefore(to)) {
+      return Future.succeededFuture(List.of());
+    }
+    return sql.preparedQuery(QUEUE_SPAN).execute(Tuple.of(queueIds.toArray(String[]::new),
+            targetSeconds.toArray(Integer[]::new), Rows.odt(from), Rows.odt(to)))
+        .map(rows -> {
+          List<QueueChannelSpan> out = new ArrayList<>();
+          for (Row r : rows) {
+            out.add(new QueueChannelSpan(r.getString("queue_id"), r.getString("channel"), period(r, "s")));
+          }
+          return out;
+        });
   }
 
   /** The directory entries of these agents (unknown ids are left out). */

@@ -27,7 +27,8 @@ import java.util.UUID;
  * it, with or without traffic. The definitions are in docs/dashboard.md.
  *
  * <p>"Today" starts at midnight in the zone of the first business calendar of the rules, else in the
- * system's default zone. Stateless apart from its collaborators; methods return futures and never block.
+ * system's default zone. Today's rows before a recent boundary are read only now and then ({@link ClosedPeriods});
+ * apart from that cache it is stateless. Methods return futures and never block.
  */
 public final class DashboardService {
   /** The recent window: "last 30 minutes" figures and the arrival rate and handle time of staffing. */
@@ -40,6 +41,7 @@ public final class DashboardService {
   private final RoutingState live;
   private final RulesService rules;
   private final Clock clock;
+  private final ClosedPeriods closedPeriods = new ClosedPeriods();
 
   public DashboardService(Stores stores, RoutingState live, RulesService rules, Clock clock) {
     this.stores = stores;
@@ -67,10 +69,15 @@ public final class DashboardService {
     List<QueueDefinition> queues = new ArrayList<>(current.queues().values());
     Future<LinkedHashMap<String, JsonObject>> waiting = live.waiting();
     Future<List<RoutingState.AgentLive>> agents = live.agents();
-    Future<List<DashboardStore.QueueChannelRow>> periods = stores.dashboard().queuePeriods(stores.db().pool(),
-        queues.stream().map(QueueDefinition::id).toList(),
-        queues.stream().map(q -> (int) Math.max(0, q.serviceLevelThreshold().toSeconds())).toList(),
-        dayStart, windowStart, now);
+    List<String> ids = queues.stream().map(QueueDefinition::id).toList();
+    List<Integer> targets = queues.stream().map(q -> (int) Math.max(0, q.serviceLevelThreshold().toSeconds())).toList();
+    // Today = a closed part read now and then + the recent rows read every time (see ClosedPeriods).
+    Instant boundary = ClosedPeriods.boundary(dayStart, windowStart);
+    Future<List<DashboardStore.QueueChannelSpan>> closed = closedPeriods.read(stores, ids, targets, dayStart, boundary, now);
+    Future<List<DashboardStore.QueueChannelRow>> recent = stores.dashboard().queuePeriods(stores.db().pool(), ids, targets,
+        boundary, windowStart, now);
+    Future<List<DashboardStore.QueueChannelRow>> periods = Future.all(closed, recent)
+        .map(x -> withClosed(recent.result(), closed.result()));
     Future<List<DashboardStore.AgentRow>> directory = agents.compose(list -> stores.dashboard().agents(stores.db().pool(),
         list.stream().map(a -> parse(a.agentId())).filter(id -> id != null).toList()));
     return Future.all(waiting, agents, periods, directory).map(x -> new DashboardSnapshot(now, zone, dayStart,
@@ -169,6 +176,21 @@ public final class DashboardService {
     Map<String, Double> out = new HashMap<>();
     sum.forEach((channel, total) -> out.put(channel, total / count.get(channel)));
     return out;
+  }
+
+  /** The recent rows with the closed part of today added to their today figures (rows only in the closed part too). */
+  static List<DashboardStore.QueueChannelRow> withClosed(List<DashboardStore.QueueChannelRow> recent,
+      List<DashboardStore.QueueChannelSpan> closed) {
+    Map<Map.Entry<String, String>, DashboardStore.QueueChannelRow> rows = new LinkedHashMap<>();
+    for (DashboardStore.QueueChannelRow r : recent) {
+      rows.put(Map.entry(r.queueId(), r.channel()), r);
+    }
+    for (DashboardStore.QueueChannelSpan c : closed) {
+      rows.merge(Map.entry(c.queueId(), c.channel()),
+          new DashboardStore.QueueChannelRow(c.queueId(), c.channel(), c.figures(), DashboardStore.Period.EMPTY),
+          (r, add) -> new DashboardStore.QueueChannelRow(r.queueId(), r.channel(), r.today().plus(add.today()), r.window()));
+    }
+    return new ArrayList<>(rows.values());
   }
 
   /** A period's rates and averages from its counts and sums; null where nothing counts (never NaN). */

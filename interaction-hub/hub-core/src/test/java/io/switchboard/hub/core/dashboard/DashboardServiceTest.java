@@ -324,4 +324,57 @@ class DashboardServiceTest {
     assertThat(StaffingModel.estimate(10, Duration.ofMinutes(30), 120_000L, null, 80, Duration.ofSeconds(20), 1, 1, Double.NaN)
         .agentsNeeded()).isEqualTo(slots);
   }
+
+  private static Map<String, List<io.switchboard.hub.store.DashboardStore.Period>> byQueueAndChannel(
+      List<io.switchboard.hub.store.DashboardStore.QueueChannelRow> rows) {
+    Map<String, List<io.switchboard.hub.store.DashboardStore.Period>> out = new java.util.TreeMap<>();
+    rows.forEach(r -> out.put(r.queueId() + "/" + r.channel(), List.of(r.today(), r.window())));
+    return out;
+  }
+
+  @Test
+  @DisplayName("Today read as a closed part and the recent rows, split anywhere, equals today read at once")
+  void todayInTwoPartsEqualsTodayReadAtOnce() {
+    var store = fx.stores.dashboard();
+    var pool = fx.db.pool();
+    List<String> ids = List.of("billing", "quiet");
+    List<Integer> targets = List.of(30, 10);
+    Instant windowStart = NOW.minus(DashboardService.WINDOW);
+    var whole = byQueueAndChannel(await(store.queuePeriods(pool, ids, targets, DAY_START, windowStart, NOW)));
+    assertThat(whole).isNotEmpty();
+    // Splits on the fixture's own instants (each event exactly at, just before and just after a boundary).
+    Instant q1 = NOW.minus(Duration.ofHours(3));
+    for (Instant b : List.of(DAY_START, DAY_START.plusMillis(1), q1, q1.plusSeconds(10), q1.plusSeconds(370),
+        NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(1)).plusSeconds(40), windowStart.minusSeconds(1),
+        windowStart, windowStart.plusSeconds(1), NOW.minus(Duration.ofMinutes(12)), NOW.minus(Duration.ofMinutes(10)), NOW)) {
+      var closed = await(store.queueSpan(pool, ids, targets, DAY_START, b));
+      var recent = await(store.queuePeriods(pool, ids, targets, b, windowStart, NOW));
+      assertThat(byQueueAndChannel(DashboardService.withClosed(recent, closed))).as("split at " + b).isEqualTo(whole);
+    }
+  }
+
+  @Test
+  @DisplayName("The closed part ends at the window's start floored to 5 minutes, never before midnight, and is reused for a minute")
+  void theClosedPartsBoundaryAndReuse() {
+    assertThat(ClosedPeriods.boundary(DAY_START, Instant.parse("2026-11-23T09:34:59Z"))).isEqualTo(Instant.parse("2026-11-23T09:30:00Z"));
+    assertThat(ClosedPeriods.boundary(DAY_START, Instant.parse("2026-11-23T09:35:00Z"))).isEqualTo(Instant.parse("2026-11-23T09:35:00Z"));
+    // Just after midnight the window reaches into yesterday: nothing is closed yet.
+    assertThat(ClosedPeriods.boundary(DAY_START, DAY_START.minusSeconds(600))).isEqualTo(DAY_START);
+    // A day start that is not on a 5-minute mark is respected too.
+    Instant oddMidnight = Instant.parse("2026-11-22T14:46:00Z");
+    assertThat(ClosedPeriods.boundary(oddMidnight, oddMidnight.plusSeconds(60))).isEqualTo(oddMidnight);
+
+    ClosedPeriods cache = new ClosedPeriods();
+    List<String> ids = List.of("billing");
+    List<Integer> targets = List.of(30);
+    Instant b = Instant.parse("2026-11-23T09:30:00Z");
+    var first = cache.read(fx.stores, ids, targets, DAY_START, b, NOW);
+    assertThat(await(first)).isNotEmpty();
+    assertThat(cache.read(fx.stores, ids, targets, DAY_START, b, NOW.plusSeconds(59))).isSameAs(first);
+    assertThat(cache.read(fx.stores, ids, targets, DAY_START, b, NOW.plusSeconds(60))).isNotSameAs(first);
+    var moved = cache.read(fx.stores, ids, targets, DAY_START, b.plus(ClosedPeriods.STEP), NOW.plusSeconds(61));
+    assertThat(await(moved)).isNotEmpty();
+    assertThat(cache.read(fx.stores, List.of("billing", "quiet"), List.of(30, 10), DAY_START, b.plus(ClosedPeriods.STEP),
+        NOW.plusSeconds(62))).isNotSameAs(moved);
+  }
 }
