@@ -228,6 +228,7 @@ public final class ConsoleSettingsService {
     }
     String sha = sha256(content);
     if (polling && sha.equals(lastSeen)) {
+      unconfirmedBad = null;
       return null;
     }
     if (sha.equals(now.sha256())) {

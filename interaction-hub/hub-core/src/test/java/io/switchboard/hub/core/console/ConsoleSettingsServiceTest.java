@@ -272,6 +272,20 @@ class ConsoleSettingsServiceTest {
   }
 
   @Test
+  void aBadEditRevertedAndMadeAgainShouldAgainNeedTwoPollsToBeReported() throws Exception {
+    ConsoleSettingsService s = service(V1);
+    Files.writeString(file, BROKEN);
+    await(s.poll());
+    Files.writeString(file, V1);
+    await(s.poll());
+    Files.writeString(file, BROKEN);
+    await(s.poll());
+    assertThat(s.lastRejected()).isNull();
+    await(s.poll());
+    assertThat(s.lastRejected()).isNotNull();
+  }
+
+  @Test
   void concurrentReloadsShouldPutAChangeInForceOnce() throws Exception {
     ConsoleSettingsService s = service(V1);
     Files.writeString(file, V2);
