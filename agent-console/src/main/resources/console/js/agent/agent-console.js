@@ -2,6 +2,8 @@
 // offline, after-call work with its countdown), offers with a countdown (accept/decline by button or
 // Alt+A / Alt+D), and the agent's interactions as tabs (Alt+1..9), each with its conversation, composer and
 // the customer 360. The hub's snapshot is the truth: after every (re)connect the lists are replaced by it.
+// The console settings (dispositions, canned responses) are read again when the hub says they changed
+// (`settings_changed`) and after a reconnect or an overflow snapshot, when such a frame may have been missed.
 import { LitElement, html, nothing } from 'lit';
 import { clock, CHANNEL_LABELS } from '../format.js';
 import { askPermission, offerArrived } from '../notify.js';
@@ -36,6 +38,7 @@ class AgentConsole extends LitElement {
     this.tabs = new Map();
     this.active = null;
     this.settings = null;
+    this.settingsRequest = 0;
     this.notice = null;
     this.now = Date.now();
     this.breakOpen = false;
@@ -49,6 +52,7 @@ class AgentConsole extends LitElement {
       message: (e) => this.workspace(e.detail.interactionId)?.messageArrived(e.detail),
       message_status: (e) => this.workspace(e.detail.interactionId)?.statusChanged(e.detail),
       typing: (e) => this.workspace(e.detail.interactionId)?.typingChanged(e.detail),
+      settings_changed: () => this.loadSettings().then((ok) => ok && this.say('Canned responses and dispositions were updated.', 'info')),
     };
     this.onKey = (e) => this.shortcut(e);
   }
@@ -64,8 +68,7 @@ class AgentConsole extends LitElement {
     }
     document.addEventListener('keydown', this.onKey);
     this.ticker = setInterval(() => { this.now = this.socket.now(); }, 500);
-    this.api.get('/console/settings').then((s) => { this.settings = s; })
-      .catch((e) => this.say(`Console settings could not be loaded: ${e.message}`, 'error'));
+    this.loadSettings();
     if (this.socket.status === 'open') {
       this.socket.command('resync').catch(() => {});
     }
@@ -80,9 +83,29 @@ class AgentConsole extends LitElement {
     clearInterval(this.ticker);
   }
 
+  /** Reads the console settings; only the latest of overlapping reads is kept. Resolves true when applied. */
+  loadSettings() {
+    const request = ++this.settingsRequest;
+    return this.api.get('/console/settings').then((s) => {
+      if (request !== this.settingsRequest) {
+        return false;
+      }
+      this.settings = s;
+      return true;
+    }).catch((e) => {
+      this.say(`Console settings could not be loaded: ${e.message}`, 'error');
+      return false;
+    });
+  }
+
   // ------------------------------------------------------------------ hub events
 
   onSnapshot(s) {
+    // A settings_changed frame may have been missed while disconnected or not keeping up.
+    if (s.cause === 'overflow' || (s.cause === 'auth' && this.seenAuthSnapshot)) {
+      this.loadSettings();
+    }
+    this.seenAuthSnapshot ||= s.cause === 'auth';
     this.agentState = { state: s.state, reason: s.reason, since: s.since };
     this.capacity = s.capacity || {};
     this.load = s.load || {};

@@ -14,9 +14,9 @@ import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.PasswordHasher;
 import io.switchboard.hub.core.cluster.ClusterEvents;
-import io.switchboard.hub.core.console.ConsoleSettings;
 import io.switchboard.hub.core.console.ConsoleSettingsException;
-import io.switchboard.hub.core.console.ConsoleSettingsParser;
+import io.switchboard.hub.core.console.ConsoleSettingsService;
+import io.switchboard.hub.core.console.ConsoleSettingsVerticle;
 import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.dashboard.DashboardService;
 import io.switchboard.hub.core.dashboard.DashboardVerticle;
@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
+  /** How often config/console.yaml is checked for changes (as often as routing.yaml). */
+  private static final Duration CONSOLE_SETTINGS_POLL = Duration.ofSeconds(2);
 
   private final SwitchboardConfig config;
   private final java.util.Map<String, String> env;
@@ -144,7 +146,7 @@ public final class Hub implements AutoCloseable {
     RulesService rules = new RulesService(vertx, stores, cfg.configDir().resolve("routing.yaml"));
     await(rules.start(), "routing rules");
     RoutingService routing = new RoutingService(vertx, stores, new RoutingState(redis), rules, Clock.systemUTC());
-    ConsoleSettings console = consoleSettings(cfg.configDir().resolve("console.yaml"));
+    ConsoleSettingsService console = consoleSettings(vertx, stores, cfg.configDir().resolve("console.yaml"));
 
     if (cfg.demo().enabled()) {
       await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce(), "demo seed");
@@ -156,6 +158,8 @@ public final class Hub implements AutoCloseable {
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
     await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1))), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
+    // This node's console.yaml, re-read when it changes (each node reads its own file).
+    await(vertx.deployVerticle(new ConsoleSettingsVerticle(console, CONSOLE_SETTINGS_POLL)), "console settings");
     // Before HTTP, so the dashboard route and consoles find this node's dashboard from the first request.
     await(vertx.deployVerticle(new DashboardVerticle(new DashboardService(stores, new RoutingState(redis), rules, Clock.systemUTC()),
         Duration.ofSeconds(1))), "dashboard");
@@ -176,13 +180,18 @@ public final class Hub implements AutoCloseable {
     await(vertx.deployVerticle(new AttachmentSweeper(attachments, Duration.ofHours(24), Duration.ofMinutes(10))), "attachment sweeper");
   }
 
-  /** config/console.yaml (dispositions, canned responses); a file with problems stops the hub with all of them. */
-  private static ConsoleSettings consoleSettings(java.nio.file.Path file) {
+  /**
+   * config/console.yaml (dispositions, canned responses); a file with problems stops the hub with all of them.
+   * Afterwards the file is polled and reloaded while the hub runs.
+   */
+  private static ConsoleSettingsService consoleSettings(Vertx vertx, Stores stores, java.nio.file.Path file) {
     try {
-      ConsoleSettings settings = ConsoleSettingsParser.load(file);
-      log.atInfo().addKeyValue("dispositions", settings.dispositions().size())
-          .addKeyValue("cannedResponses", settings.cannedResponses().size()).log("console settings loaded");
-      return settings;
+      ConsoleSettingsService service = ConsoleSettingsService.load(vertx, stores, file, Clock.systemUTC());
+      log.atInfo().addKeyValue("file", file).addKeyValue("sha256", service.loaded().sha256())
+          .addKeyValue("dispositions", service.current().dispositions().size())
+          .addKeyValue("cannedResponses", service.current().cannedResponses().size())
+          .log(service.loaded().fromFile() ? "console settings loaded" : "no console settings file; using the defaults");
+      return service;
     } catch (ConsoleSettingsException e) {
       throw new io.switchboard.hub.app.config.ConfigException("console settings are invalid:\n" + e.getMessage(), e);
     }

@@ -46,7 +46,7 @@ public final class HttpApiVerticle extends VerticleBase {
       ChannelRuntime channels,
       PrometheusMeterRegistry registry,
       java.nio.file.Path demoDir,
-      io.switchboard.hub.core.console.ConsoleSettings console) {}
+      io.switchboard.hub.core.console.ConsoleSettingsService console) {}
 
   private final SwitchboardConfig.Http config;
   private final Services services;

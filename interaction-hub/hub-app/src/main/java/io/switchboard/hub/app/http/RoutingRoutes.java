@@ -7,7 +7,7 @@ import io.switchboard.hub.api.error.ForbiddenException;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.auth.Scopes;
-import io.switchboard.hub.core.console.ConsoleSettings;
+import io.switchboard.hub.core.console.ConsoleSettingsService;
 import io.switchboard.hub.core.routing.AgentState;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.routing.RulesService;
@@ -50,7 +50,7 @@ final class RoutingRoutes {
     }
   }
 
-  static void mount(Router router, RoutingService routing, ConsoleSettings console, Authn authn) {
+  static void mount(Router router, RoutingService routing, ConsoleSettingsService console, Authn authn) {
     var agent = authn.staff(Role.AGENT);
     var supervisor = authn.staff(Role.SUPERVISOR);
     var admin = authn.staff(Role.ADMIN);
@@ -87,7 +87,8 @@ final class RoutingRoutes {
             state -> new JsonObject().put("state", state.wireName())));
     router.post("/api/v1/interactions/:id/wrap-up").handler(agent).handler(ctx -> {
       WrapUpRequest req = JsonBodies.read(ctx, WrapUpRequest.class);
-      console.checkWrapUp(req.disposition(), req.notes());
+      // The settings in force now: a disposition removed by a reload is refused from then on.
+      console.current().checkWrapUp(req.disposition(), req.notes());
       Respond.noContent(ctx, routing.wrapUp(Authn.staff(ctx), interactionId(ctx), req.disposition(), req.notes()));
     });
     router.post("/api/v1/interactions/:id/transfer").handler(agent).handler(ctx -> {

@@ -541,6 +541,18 @@ final class AgentConnection {
     });
   }
 
+  /**
+   * This node's console settings were reloaded: the console fetches them again. Like other events it is
+   * dropped when the console is not reading; the snapshot that follows (cause {@code overflow}) tells the
+   * console to fetch them then.
+   */
+  void settingsChanged(JsonObject event) {
+    enqueue(() -> {
+      sendEvent(Frames.of(Frames.SETTINGS_CHANGED).put("sha256", event.getString("sha256")).put("loadedAt", event.getString("loadedAt")));
+      return Future.succeededFuture();
+    });
+  }
+
   void messageStatus(JsonObject frame) {
     enqueue(() -> {
       sendEvent(frame.copy());

@@ -8,6 +8,7 @@ import io.switchboard.hub.app.http.Problems;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.cluster.ClusterEvents;
+import io.switchboard.hub.core.console.ConsoleSettingsService;
 import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.dashboard.DashboardVerticle;
 import io.switchboard.hub.core.messaging.MessageService;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events come from {@link ClusterEvents} ({@code cluster.*} addresses), so a console on this node hears
  * of an offer made by a matching pass on another. Each event is read from the stores once per node and
- * handed to the sockets of the agent it concerns; an agent never sees another agent's work.
+ * handed to the sockets of the agent it concerns; an agent never sees another agent's work. A reload of this
+ * node's console settings ({@link ConsoleSettingsService#SETTINGS_CHANGED}, a local event) goes to every socket
+ * of this node as {@code settings_changed}.
  *
  * <p>Presence: an authenticated socket keeps its agent present for routing as long as the console answers
  * (pongs to the hub's pings every {@link Limits#heartbeat}, or its own pings). When the last socket of an
@@ -125,6 +128,12 @@ public final class AgentSocketGateway {
     listen(TypingEvents.CUSTOMER_TYPING, this::customerTyping);
     // An agent typing on any node: this node's adapters show it if the customer's chat socket is here.
     listen(ClusterEvents.AGENT_TYPING, e -> vertx.eventBus().publish(TypingEvents.AGENT_TYPING, e));
+    // Not a cluster event: every node reloads its own console.yaml and tells only its own consoles.
+    vertx.eventBus().<Object>localConsumer(ConsoleSettingsService.SETTINGS_CHANGED, m -> {
+      if (m.body() instanceof JsonObject body) {
+        byAgent.values().stream().flatMap(Set::stream).toList().forEach(c -> c.settingsChanged(body));
+      }
+    });
     vertx.eventBus().<Object>localConsumer(DashboardVerticle.TICK_ADDRESS, m -> {
       if (m.body() instanceof JsonObject body && !dashboards.isEmpty()) {
         new ArrayList<>(dashboards).forEach(c -> c.dashboardTick(body));

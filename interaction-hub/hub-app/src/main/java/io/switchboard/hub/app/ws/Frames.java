@@ -56,6 +56,12 @@ final class Frames {
   /** Server frame: an interaction the agent worked left them (a transfer); {@code interactionId, reason}. */
   static final String UNASSIGNED = "unassigned";
 
+  /**
+   * Server frame: this node's console settings (config/console.yaml) were reloaded; the console reads
+   * {@code GET /api/v1/console/settings} again. {@code sha256} of the file in force, {@code loadedAt}.
+   */
+  static final String SETTINGS_CHANGED = "settings_changed";
+
   /** A server frame of {@code type}; {@code seq} is filled in when it is written. */
   static JsonObject of(String type) {
     return new JsonObject().put("type", type).put("seq", 0L);

@@ -318,6 +318,23 @@ class ConsoleBrowserTest {
     return new Locator.GetByLabelOptions().setExact(true);
   }
 
+  @Test
+  void anOpenConsoleTakesUpCannedResponsesChangedOnDiskWithoutReloadingThePage() throws Exception {
+    Page agent = chromium.newPage();
+    signIn(agent, "alice");
+    java.nio.file.Files.writeString(hub.configDirUsed().resolve("console.yaml"), """
+        wrapUp:
+          dispositions:
+            - { code: resolved, label: Resolved }
+        cannedResponses:
+          - { id: thanks, title: Thanks, shortcut: /thanks, text: "Thank you, {{customer.firstName}}!" }
+        """);
+    assertThat(agent.getByRole(AriaRole.STATUS)).hasText("Canned responses and dispositions were updated.");
+    Object shortcuts = agent.evaluate("() => document.querySelector('sb-agent-console').settings.cannedResponses.map((c) => c.shortcut)");
+    assertThat(shortcuts).isEqualTo(List.of("/thanks"));
+    Chromium.screenshot(agent, "20-console-settings-updated");
+  }
+
   private static void signIn(Page page, String username) {
     page.navigate(hub.baseUrl() + "/");
     page.getByLabel("Username").fill(username);

@@ -4,7 +4,12 @@ import io.switchboard.hub.core.console.ConsoleSettings.CannedResponse;
 import io.switchboard.hub.core.console.ConsoleSettings.Disposition;
 import io.switchboard.hub.core.console.ConsoleSettingsException.Problem;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,6 +52,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  * </pre>
  */
 public final class ConsoleSettingsParser {
+  /** The largest console.yaml accepted, in bytes (1 MiB); a larger file is one problem, and is not parsed. */
+  public static final int MAX_FILE_BYTES = 1024 * 1024;
   static final int MAX_DISPOSITIONS = 100;
   static final int MAX_CANNED = 1000;
   static final int MAX_TEXT = 5000;
@@ -66,21 +73,21 @@ public final class ConsoleSettingsParser {
   }
 
   /**
-   * Reads {@code path}; a missing file gives {@link ConsoleSettings#DEFAULTS}.
+   * Reads {@code path}; a missing file gives {@link ConsoleSettings#DEFAULTS}. Blocking.
    *
-   * @throws ConsoleSettingsException listing every problem (an unreadable file is one problem)
+   * @throws ConsoleSettingsException listing every problem (an unreadable or oversized file is one problem)
    */
   public static ConsoleSettings load(Path path) throws ConsoleSettingsException {
     if (!Files.exists(path)) {
       return ConsoleSettings.DEFAULTS;
     }
-    String text;
+    byte[] content;
     try {
-      text = Files.readString(path);
+      content = readLimited(path);
     } catch (IOException e) {
       throw new ConsoleSettingsException(List.of(new Problem(path.toString(), 0, "", "cannot be read: " + e.getMessage())));
     }
-    return parse(path.toString(), text);
+    return parse(path.toString(), content);
   }
 
   /**
@@ -90,7 +97,49 @@ public final class ConsoleSettingsParser {
    * @throws ConsoleSettingsException listing every problem, sorted by line
    */
   public static ConsoleSettings parse(String file, String text) throws ConsoleSettingsException {
+    if (text.length() > MAX_FILE_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_BYTES) {
+      throw tooLarge(file);
+    }
     return new ConsoleSettingsParser(file).run(text);
+  }
+
+  /**
+   * Parses console.yaml as read from disk: UTF-8, at most {@link #MAX_FILE_BYTES}.
+   *
+   * @param file named in every problem
+   * @throws ConsoleSettingsException listing every problem, sorted by line (a file that is too large or not
+   *     UTF-8 is one problem)
+   */
+  public static ConsoleSettings parse(String file, byte[] content) throws ConsoleSettingsException {
+    if (content.length > MAX_FILE_BYTES) {
+      throw tooLarge(file);
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(content))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new ConsoleSettingsException(List.of(new Problem(file, 0, "", "is not UTF-8 text")));
+    }
+    return new ConsoleSettingsParser(file).run(text);
+  }
+
+  /**
+   * The file's first {@code MAX_FILE_BYTES + 1} bytes at most: enough to tell that a file is too large
+   * without reading all of it. Blocking.
+   */
+  static byte[] readLimited(Path path) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(MAX_FILE_BYTES + 1);
+    }
+  }
+
+  private static ConsoleSettingsException tooLarge(String file) {
+    return new ConsoleSettingsException(List.of(new Problem(file, 0, "",
+        "the file is larger than 1 MiB (" + MAX_FILE_BYTES + " bytes)")));
   }
 
   private ConsoleSettings run(String text) throws ConsoleSettingsException {

@@ -176,4 +176,27 @@ class ConsoleSettingsParserTest {
     assertThatThrownBy(() -> s.checkWrapUp(null, "x")).hasMessageContaining("disposition");
     ConsoleSettings.DEFAULTS.checkWrapUp("spam", null);
   }
+
+  @Test
+  void aFileOverOneMebibyteShouldBeRefusedWithoutParsing(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String big = GOOD + "# " + "x".repeat(ConsoleSettingsParser.MAX_FILE_BYTES) + "\n";
+    assertThat(problems(big).problems()).singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("larger than 1 MiB"));
+    Path file = dir.resolve("console.yaml");
+    Files.writeString(file, big);
+    assertThatThrownBy(() -> ConsoleSettingsParser.load(file)).isInstanceOf(ConsoleSettingsException.class)
+        .hasMessageContaining("console.yaml:0: : the file is larger than 1 MiB");
+    String justFits = GOOD + "#".repeat(ConsoleSettingsParser.MAX_FILE_BYTES - GOOD.length());
+    Files.writeString(file, justFits);
+    assertThat(ConsoleSettingsParser.load(file).dispositions()).hasSize(2);
+  }
+
+  @Test
+  void bytesThatAreNotUtf8ShouldBeOneProblem() {
+    byte[] latin1 = "wrapUp:\n  dispositions: [{ code: resolved, label: R\u00e9solu }]\n"
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    var e = catchThrowableOfType(ConsoleSettingsException.class, () -> ConsoleSettingsParser.parse("console.yaml", latin1));
+    assertThat(e.problems()).extracting(ConsoleSettingsException.Problem::toString)
+        .containsExactly("console.yaml:0: : is not UTF-8 text");
+  }
 }
