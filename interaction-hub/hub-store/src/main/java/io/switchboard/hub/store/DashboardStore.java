@@ -21,38 +21,33 @@ public final class DashboardStore {
 
   // One pass over the rows of every queue that moved in either period; FILTER picks each period's figures.
   // $1 queue ids, $2 their service-level thresholds in seconds, $3 start of today, $4 start of the window, $5 now.
-  private static final String QUEUE_PERIODS = """
-      WITH q AS (SELECT * FROM unnest($1::text[], $2::int[]) AS t(queue_id, target_s)),
-      i AS (
-        SELECT i.queue_id, i.channel, i.state, i.queued_at, i.answered_at, i.wrap_up_at, i.ended_at,
-               make_interval(secs => q.target_s) AS target
-        FROM interactions i JOIN q ON q.queue_id = i.queue_id
-        WHERE i.queue_id = ANY($1::text[])
-          AND ((i.queued_at >= least($3, $4) AND i.queued_at <= $5)
-            OR (i.answered_at >= least($3, $4) AND i.answered_at <= $5)
-            OR (i.ended_at >= least($3, $4) AND i.ended_at <= $5)))
-      SELECT queue_id, channel,
-        %s,
-        %s
-      FROM i GROUP BY queue_id, channel ORDER BY queue_id, channel""".formatted(period("d", "$3"), period("w", "$4"))
+  private static final String QUEUE_PERIODS = aggregate("least($3, $4)", "<= $5", period("d", "$3") + ",\n        " + period("w", "$4"))
       .replace("$3", "$3::timestamptz").replace("$4", "$4::timestamptz").replace("$5", "$5::timestamptz");
 
   // The same figures over one half-open span [$3, $4) that lies wholly in the past: its figures only change
   // when an interaction is moved to another queue afterwards, so the dashboard reads it rarely (ClosedPeriods).
-  private static final String QUEUE_SPAN = """
-      WITH q AS (SELECT * FROM unnest($1::text[], $2::int[]) AS t(queue_id, target_s)),
-      i AS (
-        SELECT i.queue_id, i.channel, i.state, i.queued_at, i.answered_at, i.wrap_up_at, i.ended_at,
-               make_interval(secs => q.target_s) AS target
-        FROM interactions i JOIN q ON q.queue_id = i.queue_id
-        WHERE i.queue_id = ANY($1::text[])
-          AND ((i.queued_at >= $3 AND i.queued_at < $4)
-            OR (i.answered_at >= $3 AND i.answered_at < $4)
-            OR (i.ended_at >= $3 AND i.ended_at < $4)))
-      SELECT queue_id, channel,
-        %s
-      FROM i GROUP BY queue_id, channel ORDER BY queue_id, channel""".formatted(period("s", "$3", "< $4"))
+  private static final String QUEUE_SPAN = aggregate("$3", "< $4", period("s", "$3", "< $4"))
       .replace("$3", "$3::timestamptz").replace("$4", "$4::timestamptz");
+
+  /**
+   * The per queue and channel aggregation of the interactions of queues $1 (thresholds $2) that entered, were
+   * answered or ended from {@code from} on, within {@code end}; {@code figures} are the selected aggregates.
+   */
+  private static String aggregate(String from, String end, String figures) {
+    return """
+        WITH q AS (SELECT * FROM unnest($1::text[], $2::int[]) AS t(queue_id, target_s)),
+        i AS (
+          SELECT i.queue_id, i.channel, i.state, i.queued_at, i.answered_at, i.wrap_up_at, i.ended_at,
+                 make_interval(secs => q.target_s) AS target
+          FROM interactions i JOIN q ON q.queue_id = i.queue_id
+          WHERE i.queue_id = ANY($1::text[])
+            AND ((i.queued_at >= %1$s AND i.queued_at %2$s)
+              OR (i.answered_at >= %1$s AND i.answered_at %2$s)
+              OR (i.ended_at >= %1$s AND i.ended_at %2$s)))
+        SELECT queue_id, channel,
+          %3$s
+        FROM i GROUP BY queue_id, channel ORDER BY queue_id, channel""".formatted(from, end, figures);
+  }
 
   private static String period(String p, String from) {
     return period(p, from, "<= $5");
