@@ -51,6 +51,71 @@ class TransferTest {
     }
   }
 
+  /**
+   * Puts live state back as it was before a transfer's Redis step: the interaction on the agent again (in its
+   * assigned set, counted in its load) and not waiting, as if the node died after the PostgreSQL commit.
+   */
+  private void undoLiveStep(String agentId, String interactionId) {
+    var vertx = fx.hub.hub().vertx();
+    var redis = io.switchboard.hub.store.redis.RedisStore.connect(vertx, fx.hub.hub().redisUrl(), null, fx.hub.redisPrefix());
+    try {
+      var live = new io.switchboard.hub.store.redis.RoutingState(redis);
+      Console.await(live.dequeue(interactionId));
+      Console.await(live.putAssigned(agentId, interactionId));
+      var agent = Console.await(live.agent(agentId));
+      var load = new java.util.HashMap<>(agent.load());
+      load.merge("chat", 1, Integer::sum);
+      Console.await(live.putAgent(new io.switchboard.hub.store.redis.RoutingState.AgentLive(agent.agentId(), agent.state(),
+          agent.reason(), agent.since(), agent.present(), agent.idleSince(), agent.skills(), agent.queues(), agent.capacity(),
+          load, agent.exclusive()), true));
+    } finally {
+      redis.close();
+    }
+  }
+
+  private int chatLoad(String token) {
+    return fx.hub.get("/api/v1/agents/me/state", token).json().getJsonObject("load").getInteger("chat", 0);
+  }
+
+  @Test
+  void aTransferCutOffBetweenPostgresAndRedisIsCompletedBySendingItAgainOrByARebuild() {
+    Console alice = fx.available("alice");
+    String aliceToken = bearer(fx.token("alice"));
+    String aliceId = fx.agentId(fx.token("alice"));
+    String id = assignedTo(alice, "tr-crash");
+    JsonObject toBilling = new JsonObject().put("queue", "billing").put("note", "Refund question");
+    assertThat(transfer(id, aliceToken, toBilling).status()).isEqualTo(200);
+    assertThat(chatLoad(aliceToken)).isZero();
+
+    // The node "died" after the commit: PostgreSQL says queued, Redis still has it on alice.
+    undoLiveStep(aliceId, id);
+    assertThat(chatLoad(aliceToken)).isEqualTo(1);
+    assertThat(fx.hub.get("/api/v1/interactions/" + id, supervisor).json().getString("state")).isEqualTo("queued");
+
+    // Sending the same transfer again completes the Redis step; nothing is written twice.
+    var again = transfer(id, aliceToken, toBilling);
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
+    assertThat(again.json().getString("queue")).isEqualTo("billing");
+    assertThat(chatLoad(aliceToken)).isZero();
+    var detail = fx.hub.get("/api/v1/interactions/" + id, supervisor).json();
+    assertThat(detail.getString("state")).isEqualTo("queued");
+    assertThat(detail.getJsonArray("messages").stream().map(JsonObject.class::cast)
+        .filter(m -> m.getBoolean("private") && "Refund question".equals(m.getJsonObject("content").getString("text")))).hasSize(1);
+    // Once complete, a third try is a plain conflict: the interaction is not assigned to anyone.
+    assertThat(transfer(id, aliceToken, toBilling).status()).isEqualTo(409);
+
+    // The other way out: an admin's rebuild restores Redis from PostgreSQL.
+    undoLiveStep(aliceId, id);
+    assertThat(chatLoad(aliceToken)).isEqualTo(1);
+    var rebuilt = fx.hub.post("/api/v1/routing/rebuild", bearer(fx.token("ada")), "");
+    assertThat(rebuilt.status()).as(rebuilt.body()).isEqualTo(200);
+    assertThat(chatLoad(aliceToken)).isZero();
+    // It waits again and is offered to a skilled colleague (alice, who passed it on, is left out).
+    Console emma = fx.available("emma");
+    assertThat(emma.next("offer").getString("interactionId")).isEqualTo(id);
+    assertThat(alice.received("offer").stream().filter(o -> id.equals(o.getString("interactionId")))).hasSize(1);
+  }
+
   @Test
   void theColleagueDirectoryNeedsAStaffLoginAndShowsLiveStatesWithoutSecrets() {
     for (String auth : new String[] {null, bearer("not-a-token")}) {
