@@ -85,10 +85,14 @@ class Composer extends LitElement {
     const from = last?.email?.from?.address || last?.senderAddress || '';
     this.to = from;
     if (all && last?.email) {
-      const ours = (last.email.to || [])[0]?.address;
+      // Leave out the customer (now in To) and the centre's own mailboxes (console.yaml email.ownAddresses);
+      // without that list, the first address the customer wrote to counts as ours.
+      const own = (this.settings?.ownAddresses || []);
+      const ours = own.length ? null : (last.email.to || [])[0]?.address;
       const skip = new Set([from, ours].filter(Boolean).map((a) => a.toLowerCase()));
+      const isOwn = (a) => own.some((o) => (o.startsWith('@') ? a.endsWith(o) : a === o));
       const others = [...(last.email.to || []), ...(last.email.cc || [])].map((r) => r.address)
-        .filter((a) => a && !skip.has(a.toLowerCase()));
+        .filter((a) => a && !skip.has(a.toLowerCase()) && !isOwn(a.toLowerCase()));
       this.cc = [...new Set(others)].join(', ');
     } else {
       this.cc = '';

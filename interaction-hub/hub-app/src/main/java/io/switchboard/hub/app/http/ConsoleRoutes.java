@@ -42,7 +42,8 @@ final class ConsoleRoutes {
         .put("placeholders", new JsonArray(CannedResponses.PLACEHOLDER_ORDER))
         .put("wrapUpRequired", routing.wrapUpRequired())
         .put("afterCallWorkSeconds", routing.afterCallWork().toSeconds())
-        .put("notesRequired", console.notesRequired());
+        .put("notesRequired", console.notesRequired())
+        .put("ownAddresses", new JsonArray(console.ownAddresses()));
   }
 
   /** The file, what is in force from it, and the last rejection since (null when none). */

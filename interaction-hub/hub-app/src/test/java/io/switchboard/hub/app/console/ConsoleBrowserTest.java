@@ -143,7 +143,9 @@ class ConsoleBrowserTest {
         .put("channel", "email").put("externalId", "<invoice-42@example.net>")
         .put("sender", new JsonObject().put("kind", "email").put("value", "leon.albrecht1@example.net"))
         .put("senderName", "Leon Albrecht").put("subject", "Invoice 42")
-        .put("to", new io.vertx.core.json.JsonArray().add(new JsonObject().put("address", "billing@northwind.example")))
+        // The customer wrote to a supplier and to the centre (config/console.yaml: ownAddresses "@northwind.example").
+        .put("to", new io.vertx.core.json.JsonArray().add(new JsonObject().put("address", "supplier@example.org"))
+            .add(new JsonObject().put("address", "billing@northwind.example")))
         .put("cc", new io.vertx.core.json.JsonArray().add(new JsonObject().put("address", "partner@example.com").put("name", "Partner")))
         .put("content", new JsonObject().put("type", "text").put("text", "The amount on invoice 42 is wrong.\nPlease correct it.")).encode());
     assertThat(mail.status()).as(mail.body()).isEqualTo(201);
@@ -163,7 +165,8 @@ class ConsoleBrowserTest {
     assertThat(emailFields.getByLabel("To", exactLabel())).hasValue("leon.albrecht1@example.net");
     assertThat(emailFields.getByLabel("Subject", exactLabel())).hasValue("Re: Invoice 42");
     emailFields.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Reply all").setExact(true)).click();
-    assertThat(emailFields.getByLabel("Cc", exactLabel())).hasValue("partner@example.com");
+    // Reply all: everyone the customer wrote to except the customer (now in To) and the centre's own mailbox.
+    assertThat(emailFields.getByLabel("Cc", exactLabel())).hasValue("supplier@example.org, partner@example.com");
 
     Locator composer = agent.getByTestId("composer");
     composer.fill("/hello");
@@ -185,7 +188,8 @@ class ConsoleBrowserTest {
     String supervisorToken = TestHub.bearer(hub.login("sam", "sam-demo-pw"));
     var stored = hub.get("/api/v1/interactions/" + interactionId, supervisorToken).json().getJsonArray("messages").stream()
         .map(JsonObject.class::cast).filter(m -> m.getString("direction").equals("outbound")).findFirst().orElseThrow();
-    assertThat(stored.getJsonObject("email").getJsonArray("cc").getJsonObject(0).getString("address")).isEqualTo("partner@example.com");
+    assertThat(stored.getJsonObject("email").getJsonArray("cc").stream().map(c -> ((JsonObject) c).getString("address")))
+        .containsExactly("supplier@example.org", "partner@example.com");
     assertThat(stored.getJsonArray("attachments").getJsonObject(0).getString("fileName")).isEqualTo("invoice-42.pdf");
 
     agent.getByTestId("transfer").click();

@@ -51,6 +51,7 @@ class ConsoleSettingsApiTest {
     assertThat(s.getBoolean("wrapUpRequired")).isTrue();
     assertThat(s.getLong("afterCallWorkSeconds")).isEqualTo(1);
     assertThat(s.getBoolean("notesRequired")).isFalse();
+    assertThat(s.getJsonArray("ownAddresses")).containsExactly("@northwind.example");
     assertThat(hub.get("/api/v1/console/settings", null).status()).isEqualTo(401);
     assertThat(hub.get("/api/v1/console/settings", TestHub.apiKey(TestHub.DEMO_API_KEY)).status()).isEqualTo(403);
   }

@@ -7,10 +7,19 @@ import java.util.stream.Collectors;
 
 /**
  * What the agent console needs besides routing: the wrap-up dispositions agents choose from, whether wrap-up
- * notes are required, and the canned responses (read from config/console.yaml by {@link ConsoleSettingsParser}).
- * Immutable and thread-safe.
+ * notes are required, the canned responses, and the contact centre's own email addresses (read from
+ * config/console.yaml by {@link ConsoleSettingsParser}). Immutable and thread-safe.
+ *
+ * @param ownAddresses the centre's own mailboxes, lower case: full addresses ({@code billing@example.com}) or
+ *     whole domains ({@code @example.com}); "reply all" leaves them out of the recipients
  */
-public record ConsoleSettings(List<Disposition> dispositions, boolean notesRequired, List<CannedResponse> cannedResponses) {
+public record ConsoleSettings(List<Disposition> dispositions, boolean notesRequired, List<CannedResponse> cannedResponses,
+    List<String> ownAddresses) {
+
+  /** Settings without own addresses. */
+  public ConsoleSettings(List<Disposition> dispositions, boolean notesRequired, List<CannedResponse> cannedResponses) {
+    this(dispositions, notesRequired, cannedResponses, List.of());
+  }
 
   /** A wrap-up disposition: the code stored on the interaction and the label agents see. */
   public record Disposition(String code, String label) {
@@ -48,6 +57,17 @@ public record ConsoleSettings(List<Disposition> dispositions, boolean notesRequi
   public ConsoleSettings {
     dispositions = List.copyOf(dispositions);
     cannedResponses = List.copyOf(cannedResponses);
+    ownAddresses = ownAddresses == null ? List.of() : List.copyOf(ownAddresses);
+  }
+
+  /** Whether {@code address} is one of the centre's own (by address or domain, ignoring case). */
+  public boolean isOwnAddress(String address) {
+    if (address == null) {
+      return false;
+    }
+    String a = address.strip().toLowerCase(java.util.Locale.ROOT);
+    int at = a.lastIndexOf('@');
+    return ownAddresses.stream().anyMatch(o -> o.startsWith("@") ? at >= 0 && a.substring(at).equals(o) : a.equals(o));
   }
 
   /**

@@ -49,6 +49,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *     shortcut: /hello
  *     text: "Hello {{customer.firstName}}, this is {{agent.name}}."
  *     channels: [chat, social]      # optional; absent = every channel
+ * email:                            # optional
+ *   ownAddresses: [billing@example.com, "@support.example.com"]
  * </pre>
  */
 public final class ConsoleSettingsParser {
@@ -58,7 +60,12 @@ public final class ConsoleSettingsParser {
   static final int MAX_CANNED = 1000;
   static final int MAX_TEXT = 5000;
 
-  private static final List<String> TOP_KEYS = List.of("wrapUp", "cannedResponses");
+  private static final List<String> TOP_KEYS = List.of("wrapUp", "cannedResponses", "email");
+  private static final List<String> EMAIL_KEYS = List.of("ownAddresses");
+  private static final int MAX_OWN_ADDRESSES = 200;
+  // A mailbox (local@domain) or a whole domain (@domain); the domain has at least one dot.
+  private static final Pattern OWN_ADDRESS = Pattern.compile(
+      "([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64})?@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+");
   private static final List<String> WRAP_UP_KEYS = List.of("dispositions", "notesRequired");
   private static final List<String> DISPOSITION_KEYS = List.of("code", "label");
   private static final List<String> CANNED_KEYS = List.of("id", "title", "shortcut", "text", "channels");
@@ -178,12 +185,47 @@ public final class ConsoleSettingsParser {
       }
     }
     List<CannedResponse> canned = top == null || !top.containsKey("cannedResponses") ? List.of() : canned(top.get("cannedResponses"));
+    List<String> own = top == null || !top.containsKey("email") ? List.of() : ownAddresses(top.get("email"));
     if (!problems.isEmpty()) {
       List<Problem> sorted = new ArrayList<>(problems);
       sorted.sort(Comparator.comparingInt(Problem::line));
       throw new ConsoleSettingsException(sorted);
     }
-    return new ConsoleSettings(dispositions, notesRequired, canned);
+    return new ConsoleSettings(dispositions, notesRequired, canned, own);
+  }
+
+  /** {@code email.ownAddresses}: the centre's mailboxes or domains, each once. */
+  private List<String> ownAddresses(Node node) {
+    List<String> out = new ArrayList<>();
+    Map<String, Node> e = mapping(node, "email", EMAIL_KEYS);
+    if (e == null || !e.containsKey("ownAddresses")) {
+      return out;
+    }
+    List<Node> items = sequence(e.get("ownAddresses"), "email.ownAddresses");
+    if (items == null) {
+      return out;
+    }
+    if (items.size() > MAX_OWN_ADDRESSES) {
+      problem(e.get("ownAddresses"), "email.ownAddresses", "has " + items.size() + " entries; at most " + MAX_OWN_ADDRESSES);
+      return out;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String path = "email.ownAddresses[" + i + "]";
+      String value = scalar(items.get(i), path);
+      if (value == null) {
+        continue;
+      }
+      String address = value.strip().toLowerCase(java.util.Locale.ROOT);
+      if (address.length() > 254 || !OWN_ADDRESS.matcher(address).matches()) {
+        problem(items.get(i), path, "'" + (value.length() <= 64 ? value : value.substring(0, 64) + "…") + "' is neither an address (name@example.com) nor a domain (@example.com)");
+      } else if (!seen.add(address)) {
+        problem(items.get(i), path, "'" + address + "' is listed twice");
+      } else {
+        out.add(address);
+      }
+    }
+    return out;
   }
 
   private List<Disposition> dispositions(Node node) {

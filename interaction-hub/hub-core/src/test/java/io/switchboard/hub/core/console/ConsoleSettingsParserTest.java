@@ -76,7 +76,7 @@ class ConsoleSettingsParserTest {
     assertThat(e.problems()).extracting(ConsoleSettingsException.Problem::toString).containsExactly(
         "console.yaml:3: wrapUp.dispositions[0].colour: unknown key 'colour' (known: code, label)",
         "console.yaml:4: wrapUp.notesRequird: unknown key 'notesRequird' (known: dispositions, notesRequired)",
-        "console.yaml:5: canned: unknown key 'canned' (known: wrapUp, cannedResponses)");
+        "console.yaml:5: canned: unknown key 'canned' (known: wrapUp, cannedResponses, email)");
   }
 
   @Test
@@ -198,5 +198,42 @@ class ConsoleSettingsParserTest {
     var e = catchThrowableOfType(ConsoleSettingsException.class, () -> ConsoleSettingsParser.parse("console.yaml", latin1));
     assertThat(e.problems()).extracting(ConsoleSettingsException.Problem::toString)
         .containsExactly("console.yaml:0: : is not UTF-8 text");
+  }
+
+  @Test
+  void ownAddressesShouldBeAddressesOrDomainsInLowerCase() throws Exception {
+    ConsoleSettings s = ConsoleSettingsParser.parse("console.yaml", GOOD + """
+        email:
+          ownAddresses: [Billing@Northwind.example, "@support.northwind.example"]
+        """);
+    assertThat(s.ownAddresses()).containsExactly("billing@northwind.example", "@support.northwind.example");
+    assertThat(s.isOwnAddress("BILLING@northwind.example")).isTrue();
+    assertThat(s.isOwnAddress("anyone@support.northwind.example")).isTrue();
+    assertThat(s.isOwnAddress("anyone@northwind.example")).isFalse();
+    assertThat(s.isOwnAddress("someone@evil-support.northwind.example.org")).isFalse();
+    assertThat(s.isOwnAddress(null)).isFalse();
+    assertThat(ConsoleSettingsParser.parse("console.yaml", GOOD).ownAddresses()).isEmpty();
+  }
+
+  @Test
+  void badOwnAddressesShouldAllBeReportedWithTheirLines() {
+    var e = problems(GOOD + """
+        email:
+          ownAddresses:
+            - billing@northwind.example
+            - not an address
+            - "@localhost"
+            - BILLING@northwind.example
+            - { address: x@y.example }
+          replyTo: x@y.example
+        """);
+    assertThat(e.problems()).extracting(ConsoleSettingsException.Problem::toString).containsExactly(
+        "console.yaml:20: email.ownAddresses[1]: 'not an address' is neither an address (name@example.com) nor a domain (@example.com)",
+        "console.yaml:21: email.ownAddresses[2]: '@localhost' is neither an address (name@example.com) nor a domain (@example.com)",
+        "console.yaml:22: email.ownAddresses[3]: 'billing@northwind.example' is listed twice",
+        "console.yaml:23: email.ownAddresses[4]: must be a single value",
+        "console.yaml:24: email.replyTo: unknown key 'replyTo' (known: ownAddresses)");
+    assertThat(problems(GOOD + "email:\n  ownAddresses: billing@northwind.example\n").problems())
+        .extracting(ConsoleSettingsException.Problem::key).containsExactly("email.ownAddresses");
   }
 }
