@@ -99,7 +99,7 @@ public final class DashboardBenchmark {
           ids.add("queue-" + q);
           targets.add(30);
         }
-        Instant boundary = Instant.ofEpochMilli(Math.floorDiv(NOW.minus(DashboardService.WINDOW).toEpochMilli(), 300_000L) * 300_000L);
+        Instant boundary = io.switchboard.hub.core.dashboard.ClosedPeriods.boundary(DAY_START, NOW.minus(DashboardService.WINDOW));
         Histogram closed = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         for (int i = 0; i < 20; i++) {
           long s = System.nanoTime();

@@ -60,16 +60,6 @@ public record ConsoleSettings(List<Disposition> dispositions, boolean notesRequi
     ownAddresses = ownAddresses == null ? List.of() : List.copyOf(ownAddresses);
   }
 
-  /** Whether {@code address} is one of the centre's own (by address or domain, ignoring case). */
-  public boolean isOwnAddress(String address) {
-    if (address == null) {
-      return false;
-    }
-    String a = address.strip().toLowerCase(java.util.Locale.ROOT);
-    int at = a.lastIndexOf('@');
-    return ownAddresses.stream().anyMatch(o -> o.startsWith("@") ? at >= 0 && a.substring(at).equals(o) : a.equals(o));
-  }
-
   /**
    * Checks a wrap-up: the disposition must be one of the configured codes, and notes must be given when required.
    *

@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <p>Calls come from the dashboard verticle's context; the methods are synchronized all the same.
  */
-final class ClosedPeriods {
+public final class ClosedPeriods {
   /** How far apart boundaries are. */
   static final Duration STEP = Duration.ofMinutes(5);
   /** The longest a closed part is reused at the same boundary. */
@@ -30,7 +30,7 @@ final class ClosedPeriods {
   private Future<List<DashboardStore.QueueChannelSpan>> figures;
 
   /** Where the closed part ends: {@code windowStart} floored to {@link #STEP}, not before {@code dayStart}. */
-  static Instant boundary(Instant dayStart, Instant windowStart) {
+  public static Instant boundary(Instant dayStart, Instant windowStart) {
     long step = STEP.toMillis();
     Instant floored = Instant.ofEpochMilli(Math.floorDiv(windowStart.toEpochMilli(), step) * step);
     return floored.isBefore(dayStart) ? dayStart : floored;
@@ -43,8 +43,7 @@ final class ClosedPeriods {
   synchronized Future<List<DashboardStore.QueueChannelSpan>> read(Stores stores, List<String> queues, List<Integer> targets,
       Instant from, Instant to, Instant now) {
     Key wanted = new Key(List.copyOf(queues), List.copyOf(targets), from, to);
-    if (figures != null && wanted.equals(key) && Duration.between(readAt, now).compareTo(MAX_AGE) < 0
-        && !figures.failed()) {
+    if (figures != null && wanted.equals(key) && Duration.between(readAt, now).compareTo(MAX_AGE) < 0) {
       return figures;
     }
     key = wanted;

@@ -41,7 +41,7 @@ public final class DashboardVerticle extends VerticleBase {
   private final Duration tick;
   private final DashboardHistory history = new DashboardHistory(SAMPLE_INTERVAL, HISTORY_SPAN);
   private DashboardSnapshot latest;
-  private long latestTick;
+  /** How many ticks were published; the number of the one {@code latest} is for. */
   private long ticks;
   private final AgentDeltas agentDeltas = new AgentDeltas();
   private boolean computing;
@@ -77,8 +77,7 @@ public final class DashboardVerticle extends VerticleBase {
       }
       DashboardSnapshot s = ar.result();
       latest = s;
-      latestTick = ++ticks;
-      JsonObject body = s.toJson().put("tick", latestTick);
+      JsonObject body = s.toJson().put("tick", ++ticks);
       boolean sampled = history.offer(s);
       if (sampled) {
         JsonObject sample = new JsonObject();
@@ -92,7 +91,7 @@ public final class DashboardVerticle extends VerticleBase {
   }
 
   private void current(Message<Object> request) {
-    long tickOfLatest = latest != null ? latestTick : 0;
+    long tickOfLatest = ticks;
     Future<DashboardSnapshot> now = latest != null ? Future.succeededFuture(latest) : dashboard.compute();
     now.onComplete(ar -> {
       if (ar.failed()) {

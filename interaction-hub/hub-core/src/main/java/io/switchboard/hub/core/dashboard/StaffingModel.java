@@ -28,15 +28,8 @@ public final class StaffingModel {
    * @param targetPercent the queue's service-level target (percent answered within {@code threshold})
    * @param staffed agents serving the queue, present and not offline
    * @param available of those, the ones available
-   */
-  public static DashboardSnapshot.Staffing estimate(long arrivals, Duration window, Long windowAhtMs, Long todayAhtMs,
-      double targetPercent, Duration threshold, int staffed, int available) {
-    return estimate(arrivals, window, windowAhtMs, todayAhtMs, targetPercent, threshold, staffed, available, 1.0);
-  }
-
-  /**
-   * The staffing estimate for agents who each handle {@code concurrency} contacts at once on average (1 for
-   * voice; see {@link #concurrency}); the other parameters as in the method above.
+   * @param concurrency contacts an agent of the queue handles at once on average (1 for voice; see
+   *     {@link #concurrency}); below 1 or not a number counts as 1
    */
   public static DashboardSnapshot.Staffing estimate(long arrivals, Duration window, Long windowAhtMs, Long todayAhtMs,
       double targetPercent, Duration threshold, int staffed, int available, double concurrency) {

@@ -282,17 +282,17 @@ class DashboardServiceTest {
   @Test
   @DisplayName("Staffing falls back to today's handle time, then to the default, and needs nobody without arrivals")
   void staffingFallbacks() {
-    var today = StaffingModel.estimate(6, Duration.ofMinutes(30), null, 200_000L, 80, Duration.ofSeconds(20), 4, 2);
+    var today = StaffingModel.estimate(6, Duration.ofMinutes(30), null, 200_000L, 80, Duration.ofSeconds(20), 4, 2, 1.0);
     assertThat(today.ahtSource()).isEqualTo("today");
     assertThat(today.agentsNeeded()).isEqualTo(ErlangC.agentsNeeded(12, Duration.ofSeconds(200), 0.8, Duration.ofSeconds(20)));
-    var fallback = StaffingModel.estimate(6, Duration.ofMinutes(30), null, null, 80, Duration.ofSeconds(20), 0, 0);
+    var fallback = StaffingModel.estimate(6, Duration.ofMinutes(30), null, null, 80, Duration.ofSeconds(20), 0, 0, 1.0);
     assertThat(fallback.ahtSource()).isEqualTo("default");
     assertThat(fallback.ahtSeconds()).isEqualTo(300.0);
-    var none = StaffingModel.estimate(0, Duration.ofMinutes(30), null, null, 80, Duration.ofSeconds(20), 3, 3);
+    var none = StaffingModel.estimate(0, Duration.ofMinutes(30), null, null, 80, Duration.ofSeconds(20), 3, 3, 1.0);
     assertThat(none.agentsNeeded()).isZero();
     assertThat(none.gap()).isEqualTo(3);
     // A 100 % target cannot be met by Erlang C; it is read as 99.9 % instead of failing.
-    var full = StaffingModel.estimate(10, Duration.ofMinutes(30), 120_000L, null, 100, Duration.ofSeconds(20), 0, 0);
+    var full = StaffingModel.estimate(10, Duration.ofMinutes(30), 120_000L, null, 100, Duration.ofSeconds(20), 0, 0, 1.0);
     assertThat(full.agentsNeeded()).isEqualTo(ErlangC.agentsNeeded(20, Duration.ofSeconds(120), 0.999, Duration.ofSeconds(20)));
   }
 
