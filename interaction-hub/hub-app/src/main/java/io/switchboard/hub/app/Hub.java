@@ -39,6 +39,7 @@ import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.store.Database;
 import io.switchboard.hub.store.Migrations;
 import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.LeaseStore;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.switchboard.hub.store.redis.SessionStore;
 import io.vertx.core.Future;
@@ -166,7 +167,8 @@ public final class Hub implements AutoCloseable {
     MessageService messages = new MessageService(vertx, stores, normalizer);
     AttachmentService attachments = new AttachmentService(stores);
     channels = new ChannelRuntime(vertx, stores, routing, intake, cfg.channels(), env,
-        () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort());
+        () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
+        new LeaseStore(redis));
     // The listener first, so adapters know the port (webhook and widget URLs); their routes are looked up
     // per request, so they serve as soon as each adapter has registered them.
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(

@@ -40,4 +40,13 @@ public interface ChannelContext {
   default ChannelBroadcast broadcast() {
     return ChannelBroadcast.onThisNode(vertx(), getClass().getName());
   }
+
+  /**
+   * Leases shared by this adapter's instances on every hub node (one node reads a mailbox, controls a call).
+   * The hub's context keeps them in Redis; the default reaches only this Vert.x instance (enough for a single
+   * node and for adapter tests).
+   */
+  default ChannelLeases leases() {
+    return ChannelLeases.onThisNode(vertx(), getClass().getName());
+  }
 }

@@ -8,6 +8,7 @@ import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.spi.ChannelAdapter;
 import io.switchboard.hub.api.spi.ChannelContext;
+import io.switchboard.hub.api.spi.ChannelLeases;
 import io.switchboard.hub.api.spi.ChannelHttp;
 import io.switchboard.hub.api.spi.ConversationReader;
 import io.switchboard.hub.api.spi.DeliverySink;
@@ -16,6 +17,7 @@ import io.switchboard.hub.core.messaging.AdapterDirectory;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.LeaseStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -59,9 +61,12 @@ public final class ChannelRuntime implements AdapterDirectory {
   private final Map<String, ChannelHttp.RequestHandler> routes = new ConcurrentHashMap<>();
   private final Map<String, Handler<ServerWebSocket>> sockets = new ConcurrentHashMap<>();
 
+  private final LeaseStore leases;
+
   public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
-      Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl) {
+      Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases) {
     this.vertx = vertx;
+    this.leases = leases;
     this.stores = stores;
     this.routing = routing;
     this.intake = intake;
@@ -158,6 +163,7 @@ public final class ChannelRuntime implements AdapterDirectory {
     String name = adapter.name();
     Map<String, Object> own = settings.getOrDefault(name, Map.of());
     var broadcast = new ClusterBroadcast(vertx, name);
+    var adapterLeases = new ClusterLeases(leases, name);
     return new ChannelContext() {
       @Override
       public Vertx vertx() {
@@ -223,6 +229,11 @@ public final class ChannelRuntime implements AdapterDirectory {
       @Override
       public io.switchboard.hub.api.spi.ChannelBroadcast broadcast() {
         return broadcast;
+      }
+
+      @Override
+      public ChannelLeases leases() {
+        return adapterLeases;
       }
 
       @Override
