@@ -1,6 +1,10 @@
 package io.switchboard.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,19 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Invariants of matching over random agents, waiting interactions and event sequences: capacity is never exceeded,
  * an interaction is offered to at most one agent per pass, exclusive channels stay exclusive, every chosen agent was
  * eligible, and no interaction left waiting after a pass had an eligible agent (no head-of-line blocking).
+ *
+ * <p>QuickTheories draws a new seed each run and prints it with a failure; {@code -DQT_SEED=<seed>} replays it.
  */
 class MatcherPropertiesTest {
   static final List<String> SKILLS = List.of("s0", "s1", "s2", "s3");
@@ -35,30 +36,49 @@ class MatcherPropertiesTest {
 
   record WaitSpec(String channel, String queue, int priority, Map<String, Integer> requires, int lowerAfter, String widenTo, int waitedSeconds, int lastAgent, int declined) {}
 
-  @Provide
-  Arbitrary<AgentSpec> agentSpec() {
-    Arbitrary<Map<String, Integer>> skills = Arbitraries.maps(Arbitraries.of(SKILLS), Arbitraries.integers().between(1, 5)).ofMaxSize(4);
-    Arbitrary<Set<String>> queues = Arbitraries.of(QUEUES).set().ofMaxSize(2);
-    Arbitrary<Map<String, Integer>> capacity =
-        Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 2))
-            .as((v, c, e, s) -> Map.of("voice", v, "chat", c, "email", e, "social", s));
-    return Combinators.combine(
-            Arbitraries.of(true, true, true, false), skills, queues, capacity, Arbitraries.of("", "", "voice", "chat", "email"), Arbitraries.integers().between(0, 600))
-        .as(AgentSpec::new);
+  /** Up to {@code max} distinct keys of {@code keys}, each with a value from {@code values}. */
+  static <V> Gen<Map<String, V>> mapOf(List<String> keys, Gen<V> values, int max) {
+    return lists().of(Generate.pick(keys).zip(values, Map::entry)).ofSizeBetween(0, max).map(entries -> {
+      Map<String, V> out = new LinkedHashMap<>();
+      entries.forEach(e -> out.putIfAbsent(e.getKey(), e.getValue()));
+      return out;
+    });
   }
 
-  @Provide
-  Arbitrary<WaitSpec> waitSpec() {
-    return Combinators.combine(
-            Arbitraries.of(CHANNELS),
-            Arbitraries.of(QUEUES),
-            Arbitraries.integers().between(-3, 3),
-            Arbitraries.maps(Arbitraries.of(SKILLS), Arbitraries.integers().between(1, 5)).ofMaxSize(2),
-            Arbitraries.integers().between(10, 120),
-            Arbitraries.of("", "q0", "q1", "q2"),
-            Arbitraries.integers().between(0, 700),
-            Arbitraries.integers().between(0, 120)) // who was last and who declined: -1 (nobody) or an agent 0..9
-        .as((ch, q, p, req, lower, widen, waited, people) -> new WaitSpec(ch, q, p, req, lower, widen, waited, people % 11 - 1, people / 11 - 1));
+  /** Up to {@code max} distinct members of {@code from}. */
+  static Gen<Set<String>> setOf(List<String> from, int max) {
+    return lists().of(Generate.pick(from)).ofSizeBetween(0, max).map(l -> (Set<String>) new HashSet<>(l));
+  }
+
+  static Gen<AgentSpec> agentSpec() {
+    Gen<Map<String, Integer>> skills = mapOf(SKILLS, integers().between(1, 5), 4);
+    Gen<Set<String>> queues = setOf(QUEUES, 2);
+    Gen<Map<String, Integer>> capacity =
+        integers().between(0, 2).zip(integers().between(0, 3), integers().between(0, 4), integers().between(0, 2),
+            (v, c, e, s) -> Map.of("voice", v, "chat", c, "email", e, "social", s));
+    Gen<Boolean> available = Generate.pick(List.of(true, true, true, false));
+    Gen<String> busyWith = Generate.pick(List.of("", "", "voice", "chat", "email"));
+    return available.zip(skills, queues, capacity, (a, sk, q, cap) -> new Object[] {a, sk, q, cap})
+        .zip(busyWith, integers().between(0, 600), (parts, busy, idle) -> agentSpecOf(parts, busy, idle));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static AgentSpec agentSpecOf(Object[] parts, String busyWith, int idleOffset) {
+    return new AgentSpec((Boolean) parts[0], (Map<String, Integer>) parts[1], (Set<String>) parts[2], (Map<String, Integer>) parts[3],
+        busyWith, idleOffset);
+  }
+
+  static Gen<WaitSpec> waitSpec() {
+    Gen<String> channel = Generate.pick(CHANNELS);
+    Gen<String> queue = Generate.pick(QUEUES);
+    Gen<Map<String, Integer>> requires = mapOf(SKILLS, integers().between(1, 5), 2);
+    Gen<String> widenTo = Generate.pick(List.of("", "q0", "q1", "q2"));
+    // who was last and who declined: -1 (nobody) or an agent 0..9
+    Gen<Integer> people = integers().between(0, 120);
+    return channel.zip(queue, integers().between(-3, 3), requires, (ch, q, p, req) -> new WaitSpec(ch, q, p, req, 0, "", 0, 0, 0))
+        .zip(integers().between(10, 120), widenTo, integers().between(0, 700), people,
+            (w, lower, widen, waited, who) -> new WaitSpec(w.channel(), w.queue(), w.priority(), w.requires(), lower, widen, waited,
+                who % 11 - 1, who / 11 - 1));
   }
 
   static List<AgentSnapshot> agents(List<AgentSpec> specs) {
@@ -158,16 +178,17 @@ class MatcherPropertiesTest {
     return loads;
   }
 
-  @Property(tries = 200)
-  void aSinglePassKeepsEveryInvariant(
-      @ForAll @Size(min = 1, max = 12) List<@From("agentSpec") AgentSpec> agentSpecs,
-      @ForAll @Size(max = 25) List<@From("waitSpec") WaitSpec> waitSpecs,
-      @ForAll boolean full) {
-    List<AgentSnapshot> agents = agents(agentSpecs);
-    Instant now = T0.plusSeconds(1000);
-    List<WaitingInteraction> waiting = new ArrayList<>();
-    for (int i = 0; i < waitSpecs.size(); i++) waiting.add(waiting("w" + i, waitSpecs.get(i), now, agents.size()));
-    passAndCheck(agents, loads(agents), waiting, now, full ? Matcher.withFullExplanations() : Matcher.capped());
+  @Test
+  void aSinglePassKeepsEveryInvariant() {
+    qt().withExamples(200)
+        .forAll(lists().of(agentSpec()).ofSizeBetween(1, 12), lists().of(waitSpec()).ofSizeBetween(0, 25), booleans().all())
+        .checkAssert((agentSpecs, waitSpecs, full) -> {
+          List<AgentSnapshot> agents = agents(agentSpecs);
+          Instant now = T0.plusSeconds(1000);
+          List<WaitingInteraction> waiting = new ArrayList<>();
+          for (int i = 0; i < waitSpecs.size(); i++) waiting.add(waiting("w" + i, waitSpecs.get(i), now, agents.size()));
+          passAndCheck(agents, loads(agents), waiting, now, full ? Matcher.withFullExplanations() : Matcher.capped());
+        });
   }
 
   sealed interface Action {}
@@ -178,18 +199,21 @@ class MatcherPropertiesTest {
 
   record Wait(int seconds) implements Action {}
 
-  @Provide
-  Arbitrary<Action> action() {
-    return Arbitraries.oneOf(
+  static Gen<Action> action() {
+    return Generate.oneOf(
         waitSpec().map(s -> (Action) new Arrive(s)),
-        Combinators.combine(Arbitraries.integers().between(0, 9), Arbitraries.of(CHANNELS)).as((a, c) -> (Action) new Free(a, c)),
-        Arbitraries.integers().between(1, 400).map(s -> (Action) new Wait(s)));
+        integers().between(0, 9).zip(Generate.pick(CHANNELS), (a, c) -> (Action) new Free(a, c)),
+        integers().between(1, 400).map(s -> (Action) new Wait(s)));
   }
 
-  @Property(tries = 200)
-  void passesOverAnEventSequenceKeepEveryInvariant(
-      @ForAll @Size(min = 1, max = 10) List<@From("agentSpec") AgentSpec> agentSpecs,
-      @ForAll @Size(max = 40) List<@From("action") Action> actions) {
+  @Test
+  void passesOverAnEventSequenceKeepEveryInvariant() {
+    qt().withExamples(200)
+        .forAll(lists().of(agentSpec()).ofSizeBetween(1, 10), lists().of(action()).ofSizeBetween(0, 40))
+        .checkAssert(MatcherPropertiesTest::replay);
+  }
+
+  static void replay(List<AgentSpec> agentSpecs, List<Action> actions) {
     List<AgentSnapshot> agents = agents(agentSpecs);
     Map<String, Map<String, Integer>> loads = loads(agents);
     List<WaitingInteraction> waiting = new ArrayList<>();

@@ -1,6 +1,10 @@
 package io.switchboard.routing.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.switchboard.routing.AgentSnapshot;
 import io.switchboard.routing.QueueDefinition;
@@ -12,18 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Over random arrivals and rosters: every interaction ends answered or abandoned, and after every matching pass no
  * interaction is still waiting past its queue's maxWait while an agent serving that queue could take it.
+ *
+ * <p>QuickTheories draws a new seed each run and prints it with a failure; {@code -DQT_SEED=<seed>} replays it.
  */
 class SimulatorPropertiesTest {
   static final RoutingRules RULES;
@@ -66,34 +67,43 @@ class SimulatorPropertiesTest {
     }
   }
 
-  @Provide
-  Arbitrary<Arrival> arrival() {
-    return Combinators.combine(
-            Arbitraries.integers().between(0, 900),
-            Arbitraries.of("voice", "chat", "email", "social"),
-            Arbitraries.of("gold", "none"),
-            Arbitraries.integers().between(1, 400).injectNull(0.3),
-            Arbitraries.integers().between(0, 600).injectNull(0.3))
-        .as((at, ch, tier, handle, patience) ->
-            new Arrival(Duration.ofSeconds(at), ch, Map.of(), tier, null, null,
-                handle == null ? null : Duration.ofSeconds(handle), patience == null ? null : Duration.ofSeconds(patience)));
+  /** A value from {@code gen}, or null about 30% of the time. */
+  static <T> Gen<T> sometimesNull(Gen<T> gen) {
+    return gen.toOptionals(30).map(o -> o.orElse(null));
   }
 
-  @Provide
-  Arbitrary<SimAgent> agent() {
-    return Combinators.combine(
-            Arbitraries.maps(Arbitraries.of("s0", "s1", "s2"), Arbitraries.integers().between(1, 5)).ofMaxSize(3),
-            Arbitraries.of("q0", "q1", "q2").set().ofMaxSize(2),
-            Arbitraries.integers().between(0, 3),
-            Arbitraries.integers().between(0, 1))
-        .as((skills, queues, chat, voice) -> new SimAgent("x", skills, queues, Map.of("chat", chat, "voice", voice), null));
+  static Gen<Arrival> arrival() {
+    return integers().between(0, 900).zip(
+            Generate.pick(List.of("voice", "chat", "email", "social")),
+            Generate.pick(List.of("gold", "none")),
+            sometimesNull(integers().between(1, 400)),
+            sometimesNull(integers().between(0, 600)),
+            (at, ch, tier, handle, patience) ->
+                new Arrival(Duration.ofSeconds(at), ch, Map.of(), tier, null, null,
+                    handle == null ? null : Duration.ofSeconds(handle), patience == null ? null : Duration.ofSeconds(patience)));
   }
 
-  @Property(tries = 150)
-  void everyInteractionEndsAndNoneWaitsPastMaxWaitWhileAnAgentIsFree(
-      @ForAll @Size(max = 40) List<@From("arrival") Arrival> arrivals,
-      @ForAll @Size(min = 1, max = 5) List<@From("agent") SimAgent> agents,
-      @ForAll long seed) {
+  static Gen<SimAgent> agent() {
+    Gen<Map<String, Integer>> skills = lists().of(Generate.pick(List.of("s0", "s1", "s2")).zip(integers().between(1, 5), Map::entry))
+        .ofSizeBetween(0, 3).map(entries -> {
+          Map<String, Integer> out = new java.util.LinkedHashMap<>();
+          entries.forEach(e -> out.putIfAbsent(e.getKey(), e.getValue()));
+          return out;
+        });
+    Gen<Set<String>> queues = lists().of(Generate.pick(List.of("q0", "q1", "q2"))).ofSizeBetween(0, 2)
+        .map(l -> (Set<String>) new java.util.HashSet<>(l));
+    return skills.zip(queues, integers().between(0, 3), integers().between(0, 1),
+        (sk, q, chat, voice) -> new SimAgent("x", sk, q, Map.of("chat", chat, "voice", voice), null));
+  }
+
+  @Test
+  void everyInteractionEndsAndNoneWaitsPastMaxWaitWhileAnAgentIsFree() {
+    qt().withExamples(150)
+        .forAll(lists().of(arrival()).ofSizeBetween(0, 40), lists().of(agent()).ofSizeBetween(1, 5), longs().all())
+        .checkAssert(SimulatorPropertiesTest::endsAndNoneWaitsPastMaxWait);
+  }
+
+  static void endsAndNoneWaitsPastMaxWait(List<Arrival> arrivals, List<SimAgent> agents, long seed) {
     List<SimAgent> roster = new ArrayList<>();
     for (int i = 0; i < agents.size(); i++) {
       SimAgent a = agents.get(i);
@@ -131,9 +141,12 @@ class SimulatorPropertiesTest {
     return load < cap && !onExclusive && !(a.exclusiveChannels().contains(channel) && a.totalLoad() > 0);
   }
 
-  @Property(tries = 50)
-  void theSameSeedGivesTheSameResult(@ForAll @Size(max = 30) List<@From("arrival") Arrival> arrivals, @ForAll long seed) {
+  @Test
+  void theSameSeedGivesTheSameResult() {
     List<SimAgent> roster = List.of(new SimAgent("a", Map.of("s0", 5, "s1", 5, "s2", 5), Set.of(), Map.of(), null));
-    assertThat(new Simulator().simulate(RULES, arrivals, roster, seed)).isEqualTo(new Simulator().simulate(RULES, arrivals, roster, seed));
+    qt().withExamples(50)
+        .forAll(lists().of(arrival()).ofSizeBetween(0, 30), longs().all())
+        .checkAssert((arrivals, seed) ->
+            assertThat(new Simulator().simulate(RULES, arrivals, roster, seed)).isEqualTo(new Simulator().simulate(RULES, arrivals, roster, seed)));
   }
 }
