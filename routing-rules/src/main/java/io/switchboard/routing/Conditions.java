@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.apache.commons.jexl3.JexlArithmetic;
 import org.apache.commons.jexl3.JexlBuilder;
 import org.apache.commons.jexl3.JexlContext;
 import org.apache.commons.jexl3.JexlEngine;
@@ -27,6 +26,9 @@ import org.apache.commons.jexl3.introspection.JexlPermissions;
  * RESTRICTED} set and then allow no constructor, no field and no method except {@code get} on maps and lists, so
  * property syntax ({@code ''.class}, {@code channel.bytes}) cannot reach a getter either. At parse time every variable
  * path is checked against the six variables rules may read. What is left: literals, the operators, and reading maps.
+ *
+ * <p>Time: regular expressions run in linear time ({@link LinearArithmetic}, RE2/J), and each condition has a
+ * {@link ConditionBudget}; past it the condition stops, is reported, and counts as no match.
  */
 final class Conditions {
   static final int MAX_LENGTH = 2000;
@@ -68,7 +70,7 @@ final class Conditions {
           .antish(false)
           .cancellable(false)
           .booleanLogical(true)
-          .arithmetic(new JexlArithmetic(true))
+          .arithmetic(new LinearArithmetic())
           .stackOverflow(256)
           .cache(0)
           .create();
@@ -77,9 +79,19 @@ final class Conditions {
 
   /** A compiled condition. Thread-safe: evaluation keeps its state in the context it is given. */
   record Condition(String source, JexlExpression expression) {
-    /** True only when the expression evaluates to {@code true}; any error propagates as a JexlException. */
-    boolean test(JexlContext context) {
-      return Boolean.TRUE.equals(expression.evaluate(context));
+    /**
+     * True only when the expression evaluates to {@code true} within {@code budget}; any error propagates as a
+     * JexlException, and running past the budget as {@link ConditionBudget.Exceeded} (possibly wrapped).
+     */
+    boolean test(JexlContext context, ConditionBudget budget) {
+      ConditionBudget.Deadline deadline = budget.start();
+      try {
+        boolean result = Boolean.TRUE.equals(expression.evaluate(context));
+        deadline.check();
+        return result;
+      } finally {
+        ConditionBudget.finish();
+      }
     }
   }
 

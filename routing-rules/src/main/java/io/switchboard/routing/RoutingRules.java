@@ -1,5 +1,6 @@
 package io.switchboard.routing;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Collections;
@@ -21,12 +22,16 @@ import org.apache.commons.jexl3.MapContext;
  * reload, and each {@link Classification} names the version that made it). Threading: immutable and thread-safe;
  * conditions are compiled once by {@link #parse} and share nothing while they run. Failure: {@link #parse} throws a
  * {@link RulesException} listing every problem with its line and key; {@link #classify} never throws for a condition
- * that fails at run time (a null where text was expected, say): that rule just does not match.
+ * that fails at run time (a null where text was expected, say) or runs past its {@linkplain #conditionBudget() time
+ * budget}: that rule just does not match, and the caller's listener is told.
  */
 public final class RoutingRules {
 
   /** One rule: its compiled condition (null = matches everything) and the classification it gives. */
   record Rule(String name, int line, Conditions.Condition condition, Classification classification) {}
+
+  /** How the message to a {@link ConditionErrorListener} starts when a condition ran past its time budget. */
+  public static final String OVER_BUDGET = "ran longer than its time budget";
 
   /** Told when a rule's condition fails while it runs (the rule then does not match). */
   @FunctionalInterface
@@ -43,6 +48,7 @@ public final class RoutingRules {
   private final Map<String, QueueDefinition> queues;
   private final List<Rule> rules;
   private final List<String> ruleNames;
+  private final ConditionBudget budget;
 
   RoutingRules(
       String fileName,
@@ -53,6 +59,20 @@ public final class RoutingRules {
       Map<String, BusinessCalendar> calendars,
       Map<String, QueueDefinition> queues,
       List<Rule> rules) {
+    this(fileName, version, sourceText, settings, skills, calendars, queues, rules, ConditionBudget.DEFAULT);
+  }
+
+  private RoutingRules(
+      String fileName,
+      int version,
+      String sourceText,
+      RoutingSettings settings,
+      Set<String> skills,
+      Map<String, BusinessCalendar> calendars,
+      Map<String, QueueDefinition> queues,
+      List<Rule> rules,
+      ConditionBudget budget) {
+    this.budget = budget;
     this.fileName = fileName;
     this.version = version;
     this.sourceText = sourceText;
@@ -81,6 +101,17 @@ public final class RoutingRules {
 
   public String fileName() {
     return fileName;
+  }
+
+  /** The same rules with another time budget per condition, measured by {@code ticker} (nanoseconds; tests). */
+  RoutingRules withConditionBudget(Duration limit, java.util.function.LongSupplier ticker) {
+    return new RoutingRules(fileName, version, sourceText, settings, skills, calendars, queues, rules,
+        new ConditionBudget(limit, ticker));
+  }
+
+  /** How long one condition may run before it is stopped, reported and counted as no match. */
+  public Duration conditionBudget() {
+    return budget.limit();
   }
 
   public int version() {
@@ -157,13 +188,11 @@ public final class RoutingRules {
         return rule.classification();
       }
       try {
-        if (rule.condition().test(context)) {
+        if (rule.condition().test(context, budget)) {
           return rule.classification();
         }
       } catch (RuntimeException e) {
-        onError.conditionFailed(
-            rule.name(),
-            e instanceof org.apache.commons.jexl3.JexlException je ? Conditions.describe(je) : e.toString());
+        onError.conditionFailed(rule.name(), describe(e));
       }
     }
     throw new IllegalStateException("rules without a catch-all passed validation: " + ruleNames);
@@ -194,7 +223,7 @@ public final class RoutingRules {
         context = context(facts, now);
       }
       try {
-        if (rule.condition().test(context)) {
+        if (rule.condition().test(context, budget)) {
           return rule.classification();
         }
       } catch (RuntimeException e) {
@@ -204,6 +233,19 @@ public final class RoutingRules {
     return new Classification("queue:" + queue, queue, 0, List.of(),
         List.of(new RelaxationStep(q.maxWait(), List.of(new RelaxationAction.DropAll(),
             new RelaxationAction.RaisePriority(RulesParser.MAX_WAIT_PRIORITY_BOOST)))), version);
+  }
+
+  private static String describe(RuntimeException e) {
+    ConditionBudget.Exceeded over = ConditionBudget.exceeded(e);
+    if (over != null) {
+      return over.getMessage();
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof com.google.re2j.PatternSyntaxException bad) {
+        return "the regular expression cannot be used: " + bad.getMessage();
+      }
+    }
+    return e instanceof org.apache.commons.jexl3.JexlException je ? Conditions.describe(je) : e.toString();
   }
 
   private MapContext context(InteractionFacts facts, ZonedDateTime now) {

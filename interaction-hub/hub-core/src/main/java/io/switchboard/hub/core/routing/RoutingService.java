@@ -115,7 +115,7 @@ public final class RoutingService {
       return stores.customers().find(sql, i.customerId()).compose(customer -> {
         RoutingRules current = rules.current();
         InteractionFacts facts = facts(i, customer.orElse(null));
-        Classification cls = current.classify(facts, ZonedDateTime.now(clock));
+        Classification cls = current.classify(facts, ZonedDateTime.now(clock), ConditionFailures.reporter(vertx, id));
         Instant since = i.createdAt();
         Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
         return stores.customers().resolve(sql, i.customerId())
