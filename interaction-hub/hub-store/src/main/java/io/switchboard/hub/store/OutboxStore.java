@@ -19,11 +19,13 @@ public final class OutboxStore {
           + " AND ($1::text IS NULL OR topic LIKE $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
   private static final String MARK_PUBLISHED =
       "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)";
+  private static final String COMPLETE = "UPDATE outbox SET published_at = now() WHERE id = $1 AND published_at IS NULL";
   private static final String MARK_FAILED =
-      "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
-          + " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1";
+      "UPDATE outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1";
+  private static final String EXTEND_LEASE =
+      "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2) WHERE id = ANY($1) AND published_at IS NULL";
   private static final String LEASE =
-      "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $3) WHERE id IN ("
+      "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $3), attempts = attempts + 1 WHERE id IN ("
           + " SELECT id FROM outbox WHERE published_at IS NULL AND next_attempt_at <= now() AND topic LIKE $1"
           + " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, topic, payload, attempts";
   private static final String PENDING = "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL";
@@ -53,8 +55,10 @@ public final class OutboxStore {
 
   /**
    * Takes up to {@code limit} due entries for {@code lease} without holding a transaction open: they are not
-   * due again until the lease ends, so the caller can do slow work (a provider call) and then mark them
-   * published or failed. An entry whose caller died becomes due again when its lease runs out.
+   * due again until the lease ends, so the caller can do slow work (a provider call) and then {@linkplain #complete
+   * complete} them or {@linkplain #markFailed retry them later}. An entry whose caller died becomes due again when its
+   * lease runs out. Every lease counts as an attempt: the entries come back with {@code attempts} already counting
+   * this one, so an entry whose outcome never gets recorded still runs out of attempts.
    */
   public Future<List<Entry>> lease(SqlClient sql, String topicPattern, int limit, Duration lease) {
     return sql.preparedQuery(LEASE)
@@ -74,6 +78,20 @@ public final class OutboxStore {
     return sql.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(Long[]::new))).mapEmpty();
   }
 
+  /** A leased entry is done (its attempts were counted when it was leased). */
+  public Future<Void> complete(SqlClient sql, long id) {
+    return sql.preparedQuery(COMPLETE).execute(Tuple.of(id)).mapEmpty();
+  }
+
+  /** Keeps leased entries from other takers for another {@code lease} (while their outcome is being written). */
+  public Future<Void> extendLease(SqlClient sql, List<Long> ids, Duration lease) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return sql.preparedQuery(EXTEND_LEASE).execute(Tuple.of(ids.toArray(Long[]::new), (double) lease.toMillis() / 1000.0)).mapEmpty();
+  }
+
+  /** A leased entry failed: due again in {@code retryIn}, with the error kept (its attempt was counted at lease). */
   public Future<Void> markFailed(SqlClient sql, long id, String error, Duration retryIn) {
     return sql.preparedQuery(MARK_FAILED)
         .execute(Tuple.of(id, error, (double) retryIn.toMillis() / 1000.0))

@@ -1,0 +1,246 @@
+package io.switchboard.hub.core.messaging;
+
+import static io.switchboard.hub.core.CoreFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.api.Agent;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.IntakeResult;
+import io.switchboard.hub.api.Message;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.api.spi.ChannelAdapter;
+import io.switchboard.hub.api.spi.ChannelContext;
+import io.switchboard.hub.api.spi.DeliveryResult;
+import io.switchboard.hub.api.spi.OutboundMessage;
+import io.switchboard.hub.core.CoreFixture;
+import io.switchboard.hub.core.agent.AgentDraft;
+import io.switchboard.hub.core.auth.Principal;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery relay sends a reply once: attempts count every lease (so an entry whose outcome never gets recorded
+ * is given up after {@link DeliveryRelay#MAX_ATTEMPTS}, not re-sent every lease forever), and a provider's acceptance
+ * that cannot be written to PostgreSQL is kept and written later instead of sending the reply again.
+ *
+ * <p>Failures to record are real PostgreSQL errors, raised by a trigger on {@code messages} in this test's database.
+ */
+class DeliveryRelayTest {
+  /** Short, so that several leases run out within a test; the poll interval is shorter still. */
+  static final Duration LEASE = Duration.ofSeconds(1);
+  static final Duration POLL = Duration.ofMillis(100);
+
+  static CoreFixture f;
+  static Principal.Staff staff;
+
+  String deployment;
+
+  @BeforeAll
+  static void start() {
+    f = CoreFixture.start();
+    String username = "relay" + UUID.randomUUID().toString().substring(0, 6);
+    Agent agent = await(f.agents.create(CoreFixture.ADMIN, new AgentDraft(username, "Relay Tester", Role.SUPERVISOR,
+        "relay-test-password", Map.of(), Map.of())));
+    staff = new Principal.Staff(agent.id(), username, Role.SUPERVISOR);
+    await(f.db.pool().query("""
+        CREATE SEQUENCE test_recording_failures;
+        CREATE TABLE test_fail_recording (failures bigint NOT NULL);
+        INSERT INTO test_fail_recording VALUES (0);
+        CREATE FUNCTION test_fail_sent() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          -- a sequence is not rolled back with the failed transaction, so it counts the failures raised
+          IF NEW.status = 'sent' AND OLD.status <> 'sent'
+              AND nextval('test_recording_failures') <= (SELECT failures FROM test_fail_recording) THEN
+            RAISE EXCEPTION 'injected: recording the delivery fails';
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER test_fail_sent BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION test_fail_sent();
+        """).execute());
+  }
+
+  @AfterAll
+  static void stop() {
+    f.close();
+  }
+
+  @AfterEach
+  void undeploy() {
+    if (deployment != null) {
+      await(f.vertx.undeploy(deployment));
+    }
+    await(f.db.pool().query("UPDATE test_fail_recording SET failures = 0; SELECT setval('test_recording_failures', 1, false)").execute());
+  }
+
+  @Test
+  void aDeliveryWhoseRecordingFailsIsRecordedLaterAndNotSentAgain() {
+    failRecordings(3);
+    CountingAdapter provider = new CountingAdapter(() -> true);
+    Message reply = queuedReply();
+    deploy(provider);
+
+    awaitTrue("the reply is recorded as sent", () -> status(reply).equals("sent"));
+    assertThat(provider.sends.get()).as("times the provider was asked to send the reply").isEqualTo(1);
+    assertThat(providerId(reply)).isEqualTo("provider-" + reply.id());
+    assertThat(outboxOf(reply).getValue("published_at")).isNotNull();
+    // Several more leases pass: nothing is sent again.
+    sleep(LEASE.multipliedBy(3));
+    assertThat(provider.sends.get()).isEqualTo(1);
+  }
+
+  @Test
+  void anOutcomeThatCannotBeWrittenForLongIsNeverSentTwice() {
+    failRecordings(1_000_000);
+    CountingAdapter provider = new CountingAdapter(() -> true);
+    Message reply = queuedReply();
+    deploy(provider);
+
+    awaitTrue("the provider was asked", () -> provider.sends.get() > 0);
+    // Five leases with PostgreSQL refusing every attempt to record it.
+    sleep(LEASE.multipliedBy(5));
+    assertThat(provider.sends.get()).as("times the provider was asked to send the reply").isEqualTo(1);
+    assertThat(status(reply)).isEqualTo("queued");
+
+    // Writing works again: the kept outcome is recorded, still without sending again.
+    failRecordings(0);
+    awaitTrue("the reply is recorded as sent", () -> status(reply).equals("sent"));
+    assertThat(provider.sends.get()).isEqualTo(1);
+  }
+
+  @Test
+  void attemptsCountEveryLeaseAndTheRelayGivesUpOnAnEntryThatNeverGetsAnOutcome() {
+    // A provider that never answers: each lease runs out with no outcome.
+    CountingAdapter provider = new CountingAdapter(null);
+    Message reply = queuedReply();
+    deploy(provider);
+
+    awaitTrue("the reply is given up", () -> status(reply).equals("failed"));
+    Row entry = outboxOf(reply);
+    // Eight leases were attempts without an outcome; the ninth found them used up and gave up.
+    assertThat(entry.getInteger("attempts")).isEqualTo(DeliveryRelay.MAX_ATTEMPTS + 1);
+    assertThat(entry.getValue("published_at")).isNotNull();
+    assertThat(provider.sends.get()).as("sends").isBetween(1, DeliveryRelay.MAX_ATTEMPTS);
+    Row message = await(f.db.pool().preparedQuery("SELECT status_reason FROM messages WHERE id = $1")
+        .execute(Tuple.of(reply.id().value()))).iterator().next();
+    assertThat(message.getString("status_reason")).contains(Integer.toString(DeliveryRelay.MAX_ATTEMPTS));
+    int sends = provider.sends.get();
+    sleep(LEASE.multipliedBy(2));
+    assertThat(provider.sends.get()).isEqualTo(sends);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  /** A chat adapter counting sends; {@code accepts} null means the provider never answers. */
+  static final class CountingAdapter implements ChannelAdapter {
+    final AtomicInteger sends = new AtomicInteger();
+    final BooleanSupplier accepts;
+
+    CountingAdapter(BooleanSupplier accepts) {
+      this.accepts = accepts;
+    }
+
+    @Override
+    public String name() {
+      return "counting";
+    }
+
+    @Override
+    public Channel channel() {
+      return Channel.CHAT;
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.MESSAGE;
+    }
+
+    @Override
+    public Future<Void> start(ChannelContext context) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> stop() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<DeliveryResult> send(OutboundMessage message) {
+      sends.incrementAndGet();
+      if (accepts == null) {
+        return Promise.<DeliveryResult>promise().future();
+      }
+      return Future.succeededFuture(new DeliveryResult.Delivered("provider-" + message.messageId()));
+    }
+  }
+
+  private void deploy(ChannelAdapter adapter) {
+    deployment = await(f.vertx.deployVerticle(new DeliveryRelay(f.stores, (channel, recipient) -> Optional.of(adapter), POLL, LEASE)));
+  }
+
+  private static void failRecordings(long n) {
+    await(f.db.pool().preparedQuery("UPDATE test_fail_recording SET failures = $1").execute(Tuple.of(n)));
+  }
+
+  /** A chat from a new customer, worked by the test's supervisor, with one reply queued for delivery. */
+  private static Message queuedReply() {
+    String id = "relay-" + UUID.randomUUID();
+    IntakeResult r = await(f.intake.accept(new InboundContact(Channel.CHAT, id, SenderAddress.phone(CoreFixture.newMobile()),
+        "Rita Relay", "session-" + id, List.of(), null, new MessageContent.Text("hello"), Map.of(), Instant.now())));
+    await(f.db.pool().preparedQuery("UPDATE interactions SET state = 'assigned', agent_id = $2 WHERE id = $1")
+        .execute(Tuple.of(r.interactionId().value(), staff.agentId().value())));
+    MessageService messages = new MessageService(f.vertx, f.stores, f.normalizer);
+    return await(messages.write(staff, r.interactionId(), "your order ships today", false));
+  }
+
+  private static String status(Message m) {
+    return await(f.db.pool().preparedQuery("SELECT status FROM messages WHERE id = $1").execute(Tuple.of(m.id().value())))
+        .iterator().next().getString("status");
+  }
+
+  private static String providerId(Message m) {
+    return await(f.db.pool().preparedQuery("SELECT provider_message_id FROM messages WHERE id = $1")
+        .execute(Tuple.of(m.id().value()))).iterator().next().getString("provider_message_id");
+  }
+
+  private static Row outboxOf(Message m) {
+    return await(f.db.pool().preparedQuery("SELECT attempts, published_at, last_error FROM outbox WHERE topic = 'delivery.send'"
+        + " AND payload->>'messageId' = $1").execute(Tuple.of(m.id().toString()))).iterator().next();
+  }
+
+  private static void awaitTrue(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      sleep(Duration.ofMillis(50));
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
