@@ -194,7 +194,7 @@ public final class TestHub implements AutoCloseable {
     try {
       HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(),
-          r.headers().firstValue("Location").orElse(null));
+          r.headers().firstValue("Location").orElse(null), r.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -225,7 +225,7 @@ public final class TestHub implements AutoCloseable {
   }
 
   /** An HTTP response, body as text. */
-  public record Response(int status, String contentType, String body, String location) {
+  public record Response(int status, String contentType, String body, String location, String retryAfter) {
     public JsonObject json() {
       return new JsonObject(body);
     }

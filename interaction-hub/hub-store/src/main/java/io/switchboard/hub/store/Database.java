@@ -15,6 +15,7 @@ import java.util.function.Function;
  * statement runs on the pool or inside a transaction opened with {@link #inTransaction}.
  */
 public final class Database implements AutoCloseable {
+  static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
   private final Pool pool;
   private final PgConnectOptions options;
 
@@ -33,6 +34,9 @@ public final class Database implements AutoCloseable {
     Pool pool =
         PgBuilder.pool()
             .with(new PoolOptions().setMaxSize(maxSize).setName("switchboard-pg-" + options.getDatabase()))
+            // A PostgreSQL that does not take a connection within this time counts as down (answered 503), rather
+            // than holding requests for the driver's default minute.
+            .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout((int) CONNECT_TIMEOUT.toMillis()))
             .connectingTo(options)
             .using(vertx)
             .build();

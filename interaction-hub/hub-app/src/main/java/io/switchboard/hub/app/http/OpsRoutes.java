@@ -11,12 +11,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
 /**
- * Operations: {@code /health} (open, for load balancers: PostgreSQL and Redis reachable),
+ * Operations: {@code /health} (open, for load balancers: PostgreSQL and Redis reachable, each checked within a
+ * second, naming the one that is down),
  * {@code /metrics} (Prometheus text; an admin or supervisor token, or an API key with scope
  * {@code metrics}), the OpenAPI document, the console's static files at {@code /} and its libraries at
  * {@code /webjars/}.
  */
 final class OpsRoutes {
+  static final java.time.Duration HEALTH_CHECK_BUDGET = java.time.Duration.ofSeconds(1);
+
   static void mount(Router router, Database db, RedisStore redis, PrometheusMeterRegistry registry, Authn authn,
       java.nio.file.Path demoDir) {
     if (demoDir != null) {
@@ -34,8 +37,9 @@ final class OpsRoutes {
           demoDir.toAbsolutePath().toString()).setCachingEnabled(false).setIncludeHidden(false).setDirectoryListing(false));
     }
     router.get("/health").handler(ctx -> {
-      Future<Void> pg = db.ping();
-      Future<Void> rd = redis.ping();
+      // Each check has a second: a dependency that hangs is reported down instead of holding the load balancer.
+      Future<Void> pg = db.ping().timeout(HEALTH_CHECK_BUDGET.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      Future<Void> rd = redis.ping().timeout(HEALTH_CHECK_BUDGET.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       Future.join(pg, rd).onComplete(ar -> {
         JsonObject checks = new JsonObject()
             .put("postgres", pg.succeeded() ? "up" : "down")

@@ -8,6 +8,7 @@ import io.switchboard.hub.api.error.RateLimitedException;
 import io.switchboard.hub.api.error.SwitchboardException;
 import io.switchboard.hub.api.error.UnavailableException;
 import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.store.BackendFailures;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -25,6 +26,8 @@ public final class Problems implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(Problems.class);
   public static final String CONTENT_TYPE = "application/problem+json";
   private static final String TYPE_BASE = "urn:switchboard:problem:";
+  /** Seconds a caller is asked to wait after a 503 (PostgreSQL or Redis not answering) before trying again. */
+  public static final int RETRY_AFTER_UNAVAILABLE = 5;
 
   /** A request that is malformed before it reaches the domain (bad JSON, wrong types, unknown fields). */
   public static final class BadRequest extends RuntimeException {
@@ -68,6 +71,10 @@ public final class Problems implements Handler<RoutingContext> {
       }
       return;
     }
+    if (!(failure instanceof SwitchboardException) && !(failure instanceof BadRequest)) {
+      // PostgreSQL or Redis not answering surfaces as the drivers' exceptions: it is a 503, not a bug.
+      failure = BackendFailures.unavailable(failure).<Throwable>map(u -> u).orElse(failure);
+    }
     switch (failure) {
       case BadRequest b -> send(ctx, b.status, b.code, title(b.status), b.getMessage(), b.errors);
       case ValidationException v -> {
@@ -88,7 +95,8 @@ public final class Problems implements Handler<RoutingContext> {
         send(ctx, 429, e.code(), "Too many requests", e.getMessage(), null);
       }
       case UnavailableException e -> {
-        log.atError().setCause(e).addKeyValue("path", ctx.normalizedPath()).log("backing service unavailable");
+        log.atWarn().addKeyValue("path", ctx.normalizedPath()).log("backing service unavailable: " + e.getMessage());
+        ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_UNAVAILABLE));
         send(ctx, 503, e.code(), "Service unavailable", "a backing service does not answer; try again", null);
       }
       case SwitchboardException e -> send(ctx, 500, e.code(), "Internal error", e.getMessage(), null);

@@ -1,10 +1,14 @@
 package io.switchboard.hub.store.redis;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.switchboard.hub.api.error.UnavailableException;
+import io.switchboard.hub.store.BackendFailures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,9 +20,24 @@ import java.util.concurrent.CompletionStage;
  * writes starts with the prefix, so several hubs or test runs can share one server without clashing.
  *
  * <p>Lettuce completes its stages on its own threads; {@link #call} brings results back onto the caller's
- * Vert.x context.
+ * Vert.x context. While Redis is away, calls fail at once ({@link BackendFailures} calls that "unavailable") and the
+ * connection comes back by itself.
  */
 public final class RedisStore implements AutoCloseable {
+  /** A command Redis does not answer in this time fails (a hung or overloaded server). */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * Fail fast while Redis is away: commands issued while disconnected are rejected at once (the HTTP edge answers 503)
+   * instead of being queued until a timeout; the connection reconnects by itself in the background, and pub/sub
+   * subscriptions are renewed when it does.
+   */
+  private static final ClientOptions OPTIONS = ClientOptions.builder()
+      .autoReconnect(true)
+      .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+      .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+      .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+      .build();
   private final Vertx vertx;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
@@ -48,8 +67,9 @@ public final class RedisStore implements AutoCloseable {
     if (password != null && !password.isBlank()) {
       uri.setAuthentication(password.toCharArray());
     }
-    uri.setTimeout(Duration.ofSeconds(5));
+    uri.setTimeout(COMMAND_TIMEOUT);
     RedisClient client = RedisClient.create(uri);
+    client.setOptions(OPTIONS);
     try {
       StatefulRedisConnection<String, String> connection = client.connect();
       return new RedisStore(vertx, client, connection, prefix);
