@@ -70,6 +70,7 @@ public final class Hub implements AutoCloseable {
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
   private Vertx vertx;
   private HttpApiVerticle http;
+  private String httpDeployment;
   private String pgUrl;
   private String redisUrl;
   private boolean stopped;
@@ -174,7 +175,7 @@ public final class Hub implements AutoCloseable {
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
         stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, messages, attachments, channels,
         registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console));
-    await(vertx.deployVerticle(http), "HTTP API");
+    httpDeployment = await(vertx.deployVerticle(http), "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");
     log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
     await(vertx.deployVerticle(new DeliveryRelay(stores, channels, Duration.ofSeconds(1))), "delivery relay");
@@ -222,12 +223,25 @@ public final class Hub implements AutoCloseable {
     return redisUrl;
   }
 
-  /** Stops serving (in-flight requests get the grace period), then closes connections and embedded servers. */
+  /**
+   * Stops in this order: HTTP stops accepting connections and the requests in flight finish (within
+   * {@code http.shutdownGrace}); channel adapters stop; the remaining verticles (relays, routing) stop with Vert.x;
+   * then the Redis and PostgreSQL pools close, and last the embedded servers. So no request is cut off by a closed pool.
+   */
   public synchronized void stop() {
     if (stopped) {
       return;
     }
     stopped = true;
+    if (httpDeployment != null) {
+      try {
+        vertx.undeploy(httpDeployment).toCompletionStage().toCompletableFuture()
+            .get(config.http().shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        log.info("HTTP stopped; requests in flight have finished");
+      } catch (Exception e) {
+        log.atWarn().setCause(e).log("HTTP did not stop cleanly");
+      }
+    }
     if (channels != null) {
       try {
         channels.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

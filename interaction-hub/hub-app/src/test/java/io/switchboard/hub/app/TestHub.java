@@ -125,6 +125,11 @@ public final class TestHub implements AutoCloseable {
     }
   }
 
+  /** This hub's PostgreSQL URL ({@code postgresql://user@host:port/database}). */
+  public String postgresUrl() {
+    return env.get("SWITCHBOARD_PG_URL");
+  }
+
   /** This hub's Redis key prefix. */
   public String redisPrefix() {
     return env.get("SWITCHBOARD_REDIS_PREFIX");
