@@ -10,6 +10,8 @@ import io.switchboard.hub.app.config.SwitchboardConfig;
 import io.switchboard.hub.app.demo.DemoSeed;
 import io.switchboard.hub.app.http.HttpApiVerticle;
 import io.switchboard.hub.app.metrics.HubMetrics;
+import io.switchboard.hub.app.metrics.MeteredIntake;
+import io.switchboard.hub.api.spi.InboundSink;
 import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.PasswordHasher;
@@ -34,7 +36,9 @@ import io.switchboard.hub.core.routing.RoutingVerticle;
 import io.switchboard.hub.core.routing.RulesService;
 import io.switchboard.hub.store.redis.RoutingState;
 import java.time.Clock;
+import io.switchboard.hub.embedded.DataFolder;
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
+import io.switchboard.hub.embedded.ServerWatchdog;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.store.Database;
 import io.switchboard.hub.store.Migrations;
@@ -102,9 +106,15 @@ public final class Hub implements AutoCloseable {
 
   private void boot() {
     SwitchboardConfig cfg = config;
+    if (cfg.postgres().embedded() || cfg.redis().embedded()) {
+      // One hub per data folder; servers a killed hub left running on it are stopped first.
+      closeInReverse.add(DataFolder.claim(cfg.dataDir()));
+    }
+    List<Long> serverPids = new ArrayList<>();
     if (cfg.postgres().embedded()) {
       EmbeddedPostgresServer pg = EmbeddedPostgresServer.startDurable(cfg.dataDir().resolve("postgres"), 0);
       closeInReverse.add(pg);
+      serverPids.add(pg.postmasterPid());
       ensureDatabase(pg, "switchboard");
       pgUrl = pg.url("switchboard");
     } else {
@@ -113,12 +123,19 @@ public final class Hub implements AutoCloseable {
     if (cfg.redis().embedded()) {
       EmbeddedRedisServer redis = EmbeddedRedisServer.startDurable(cfg.dataDir().resolve("redis"), 0);
       closeInReverse.add(redis);
+      serverPids.add(redis.pid());
       redisUrl = redis.url();
     } else {
       redisUrl = cfg.redis().url();
     }
+    if (!serverPids.isEmpty()) {
+      // Closed before the servers on a normal stop; if this process is killed, it stops them.
+      closeInReverse.add(ServerWatchdog.watch(serverPids));
+    }
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Every figure says which hub node it comes from.
+    registry.config().commonTags("node", nodeName(env));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -154,7 +171,8 @@ public final class Hub implements AutoCloseable {
       await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce(), "demo seed");
     }
 
-    HubMetrics.register(vertx, registry, stores);
+    HubMetrics.register(vertx, registry, stores, redis);
+    InboundSink meteredIntake = new MeteredIntake(intake, registry);
     // Before routing and messaging publish anything, so consoles on other nodes hear of every event.
     await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
@@ -167,13 +185,13 @@ public final class Hub implements AutoCloseable {
         Duration.ofSeconds(1))), "dashboard");
     MessageService messages = new MessageService(vertx, stores, normalizer);
     AttachmentService attachments = new AttachmentService(stores);
-    channels = new ChannelRuntime(vertx, stores, routing, intake, cfg.channels(), env,
+    channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
         new LeaseStore(redis));
     // The listener first, so adapters know the port (webhook and widget URLs); their routes are looked up
     // per request, so they serve as soon as each adapter has registered them.
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
-        stores, redis, auth, intake, customers, new InteractionQueries(stores), agents, routing, messages, attachments, channels,
+        stores, redis, auth, meteredIntake, customers, new InteractionQueries(stores), agents, routing, messages, attachments, channels,
         registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console));
     httpDeployment = await(vertx.deployVerticle(http), "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");
@@ -270,6 +288,19 @@ public final class Hub implements AutoCloseable {
   @Override
   public void close() {
     stop();
+  }
+
+  /** {@code SWITCHBOARD_NODE_NAME}, or the host name: the {@code node} label of this hub's metrics. */
+  static String nodeName(java.util.Map<String, String> env) {
+    String configured = env.get("SWITCHBOARD_NODE_NAME");
+    if (configured != null && !configured.isBlank()) {
+      return configured.trim();
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   private static void ensureDatabase(EmbeddedPostgresServer pg, String name) {

@@ -141,6 +141,74 @@ class HubJarIT {
     second.stopAndCheckNothingRemains();
   }
 
+  /**
+   * kill -9 of the hub: its embedded PostgreSQL and Redis must not outlive it (they are stopped when the hub dies),
+   * and when they do anyway (here the whole process tree is killed, watchdog included) the next start on the same
+   * data folder stops those orphans, serves with the data intact, and never runs two Redis servers on one folder.
+   */
+  @Test
+  void afterKill9TheServersDoNotOutliveTheHubAndTheNextStartServesWithTheData() throws Exception {
+    Path jar = Path.of(requiredProperty("switchboard.jar"));
+    Path config = tmp.resolve("config");
+    copyTree(Path.of(requiredProperty("switchboard.config.dir")), config);
+    dataDir = tmp.resolve("data");
+
+    RunningHub first = start(jar, config, "first");
+    String inbound = new JsonObject().put("channel", "chat").put("externalId", "kill9-1")
+        .put("sender", new JsonObject().put("kind", "email").put("value", "kill.nine@example.com"))
+        .put("threadKey", "kill9-session").put("content", new JsonObject().put("type", "text").put("text", "before the kill"))
+        .encode();
+    Resp created = first.post("/api/v1/inbound", "ApiKey " + DEMO_API_KEY, inbound);
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    String interactionId = created.json().getString("interactionId");
+
+    // 1. kill -9 of the hub JVM alone: its servers stop by themselves.
+    first.process.destroyForcibly();
+    assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    awaitGone("servers of the killed hub", first.servers);
+    assertThat(postgresOf(dataDir)).isEmpty();
+
+    // 2. Orphans anyway: the next hub's whole process tree is killed, so nothing is left to stop its servers.
+    RunningHub second = start(jar, config, "second");
+    List<ProcessHandle> orphans = new ArrayList<>(second.servers);
+    List<ProcessHandle> tree = new ArrayList<>(second.process.toHandle().descendants().toList());
+    tree.add(second.process.toHandle());
+    tree.stream().filter(p -> !orphans.contains(p) && !commandLine(p).contains("redis-server"))
+        .forEach(ProcessHandle::destroyForcibly);
+    assertThat(second.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(orphans.stream().filter(ProcessHandle::isAlive)).as("orphaned servers").isNotEmpty();
+
+    RunningHub third = start(jar, config, "third");
+    awaitGone("orphans of the killed hub after the next start", orphans);
+    assertThat(redisServersIn(dataDir.resolve("redis"))).as("Redis servers on the data folder").hasSize(1);
+    String token = third.login("alice", "alice-demo-pw");
+    Resp again = third.post("/api/v1/inbound", "ApiKey " + DEMO_API_KEY, inbound);
+    assertThat(again.status()).as(again.toString()).isEqualTo(200);
+    assertThat(again.json().getString("interactionId")).isEqualTo(interactionId);
+    assertThat(token).isNotBlank();
+    third.stopAndCheckNothingRemains();
+  }
+
+  private static void awaitGone(String what, List<ProcessHandle> processes) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline && processes.stream().anyMatch(ProcessHandle::isAlive)) {
+      sleep(100);
+    }
+    assertThat(processes.stream().filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + commandLine(p)))
+        .as(what).isEmpty();
+  }
+
+  /** redis-server processes working in {@code dir} (Redis changes into its data folder). */
+  private static List<ProcessHandle> redisServersIn(Path dir) {
+    return ProcessHandle.allProcesses().filter(p -> commandLine(p).contains("redis-server")).filter(p -> {
+      try {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(dir.toAbsolutePath());
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }).toList();
+  }
+
   @AfterEach
   void killLeftovers() {
     List<ProcessHandle> victims = new ArrayList<>();

@@ -105,6 +105,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return "postgresql://" + user() + "@" + host() + ":" + port() + "/" + database;
   }
 
+  /** The postmaster's process id, from {@code postmaster.pid} in the data directory. */
+  public long postmasterPid() {
+    try {
+      return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read postmaster.pid in " + dataDirectory, e);
+    }
+  }
+
   /** The OS process of the postmaster, for shutdown checks. */
   public ProcessHandle process() {
     return postgres.getProcess().toHandle();

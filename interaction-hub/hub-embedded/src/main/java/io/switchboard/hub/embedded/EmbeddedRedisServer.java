@@ -14,13 +14,17 @@ import redis.embedded.RedisServer;
  */
 public final class EmbeddedRedisServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedRedisServer.class);
+  /** The pid file a durable server writes in its data directory (how {@link DataFolder} finds an orphan). */
+  static final String PID_FILE = "redis.pid";
 
   private final RedisServer redis;
   private final int port;
+  private final Path dataDirectory;
 
-  private EmbeddedRedisServer(RedisServer redis, int port) {
+  private EmbeddedRedisServer(RedisServer redis, int port, Path dataDirectory) {
     this.redis = redis;
     this.port = port;
+    this.dataDirectory = dataDirectory;
   }
 
   /**
@@ -51,6 +55,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         Files.createDirectories(data);
         builder
             .setting("dir " + data)
+            .setting("pidfile " + data.resolve(PID_FILE))
             .setting("appendonly yes")
             .setting("appendfsync everysec")
             .setting("save \"\"");
@@ -60,7 +65,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       RedisServer server = builder.build();
       server.start();
       log.atInfo().addKeyValue("port", chosen).addKeyValue("durable", durable).log("embedded Redis started");
-      return new EmbeddedRedisServer(server, chosen);
+      return new EmbeddedRedisServer(server, chosen, durable ? dataDirectory.toAbsolutePath() : null);
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis did not start on port " + chosen, e);
     }
@@ -68,6 +73,38 @@ public final class EmbeddedRedisServer implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * The server's process id, from the pid file of a durable server (Redis writes it just after it starts listening).
+   *
+   * @throws IllegalStateException for a throw-away server, or when the file does not appear within 10 s
+   */
+  public long pid() {
+    if (dataDirectory == null) {
+      throw new IllegalStateException("a throw-away Redis writes no pid file");
+    }
+    Path file = dataDirectory.resolve(PID_FILE);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        String text = Files.exists(file) ? Files.readString(file).trim() : "";
+        if (!text.isEmpty()) {
+          return Long.parseLong(text);
+        }
+      } catch (IOException | NumberFormatException e) {
+        // not written completely yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Redis wrote no pid file " + file);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /** A {@code redis://} URL, as SWITCHBOARD_REDIS_URL takes it. */

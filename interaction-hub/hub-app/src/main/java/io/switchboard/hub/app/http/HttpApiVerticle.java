@@ -5,7 +5,6 @@ import io.switchboard.hub.app.config.SwitchboardConfig;
 import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.customer.CustomerService;
-import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.messaging.AttachmentService;
@@ -36,7 +35,7 @@ public final class HttpApiVerticle extends VerticleBase {
       Stores stores,
       RedisStore redis,
       AuthService auth,
-      IntakeService intake,
+      io.switchboard.hub.api.spi.InboundSink intake,
       CustomerService customers,
       InteractionQueries interactions,
       AgentService agents,

@@ -95,6 +95,9 @@ public final class Problems implements Handler<RoutingContext> {
         send(ctx, 429, e.code(), "Too many requests", e.getMessage(), null);
       }
       case UnavailableException e -> {
+        ctx.vertx().eventBus().publish(io.switchboard.hub.app.metrics.HubMetrics.BACKEND_UNAVAILABLE,
+            e.getMessage() != null && e.getMessage().startsWith("Redis") ? "redis"
+                : e.getMessage() != null && e.getMessage().startsWith("PostgreSQL") ? "postgres" : "unknown");
         log.atWarn().addKeyValue("path", ctx.normalizedPath()).log("backing service unavailable: " + e.getMessage());
         ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_UNAVAILABLE));
         send(ctx, 503, e.code(), "Service unavailable", "a backing service does not answer; try again", null);

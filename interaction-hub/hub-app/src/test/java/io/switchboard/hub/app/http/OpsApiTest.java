@@ -59,7 +59,31 @@ class OpsApiTest {
     JsonObject body = event.get(10, TimeUnit.SECONDS);
     assertThat(body.getString("interactionId")).isEqualTo(r.json().getString("interactionId"));
     assertThat(body.getString("channel")).isEqualTo("social");
-    assertThat(hub.get("/metrics", apiKey(TestHub.DEMO_API_KEY)).body()).contains("switchboard_intake_interactions_total{channel=\"social\"}");
+    String metrics = hub.get("/metrics", apiKey(TestHub.DEMO_API_KEY)).body();
+    assertThat(metrics).contains("switchboard_intake_interactions_total{channel=\"social\",node=\"")
+        .containsPattern("switchboard_intake_contacts_total\\{channel=\"social\",node=\"[^\"]+\",outcome=\"created\"} [1-9]");
+  }
+
+  @Test
+  void theFiguresAContactCentreIsRunOnAreLabelledByQueueAndNode() throws Exception {
+    String key = apiKey(TestHub.DEMO_API_KEY);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String metrics = "";
+    while (System.nanoTime() < deadline) {
+      metrics = hub.get("/metrics", key).body();
+      if (metrics.contains("switchboard_queue_waiting{") && metrics.contains("switchboard_dependency_up{")) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(metrics)
+        .containsPattern("switchboard_queue_waiting\\{node=\"[^\"]+\",queue=\"billing\"} \\d")
+        .containsPattern("switchboard_queue_longest_wait_seconds\\{node=\"[^\"]+\",queue=\"billing\"} \\d")
+        .containsPattern("switchboard_queue_contacts_today\\{node=\"[^\"]+\",outcome=\"answered_in_target\",queue=\"billing\"}")
+        .containsPattern("switchboard_agents\\{node=\"[^\"]+\",state=\"[a-z_-]+\"} \\d")
+        .contains("switchboard_agents_present{")
+        .containsPattern("switchboard_dependency_up\\{dependency=\"postgres\",node=\"[^\"]+\"} 1")
+        .containsPattern("switchboard_dependency_up\\{dependency=\"redis\",node=\"[^\"]+\"} 1");
   }
 
   @Test
