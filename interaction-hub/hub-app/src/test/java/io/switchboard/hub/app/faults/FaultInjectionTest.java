@@ -95,7 +95,7 @@ class FaultInjectionTest {
           .as("answers other than 201/200 or 503 with Retry-After").isEmpty();
       Map<String, String> acked = load.acknowledged();
       assertThat(acked).as("contacts acknowledged once the fault was over").hasSize(CONTACTS);
-      assertStoredExactlyOnce(run, acked);
+      assertStoredExactlyOnce(servers, run, acked);
       assertThat(alice.connected() && bob.connected()).as("the consoles are connected again").isTrue();
     }
   }
@@ -108,7 +108,7 @@ class FaultInjectionTest {
   }
 
   /** Each acknowledged contact: one message, in the interaction the hub answered with; no other message of the run. */
-  private static void assertStoredExactlyOnce(String run, Map<String, String> acked) throws Exception {
+  static void assertStoredExactlyOnce(FaultyServers servers, String run, Map<String, String> acked) throws Exception {
     URI u = URI.create(servers.postgresUrl());
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), "postgres", "");
         PreparedStatement st = c.prepareStatement(

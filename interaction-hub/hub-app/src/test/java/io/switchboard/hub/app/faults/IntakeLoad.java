@@ -26,7 +26,10 @@ final class IntakeLoad implements AutoCloseable {
     }
   }
 
-  private final TestHub hub;
+  private final List<String> nodes;
+  private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2)).build();
+  private int node;
   private final String run;
   private final int total;
   private final long pauseMs;
@@ -37,8 +40,8 @@ final class IntakeLoad implements AutoCloseable {
   private final Thread thread;
   private volatile boolean stop;
 
-  private IntakeLoad(TestHub hub, String run, int total, int perSecond, Duration deadline) {
-    this.hub = hub;
+  private IntakeLoad(List<String> nodes, String run, int total, int perSecond, Duration deadline) {
+    this.nodes = List.copyOf(nodes);
     this.run = run;
     this.total = total;
     this.pauseMs = 1000L / perSecond;
@@ -47,7 +50,15 @@ final class IntakeLoad implements AutoCloseable {
   }
 
   static IntakeLoad start(TestHub hub, String run, int total, int perSecond, Duration deadline) {
-    IntakeLoad load = new IntakeLoad(hub, run, total, perSecond, deadline);
+    return start(List.of(hub.baseUrl()), run, total, perSecond, deadline);
+  }
+
+  /**
+   * A load spread over several hub nodes (base URLs), as a load balancer would: round robin, and a request that
+   * cannot reach a node (connection refused or cut) goes to the next node at once.
+   */
+  static IntakeLoad start(List<String> nodes, String run, int total, int perSecond, Duration deadline) {
+    IntakeLoad load = new IntakeLoad(nodes, run, total, perSecond, deadline);
     load.thread.start();
     return load;
   }
@@ -82,13 +93,24 @@ final class IntakeLoad implements AutoCloseable {
         .put("threadKey", "thread-" + externalId)
         .put("content", new JsonObject().put("type", "text").put("text", "contact " + externalId))
         .put("metadata", new JsonObject().put("topic", "billing")).encode();
-    try {
-      TestHub.Response r = hub.post("/api/v1/inbound", TestHub.apiKey(TestHub.DEMO_API_KEY), body);
-      lastBody.set(r.body());
-      return new Answer(externalId, r.status(), r.retryAfter() != null, null);
-    } catch (RuntimeException e) {
-      return new Answer(externalId, 0, false, e.toString());
+    String error = null;
+    for (int tries = 0; tries < nodes.size(); tries++) {
+      String base = nodes.get(node++ % nodes.size());
+      try {
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/v1/inbound"))
+            .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+            .header("Authorization", TestHub.apiKey(TestHub.DEMO_API_KEY))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        lastBody.set(r.body());
+        return new Answer(externalId, r.statusCode(), r.headers().firstValue("Retry-After").isPresent(), null);
+      } catch (java.io.IOException e) {
+        error = base + ": " + e; // this node cannot be reached: the next one
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Answer(externalId, 0, false, "interrupted");
+      }
     }
+    return new Answer(externalId, 0, false, error);
   }
 
   /** Answers received so far. */
