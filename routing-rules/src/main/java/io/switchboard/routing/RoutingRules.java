@@ -58,18 +58,6 @@ public final class RoutingRules {
       Set<String> skills,
       Map<String, BusinessCalendar> calendars,
       Map<String, QueueDefinition> queues,
-      List<Rule> rules) {
-    this(fileName, version, sourceText, settings, skills, calendars, queues, rules, ConditionBudget.DEFAULT);
-  }
-
-  private RoutingRules(
-      String fileName,
-      int version,
-      String sourceText,
-      RoutingSettings settings,
-      Set<String> skills,
-      Map<String, BusinessCalendar> calendars,
-      Map<String, QueueDefinition> queues,
       List<Rule> rules,
       ConditionBudget budget) {
     this.budget = budget;

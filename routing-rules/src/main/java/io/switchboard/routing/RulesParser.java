@@ -99,7 +99,7 @@ final class RulesParser {
     if (!problems.isEmpty()) {
       throw done();
     }
-    return new RoutingRules(file, version, text, settings, skills, calendars, queues, rules);
+    return new RoutingRules(file, version, text, settings, skills, calendars, queues, rules, ConditionBudget.DEFAULT);
   }
 
   private RulesException done() {
