@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * How long one condition may run. The regular expressions of {@link LinearArithmetic} check it as they read their
+ * How long one condition may run (by default in CPU time of the thread that runs it). The regular expressions of {@link LinearArithmetic} check it as they read their
  * text, and {@link RoutingRules#classify} checks it after each condition; a condition past it throws {@link Exceeded},
  * is reported to the caller's {@link RoutingRules.ConditionErrorListener} and counts as no match.
  *
@@ -12,8 +12,24 @@ import java.util.function.LongSupplier;
  * thread-local for the arithmetic to find.
  */
 record ConditionBudget(Duration limit, LongSupplier ticker) {
-  /** Generous for conditions that take microseconds; short enough that a node never stalls for long. */
-  static final ConditionBudget DEFAULT = new ConditionBudget(Duration.ofMillis(100), System::nanoTime);
+  /**
+   * 100 ms of the evaluating thread's CPU time: generous for conditions that take microseconds, short enough that a
+   * node never stalls for long. CPU time, not wall time, so a loaded machine or a garbage-collection pause does not
+   * push a condition over its budget (which would misroute its interaction); wall time only where the JVM cannot
+   * measure a thread's CPU time.
+   */
+  static final ConditionBudget DEFAULT = new ConditionBudget(Duration.ofMillis(100), threadCpuClock());
+
+  private static LongSupplier threadCpuClock() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    if (threads.isCurrentThreadCpuTimeSupported()) {
+      if (!threads.isThreadCpuTimeEnabled()) {
+        threads.setThreadCpuTimeEnabled(true);
+      }
+      return threads::getCurrentThreadCpuTime;
+    }
+    return System::nanoTime;
+  }
 
   private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
 
