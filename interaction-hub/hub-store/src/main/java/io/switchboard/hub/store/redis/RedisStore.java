@@ -25,7 +25,10 @@ import java.util.concurrent.CompletionStage;
  */
 public final class RedisStore implements AutoCloseable {
   /** A command Redis does not answer in this time fails (a hung or overloaded server). */
-  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+  /** How long {@link #connect} keeps trying a Redis that does not answer yet. */
+  static final Duration STARTUP_PATIENCE = Duration.ofSeconds(60);
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisStore.class);
 
   /**
    * Fail fast while Redis is away: commands issued while disconnected are rejected at once (the HTTP edge answers 503)
@@ -35,7 +38,7 @@ public final class RedisStore implements AutoCloseable {
   private static final ClientOptions OPTIONS = ClientOptions.builder()
       .autoReconnect(true)
       .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-      .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+      .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
       .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
       .build();
   private final Vertx vertx;
@@ -70,12 +73,28 @@ public final class RedisStore implements AutoCloseable {
     uri.setTimeout(COMMAND_TIMEOUT);
     RedisClient client = RedisClient.create(uri);
     client.setOptions(OPTIONS);
-    try {
-      StatefulRedisConnection<String, String> connection = client.connect();
-      return new RedisStore(vertx, client, connection, prefix);
-    } catch (RuntimeException e) {
-      client.shutdown();
-      throw new UnavailableException("Redis at " + uri.getHost() + ":" + uri.getPort() + " does not answer: " + e.getMessage(), e);
+    // A hub may start before its Redis (or on a busy machine, where the first connection is slow): keep trying for
+    // a while before giving up the start.
+    long deadline = System.nanoTime() + STARTUP_PATIENCE.toNanos();
+    while (true) {
+      try {
+        StatefulRedisConnection<String, String> connection = client.connect();
+        return new RedisStore(vertx, client, connection, prefix);
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          client.shutdown();
+          throw new UnavailableException("Redis at " + uri.getHost() + ":" + uri.getPort() + " does not answer: " + e.getMessage(), e);
+        }
+        log.atWarn().addKeyValue("host", uri.getHost()).addKeyValue("port", uri.getPort())
+            .log("Redis does not answer yet; trying again: " + e.getMessage());
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          client.shutdown();
+          throw new UnavailableException("interrupted while connecting to Redis", ie);
+        }
+      }
     }
   }
 
