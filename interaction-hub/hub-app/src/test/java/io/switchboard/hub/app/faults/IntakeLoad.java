@@ -47,6 +47,7 @@ final class IntakeLoad implements AutoCloseable {
     this.pauseMs = 1000L / perSecond;
     this.deadline = deadline;
     this.thread = new Thread(this::send, "intake-load-" + run);
+    this.thread.setDaemon(true);
   }
 
   static IntakeLoad start(TestHub hub, String run, int total, int perSecond, Duration deadline) {
