@@ -147,7 +147,7 @@ final class EmailReplies {
       long total = 0;
       for (int k = 0; k < ids.size(); k++) {
         AttachmentStore.Stored s = byId.get(ids.get(k));
-        if (s == null || !s.uploadedBy().equals(agent)) {
+        if (s == null || !agent.equals(s.uploadedBy())) {
           errors.add(new FieldError("attachments[" + k + "]", "no attachment " + ids.get(k) + " uploaded by you"));
         } else {
           total += s.attachment().sizeBytes();
