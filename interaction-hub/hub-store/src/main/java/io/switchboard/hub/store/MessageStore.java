@@ -280,7 +280,7 @@ public final class MessageStore {
     }
     return new EmailEnvelope(messageId, addresses(json.getJsonArray("to")), addresses(json.getJsonArray("cc")),
         inReplyTo == null ? null : MessageId.parse(inReplyTo), strings(json.getJsonArray("references")),
-        json.getString("quoted"), omitted);
+        json.getString("quoted"), omitted, addresses(json.getJsonArray("bcc")));
   }
 
   static JsonObject emailJson(EmailEnvelope e) {
@@ -291,6 +291,9 @@ public final class MessageStore {
         .put("references", new JsonArray(new ArrayList<>(e.references())));
     if (e.inReplyTo() != null) {
       out.put("inReplyTo", e.inReplyTo().toString());
+    }
+    if (!e.bcc().isEmpty()) {
+      out.put("bcc", addressesJson(e.bcc()));
     }
     if (e.quoted() != null) {
       out.put("quoted", e.quoted());

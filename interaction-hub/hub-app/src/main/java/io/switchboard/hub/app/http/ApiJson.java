@@ -132,6 +132,7 @@ public final class ApiJson {
               : new JsonObject().put("address", m.senderAddress()).put("name", m.senderName()))
           .put("to", mailboxes(e == null ? List.of() : e.to()))
           .put("cc", mailboxes(e == null ? List.of() : e.cc()))
+          .put("bcc", mailboxes(e == null ? List.of() : e.bcc()))
           .put("subject", m.subject())
           .put("inReplyTo", e == null || e.inReplyTo() == null ? null : e.inReplyTo().toString())
           .put("references", new JsonArray(e == null ? List.of() : List.copyOf(e.references())))

@@ -247,7 +247,7 @@ public final class IntakeService implements InboundSink {
     // quoted text and the parts it did not keep, for the console.
     EmailEnvelope email = c.channel() == Channel.EMAIL
         ? new EmailEnvelope(c.externalId(), c.to(), c.cc(), null, c.references(),
-            c.email() == null ? null : c.email().quoted(), c.email() == null ? List.of() : c.email().omitted())
+            c.email() == null ? null : c.email().quoted(), c.email() == null ? List.of() : c.email().omitted(), List.of())
         : null;
     return new Message(
         MessageId.random(), conversation, interaction, c.channel(), c.externalId(), Message.Direction.INBOUND,

@@ -154,7 +154,7 @@ public final class DeliveryRelay extends VerticleBase {
         references.addAll(inboundRefsNewestFirst.reversed());
       }
       return new OutboundEmail(e.to(), e.cc(), inReplyTo, references,
-          files.stream().map(f -> new OutboundEmail.File(f.attachment(), f.bytes())).toList());
+          files.stream().map(f -> new OutboundEmail.File(f.attachment(), f.bytes())).toList(), e.bcc());
     }));
   }
 
