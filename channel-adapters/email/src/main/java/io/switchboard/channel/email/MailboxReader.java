@@ -275,6 +275,11 @@ final class MailboxReader {
 
   /** Reads everything after the cursor (or what the initial sync takes in), batch by batch. */
   private void sync(IMAPFolder folder) throws MessagingException, HubUnavailable {
+    // A NOOP first: the server reports what arrived since the last command (needed when polling without IDLE).
+    folder.doCommand(p -> {
+      p.simpleCommand("NOOP", null);
+      return null;
+    });
     long validity = folder.getUIDValidity();
     Optional<ChannelCursors.Cursor> cursor = await(context.cursors().get(source()));
     long last;
@@ -482,16 +487,14 @@ final class MailboxReader {
     if (!target.exists()) {
       target.create(Folder.HOLDS_MESSAGES);
     }
-    if (((IMAPStore) folder.getStore()).hasCapability("MOVE")) {
-      folder.moveMessages(msgs, target);
+    // COPY, \Deleted and EXPUNGE rather than MOVE: every server reports the expunge to the client, so the folder's
+    // numbering stays in step (some servers answer MOVE without EXPUNGE responses).
+    folder.copyMessages(msgs, target);
+    folder.setFlags(msgs, new Flags(Flags.Flag.DELETED), true);
+    if (((IMAPStore) folder.getStore()).hasCapability("UIDPLUS")) {
+      folder.expunge(msgs);
     } else {
-      folder.copyMessages(msgs, target);
-      folder.setFlags(msgs, new Flags(Flags.Flag.DELETED), true);
-      if (((IMAPStore) folder.getStore()).hasCapability("UIDPLUS")) {
-        folder.expunge(msgs);
-      } else {
-        folder.expunge();
-      }
+      folder.expunge();
     }
   }
 

@@ -122,7 +122,7 @@ final class MimeParser {
       String text = walk.plain != null ? walk.plain : walk.html != null ? HtmlText.toText(walk.html) : "";
       text = normaliseNewlines(text);
       QuoteSplitter.Split split = QuoteSplitter.split(text);
-      String fresh = cut(split.fresh(), limits.maxTextChars());
+      String fresh = cut(split.fresh().strip(), limits.maxTextChars());
       String quoted = split.quoted() == null ? null : cut(split.quoted(), limits.maxTextChars());
       if (fresh.isBlank() && walk.files.isEmpty() && walk.omitted.isEmpty()) {
         fresh = "(no text)";

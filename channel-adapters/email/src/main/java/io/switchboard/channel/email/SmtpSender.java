@@ -263,7 +263,7 @@ final class SmtpSender implements AutoCloseable {
     }
   }
 
-  private InternetAddress from() throws UnsupportedEncodingException {
+  private InternetAddress from() throws UnsupportedEncodingException, MessagingException {
     return mailbox.displayName() == null ? new InternetAddress(mailbox.address())
         : new InternetAddress(mailbox.address(), mailbox.displayName(), "UTF-8");
   }
