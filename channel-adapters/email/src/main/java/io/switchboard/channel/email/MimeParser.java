@@ -326,9 +326,33 @@ final class MimeParser {
     return all.size() > 100 ? List.copyOf(all.subList(all.size() - 100, all.size())) : List.copyOf(all);
   }
 
+  private static final Pattern ANGLE_ADDRESS = Pattern.compile("^(.*)<([^<>\\s@]+@[^<>\\s@]+)>\\s*$");
+
+  /**
+   * The first address of a header; when the strict reading finds none (an encoded word with a colon reads as a group),
+   * the last {@code <address>} of the header, with what stands before it as the name.
+   */
   private static EmailAddress firstAddress(MimeMessage m, String header) throws MessagingException {
-    List<EmailAddress> all = parseAddresses(m.getHeader(header, ","), 1);
-    return all.isEmpty() ? null : all.get(0);
+    String raw = m.getHeader(header, ",");
+    List<EmailAddress> all = parseAddresses(raw, 1);
+    if (!all.isEmpty() || raw == null) {
+      return all.isEmpty() ? null : all.get(0);
+    }
+    Matcher angle = ANGLE_ADDRESS.matcher(clean(MimeUtility.unfold(raw)));
+    if (!angle.matches()) {
+      return null;
+    }
+    String name = angle.group(1).strip();
+    try {
+      name = MimeUtility.decodeText(name);
+    } catch (java.io.UnsupportedEncodingException | RuntimeException e) {
+      // keep it as written
+    }
+    name = clean(name.replaceAll("^\"|\"$", ""));
+    if (name.length() > EmailAddress.MAX_NAME) {
+      name = name.substring(0, EmailAddress.MAX_NAME);
+    }
+    return new EmailAddress(angle.group(2), name.isEmpty() ? null : name);
   }
 
   private static List<EmailAddress> addresses(MimeMessage m, String header) throws MessagingException {

@@ -96,6 +96,7 @@ final class SmtpSender implements AutoCloseable {
       mail.setSentDate(new Date());
       mail.setText(text, "UTF-8");
       mail.setHeader("Auto-Submitted", "auto-generated");
+      mail.saveChanges();
       return transmit(mail, true);
     } catch (MessagingException | UnsupportedEncodingException | RuntimeException e) {
       return new DeliveryResult.Failed("the email could not be built: " + e.getMessage(), false);
@@ -140,7 +141,7 @@ final class SmtpSender implements AutoCloseable {
       for (OutboundEmail.File f : e.attachments()) {
         MimeBodyPart part = new MimeBodyPart();
         part.setDataHandler(new DataHandler(new ByteArrayDataSource(f.bytes().getBytes(), f.attachment().mediaType())));
-        part.setFileName(MimeUtility.encodeText(f.attachment().fileName(), "UTF-8", null));
+        part.setFileName(f.attachment().fileName());
         part.setDisposition(MimeBodyPart.ATTACHMENT);
         mixed.addBodyPart(part);
       }
