@@ -258,4 +258,19 @@ class MailboxReaderTest {
     awaitUntil(() -> hub.stored.size() == 2, 10, "the new one");
     assertThat(hub.subjects()).containsExactly("Unread", "New");
   }
+
+  @Test
+  @DisplayName("a mailbox the server renumbered (new UIDVALIDITY) is read again, and dedupe keeps stored mail single")
+  void renumberedMailboxIsReadAgain() {
+    mail.deliver(MailServer.plain("<u1@c.example>", "u@c.example", "One", "x"));
+    mail.deliver(MailServer.plain("<u2@c.example>", "u@c.example", "Two", "y"));
+    // A cursor far ahead, of another numbering: trusting it would skip both mails.
+    hub.cursors.advance("support:INBOX", 12345, 999).toCompletionStage().toCompletableFuture().join();
+    adapter(mail.settings(Map.of(), Map.of()));
+    awaitUntil(() -> hub.stored.size() == 2, 10, "both mails, read again");
+    var cursor = hub.cursors.get("support:INBOX").toCompletionStage().toCompletableFuture().join().orElseThrow();
+    assertThat(cursor.epoch()).isNotEqualTo(12345);
+    awaitUntil(() -> hub.cursors.get("support:INBOX").toCompletionStage().toCompletableFuture().join().orElseThrow().position() == 2,
+        10, "the cursor behind both");
+  }
 }
