@@ -52,6 +52,22 @@ final class FakeHub implements AutoCloseable {
   /** The intake refuses contacts from this address (as the hub refuses a bad sender). */
   volatile String refuse;
 
+  private final List<EmailAdapter> running = new CopyOnWriteArrayList<>();
+
+  /** Starts an email adapter on a node of its own with these settings and the test mailbox's password. */
+  EmailAdapter startAdapter(Map<String, Object> settings) {
+    EmailAdapter a = new EmailAdapter();
+    a.start(node(settings, MailServer.secrets())).toCompletionStage().toCompletableFuture().join();
+    running.add(a);
+    return a;
+  }
+
+  /** Stops one adapter (a node going away). */
+  void stopAdapter(EmailAdapter a) {
+    running.remove(a);
+    a.stop().toCompletionStage().toCompletableFuture().join();
+  }
+
   /** One node's context with these settings and secrets. */
   ChannelContext node(Map<String, Object> settings, Map<String, String> secrets) {
     FakeHub hub = this;
@@ -167,6 +183,9 @@ final class FakeHub implements AutoCloseable {
 
   @Override
   public void close() {
+    for (EmailAdapter a : running) {
+      stopAdapter(a);
+    }
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Timeout;
 class MailboxReaderTest {
   private MailServer mail;
   private FakeHub hub;
-  private final List<EmailAdapter> started = new java.util.ArrayList<>();
 
   @BeforeEach
   void start() {
@@ -32,21 +31,16 @@ class MailboxReaderTest {
 
   @AfterEach
   void stop() {
-    started.forEach(a -> a.stop().toCompletionStage().toCompletableFuture().join());
     hub.close();
     mail.close();
   }
 
   private EmailAdapter adapter(Map<String, Object> settings) {
-    EmailAdapter a = new EmailAdapter();
-    a.start(hub.node(settings, MailServer.secrets())).toCompletionStage().toCompletableFuture().join();
-    started.add(a);
-    return a;
+    return hub.startAdapter(settings);
   }
 
   private void stopAdapter(EmailAdapter a) {
-    a.stop().toCompletionStage().toCompletableFuture().join();
-    started.remove(a);
+    hub.stopAdapter(a);
   }
 
   @Test

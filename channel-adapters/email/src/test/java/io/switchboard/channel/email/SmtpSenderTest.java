@@ -20,7 +20,6 @@ import io.vertx.core.buffer.Buffer;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
 class SmtpSenderTest {
   private MailServer mail;
   private FakeHub hub;
-  private final List<EmailAdapter> started = new ArrayList<>();
 
   @BeforeEach
   void start() {
@@ -43,16 +41,12 @@ class SmtpSenderTest {
 
   @AfterEach
   void stop() {
-    started.forEach(a -> a.stop().toCompletionStage().toCompletableFuture().join());
     hub.close();
     mail.close();
   }
 
   private EmailAdapter adapter(Map<String, Object> settings) {
-    EmailAdapter a = new EmailAdapter();
-    a.start(hub.node(settings, MailServer.secrets())).toCompletionStage().toCompletableFuture().join();
-    started.add(a);
-    return a;
+    return hub.startAdapter(settings);
   }
 
   /** Settings with one sending-only mailbox on this SMTP port. */
