@@ -293,25 +293,45 @@ final class MailboxReader {
     } else {
       last = cursor.get().position();
     }
-    while (running && held) {
-      Message[] found = folder.getMessagesByUID(last + 1, UIDFolder.MAXUID);
-      List<Message> fresh = new ArrayList<>();
-      prefetchUids(folder, found);
-      for (Message m : found) {
-        if (m != null && !m.isExpunged() && folder.getUID(m) > last) {
-          fresh.add(m);
-        }
-      }
-      if (fresh.isEmpty()) {
+    // What existed at SELECT time is walked in UID windows (a mailbox of 10,000 is never fetched in one command);
+    // every UID up to UIDNEXT - 1 is assigned already, so an empty window can be passed for good.
+    long top = folder.getUIDNext() - 1;
+    long window = imap.batchSize() * 10L;
+    while (running && held && last < top) {
+      long to = Math.min(top, last + window);
+      takeIn(folder, validity, folder.getMessagesByUID(last + 1, to), last);
+      if (!running || !held) {
         return;
       }
-      for (int i = 0; i < fresh.size() && running && held; i += imap.batchSize()) {
-        List<Message> batch = fresh.subList(i, Math.min(fresh.size(), i + imap.batchSize()));
-        long upTo = takeIn(folder, batch);
-        await(context.cursors().advance(source(), validity, upTo));
-        last = upTo;
+      last = to;
+      await(context.cursors().advance(source(), validity, last));
+    }
+    // Then whatever arrived since, until nothing is new.
+    while (running && held) {
+      long before = last;
+      last = takeIn(folder, validity, folder.getMessagesByUID(last + 1, UIDFolder.MAXUID), last);
+      if (last == before) {
+        return;
       }
     }
+  }
+
+  /** Takes in the messages of {@code found} after {@code last}, batch by batch; returns the last UID taken in. */
+  private long takeIn(IMAPFolder folder, long validity, Message[] found, long last) throws MessagingException, HubUnavailable {
+    prefetchUids(folder, found);
+    List<Message> fresh = new ArrayList<>();
+    for (Message m : found) {
+      if (m != null && !m.isExpunged() && folder.getUID(m) > last) {
+        fresh.add(m);
+      }
+    }
+    for (int i = 0; i < fresh.size() && running && held; i += imap.batchSize()) {
+      List<Message> batch = fresh.subList(i, Math.min(fresh.size(), i + imap.batchSize()));
+      long upTo = takeIn(folder, batch);
+      await(context.cursors().advance(source(), validity, upTo));
+      last = upTo;
+    }
+    return last;
   }
 
   /** The first read of a mailbox (or after renumbering): returns the UID the cursor now stands at. */
