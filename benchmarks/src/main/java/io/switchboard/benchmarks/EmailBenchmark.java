@@ -151,13 +151,14 @@ public final class EmailBenchmark {
       if (adapter != null) {
         await(adapter.stop());
       }
+      // Vert.x first (the delivery relay stops), then the pool, the servers and PostgreSQL.
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       if (db != null) {
         db.close();
       }
       mail.stop();
       pg.close();
       Runtime.getRuntime().removeShutdownHook(stopPg);
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
