@@ -17,6 +17,7 @@ class Composer extends LitElement {
     customer: { attribute: false },
     settings: { attribute: false },
     messages: { attribute: false },
+    readiness: { attribute: false },
     text: { state: true },
     note: { state: true },
     sending: { state: true },
@@ -24,6 +25,7 @@ class Composer extends LitElement {
     cannedOpen: { state: true },
     to: { state: true },
     cc: { state: true },
+    bcc: { state: true },
     subject: { state: true },
     attachments: { state: true },
     quote: { state: true },
@@ -38,7 +40,9 @@ class Composer extends LitElement {
     this.cannedOpen = false;
     this.to = '';
     this.cc = '';
+    this.bcc = '';
     this.subject = null;
+    this.readiness = null;
     this.attachments = [];
     this.quote = false;
     this.typingOn = false;
@@ -59,6 +63,11 @@ class Composer extends LitElement {
 
   get isEmail() {
     return this.channel === 'email';
+  }
+
+  /** Whether replies cannot go out at all (the hub said so before the agent wrote anything). */
+  get cannotSend() {
+    return this.readiness?.state === 'unavailable';
   }
 
   /** The customer's last email, which a reply answers. */
@@ -182,7 +191,7 @@ class Composer extends LitElement {
 
   async send() {
     const body = this.text.trim();
-    if (!body || this.sending) {
+    if (!body || this.sending || (this.cannotSend && !this.note)) {
       return;
     }
     this.sending = true;
@@ -194,6 +203,9 @@ class Composer extends LitElement {
     } else if (this.isEmail) {
       request.to = splitAddresses(this.to);
       request.cc = splitAddresses(this.cc);
+      if (splitAddresses(this.bcc).length) {
+        request.bcc = splitAddresses(this.bcc);
+      }
       if (this.subject) {
         request.subject = this.subject;
       }
@@ -220,12 +232,18 @@ class Composer extends LitElement {
 
   render() {
     const canned = this.cannedOpen ? this.cannedMatches() : [];
+    const r = this.readiness;
     return html`
       <form class="composer ${this.note ? 'note' : ''}" @submit=${(e) => { e.preventDefault(); this.send(); }}>
+        ${r && r.state === 'unavailable' ? html`<p class="error" role="alert" data-testid="cannot-send">
+          Replies cannot be sent from here: ${r.reason}. You can still write a private note.</p>` : nothing}
+        ${r && r.state === 'degraded' ? html`<p class="warning" role="status" data-testid="send-degraded">
+          Sending is delayed: ${r.reason}</p>` : nothing}
         ${this.isEmail && !this.note ? html`
           <div class="email-fields" data-testid="email-fields">
             <label>To <input name="to" .value=${this.to} @input=${(e) => { this.to = e.target.value; }}></label>
             <label>Cc <input name="cc" .value=${this.cc} @input=${(e) => { this.cc = e.target.value; }}></label>
+            <label>Bcc <input name="bcc" .value=${this.bcc} @input=${(e) => { this.bcc = e.target.value; }}></label>
             <label>Subject <input name="subject" .value=${this.subject || ''} @input=${(e) => { this.subject = e.target.value; }}></label>
             <div class="row">
               <button type="button" @click=${() => this.reply(false)}>Reply</button>
@@ -251,7 +269,8 @@ class Composer extends LitElement {
           <button type="button" @click=${() => { this.cannedOpen = !this.cannedOpen; }}>Canned</button>
           <span class="spacer"></span>
           ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
-          <button type="submit" class="go" ?disabled=${this.sending || !this.text.trim()} data-testid="send">${this.note ? 'Save note' : 'Send'}</button>
+          <button type="submit" class="go" ?disabled=${this.sending || !this.text.trim() || (this.cannotSend && !this.note)}
+            data-testid="send">${this.note ? 'Save note' : 'Send'}</button>
         </div>
       </form>`;
   }

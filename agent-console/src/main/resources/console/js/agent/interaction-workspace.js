@@ -74,6 +74,10 @@ class InteractionWorkspace extends LitElement {
 
   // Called by the console for frames of this interaction.
   messageArrived(f) {
+    // A frame carries the text only: an email's headers, quoted text and files come with the full interaction.
+    if (f.direction === 'inbound' && (this.detail?.channel || this.summary.channel) === 'email' && !this.messages.has(f.messageId)) {
+      this.load();
+    }
     const m = new Map(this.messages);
     const existing = m.get(f.messageId);
     m.set(f.messageId, { ...(existing || {}), ...fromFrame(f), status: later(existing?.status, f.status) });
@@ -166,7 +170,7 @@ class InteractionWorkspace extends LitElement {
           ${this.customerTyping ? html`<p class="typing" data-testid="customer-typing">${this.customer?.displayName || 'The customer'} is typing…</p>` : nothing}
           ${this.phase === 'working' && channel !== 'voice' ? html`
             <sb-composer .api=${this.api} .socket=${this.socket} .user=${this.user} .interaction=${d || this.summary}
-              .customer=${this.customer} .settings=${this.settings} .messages=${this.sorted()}
+              .customer=${this.customer} .settings=${this.settings} .messages=${this.sorted()} .readiness=${d?.reply || null}
               @sent=${(e) => this.messageStored(e.detail)}></sb-composer>` : nothing}
           ${this.phase === 'wrap-up' ? html`
             <sb-wrap-up-form .api=${this.api} .interactionId=${this.id} .settings=${this.settings}
@@ -204,14 +208,19 @@ class InteractionWorkspace extends LitElement {
           ${m.direction === 'outbound' ? html`<span class="status ${m.status}" title=${m.reason || ''}>${statusLabel(m)}</span>` : nothing}
         </div>
         ${m.subject ? html`<div class="subject">${m.subject}</div>` : nothing}
-        ${m.email ? html`<div class="muted small">${[
+        ${m.email ? html`<div class="muted small" data-testid="email-headers">${[
           m.email.from ? `From ${recipient(m.email.from)}` : '',
           m.email.to?.length ? `To ${m.email.to.map(recipient).join(', ')}` : '',
           m.email.cc?.length ? `Cc ${m.email.cc.map(recipient).join(', ')}` : '',
+          m.email.bcc?.length ? `Bcc ${m.email.bcc.map(recipient).join(', ')}` : '',
         ].filter(Boolean).join(' · ')}</div>` : nothing}
         <div class="body">${m.text}</div>
+        ${m.email?.quoted ? html`<details class="quoted" data-testid="quoted"><summary>Quoted text</summary>
+          <div class="body muted">${m.email.quoted}</div></details>` : nothing}
         ${(m.attachments || []).length ? html`<ul class="attachments">${m.attachments.map((a) => html`
           <li><a href="#" @click=${(e) => { e.preventDefault(); this.download(a); }}>${a.fileName} (${Math.ceil(a.sizeBytes / 1024)} KiB)</a></li>`)}</ul>` : nothing}
+        ${(m.email?.omitted || []).length ? html`<ul class="attachments omitted" data-testid="omitted">${m.email.omitted.map((o) => html`
+          <li>${o.fileName} (${Math.ceil(o.sizeBytes / 1024)} KiB) — ${o.reason}</li>`)}</ul>` : nothing}
       </li>`;
   }
 

@@ -2,7 +2,8 @@
 // dashboard.md defines each figure): per queue waiting, longest wait, service level today and last 30 min,
 // ASA, abandon rate, offered/answered/abandoned, handled by channel and live Erlang C staffing; agents by
 // state with time in state and load against capacity; charts of waiting and service level over time.
-// Actions: force an agent's state, move a waiting interaction to another queue, watch a chat read-only.
+// Actions: force an agent's state, move a waiting interaction to another queue, watch a chat read-only, and
+// read and dismiss messages the channels set aside (unreadable email, stray bounces).
 import { LitElement, html, nothing } from 'lit';
 import { clock, percent, CHANNEL_LABELS } from '../format.js';
 import './trend-chart.js';
@@ -20,6 +21,7 @@ class SupervisorDashboard extends LitElement {
     workingList: { state: true },
     watching: { state: true },
     notice: { state: true },
+    quarantine: { state: true },
   };
 
   constructor() {
@@ -28,6 +30,7 @@ class SupervisorDashboard extends LitElement {
     this.history = {};
     this.waitingList = [];
     this.workingList = [];
+    this.quarantine = [];
     this.watching = null;
     this.notice = '';
     this.onFrame = (e) => this.frame(e.detail);
@@ -112,6 +115,34 @@ class SupervisorDashboard extends LitElement {
     } catch (e) {
       this.notice = `Interaction lists could not be read: ${e.message}`;
     }
+    try {
+      this.quarantine = (await this.api.get('/quarantine?limit=50')).items;
+    } catch (e) {
+      this.quarantine = [];
+    }
+  }
+
+  async dismiss(item) {
+    try {
+      await this.api.post(`/quarantine/${item.id}/dismiss`);
+      this.quarantine = this.quarantine.filter((q) => q.id !== item.id);
+    } catch (e) {
+      this.notice = `Could not dismiss: ${e.message}`;
+    }
+  }
+
+  async downloadRaw(item) {
+    try {
+      const res = await fetch(`/api/v1/quarantine/${item.id}/raw`, { headers: { Authorization: `Bearer ${this.api.token}` } });
+      if (!res.ok) {
+        throw new Error(`the hub answered ${res.status}`);
+      }
+      const url = URL.createObjectURL(await res.blob());
+      Object.assign(document.createElement('a'), { href: url, download: `message-${item.id}.eml` }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      this.notice = `Could not download: ${e.message}`;
+    }
   }
 
   async force(agent, state) {
@@ -169,6 +200,10 @@ class SupervisorDashboard extends LitElement {
           <h2>Being worked</h2>
           ${this.renderWorking(s)}
         </section>
+        ${this.quarantine.length ? html`<section class="card" data-testid="quarantine">
+          <h2>Messages set aside <span class="muted small">received but not taken in: read them, then dismiss</span></h2>
+          ${this.renderQuarantine()}
+        </section>` : nothing}
         ${this.watching ? html`<section class="card">
           <sb-watch-panel .api=${this.api} .socket=${this.socket} .interactionId=${this.watching}
             @close=${() => { this.watching = null; }}></sb-watch-panel></section>` : nothing}
@@ -245,6 +280,22 @@ class SupervisorDashboard extends LitElement {
             <option value="">–</option>
             ${s.queues.filter((q) => q.id !== i.queue).map((q) => html`<option value=${q.id}>${q.name}</option>`)}
           </select></td>
+        </tr>`)}</tbody>
+      </table>`;
+  }
+
+  renderQuarantine() {
+    return html`
+      <table class="data">
+        <thead><tr><th class="left">Received</th><th class="left">Where</th><th class="left">From</th><th class="left">Subject</th><th class="left">Why</th><th></th></tr></thead>
+        <tbody>${this.quarantine.map((q) => html`<tr>
+          <td class="left">${new Date(q.receivedAt).toLocaleString()}</td>
+          <td class="left">${q.source}</td>
+          <td class="left">${q.facts?.From || ''}</td>
+          <td class="left">${q.facts?.Subject || ''}</td>
+          <td class="left">${q.reason}</td>
+          <td class="left"><button @click=${() => this.downloadRaw(q)}>Download</button>
+            <button @click=${() => this.dismiss(q)}>Dismiss</button></td>
         </tr>`)}</tbody>
       </table>`;
   }

@@ -62,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * {@code SWITCHBOARD_WEBCHAT_SESSION_KEY} takes a session up again. Without that secret each node signs with
  * a random key of its own, and a restart ends every session's chance to resume.
  *
- * <p>Threading: handlers run on the hub's event loops; the only blocking work (SMTP for transcripts) runs
- * on a worker. State shared between event loops is in concurrent maps and {@link ChatSession}.
+ * <p>Threading: handlers run on the hub's event loops; the only blocking work (sending transcripts) is done by the
+ * hub's mail sender off the event loop. State shared between event loops is in concurrent maps and {@link ChatSession}.
  */
 public final class WebChatAdapter implements ChannelAdapter {
   private static final Logger log = LoggerFactory.getLogger(WebChatAdapter.class);
@@ -161,8 +161,8 @@ public final class WebChatAdapter implements ChannelAdapter {
       keyBytes = key.getBytes(StandardCharsets.UTF_8);
     }
     tokens = new ResumeTokens(keyBytes, clock, settings.sessionTtl());
-    if (settings.smtp() != null) {
-      mailer = new TranscriptMailer(context.vertx(), settings.smtp(), context.secret("SMTP_PASSWORD"), settings.transcriptSubject());
+    if (settings.transcripts()) {
+      mailer = new TranscriptMailer(context.mail(), settings.transcriptMailbox(), settings.transcriptSubject());
     }
     context.http().route("/widget.js", this::serveWidget);
     context.http().webSocket("/socket", this::accept);
@@ -171,7 +171,7 @@ public final class WebChatAdapter implements ChannelAdapter {
     sweepTimer = vertx.setPeriodic(60_000, id -> sweep());
     agentTyping = vertx.eventBus().consumer(AGENT_TYPING_ADDRESS, m -> agentTyping(m.body()));
     log.atInfo().addKeyValue("widget", "/channels/" + NAME + "/widget.js")
-        .addKeyValue("transcripts", mailer != null).addKeyValue("allowedOrigins", settings.allowedOrigins().isEmpty() ? "any" : settings.allowedOrigins())
+        .addKeyValue("transcripts", mailer == null ? "off" : "through the hub's mail sender").addKeyValue("allowedOrigins", settings.allowedOrigins().isEmpty() ? "any" : settings.allowedOrigins())
         .log("web chat ready");
     return agentTyping.completion()
         .compose(x -> context.broadcast().subscribe(REPLY_TOPIC, this::replyFromAnotherNode))
@@ -331,7 +331,7 @@ public final class WebChatAdapter implements ChannelAdapter {
   }
 
   boolean transcriptsAvailable() {
-    return mailer != null;
+    return mailer != null && mailer.readiness().canSend();
   }
 
   String token(ChatSession s) {
@@ -515,6 +515,9 @@ public final class WebChatAdapter implements ChannelAdapter {
     SessionFacts f = s.facts();
     if (mailer == null) {
       return Future.failedFuture(new TranscriptUnavailable("transcripts by email are not set up on this server"));
+    }
+    if (!mailer.readiness().canSend()) {
+      return Future.failedFuture(new TranscriptUnavailable("transcripts by email cannot be sent now: " + mailer.readiness().reason()));
     }
     if (f.email() == null) {
       return Future.failedFuture(new TranscriptUnavailable("no email address was given for this chat"));

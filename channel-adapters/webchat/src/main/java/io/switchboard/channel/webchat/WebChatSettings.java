@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * @param sessionTtl how long a chat session can be resumed after its last resume or start
  * @param trustForwardedFor take the client address from the last {@code X-Forwarded-For} entry (behind a proxy)
  * @param requireEmail whether the pre-chat form must give an email address
- * @param smtp where transcripts are sent from; null when transcripts are off
+ * @param transcripts whether customers may ask for the transcript by email (only offered while the hub's mail
+ *     sender, the email adapter, can send from {@code transcriptMailbox})
+ * @param transcriptMailbox the email adapter's mailbox transcripts are sent from; null for its default mailbox
  * @param transcriptSubject the subject of transcript emails
  */
 public record WebChatSettings(
@@ -34,16 +36,16 @@ public record WebChatSettings(
     Duration sessionTtl,
     boolean trustForwardedFor,
     boolean requireEmail,
-    Smtp smtp,
+    boolean transcripts,
+    String transcriptMailbox,
     String transcriptSubject) {
 
   private static final String PREFIX = "switchboard.yaml: channels.webchat.";
   private static final Set<String> KEYS = Set.of("title", "topics", "allowedOrigins", "limits", "queueUpdateInterval",
-      "sessionTtl", "trustForwardedFor", "requireEmail", "smtp", "transcriptSubject");
+      "sessionTtl", "trustForwardedFor", "requireEmail", "transcripts", "transcriptMailbox", "transcriptSubject");
   private static final Set<String> LIMIT_KEYS = Set.of("maxFrameBytes", "maxTextChars", "messagesPerWindow",
       "framesPerWindow", "window", "connectionsPerAddress", "sessionStartsPerAddress", "sessionStartWindow",
       "socketsPerSession", "strikesBeforeClose");
-  private static final Set<String> SMTP_KEYS = Set.of("host", "port", "from", "startTls", "ssl", "username", "timeout");
   private static final Pattern TOPIC_ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
   private static final Pattern ORIGIN = Pattern.compile("https?://[^/\\s]+");
 
@@ -77,16 +79,6 @@ public record WebChatSettings(
       int socketsPerSession,
       int strikesBeforeClose) {}
 
-  /**
-   * The SMTP server transcripts go through; its password is the secret {@code SMTP_PASSWORD}
-   * (environment {@code SWITCHBOARD_WEBCHAT_SMTP_PASSWORD}).
-   *
-   * @param startTls upgrade the connection with STARTTLS (and require it)
-   * @param ssl connect with TLS from the start (port 465)
-   * @param username the login, by default {@code from} when a password is set
-   */
-  public record Smtp(String host, int port, String from, boolean startTls, boolean ssl, String username, Duration timeout) {}
-
   /** The settings with every default. */
   public static WebChatSettings defaults() {
     return parse(Map.of());
@@ -99,6 +91,10 @@ public record WebChatSettings(
    */
   public static WebChatSettings parse(Map<String, Object> raw) {
     Map<String, Object> s = raw == null ? Map.of() : raw;
+    if (s.containsKey("smtp")) {
+      throw new IllegalArgumentException(PREFIX + "smtp: transcripts now go out through the email adapter: configure a "
+          + "mailbox with smtp under channels.email.mailboxes (docs/email.md) and name it in channels.webchat.transcriptMailbox");
+    }
     known(s, KEYS, "");
     String title = text(s, "title", "Chat with us", 80);
     List<Topic> topics = topics(s.get("topics"));
@@ -134,26 +130,15 @@ public record WebChatSettings(
     Duration ttl = duration(s, "sessionTtl", Duration.ofHours(24));
     boolean forwarded = bool(s, "trustForwardedFor", false);
     boolean requireEmail = bool(s, "requireEmail", false);
-    Smtp smtp = null;
-    if (s.get("smtp") != null) {
-      Map<String, Object> m = map(s, "smtp");
-      known(m, SMTP_KEYS, "smtp.");
-      String host = text(m, "smtp.host", null, 255);
-      String from = text(m, "smtp.from", null, 320);
-      if (host == null || host.isBlank()) {
-        throw new IllegalArgumentException(PREFIX + "smtp.host: is required when smtp is given");
-      }
-      if (from == null || !from.contains("@")) {
-        throw new IllegalArgumentException(PREFIX + "smtp.from: is required (the sender address of transcripts)");
-      }
-      boolean startTls = bool(m, "smtp.startTls", false);
-      boolean ssl = bool(m, "smtp.ssl", false);
-      int port = integer(m, "smtp.port", ssl ? 465 : startTls ? 587 : 25, 1, 65535);
-      smtp = new Smtp(host.strip(), port, from.strip(), startTls, ssl, text(m, "smtp.username", null, 320),
-          duration(m, "smtp.timeout", Duration.ofSeconds(20)));
+    boolean transcripts = bool(s, "transcripts", true);
+    String mailbox = text(s, "transcriptMailbox", null, 40);
+    if (mailbox != null && !mailbox.matches("[a-z0-9][a-z0-9_-]{0,39}")) {
+      throw new IllegalArgumentException(PREFIX + "transcriptMailbox: '" + mailbox
+          + "' is not a mailbox name of channels.email.mailboxes (a-z, 0-9, '-', '_')");
     }
     String subject = text(s, "transcriptSubject", "Your chat transcript", 200);
-    return new WebChatSettings(title, topics, List.copyOf(origins), limits, queueEvery, ttl, forwarded, requireEmail, smtp, subject);
+    return new WebChatSettings(title, topics, List.copyOf(origins), limits, queueEvery, ttl, forwarded, requireEmail, transcripts,
+        mailbox, subject);
   }
 
   /** Whether a page of {@code origin} may open the socket ({@code null} origins, from non-browsers, are allowed). */

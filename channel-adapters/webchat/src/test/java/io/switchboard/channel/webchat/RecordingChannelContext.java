@@ -61,6 +61,33 @@ final class RecordingChannelContext implements ChannelContext, AutoCloseable {
   private WebChatAdapter adapter;
   /** When set, what {@link #broadcast()} returns (a link between two contexts standing for two hub nodes). */
   volatile io.switchboard.hub.api.spi.ChannelBroadcast linkedBroadcast;
+  /** The hub's mail sender as the test sets it (none by default): mails sent through it are kept in {@link #mails}. */
+  volatile io.switchboard.hub.api.spi.MailSender mailSender = io.switchboard.hub.api.spi.MailSender.NONE;
+  final List<io.switchboard.hub.api.spi.MailSender.SystemEmail> mails = new CopyOnWriteArrayList<>();
+
+  /** Gives this hub a mail sender that keeps what it sends (or fails every send with {@code failWith}). */
+  void mailSenderThatRecords(String failWith) {
+    mailSender = new io.switchboard.hub.api.spi.MailSender() {
+      @Override
+      public io.switchboard.hub.api.spi.SendReadiness readiness(String mailbox) {
+        return io.switchboard.hub.api.spi.SendReadiness.READY;
+      }
+
+      @Override
+      public Future<String> send(SystemEmail email) {
+        if (failWith != null) {
+          return Future.failedFuture(new IllegalStateException(failWith));
+        }
+        mails.add(email);
+        return Future.succeededFuture("<sb-" + java.util.UUID.randomUUID() + "@shop.example.com>");
+      }
+    };
+  }
+
+  @Override
+  public io.switchboard.hub.api.spi.MailSender mail() {
+    return mailSender;
+  }
 
   RecordingChannelContext(Map<String, Object> settings, Map<String, String> secrets) {
     this.settings = settings;

@@ -21,7 +21,8 @@ class WebChatSettingsTest {
     assertThat(s.limits().maxTextChars()).isEqualTo(4000);
     assertThat(s.limits().messagesPerWindow()).isEqualTo(20);
     assertThat(s.limits().window()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(s.smtp()).isNull();
+    assertThat(s.transcripts()).isTrue();
+    assertThat(s.transcriptMailbox()).isNull();
     assertThat(s.originAllowed("https://any.example.com", null)).isTrue();
   }
 
@@ -33,10 +34,10 @@ class WebChatSettingsTest {
   }
 
   @Test
-  void smtpTakesItsPortFromTheTlsMode() {
-    WebChatSettings s = WebChatSettings.parse(Map.of("smtp", Map.of("host", "mail.example.com", "from", "chat@example.com", "startTls", true)));
-    assertThat(s.smtp().port()).isEqualTo(587);
-    assertThat(s.smtp().startTls()).isTrue();
+  void transcriptsGoThroughAMailboxOfTheEmailAdapter() {
+    WebChatSettings s = WebChatSettings.parse(Map.of("transcriptMailbox", "chat", "transcripts", true));
+    assertThat(s.transcriptMailbox()).isEqualTo("chat");
+    assertThat(WebChatSettings.parse(Map.of("transcripts", false)).transcripts()).isFalse();
   }
 
   @Test
@@ -63,7 +64,10 @@ class WebChatSettingsTest {
     assertThatThrownBy(() -> WebChatSettings.parse(Map.of("allowedOrigins", List.of("shop.example.com/path"))))
         .hasMessageContaining("channels.webchat.allowedOrigins");
     assertThatThrownBy(() -> WebChatSettings.parse(Map.of("smtp", Map.of("host", "mail.example.com"))))
-        .hasMessageContaining("channels.webchat.smtp.from");
+        .hasMessageContaining("channels.webchat.smtp: transcripts now go out through the email adapter")
+        .hasMessageContaining("channels.webchat.transcriptMailbox");
+    assertThatThrownBy(() -> WebChatSettings.parse(Map.of("transcriptMailbox", "Chat Box")))
+        .hasMessageContaining("channels.webchat.transcriptMailbox");
   }
 
   @Test

@@ -2,25 +2,20 @@ package io.switchboard.channel.webchat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetupTest;
+import io.switchboard.hub.api.spi.MailSender;
 import io.vertx.core.json.JsonObject;
-import jakarta.mail.internet.MimeMessage;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-@DisplayName("transcripts by email")
+@DisplayName("transcripts by email, through the hub's mail sender")
 class WebChatTranscriptTest {
-  @RegisterExtension
-  static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
   @Test
   void theCustomerGetsTheConversationWithoutPrivateNotes() throws Exception {
-    Map<String, Object> smtp = Map.of("host", "127.0.0.1", "port", mail.getSmtp().getPort(), "from", "chat@shop.example.com");
-    try (var hub = new RecordingChannelContext(Map.of("smtp", smtp, "transcriptSubject", "Your chat with Example Shop"), Map.of())) {
+    try (var hub = new RecordingChannelContext(Map.of("transcriptMailbox", "chat", "transcriptSubject", "Your chat with Example Shop"),
+        Map.of())) {
+      hub.mailSenderThatRecords(null);
       hub.start();
       try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of())) {
         assertThat(c.await("hello").getBoolean("transcripts")).isTrue();
@@ -33,21 +28,21 @@ class WebChatTranscriptTest {
         c.send(new JsonObject().put("type", "end").put("transcript", true));
         assertThat(c.await("ended").getString("transcript")).isEqualTo("sent");
       }
-      assertThat(mail.waitForIncomingEmail(10_000, 1)).isTrue();
-      MimeMessage m = mail.getReceivedMessages()[0];
-      assertThat(m.getSubject()).isEqualTo("Your chat with Example Shop");
-      assertThat(m.getAllRecipients()[0].toString()).contains("ida@example.com");
-      assertThat(m.getFrom()[0].toString()).isEqualTo("chat@shop.example.com");
-      String body = GreenMailUtil.getBody(m);
-      assertThat(body).contains("Hello Ida Kunde").contains("My invoice is wrong").contains("I have corrected it.")
+      assertThat(hub.mails).hasSize(1);
+      MailSender.SystemEmail m = hub.mails.get(0);
+      assertThat(m.mailbox()).isEqualTo("chat");
+      assertThat(m.subject()).isEqualTo("Your chat with Example Shop");
+      assertThat(m.to().address()).isEqualTo("ida@example.com");
+      assertThat(m.to().name()).isEqualTo("Ida Kunde");
+      assertThat(m.text()).contains("Hello Ida Kunde").contains("My invoice is wrong").contains("I have corrected it.")
           .contains("You:").contains("Agent:").doesNotContain("long-time client");
     }
   }
 
   @Test
   void aCustomerWithoutAnEmailCannotAskForOne() {
-    Map<String, Object> smtp = Map.of("host", "127.0.0.1", "port", mail.getSmtp().getPort(), "from", "chat@shop.example.com");
-    try (var hub = new RecordingChannelContext(Map.of("smtp", smtp), Map.of())) {
+    try (var hub = new RecordingChannelContext(Map.of(), Map.of())) {
+      hub.mailSenderThatRecords(null);
       hub.start();
       try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of())) {
         c.start("Anon", null, "general");
@@ -58,7 +53,23 @@ class WebChatTranscriptTest {
         assertThat(err.getString("message")).contains("no email");
         c.await("ended");
       }
-      assertThat(mail.getReceivedMessages()).isEmpty();
+      assertThat(hub.mails).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("a mail sender that fails: the customer is told the transcript failed, the chat still ends")
+  void aFailingMailSenderIsReported() {
+    try (var hub = new RecordingChannelContext(Map.of(), Map.of())) {
+      hub.mailSenderThatRecords("the SMTP server of chat@shop.example.com could not be reached");
+      hub.start();
+      try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of())) {
+        c.start("Ida", "ida@example.com", "general");
+        c.say("c1", "hi");
+        c.send(new JsonObject().put("type", "end").put("transcript", true));
+        assertThat(c.await("error").getString("code")).isEqualTo("transcript-failed");
+        assertThat(c.await("ended").getString("transcript")).isEqualTo("failed");
+      }
     }
   }
 }

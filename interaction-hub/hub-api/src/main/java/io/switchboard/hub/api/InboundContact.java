@@ -27,6 +27,10 @@ import java.util.Objects;
  * @param receivedAt when the provider received it
  * @param to an email's To recipients (empty for other channels, or when unknown)
  * @param cc an email's Cc recipients (empty for other channels, or when unknown)
+ * @param files files that came with it (email attachments, inline images), stored as the message's attachments;
+ *     at most {@link #MAX_FILES}, together at most {@link #MAX_FILE_BYTES}
+ * @param email an inbound email's quoted text and omitted parts; null for other channels
+ * @param handling whether the hub routes a new interaction ({@link Handling#ROUTE}, the default) or only stores it
  */
 public record InboundContact(
     Channel channel,
@@ -40,7 +44,10 @@ public record InboundContact(
     Map<String, String> metadata,
     Instant receivedAt,
     List<EmailAddress> to,
-    List<EmailAddress> cc) {
+    List<EmailAddress> cc,
+    List<InboundFile> files,
+    InboundEmail email,
+    Handling handling) {
 
   public static final int MAX_EXTERNAL_ID = 512;
   public static final int MAX_SUBJECT = 998;
@@ -50,6 +57,8 @@ public record InboundContact(
   public static final int MAX_METADATA_VALUE = 2048;
   public static final int MAX_REFERENCES = 100;
   public static final int MAX_RECIPIENTS = 100;
+  public static final int MAX_FILES = 100;
+  public static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
 
   /** A contact without email recipients (every channel but email). */
   public InboundContact(
@@ -58,6 +67,21 @@ public record InboundContact(
       Instant receivedAt) {
     this(channel, externalId, sender, senderName, threadKey, references, subject, content, metadata, receivedAt,
         List.of(), List.of());
+  }
+
+  /** A contact with email recipients but no files, email details or special handling. */
+  public InboundContact(
+      Channel channel, String externalId, SenderAddress sender, String senderName, String threadKey,
+      List<String> references, String subject, MessageContent content, Map<String, String> metadata,
+      Instant receivedAt, List<EmailAddress> to, List<EmailAddress> cc) {
+    this(channel, externalId, sender, senderName, threadKey, references, subject, content, metadata, receivedAt,
+        to, cc, List.of(), null, Handling.ROUTE);
+  }
+
+  /** The same contact with these files, email details and handling. */
+  public InboundContact with(List<InboundFile> newFiles, InboundEmail newEmail, Handling newHandling) {
+    return new InboundContact(channel, externalId, sender, senderName, threadKey, references, subject, content, metadata,
+        receivedAt, to, cc, newFiles, newEmail, newHandling);
   }
 
   public InboundContact {
@@ -96,6 +120,18 @@ public record InboundContact(
     if (to.size() + cc.size() > MAX_RECIPIENTS) {
       errors.add(new FieldError("to", "to and cc have more than " + MAX_RECIPIENTS + " addresses"));
     }
+    files = files == null ? List.of() : List.copyOf(files);
+    if (files.size() > MAX_FILES) {
+      errors.add(new FieldError("files", "has more than " + MAX_FILES + " files"));
+    }
+    long fileBytes = 0;
+    for (InboundFile f : files) {
+      fileBytes += f.bytes().length();
+    }
+    if (fileBytes > MAX_FILE_BYTES) {
+      errors.add(new FieldError("files", "are larger than " + MAX_FILE_BYTES + " bytes together"));
+    }
+    handling = handling == null ? Handling.ROUTE : handling;
     metadata = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
     if (metadata.size() > MAX_METADATA_ENTRIES) {
       errors.add(new FieldError("metadata", "has more than " + MAX_METADATA_ENTRIES + " entries"));

@@ -183,16 +183,18 @@ public final class Hub implements AutoCloseable {
     // Before HTTP, so the dashboard route and consoles find this node's dashboard from the first request.
     await(vertx.deployVerticle(new DashboardVerticle(new DashboardService(stores, new RoutingState(redis), rules, Clock.systemUTC()),
         Duration.ofSeconds(1))), "dashboard");
-    MessageService messages = new MessageService(vertx, stores, normalizer);
-    AttachmentService attachments = new AttachmentService(stores);
     channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
         new LeaseStore(redis));
+    // Replies are checked against the running adapters before they are stored (a reply nothing can send is refused).
+    MessageService messages = new MessageService(vertx, stores, normalizer, channels);
+    AttachmentService attachments = new AttachmentService(stores);
     // The listener first, so adapters know the port (webhook and widget URLs); their routes are looked up
     // per request, so they serve as soon as each adapter has registered them.
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
-        stores, redis, auth, meteredIntake, customers, new InteractionQueries(stores), agents, routing, messages, attachments, channels,
-        registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console));
+        stores, redis, auth, meteredIntake, customers, new InteractionQueries(stores, channels), agents, routing, messages, attachments, channels,
+        registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console,
+        new io.switchboard.hub.core.quarantine.QuarantineService(stores)));
     httpDeployment = await(vertx.deployVerticle(http), "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");
     log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");

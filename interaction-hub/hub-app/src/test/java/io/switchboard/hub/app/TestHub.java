@@ -130,6 +130,23 @@ public final class TestHub implements AutoCloseable {
     return env.get("SWITCHBOARD_PG_URL");
   }
 
+  /** Adds (or replaces) the {@code channels.<name>} section of the switchboard.yaml in {@code dir}. */
+  @SuppressWarnings("unchecked")
+  public static Path addChannel(Path dir, String name, Map<String, Object> settings) {
+    try {
+      var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+      Path file = dir.resolve("switchboard.yaml");
+      Map<String, Object> root = yaml.readValue(file.toFile(), java.util.LinkedHashMap.class);
+      Map<String, Object> channels = new java.util.LinkedHashMap<>((Map<String, Object>) root.getOrDefault("channels", Map.of()));
+      channels.put(name, settings);
+      root.put("channels", channels);
+      yaml.writeValue(file.toFile(), root);
+      return dir;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** This hub's Redis key prefix. */
   public String redisPrefix() {
     return env.get("SWITCHBOARD_REDIS_PREFIX");

@@ -25,6 +25,9 @@ public final class AttachmentStore {
   private static final String INSERT =
       "INSERT INTO attachments (id, uploaded_by, media_type, file_name, size_bytes, sha256, bytes, created_at)"
           + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+  private static final String INSERT_INBOUND =
+      "INSERT INTO attachments (id, uploaded_by, media_type, file_name, size_bytes, sha256, bytes, created_at, message_id,"
+          + " content_id, inline) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
   private static final String FIND =
       "SELECT " + META + ", a.uploaded_by, a.message_id, a.created_at, i.id AS interaction_id, i.agent_id AS interaction_agent"
           + " FROM attachments a LEFT JOIN messages m ON m.id = a.message_id LEFT JOIN interactions i ON i.id = m.interaction_id"
@@ -41,6 +44,7 @@ public final class AttachmentStore {
   /**
    * An attachment with who may see it.
    *
+   * @param uploadedBy the staff member who uploaded it; null for a file that came with an inbound message
    * @param messageId the message that uses it, or null while unused
    * @param interactionAgent the agent working the interaction of that message, if any
    */
@@ -58,6 +62,16 @@ public final class AttachmentStore {
         .mapEmpty();
   }
 
+  /** Stores a file that came with an inbound message (no uploader; used by that message from the start). */
+  public Future<Void> insertInbound(SqlClient sql, Attachment a, Buffer bytes, MessageId message, String contentId,
+      boolean inline, Instant at) {
+    return sql.preparedQuery(INSERT_INBOUND)
+        .execute(Tuple.from(new Object[] {
+            a.id().value(), a.mediaType(), a.fileName(), a.sizeBytes(), a.sha256(), bytes, Rows.odt(at), message.value(),
+            contentId, inline}))
+        .mapEmpty();
+  }
+
   public Future<Optional<Stored>> find(SqlClient sql, AttachmentId id) {
     return find(sql, List.of(id)).map(all -> all.stream().findFirst());
   }
@@ -70,7 +84,8 @@ public final class AttachmentStore {
       for (Row r : rows) {
         UUID message = r.getUUID("message_id");
         UUID agent = r.getUUID("interaction_agent");
-        out.add(new Stored(attachment(r), new AgentId(r.getUUID("uploaded_by")), message == null ? null : new MessageId(message),
+        UUID uploader = r.getUUID("uploaded_by");
+        out.add(new Stored(attachment(r), uploader == null ? null : new AgentId(uploader), message == null ? null : new MessageId(message),
             r.getUUID("interaction_id"), agent == null ? null : new AgentId(agent), Rows.instant(r, "created_at")));
       }
       return out;

@@ -30,6 +30,18 @@ public final class ConversationStore {
           + " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
           + " WHERE m.channel = $1 AND m.external_id = ANY($2) AND c.status = 'open'"
           + " ORDER BY m.created_at DESC LIMIT 1";
+  // Email threading: the conversation of the newest message among these Message-IDs, whether the customer's
+  // (external id) or a reply the hub sent (provider id), open or closed.
+  private static final String FIND_BY_EMAIL_REFS =
+      "SELECT c.id, c.customer_id, c.channel, c.thread_key, c.subject, c.status, c.created_at, c.last_activity_at"
+          + " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+          + " WHERE m.channel = $1 AND (m.external_id = ANY($2) OR m.provider_message_id = ANY($2))"
+          + " ORDER BY m.created_at DESC LIMIT 1";
+  private static final String FIND_BY_TOKEN =
+      "SELECT " + COLUMNS + " FROM conversations WHERE channel = $1 AND id BETWEEN $2 AND $3"
+          + " ORDER BY last_activity_at DESC LIMIT 1";
+  private static final String REOPEN =
+      "UPDATE conversations SET status = 'open', closed_at = NULL WHERE id = $1 AND status = 'closed'";
   private static final String TOUCH =
       "UPDATE conversations SET last_activity_at = greatest(last_activity_at, $2) WHERE id = $1";
   private static final String OF_CUSTOMERS =
@@ -64,6 +76,30 @@ public final class ConversationStore {
         // addArrayOfString, not Tuple.of(String, String[]): varargs would spread the array into parameters.
         .execute(Tuple.tuple().addString(channel.wireName()).addArrayOfString(refs.toArray(String[]::new)))
         .map(ConversationStore::first);
+  }
+
+  /**
+   * The conversation, open or closed, holding the newest message whose Message-ID is among {@code refs} (an inbound
+   * email's external id, or the id a sent reply went out with).
+   */
+  public Future<Optional<Conversation>> findByEmailRefs(SqlClient sql, Channel channel, List<String> refs) {
+    if (refs.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return sql.preparedQuery(FIND_BY_EMAIL_REFS)
+        .execute(Tuple.tuple().addString(channel.wireName()).addArrayOfString(refs.toArray(String[]::new)))
+        .map(ConversationStore::first);
+  }
+
+  /** The conversation of this channel whose id lies in {@code range} (a subject token), if any. */
+  public Future<Optional<Conversation>> findByToken(SqlClient sql, Channel channel, io.switchboard.hub.api.ConversationToken.Range range) {
+    return sql.preparedQuery(FIND_BY_TOKEN).execute(Tuple.of(channel.wireName(), range.first(), range.last()))
+        .map(ConversationStore::first);
+  }
+
+  /** Opens a closed conversation again (a customer wrote in it); does nothing to an open one. */
+  public Future<Void> reopen(SqlClient sql, ConversationId id) {
+    return sql.preparedQuery(REOPEN).execute(Tuple.of(id.value())).mapEmpty();
   }
 
   public Future<Optional<Conversation>> find(SqlClient sql, ConversationId id) {

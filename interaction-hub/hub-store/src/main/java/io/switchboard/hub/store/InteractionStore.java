@@ -31,6 +31,9 @@ public final class InteractionStore {
   private static final String OPEN_IN_CONVERSATION =
       "SELECT " + COLUMNS + " FROM interactions WHERE conversation_id = $1"
           + " AND state IN ('created', 'queued', 'offered', 'assigned') ORDER BY created_at DESC LIMIT 1";
+  private static final String END_UNROUTED =
+      "UPDATE interactions SET state = 'ended', ended_at = $3, end_reason = $2, version = version + 1"
+          + " WHERE id = $1 AND state = 'created'";
   private static final String INSERT_TRANSITION =
       "INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
           + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -81,6 +84,17 @@ public final class InteractionStore {
   /** The newest interaction of the conversation that is still waiting or being worked, if any. */
   public Future<Optional<Interaction>> openInConversation(SqlClient sql, ConversationId id) {
     return sql.preparedQuery(OPEN_IN_CONVERSATION).execute(Tuple.of(id.value())).map(InteractionStore::first);
+  }
+
+  /**
+   * Ends a just-created interaction that is stored but not routed (automated mail), with the reason, and records
+   * the transition. Returns false when it had left {@code created} already.
+   */
+  public Future<Boolean> endUnrouted(SqlClient sql, InteractionId id, String reason, Instant at) {
+    return sql.preparedQuery(END_UNROUTED).execute(Tuple.of(id.value(), reason, Rows.odt(at))).compose(r -> r.rowCount() == 1
+        ? recordTransition(sql, id, InteractionState.CREATED, InteractionState.ENDED, null, null, "not routed: " + reason, at)
+            .map(true)
+        : Future.succeededFuture(false));
   }
 
   public Future<Void> recordTransition(

@@ -5,6 +5,7 @@ import io.switchboard.hub.api.Attachment;
 import io.switchboard.hub.api.AttachmentId;
 import io.switchboard.hub.api.EmailAddress;
 import io.switchboard.hub.api.EmailEnvelope;
+import io.switchboard.hub.api.InboundEmail;
 import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.ConversationId;
 import io.switchboard.hub.api.CustomerId;
@@ -268,8 +269,18 @@ public final class MessageStore {
     }
     String messageId = "inbound".equals(r.getString("direction")) ? r.getString("external_id") : r.getString("provider_message_id");
     String inReplyTo = json.getString("inReplyTo");
+    List<InboundEmail.OmittedPart> omitted = new ArrayList<>();
+    JsonArray o = json.getJsonArray("omitted");
+    if (o != null) {
+      for (int i = 0; i < o.size(); i++) {
+        JsonObject p = o.getJsonObject(i);
+        omitted.add(new InboundEmail.OmittedPart(p.getString("fileName"), p.getString("mediaType"), p.getLong("sizeBytes", 0L),
+            p.getString("reason")));
+      }
+    }
     return new EmailEnvelope(messageId, addresses(json.getJsonArray("to")), addresses(json.getJsonArray("cc")),
-        inReplyTo == null ? null : MessageId.parse(inReplyTo), strings(json.getJsonArray("references")));
+        inReplyTo == null ? null : MessageId.parse(inReplyTo), strings(json.getJsonArray("references")),
+        json.getString("quoted"), omitted, addresses(json.getJsonArray("bcc")));
   }
 
   static JsonObject emailJson(EmailEnvelope e) {
@@ -280,6 +291,18 @@ public final class MessageStore {
         .put("references", new JsonArray(new ArrayList<>(e.references())));
     if (e.inReplyTo() != null) {
       out.put("inReplyTo", e.inReplyTo().toString());
+    }
+    if (!e.bcc().isEmpty()) {
+      out.put("bcc", addressesJson(e.bcc()));
+    }
+    if (e.quoted() != null) {
+      out.put("quoted", e.quoted());
+    }
+    if (!e.omitted().isEmpty()) {
+      JsonArray omitted = new JsonArray();
+      e.omitted().forEach(p -> omitted.add(new JsonObject().put("fileName", p.fileName()).put("mediaType", p.mediaType())
+          .put("sizeBytes", p.sizeBytes()).put("reason", p.reason())));
+      out.put("omitted", omitted);
     }
     return out;
   }

@@ -73,9 +73,12 @@ public final class RoutingStore {
           + " JOIN interactions i ON i.id = o.interaction_id WHERE i.state = 'offered'";
   private static final String WORKING =
       "SELECT id, agent_id, channel, state FROM interactions WHERE state IN ('assigned', 'wrap_up') AND agent_id IS NOT NULL";
+  // The conversation's own last agent first (a reply to an email thread goes back to whoever handled it), then
+  // the customer's last agent in any conversation.
   private static final String LAST_AGENT =
       "SELECT agent_id FROM interactions WHERE customer_id = ANY($1) AND agent_id IS NOT NULL"
-          + " AND answered_at IS NOT NULL AND answered_at >= $2 ORDER BY answered_at DESC LIMIT 1";
+          + " AND answered_at IS NOT NULL AND answered_at >= $2"
+          + " ORDER BY (conversation_id IS NOT DISTINCT FROM $3::uuid) DESC, answered_at DESC LIMIT 1";
   private static final String STUCK_CREATED =
       "SELECT id FROM interactions WHERE state = 'created' AND created_at < $1 ORDER BY created_at LIMIT 200";
   private static final String ANSWERED_SINCE =
@@ -231,9 +234,12 @@ public final class RoutingStore {
     });
   }
 
-  /** The agent who last answered one of these customers since {@code since}, if any. */
-  public Future<Optional<UUID>> lastAgent(SqlClient sql, List<UUID> customers, Instant since) {
-    return sql.preparedQuery(LAST_AGENT).execute(Tuple.of(customers.toArray(UUID[]::new), Rows.odt(since)))
+  /**
+   * The sticky agent: the agent who last answered in {@code conversation} since {@code since}, else the one who
+   * last answered one of these customers, if any.
+   */
+  public Future<Optional<UUID>> lastAgent(SqlClient sql, List<UUID> customers, Instant since, UUID conversation) {
+    return sql.preparedQuery(LAST_AGENT).execute(Tuple.of(customers.toArray(UUID[]::new), Rows.odt(since), conversation))
         .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("agent_id")));
   }
 

@@ -15,7 +15,9 @@ public record Stores(
     MarkerStore markers,
     RoutingStore routing,
     DashboardStore dashboard,
-    AttachmentStore attachments) {
+    AttachmentStore attachments,
+    CursorStore cursors,
+    QuarantineStore quarantine) {
 
   public static Stores over(Database db) {
     return new Stores(
@@ -32,6 +34,8 @@ public record Stores(
         new MarkerStore(),
         new RoutingStore(),
         new DashboardStore(),
-        new AttachmentStore());
+        new AttachmentStore(),
+        new CursorStore(),
+        new QuarantineStore());
   }
 }

@@ -65,6 +65,25 @@ public interface ChannelAdapter {
   }
 
   /**
+   * Whether a reply in an interaction with these attributes (the metadata it arrived with) can go out now.
+   * The hub shows it to the agent before they write and refuses replies while it is
+   * {@link SendReadiness.State#UNAVAILABLE}. Called on an event loop: answer from memory, never block.
+   * The default: message adapters are ready, live-session adapters send nothing.
+   */
+  default SendReadiness sendReadiness(java.util.Map<String, String> attributes) {
+    return kind() == Kind.MESSAGE ? SendReadiness.READY
+        : SendReadiness.unavailable("channel " + name() + " does not send messages");
+  }
+
+  /**
+   * The hub's mail sender, when this adapter provides one (the email adapter does); null otherwise. The hub
+   * offers the first one it finds to every adapter through {@link ChannelContext#mail()}.
+   */
+  default MailSender mailSender() {
+    return null;
+  }
+
+  /**
    * Told when one of this channel's interactions is offered, accepted, transferred or ended, so a
    * live-session channel can act (bridge the call, play a hold prompt, hang up). Message channels may ignore it.
    */

@@ -49,4 +49,25 @@ public interface ChannelContext {
   default ChannelLeases leases() {
     return ChannelLeases.onThisNode(vertx(), getClass().getName());
   }
+
+  /**
+   * How far this adapter has read its sources (mailboxes), kept in PostgreSQL by the hub. The default keeps
+   * them in this Vert.x instance only (adapter tests).
+   */
+  default ChannelCursors cursors() {
+    return ChannelCursors.onThisNode(vertx(), getClass().getName());
+  }
+
+  /**
+   * Where messages that cannot be taken in are set aside for supervisors. The default keeps them in memory
+   * (adapter tests).
+   */
+  default Quarantine quarantine() {
+    return Quarantine.inMemory(null);
+  }
+
+  /** The hub's mail sender (from the email adapter), or {@link MailSender#NONE} when none runs. */
+  default MailSender mail() {
+    return MailSender.NONE;
+  }
 }

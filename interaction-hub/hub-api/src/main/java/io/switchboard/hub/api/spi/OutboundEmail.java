@@ -18,14 +18,22 @@ import java.util.Objects;
  * @param references the References header to send (oldest first, ending with {@code inReplyTo}); empty
  *     when unknown
  * @param attachments the files to attach, in the order the agent added them
+ * @param bcc the Bcc recipients (in the envelope only, never in a header the others see)
  */
 public record OutboundEmail(
-    List<EmailAddress> to, List<EmailAddress> cc, String inReplyTo, List<String> references, List<File> attachments) {
+    List<EmailAddress> to, List<EmailAddress> cc, String inReplyTo, List<String> references, List<File> attachments,
+    List<EmailAddress> bcc) {
   public OutboundEmail {
     to = to == null ? List.of() : List.copyOf(to);
     cc = cc == null ? List.of() : List.copyOf(cc);
     references = references == null ? List.of() : List.copyOf(references);
     attachments = attachments == null ? List.of() : List.copyOf(attachments);
+    bcc = bcc == null ? List.of() : List.copyOf(bcc);
+  }
+
+  /** An email without Bcc. */
+  public OutboundEmail(List<EmailAddress> to, List<EmailAddress> cc, String inReplyTo, List<String> references, List<File> attachments) {
+    this(to, cc, inReplyTo, references, attachments, List.of());
   }
 
   /**

@@ -6,6 +6,7 @@ import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.api.SenderAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param email for an email reply: recipients, threading headers and attachments (see
  *     {@link OutboundEmail}); null on other channels. An email adapter sends to {@code email.to()} and
  *     {@code email.cc()}; {@link #recipient} is then the first To address
+ * @param attributes the attributes the interaction arrived with (the metadata the adapter gave at intake, such as
+ *     the mailbox an email came to), so the reply goes out the way the contact came in; empty when unknown
  */
 public record OutboundMessage(
     MessageId messageId,
@@ -29,7 +32,8 @@ public record OutboundMessage(
     List<String> inReplyTo,
     String subject,
     MessageContent content,
-    OutboundEmail email) {
+    OutboundEmail email,
+    Map<String, String> attributes) {
   public OutboundMessage {
     Objects.requireNonNull(messageId, "messageId");
     Objects.requireNonNull(interactionId, "interactionId");
@@ -37,12 +41,20 @@ public record OutboundMessage(
     Objects.requireNonNull(recipient, "recipient");
     Objects.requireNonNull(content, "content");
     inReplyTo = inReplyTo == null ? List.of() : List.copyOf(inReplyTo);
+    attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+  }
+
+  /** A message without the interaction's attributes. */
+  public OutboundMessage(
+      MessageId messageId, InteractionId interactionId, ConversationId conversationId, SenderAddress recipient,
+      String threadKey, List<String> inReplyTo, String subject, MessageContent content, OutboundEmail email) {
+    this(messageId, interactionId, conversationId, recipient, threadKey, inReplyTo, subject, content, email, Map.of());
   }
 
   /** A message without email details (every channel but email). */
   public OutboundMessage(
       MessageId messageId, InteractionId interactionId, ConversationId conversationId, SenderAddress recipient,
       String threadKey, List<String> inReplyTo, String subject, MessageContent content) {
-    this(messageId, interactionId, conversationId, recipient, threadKey, inReplyTo, subject, content, null);
+    this(messageId, interactionId, conversationId, recipient, threadKey, inReplyTo, subject, content, null, Map.of());
   }
 }

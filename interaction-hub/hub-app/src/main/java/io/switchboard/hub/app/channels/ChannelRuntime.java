@@ -8,6 +8,9 @@ import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.spi.ChannelAdapter;
 import io.switchboard.hub.api.spi.ChannelContext;
+import io.switchboard.hub.api.spi.ChannelCursors;
+import io.switchboard.hub.api.spi.MailSender;
+import io.switchboard.hub.api.spi.Quarantine;
 import io.switchboard.hub.api.spi.ChannelLeases;
 import io.switchboard.hub.api.spi.ChannelHttp;
 import io.switchboard.hub.api.spi.ConversationReader;
@@ -46,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChannelRuntime implements AdapterDirectory {
   private static final Logger log = LoggerFactory.getLogger(ChannelRuntime.class);
+
+  /** Event (this node): an adapter set a message aside for supervisors ({@code adapter, source, reason}). */
+  public static final String QUARANTINE_STORED = "quarantine.stored";
 
   /** Event: a customer ended a contact ({@code interactionId, reason, abandoned}). */
   public static final String CUSTOMER_LEFT = "interaction.customer_left";
@@ -117,18 +123,36 @@ public final class ChannelRuntime implements AdapterDirectory {
     return Future.join(all).mapEmpty();
   }
 
-  /** The adapter for a recipient: by provider name for handles, else the first adapter of the channel. */
+  /**
+   * The adapter for a recipient: by provider name for handles, else the first adapter of the channel that can
+   * send at all (an email adapter without a sending mailbox does not hide another), else the first of the channel.
+   */
   @Override
   public Optional<ChannelAdapter> forRecipient(Channel channel, SenderAddress recipient) {
+    ChannelAdapter fallback = null;
     for (ChannelAdapter a : adapters) {
       if (a.channel() != channel) {
         continue;
       }
       if (recipient.kind() != IdentityKind.HANDLE || a.name().equals(recipient.provider())) {
-        return Optional.of(a);
+        if (a.sendReadiness(Map.of()).canSend()) {
+          return Optional.of(a);
+        }
+        fallback = fallback == null ? a : fallback;
       }
     }
-    return Optional.empty();
+    return Optional.ofNullable(fallback);
+  }
+
+  /** The first running adapter's mail sender (the email adapter's), looked up when asked. */
+  private MailSender mailSender() {
+    for (ChannelAdapter a : adapters) {
+      MailSender sender = a.mailSender();
+      if (sender != null) {
+        return sender;
+      }
+    }
+    return MailSender.NONE;
   }
 
   /** First handler on {@code /channels/:adapter/*}: WebSocket upgrades go to the adapter before any body is read. */
@@ -164,6 +188,7 @@ public final class ChannelRuntime implements AdapterDirectory {
     Map<String, Object> own = settings.getOrDefault(name, Map.of());
     var broadcast = new ClusterBroadcast(vertx, name);
     var adapterLeases = new ClusterLeases(leases, name);
+    var cursors = new StoredCursors(stores, name);
     return new ChannelContext() {
       @Override
       public Vertx vertx() {
@@ -234,6 +259,39 @@ public final class ChannelRuntime implements AdapterDirectory {
       @Override
       public ChannelLeases leases() {
         return adapterLeases;
+      }
+
+      @Override
+      public ChannelCursors cursors() {
+        return cursors;
+      }
+
+      @Override
+      public Quarantine quarantine() {
+        return item -> stores.quarantine().insert(stores.db().pool(), item).onSuccess(stored -> {
+          if (stored) {
+            log.atWarn().addKeyValue("adapter", name).addKeyValue("source", item.source())
+                .addKeyValue("reference", item.reference()).addKeyValue("reason", item.reason())
+                .log("message set aside for supervisors");
+            vertx.eventBus().publish(QUARANTINE_STORED, new JsonObject().put("adapter", name).put("source", item.source())
+                .put("reason", item.reason()));
+          }
+        });
+      }
+
+      @Override
+      public MailSender mail() {
+        return new MailSender() {
+          @Override
+          public io.switchboard.hub.api.spi.SendReadiness readiness(String mailbox) {
+            return mailSender().readiness(mailbox);
+          }
+
+          @Override
+          public Future<String> send(SystemEmail email) {
+            return mailSender().send(email);
+          }
+        };
       }
 
       @Override

@@ -132,9 +132,13 @@ public final class ApiJson {
               : new JsonObject().put("address", m.senderAddress()).put("name", m.senderName()))
           .put("to", mailboxes(e == null ? List.of() : e.to()))
           .put("cc", mailboxes(e == null ? List.of() : e.cc()))
+          .put("bcc", mailboxes(e == null ? List.of() : e.bcc()))
           .put("subject", m.subject())
           .put("inReplyTo", e == null || e.inReplyTo() == null ? null : e.inReplyTo().toString())
-          .put("references", new JsonArray(e == null ? List.of() : List.copyOf(e.references()))));
+          .put("references", new JsonArray(e == null ? List.of() : List.copyOf(e.references())))
+          .put("quoted", e == null ? null : e.quoted())
+          .put("omitted", array(e == null ? List.of() : e.omitted(), p -> new JsonObject().put("fileName", p.fileName())
+              .put("mediaType", p.mediaType()).put("sizeBytes", p.sizeBytes()).put("reason", p.reason()))));
       out.put("attachments", array(m.attachments(), a -> new JsonObject().put("id", a.id().toString())
           .put("fileName", a.fileName()).put("mediaType", a.mediaType()).put("sizeBytes", a.sizeBytes())
           .put("url", "/api/v1/attachments/" + a.id())));
@@ -230,7 +234,7 @@ public final class ApiJson {
     return new JsonObject(new LinkedHashMap<>(map));
   }
 
-  private static String time(Instant t) {
+  static String time(Instant t) {
     return t == null ? null : t.toString();
   }
 }

@@ -45,7 +45,8 @@ public final class HttpApiVerticle extends VerticleBase {
       ChannelRuntime channels,
       PrometheusMeterRegistry registry,
       java.nio.file.Path demoDir,
-      io.switchboard.hub.core.console.ConsoleSettingsService console) {}
+      io.switchboard.hub.core.console.ConsoleSettingsService console,
+      io.switchboard.hub.core.quarantine.QuarantineService quarantine) {}
 
   private final SwitchboardConfig.Http config;
   private final Services services;
@@ -132,6 +133,7 @@ public final class HttpApiVerticle extends VerticleBase {
     ConsoleRoutes.mount(router, services.console(), services.routing(), authn);
     MessageRoutes.mount(router, services.messages(), authn);
     DashboardRoutes.mount(router, vertx, authn);
+    QuarantineRoutes.mount(router, services.quarantine(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));

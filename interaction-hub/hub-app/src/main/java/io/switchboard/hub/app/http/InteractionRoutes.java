@@ -32,6 +32,7 @@ final class InteractionRoutes {
         Respond.json(ctx, interactions.get(Authn.staff(ctx), Params.pathId(ctx, "id", InteractionId::parse)), 200, d ->
             ApiJson.interaction(d.interaction())
                 .put("messages", ApiJson.array(d.messages(), ApiJson::message))
-                .put("transitions", ApiJson.array(d.transitions(), ApiJson::transition))));
+                .put("transitions", ApiJson.array(d.transitions(), ApiJson::transition))
+                .put("reply", new JsonObject().put("state", d.reply().state().wireName()).put("reason", d.reply().reason()))));
   }
 }

@@ -13,13 +13,13 @@ import java.util.List;
 
 /**
  * {@code /api/v1/interactions/{id}/messages}: agents answer customers and write private notes. Replies in
- * email interactions may also give {@code to}, {@code cc}, {@code subject}, {@code attachments} and
+ * email interactions may also give {@code to}, {@code cc}, {@code bcc}, {@code subject}, {@code attachments} and
  * {@code inReplyTo} (docs/email-replies.md); the console composes the text, quote included.
  */
 final class MessageRoutes {
   record WriteRequest(
       String text, Boolean privateNote, List<String> to, List<String> cc, String subject, List<String> attachments,
-      String inReplyTo) {
+      String inReplyTo, List<String> bcc) {
     WriteRequest {
       if (text == null || text.isBlank()) {
         throw new ValidationException("text", "is required");
@@ -35,7 +35,7 @@ final class MessageRoutes {
         }
       }
       MessageId answered = inReplyTo == null ? null : id(inReplyTo, "inReplyTo", MessageId::parse);
-      return new EmailReply(to, cc, subject, ids, answered);
+      return new EmailReply(to, cc, subject, ids, answered, bcc);
     }
 
     private static <T> T id(String raw, String field, java.util.function.Function<String, T> parse) {

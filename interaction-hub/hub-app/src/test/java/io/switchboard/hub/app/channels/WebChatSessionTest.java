@@ -66,8 +66,10 @@ class WebChatSessionTest {
   void start() throws Exception {
     heartbeats = Executors.newSingleThreadScheduledExecutor();
     smtp = new WebChatSmtpPeer();
-    Path config = TestHub.configWithChannel(RULES, "webchat", Map.of("queueUpdateInterval", "300ms",
-        "smtp", Map.of("host", "127.0.0.1", "port", smtp.port(), "from", "chat@shop.example.com")));
+    // Transcripts go out through the email adapter's mailbox "chat" (SMTP only, a relay without login).
+    Path config = TestHub.addChannel(TestHub.configWithChannel(RULES, "webchat", Map.of("queueUpdateInterval", "300ms",
+        "transcriptMailbox", "chat")), "email", Map.of("mailboxes", java.util.List.of(Map.of("name", "chat",
+        "address", "chat@shop.example.com", "smtp", Map.of("host", "127.0.0.1", "port", smtp.port(), "tls", "none", "auth", false)))));
     hub = TestHub.startWith(Map.of(), config);
   }
 

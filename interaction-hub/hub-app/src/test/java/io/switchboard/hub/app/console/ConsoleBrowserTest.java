@@ -32,16 +32,23 @@ import org.junit.jupiter.api.Test;
 class ConsoleBrowserTest {
   private static TestHub hub;
   private static Chromium chromium;
+  /** The SMTP server email replies go out through (the mailbox billing@northwind.example sends only). */
+  private static com.icegreen.greenmail.util.GreenMail smtp;
 
   @BeforeAll
   static void launch() {
     chromium = Chromium.launch();
+    smtp = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+    smtp.start();
   }
 
   @AfterAll
   static void quit() {
     if (chromium != null) {
       chromium.close();
+    }
+    if (smtp != null) {
+      smtp.stop();
     }
   }
 
@@ -50,6 +57,8 @@ class ConsoleBrowserTest {
   void start() {
     Path config = TestHub.configWithChannel(null, "webchat", Map.of("queueUpdateInterval", "500ms",
         "topics", List.of(Map.of("id", "billing", "label", "Billing"), Map.of("id", "general", "label", "Anything else"))));
+    TestHub.addChannel(config, "email", Map.of("mailboxes", List.of(Map.of("name", "billing", "address", "billing@northwind.example",
+        "smtp", Map.of("host", "127.0.0.1", "port", smtp.getSmtp().getPort(), "tls", "none", "auth", false)))));
     hub = TestHub.startWith(Map.of(), config);
   }
 

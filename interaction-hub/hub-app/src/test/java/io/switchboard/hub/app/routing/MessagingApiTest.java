@@ -27,7 +27,7 @@ class MessagingApiTest {
     fx = new RoutingFixture(hub);
     alice = fx.available("alice");
     var offered = fx.expect(RoutingService.OFFER_CREATED, e -> true);
-    // An email contact: no email adapter runs in this build, so a reply fails for good, with the reason.
+    // An email contact: the email adapter runs, but no mailbox is configured, so nothing can send a reply.
     var r = hub.post("/api/v1/inbound", apiKey(TestHub.DEMO_API_KEY), new JsonObject().put("channel", "email")
         .put("externalId", "<m-1@example.com>").put("subject", "Invoice 42")
         .put("sender", new JsonObject().put("kind", "email").put("value", "Mail.Customer@example.com"))
@@ -62,28 +62,25 @@ class MessagingApiTest {
   }
 
   @Test
-  void aReplyThatNoAdapterCanDeliverFailsWithTheReasonAndANoteNeverLeaves() {
+  void aReplyNothingCanDeliverIsRefusedUpFrontWithTheReasonAndANoteIsStillKept() {
     assertThat(hub.post("/api/v1/interactions/" + interaction + "/accept", alice, "").status()).isEqualTo(204);
-    var failed = fx.expect(MessageService.MESSAGE_STATUS_CHANGED, e -> "failed".equals(e.getString("status")));
+    // The agent is told before writing: the interaction says replies cannot go out, and why.
+    JsonObject reply = hub.get("/api/v1/interactions/" + interaction, alice).json().getJsonObject("reply");
+    assertThat(reply.getString("state")).isEqualTo("unavailable");
+    assertThat(reply.getString("reason")).contains("no mailbox is set up for email");
     var note = write(alice, "{\"text\":\"customer sounded upset\",\"privateNote\":true}");
     assertThat(note.status()).isEqualTo(201);
     assertThat(note.json().getBoolean("private")).isTrue();
     assertThat(note.json().getString("direction")).isEqualTo("internal");
-    var reply = write(alice, "{\"text\":\"We have corrected the invoice.\"}");
-    assertThat(reply.status()).isEqualTo(201);
-    assertThat(reply.json().getString("status")).isEqualTo("queued");
-    assertThat(reply.json().getString("subject")).isEqualTo("Re: Invoice 42");
-    JsonObject status = RoutingFixture.await(failed);
-    assertThat(status.getString("messageId")).isEqualTo(reply.json().getString("id"));
-    assertThat(status.getString("reason")).contains("no email adapter");
+    var refused = write(alice, "{\"text\":\"We have corrected the invoice.\"}");
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.isProblem()).isTrue();
+    assertThat(refused.json().getString("detail")).contains("replies cannot go out").contains("no mailbox is set up for email");
 
     var detail = hub.get("/api/v1/interactions/" + interaction, alice).json().getJsonArray("messages");
+    assertThat(detail.stream().map(m -> (JsonObject) m).filter(m -> "outbound".equals(m.getString("direction")))).isEmpty();
     JsonObject storedNote = detail.stream().map(m -> (JsonObject) m).filter(m -> m.getBoolean("private")).findFirst().orElseThrow();
     assertThat(storedNote.getString("status")).isEqualTo("received");
-    JsonObject storedReply = detail.stream().map(m -> (JsonObject) m)
-        .filter(m -> m.getString("id").equals(reply.json().getString("id"))).findFirst().orElseThrow();
-    assertThat(storedReply.getString("status")).isEqualTo("failed");
-    assertThat(storedReply.getString("statusReason")).contains("no email adapter");
     // Supervisors may add notes to anyone's interaction.
     assertThat(write(bearer(hub.login("sam", "sam-demo-pw")), "{\"text\":\"coaching note\",\"privateNote\":true}").status()).isEqualTo(201);
   }

@@ -1,6 +1,10 @@
 package io.switchboard.hub.core.intake;
 
+import io.switchboard.hub.api.Attachment;
+import io.switchboard.hub.api.AttachmentId;
 import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.ConversationToken;
+import io.switchboard.hub.api.InboundFile;
 import io.switchboard.hub.api.Conversation;
 import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.ConversationId;
@@ -142,11 +146,27 @@ public final class IntakeService implements InboundSink {
                 : Future.failedFuture(new LostRace())));
   }
 
+  /**
+   * The conversation a contact belongs to: its provider thread; for email, the conversation of a message it
+   * answers (In-Reply-To/References, also a reply the hub sent, also a closed conversation, which opens again),
+   * then the conversation token in its subject; else a new conversation.
+   */
   private Future<Conversation> conversationFor(SqlConnection tx, InboundContact c, CustomerId customer) {
-    Future<Optional<Conversation>> existing =
-        c.threadKey() != null
-            ? stores.conversations().findOpenByThread(tx, c.channel(), c.threadKey())
-            : stores.conversations().findOpenByMessageRefs(tx, c.channel(), c.references());
+    Future<Optional<Conversation>> existing;
+    if (c.threadKey() != null) {
+      existing = stores.conversations().findOpenByThread(tx, c.channel(), c.threadKey());
+    } else if (c.channel() == Channel.EMAIL) {
+      existing = stores.conversations().findByEmailRefs(tx, c.channel(), c.references())
+          .compose(byRefs -> byRefs.isPresent() ? Future.succeededFuture(byRefs)
+              : ConversationToken.find(c.subject())
+                  .map(range -> stores.conversations().findByToken(tx, c.channel(), range))
+                  .orElse(Future.succeededFuture(Optional.empty())))
+          .compose(found -> found.isPresent() && !found.get().open()
+              ? stores.conversations().reopen(tx, found.get().id()).map(found)
+              : Future.succeededFuture(found));
+    } else {
+      existing = stores.conversations().findOpenByMessageRefs(tx, c.channel(), c.references());
+    }
     return existing.compose(found -> found.isPresent()
         ? Future.succeededFuture(found.get())
         : stores.conversations()
@@ -171,10 +191,15 @@ public final class IntakeService implements InboundSink {
                 .put("interactionId", interaction.id().toString())
                 .put("conversationId", conversation.id().toString())
                 .put("customerId", conversation.customerId().toString())
-                .put("channel", c.channel().wireName()));
+                .put("channel", c.channel().wireName())
+                .put("routed", c.handling().route()));
     return stores.interactions()
         .insert(tx, interaction)
         .compose(x -> stores.messages().insert(tx, message, c.sender()))
+        .compose(x -> storeFiles(tx, c, message))
+        // Automated mail is kept in the history, but nobody is offered it: it ends at once with its reason.
+        .compose(x -> c.handling().route() ? Future.succeededFuture()
+            : stores.interactions().endUnrouted(tx, interaction.id(), c.handling().reason(), c.receivedAt()).mapEmpty())
         .compose(x -> stores.conversations().touch(tx, conversation.id(), c.receivedAt()))
         .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.INTERACTION_CREATED, event))
         .map(x -> new IntakeResult(Outcome.CREATED, interaction.id(), conversation.id(), conversation.customerId(), message.id()));
@@ -192,15 +217,37 @@ public final class IntakeService implements InboundSink {
                 .put("channel", c.channel().wireName()));
     return stores.messages()
         .insert(tx, message, c.sender())
+        .compose(x -> storeFiles(tx, c, message))
         .compose(x -> stores.conversations().touch(tx, open.conversationId(), c.receivedAt()))
         .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.MESSAGE_RECEIVED, event))
         .map(x -> new IntakeResult(Outcome.APPENDED, open.id(), open.conversationId(), open.customerId(), message.id()));
   }
 
+  /** The files that came with the contact, as attachments of its message (with their SHA-256). */
+  private Future<Void> storeFiles(SqlConnection tx, InboundContact c, Message message) {
+    Future<Void> chain = Future.succeededFuture();
+    for (InboundFile f : c.files()) {
+      Attachment a = new Attachment(AttachmentId.random(), f.fileName(), f.mediaType(), f.bytes().length(), sha256(f.bytes()));
+      chain = chain.compose(x -> stores.attachments().insertInbound(tx, a, f.bytes(), message.id(), f.contentId(), f.inline(),
+          c.receivedAt()));
+    }
+    return chain;
+  }
+
+  private static String sha256(io.vertx.core.buffer.Buffer bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes.getBytes()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static Message inboundMessage(InboundContact c, ConversationId conversation, InteractionId interaction) {
-    // An email keeps its recipients and References, so the agent can reply to all and the reply threads.
+    // An email keeps its recipients and References, so the agent can reply to all and the reply threads; and its
+    // quoted text and the parts it did not keep, for the console.
     EmailEnvelope email = c.channel() == Channel.EMAIL
-        ? new EmailEnvelope(c.externalId(), c.to(), c.cc(), null, c.references())
+        ? new EmailEnvelope(c.externalId(), c.to(), c.cc(), null, c.references(),
+            c.email() == null ? null : c.email().quoted(), c.email() == null ? List.of() : c.email().omitted(), List.of())
         : null;
     return new Message(
         MessageId.random(), conversation, interaction, c.channel(), c.externalId(), Message.Direction.INBOUND,

@@ -7,7 +7,9 @@ import io.switchboard.hub.api.InteractionState;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.NotFoundException;
+import io.switchboard.hub.api.spi.SendReadiness;
 import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.core.messaging.AdapterDirectory;
 import io.switchboard.hub.store.InteractionStore;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
@@ -21,13 +23,24 @@ import java.util.List;
  */
 public final class InteractionQueries {
 
-  /** An interaction with its messages and its recorded state changes. */
-  public record Detail(Interaction interaction, List<Message> messages, List<InteractionStore.Transition> transitions) {}
+  /**
+   * An interaction with its messages, its recorded state changes, and whether a reply can go out now (so the
+   * console can say so before the agent writes).
+   */
+  public record Detail(Interaction interaction, List<Message> messages, List<InteractionStore.Transition> transitions,
+      SendReadiness reply) {}
 
   private final Stores stores;
+  private final AdapterDirectory adapters;
 
   public InteractionQueries(Stores stores) {
+    this(stores, null);
+  }
+
+  /** @param adapters the running adapters, asked whether replies can go out; null: always ready */
+  public InteractionQueries(Stores stores, AdapterDirectory adapters) {
     this.stores = stores;
+    this.adapters = adapters;
   }
 
   public Future<Detail> get(Principal.Staff viewer, InteractionId id) {
@@ -38,7 +51,9 @@ public final class InteractionQueries {
       }
       Interaction i = found.get();
       return stores.messages().ofInteractions(sql, List.of(id)).compose(messages ->
-          stores.interactions().transitions(sql, id).map(transitions -> new Detail(i, messages, transitions)));
+          stores.interactions().transitions(sql, id).compose(transitions ->
+              stores.messages().replyAddress(sql, i.conversationId()).map(address -> new Detail(i, messages, transitions,
+                  adapters == null ? SendReadiness.READY : adapters.readiness(i.channel(), address.orElse(null), i.attributes())))));
     });
   }
 

@@ -4,6 +4,7 @@ import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.spi.OutboundEmail;
+import java.util.Map;
 import java.util.Optional;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.api.spi.DeliveryResult;
@@ -210,7 +211,9 @@ public final class DeliveryRelay extends VerticleBase {
         return stores.outbox().complete(sql, entry.id());
       }
       Message m = found.get();
-      return stores.conversations().find(sql, m.conversationId()).compose(conv ->
+      Future<Map<String, String>> attributes = m.interactionId() == null ? Future.succeededFuture(Map.of())
+          : stores.interactions().find(sql, m.interactionId()).map(i -> i.map(x -> x.attributes()).orElse(Map.of()));
+      return attributes.compose(attrs -> stores.conversations().find(sql, m.conversationId()).compose(conv ->
           stores.messages().replyAddress(sql, m.conversationId()).compose(address ->
               stores.messages().inboundRefs(sql, m.conversationId()).compose(refs -> {
                 // An email reply goes to the recipients the agent chose; other replies to the customer's address.
@@ -221,12 +224,11 @@ public final class DeliveryRelay extends VerticleBase {
                 }
                 var adapter = adapters.forRecipient(m.channel(), recipient.get());
                 if (adapter.isEmpty()) {
-                  return fail(entry, m, "no " + m.channel().wireName() + " adapter delivers to "
-                      + (recipient.get().provider().isEmpty() ? recipient.get().kind().wireName() : recipient.get().provider()), false);
+                  return fail(entry, m, AdapterDirectory.noAdapter(m.channel(), recipient.get()), false);
                 }
                 return outboundEmail(m, refs).compose(email -> adapter.get().send(new OutboundMessage(m.id(), m.interactionId(),
                         m.conversationId(), recipient.get(), conv.map(c -> c.threadKey()).orElse(null), refs, m.subject(),
-                        m.content(), email)))
+                        m.content(), email, attrs)))
                     .recover(e -> Future.succeededFuture(new DeliveryResult.Failed(
                         e.getClass().getSimpleName() + ": " + e.getMessage(), true)))
                     .compose(result -> switch (result) {
@@ -241,7 +243,7 @@ public final class DeliveryRelay extends VerticleBase {
                           }));
                       case DeliveryResult.Failed f -> fail(entry, m, f.reason(), f.retryable());
                     });
-              })));
+              }))));
     });
   }
 
@@ -271,7 +273,7 @@ public final class DeliveryRelay extends VerticleBase {
         references.addAll(inboundRefsNewestFirst.reversed());
       }
       return new OutboundEmail(e.to(), e.cc(), inReplyTo, references,
-          files.stream().map(f -> new OutboundEmail.File(f.attachment(), f.bytes())).toList());
+          files.stream().map(f -> new OutboundEmail.File(f.attachment(), f.bytes())).toList(), e.bcc());
     }));
   }
 

@@ -54,7 +54,7 @@ final class EmailReplies {
     if (reply == null || reply.isEmpty()) {
       return;
     }
-    String field = reply.to() != null ? "to" : reply.cc() != null ? "cc" : reply.subject() != null ? "subject"
+    String field = reply.to() != null ? "to" : reply.cc() != null ? "cc" : reply.bcc() != null ? "bcc" : reply.subject() != null ? "subject"
         : reply.attachments() != null ? "attachments" : "inReplyTo";
     if (privateNote) {
       throw new ValidationException(field, "email fields go on replies, not on private notes");
@@ -69,9 +69,10 @@ final class EmailReplies {
     List<FieldError> errors = new ArrayList<>();
     addresses(r.to(), "to", errors);
     addresses(r.cc(), "cc", errors);
-    int recipients = size(r.to()) + size(r.cc());
+    addresses(r.bcc(), "bcc", errors);
+    int recipients = size(r.to()) + size(r.cc()) + size(r.bcc());
     if (recipients > MAX_RECIPIENTS) {
-      errors.add(new FieldError("to", "to and cc have " + recipients + " addresses; at most " + MAX_RECIPIENTS));
+      errors.add(new FieldError("to", "to, cc and bcc have " + recipients + " addresses; at most " + MAX_RECIPIENTS));
     }
     if (r.subject() != null) {
       if (EmailAddress.hasLineBreak(r.subject())) {
@@ -119,7 +120,8 @@ final class EmailReplies {
           if (subject != null && subject.length() > MAX_SUBJECT) {
             subject = subject.substring(0, MAX_SUBJECT);
           }
-          EmailEnvelope envelope = new EmailEnvelope(null, to, list(r.cc()), original.map(Message::id).orElse(null), List.of());
+          EmailEnvelope envelope = new EmailEnvelope(null, to, list(r.cc()), original.map(Message::id).orElse(null), List.of(),
+              null, List.of(), list(r.bcc()));
           return new Resolved(subject, envelope, files);
         })));
   }
@@ -147,7 +149,7 @@ final class EmailReplies {
       long total = 0;
       for (int k = 0; k < ids.size(); k++) {
         AttachmentStore.Stored s = byId.get(ids.get(k));
-        if (s == null || !s.uploadedBy().equals(agent)) {
+        if (s == null || !agent.equals(s.uploadedBy())) {
           errors.add(new FieldError("attachments[" + k + "]", "no attachment " + ids.get(k) + " uploaded by you"));
         } else {
           total += s.attachment().sizeBytes();

@@ -10,13 +10,20 @@ import java.util.List;
  *
  * @param to To addresses; null or empty: the customer's address of the message answered
  * @param cc Cc addresses
+ * @param bcc Bcc addresses (sent, never shown to the other recipients)
  * @param subject the subject; null: "Re: " and the subject of the message answered (or the conversation)
  * @param attachments ids of attachments this agent uploaded and has not used yet
  * @param inReplyTo the message answered (same conversation); null: the conversation's latest from the customer
  */
-public record EmailReply(List<String> to, List<String> cc, String subject, List<AttachmentId> attachments, MessageId inReplyTo) {
+public record EmailReply(
+    List<String> to, List<String> cc, String subject, List<AttachmentId> attachments, MessageId inReplyTo, List<String> bcc) {
+  /** A reply without Bcc. */
+  public EmailReply(List<String> to, List<String> cc, String subject, List<AttachmentId> attachments, MessageId inReplyTo) {
+    this(to, cc, subject, attachments, inReplyTo, null);
+  }
+
   /** Whether no field was given. */
   public boolean isEmpty() {
-    return to == null && cc == null && subject == null && attachments == null && inReplyTo == null;
+    return to == null && cc == null && bcc == null && subject == null && attachments == null && inReplyTo == null;
   }
 }

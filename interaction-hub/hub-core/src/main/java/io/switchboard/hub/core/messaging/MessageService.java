@@ -9,6 +9,8 @@ import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.api.spi.SendReadiness;
 import io.switchboard.hub.api.error.ConflictException;
 import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.api.error.ValidationException;
@@ -46,14 +48,25 @@ public final class MessageService {
   private final Vertx vertx;
   private final Stores stores;
   private final EmailReplies emailReplies;
+  private final AdapterDirectory adapters;
 
   /**
    * @param normalizer checks the email addresses of replies
    */
   public MessageService(Vertx vertx, Stores stores, IdentityNormalizer normalizer) {
+    this(vertx, stores, normalizer, null);
+  }
+
+  /**
+   * @param normalizer checks the email addresses of replies
+   * @param adapters the running adapters, asked whether a reply can go out before it is stored; null to store
+   *     every reply and let delivery report the failure
+   */
+  public MessageService(Vertx vertx, Stores stores, IdentityNormalizer normalizer, AdapterDirectory adapters) {
     this.vertx = vertx;
     this.stores = stores;
     this.emailReplies = new EmailReplies(stores, normalizer);
+    this.adapters = adapters;
   }
 
   /**
@@ -98,6 +111,15 @@ public final class MessageService {
       return conversation(i).compose(conv -> stores.messages().replyAddress(sql, i.conversationId()).compose(address -> {
         if (!privateNote && address.isEmpty() && (email == null || email.to() == null || email.to().isEmpty())) {
           return Future.failedFuture(new ConflictException("the customer has no address on this channel to reply to"));
+        }
+        if (!privateNote && adapters != null) {
+          // Say so before anything is stored: a reply nothing can deliver is refused, not queued to fail.
+          SenderAddress to = email != null && email.to() != null && !email.to().isEmpty()
+              ? SenderAddress.email(email.to().get(0)) : address.orElse(null);
+          SendReadiness ready = adapters.readiness(i.channel(), to, i.attributes());
+          if (ready.state() == SendReadiness.State.UNAVAILABLE) {
+            return Future.failedFuture(new ConflictException("replies cannot go out: " + ready.reason()));
+          }
         }
         boolean emailReply = !privateNote && i.channel() == Channel.EMAIL;
         Future<EmailReplies.Resolved> resolved = emailReply

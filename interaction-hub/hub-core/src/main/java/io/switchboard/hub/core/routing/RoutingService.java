@@ -120,7 +120,8 @@ public final class RoutingService {
         Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
         return stores.customers().resolve(sql, i.customerId())
             .compose(g -> stores.customers().members(sql, g.orElse(i.customerId())))
-            .compose(members -> stores.routing().lastAgent(sql, members.stream().map(m -> m.value()).toList(), window))
+            .compose(members -> stores.routing().lastAgent(sql, members.stream().map(m -> m.value()).toList(), window,
+                i.conversationId().value()))
             .compose(last -> stores.db().inTransaction(tx ->
                     stores.routing().queue(tx, id.value(), cls.queue(), cls.priority(), RoutingJson.classification(cls), since)
                         .compose(ok -> ok.isEmpty() ? Future.succeededFuture(false)
