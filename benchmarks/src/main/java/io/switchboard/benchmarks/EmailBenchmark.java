@@ -123,7 +123,7 @@ public final class EmailBenchmark {
 
       // Replies through the outbox: one per interaction, delivered by the relay through the adapter's SMTP sender.
       List<InteractionId> ids = new ArrayList<>();
-      try (Connection c = DriverManager.getConnection(jdbc(pg), pg.user(), "");
+      try (Connection c = DriverManager.getConnection(jdbc(pg), pg.user(), pg.password());
           ResultSet rs = c.createStatement().executeQuery("SELECT id, conversation_id FROM interactions LIMIT " + replies)) {
         while (rs.next()) {
           ids.add(new InteractionId(UUID.fromString(rs.getString(1))));
@@ -251,6 +251,7 @@ public final class EmailBenchmark {
     if (!Files.isExecutable(Path.of(binary))) {
       return "pgbench not found at " + binary + " (not measured)";
     }
+    pgPassword = pg.password();
     createDatabase(pg, "pgbench");
     run(List.of(binary, "-i", "-s", "10", "-q", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(), "pgbench"));
     String out = run(List.of(binary, "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "-h", pg.host(), "-p",
@@ -263,8 +264,13 @@ public final class EmailBenchmark {
     return result;
   }
 
+  /** The embedded PostgreSQL's password, for pgbench. */
+  private static volatile String pgPassword = "";
+
   private static String run(List<String> command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("PGPASSWORD", pgPassword);
+    Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
@@ -273,7 +279,7 @@ public final class EmailBenchmark {
   }
 
   private static void createDatabase(EmbeddedPostgresServer pg, String name) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres", pg.user(), "")) {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres", pg.user(), pg.password())) {
       c.createStatement().execute("CREATE DATABASE " + name);
     }
   }
@@ -283,7 +289,7 @@ public final class EmailBenchmark {
   }
 
   private static long count(EmbeddedPostgresServer pg, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(jdbc(pg), pg.user(), ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
+    try (Connection c = DriverManager.getConnection(jdbc(pg), pg.user(), pg.password()); ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

@@ -168,7 +168,17 @@ public final class Hub implements AutoCloseable {
     ConsoleSettingsService console = consoleSettings(vertx, stores, cfg.configDir().resolve("console.yaml"));
 
     if (cfg.demo().enabled()) {
-      await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce(), "demo seed");
+      await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce()
+          .compose(x -> auth.markDemoSeeded()), "demo seed");
+      log.atWarn().addKeyValue("host", cfg.http().host()).log("""
+
+          ************************************************************************************************
+          *  DEMO MODE: the published demo logins (ada/ada-demo-pw is an admin) and the demo API key work. *
+          *  Never expose this hub: set SWITCHBOARD_DEMO=false before anyone else can reach it.            *
+          ************************************************************************************************""");
+    } else {
+      // The demo's published logins and key stop working the moment the demo is off.
+      await(auth.disableDemo(), "disabling the demo accounts");
     }
 
     HubMetrics.register(vertx, registry, stores, redis);
@@ -307,7 +317,7 @@ public final class Hub implements AutoCloseable {
 
   private static void ensureDatabase(EmbeddedPostgresServer pg, String name) {
     String admin = "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres";
-    try (var c = java.sql.DriverManager.getConnection(admin, pg.user(), "");
+    try (var c = java.sql.DriverManager.getConnection(admin, pg.user(), pg.password());
         var st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
       st.setString(1, name);
       if (!st.executeQuery().next()) {

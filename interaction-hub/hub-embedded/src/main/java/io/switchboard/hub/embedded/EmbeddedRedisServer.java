@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 
 /**
- * A real Redis server started from a binary shipped in a jar, bound to 127.0.0.1. A durable server writes an
+ * A real Redis server started from a binary shipped in a jar, bound to 127.0.0.1 and requiring a password
+ * ({@code requirepass}): generated on the first start of a data directory and kept beside it
+ * ({@link EmbeddedCredentials}, mode 600); a throw-away server gets a fresh one. A durable server writes an
  * append-only file in its data directory, so live state survives a restart of the hub.
  */
 public final class EmbeddedRedisServer implements AutoCloseable {
@@ -20,11 +22,13 @@ public final class EmbeddedRedisServer implements AutoCloseable {
   private final RedisServer redis;
   private final int port;
   private final Path dataDirectory;
+  private final String password;
 
-  private EmbeddedRedisServer(RedisServer redis, int port, Path dataDirectory) {
+  private EmbeddedRedisServer(RedisServer redis, int port, Path dataDirectory, String password) {
     this.redis = redis;
     this.port = port;
     this.dataDirectory = dataDirectory;
+    this.password = password;
   }
 
   /**
@@ -43,12 +47,14 @@ public final class EmbeddedRedisServer implements AutoCloseable {
 
   private static EmbeddedRedisServer start(Path dataDirectory, int port, boolean durable) {
     int chosen = port == 0 ? FreePorts.find() : port;
+    String password = durable ? EmbeddedCredentials.forDataDirectory(dataDirectory) : EmbeddedCredentials.generate();
     try {
       var builder =
           RedisServer.newRedisServer()
               .port(chosen)
               .bind("127.0.0.1")
               .setting("protected-mode yes")
+              .setting("requirepass " + password)
               .onShutdownForceStop(false);
       if (durable) {
         Path data = dataDirectory.toAbsolutePath();
@@ -65,7 +71,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       RedisServer server = builder.build();
       server.start();
       log.atInfo().addKeyValue("port", chosen).addKeyValue("durable", durable).log("embedded Redis started");
-      return new EmbeddedRedisServer(server, chosen, durable ? dataDirectory.toAbsolutePath() : null);
+      return new EmbeddedRedisServer(server, chosen, durable ? dataDirectory.toAbsolutePath() : null, password);
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis did not start on port " + chosen, e);
     }
@@ -107,9 +113,19 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     }
   }
 
-  /** A {@code redis://} URL, as SWITCHBOARD_REDIS_URL takes it. */
+  /** A {@code redis://password@127.0.0.1:port} URL with the password, as SWITCHBOARD_REDIS_URL takes it. */
   public String url() {
-    return "redis://127.0.0.1:" + port;
+    return url(port, password);
+  }
+
+  /** The URL of an embedded Redis on {@code port} with this password. */
+  public static String url(int port, String password) {
+    return "redis://" + password + "@127.0.0.1:" + port;
+  }
+
+  /** The password clients must give ({@code AUTH}). */
+  public String password() {
+    return password;
   }
 
   @Override

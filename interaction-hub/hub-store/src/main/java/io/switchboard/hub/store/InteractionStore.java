@@ -77,6 +77,23 @@ public final class InteractionStore {
             recordTransition(sql, stored.id(), null, stored.state(), null, null, "created", at).map(stored));
   }
 
+  /**
+   * Of {@code ids}, those {@code agent} worked: named by a recorded state change (offered, assigned, transferred)
+   * or the author of a message or note in it. For the visibility rule (hub-core {@code access/WorkVisibility}).
+   */
+  public Future<java.util.Set<InteractionId>> workedBy(SqlClient sql, AgentId agent, List<InteractionId> ids) {
+    UUID[] arr = ids.stream().map(InteractionId::value).toArray(UUID[]::new);
+    return sql.preparedQuery(
+            "SELECT DISTINCT interaction_id FROM interaction_transitions WHERE agent_id = $1 AND interaction_id = ANY($2)"
+                + " UNION SELECT DISTINCT interaction_id FROM messages WHERE agent_id = $1 AND interaction_id = ANY($2)")
+        .execute(Tuple.of(agent.value(), arr))
+        .map(rows -> {
+          java.util.Set<InteractionId> out = new java.util.HashSet<>();
+          rows.forEach(r -> out.add(new InteractionId(r.getUUID("interaction_id"))));
+          return out;
+        });
+  }
+
   public Future<Optional<Interaction>> find(SqlClient sql, InteractionId id) {
     return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(InteractionStore::first);
   }

@@ -17,7 +17,8 @@ public record Stores(
     DashboardStore dashboard,
     AttachmentStore attachments,
     CursorStore cursors,
-    QuarantineStore quarantine) {
+    QuarantineStore quarantine,
+    AccountStore accounts) {
 
   public static Stores over(Database db) {
     return new Stores(
@@ -36,6 +37,7 @@ public record Stores(
         new DashboardStore(),
         new AttachmentStore(),
         new CursorStore(),
-        new QuarantineStore());
+        new QuarantineStore(),
+        new AccountStore());
   }
 }

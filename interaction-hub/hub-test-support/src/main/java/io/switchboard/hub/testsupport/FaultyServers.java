@@ -1,5 +1,6 @@
 package io.switchboard.hub.testsupport;
 
+import io.switchboard.hub.embedded.EmbeddedCredentials;
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.embedded.FreePorts;
@@ -48,11 +49,11 @@ public final class FaultyServers implements AutoCloseable {
 
   /** The URL of the {@code postgres} database (the hub migrates it like any other). */
   public String postgresUrl() {
-    return "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres";
+    return EmbeddedPostgresServer.url(pgPort, EmbeddedCredentials.forDataDirectory(root.resolve("postgres")), "postgres");
   }
 
   public String redisUrl() {
-    return "redis://127.0.0.1:" + redisPort;
+    return EmbeddedRedisServer.url(redisPort, EmbeddedCredentials.forDataDirectory(root.resolve("redis")));
   }
 
   public synchronized void startPostgres() {

@@ -66,13 +66,26 @@ public final class TestServers {
   public String newDatabase() {
     String name = "t" + counter.incrementAndGet() + "_" + UUID.randomUUID().toString().substring(0, 8);
     String admin = "jdbc:postgresql://" + postgres.host() + ":" + postgres.port() + "/postgres";
-    try (Connection c = DriverManager.getConnection(admin, postgres.user(), "");
+    try (Connection c = DriverManager.getConnection(admin, postgres.user(), postgres.password());
         Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
       throw new IllegalStateException("could not create test database " + name, e);
     }
     return postgres.url(name);
+  }
+
+  /**
+   * A JDBC connection to the database of a {@code postgresql://user:password@host:port/database} URL (as
+   * {@link #newDatabase()} and the hub give them): the embedded servers need the password.
+   */
+  public static Connection connect(String postgresUrl) throws SQLException {
+    java.net.URI u = java.net.URI.create(postgresUrl.startsWith("jdbc:") ? postgresUrl.substring(5) : postgresUrl);
+    String info = u.getRawUserInfo() == null ? "postgres" : u.getRawUserInfo();
+    int colon = info.indexOf(':');
+    String user = java.net.URLDecoder.decode(colon < 0 ? info : info.substring(0, colon), java.nio.charset.StandardCharsets.UTF_8);
+    String password = colon < 0 ? "" : java.net.URLDecoder.decode(info.substring(colon + 1), java.nio.charset.StandardCharsets.UTF_8);
+    return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), user, password);
   }
 
   /** A Redis key prefix of its own for one test, such as {@code t17:}. */

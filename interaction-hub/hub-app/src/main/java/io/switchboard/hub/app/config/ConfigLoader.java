@@ -24,7 +24,8 @@ import java.util.function.Function;
 public final class ConfigLoader {
   private static final Map<String, Set<String>> KNOWN = Map.of(
       "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels"),
-      "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes"),
+      "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes",
+          "idleTimeout", "headerTimeout", "keepAliveTimeout", "bodyTimeout", "maxConnectionsPerAddress"),
       "postgres", Set.of("url", "password", "poolSize"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
@@ -64,13 +65,19 @@ public final class ConfigLoader {
     Reader r = new Reader(file, root);
     String dataDir = r.text("SWITCHBOARD_DATA_DIR", "dataDir", "data");
     SwitchboardConfig.Http http = new SwitchboardConfig.Http(
-        r.text("SWITCHBOARD_HTTP_HOST", "http.host", "0.0.0.0"),
+        r.text("SWITCHBOARD_HTTP_HOST", "http.host", null),
         r.integer("SWITCHBOARD_HTTP_PORT", "http.port", 8080, 0, 65535),
         r.integer(null, "http.maxBodyBytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
         r.duration(null, "http.shutdownGrace", Duration.ofSeconds(10)),
         r.list("http.allowedOrigins"),
         r.text("SWITCHBOARD_PUBLIC_URL", "http.publicUrl", null),
-        r.integer("SWITCHBOARD_MAX_ATTACHMENT_BYTES", "http.maxAttachmentBytes", 10 * 1024 * 1024, 1024, 512 * 1024 * 1024));
+        r.integer("SWITCHBOARD_MAX_ATTACHMENT_BYTES", "http.maxAttachmentBytes", 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+        new SwitchboardConfig.Connections(
+            r.duration(null, "http.idleTimeout", Duration.ofSeconds(120)),
+            r.duration(null, "http.headerTimeout", Duration.ofSeconds(10)),
+            r.duration(null, "http.keepAliveTimeout", Duration.ofSeconds(75)),
+            r.duration(null, "http.bodyTimeout", Duration.ofSeconds(60)),
+            r.integer("SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS", "http.maxConnectionsPerAddress", 256, 1, 1_000_000)));
     SwitchboardConfig.Postgres pg = new SwitchboardConfig.Postgres(
         r.text("SWITCHBOARD_PG_URL", "postgres.url", null),
         r.text("SWITCHBOARD_PG_PASSWORD", "postgres.password", null),
@@ -89,6 +96,11 @@ public final class ConfigLoader {
     SwitchboardConfig.Demo demo = new SwitchboardConfig.Demo(
         r.bool("SWITCHBOARD_DEMO", "demo.enabled", true),
         r.text("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey", null));
+    if (http.host() == null || http.host().isBlank()) {
+      // Unless told otherwise, a demo (whose logins are published) listens on loopback only.
+      http = new SwitchboardConfig.Http(demo.enabled() ? "127.0.0.1" : "0.0.0.0", http.port(), http.maxBodyBytes(),
+          http.shutdownGrace(), http.allowedOrigins(), http.publicUrl(), http.maxAttachmentBytes(), http.connections());
+    }
     return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root));
   }
 

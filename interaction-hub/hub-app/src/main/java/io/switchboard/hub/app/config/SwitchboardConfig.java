@@ -34,7 +34,33 @@ public record SwitchboardConfig(
    * @param maxAttachmentBytes the largest file staff may upload as an attachment (413 above)
    */
   public record Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl,
-      int maxAttachmentBytes) {}
+      int maxAttachmentBytes, Connections connections) {
+    public Http {
+      connections = connections == null ? Connections.defaults() : connections;
+    }
+
+    /** With the default connection limits. */
+    public Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl,
+        int maxAttachmentBytes) {
+      this(host, port, maxBodyBytes, shutdownGrace, allowedOrigins, publicUrl, maxAttachmentBytes, Connections.defaults());
+    }
+  }
+
+  /**
+   * How long clients may hold a connection without making progress, and how many one address may hold.
+   *
+   * @param idleTimeout no bytes either way for this long: closed (WebSockets included)
+   * @param headerTimeout a new connection must deliver a complete request head within this
+   * @param keepAliveTimeout after an answer, the next request head must be complete within this
+   * @param bodyTimeout a request must deliver its whole body within this
+   * @param maxPerAddress connections one client address may hold at once
+   */
+  public record Connections(Duration idleTimeout, Duration headerTimeout, Duration keepAliveTimeout, Duration bodyTimeout,
+      int maxPerAddress) {
+    public static Connections defaults() {
+      return new Connections(Duration.ofSeconds(120), Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(60), 256);
+    }
+  }
 
   /** PostgreSQL; {@code url} null for the embedded server. */
   public record Postgres(String url, String password, int poolSize) {

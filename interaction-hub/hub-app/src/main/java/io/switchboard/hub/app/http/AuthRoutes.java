@@ -23,14 +23,15 @@ final class AuthRoutes {
   static void mount(Router router, AuthService auth, Authn authn) {
     router.post("/api/v1/auth/login").handler(ctx -> {
       LoginRequest req = JsonBodies.read(ctx, LoginRequest.class);
-      Respond.json(ctx, auth.login(req.username(), req.password()), 200, login -> new JsonObject()
+      ctx.response().putHeader("Cache-Control", "no-store");
+      Respond.json(ctx, auth.login(req.username(), req.password(), ctx.request().remoteAddress().hostAddress()), 200, login -> new JsonObject()
           .put("token", login.token())
           .put("tokenType", "Bearer")
           .put("expiresAt", login.expiresAt().toString())
           .put("agent", staffJson(login.staff())));
     });
     router.post("/api/v1/auth/logout").handler(authn.staff(Role.AGENT)).handler(ctx ->
-        Respond.noContent(ctx, auth.logout(Authn.bearer(ctx))));
+        Respond.noContent(ctx, auth.logout(Authn.staff(ctx), Authn.bearer(ctx))));
     router.get("/api/v1/auth/me").handler(authn.staff(Role.AGENT)).handler(ctx ->
         ctx.json(staffJson(Authn.staff(ctx))));
   }

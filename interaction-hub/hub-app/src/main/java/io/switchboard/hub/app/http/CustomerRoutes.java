@@ -53,7 +53,12 @@ final class CustomerRoutes {
     }
   }
 
-  static void mount(Router router, CustomerService customers, Authn authn) {
+  /** A page of history as read ({@code page}, for the cursor) and as the caller may see it ({@code shown}). */
+  record HistoryPage(java.util.List<io.switchboard.hub.core.customer.HistoryEntry> page,
+      java.util.List<io.switchboard.hub.core.customer.HistoryEntry> shown) {}
+
+  static void mount(Router router, CustomerService customers, io.switchboard.hub.core.access.WorkVisibility visibility,
+      Authn authn) {
     var staff = authn.staff(Role.AGENT);
 
     router.get("/api/v1/customers").handler(staff).handler(ctx -> search(ctx, customers));
@@ -77,9 +82,11 @@ final class CustomerRoutes {
     router.get("/api/v1/customers/:id/history").handler(staff).handler(ctx -> {
       int limit = Params.intQuery(ctx, "limit", 20, 1, 100);
       var cursor = Cursors.parse(Params.query(ctx, "cursor"));
-      Respond.json(ctx, customers.history(id(ctx), cursor, limit), 200, page -> new JsonObject()
-          .put("items", ApiJson.array(page, ApiJson::history))
-          .put("nextCursor", Cursors.next(page.stream().map(e -> e.interaction()).toList(), limit)));
+      // The page is cut by the store before the rule runs, so the cursor stays right even when entries are hidden.
+      Respond.json(ctx, customers.history(id(ctx), cursor, limit).compose(page -> visibility.history(Authn.staff(ctx), page)
+          .map(shown -> new HistoryPage(page, shown))), 200, p -> new JsonObject()
+          .put("items", ApiJson.array(p.shown(), ApiJson::history))
+          .put("nextCursor", Cursors.next(p.page().stream().map(e -> e.interaction()).toList(), limit)));
     });
     router.get("/api/v1/customers/:id/merges").handler(staff).handler(ctx ->
         Respond.json(ctx, customers.merges(id(ctx)), 200, list -> ApiJson.array(list, ApiJson::merge)));

@@ -52,6 +52,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Services services;
   private HttpServer server;
   private Router router;
+  private ConnectionGuard guard;
 
   public HttpApiVerticle(SwitchboardConfig.Http config, Services services) {
     this.config = config;
@@ -80,17 +81,26 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = router();
+    var limits = config.connections();
+    guard = new ConnectionGuard(vertx, new ConnectionGuard.Limits(limits.headerTimeout(), limits.keepAliveTimeout(),
+        limits.bodyTimeout(), limits.maxPerAddress()));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
         .setMaxHeaderSize(16 * 1024)
+        .setIdleTimeout((int) Math.max(1, limits.idleTimeout().toSeconds()))
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(true));
-    return server.requestHandler(router).listen().onSuccess(s ->
+    server.connectionHandler(guard.onConnection());
+    return server.requestHandler(guard.wrap(router)).listen().onSuccess(s ->
         log.atInfo().addKeyValue("port", s.actualPort()).log("HTTP API listening"));
   }
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     return server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -98,13 +108,8 @@ public final class HttpApiVerticle extends VerticleBase {
   Router router() {
     Router router = Router.router(vertx);
     Problems problems = new Problems();
-    router.route().handler(ctx -> {
-      ctx.response()
-          .putHeader("X-Content-Type-Options", "nosniff")
-          .putHeader("Referrer-Policy", "no-referrer")
-          .putHeader("X-Frame-Options", "DENY");
-      ctx.next();
-    });
+    // CSP, no-store on the API, no immutable caching of the console (see SecurityHeaders).
+    router.route().handler(new SecurityHeaders(config.publicUrl()).handler());
     // The agent console's WebSocket comes before CORS: it checks the origin itself (the hub's own, the
     // public URL, http.allowedOrigins) and refuses others with 403.
     AgentSocketGateway agentSockets = new AgentSocketGateway(vertx, services.auth(), services.routing(), services.customers(),
@@ -124,8 +129,9 @@ public final class HttpApiVerticle extends VerticleBase {
     AttachmentRoutes.mount(router, services.attachments(), authn, config.maxAttachmentBytes());
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     AuthRoutes.mount(router, services.auth(), authn);
+    AccountRoutes.mount(router, services.auth(), services.agents(), authn);
     InboundRoutes.mount(router, services.intake(), authn);
-    CustomerRoutes.mount(router, services.customers(), authn);
+    CustomerRoutes.mount(router, services.customers(), services.interactions().visibility(), authn);
     InteractionRoutes.mount(router, services.interactions(), authn);
     StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);

@@ -64,10 +64,22 @@ public final class JsonBodies {
       throw new Problems.BadRequest("a JSON request body is required");
     }
     try {
-      JsonNode tree = MAPPER.readTree(body.getBytes());
+      byte[] bytes = body.getBytes();
+      JsonNode tree;
+      try {
+        tree = MAPPER.readTree(bytes);
+      } catch (StreamReadException e) {
+        // Bytes that are not UTF-8 are named by field before Jackson's own complaint.
+        if (TextChecks.firstMalformed(bytes) >= 0) {
+          TextChecks.checkJson(bytes, null);
+        }
+        throw e;
+      }
       if (tree == null || !tree.isObject()) {
         throw new Problems.BadRequest("the request body must be a JSON object");
       }
+      // NUL, lone surrogates and overlong UTF-8 anywhere in the body: 422 naming the field.
+      TextChecks.checkJson(bytes, tree);
       if (type.isRecord()) {
         // Report unknown fields first: a record's own checks would otherwise run before Jackson notices them.
         java.util.Set<String> known = new java.util.HashSet<>();

@@ -30,6 +30,7 @@ public final class Params {
     if (v != null && v.length() > 512) {
       throw Problems.BadRequest.field(name, "is too long");
     }
+    TextChecks.check(name, v);
     return v == null || v.isBlank() ? null : v;
   }
 

@@ -724,6 +724,27 @@ final class AgentConnection {
   }
 
   /**
+   * Checks the login session again now (its account changed on some node: logout, revocation, disable, password or
+   * role change): closes the socket when the session ended, takes the account's current role otherwise.
+   */
+  void recheckSession() {
+    if (phase != Phase.OPEN) {
+      return;
+    }
+    gateway.auth().authenticate(token).onComplete(ar -> {
+      if (phase != Phase.OPEN) {
+        return;
+      }
+      if (ar.succeeded()) {
+        staff = ar.result();
+      } else if (ar.cause() instanceof AuthenticationException) {
+        sendEssential(Frames.error(Frames.UNAUTHENTICATED, "the session ended (logged out, revoked or disabled); log in again", null));
+        terminate(Frames.CLOSE_UNAUTHENTICATED, "session ended");
+      }
+    });
+  }
+
+  /**
    * Keeps the agent present for routing. Driven by what the console sends (pongs to the hub's pings, its
    * own pings), so a console that stops answering loses presence within {@code RoutingService.PRESENCE_TTL}.
    */

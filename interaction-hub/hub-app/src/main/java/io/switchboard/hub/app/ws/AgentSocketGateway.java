@@ -122,6 +122,9 @@ public final class AgentSocketGateway {
     listen(RoutingService.AGENT_STATE_CHANGED, e -> each(e, c -> c.stateChanged(e.getString("state"), e.getString("reason"))));
     listen(io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED, e ->
         of(e.getString("fromAgentId")).forEach(c -> c.unassigned(e.getString("interactionId"), e.getString("reason"))));
+    // Logout, revocation, disable, password or role change on any node: this node's sockets of the agent check
+    // their session at once (closing when it ended, taking the new role otherwise).
+    listen(AuthService.ACCOUNT_CHANGED, e -> each(e, AgentConnection::recheckSession));
     listen(HubEvents.MESSAGE_RECEIVED, this::messageAdded);
     listen(MessageService.MESSAGE_CREATED, this::messageAdded);
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
@@ -153,11 +156,11 @@ public final class AgentSocketGateway {
       return;
     }
     String origin = request.getHeader("Origin");
-    if (!origins.allows(origin, request.getHeader("Host"))) {
+    if (!origins.allows(origin, request.localAddress() == null ? -1 : request.localAddress().port())) {
       log.atWarn().addKeyValue("origin", origin).addKeyValue("remote", request.remoteAddress())
           .log("agent socket refused: origin not allowed");
       ctx.fail(new Problems.BadRequest(403, "origin-not-allowed",
-          "pages from " + origin + " may not open the agent socket (see http.allowedOrigins)", null));
+          "pages from " + origin + " may not open the agent socket (see http.publicUrl and http.allowedOrigins)", null));
       return;
     }
     request.toWebSocket()

@@ -7,14 +7,17 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which web pages may open the agent socket: pages of the hub itself (the Origin names the host the
- * request was sent to), the hub's public URL, and the origins listed in {@code http.allowedOrigins}
- * ({@code *} allows any). Requests without an Origin header come from programs, not browsers (a browser
- * always sends it on a WebSocket handshake), and are allowed: the token still has to be valid.
+ * Which web pages may open the agent socket: the hub's public URL ({@code http.publicUrl}) and the origins listed in
+ * {@code http.allowedOrigins} ({@code *} allows any). Without a public URL, pages of the hub on this machine
+ * ({@code http://localhost:<port>}, {@code http://127.0.0.1:<port>}, {@code http://[::1]:<port>}, the port the request
+ * came in on). The Host header is never trusted: a page on an attacker's site reached through a DNS name pointing at
+ * the hub would send a Host that matches its own Origin. Requests without an Origin header come from programs, not
+ * browsers (a browser always sends it on a WebSocket handshake), and are allowed: the token still has to be valid.
  */
 final class OriginPolicy {
   private final Set<String> allowed = new HashSet<>();
   private final boolean any;
+  private final boolean hasPublicUrl;
 
   OriginPolicy(List<String> allowedOrigins, String publicUrl) {
     boolean star = false;
@@ -28,16 +31,19 @@ final class OriginPolicy {
         }
       }
     }
-    if (publicUrl != null && !publicUrl.isBlank()) {
-      String n = normalize(publicUrl.strip());
-      if (n != null) {
-        allowed.add(n);
-      }
+    String pub = publicUrl == null || publicUrl.isBlank() ? null : normalize(publicUrl.strip());
+    if (pub != null) {
+      allowed.add(pub);
     }
+    this.hasPublicUrl = pub != null;
     this.any = star;
   }
 
-  boolean allows(String origin, String host) {
+  /**
+   * @param localPort the port the request arrived on (the socket's, not the Host header's); used only when no public
+   *     URL is configured
+   */
+  boolean allows(String origin, int localPort) {
     if (origin == null || any) {
       return true;
     }
@@ -48,12 +54,11 @@ final class OriginPolicy {
     if (allowed.contains(o)) {
       return true;
     }
-    if (host == null || host.isBlank()) {
+    if (hasPublicUrl || localPort <= 0) {
       return false;
     }
-    URI u = URI.create(o);
-    String sameHost = normalize(u.getScheme() + "://" + host.strip());
-    return o.equals(sameHost);
+    return o.equals("http://localhost:" + localPort) || o.equals("http://127.0.0.1:" + localPort)
+        || o.equals("http://[::1]:" + localPort);
   }
 
   /** {@code scheme://host[:port]} in lower case without the scheme's default port; null when unreadable. */

@@ -111,7 +111,7 @@ class EmailChannelTest {
   }
 
   private long count(String sql) throws Exception {
-    try (var c = DriverManager.getConnection(jdbc(), "postgres", ""); var rs = c.createStatement().executeQuery(sql)) {
+    try (var c = io.switchboard.hub.testsupport.TestServers.connect(hub.hub().postgresUrl()); var rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

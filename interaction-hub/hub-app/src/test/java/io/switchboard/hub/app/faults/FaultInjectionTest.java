@@ -110,7 +110,7 @@ class FaultInjectionTest {
   /** Each acknowledged contact: one message, in the interaction the hub answered with; no other message of the run. */
   static void assertStoredExactlyOnce(FaultyServers servers, String run, Map<String, String> acked) throws Exception {
     URI u = URI.create(servers.postgresUrl());
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), "postgres", "");
+    try (Connection c = io.switchboard.hub.testsupport.TestServers.connect(u.toString());
         PreparedStatement st = c.prepareStatement(
             "SELECT external_id, count(*) AS n, min(interaction_id::text) AS interaction FROM messages"
                 + " WHERE channel = 'chat' AND external_id LIKE ? GROUP BY external_id")) {

@@ -86,6 +86,6 @@ class ShutdownOrderTest {
 
   private static Connection jdbc(String postgresUrl) throws Exception {
     URI u = URI.create(postgresUrl);
-    return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), u.getUserInfo(), "");
+    return io.switchboard.hub.testsupport.TestServers.connect(u.toString());
   }
 }

@@ -346,7 +346,7 @@ class EmailRepliesApiTest {
   }
 
   private int count(String sql) {
-    try (Connection c = DriverManager.getConnection(jdbc(), "postgres", ""); var rs = c.createStatement().executeQuery(sql)) {
+    try (Connection c = io.switchboard.hub.testsupport.TestServers.connect(hub.hub().postgresUrl()); var rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);
     } catch (java.sql.SQLException e) {
@@ -355,7 +355,7 @@ class EmailRepliesApiTest {
   }
 
   private void execute(String sql) {
-    try (Connection c = DriverManager.getConnection(jdbc(), "postgres", "")) {
+    try (Connection c = io.switchboard.hub.testsupport.TestServers.connect(hub.hub().postgresUrl())) {
       c.createStatement().execute(sql);
     } catch (java.sql.SQLException e) {
       throw new AssertionError(e);

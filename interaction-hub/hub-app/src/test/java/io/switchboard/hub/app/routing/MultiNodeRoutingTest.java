@@ -71,7 +71,7 @@ class MultiNodeRoutingTest {
           c.unregister();
         }
         assertThat(doubles).isEmpty();
-        try (Connection c = DriverManager.getConnection(jdbc(a), "postgres", "")) {
+        try (Connection c = io.switchboard.hub.testsupport.TestServers.connect(a.hub().postgresUrl())) {
           assertThat(count(c, "SELECT count(*) FROM offers")).isEqualTo(slots);
           assertThat(count(c, "SELECT count(*) FROM interactions WHERE state = 'queued'")).isEqualTo(contacts - slots);
           assertThat(count(c, "SELECT count(*) FROM (SELECT interaction_id FROM interaction_transitions WHERE to_state = 'offered'"

@@ -71,7 +71,7 @@ class ConsoleSettingsSocketTest {
         "SWITCHBOARD_PG_URL", a.hub().postgresUrl(),
         "SWITCHBOARD_REDIS_URL", a.hub().redisUrl(),
         "SWITCHBOARD_REDIS_PREFIX", a.redisPrefix(),
-        "SWITCHBOARD_DEMO", "false"), otherConfig);
+        "SWITCHBOARD_DEMO", "true"), otherConfig);
     try {
       Console alice = fx.console();
       alice.authenticated(fx.token("alice"));

@@ -55,7 +55,9 @@ public record AgentDraft(
     if (role == null) {
       errors.add(new FieldError("role", "is required"));
     }
-    if (password == null || password.length() < 8) {
+    if (password != null && password.indexOf('\0') >= 0) {
+      errors.add(new FieldError("password", "must not contain NUL characters"));
+    } else if (password == null || password.length() < 8) {
       errors.add(new FieldError("password", "must be at least 8 characters"));
     } else if (password.getBytes(StandardCharsets.UTF_8).length > PasswordHasher.MAX_PASSWORD_BYTES) {
       errors.add(new FieldError("password", "must be at most " + PasswordHasher.MAX_PASSWORD_BYTES + " bytes"));

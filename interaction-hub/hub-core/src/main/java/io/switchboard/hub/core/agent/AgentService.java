@@ -48,8 +48,19 @@ public final class AgentService {
     this.defaults = defaults;
   }
 
-  /** Creates a member of staff; fails with {@link ConflictException} when the username is taken. */
+  /**
+   * Creates a member of staff; fails with {@link ConflictException} when the username is taken and with a
+   * {@link io.switchboard.hub.api.error.ValidationException} when the password fails
+   * {@link io.switchboard.hub.core.auth.PasswordPolicy} (the demo seed's published demo passwords are exempt: those
+   * accounts only work while the demo is on).
+   */
   public Future<Agent> create(Principal by, AgentDraft draft) {
+    if (!(by instanceof Principal.System s && s.job().equals("demo-seed"))) {
+      var problem = io.switchboard.hub.core.auth.PasswordPolicy.problem(draft.password());
+      if (problem.isPresent()) {
+        return Future.failedFuture(new io.switchboard.hub.api.error.ValidationException("password", problem.get()));
+      }
+    }
     Map<Channel, Integer> capacity = new EnumMap<>(Channel.class);
     capacity.putAll(defaults.capacity());
     capacity.putAll(draft.capacity());

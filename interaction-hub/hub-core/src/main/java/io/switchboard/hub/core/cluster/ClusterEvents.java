@@ -78,7 +78,8 @@ public final class ClusterEvents extends VerticleBase {
       HubEvents.MESSAGE_RECEIVED,
       io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING,
       AGENT_TYPING,
-      CHANNEL_BROADCAST);
+      CHANNEL_BROADCAST,
+      io.switchboard.hub.core.auth.AuthService.ACCOUNT_CHANGED);
 
   private final RedisStore redis;
   private final Set<String> addresses;

@@ -65,6 +65,8 @@ public final class IntakeService implements InboundSink {
   public Future<IntakeResult> accept(InboundContact contact) {
     List<IdentityKey> keys;
     try {
+      // NUL and lone surrogates from any channel: refused naming the field (the channel tells its sender), never a 500.
+      io.switchboard.hub.api.TextRules.check(contact);
       keys = normalizer.matchKeys(contact.sender(), "sender.value");
     } catch (ValidationException e) {
       return Future.failedFuture(e);

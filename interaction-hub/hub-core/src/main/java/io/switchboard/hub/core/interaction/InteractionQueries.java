@@ -17,9 +17,9 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 
 /**
- * Reading interactions with the visibility rule applied: agents see only interactions assigned to them;
- * supervisors and admins see all. An interaction an agent may not see is reported as not found, so its
- * existence does not leak.
+ * Reading interactions with the visibility rule applied ({@link io.switchboard.hub.core.access.WorkVisibility}):
+ * agents open only interactions they worked; supervisors and admins see all. An interaction an agent may not see is
+ * reported as not found, so its existence does not leak.
  */
 public final class InteractionQueries {
 
@@ -32,6 +32,7 @@ public final class InteractionQueries {
 
   private final Stores stores;
   private final AdapterDirectory adapters;
+  private final io.switchboard.hub.core.access.WorkVisibility visibility;
 
   public InteractionQueries(Stores stores) {
     this(stores, null);
@@ -39,18 +40,32 @@ public final class InteractionQueries {
 
   /** @param adapters the running adapters, asked whether replies can go out; null: always ready */
   public InteractionQueries(Stores stores, AdapterDirectory adapters) {
+    this(stores, adapters, new io.switchboard.hub.core.access.WorkVisibility(stores,
+        io.switchboard.hub.core.access.WorkVisibility.Settings.defaults()));
+  }
+
+  /** With the visibility rule's settings from the configuration. */
+  public InteractionQueries(Stores stores, AdapterDirectory adapters, io.switchboard.hub.core.access.WorkVisibility visibility) {
     this.stores = stores;
     this.adapters = adapters;
+    this.visibility = visibility;
+  }
+
+  /** The visibility rule these queries apply (for other views of interactions: history, search). */
+  public io.switchboard.hub.core.access.WorkVisibility visibility() {
+    return visibility;
   }
 
   public Future<Detail> get(Principal.Staff viewer, InteractionId id) {
     SqlClient sql = stores.db().pool();
-    return stores.interactions().find(sql, id).compose(found -> {
-      if (found.isEmpty() || !visible(viewer, found.get())) {
+    return stores.interactions().find(sql, id).compose(found -> found.isEmpty()
+        ? Future.succeededFuture(false) : visibility.mayOpen(viewer, found.get())).compose(ok -> ok
+        ? stores.interactions().find(sql, id) : Future.succeededFuture(java.util.Optional.<Interaction>empty())).compose(found -> {
+      if (found.isEmpty()) {
         return Future.failedFuture(new NotFoundException("no interaction " + id));
       }
       Interaction i = found.get();
-      return stores.messages().ofInteractions(sql, List.of(id)).compose(messages ->
+      return stores.messages().ofInteractions(sql, List.of(id)).compose(all -> visibility.messages(viewer, i, all)).compose(messages ->
           stores.interactions().transitions(sql, id).compose(transitions ->
               stores.messages().replyAddress(sql, i.conversationId()).map(address -> new Detail(i, messages, transitions,
                   adapters == null ? SendReadiness.READY : adapters.readiness(i.channel(), address.orElse(null), i.attributes())))));
@@ -65,9 +80,5 @@ public final class InteractionQueries {
       return Future.succeededFuture(List.of());
     }
     return stores.interactions().list(stores.db().pool(), new InteractionStore.Filter(state, queueId, scope), cursor, limit);
-  }
-
-  private static boolean visible(Principal.Staff viewer, Interaction i) {
-    return viewer.role().atLeast(Role.SUPERVISOR) || viewer.agentId().equals(i.agentId());
   }
 }

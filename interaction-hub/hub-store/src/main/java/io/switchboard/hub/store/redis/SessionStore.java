@@ -50,4 +50,32 @@ public final class SessionStore {
   public Future<Void> clearFailures(String subject) {
     return redis.call(redis.async().del(redis.key("login-failures:" + subject))).mapEmpty();
   }
+
+  /** Until when (epoch milliseconds) attempts of {@code subject} are held back; 0 when they are not. */
+  public Future<Long> heldUntil(String subject) {
+    return redis.call(redis.async().get(redis.key("login-hold:" + subject)))
+        .map(s -> s == null ? 0L : Long.parseLong(s));
+  }
+
+  /** Holds back attempts of {@code subject} until {@code untilMillis}; the entry expires by itself then. */
+  public Future<Void> holdUntil(String subject, long untilMillis) {
+    long ttl = Math.max(1, untilMillis - System.currentTimeMillis());
+    return redis.call(redis.async().psetex(redis.key("login-hold:" + subject), ttl, Long.toString(untilMillis))).mapEmpty();
+  }
+
+  public Future<Void> release(String subject) {
+    return redis.call(redis.async().del(redis.key("login-hold:" + subject), redis.key("login-failures:" + subject))).mapEmpty();
+  }
+
+  /** Remembers that {@code address} logged in to {@code username} successfully (for {@code ttl}). */
+  public Future<Void> rememberAddress(String username, String address, Duration ttl) {
+    String key = redis.key("login-known:" + username);
+    return redis.call(redis.async().sadd(key, address))
+        .compose(x -> redis.call(redis.async().expire(key, ttl.toSeconds()))).mapEmpty();
+  }
+
+  /** Whether {@code address} logged in to {@code username} successfully recently. */
+  public Future<Boolean> knownAddress(String username, String address) {
+    return redis.call(redis.async().sismember(redis.key("login-known:" + username), address));
+  }
 }
