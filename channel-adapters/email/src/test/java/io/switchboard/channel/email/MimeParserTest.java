@@ -84,6 +84,16 @@ class MimeParserTest {
         + "Subject: =?UTF-8?Q?Hello=0D=0AX-Injected:_yes=00?=\nMessage-ID: <9@x>\n\nbody\n");
     assertThat(injected.subject()).isEqualTo("HelloX-Injected: yes").doesNotContain("\r").doesNotContain("\n").doesNotContain("\0");
     assertThat(injected.from().name()).doesNotContain("\r").doesNotContain("\n");
+
+    // Folded threading headers and an encoded CR/LF in a name: values come out on one line (issue #11.7).
+    ParsedEmail folded = parse("From: =?UTF-8?Q?Mallory=0D=0A?= <m@x.example>\n"
+        + "Subject: =?UTF-8?Q?Re:_order=0AX-Evil:_1?=\nMessage-ID:\n <folded@x>\n"
+        + "In-Reply-To:\n <orig@x>\nReferences: <r1@x>\n\t<r2@x>\n\n" + "body\n");
+    assertThat(folded.subject()).doesNotContain("\r").doesNotContain("\n");
+    assertThat(folded.from().name()).doesNotContain("\r").doesNotContain("\n");
+    assertThat(folded.references()).allSatisfy(r -> assertThat(r).doesNotContain("\r").doesNotContain("\n"));
+    assertThat(folded.references()).contains("<r1@x>", "<r2@x>");
+    assertThat(folded.messageId()).isEqualTo("<folded@x>");
   }
 
   @Test

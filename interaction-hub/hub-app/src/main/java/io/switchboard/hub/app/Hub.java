@@ -198,19 +198,21 @@ public final class Hub implements AutoCloseable {
         new LeaseStore(redis));
     // Replies are checked against the running adapters before they are stored (a reply nothing can send is refused).
     MessageService messages = new MessageService(vertx, stores, normalizer, channels);
-    AttachmentService attachments = new AttachmentService(stores);
+    AttachmentService attachments = new AttachmentService(stores, cfg.security().uploads());
     // The listener first, so adapters know the port (webhook and widget URLs); their routes are looked up
     // per request, so they serve as soon as each adapter has registered them.
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
-        stores, redis, auth, meteredIntake, customers, new InteractionQueries(stores, channels), agents, routing, messages, attachments, channels,
+        stores, redis, auth, meteredIntake, customers, new InteractionQueries(stores, channels,
+            new io.switchboard.hub.core.access.WorkVisibility(stores, cfg.security().visibility())), agents, routing, messages, attachments, channels,
         registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console,
-        new io.switchboard.hub.core.quarantine.QuarantineService(stores)));
+        new io.switchboard.hub.core.quarantine.QuarantineService(stores), cfg.security().rights()));
     httpDeployment = await(vertx.deployVerticle(http), "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");
     log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
     await(vertx.deployVerticle(new DeliveryRelay(stores, channels, Duration.ofSeconds(1))), "delivery relay");
-    // Files uploaded for replies never sent are kept a day, then deleted.
-    await(vertx.deployVerticle(new AttachmentSweeper(attachments, Duration.ofHours(24), Duration.ofMinutes(10))), "attachment sweeper");
+    // Files uploaded for replies never sent are kept security.unusedUploadTtl (an hour by default), then deleted.
+    await(vertx.deployVerticle(new AttachmentSweeper(attachments, cfg.security().unusedUploadTtl(), Duration.ofMinutes(5))),
+        "attachment sweeper");
   }
 
   /**

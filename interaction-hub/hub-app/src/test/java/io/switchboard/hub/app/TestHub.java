@@ -149,6 +149,23 @@ public final class TestHub implements AutoCloseable {
     }
   }
 
+  /** Puts {@code key: value} into section {@code section} of the switchboard.yaml in {@code dir} (such as security.rights). */
+  @SuppressWarnings("unchecked")
+  public static Path setting(Path dir, String section, String key, Object value) {
+    try {
+      var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+      Path file = dir.resolve("switchboard.yaml");
+      Map<String, Object> root = yaml.readValue(file.toFile(), java.util.LinkedHashMap.class);
+      Map<String, Object> s = new java.util.LinkedHashMap<>((Map<String, Object>) root.getOrDefault(section, Map.of()));
+      s.put(key, value);
+      root.put(section, s);
+      yaml.writeValue(file.toFile(), root);
+      return dir;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** This hub's Redis key prefix. */
   public String redisPrefix() {
     return env.get("SWITCHBOARD_REDIS_PREFIX");

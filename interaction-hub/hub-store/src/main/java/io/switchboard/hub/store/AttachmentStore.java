@@ -72,6 +72,17 @@ public final class AttachmentStore {
         .mapEmpty();
   }
 
+  /** Bytes of uploads not yet used by a message: {@code [of this uploader, of all uploaders]} (for quotas). */
+  public Future<long[]> unusedBytes(SqlClient sql, AgentId uploader) {
+    return sql.preparedQuery("SELECT coalesce(sum(size_bytes) FILTER (WHERE uploaded_by = $1), 0) AS mine,"
+            + " coalesce(sum(size_bytes), 0) AS total FROM attachments WHERE message_id IS NULL AND uploaded_by IS NOT NULL")
+        .execute(io.vertx.sqlclient.Tuple.of(uploader.value()))
+        .map(rows -> {
+          var r = rows.iterator().next();
+          return new long[] {r.getLong("mine"), r.getLong("total")};
+        });
+  }
+
   public Future<Optional<Stored>> find(SqlClient sql, AttachmentId id) {
     return find(sql, List.of(id)).map(all -> all.stream().findFirst());
   }

@@ -86,7 +86,7 @@ public final class InteractionStore {
     return sql.preparedQuery(
             "SELECT DISTINCT interaction_id FROM interaction_transitions WHERE agent_id = $1 AND interaction_id = ANY($2)"
                 + " UNION SELECT DISTINCT interaction_id FROM messages WHERE agent_id = $1 AND interaction_id = ANY($2)")
-        .execute(Tuple.of(agent.value(), arr))
+        .execute(Tuple.tuple().addUUID(agent.value()).addArrayOfUUID(arr))
         .map(rows -> {
           java.util.Set<InteractionId> out = new java.util.HashSet<>();
           rows.forEach(r -> out.add(new InteractionId(r.getUUID("interaction_id"))));

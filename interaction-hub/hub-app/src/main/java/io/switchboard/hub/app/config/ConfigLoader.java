@@ -29,7 +29,8 @@ public final class ConfigLoader {
       "postgres", Set.of("url", "password", "poolSize"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
-      "security", Set.of("sessionTtl", "maxFailedLogins", "failureWindow", "bcryptCost"),
+      "security", Set.of("sessionTtl", "maxFailedLogins", "failureWindow", "bcryptCost", "agentsSeeCustomerHistory",
+          "agentsSeeOthersNotes", "rights", "uploadQuotaPerUser", "uploadQuotaTotal", "unusedUploadTtl"),
       "demo", Set.of("enabled", "apiKey"));
 
   private final Map<String, String> env;
@@ -88,11 +89,39 @@ public final class ConfigLoader {
         r.text("SWITCHBOARD_REDIS_PREFIX", "redis.keyPrefix", "sb:"));
     SwitchboardConfig.Customers customers = new SwitchboardConfig.Customers(
         r.text("SWITCHBOARD_DEFAULT_REGION", "customers.defaultRegion", "US"));
+    java.util.Map<io.switchboard.hub.core.access.Rights.Right, io.switchboard.hub.api.Role> least = new java.util.EnumMap<>(
+        io.switchboard.hub.core.access.Rights.Right.class);
+    JsonNode rightsNode = root.path("security").path("rights");
+    if (!rightsNode.isMissingNode() && !rightsNode.isNull()) {
+      if (!rightsNode.isObject()) {
+        throw new ConfigException(file + ": 'security.rights' must be a mapping of right to the least role that has it");
+      }
+      for (Iterator<String> it = rightsNode.fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        var right = io.switchboard.hub.core.access.Rights.byKey(name);
+        if (right == null) {
+          throw new ConfigException(file + ": unknown key 'security.rights." + name + "' (known: mergeCustomers, unmergeCustomers, editIdentities, editTier)");
+        }
+        try {
+          least.put(right, io.switchboard.hub.api.Role.fromWire(rightsNode.get(name).asText()));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(file + ": 'security.rights." + name + "' must be agent, supervisor or admin", e);
+        }
+      }
+    }
     SwitchboardConfig.Security security = new SwitchboardConfig.Security(
         r.duration(null, "security.sessionTtl", Duration.ofHours(12)),
         r.integer(null, "security.maxFailedLogins", 10, 1, 1000),
         r.duration(null, "security.failureWindow", Duration.ofMinutes(15)),
-        r.integer("SWITCHBOARD_BCRYPT_COST", "security.bcryptCost", 10, 4, 16));
+        r.integer("SWITCHBOARD_BCRYPT_COST", "security.bcryptCost", 10, 4, 16),
+        new io.switchboard.hub.core.access.WorkVisibility.Settings(
+            r.bool(null, "security.agentsSeeCustomerHistory", true),
+            r.bool(null, "security.agentsSeeOthersNotes", false)),
+        new io.switchboard.hub.core.access.Rights(least),
+        new io.switchboard.hub.core.messaging.AttachmentService.Quotas(
+            r.integer(null, "security.uploadQuotaPerUser", 100 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+            r.integer(null, "security.uploadQuotaTotal", Integer.MAX_VALUE, 1024, Integer.MAX_VALUE)),
+        r.duration(null, "security.unusedUploadTtl", Duration.ofHours(1)));
     SwitchboardConfig.Demo demo = new SwitchboardConfig.Demo(
         r.bool("SWITCHBOARD_DEMO", "demo.enabled", true),
         r.text("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey", null));

@@ -79,8 +79,30 @@ public record SwitchboardConfig(
   /** Customer matching. */
   public record Customers(String defaultRegion) {}
 
-  /** Logins and passwords. */
-  public record Security(Duration sessionTtl, int maxFailedLogins, Duration failureWindow, int bcryptCost) {}
+  /**
+   * Logins and passwords, who sees whose work, what each role may do to customers, and upload quotas.
+   *
+   * @param visibility the work visibility rule's settings ({@code security.agentsSeeCustomerHistory},
+   *     {@code security.agentsSeeOthersNotes})
+   * @param rights least role per right ({@code security.rights.*})
+   * @param uploads quotas of uploads not yet sent ({@code security.uploadQuotaPerUser}, {@code security.uploadQuotaTotal})
+   * @param unusedUploadTtl how long an upload no reply used is kept ({@code security.unusedUploadTtl})
+   */
+  public record Security(Duration sessionTtl, int maxFailedLogins, Duration failureWindow, int bcryptCost,
+      io.switchboard.hub.core.access.WorkVisibility.Settings visibility, io.switchboard.hub.core.access.Rights rights,
+      io.switchboard.hub.core.messaging.AttachmentService.Quotas uploads, Duration unusedUploadTtl) {
+    public Security {
+      visibility = visibility == null ? io.switchboard.hub.core.access.WorkVisibility.Settings.defaults() : visibility;
+      rights = rights == null ? io.switchboard.hub.core.access.Rights.defaults() : rights;
+      uploads = uploads == null ? io.switchboard.hub.core.messaging.AttachmentService.Quotas.defaults() : uploads;
+      unusedUploadTtl = unusedUploadTtl == null ? Duration.ofHours(1) : unusedUploadTtl;
+    }
+
+    /** With the defaults for visibility, rights and uploads. */
+    public Security(Duration sessionTtl, int maxFailedLogins, Duration failureWindow, int bcryptCost) {
+      this(sessionTtl, maxFailedLogins, failureWindow, bcryptCost, null, null, null, null);
+    }
+  }
 
   /**
    * The demo seed: loaded from configDir/demo on first start when enabled.

@@ -130,7 +130,13 @@ final class ConnectionGuard {
     timedOut++;
     log.atDebug().addKeyValue("address", s.address).log("closing a slow connection: " + why);
     connections.remove(conn);
-    conn.close();
+    // HttpConnection.close() is a graceful shutdown that waits for the request being read, which is exactly what a
+    // slow client never finishes: close the channel itself.
+    if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      base.channel().close();
+    } else {
+      conn.close();
+    }
   }
 
   /** Open connections now (for tests and metrics). */

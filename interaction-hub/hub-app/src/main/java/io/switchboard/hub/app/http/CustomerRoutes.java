@@ -22,8 +22,9 @@ import java.util.Set;
 
 /**
  * {@code /api/v1/customers}: the customer record, its identities, history across channels, and reversible
- * merges. Any staff member may read and edit customers (agents work with them all day); undoing a merge
- * takes a supervisor.
+ * merges. Any staff member may read customers and edit their names, languages, attributes and notes (agents work
+ * with them all day); merging, undoing a merge, linking or unlinking identities and setting the tier take the rights
+ * of {@code security.rights} (supervisors by default; {@link io.switchboard.hub.core.access.Rights}).
  */
 final class CustomerRoutes {
   private static final Set<String> PATCHABLE = Set.of("version", "displayName", "tier", "language", "attributes", "notes");
@@ -58,27 +59,33 @@ final class CustomerRoutes {
       java.util.List<io.switchboard.hub.core.customer.HistoryEntry> shown) {}
 
   static void mount(Router router, CustomerService customers, io.switchboard.hub.core.access.WorkVisibility visibility,
-      Authn authn) {
+      io.switchboard.hub.core.access.Rights rights, Authn authn) {
     var staff = authn.staff(Role.AGENT);
 
     router.get("/api/v1/customers").handler(staff).handler(ctx -> search(ctx, customers));
     router.post("/api/v1/customers").handler(staff).handler(ctx -> {
       CustomerDraft draft = JsonBodies.read(ctx, CreateRequest.class).toDraft();
+      if (draft.tier() != null) {
+        rights.require(Authn.principal(ctx), io.switchboard.hub.core.access.Rights.Right.EDIT_TIER);
+      }
       Respond.json(ctx, customers.create(Authn.principal(ctx), draft).onSuccess(v ->
           ctx.response().putHeader("Location", "/api/v1/customers/" + v.customer().id())), 201, ApiJson::customer);
     });
     router.get("/api/v1/customers/:id").handler(staff).handler(ctx ->
         Respond.json(ctx, customers.get(id(ctx)), 200, ApiJson::customer));
-    router.patch("/api/v1/customers/:id").handler(staff).handler(ctx -> patch(ctx, customers));
+    router.patch("/api/v1/customers/:id").handler(staff).handler(ctx -> patch(ctx, customers, rights));
     router.get("/api/v1/customers/:id/identities").handler(staff).handler(ctx ->
         Respond.json(ctx, customers.get(id(ctx)), 200, v -> ApiJson.array(v.identities(), ApiJson::identity)));
     router.post("/api/v1/customers/:id/identities").handler(staff).handler(ctx -> {
+      rights.require(Authn.principal(ctx), io.switchboard.hub.core.access.Rights.Right.EDIT_IDENTITIES);
       SenderAddress address = JsonBodies.read(ctx, Wire.Address.class).toSender("");
       Respond.json(ctx, customers.addIdentity(Authn.principal(ctx), id(ctx), address), 201, ApiJson::identity);
     });
-    router.delete("/api/v1/customers/:id/identities/:identityId").handler(staff).handler(ctx ->
-        Respond.noContent(ctx, customers.removeIdentity(Authn.principal(ctx), id(ctx),
-            Params.pathId(ctx, "identityId", IdentityId::parse))));
+    router.delete("/api/v1/customers/:id/identities/:identityId").handler(staff).handler(ctx -> {
+      rights.require(Authn.principal(ctx), io.switchboard.hub.core.access.Rights.Right.EDIT_IDENTITIES);
+      Respond.noContent(ctx, customers.removeIdentity(Authn.principal(ctx), id(ctx),
+          Params.pathId(ctx, "identityId", IdentityId::parse)));
+    });
     router.get("/api/v1/customers/:id/history").handler(staff).handler(ctx -> {
       int limit = Params.intQuery(ctx, "limit", 20, 1, 100);
       var cursor = Cursors.parse(Params.query(ctx, "cursor"));
@@ -91,6 +98,7 @@ final class CustomerRoutes {
     router.get("/api/v1/customers/:id/merges").handler(staff).handler(ctx ->
         Respond.json(ctx, customers.merges(id(ctx)), 200, list -> ApiJson.array(list, ApiJson::merge)));
     router.post("/api/v1/customers/:id/merge").handler(staff).handler(ctx -> {
+      rights.require(Authn.principal(ctx), io.switchboard.hub.core.access.Rights.Right.MERGE_CUSTOMERS);
       MergeRequest req = JsonBodies.read(ctx, MergeRequest.class);
       CustomerId merged;
       try {
@@ -100,8 +108,10 @@ final class CustomerRoutes {
       }
       Respond.json(ctx, customers.merge(Authn.principal(ctx), id(ctx), merged), 201, ApiJson::merge);
     });
-    router.post("/api/v1/customer-merges/:mergeId/undo").handler(authn.staff(Role.SUPERVISOR)).handler(ctx ->
-        Respond.json(ctx, customers.undoMerge(Authn.principal(ctx), Params.pathUuid(ctx, "mergeId")), 200, ApiJson::merge));
+    router.post("/api/v1/customer-merges/:mergeId/undo").handler(staff).handler(ctx -> {
+      rights.require(Authn.principal(ctx), io.switchboard.hub.core.access.Rights.Right.UNMERGE_CUSTOMERS);
+      Respond.json(ctx, customers.undoMerge(Authn.principal(ctx), Params.pathUuid(ctx, "mergeId")), 200, ApiJson::merge);
+    });
   }
 
   private static CustomerId id(RoutingContext ctx) {
@@ -139,8 +149,11 @@ final class CustomerRoutes {
    * PATCH with the fields to change and the {@code version} the client read. A field set to null is cleared
    * (displayName cannot be); {@code attributes} replaces the whole map.
    */
-  private static void patch(RoutingContext ctx, CustomerService customers) {
+  private static void patch(RoutingContext ctx, CustomerService customers, io.switchboard.hub.core.access.Rights rights) {
     JsonObject body = JsonBodies.readObject(ctx);
+    if (body.containsKey("tier")) {
+      rights.require(Authn.principal(ctx), io.switchboard.hub.core.access.Rights.Right.EDIT_TIER);
+    }
     for (String key : body.fieldNames()) {
       if (!PATCHABLE.contains(key)) {
         throw Problems.BadRequest.field(key, "unknown field or not editable");

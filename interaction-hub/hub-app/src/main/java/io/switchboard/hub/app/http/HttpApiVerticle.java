@@ -46,7 +46,12 @@ public final class HttpApiVerticle extends VerticleBase {
       PrometheusMeterRegistry registry,
       java.nio.file.Path demoDir,
       io.switchboard.hub.core.console.ConsoleSettingsService console,
-      io.switchboard.hub.core.quarantine.QuarantineService quarantine) {}
+      io.switchboard.hub.core.quarantine.QuarantineService quarantine,
+      io.switchboard.hub.core.access.Rights rights) {
+    public Services {
+      rights = rights == null ? io.switchboard.hub.core.access.Rights.defaults() : rights;
+    }
+  }
 
   private final SwitchboardConfig.Http config;
   private final Services services;
@@ -131,7 +136,7 @@ public final class HttpApiVerticle extends VerticleBase {
     AuthRoutes.mount(router, services.auth(), authn);
     AccountRoutes.mount(router, services.auth(), services.agents(), authn);
     InboundRoutes.mount(router, services.intake(), authn);
-    CustomerRoutes.mount(router, services.customers(), services.interactions().visibility(), authn);
+    CustomerRoutes.mount(router, services.customers(), services.interactions().visibility(), services.rights(), authn);
     InteractionRoutes.mount(router, services.interactions(), authn);
     StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);

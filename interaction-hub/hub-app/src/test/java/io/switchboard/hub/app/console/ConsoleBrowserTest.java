@@ -59,6 +59,9 @@ class ConsoleBrowserTest {
         "topics", List.of(Map.of("id", "billing", "label", "Billing"), Map.of("id", "general", "label", "Anything else"))));
     TestHub.addChannel(config, "email", Map.of("mailboxes", List.of(Map.of("name", "billing", "address", "billing@northwind.example",
         "smtp", Map.of("host", "127.0.0.1", "port", smtp.getSmtp().getPort(), "tls", "none", "auth", false)))));
+    // The agent in this walk-through edits the tier, links an identity and merges: rights given to agents here
+    // (security.rights; supervisors only by default).
+    TestHub.setting(config, "security", "rights", Map.of("mergeCustomers", "agent", "editIdentities", "agent", "editTier", "agent"));
     hub = TestHub.startWith(Map.of(), config);
   }
 

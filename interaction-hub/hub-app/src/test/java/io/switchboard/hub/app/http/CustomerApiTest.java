@@ -68,14 +68,14 @@ class CustomerApiTest {
   @Test
   void editNeedsTheCurrentVersionAndAStaleOneIsAConflict() {
     String id = create("Version Person", null, "version@example.com").getString("id");
-    var ok = hub.patch("/api/v1/customers/" + id, agent, new JsonObject().put("version", 1).put("tier", "gold").put("language", "de-CH").encode());
+    var ok = hub.patch("/api/v1/customers/" + id, supervisor, new JsonObject().put("version", 1).put("tier", "gold").put("language", "de-CH").encode());
     assertThat(ok.status()).as(ok.body()).isEqualTo(200);
     assertThat(ok.json().getInteger("version")).isEqualTo(2);
     assertThat(ok.json().getString("tier")).isEqualTo("gold");
-    var stale = hub.patch("/api/v1/customers/" + id, agent, new JsonObject().put("version", 1).put("tier", "platinum").encode());
+    var stale = hub.patch("/api/v1/customers/" + id, supervisor, new JsonObject().put("version", 1).put("tier", "platinum").encode());
     assertThat(stale.status()).isEqualTo(409);
     assertThat(hub.get("/api/v1/customers/" + id, agent).json().getString("tier")).isEqualTo("gold");
-    var cleared = hub.patch("/api/v1/customers/" + id, agent, new JsonObject().put("version", 2).putNull("tier").encode());
+    var cleared = hub.patch("/api/v1/customers/" + id, supervisor, new JsonObject().put("version", 2).putNull("tier").encode());
     assertThat(cleared.json().getString("tier")).isNull();
   }
 
@@ -91,7 +91,7 @@ class CustomerApiTest {
       """)
   void badEditsAreRefusedAndChangeNothing(String name, String body, int status, String field) {
     String id = create("Bad Edit " + name, null, null).getString("id");
-    var r = hub.patch("/api/v1/customers/" + id, agent, body);
+    var r = hub.patch("/api/v1/customers/" + id, supervisor, body);
     assertThat(r.status()).as(r.body()).isEqualTo(status);
     assertThat(r.isProblem()).isTrue();
     assertThat(r.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo(field);
@@ -110,16 +110,16 @@ class CustomerApiTest {
   @Test
   void identitiesCanBeAddedAndRemoved() {
     String id = create("Ida Identity", null, null).getString("id");
-    var added = hub.post("/api/v1/customers/" + id + "/identities", agent,
+    var added = hub.post("/api/v1/customers/" + id + "/identities", supervisor,
         new JsonObject().put("kind", "handle").put("provider", "telegram").put("value", "@Ida_Identity").encode());
     assertThat(added.status()).as(added.body()).isEqualTo(201);
     assertThat(added.json().getString("value")).isEqualTo("@ida_identity");
-    var bad = hub.post("/api/v1/customers/" + id + "/identities", agent,
+    var bad = hub.post("/api/v1/customers/" + id + "/identities", supervisor,
         new JsonObject().put("kind", "handle").put("provider", "telegram").put("value", "not a handle").encode());
     assertThat(bad.status()).isEqualTo(422);
-    assertThat(hub.delete("/api/v1/customers/" + id + "/identities/" + added.json().getString("id"), agent).status()).isEqualTo(204);
+    assertThat(hub.delete("/api/v1/customers/" + id + "/identities/" + added.json().getString("id"), supervisor).status()).isEqualTo(204);
     assertThat(hub.get("/api/v1/customers/" + id + "/identities", agent).jsonArray()).isEmpty();
-    assertThat(hub.delete("/api/v1/customers/" + id + "/identities/" + added.json().getString("id"), agent).status()).isEqualTo(404);
+    assertThat(hub.delete("/api/v1/customers/" + id + "/identities/" + added.json().getString("id"), supervisor).status()).isEqualTo(404);
   }
 
   @Test
@@ -127,13 +127,13 @@ class CustomerApiTest {
     String survivor = create("Golden Record", "+49 30 33301234", null).getString("id");
     JsonObject other = create("Duplicate Record", null, "dup.record@example.com");
     String merged = other.getString("id");
-    hub.patch("/api/v1/customers/" + merged, agent, new JsonObject().put("version", 1).put("tier", "platinum").encode());
+    hub.patch("/api/v1/customers/" + merged, supervisor, new JsonObject().put("version", 1).put("tier", "platinum").encode());
     var mail = hub.post("/api/v1/inbound", apiKey(TestHub.DEMO_API_KEY), new JsonObject().put("channel", "email")
         .put("externalId", "<merge-1@example.com>").put("sender", new JsonObject().put("kind", "email").put("value", "dup.record@example.com"))
         .put("content", new JsonObject().put("type", "text").put("text", "before merge")).encode());
     assertThat(mail.json().getString("customerId")).isEqualTo(merged);
 
-    var merge = hub.post("/api/v1/customers/" + survivor + "/merge", agent, new JsonObject().put("mergedCustomerId", merged).encode());
+    var merge = hub.post("/api/v1/customers/" + survivor + "/merge", supervisor, new JsonObject().put("mergedCustomerId", merged).encode());
     assertThat(merge.status()).as(merge.body()).isEqualTo(201);
     String mergeId = merge.json().getString("id");
     JsonObject golden = hub.get("/api/v1/customers/" + survivor, agent).json();
@@ -147,8 +147,8 @@ class CustomerApiTest {
         .put("content", new JsonObject().put("type", "text").put("text", "after merge")).encode());
     assertThat(after.json().getString("customerId")).isEqualTo(survivor);
 
-    assertThat(hub.post("/api/v1/customers/" + survivor + "/merge", agent, new JsonObject().put("mergedCustomerId", merged).encode()).status()).isEqualTo(409);
-    assertThat(hub.post("/api/v1/customers/" + survivor + "/merge", agent, new JsonObject().put("mergedCustomerId", survivor).encode()).status()).isEqualTo(422);
+    assertThat(hub.post("/api/v1/customers/" + survivor + "/merge", supervisor, new JsonObject().put("mergedCustomerId", merged).encode()).status()).isEqualTo(409);
+    assertThat(hub.post("/api/v1/customers/" + survivor + "/merge", supervisor, new JsonObject().put("mergedCustomerId", survivor).encode()).status()).isEqualTo(422);
     assertThat(hub.post("/api/v1/customer-merges/" + mergeId + "/undo", agent, "{}").status()).isEqualTo(403);
 
     var undo = hub.post("/api/v1/customer-merges/" + mergeId + "/undo", supervisor, "{}");

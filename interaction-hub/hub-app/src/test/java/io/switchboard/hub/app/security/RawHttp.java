@@ -37,6 +37,40 @@ public final class RawHttp {
     }
   }
 
+  /** Sends {@code head} (request line and headers, without the blank line) and returns the answer. */
+  public static Answer request(int port, String head) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write((head + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      // Read the head only (a WebSocket upgrade keeps the connection open).
+      InputStream in = s.getInputStream();
+      StringBuilder h = new StringBuilder();
+      while (h.indexOf("\r\n\r\n") < 0) {
+        int c = in.read();
+        if (c == -1) {
+          break;
+        }
+        h.append((char) c);
+      }
+      String text = h.toString();
+      return new Answer(Integer.parseInt(text.substring(9, 12)), text, "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The value of a header in {@code head} (case-insensitive), or null. */
+  public static String header(String head, String name) {
+    for (String line : head.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    return null;
+  }
+
   public static Answer login(String from, int port, String username, String password) {
     String json = new io.vertx.core.json.JsonObject().put("username", username).put("password", password).encode();
     return post(from, port, "/api/v1/auth/login", null, json.getBytes(StandardCharsets.UTF_8));

@@ -40,10 +40,26 @@ public final class AttachmentService {
   /** An attachment with its bytes, for download. */
   public record Download(Attachment attachment, Buffer bytes) {}
 
+  /**
+   * How many bytes of uploads not yet sent with a reply may wait: per member of staff and in total. Past either,
+   * uploads are refused (409) until replies use them or the sweeper deletes them.
+   */
+  public record Quotas(long perUserBytes, long totalBytes) {
+    public static Quotas defaults() {
+      return new Quotas(100L * 1024 * 1024, 2L * 1024 * 1024 * 1024);
+    }
+  }
+
   private final Stores stores;
+  private final Quotas quotas;
 
   public AttachmentService(Stores stores) {
+    this(stores, Quotas.defaults());
+  }
+
+  public AttachmentService(Stores stores, Quotas quotas) {
     this.stores = stores;
+    this.quotas = quotas;
   }
 
   /**
@@ -63,7 +79,17 @@ public final class AttachmentService {
     } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
-    return stores.attachments().insert(stores.db().pool(), a, by.agentId(), bytes, Instant.now()).map(x -> {
+    return stores.attachments().unusedBytes(stores.db().pool(), by.agentId()).compose(used -> {
+      if (used[0] + a.sizeBytes() > quotas.perUserBytes()) {
+        return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException("your unsent uploads would pass "
+            + quotas.perUserBytes() + " bytes (" + used[0] + " waiting); send or remove them, or wait for them to be swept"));
+      }
+      if (used[1] + a.sizeBytes() > quotas.totalBytes()) {
+        return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException(
+            "the hub holds too many unsent uploads; try again later"));
+      }
+      return Future.succeededFuture();
+    }).compose(ok -> stores.attachments().insert(stores.db().pool(), a, by.agentId(), bytes, Instant.now())).map(x -> {
       log.atInfo().addKeyValue("attachmentId", a.id()).addKeyValue("agentId", by.agentId()).addKeyValue("sizeBytes", a.sizeBytes())
           .log("attachment uploaded");
       return a;

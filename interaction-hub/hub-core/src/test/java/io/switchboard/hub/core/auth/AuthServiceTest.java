@@ -84,31 +84,29 @@ class AuthServiceTest {
   }
 
   @Test
-  void tooManyFailuresLockTheUsernameEvenForTheRightPassword() {
+  void failuresHoldTheirAddressBackWithoutLockingTheOwnerOut() {
     String username = newAgent(Role.AGENT);
+    await(f.auth.login(username, PASSWORD, "10.0.0.9")); // the owner's usual address
     for (int i = 0; i < AUTH_SETTINGS.maxFailedLogins(); i++) {
-      awaitFailure(f.auth.login(username, "guess " + i), AuthenticationException.class);
+      awaitFailure(f.auth.login(username, "guess " + i, "10.0.0.1"), AuthenticationException.class);
     }
-
-    awaitFailure(f.auth.login(username, PASSWORD), RateLimitedException.class);
-    awaitFailure(f.auth.login(username.toUpperCase(), PASSWORD), RateLimitedException.class);
-    // Another user is not affected.
+    // One more failure past the free ones holds the guessing address back, the right password included.
+    awaitFailure(f.auth.login(username, "guess again", "10.0.0.1"), AuthenticationException.class);
+    awaitFailure(f.auth.login(username, PASSWORD, "10.0.0.1"), RateLimitedException.class);
+    // The owner, from the address they logged in from before, still gets in; so does another user elsewhere.
+    await(f.auth.login(username, PASSWORD, "10.0.0.9"));
     String other = newAgent(Role.AGENT);
-    await(f.auth.login(other, PASSWORD));
+    await(f.auth.login(other, PASSWORD, "10.0.0.2"));
   }
 
   @Test
-  void successfulLoginResetsTheFailureCount() {
-    String username = newAgent(Role.AGENT);
-    for (int i = 0; i < AUTH_SETTINGS.maxFailedLogins() - 1; i++) {
-      awaitFailure(f.auth.login(username, "guess " + i), AuthenticationException.class);
+  void aSprayFromOneAddressIsHeldBack() {
+    String real = newAgent(Role.AGENT);
+    for (int i = 0; i <= AUTH_SETTINGS.maxFailedLogins(); i++) {
+      awaitFailure(f.auth.login("sprayed-" + i, "Winter-2026!", "10.0.0.66"), AuthenticationException.class);
     }
-    await(f.auth.login(username, PASSWORD));
-    for (int i = 0; i < AUTH_SETTINGS.maxFailedLogins() - 1; i++) {
-      awaitFailure(f.auth.login(username, "guess " + i), AuthenticationException.class);
-    }
-
-    await(f.auth.login(username, PASSWORD));
+    // Right after the failure past the free ones (the first hold is a second).
+    awaitFailure(f.auth.login(real, PASSWORD, "10.0.0.66"), RateLimitedException.class);
   }
 
   @Test
