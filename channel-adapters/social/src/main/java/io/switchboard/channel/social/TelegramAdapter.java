@@ -25,7 +25,8 @@ import java.util.Set;
  *       {@code secret_token}: every POST must carry it in {@code X-Telegram-Bot-Api-Secret-Token}
  *       ({@code SWITCHBOARD_TELEGRAM_SECRET_TOKEN}). Messages become contacts from
  *       {@code handle(telegram, <user id>)} in thread {@code telegram:<chat id>}, with id
- *       {@code <chat id>:<message id>}.</li>
+ *       {@code <chat id>:<message id>}; a button press ({@code callback_query}) becomes a contact with the
+ *       button's text and is answered with {@code answerCallbackQuery} once stored.</li>
  *   <li>Replies: {@code POST <apiBaseUrl>/bot<token>/sendMessage} to the thread's chat
  *       ({@code SWITCHBOARD_TELEGRAM_BOT_TOKEN}). Telegram reports no delivery or read receipts to bots, so a
  *       reply stays "sent".</li>
@@ -34,6 +35,7 @@ import java.util.Set;
  * </ul>
  */
 public final class TelegramAdapter extends SocialAdapter {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TelegramAdapter.class);
   public static final String NAME = "telegram";
   public static final String DEFAULT_API_BASE_URL = "https://api.telegram.org";
   public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
@@ -87,6 +89,28 @@ public final class TelegramAdapter extends SocialAdapter {
   @Override
   WebhookBatch normalize(JsonObject body) {
     return normalizer.normalize(body);
+  }
+
+  /**
+   * Answers each button press ({@code answerCallbackQuery}), so the customer's app stops showing its progress bar.
+   * Not awaited: the press is stored either way, and a failed answer only leaves the bar until it times out.
+   */
+  @Override
+  void stored(WebhookBatch batch) {
+    String token = context.secret("BOT_TOKEN");
+    if (token == null) {
+      return;
+    }
+    for (String id : batch.callbackQueries()) {
+      ProviderCall.postJson(http, apiBaseUrl + "/bot" + token + "/answerCallbackQuery", Map.of(),
+              new JsonObject().put("callback_query_id", id), timeout, token)
+          .onComplete(ar -> {
+            if (ar.failed() || !ar.result().ok()) {
+              log.atWarn().addKeyValue("callbackQueryId", id)
+                  .log("answerCallbackQuery failed: " + (ar.failed() ? ar.cause().getMessage() : "status " + ar.result().status()));
+            }
+          });
+    }
   }
 
   @Override

@@ -120,11 +120,11 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
   }
 
   @Test
-  void knownTypesTheHubDoesNotRenderAreStoredAsUnsupportedAndButtonRepliesAsTheirTitle() {
+  void knownTypesTheHubDoesNotRenderAreStoredAsUnsupportedContactCardsWithTheirNumbersAndButtonRepliesAsTheirTitle() {
     assertThat(deliver("unsupported.json").status()).isEqualTo(200);
     assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
         new MessageContent.Unsupported("reaction"),
-        new MessageContent.Unsupported("contacts"),
+        new MessageContent.Contact("Max Muster", java.util.List.of("+49 30 1234567"), java.util.List.of()),
         new MessageContent.Unsupported("unsupported"),
         new MessageContent.Text("Sendung verfolgen"));
   }
