@@ -146,16 +146,26 @@ public final class TelegramAdapter extends SocialAdapter {
         });
   }
 
-  /** Telegram's {@code {"ok": false, "error_code", "description", "parameters": {"retry_after"}}}. */
+  /**
+   * Telegram's {@code {"ok": false, "error_code", "description", "parameters": {"retry_after"}}}: {@code retry_after}
+   * becomes the failure's {@link DeliveryResult.Failed#retryAfter()}.
+   */
   private static DeliveryResult.Failed failure(ProviderCall.Reply reply) {
     JsonObject json = reply.json();
     StringBuilder reason = new StringBuilder("Telegram API answered ").append(reply.status());
     Object description = json == null ? null : json.getValue("description");
     reason.append(": ").append(description == null ? "no description" : description);
     Object parameters = json == null ? null : json.getValue("parameters");
-    if (parameters instanceof JsonObject p && p.getValue("retry_after") != null) {
-      reason.append(" (retry after ").append(p.getValue("retry_after")).append(" s)");
+    java.time.Duration wait = null;
+    if (parameters instanceof JsonObject p && p.getValue("retry_after") instanceof Number seconds) {
+      wait = java.time.Duration.ofSeconds(Math.max(0, seconds.longValue()));
+    } else if (reply.transientStatus()) {
+      wait = reply.waitAsked();
     }
-    return new DeliveryResult.Failed(BatchBuilder.clip(reason.toString(), 1000), reply.transientStatus());
+    if (wait != null) {
+      reason.append(" (retry after ").append(wait.toSeconds()).append(" s)");
+    }
+    // 429 with retry_after: the hub waits that long before trying this message again (other chats go on).
+    return new DeliveryResult.Failed(BatchBuilder.clip(reason.toString(), 1000), reply.transientStatus(), wait);
   }
 }
