@@ -133,7 +133,7 @@ final class ConnectionGuard {
     // HttpConnection.close() is a graceful shutdown that waits for the request being read, which is exactly what a
     // slow client never finishes: close the channel itself.
     if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
-      base.channel().close();
+      base.channelHandlerContext().channel().close();
     } else {
       conn.close();
     }

@@ -85,15 +85,6 @@ class ConnectionLimitsTest {
   }
 
   @Test
-  void slowHeadersAreCut() throws Exception {
-    try (Socket s = open("127.0.0.5")) {
-      s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertThat(closedByHub(s, "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".getBytes(StandardCharsets.US_ASCII)))
-          .as("a request head trickling in is cut").isTrue();
-    }
-  }
-
-  @Test
   void slowBodiesAreCut() throws Exception {
     try (Socket s = open("127.0.0.6")) {
       s.getOutputStream().write(("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
