@@ -24,6 +24,7 @@ class InteractionWorkspace extends LitElement {
     phase: { state: true },
     error: { state: true },
     transferring: { state: true },
+    left: { state: true },
   };
 
   constructor() {
@@ -35,6 +36,7 @@ class InteractionWorkspace extends LitElement {
     this.phase = 'working';
     this.error = '';
     this.transferring = false;
+    this.left = null;
   }
 
   createRenderRoot() {
@@ -61,6 +63,7 @@ class InteractionWorkspace extends LitElement {
       this.phase = 'working';
       this.error = '';
       this.transferring = false;
+      this.left = null;
       this.load();
     }
   }
@@ -84,6 +87,10 @@ class InteractionWorkspace extends LitElement {
       this.messages = merged;
       if (detail.state === 'wrap_up' || this.summary.state === 'wrap_up') {
         this.phase = 'wrap-up';
+      }
+      if (detail.customerLeft) {
+        this.left = detail.customerLeft;
+        this.dispatchEvent(new CustomEvent('customer-left', { detail: detail.customerLeft }));
       }
       this.customer = await this.api.get(`/customers/${detail.customerId}`);
       this.dispatchEvent(new CustomEvent('customer-known', { detail: this.customer.displayName }));
@@ -122,6 +129,16 @@ class InteractionWorkspace extends LitElement {
     m.set(f.messageId, { ...(existing || { id: f.messageId, direction: 'outbound', text: '' }),
       status: later(existing?.status, f.status), reason: f.reason || null });
     this.messages = m;
+  }
+
+  // The hub's customer_left frame: nobody reads replies any more (the hub refuses them); notes and wrap-up remain.
+  customerLeft(f) {
+    this.left = { at: f.at, reason: f.reason };
+    this.customerTyping = false;
+    if (this.detail) {
+      this.detail = { ...this.detail, customerLeft: this.left,
+        reply: { state: 'unavailable', reason: `the customer left (${f.reason || 'ended the contact'}); they will not see replies` } };
+    }
   }
 
   typingChanged(f) {
@@ -183,6 +200,10 @@ class InteractionWorkspace extends LitElement {
               <button class="warn" @click=${this.end} data-testid="end">End</button>` : nothing}
           </header>
           ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+          ${this.left ? html`<p class="left-banner" role="status" data-testid="customer-left">
+            <strong>${this.customer?.displayName || this.summary.customerName || 'The customer'} left the ${channel === 'voice' ? 'call' : 'chat'}</strong>
+            at ${when(this.left.at)}${this.left.reason ? html` (${this.left.reason})` : nothing}. Replies will not reach them:
+            write a private note if needed, then End and wrap up.</p>` : nothing}
           ${channel === 'voice' ? this.renderVoice() : nothing}
           <ol class="conversation" data-testid="conversation">
             ${this.sorted().map((m) => this.renderMessage(m))}

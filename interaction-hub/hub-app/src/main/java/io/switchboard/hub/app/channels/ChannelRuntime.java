@@ -53,8 +53,8 @@ public final class ChannelRuntime implements AdapterDirectory {
   /** Event (this node): an adapter set a message aside for supervisors ({@code adapter, source, reason}). */
   public static final String QUARANTINE_STORED = "quarantine.stored";
 
-  /** Event: a customer ended a contact ({@code interactionId, reason, abandoned}). */
-  public static final String CUSTOMER_LEFT = "interaction.customer_left";
+  /** Event: a customer ended a contact ({@code interactionId, reason, abandoned, agentId, at, adapter}). */
+  public static final String CUSTOMER_LEFT = io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT;
 
   private final Vertx vertx;
   private final Stores stores;
@@ -68,6 +68,7 @@ public final class ChannelRuntime implements AdapterDirectory {
   private final Map<String, Handler<ServerWebSocket>> sockets = new ConcurrentHashMap<>();
 
   private final LeaseStore leases;
+  private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
 
   public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
       Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases) {
@@ -79,6 +80,7 @@ public final class ChannelRuntime implements AdapterDirectory {
     this.settings = settings;
     this.env = env;
     this.publicUrl = publicUrl;
+    this.departures = new io.switchboard.hub.core.interaction.CustomerDepartures(vertx, stores, routing, java.time.Clock.systemUTC());
   }
 
   /** Finds and starts every adapter; a failed start fails the hub with the adapter's message. */
@@ -295,11 +297,7 @@ public final class ChannelRuntime implements AdapterDirectory {
         return new io.switchboard.hub.api.spi.InteractionControl() {
           @Override
           public Future<Boolean> customerLeft(InteractionId interaction, String reason) {
-            return routing.abandon(interaction, reason == null ? "customer left" : reason).map(abandoned -> {
-              vertx.eventBus().publish(CUSTOMER_LEFT, new JsonObject().put("interactionId", interaction.toString())
-                  .put("reason", reason).put("abandoned", abandoned).put("adapter", name));
-              return abandoned;
-            });
+            return departures.left(interaction, reason, name);
           }
 
           @Override
