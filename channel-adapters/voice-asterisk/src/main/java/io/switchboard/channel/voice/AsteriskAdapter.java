@@ -82,25 +82,21 @@ public final class AsteriskAdapter implements ChannelAdapter {
       agi.setAddress(InetAddress.getByName(settings.agiBind()));
       CallFlows flows = new CallFlows(this);
       this.flows = flows;
-      java.util.concurrent.CountDownLatch bound = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+      VirtualThreadAgiServer server = agi;
       agiThread = Thread.ofPlatform().daemon().name("voice-agi-server").start(() -> {
         try {
-          agi.startup();
+          server.startup();
         } catch (IOException | RuntimeException e) {
           failed.set(e);
-        } finally {
-          bound.countDown();
+          server.bound.countDown();
         }
       });
-      // startup() blocks while serving: wait until the port accepts or startup failed.
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline && failed.get() == null && !listening()) {
-        bound.await(50, java.util.concurrent.TimeUnit.MILLISECONDS);
-      }
-      if (failed.get() != null) {
+      // startup() blocks while serving: wait until the socket is bound or startup failed.
+      if (!server.bound.await(10, java.util.concurrent.TimeUnit.SECONDS) || failed.get() != null) {
+        Exception cause = failed.get();
         throw new IllegalStateException("FastAGI server cannot listen on " + settings.agiBind() + ":" + settings.agiPort()
-            + ": " + failed.get().getMessage(), failed.get());
+            + (cause == null ? " (no answer within 10 s)" : ": " + cause.getMessage()), cause);
       }
       ami = new AmiClient(settings, context.secret("AMI_SECRET"), this);
       ami.start();
@@ -126,16 +122,6 @@ public final class AsteriskAdapter implements ChannelAdapter {
         channel.hangup();
       };
     };
-  }
-
-  private boolean listening() {
-    try (var s = new java.net.Socket()) {
-      String host = "0.0.0.0".equals(settings.agiBind()) ? "127.0.0.1" : settings.agiBind();
-      s.connect(new java.net.InetSocketAddress(host, settings.agiPort()), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   @Override

@@ -170,8 +170,8 @@ final class CallFlows {
     }
     call.interaction = result.interactionId();
     call.queuedAt = Instant.now();
+    adapter.queued(call); // before the state: an offer may follow the intake at once
     call.state = Call.State.WAITING;
-    adapter.queued(call);
     channel.setVariable("SB_INTERACTION", result.interactionId().toString());
     log.atInfo().addKeyValue("interactionId", result.interactionId()).addKeyValue("channel", call.channel)
         .addKeyValue("linkedId", call.linkedId).addKeyValue("outcome", result.outcome()).log("call queued");

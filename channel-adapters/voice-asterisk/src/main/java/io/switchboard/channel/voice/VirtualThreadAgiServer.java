@@ -10,9 +10,18 @@ import org.asteriskjava.fastagi.MappingStrategy;
  */
 final class VirtualThreadAgiServer extends DefaultAgiServer {
   private final Thread.Builder sessions = Thread.ofVirtual().name("voice-agi-", 0);
+  /** Counted down once the server socket is bound (startup() then blocks accepting). */
+  final java.util.concurrent.CountDownLatch bound = new java.util.concurrent.CountDownLatch(1);
 
   VirtualThreadAgiServer(MappingStrategy mapping) {
     super(mapping);
+  }
+
+  @Override
+  protected org.asteriskjava.util.ServerSocketFacade createServerSocket() throws java.io.IOException {
+    var socket = super.createServerSocket();
+    bound.countDown();
+    return socket;
   }
 
   @Override
