@@ -256,6 +256,7 @@ class InteractionWorkspace extends LitElement {
           m.email.bcc?.length ? `Bcc ${m.email.bcc.map(recipient).join(', ')}` : '',
         ].filter(Boolean).join(' · ')}</div>` : nothing}
         <div class="body">${m.text}</div>
+        ${m.content?.type === 'contact' && m.direction === 'inbound' ? this.renderContactCard(m.content) : nothing}
         ${m.email?.quoted ? html`<details class="quoted" data-testid="quoted"><summary>Quoted text</summary>
           <div class="body muted">${m.email.quoted}</div></details>` : nothing}
         ${(m.attachments || []).length ? html`<ul class="attachments">${m.attachments.map((a) => html`
@@ -263,6 +264,32 @@ class InteractionWorkspace extends LitElement {
         ${(m.email?.omitted || []).length ? html`<ul class="attachments omitted" data-testid="omitted">${m.email.omitted.map((o) => html`
           <li>${o.fileName} (${Math.ceil(o.sizeBytes / 1024)} KiB) — ${o.reason}</li>`)}</ul>` : nothing}
       </li>`;
+  }
+
+  /**
+   * A contact card the customer shared: each phone number or email the customer record does not have yet gets an
+   * action to add it to the customer (POST /customers/{id}/identities), so the next call from it finds them.
+   */
+  renderContactCard(card) {
+    const known = new Set((this.customer?.identities || []).map((i) => i.value));
+    const entries = [...(card.phones || []).map((v) => ['phone', v]), ...(card.emails || []).map((v) => ['email', v])];
+    return html`<ul class="contact-card" data-testid="contact-card">${entries.map(([kind, value]) => {
+      const digits = kind === 'phone' ? `+${value.replace(/[^0-9]/g, '')}` : value.toLowerCase();
+      return html`<li>${kind} ${value}
+        ${known.has(digits) ? html`<span class="muted small">(on the customer)</span>`
+          : this.customer ? html`<button class="small" data-testid="link-identity" @click=${() => this.linkIdentity(kind, value)}>
+              Add to ${this.customer.displayName}</button>` : nothing}</li>`;
+    })}</ul>`;
+  }
+
+  async linkIdentity(kind, value) {
+    try {
+      await this.api.post(`/customers/${this.customer.id}/identities`, { kind, value });
+      this.customer = await this.api.get(`/customers/${this.customer.id}`);
+      this.error = '';
+    } catch (e) {
+      this.error = `Could not add ${value}: ${e.message}`;
+    }
   }
 
   async download(a) {
@@ -309,6 +336,7 @@ export function fromApi(m) {
     id: m.id,
     direction: m.private ? 'internal' : m.direction,
     text: messageText(m.content),
+    content: m.content || null,
     at: m.createdAt,
     status: m.status,
     reason: m.statusReason,
@@ -325,7 +353,7 @@ export function fromApi(m) {
 function fromFrame(f) {
   return {
     id: f.messageId, direction: f.direction, text: f.text, at: f.at, status: f.status, agentId: f.agentId,
-    reason: f.reason || null,
+    reason: f.reason || null, ...(f.content ? { content: f.content } : {}),
   };
 }
 

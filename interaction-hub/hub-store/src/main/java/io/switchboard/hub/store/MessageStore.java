@@ -202,6 +202,7 @@ public final class MessageStore {
       case MessageContent.Text t -> "text";
       case MessageContent.Media m -> "media";
       case MessageContent.Location l -> "location";
+      case MessageContent.Contact k -> "contact";
       case MessageContent.Unsupported u -> "unsupported";
     };
   }
@@ -218,6 +219,9 @@ public final class MessageStore {
               .put("caption", m.caption());
       case MessageContent.Location l ->
           new JsonObject().put("latitude", l.latitude()).put("longitude", l.longitude()).put("label", l.label());
+      case MessageContent.Contact k -> new JsonObject().put("name", k.name())
+          .put("phones", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(k.phones())))
+          .put("emails", new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(k.emails())));
       case MessageContent.Unsupported u -> new JsonObject().put("providerType", u.providerType());
     };
   }
@@ -234,6 +238,8 @@ public final class MessageStore {
               json.getString("caption"));
       case "location" ->
           new MessageContent.Location(json.getDouble("latitude"), json.getDouble("longitude"), json.getString("label"));
+      case "contact" -> new MessageContent.Contact(json.getString("name"), strings(json.getJsonArray("phones")),
+          strings(json.getJsonArray("emails")));
       default -> new MessageContent.Unsupported(json.getString("providerType", type));
     };
   }

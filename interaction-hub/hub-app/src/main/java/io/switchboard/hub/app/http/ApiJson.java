@@ -160,6 +160,9 @@ public final class ApiJson {
           .put("caption", m.caption());
       case MessageContent.Location l -> new JsonObject().put("type", "location").put("latitude", l.latitude())
           .put("longitude", l.longitude()).put("label", l.label());
+      case MessageContent.Contact k -> new JsonObject().put("type", "contact").put("name", k.name())
+          .put("phones", new JsonArray(new java.util.ArrayList<Object>(k.phones())))
+          .put("emails", new JsonArray(new java.util.ArrayList<Object>(k.emails())));
       case MessageContent.Unsupported u -> new JsonObject().put("type", "unsupported").put("providerType", u.providerType());
     };
   }
