@@ -47,6 +47,7 @@ public final class HttpApiVerticle extends VerticleBase {
       java.nio.file.Path demoDir,
       io.switchboard.hub.core.console.ConsoleSettingsService console,
       io.switchboard.hub.core.quarantine.QuarantineService quarantine,
+      Analytics analytics,
       io.switchboard.hub.core.access.Rights rights) {
     public Services {
       rights = rights == null ? io.switchboard.hub.core.access.Rights.defaults() : rights;
@@ -145,6 +146,8 @@ public final class HttpApiVerticle extends VerticleBase {
     MessageRoutes.mount(router, services.messages(), authn);
     DashboardRoutes.mount(router, vertx, authn);
     QuarantineRoutes.mount(router, services.quarantine(), authn);
+    ReportRoutes.mount(router, vertx, services.analytics().reports(), authn);
+    WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
