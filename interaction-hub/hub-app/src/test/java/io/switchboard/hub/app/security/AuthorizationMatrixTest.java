@@ -105,6 +105,19 @@ class AuthorizationMatrixTest {
     EXPECTED.put("createApiKey", Who.ADMIN);
     EXPECTED.put("revokeApiKey", Who.ADMIN);
     EXPECTED.put("listAudit", Who.ADMIN);
+    EXPECTED.put("getAgentPhone", Who.SELF_OR_SUPERVISOR);
+    EXPECTED.put("setAgentPhone", Who.SUPERVISOR);
+    EXPECTED.put("getQueueReport", Who.SUPERVISOR);
+    EXPECTED.put("getAgentReport", Who.AGENT); // an agent's own row only
+    EXPECTED.put("getChannelReport", Who.SUPERVISOR);
+    EXPECTED.put("rebuildReports", Who.ADMIN);
+    EXPECTED.put("listWebhooks", Who.ADMIN);
+    EXPECTED.put("createWebhook", Who.ADMIN);
+    EXPECTED.put("getWebhook", Who.ADMIN);
+    EXPECTED.put("deleteWebhook", Who.ADMIN);
+    EXPECTED.put("enableWebhook", Who.ADMIN);
+    EXPECTED.put("pingWebhook", Who.ADMIN);
+    EXPECTED.put("listWebhookDeliveries", Who.ADMIN);
     EXPECTED.put("openApiDocument", Who.PUBLIC);
     EXPECTED.put("health", Who.PUBLIC);
     EXPECTED.put("metrics", Who.SUPERVISOR_OR_KEY_METRICS);
