@@ -62,7 +62,7 @@ public final class RoutingService {
   public static final String OFFER_WITHDRAWN = "offer.withdrawn";
   /** Event bus address: an offer was accepted ({@code interactionId, agentId}). */
   public static final String OFFER_ACCEPTED = "offer.accepted";
-  /** Event bus address: this node finished a matching pass ({@code offers}). */
+  /** Event bus address: this node finished a matching pass ({@code offers}, {@code durationNanos}, {@code decisionNanos}). */
   public static final String PASS_DONE = "routing.pass_done";
   /** Event bus address: an agent's routing state changed ({@code agentId, state, reason}). */
   public static final String AGENT_STATE_CHANGED = "agent.state_changed";
@@ -83,6 +83,7 @@ public final class RoutingService {
   private final Clock clock;
   private final String nodeId = UUID.randomUUID().toString();
   private final TransferService transfers;
+  private final RoutingReconciler reconciler;
 
   public RoutingService(Vertx vertx, Stores stores, RoutingState live, RulesService rules, Clock clock) {
     this.vertx = vertx;
@@ -91,6 +92,17 @@ public final class RoutingService {
     this.rules = rules;
     this.clock = clock;
     this.transfers = new TransferService(vertx, stores, live, rules, clock);
+    this.reconciler = new RoutingReconciler(vertx, stores, live, clock, this::rebuild, () -> nodeId);
+  }
+
+  /** The reconciler that makes live state agree with PostgreSQL (run by {@link RoutingVerticle}). */
+  public RoutingReconciler reconciler() {
+    return reconciler;
+  }
+
+  /** See {@link RoutingState#onReconnected}. */
+  public void onRedisReconnected(Runnable listener) {
+    live.onReconnected(listener);
   }
 
   /** Transfers and supervisors' moves, over the same stores and live state. */
@@ -104,10 +116,17 @@ public final class RoutingService {
 
   // ------------------------------------------------------------------ queueing
 
-  /** Classifies a new interaction with the rules in force and puts it in its queue. Idempotent. */
+  /**
+   * Classifies a new interaction with the rules in force and puts it in its queue. Idempotent, and safe to retry after
+   * a failure: an interaction already queued in PostgreSQL whose live entry is missing (Redis failed after the commit)
+   * is put back in the live waiting set at its place.
+   */
   public Future<Void> enqueue(InteractionId id) {
     var sql = stores.db().pool();
     return stores.interactions().find(sql, id).compose(found -> {
+      if (found.isPresent() && found.get().state() == InteractionState.QUEUED) {
+        return ensureLive(id);
+      }
       if (found.isEmpty() || found.get().state() != InteractionState.CREATED) {
         return Future.succeededFuture();
       }
@@ -144,6 +163,15 @@ public final class RoutingService {
                 }));
       });
     });
+  }
+
+  /** A queued interaction with neither a live item nor a live offer waits again live, at its place in line. */
+  private Future<Void> ensureLive(InteractionId id) {
+    return live.item(id.toString()).compose(item -> item != null ? Future.succeededFuture()
+        : live.offer(id.toString()).compose(o -> o != null ? Future.succeededFuture()
+            : stores.routing().waitingOne(stores.db().pool(), id.value()).compose(w -> w.isEmpty() ? Future.succeededFuture()
+                : live.enqueue(id.toString(), itemOf(w.get().channel(), w.get().routing(), w.get().excluded()), w.get().waitingSince())
+                    .onSuccess(x -> log.atInfo().addKeyValue("interactionId", id).log("queued interaction put back in the live waiting set")))));
   }
 
   /** What the rules see of an interaction and its customer (null when unknown). */
@@ -183,13 +211,17 @@ public final class RoutingService {
       if (!got) {
         return Future.succeededFuture(0);
       }
-      return matchOnce()
+      long started = System.nanoTime();
+      long[] decisionNanos = {0};
+      return matchOnce(decisionNanos)
           .eventually(() -> live.releaseLease("matcher", token))
-          .onSuccess(n -> vertx.eventBus().publish(PASS_DONE, new JsonObject().put("offers", n)));
+          .onSuccess(n -> vertx.eventBus().publish(PASS_DONE, new JsonObject().put("offers", n)
+              .put("durationNanos", System.nanoTime() - started).put("decisionNanos", decisionNanos[0])));
     });
   }
 
-  private Future<Integer> matchOnce() {
+  /** {@code decisionNanos[0]} receives the time the matcher took to decide (CPU work, no I/O). */
+  private Future<Integer> matchOnce(long[] decisionNanos) {
     Instant now = clock.instant();
     return live.waiting().compose(waiting -> {
       if (waiting.isEmpty()) {
@@ -202,7 +234,9 @@ public final class RoutingService {
         List<AgentSnapshot> snapshots = agents.stream().map(RoutingService::snapshot).toList();
         // Name every agent in stored explanations while the team is small; count them by reason when large.
         Matcher matcher = snapshots.size() <= FULL_EXPLANATION_LIMIT ? Matcher.withFullExplanations() : Matcher.capped();
+        long t0 = System.nanoTime();
         List<Decision> decisions = matcher.match(list, snapshots, now);
+        decisionNanos[0] = System.nanoTime() - t0;
         List<Decision> chosen = decisions.stream().filter(d -> d.chosenAgentId() != null).toList();
         return offerAll(chosen, 0, byId, now, 0);
       });
@@ -264,10 +298,11 @@ public final class RoutingService {
               return Future.succeededFuture(true);
             }
             // The interaction left the queue meanwhile (abandoned): give the agent back, drop the item.
-            return live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null)
+            return live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
                 .compose(x -> live.dequeue(d.interactionId()))
                 .map(false);
-          }, e -> live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null)
+            // The offer could not be recorded (PostgreSQL away): the agent did not decline, so it is not excluded.
+          }, e -> live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
               .compose(x -> Future.failedFuture(e)));
     });
   }
