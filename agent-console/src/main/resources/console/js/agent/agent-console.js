@@ -1,10 +1,12 @@
 // <sb-agent-console>: what an agent works in all day. The state bar (available, break with a reason,
 // offline, after-call work with its countdown), offers with a countdown (accept/decline by button or
 // Alt+A / Alt+D), and the agent's interactions as tabs (Alt+1..9), each with its conversation, composer and
-// the customer 360. The hub's snapshot is the truth: after every (re)connect the lists are replaced by it.
+// the customer 360. Tabs and workspaces are keyed by interaction id (Lit's repeat): closing one tab never hands
+// its workspace, with its conversation, customer and forms, to the next interaction. The hub's snapshot is the truth: after every (re)connect the lists are replaced by it.
 // The console settings (dispositions, canned responses) are read again when the hub says they changed
 // (`settings_changed`) and after a reconnect or an overflow snapshot, when such a frame may have been missed.
 import { LitElement, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { clock, CHANNEL_LABELS } from '../format.js';
 import { askPermission, offerArrived } from '../notify.js';
 import './interaction-workspace.js';
@@ -244,7 +246,7 @@ class AgentConsole extends LitElement {
         ${this.offers.map((o) => this.renderOffer(o))}
       </section>
       <nav class="tabs" role="tablist" aria-label="Your interactions">
-        ${[...this.tabs.values()].map((t, i) => html`
+        ${repeat([...this.tabs.values()], (t) => t.interactionId, (t, i) => html`
           <button role="tab" class="tab ${t.interactionId === this.active ? 'active' : ''} ${t.state}"
                   aria-selected=${t.interactionId === this.active} data-testid="tab"
                   title="Alt+${i + 1}" @click=${() => { this.active = t.interactionId; }}>
@@ -255,7 +257,7 @@ class AgentConsole extends LitElement {
         ${this.tabs.size === 0 ? html`<p class="empty">No interactions. ${this.agentState.state === 'available'
           ? 'Waiting for the next offer…' : 'Go available to receive offers.'}</p>` : nothing}
       </nav>
-      ${[...this.tabs.values()].map((t) => html`
+      ${repeat([...this.tabs.values()], (t) => t.interactionId, (t) => html`
         <sb-interaction-workspace data-id=${t.interactionId} ?hidden=${t.interactionId !== this.active}
           .api=${this.api} .socket=${this.socket} .user=${this.user} .summary=${t} .settings=${this.settings}
           @customer-known=${(e) => this.nameTab(t.interactionId, e.detail)}

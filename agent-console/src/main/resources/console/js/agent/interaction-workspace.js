@@ -50,9 +50,29 @@ class InteractionWorkspace extends LitElement {
     return this.summary.interactionId;
   }
 
+  willUpdate(changed) {
+    // A workspace belongs to one interaction for its whole life (the console keys them by id). Should it ever
+    // be handed another, it starts over rather than show one customer's conversation under another's tab.
+    if (changed.has('summary') && this.loadedId && this.loadedId !== this.id) {
+      this.detail = null;
+      this.messages = new Map();
+      this.customer = null;
+      this.customerTyping = false;
+      this.phase = 'working';
+      this.error = '';
+      this.transferring = false;
+      this.load();
+    }
+  }
+
   async load() {
+    const id = this.id;
+    this.loadedId = id;
     try {
-      const detail = await this.api.get(`/interactions/${this.id}`);
+      const detail = await this.api.get(`/interactions/${id}`);
+      if (id !== this.id) {
+        return;
+      }
       this.detail = detail;
       const merged = new Map();
       for (const m of detail.messages || []) {

@@ -60,7 +60,12 @@ import java.util.regex.Pattern;
  * PostgreSQL 17. The machine's raw limit is measured in the same run: pgbench (TPC-B-like, 4 clients) against the same
  * PostgreSQL.
  *
- * <p>Options: {@code --messages 10000 --replies 1000 --pgbench /usr/bin/pgbench --pgbench-seconds 20}.
+ * <p>The mailbox is served by a private Dovecot ({@link PrivateDovecot}) when Debian's {@code dovecot-imapd} is
+ * installed, else by GreenMail, whose UID FETCH grows with the square of the folder size (use it for small runs only);
+ * {@code --imap greenmail} forces GreenMail. Replies always go to GreenMail's SMTP server.
+ *
+ * <p>Options: {@code --messages 10000 --replies 1000 --imap dovecot|greenmail --pgbench /usr/bin/pgbench
+ * --pgbench-seconds 20}.
  */
 public final class EmailBenchmark {
   private EmailBenchmark() {}
@@ -70,6 +75,7 @@ public final class EmailBenchmark {
     int replies = intOption(args, "--replies", 1_000);
     String pgbench = option(args, "--pgbench", "/usr/bin/pgbench");
     int pgbenchSeconds = intOption(args, "--pgbench-seconds", 20);
+    boolean dovecot = option(args, "--imap", PrivateDovecot.installed() ? "dovecot" : "greenmail").equals("dovecot");
 
     Vertx vertx = Vertx.vertx();
     EmbeddedPostgresServer pg = EmbeddedPostgresServer.startThrowaway();
@@ -78,6 +84,13 @@ public final class EmailBenchmark {
     Runtime.getRuntime().addShutdownHook(stopPg);
     GreenMail mail = new GreenMail(new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.IMAP.dynamicPort()});
     mail.start();
+    PrivateDovecot imapServer = dovecot ? PrivateDovecot.start("support@bench.example", "pw") : null;
+    Thread stopDovecot = new Thread(() -> {
+      if (imapServer != null) {
+        imapServer.close();
+      }
+    }, "stop-dovecot");
+    Runtime.getRuntime().addShutdownHook(stopDovecot);
     Database db = null;
     EmailAdapter adapter = null;
     try {
@@ -91,16 +104,24 @@ public final class EmailBenchmark {
       GreenMailUser support = mail.setUser("support@bench.example", "support@bench.example", "pw");
       Session session = Session.getInstance(new Properties());
       long filling = System.nanoTime();
-      for (int i = 0; i < messages; i++) {
-        support.deliver(new MimeMessage(session, new ByteArrayInputStream(mail(i).getBytes(StandardCharsets.UTF_8))));
+      int imapPort;
+      if (imapServer != null) {
+        imapPort = imapServer.port();
+        fillOverImap(session, imapPort, messages);
+      } else {
+        imapPort = mail.getImap().getPort();
+        for (int i = 0; i < messages; i++) {
+          support.deliver(new MimeMessage(session, new ByteArrayInputStream(mail(i).getBytes(StandardCharsets.UTF_8))));
+        }
       }
-      System.out.printf("mailbox filled with %,d messages in %.1f s%n", messages, (System.nanoTime() - filling) / 1e9);
+      System.out.printf("%s mailbox filled with %,d messages in %.1f s%n", imapServer != null ? "Dovecot" : "GreenMail", messages,
+          (System.nanoTime() - filling) / 1e9);
 
       IntakeService intake = new IntakeService(vertx, stores, new IdentityNormalizer("DE"));
       Map<String, Object> settings = Map.of("mailboxes", List.of(Map.of("name", "support", "address", "support@bench.example",
               // Stored mail is moved out, so the inbox shrinks as it is read; GreenMail answers a UID FETCH in time
               // that grows with the square of the folder's size, hence the long timeout.
-              "imap", Map.of("host", "127.0.0.1", "port", mail.getImap().getPort(), "tls", "none", "initialSync", "all",
+              "imap", Map.of("host", "127.0.0.1", "port", imapPort, "tls", "none", "initialSync", "all",
                   "batchSize", 100, "pollInterval", "1s", "afterStore", "move", "moveTo", "Done", "timeout", "300s"),
               "smtp", Map.of("host", "127.0.0.1", "port", mail.getSmtp().getPort(), "tls", "none", "auth", false,
                   "connections", 8))),
@@ -157,8 +178,35 @@ public final class EmailBenchmark {
         db.close();
       }
       mail.stop();
+      if (imapServer != null) {
+        imapServer.close();
+      }
       pg.close();
       Runtime.getRuntime().removeShutdownHook(stopPg);
+      Runtime.getRuntime().removeShutdownHook(stopDovecot);
+    }
+  }
+
+  /** Appends the mails to INBOX over IMAP (MULTIAPPEND in batches of 500) and creates the folder stored mail moves to. */
+  private static void fillOverImap(Session session, int port, int messages) throws Exception {
+    jakarta.mail.Store store = session.getStore("imap");
+    store.connect("127.0.0.1", port, "support@bench.example", "pw");
+    try {
+      jakarta.mail.Folder done = store.getFolder("Done");
+      if (!done.exists()) {
+        done.create(jakarta.mail.Folder.HOLDS_MESSAGES);
+      }
+      jakarta.mail.Folder inbox = store.getFolder("INBOX");
+      List<jakarta.mail.Message> batch = new ArrayList<>();
+      for (int i = 0; i < messages; i++) {
+        batch.add(new MimeMessage(session, new ByteArrayInputStream(mail(i).getBytes(StandardCharsets.UTF_8))));
+        if (batch.size() == 500 || i == messages - 1) {
+          inbox.appendMessages(batch.toArray(jakarta.mail.Message[]::new));
+          batch.clear();
+        }
+      }
+    } finally {
+      store.close();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.switchboard.channel.social;
 
+import io.switchboard.channel.social.impl.BatchFacts;
 import io.switchboard.channel.social.impl.MalformedPayloadException;
 import io.switchboard.channel.social.impl.Rejection;
 import io.switchboard.channel.social.impl.Settings;
@@ -201,17 +202,17 @@ abstract class SocialAdapter implements ChannelAdapter {
       }
       batch = normalize(object);
     } catch (MalformedPayloadException e) {
+      // Authenticated, so the provider's: kept for supervisors (once, however often it is delivered again).
       log.atWarn().addKeyValue("adapter", name()).log("malformed webhook refused: " + e.getMessage());
-      WebhookReplies.problem(request.response(), 400, "malformed-payload", "Malformed webhook payload", e.getMessage());
+      quarantine(new WebhookBatch.SetAside("", "malformed: " + e.getMessage(), new JsonObject()), body)
+          .onComplete(x -> WebhookReplies.problem(request.response(), 400, "malformed-payload", "Malformed webhook payload",
+              e.getMessage()));
       return;
     } catch (RuntimeException e) {
       log.atError().setCause(e).addKeyValue("adapter", name()).log("webhook could not be read");
       WebhookReplies.problem(request.response(), 500, "internal-error", "Internal error",
           "the hub could not read this delivery; it has been logged");
       return;
-    }
-    for (String refused : batch.refused()) {
-      log.atWarn().addKeyValue("adapter", name()).log("webhook message not taken in: " + refused);
     }
     store(batch).onComplete(ar -> {
       Tally t = ar.succeeded() ? ar.result() : new Tally();
@@ -225,15 +226,21 @@ abstract class SocialAdapter implements ChannelAdapter {
       }
       WebhookReplies.json(request.response(), 200, new JsonObject()
           .put("stored", t.stored).put("duplicates", t.duplicates)
-          .put("refused", t.refused + batch.refused().size()).put("statuses", t.statuses));
+          .put("refused", t.refused).put("quarantined", t.quarantined).put("statuses", t.statuses));
     });
   }
 
-  /** Stores the contacts in order (a failure does not stop the others), then applies the status reports. */
+  /**
+   * Stores the contacts in order (a failure does not stop the others), then applies the status reports, then puts
+   * what could not be taken in (unreadable parts, contacts the hub refused) in the quarantine.
+   */
   private Future<Tally> store(WebhookBatch batch) {
     Tally tally = new Tally();
+    List<WebhookBatch.SetAside> setAside = new ArrayList<>(batch.setAside());
     Future<Void> chain = Future.succeededFuture();
-    for (InboundContact c : batch.contacts()) {
+    for (int i = 0; i < batch.contacts().size(); i++) {
+      InboundContact c = batch.contacts().get(i);
+      JsonObject source = batch.sources().get(i);
       chain = chain.compose(x -> context.inbound().accept(c))
           .map(r -> {
             tally.taken(c, r);
@@ -241,9 +248,7 @@ abstract class SocialAdapter implements ChannelAdapter {
           })
           .recover(e -> {
             if (e instanceof ValidationException v) {
-              tally.refused++;
-              log.atWarn().addKeyValue("adapter", name()).addKeyValue("externalId", c.externalId())
-                  .log("the hub refused a webhook message: " + v.getMessage());
+              setAside.add(new WebhookBatch.SetAside(c.externalId(), "refused by the hub: " + v.getMessage(), source));
             } else {
               tally.fail(e);
             }
@@ -269,7 +274,51 @@ abstract class SocialAdapter implements ChannelAdapter {
             return Future.succeededFuture();
           });
     }
+    chain = chain.compose(x -> {
+      Future<Void> q = Future.succeededFuture();
+      for (WebhookBatch.SetAside a : setAside) {
+        tally.refused++;
+        log.atWarn().addKeyValue("adapter", name()).addKeyValue("path", a.path())
+            .log("webhook message not taken in, set aside for supervisors: " + a.reason());
+        q = q.compose(y -> quarantine(a, null))
+            .map(stored -> {
+              tally.quarantined++;
+              return (Void) null;
+            })
+            .recover(e -> {
+              tally.fail(e);
+              return Future.succeededFuture();
+            });
+      }
+      return q;
+    });
     return chain.map(x -> tally);
+  }
+
+  /**
+   * Puts a part of a delivery in the hub's quarantine ({@link ChannelContext#quarantine()}), shown to supervisors.
+   * Its reference is the provider's id where the part has one, else a hash of its bytes, so a delivery that comes
+   * again is kept once.
+   *
+   * @param whole the whole body, when the delivery could not be read at all (then {@code part.raw} is empty)
+   */
+  private Future<Boolean> quarantine(WebhookBatch.SetAside part, Buffer whole) {
+    Buffer raw = whole != null ? whole : part.raw().toBuffer();
+    java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+    for (String key : List.of("id", "mid", "message_id", "update_id", "from", "type", "timestamp", "date")) {
+      Object v = part.raw().getValue(key);
+      if (v instanceof String || v instanceof Number) {
+        facts.put(key, BatchFacts.clip(String.valueOf(v)));
+      }
+    }
+    if (!part.path().isEmpty()) {
+      facts.put("path", BatchFacts.clip(part.path()));
+    }
+    Object id = facts.getOrDefault("id", facts.getOrDefault("mid", facts.get("update_id")));
+    String reference = name() + ":" + (id != null && whole == null ? id + ":" + BatchFacts.sha256(raw).substring(0, 16)
+        : "sha256:" + BatchFacts.sha256(raw));
+    return context.quarantine().store(new io.switchboard.hub.api.spi.Quarantine.Item(Channel.SOCIAL, name() + " webhook",
+        reference, BatchFacts.clip(part.reason()), raw, "application/json", facts, java.time.Instant.now()));
   }
 
   /** What became of one delivery's parts. */
@@ -278,6 +327,7 @@ abstract class SocialAdapter implements ChannelAdapter {
     int duplicates;
     int refused;
     int statuses;
+    int quarantined;
     int failed;
     Throwable firstFailure;
 

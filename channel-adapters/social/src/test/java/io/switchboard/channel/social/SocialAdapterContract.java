@@ -110,12 +110,30 @@ interface SocialAdapterContract {
     assertThat(harness().context.stored).isEmpty();
   }
 
+  /** How many messages of {@code wrong-shape.json} are well formed (the others lack a required field). */
+  default int wellFormedInWrongShape() {
+    return 1;
+  }
+
   @Test
-  default void aDeliveryOfTheWrongShapeIsRefusedWith400AndNothingOfItIsStored() {
+  default void aMessageOfTheWrongShapeIsSetAsideForSupervisorsAndTheRestOfTheDeliveryIsStored() {
     Harness.Response r = deliver("wrong-shape.json");
-    assertThat(r.status()).as(r.body()).isEqualTo(400);
-    assertThat(r.json().getString("detail")).isNotBlank();
-    assertThat(harness().context.stored).isEmpty();
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().getInteger("stored")).isEqualTo(wellFormedInWrongShape());
+    assertThat(r.json().getInteger("quarantined")).isEqualTo(1);
+    assertThat(harness().context.stored).hasSize(wellFormedInWrongShape());
+    assertThat(harness().context.quarantined).singleElement().satisfies(q -> {
+      assertThat(q.reason()).startsWith("malformed: ").contains("is required");
+      assertThat(q.mediaType()).isEqualTo("application/json");
+      assertThat(q.raw().length()).isPositive();
+    });
+    // Delivered again: set aside once.
+    assertThat(deliver("wrong-shape.json").status()).isEqualTo(200);
+    assertThat(harness().context.quarantined).hasSize(1);
+  }
+
+  @Test
+  default void aDeliveryThatIsNoJsonObjectIsRefusedWith400AndNothingOfItIsStored() {
     for (String notAnObject : List.of("[1, 2]", "null", "\"text\"", "")) {
       byte[] b = notAnObject.getBytes(StandardCharsets.UTF_8);
       assertThat(harness().post(authenticated(b), b).status()).as(notAnObject).isEqualTo(400);
@@ -144,12 +162,15 @@ interface SocialAdapterContract {
   }
 
   @Test
-  default void aMessageTheHubRefusesIsAcknowledgedSoTheProviderDoesNotDeliverItForever() {
+  default void aMessageTheHubRefusesIsSetAsideForSupervisorsAndAcknowledgedSoTheProviderDoesNotDeliverItForever() {
     harness().context.refuse.add(TextIds.of(fixtures()));
     Harness.Response r = deliver("text.json");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getInteger("refused")).isEqualTo(1);
+    assertThat(r.json().getInteger("quarantined")).isEqualTo(1);
     assertThat(harness().context.stored).isEmpty();
+    assertThat(harness().context.quarantined).singleElement()
+        .satisfies(q -> assertThat(q.reason()).startsWith("refused by the hub: "));
   }
 
   @Test

@@ -31,6 +31,11 @@ class TelegramAdapterTest implements SocialAdapterContract {
   }
 
   @Override
+  public int wellFormedInWrongShape() {
+    return 0; // one update, one message
+  }
+
+  @Override
   public Harness harness() {
     return harness;
   }

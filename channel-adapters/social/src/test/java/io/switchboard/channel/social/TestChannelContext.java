@@ -46,6 +46,8 @@ final class TestChannelContext implements ChannelContext {
   final List<InboundContact> stored = new CopyOnWriteArrayList<>();
   final List<StatusUpdate> statuses = new CopyOnWriteArrayList<>();
   final List<Message> conversation = new CopyOnWriteArrayList<>();
+  /** What the adapter set aside for supervisors. */
+  final List<io.switchboard.hub.api.spi.Quarantine.Item> quarantined = new CopyOnWriteArrayList<>();
   private final Map<String, IntakeResult> seen = new ConcurrentHashMap<>();
   /** External ids the intake fails for as if the database were down (once each). */
   final Set<String> outageFor = ConcurrentHashMap.newKeySet();
@@ -183,6 +185,11 @@ final class TestChannelContext implements ChannelContext {
     } catch (Exception e) {
       throw new AssertionError("did not complete: " + e, e);
     }
+  }
+
+  @Override
+  public io.switchboard.hub.api.spi.Quarantine quarantine() {
+    return io.switchboard.hub.api.spi.Quarantine.inMemory(quarantined);
   }
 
   @Override

@@ -85,7 +85,7 @@ final class CustomerSocket {
   void open() {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(this::onBinary);
-    ws.exceptionHandler(e -> log.atDebug().addKeyValue("address", address).log("chat socket error: " + e.getMessage()));
+    ws.exceptionHandler(this::onError);
     String v = queryParam(ws.query(), "v");
     if (v != null && !v.equals(String.valueOf(Frames.PROTOCOL))) {
       write(Frames.error(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Frames.PROTOCOL + ", not " + v));
@@ -104,6 +104,29 @@ final class CustomerSocket {
   }
 
   // ------------------------------------------------------------------ frames in
+
+  /** Vert.x's words when a message passes the WebSocket message limit; it then drops the message and goes on. */
+  private static final java.util.regex.Pattern OVER_LIMIT =
+      java.util.regex.Pattern.compile("Cannot process (text|binary) frame .* overflow max[^0-9]*(\\d+)");
+
+  /**
+   * A socket error. A message over the server's WebSocket message limit (256 KiB) is dropped by Vert.x, which only
+   * reports it here: the client is told ({@code frame-too-large}) and the socket closed with 1009, since a client
+   * that sends such messages is broken or hostile and a silent drop would leave it waiting for an answer.
+   */
+  private void onError(Throwable e) {
+    java.util.regex.Matcher m = OVER_LIMIT.matcher(String.valueOf(e.getMessage()));
+    if (m.find() && !closed) {
+      log.atWarn().addKeyValue("address", address).addKeyValue("sessionId", session == null ? null : session.id())
+          .log("chat socket closed: a message over the WebSocket limit of " + m.group(2) + " bytes");
+      write(Frames.error(ErrorCode.FRAME_TOO_LARGE, "a message may have at most " + m.group(2)
+          + " bytes (the hub's WebSocket limit); the connection is closed"));
+      strikes.tryAcquire();
+      closeNow(CLOSE_TOO_BIG, "message over the WebSocket limit");
+      return;
+    }
+    log.atDebug().addKeyValue("address", address).log("chat socket error: " + e.getMessage());
+  }
 
   private void onBinary(Buffer data) {
     if (closed) {

@@ -101,6 +101,21 @@ class WebChatLimitsTest {
   }
 
   @Test
+  void aMessageOverTheWebSocketLimitOf256KiBGetsFrameTooLargeAndTheSocketIsClosedWith1009() {
+    start(Map.of());
+    try (ChatClient c = connect()) {
+      c.start("Ida", null, "billing");
+      // Sent as several WebSocket frames (the client splits at 64 KiB) that together pass the 256 KiB message limit.
+      c.sendRaw(new JsonObject().put("type", "message").put("clientId", "c1").put("text", "z".repeat(300 * 1024)).encode());
+      JsonObject err = c.await("error");
+      assertThat(err.getString("code")).isEqualTo("frame-too-large");
+      assertThat(err.getString("message")).contains("262144");
+      assertThat(c.awaitClose()).isEqualTo((short) 1009);
+      assertThat(hub.contacts).isEmpty();
+    }
+  }
+
+  @Test
   void anOversizedFrameIsRefusedAndRepeatedOnesCloseTheSocketWith1009() {
     start(Map.of("limits", Map.of("strikesBeforeClose", 2)));
     try (ChatClient c = connect()) {

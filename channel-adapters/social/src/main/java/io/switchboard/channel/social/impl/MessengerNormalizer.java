@@ -46,7 +46,9 @@ public final class MessengerNormalizer {
     for (int e = 0; e < entries.size(); e++) {
       List<JsonObject> events = optObjects(entries.get(e), "messaging", "entry[" + e + "]");
       for (int i = 0; i < events.size(); i++) {
-        event(events.get(i), "entry[" + e + "].messaging[" + i + "]", batch);
+        JsonObject ev = events.get(i);
+        String path = "entry[" + e + "].messaging[" + i + "]";
+        batch.each(path, ev, () -> event(ev, path, batch));
       }
     }
     return batch.build();

@@ -50,13 +50,15 @@ public final class TelegramNormalizer {
   public WebhookBatch normalize(JsonObject update) {
     integer(update, "update_id", "");
     BatchBuilder batch = new BatchBuilder();
-    JsonObject message = optObject(update, "message", "");
-    JsonObject edited = optObject(update, "edited_message", "");
-    if (message != null) {
-      message(message, "message", false, batch);
-    } else if (edited != null) {
-      message(edited, "edited_message", true, batch);
-    }
+    batch.each("", update, () -> {
+      JsonObject message = optObject(update, "message", "");
+      JsonObject edited = optObject(update, "edited_message", "");
+      if (message != null) {
+        message(message, "message", false, batch);
+      } else if (edited != null) {
+        message(edited, "edited_message", true, batch);
+      }
+    });
     return batch.build();
   }
 

@@ -2,29 +2,39 @@ package io.switchboard.channel.social.impl;
 
 import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.Message;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What one webhook delivery carries, already normalised: customer messages for the intake, status changes of
- * messages the hub sent, and (Messenger) receipts that cover every message sent before a moment. A batch is
- * built completely before anything is stored, so a malformed delivery stores nothing.
+ * messages the hub sent, (Messenger) receipts that cover every message sent before a moment, and the parts that
+ * could not be read. A batch is built completely before anything is stored; one unreadable message does not
+ * keep the others from being stored.
  *
  * @param contacts customer messages, in the order the provider listed them
+ * @param sources the provider's JSON of each contact (same order and size as {@code contacts}), kept for the
+ *     quarantine should the hub refuse the contact
  * @param statuses status changes of outbound messages, by provider message id
  * @param watermarks receipts that name no message: "everything sent to this customer before then"
- * @param refused messages the hub cannot take (for example an impossible sender id), with the reason; they
- *     are logged and acknowledged, since re-delivering them would not help
+ * @param setAside parts of the delivery that could not be read or that the hub's vocabulary refuses (a required
+ *     field missing, an over-long field): put in the quarantine with the reason and acknowledged, since
+ *     delivering them again would not help
  */
 public record WebhookBatch(
-    List<InboundContact> contacts, List<StatusUpdate> statuses, List<Watermark> watermarks, List<String> refused) {
+    List<InboundContact> contacts, List<JsonObject> sources, List<StatusUpdate> statuses, List<Watermark> watermarks,
+    List<SetAside> setAside) {
 
   public WebhookBatch {
     contacts = List.copyOf(contacts);
+    sources = List.copyOf(sources);
+    if (sources.size() != contacts.size()) {
+      throw new IllegalArgumentException("one source per contact");
+    }
     statuses = List.copyOf(statuses);
     watermarks = List.copyOf(watermarks);
-    refused = List.copyOf(refused);
+    setAside = List.copyOf(setAside);
   }
 
   /** A provider's report on one message the hub sent. */
@@ -41,6 +51,21 @@ public record WebhookBatch(
       Objects.requireNonNull(recipient, "recipient");
       Objects.requireNonNull(until, "until");
       Objects.requireNonNull(status, "status");
+    }
+  }
+
+  /**
+   * A part of the delivery that was not taken in.
+   *
+   * @param path its JSON path in the delivery ({@code entry[0].changes[0].value.messages[1]})
+   * @param reason why, for the supervisor
+   * @param raw the provider's JSON of that part
+   */
+  public record SetAside(String path, String reason, JsonObject raw) {
+    public SetAside {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(raw, "raw");
     }
   }
 }

@@ -79,36 +79,44 @@ public final class WhatsAppNormalizer {
     for (int i = 0; i < messages.size(); i++) {
       String p = path + ".messages[" + i + "]";
       JsonObject m = messages.get(i);
-      String id = text(m, "id", p);
-      String from = text(m, "from", p);
-      Instant at = epochSeconds(m, "timestamp", p);
-      String type = text(m, "type", p);
-      MessageContent content = content(m, type, p);
-      Map<String, String> metadata = new LinkedHashMap<>();
-      metadata.put("social.provider", PROVIDER);
-      if (phoneNumberId != null && !phoneNumberId.isBlank()) {
-        metadata.put("whatsapp.phoneNumberId", phoneNumberId);
-      }
-      batch.contact(p, () -> new InboundContact(Channel.SOCIAL, id, SenderAddress.handle(PROVIDER, from),
-          BatchBuilder.clip(names.get(from), 200), PROVIDER + ":" + from, List.of(), null, content, metadata, at));
+      batch.each(p, m, () -> message(m, p, names, phoneNumberId, batch));
     }
 
     List<JsonObject> statuses = optObjects(value, "statuses", path);
     for (int i = 0; i < statuses.size(); i++) {
       String p = path + ".statuses[" + i + "]";
       JsonObject s = statuses.get(i);
-      String id = text(s, "id", p);
-      Message.Status status = switch (text(s, "status", p)) {
-        case "sent" -> Message.Status.SENT;
-        case "delivered" -> Message.Status.DELIVERED;
-        case "read" -> Message.Status.READ;
-        case "failed" -> Message.Status.FAILED;
-        default -> null; // "deleted", "warning" and future states change nothing the hub shows
-      };
-      if (status != null) {
-        batch.status(new WebhookBatch.StatusUpdate(id, status,
-            status == Message.Status.FAILED ? errors(optObjects(s, "errors", p), p + ".errors") : null));
-      }
+      batch.each(p, s, () -> status(s, p, batch));
+    }
+  }
+
+  private void message(JsonObject m, String p, Map<String, String> names, String phoneNumberId, BatchBuilder batch) {
+    String id = text(m, "id", p);
+    String from = text(m, "from", p);
+    Instant at = epochSeconds(m, "timestamp", p);
+    String type = text(m, "type", p);
+    MessageContent content = content(m, type, p);
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("social.provider", PROVIDER);
+    if (phoneNumberId != null && !phoneNumberId.isBlank()) {
+      metadata.put("whatsapp.phoneNumberId", phoneNumberId);
+    }
+    batch.contact(p, () -> new InboundContact(Channel.SOCIAL, id, SenderAddress.handle(PROVIDER, from),
+        BatchBuilder.clip(names.get(from), 200), PROVIDER + ":" + from, List.of(), null, content, metadata, at));
+  }
+
+  private void status(JsonObject s, String p, BatchBuilder batch) {
+    String id = text(s, "id", p);
+    Message.Status status = switch (text(s, "status", p)) {
+      case "sent" -> Message.Status.SENT;
+      case "delivered" -> Message.Status.DELIVERED;
+      case "read" -> Message.Status.READ;
+      case "failed" -> Message.Status.FAILED;
+      default -> null; // "deleted", "warning" and future states change nothing the hub shows
+    };
+    if (status != null) {
+      batch.status(new WebhookBatch.StatusUpdate(id, status,
+          status == Message.Status.FAILED ? errors(optObjects(s, "errors", p), p + ".errors") : null));
     }
   }
 

@@ -135,13 +135,49 @@ class SocialChannelsTest {
   }
 
   @Test
-  void malformedWebhooksAre400AndStoreNothing() {
+  void aWebhookThatIsNoJsonIs400StoresNothingAndIsSetAsideForSupervisors() {
     int before = interactions().size();
     assertThat(sb.whatsapp("{\"object\": \"whatsapp_business_account\", \"entry\": [").status()).isEqualTo(400);
-    SocialHub.Response noId = sb.whatsapp(whatsappText("wamid.HUB-6", WA_ID, "Jana", Instant.now(), "x").replace("\"id\": \"wamid.HUB-6\",", ""));
-    assertThat(noId.status()).isEqualTo(400);
-    assertThat(noId.json().getString("detail")).contains("messages[0].id");
     assertThat(interactions()).hasSize(before);
+    assertThat(quarantine()).singleElement().satisfies(q -> assertThat(q.getString("reason")).contains("malformed"));
+  }
+
+  @Test
+  void aWhatsAppBatchWithSendersLibphonenumberCallsInvalidAndOneUnreadableMessageStoresEveryReadableOne() {
+    int before = interactions().size();
+    // +44 7700 900xxx is a reserved UK range, +1 999 an unallocated one: WhatsApp delivered them, so they are real.
+    String body = whatsappText("wamid.HUB-RANGE-1", "447700900123", "Drama Dan", Instant.now(), "from a reserved range")
+        .replace("\"messages\": [ {", """
+            "messages": [
+              { "from": "19999999999", "id": "wamid.HUB-RANGE-2", "timestamp": "%d", "type": "text", "text": { "body": "new range" } },
+              { "from": "4915112345678", "timestamp": "%d", "type": "text", "text": { "body": "no id" } },
+              {""".formatted(Instant.now().getEpochSecond(), Instant.now().getEpochSecond()));
+
+    SocialHub.Response r = sb.whatsapp(body);
+
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().getInteger("stored")).isEqualTo(2);
+    assertThat(r.json().getInteger("quarantined")).isEqualTo(1);
+    List<JsonObject> all = interactions();
+    assertThat(all).hasSize(before + 2);
+    JsonObject drama = all.stream().filter(i -> "wamid.HUB-RANGE-1".equals(i.getString("externalId"))).findFirst().orElseThrow();
+    JsonObject customer = sb.get("/api/v1/customers/" + drama.getString("customerId"), supervisor).json();
+    assertThat(customer.encode()).contains("+447700900123").contains("Drama Dan");
+    assertThat(quarantine()).singleElement().satisfies(q -> {
+      assertThat(q.getString("channel")).isEqualTo("social");
+      assertThat(q.getString("reason")).contains("messages[1].id");
+      assertThat(q.getJsonObject("facts").getString("from")).isEqualTo("4915112345678");
+    });
+    // Delivered again: duplicates, and the unreadable message is kept once.
+    SocialHub.Response again = sb.whatsapp(body);
+    assertThat(again.json().getInteger("duplicates")).isEqualTo(2);
+    assertThat(quarantine()).hasSize(1);
+  }
+
+  private List<JsonObject> quarantine() {
+    SocialHub.Response r = sb.get("/api/v1/quarantine", supervisor);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json().getJsonArray("items").stream().map(i -> (JsonObject) i).toList();
   }
 
   @Test

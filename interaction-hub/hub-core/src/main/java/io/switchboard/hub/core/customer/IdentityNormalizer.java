@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>phone numbers to E.164 (libphonenumber), national numbers read in the configured default region;
  *   <li>emails lower-cased as a whole (mailboxes are matched case-insensitively in practice);
- *   <li>handles per provider: WhatsApp ids are phone numbers (E.164), Telegram and Messenger ids are
+ *   <li>handles per provider: WhatsApp ids (the provider's {@code wa_id}, authoritative) are kept as {@code +<digits>}
+ *       (E.164 where libphonenumber calls the number valid; digits it does not know, such as a reserved or newly
+ *       allocated range, as they are) or, when they are not digits at all, as given; Telegram and Messenger ids are
  *       numeric, Telegram usernames ({@code @name}) are case-insensitive, other providers keep the handle as
  *       given, trimmed.
  * </ul>
@@ -65,14 +67,48 @@ public final class IdentityNormalizer {
 
   /**
    * The identities to look a sender up by, best first. A WhatsApp sender is also the owner of that phone
-   * number, so a customer who called from it is found too.
+   * number, so a customer who called from it is found too: wherever the id parses as a possible number (valid
+   * or not in libphonenumber's tables), the phone is the second key. A new customer gets all of them.
    */
   public List<IdentityKey> matchKeys(SenderAddress address, String field) {
     IdentityKey key = normalize(address, field);
     if (key.kind() == IdentityKind.HANDLE && key.provider().equals("whatsapp")) {
-      return List.of(key, new IdentityKey(IdentityKind.PHONE, "", key.value()));
+      String phone = possiblePhone(key.value());
+      return phone == null ? List.of(key) : List.of(key, new IdentityKey(IdentityKind.PHONE, "", phone));
     }
     return List.of(key);
+  }
+
+  /** E.164 of an international number ({@code +<digits>}) libphonenumber calls possible, else null. */
+  private String possiblePhone(String international) {
+    if (!international.startsWith("+")) {
+      return null;
+    }
+    try {
+      PhoneNumber n = phones.parse(international, defaultRegion);
+      return phones.isPossibleNumber(n) ? phones.format(n, PhoneNumberUtil.PhoneNumberFormat.E164) : null;
+    } catch (NumberParseException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A WhatsApp id as stored: never refused, since WhatsApp has already delivered the message from it (issue 9.7).
+   * A valid number in E.164 (as before, so identities stored earlier still match), other digits as
+   * {@code +<digits>}, anything else (an id that is not a number) as given.
+   */
+  private String whatsappId(String text) {
+    String international = text.startsWith("+") ? text : "+" + text;
+    try {
+      PhoneNumber n = phones.parse(international, defaultRegion);
+      if (phones.isValidNumber(n)) {
+        return phones.format(n, PhoneNumberUtil.PhoneNumberFormat.E164);
+      }
+    } catch (NumberParseException e) {
+      // not a number libphonenumber reads: see below
+    }
+    String digits = international.substring(1).replaceAll("[\\s().-]", "");
+    return DIGITS.matcher(digits).matches() ? "+" + digits : text;
   }
 
   /** E.164 form of a phone number. */
@@ -112,7 +148,7 @@ public final class IdentityNormalizer {
     }
     String value =
         switch (provider) {
-          case "whatsapp" -> phone(text.startsWith("+") ? text : "+" + text, field);
+          case "whatsapp" -> whatsappId(text);
           case "messenger" -> digits(text, provider, field);
           case "telegram" -> {
             if (DIGITS.matcher(text).matches()) {

@@ -118,7 +118,7 @@ public final class IntakeService implements InboundSink {
   /** The golden record of the first identity that matches, or a new customer owning the first identity. */
   private Future<CustomerId> matchCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys, int index) {
     if (index == keys.size()) {
-      return createCustomer(tx, c, keys.get(0));
+      return createCustomer(tx, c, keys);
     }
     IdentityKey key = keys.get(index);
     return stores.customers()
@@ -128,22 +128,32 @@ public final class IntakeService implements InboundSink {
             : matchCustomer(tx, c, keys, index + 1));
   }
 
-  private Future<CustomerId> createCustomer(SqlConnection tx, InboundContact c, IdentityKey key) {
+  /** A new customer owning every key (a WhatsApp sender: its handle and, where it is a possible number, its phone). */
+  private Future<CustomerId> createCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys) {
+    IdentityKey key = keys.get(0);
     String name = c.senderName() != null && !c.senderName().isBlank() ? c.senderName().strip() : key.value();
     Customer customer =
         new Customer(CustomerId.random(), name, null, c.metadata().get("language"), null, null, null, 1, c.receivedAt(), null);
     return stores.customers()
         .insert(tx, customer)
-        .compose(created -> stores.customers()
-            .insertIdentity(
-                tx, new Identity(IdentityId.random(), created.id(), key.kind(), key.provider(), key.value(), c.receivedAt()))
-            .compose(identity -> identity.isPresent()
-                ? stores.audit()
-                    .append(tx, "system:intake", "customer.created", "customer", created.id().toString(),
-                        new JsonObject().put("identity", key.kind().wireName() + ":" + key.value()))
-                    .map(created.id())
-                // Another contact from the same new sender committed first: start over and find it.
-                : Future.failedFuture(new LostRace())));
+        .compose(created -> insertIdentities(tx, created.id(), keys, 0, c)
+            .compose(x -> stores.audit()
+                .append(tx, "system:intake", "customer.created", "customer", created.id().toString(),
+                    new JsonObject().put("identity", key.kind().wireName() + ":" + key.value())))
+            .map(created.id()));
+  }
+
+  private Future<Void> insertIdentities(SqlConnection tx, CustomerId customer, List<IdentityKey> keys, int index,
+      InboundContact c) {
+    if (index == keys.size()) {
+      return Future.succeededFuture();
+    }
+    IdentityKey key = keys.get(index);
+    return stores.customers()
+        .insertIdentity(tx, new Identity(IdentityId.random(), customer, key.kind(), key.provider(), key.value(), c.receivedAt()))
+        // Another contact from the same new sender committed first: start over and find it.
+        .compose(identity -> identity.isPresent() ? insertIdentities(tx, customer, keys, index + 1, c)
+            : Future.failedFuture(new LostRace()));
   }
 
   /**

@@ -134,6 +134,10 @@ class IdentityNormalizerTest {
         "whatsapp  | +49 151 1234 5678   | whatsapp  | +4915112345678",
         "whatsapp  | 4915112345678       | whatsapp  | +4915112345678",
         "WhatsApp  | 12125550100         | whatsapp  | +12125550100",
+        "whatsapp  | 447700900123        | whatsapp  | +447700900123", // reserved UK range: not "valid", still WhatsApp's id
+        "whatsapp  | 19999999999         | whatsapp  | +19999999999", // a range libphonenumber does not know yet
+        "whatsapp  | 12                  | whatsapp  | +12",
+        "whatsapp  | US.13491208655302741918 | whatsapp | US.13491208655302741918", // not a number: kept as given
         "telegram  | 123456789           | telegram  | 123456789",
         "telegram  | @John_Doe           | telegram  | @john_doe",
         "telegram  | '  @ALICE_99  '     | telegram  | @alice_99",
@@ -150,9 +154,6 @@ class IdentityNormalizerTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "whatsapp  | not-a-number",
-        "whatsapp  | 015112345678", // a national number: WhatsApp ids carry the country code
-        "whatsapp  | 12",
         "telegram  | john doe",
         "telegram  | @abc", // usernames have at least 5 characters
         "telegram  | @bad-name",
@@ -198,8 +199,21 @@ class IdentityNormalizerTest {
   }
 
   @Test
+  void whatsappSenderIsLookedUpByPhoneWhereverItsIdIsAPossibleNumber() {
+    assertThat(de.matchKeys(SenderAddress.handle("whatsapp", "447700900123"), "sender.value"))
+        .containsExactly(
+            new IdentityKey(IdentityKind.HANDLE, "whatsapp", "+447700900123"),
+            new IdentityKey(IdentityKind.PHONE, "", "+447700900123"));
+    assertThat(de.matchKeys(SenderAddress.handle("whatsapp", "12"), "sender.value"))
+        .containsExactly(new IdentityKey(IdentityKind.HANDLE, "whatsapp", "+12"));
+    assertThat(de.matchKeys(SenderAddress.handle("whatsapp", "junk"), "sender.value"))
+        .containsExactly(new IdentityKey(IdentityKind.HANDLE, "whatsapp", "junk"));
+  }
+
+  @Test
   void matchKeysRejectsWhatNormalizeRejects() {
-    assertRejected(() -> de.matchKeys(SenderAddress.handle("whatsapp", "junk"), "sender.value"), "sender.value");
+    assertRejected(() -> de.matchKeys(SenderAddress.handle("messenger", "junk"), "sender.value"), "sender.value");
+    assertRejected(() -> de.matchKeys(SenderAddress.handle("whatsapp", "x".repeat(321)), "sender.value"), "sender.value");
   }
 
   private static ValidationException assertRejected(ThrowingCallable call, String field) {

@@ -233,20 +233,50 @@ class IntakeServiceTest {
   }
 
   @Test
-  void newWhatsappSenderBecomesCustomerOwningTheHandle() {
+  void newWhatsappSenderBecomesCustomerOwningTheHandleAndThePhone() {
     String phone = newMobile();
 
     IntakeResult r = await(f.intake.accept(contact(Channel.SOCIAL, newId("wa"),
         SenderAddress.handle("whatsapp", phone), null, null, List.of(), "hi")));
 
     CustomerView view = await(f.customers.get(r.customerId()));
-    assertThat(view.identities()).singleElement().satisfies(i -> {
-      assertThat(i.kind()).isEqualTo(IdentityKind.HANDLE);
-      assertThat(i.provider()).isEqualTo("whatsapp");
-      assertThat(i.value()).isEqualTo(phone);
-    });
+    assertThat(view.identities()).extracting(i -> i.kind() + ":" + i.provider() + ":" + i.value())
+        .containsExactlyInAnyOrder("HANDLE:whatsapp:" + phone, "PHONE::" + phone);
     // Without a sender name the customer is named after the address.
     assertThat(view.customer().displayName()).isEqualTo(phone);
+  }
+
+  @Test
+  void whatsappSenderWhoseNumberLibphonenumberCallsInvalidIsStoredAsHandleAndPhone() {
+    // +44 7700 900xxx is Ofcom's reserved drama range: libphonenumber calls it possible but not valid. WhatsApp's
+    // wa_id is authoritative all the same.
+    String waId = "447700900" + String.format("%03d", (int) (Math.random() * 1000));
+
+    IntakeResult r = await(f.intake.accept(contact(Channel.SOCIAL, newId("wa"),
+        SenderAddress.handle("whatsapp", waId), "Drama Dan", "whatsapp:" + waId, List.of(), "hello from a new range")));
+
+    assertThat(r.outcome()).isEqualTo(Outcome.CREATED);
+    CustomerView view = await(f.customers.get(r.customerId()));
+    assertThat(view.identities()).extracting(i -> i.kind() + ":" + i.provider() + ":" + i.value())
+        .containsExactlyInAnyOrder("HANDLE:whatsapp:+" + waId, "PHONE::+" + waId);
+    // The next message, with the id written with its plus, finds the same customer.
+    IntakeResult call = await(f.intake.accept(contact(Channel.SOCIAL, newId("wa"),
+        SenderAddress.handle("whatsapp", "+" + waId), null, "whatsapp:" + waId, List.of(), "again")));
+    assertThat(call.customerId()).isEqualTo(r.customerId());
+  }
+
+  @Test
+  void whatsappSenderIdThatIsNoPhoneNumberAtAllIsStillStoredAsItsHandle() {
+    String waId = "US." + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+
+    IntakeResult r = await(f.intake.accept(contact(Channel.SOCIAL, newId("wa"),
+        SenderAddress.handle("whatsapp", waId), null, "whatsapp:" + waId, List.of(), "hi")));
+
+    CustomerView view = await(f.customers.get(r.customerId()));
+    assertThat(view.identities()).singleElement().satisfies(i -> {
+      assertThat(i.kind()).isEqualTo(IdentityKind.HANDLE);
+      assertThat(i.value()).isEqualTo(waId);
+    });
   }
 
   @Test
