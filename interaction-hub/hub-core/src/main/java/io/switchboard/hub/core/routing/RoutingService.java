@@ -494,8 +494,10 @@ public final class RoutingService {
     }
     Future<Void> presenceFirst = by.agentId().equals(agent) && state == AgentState.AVAILABLE ? heartbeat(agent) : Future.succeededFuture();
     return presenceFirst.compose(x -> syncProfile(agent)).compose(x -> changeState(agent, state, reason))
-        // An agent who is no longer available (by its own choice or a supervisor's) takes no pending offer with it.
-        .compose(x -> state == AgentState.AVAILABLE ? Future.<Void>succeededFuture()
+        // A state a supervisor forces on an agent, and going offline, take the agent's pending offers back to the queue
+        // (the agent did not decline them). An agent's own busy or break leaves an offer it was shown to accept.
+        .compose(x -> state == AgentState.AVAILABLE || (by.agentId().equals(agent) && state != AgentState.OFFLINE)
+            ? Future.<Void>succeededFuture()
             : withdrawOffersOf(agent, "agent is now " + describe(state, reason)))
         .onSuccess(x -> stores.audit().append(stores.db().pool(), by.auditName(), "agent.state_changed", "agent", agent.toString(),
             new JsonObject().put("state", state.wireName()).put("reason", reason)));
