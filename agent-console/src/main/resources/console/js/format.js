@@ -39,6 +39,7 @@ export function messageText(content) {
     case 'text': return content.text;
     case 'media': return `[${content.mediaType}${content.fileName ? ` ${content.fileName}` : ''}]${content.caption ? ` ${content.caption}` : ''}`;
     case 'location': return `[location ${content.label || ''} ${content.latitude}, ${content.longitude}]`;
+    case 'contact': return `[contact card${content.name ? ` ${content.name}` : ''}${[...(content.phones || []), ...(content.emails || [])].map((x) => ` ${x}`).join('')}]`;
     default: return `[${content.providerType || content.type} message]`;
   }
 }

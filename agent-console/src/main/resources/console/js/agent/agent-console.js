@@ -54,6 +54,7 @@ class AgentConsole extends LitElement {
       message: (e) => this.workspace(e.detail.interactionId)?.messageArrived(e.detail),
       message_status: (e) => this.workspace(e.detail.interactionId)?.statusChanged(e.detail),
       typing: (e) => this.workspace(e.detail.interactionId)?.typingChanged(e.detail),
+      customer_left: (e) => this.onCustomerLeft(e.detail),
       settings_changed: () => this.loadSettings().then((ok) => ok && this.say('Canned responses and dispositions were updated.', 'info')),
     };
     this.onKey = (e) => this.shortcut(e);
@@ -158,6 +159,26 @@ class AgentConsole extends LitElement {
     this.active = id;
   }
 
+  // The customer ended the contact: the workspace says so (and stops offering Send), the tab is marked.
+  onCustomerLeft(f) {
+    const t = this.tabs.get(f.interactionId);
+    if (!t) {
+      return;
+    }
+    this.workspace(f.interactionId)?.customerLeft(f);
+    this.markLeft(f.interactionId, f);
+    this.say(`${t.customerName || 'The customer'} left the chat.`, 'warn');
+  }
+
+  markLeft(id, left) {
+    const t = this.tabs.get(id);
+    if (t && !t.customerLeft) {
+      const tabs = new Map(this.tabs);
+      tabs.set(id, { ...t, customerLeft: { at: left.at, reason: left.reason } });
+      this.tabs = tabs;
+    }
+  }
+
   onUnassigned(f) {
     this.closeTab(f.interactionId);
     this.say(`An interaction left your desk: ${f.reason || 'moved'}.`, 'info');
@@ -252,6 +273,7 @@ class AgentConsole extends LitElement {
                   title="Alt+${i + 1}" @click=${() => { this.active = t.interactionId; }}>
             <span class="channel ${t.channel}">${CHANNEL_LABELS[t.channel] || t.channel || '…'}</span>
             ${t.customerName || t.subject || t.queue || 'Interaction'}
+            ${t.customerLeft ? html`<em class="left" title="the customer ended the contact">left</em>` : nothing}
             ${t.state === 'wrap_up' ? html`<em>wrap-up</em>` : nothing}
           </button>`)}
         ${this.tabs.size === 0 ? html`<p class="empty">No interactions. ${this.agentState.state === 'available'
@@ -261,6 +283,7 @@ class AgentConsole extends LitElement {
         <sb-interaction-workspace data-id=${t.interactionId} ?hidden=${t.interactionId !== this.active}
           .api=${this.api} .socket=${this.socket} .user=${this.user} .summary=${t} .settings=${this.settings}
           @customer-known=${(e) => this.nameTab(t.interactionId, e.detail)}
+          @customer-left=${(e) => this.markLeft(t.interactionId, e.detail)}
           @interaction-closed=${(e) => this.closed(t.interactionId, e.detail)}></sb-interaction-workspace>`)}`;
   }
 

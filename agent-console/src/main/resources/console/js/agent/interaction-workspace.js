@@ -24,6 +24,7 @@ class InteractionWorkspace extends LitElement {
     phase: { state: true },
     error: { state: true },
     transferring: { state: true },
+    left: { state: true },
   };
 
   constructor() {
@@ -35,6 +36,7 @@ class InteractionWorkspace extends LitElement {
     this.phase = 'working';
     this.error = '';
     this.transferring = false;
+    this.left = null;
   }
 
   createRenderRoot() {
@@ -61,6 +63,7 @@ class InteractionWorkspace extends LitElement {
       this.phase = 'working';
       this.error = '';
       this.transferring = false;
+      this.left = null;
       this.load();
     }
   }
@@ -84,6 +87,10 @@ class InteractionWorkspace extends LitElement {
       this.messages = merged;
       if (detail.state === 'wrap_up' || this.summary.state === 'wrap_up') {
         this.phase = 'wrap-up';
+      }
+      if (detail.customerLeft) {
+        this.left = detail.customerLeft;
+        this.dispatchEvent(new CustomEvent('customer-left', { detail: detail.customerLeft }));
       }
       this.customer = await this.api.get(`/customers/${detail.customerId}`);
       this.dispatchEvent(new CustomEvent('customer-known', { detail: this.customer.displayName }));
@@ -122,6 +129,16 @@ class InteractionWorkspace extends LitElement {
     m.set(f.messageId, { ...(existing || { id: f.messageId, direction: 'outbound', text: '' }),
       status: later(existing?.status, f.status), reason: f.reason || null });
     this.messages = m;
+  }
+
+  // The hub's customer_left frame: nobody reads replies any more (the hub refuses them); notes and wrap-up remain.
+  customerLeft(f) {
+    this.left = { at: f.at, reason: f.reason };
+    this.customerTyping = false;
+    if (this.detail) {
+      this.detail = { ...this.detail, customerLeft: this.left,
+        reply: { state: 'unavailable', reason: `the customer left (${f.reason || 'ended the contact'}); they will not see replies` } };
+    }
   }
 
   typingChanged(f) {
@@ -183,6 +200,10 @@ class InteractionWorkspace extends LitElement {
               <button class="warn" @click=${this.end} data-testid="end">End</button>` : nothing}
           </header>
           ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+          ${this.left ? html`<p class="left-banner" role="status" data-testid="customer-left">
+            <strong>${this.customer?.displayName || this.summary.customerName || 'The customer'} left the ${channel === 'voice' ? 'call' : 'chat'}</strong>
+            at ${when(this.left.at)}${this.left.reason ? html` (${this.left.reason})` : nothing}. Replies will not reach them:
+            write a private note if needed, then End and wrap up.</p>` : nothing}
           ${channel === 'voice' ? this.renderVoice() : nothing}
           <ol class="conversation" data-testid="conversation">
             ${this.sorted().map((m) => this.renderMessage(m))}
@@ -235,6 +256,7 @@ class InteractionWorkspace extends LitElement {
           m.email.bcc?.length ? `Bcc ${m.email.bcc.map(recipient).join(', ')}` : '',
         ].filter(Boolean).join(' · ')}</div>` : nothing}
         <div class="body">${m.text}</div>
+        ${m.content?.type === 'contact' && m.direction === 'inbound' ? this.renderContactCard(m.content) : nothing}
         ${m.email?.quoted ? html`<details class="quoted" data-testid="quoted"><summary>Quoted text</summary>
           <div class="body muted">${m.email.quoted}</div></details>` : nothing}
         ${(m.attachments || []).length ? html`<ul class="attachments">${m.attachments.map((a) => html`
@@ -242,6 +264,32 @@ class InteractionWorkspace extends LitElement {
         ${(m.email?.omitted || []).length ? html`<ul class="attachments omitted" data-testid="omitted">${m.email.omitted.map((o) => html`
           <li>${o.fileName} (${Math.ceil(o.sizeBytes / 1024)} KiB) — ${o.reason}</li>`)}</ul>` : nothing}
       </li>`;
+  }
+
+  /**
+   * A contact card the customer shared: each phone number or email the customer record does not have yet gets an
+   * action to add it to the customer (POST /customers/{id}/identities), so the next call from it finds them.
+   */
+  renderContactCard(card) {
+    const known = new Set((this.customer?.identities || []).map((i) => i.value));
+    const entries = [...(card.phones || []).map((v) => ['phone', v]), ...(card.emails || []).map((v) => ['email', v])];
+    return html`<ul class="contact-card" data-testid="contact-card">${entries.map(([kind, value]) => {
+      const digits = kind === 'phone' ? `+${value.replace(/[^0-9]/g, '')}` : value.toLowerCase();
+      return html`<li>${kind} ${value}
+        ${known.has(digits) ? html`<span class="muted small">(on the customer)</span>`
+          : this.customer ? html`<button class="small" data-testid="link-identity" @click=${() => this.linkIdentity(kind, value)}>
+              Add to ${this.customer.displayName}</button>` : nothing}</li>`;
+    })}</ul>`;
+  }
+
+  async linkIdentity(kind, value) {
+    try {
+      await this.api.post(`/customers/${this.customer.id}/identities`, { kind, value });
+      this.customer = await this.api.get(`/customers/${this.customer.id}`);
+      this.error = '';
+    } catch (e) {
+      this.error = `Could not add ${value}: ${e.message}`;
+    }
   }
 
   async download(a) {
@@ -288,6 +336,7 @@ export function fromApi(m) {
     id: m.id,
     direction: m.private ? 'internal' : m.direction,
     text: messageText(m.content),
+    content: m.content || null,
     at: m.createdAt,
     status: m.status,
     reason: m.statusReason,
@@ -304,7 +353,7 @@ export function fromApi(m) {
 function fromFrame(f) {
   return {
     id: f.messageId, direction: f.direction, text: f.text, at: f.at, status: f.status, agentId: f.agentId,
-    reason: f.reason || null,
+    reason: f.reason || null, ...(f.content ? { content: f.content } : {}),
   };
 }
 

@@ -89,6 +89,12 @@ abstract class SocialAdapter implements ChannelAdapter {
     return List.of();
   }
 
+  /**
+   * Called once a delivery is stored completely, before it is acknowledged; for what the provider wants told
+   * (Telegram: answering button presses). Must not block or fail.
+   */
+  void stored(WebhookBatch batch) {}
+
   /** The longest reply text the provider takes. */
   abstract int maxTextLength();
 
@@ -224,6 +230,7 @@ abstract class SocialAdapter implements ChannelAdapter {
             "the hub could not store this delivery; deliver it again later");
         return;
       }
+      stored(batch);
       WebhookReplies.json(request.response(), 200, new JsonObject()
           .put("stored", t.stored).put("duplicates", t.duplicates)
           .put("refused", t.refused).put("quarantined", t.quarantined).put("statuses", t.statuses));

@@ -25,7 +25,8 @@ import java.util.Set;
  *       {@code secret_token}: every POST must carry it in {@code X-Telegram-Bot-Api-Secret-Token}
  *       ({@code SWITCHBOARD_TELEGRAM_SECRET_TOKEN}). Messages become contacts from
  *       {@code handle(telegram, <user id>)} in thread {@code telegram:<chat id>}, with id
- *       {@code <chat id>:<message id>}.</li>
+ *       {@code <chat id>:<message id>}; a button press ({@code callback_query}) becomes a contact with the
+ *       button's text and is answered with {@code answerCallbackQuery} once stored.</li>
  *   <li>Replies: {@code POST <apiBaseUrl>/bot<token>/sendMessage} to the thread's chat
  *       ({@code SWITCHBOARD_TELEGRAM_BOT_TOKEN}). Telegram reports no delivery or read receipts to bots, so a
  *       reply stays "sent".</li>
@@ -34,6 +35,7 @@ import java.util.Set;
  * </ul>
  */
 public final class TelegramAdapter extends SocialAdapter {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TelegramAdapter.class);
   public static final String NAME = "telegram";
   public static final String DEFAULT_API_BASE_URL = "https://api.telegram.org";
   public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
@@ -89,6 +91,28 @@ public final class TelegramAdapter extends SocialAdapter {
     return normalizer.normalize(body);
   }
 
+  /**
+   * Answers each button press ({@code answerCallbackQuery}), so the customer's app stops showing its progress bar.
+   * Not awaited: the press is stored either way, and a failed answer only leaves the bar until it times out.
+   */
+  @Override
+  void stored(WebhookBatch batch) {
+    String token = context.secret("BOT_TOKEN");
+    if (token == null) {
+      return;
+    }
+    for (String id : batch.callbackQueries()) {
+      ProviderCall.postJson(http, apiBaseUrl + "/bot" + token + "/answerCallbackQuery", Map.of(),
+              new JsonObject().put("callback_query_id", id), timeout, token)
+          .onComplete(ar -> {
+            if (ar.failed() || !ar.result().ok()) {
+              log.atWarn().addKeyValue("callbackQueryId", id)
+                  .log("answerCallbackQuery failed: " + (ar.failed() ? ar.cause().getMessage() : "status " + ar.result().status()));
+            }
+          });
+    }
+  }
+
   @Override
   int maxTextLength() {
     return MAX_TEXT;
@@ -122,16 +146,26 @@ public final class TelegramAdapter extends SocialAdapter {
         });
   }
 
-  /** Telegram's {@code {"ok": false, "error_code", "description", "parameters": {"retry_after"}}}. */
+  /**
+   * Telegram's {@code {"ok": false, "error_code", "description", "parameters": {"retry_after"}}}: {@code retry_after}
+   * becomes the failure's {@link DeliveryResult.Failed#retryAfter()}.
+   */
   private static DeliveryResult.Failed failure(ProviderCall.Reply reply) {
     JsonObject json = reply.json();
     StringBuilder reason = new StringBuilder("Telegram API answered ").append(reply.status());
     Object description = json == null ? null : json.getValue("description");
     reason.append(": ").append(description == null ? "no description" : description);
     Object parameters = json == null ? null : json.getValue("parameters");
-    if (parameters instanceof JsonObject p && p.getValue("retry_after") != null) {
-      reason.append(" (retry after ").append(p.getValue("retry_after")).append(" s)");
+    java.time.Duration wait = null;
+    if (parameters instanceof JsonObject p && p.getValue("retry_after") instanceof Number seconds) {
+      wait = java.time.Duration.ofSeconds(Math.max(0, seconds.longValue()));
+    } else if (reply.transientStatus()) {
+      wait = reply.waitAsked();
     }
-    return new DeliveryResult.Failed(BatchBuilder.clip(reason.toString(), 1000), reply.transientStatus());
+    if (wait != null) {
+      reason.append(" (retry after ").append(wait.toSeconds()).append(" s)");
+    }
+    // 429 with retry_after: the hub waits that long before trying this message again (other chats go on).
+    return new DeliveryResult.Failed(BatchBuilder.clip(reason.toString(), 1000), reply.transientStatus(), wait);
   }
 }

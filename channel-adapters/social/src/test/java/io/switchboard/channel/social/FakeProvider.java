@@ -26,7 +26,11 @@ final class FakeProvider implements AutoCloseable {
   /** One recorded call. */
   record Call(String method, String path, MultiMap headers, JsonObject body) {}
 
-  private record Script(int status, JsonObject body, CompletableFuture<Void> hold) {}
+  private record Script(int status, JsonObject body, CompletableFuture<Void> hold, java.util.Map<String, String> headers) {
+    Script(int status, JsonObject body, CompletableFuture<Void> hold) {
+      this(status, body, hold, java.util.Map.of());
+    }
+  }
 
   /** The status of a script that starts a successful answer and never finishes it. */
   private static final int STALL = -1;
@@ -53,6 +57,12 @@ final class FakeProvider implements AutoCloseable {
   /** The next call gets this answer. */
   FakeProvider answerNext(int status, JsonObject body) {
     scripts.add(new Script(status, body, null));
+    return this;
+  }
+
+  /** The next call gets this answer with this header. */
+  FakeProvider answerNextWithHeader(int status, JsonObject body, String header, String value) {
+    scripts.add(new Script(status, body, null, java.util.Map.of(header, value)));
     return this;
   }
 
@@ -137,6 +147,9 @@ final class FakeProvider implements AutoCloseable {
       var response = req.response().setStatusCode(status).putHeader("Content-Type", "application/json");
       if (status == 429) {
         response.putHeader("Retry-After", "3");
+      }
+      if (script != null) {
+        script.headers().forEach(response::putHeader);
       }
       response.end(answer.encode());
     });

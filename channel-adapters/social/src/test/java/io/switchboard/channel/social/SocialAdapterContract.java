@@ -228,6 +228,21 @@ interface SocialAdapterContract {
   }
 
   @Test
+  default void aRateLimitAnswerTellsTheHubHowLongToWaitBeforeTryingThatMessageAgain() {
+    if (newAdapter().name().equals("telegram")) {
+      harness().provider.answerNext(429, FakeProvider.telegramError(429, "Too Many Requests: retry after 37")
+          .put("parameters", new io.vertx.core.json.JsonObject().put("retry_after", 37)));
+    } else {
+      harness().provider.answerNextWithHeader(429, FakeProvider.graphError(4, "(#4) Application request limit reached", null, null),
+          "Retry-After", "37");
+    }
+    assertThat(harness().send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+      assertThat(f.retryable()).isTrue();
+      assertThat(f.retryAfter()).isEqualTo(java.time.Duration.ofSeconds(37));
+    });
+  }
+
+  @Test
   default void anUnreachableProviderIsRetryable() {
     try (Harness h = new Harness(newAdapter(), secrets(), with(settings(), "apiBaseUrl", "http://127.0.0.1:1"))) {
       assertThat(h.send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {

@@ -8,6 +8,7 @@ import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,9 +118,37 @@ class TelegramAdapterTest implements SocialAdapterContract {
 
   @Test
   void updatesThatAreNoCustomerMessageAreAcknowledgedAndIgnored() {
-    assertThat(deliver("callback-query.json").status()).isEqualTo(200);
     assertThat(deliver("group-service.json").status()).isEqualTo(200);
     assertThat(harness.context.stored).isEmpty();
+  }
+
+  @Test
+  void aButtonPressIsStoredAsTheButtonsTextAndAnsweredSoTheCustomersAppStopsWaiting() {
+    Harness.Response r = deliver("callback-query.json");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(harness.context.stored).singleElement().satisfies(c -> {
+      assertThat(c.externalId()).isEqualTo("123456789:callback:4382bfdwdsb323b2d9");
+      assertThat(c.threadKey()).isEqualTo("telegram:123456789");
+      assertThat(c.sender().value()).isEqualTo("123456789");
+      assertThat(c.senderName()).isEqualTo("Lena Vogel");
+      assertThat(c.content()).isEqualTo(new MessageContent.Text("Sehr zufrieden"));
+      assertThat(c.metadata()).containsEntry("telegram.callbackData", "rate:5");
+    });
+    FakeProvider.Call answer = harness.provider.awaitCall();
+    assertThat(answer.path()).isEqualTo("/bot" + BOT_TOKEN + "/answerCallbackQuery");
+    assertThat(answer.body().getString("callback_query_id")).isEqualTo("4382bfdwdsb323b2d9");
+    // Delivered again: a duplicate, answered again (the first answer may have been lost).
+    assertThat(deliver("callback-query.json").json().getInteger("duplicates")).isEqualTo(1);
+    assertThat(harness.provider.awaitCall().path()).endsWith("/answerCallbackQuery");
+  }
+
+  @Test
+  void aSharedContactIsStoredWithThePhoneNumberItCarries() {
+    assertThat(deliver("contact.json").status()).isEqualTo(200);
+    assertThat(harness.context.stored).singleElement().satisfies(c -> {
+      assertThat(c.externalId()).isEqualTo("123456789:61");
+      assertThat(c.content()).isEqualTo(new MessageContent.Contact("Lena Vogel", List.of("+49 151 23456789"), List.of()));
+    });
   }
 
   @Test

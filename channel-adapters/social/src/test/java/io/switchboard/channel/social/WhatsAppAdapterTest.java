@@ -120,11 +120,11 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
   }
 
   @Test
-  void knownTypesTheHubDoesNotRenderAreStoredAsUnsupportedAndButtonRepliesAsTheirTitle() {
+  void knownTypesTheHubDoesNotRenderAreStoredAsUnsupportedContactCardsWithTheirNumbersAndButtonRepliesAsTheirTitle() {
     assertThat(deliver("unsupported.json").status()).isEqualTo(200);
     assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
         new MessageContent.Unsupported("reaction"),
-        new MessageContent.Unsupported("contacts"),
+        new MessageContent.Contact("Max Muster", java.util.List.of("+49 30 1234567"), java.util.List.of()),
         new MessageContent.Unsupported("unsupported"),
         new MessageContent.Text("Sendung verfolgen"));
   }
@@ -203,6 +203,25 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
     harness.context.conversation.clear();
     harness.context.priorMessage(Message.Direction.INBOUND, Instant.now().minus(Duration.ofHours(23)));
     assertThat(harness.send(reply("Ja, gerne."))).isInstanceOf(DeliveryResult.Delivered.class);
+  }
+
+  @Test
+  void metasRateLimitAnswersSayHowLongToWaitForThatRecipient() {
+    // The pair rate limit (too many messages to one customer) comes as a 400 without a Retry-After.
+    harness.provider.answerNext(400, FakeProvider.graphError(131056, "(Business Account, Consumer Account) pair rate limit hit",
+        null, "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time."));
+    assertThat(harness.send(reply("eins"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+      assertThat(f.retryable()).isTrue();
+      assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(6));
+    });
+    // The business use-case rate limit names the minutes until access is regained.
+    harness.provider.answerNextWithHeader(400, FakeProvider.graphError(80007, "(#80007) Rate limit issues", null, null),
+        "X-Business-Use-Case-Usage", "{\"102290129340398\":[{\"type\":\"whatsapp\",\"call_count\":100,"
+            + "\"total_cputime\":10,\"total_time\":10,\"estimated_time_to_regain_access\":4}]}");
+    assertThat(harness.send(reply("zwei"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
+      assertThat(f.retryable()).isTrue();
+      assertThat(f.retryAfter()).isEqualTo(Duration.ofMinutes(4));
+    });
   }
 
   @Test

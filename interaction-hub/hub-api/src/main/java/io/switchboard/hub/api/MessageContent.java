@@ -1,5 +1,6 @@
 package io.switchboard.hub.api;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -48,6 +49,35 @@ public sealed interface MessageContent {
     @Override
     public String summary() {
       return "[location " + latitude + "," + longitude + "]";
+    }
+  }
+
+  /**
+   * A contact card the customer shared (Telegram {@code contact}, WhatsApp {@code contacts}): the numbers as the
+   * provider gave them, not normalised. The console offers to add a number to the customer's identities.
+   *
+   * @param name the card's display name; may be null
+   * @param phones its phone numbers (at least one phone or email), in the provider's order
+   * @param emails its email addresses; may be empty
+   */
+  record Contact(String name, List<String> phones, List<String> emails) implements MessageContent {
+    public Contact {
+      phones = phones == null ? List.of() : List.copyOf(phones);
+      emails = emails == null ? List.of() : List.copyOf(emails);
+      if (phones.isEmpty() && emails.isEmpty() && (name == null || name.isBlank())) {
+        throw new IllegalArgumentException("a contact card needs a name, a phone or an email");
+      }
+    }
+
+    @Override
+    public String summary() {
+      StringBuilder s = new StringBuilder("[contact");
+      if (name != null && !name.isBlank()) {
+        s.append(' ').append(name.strip());
+      }
+      phones.forEach(p -> s.append(' ').append(p));
+      emails.forEach(e -> s.append(' ').append(e));
+      return s.append(']').toString();
     }
   }
 

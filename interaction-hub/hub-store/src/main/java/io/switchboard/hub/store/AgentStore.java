@@ -131,4 +131,19 @@ public final class AgentStore {
           return out;
         });
   }
+
+  /** The agent's phone endpoint (an Asterisk dial string); empty when none is set or the agent does not exist. */
+  public Future<Optional<String>> phoneEndpoint(SqlClient sql, AgentId id) {
+    return sql.preparedQuery("SELECT phone_endpoint FROM agents WHERE id = $1").execute(Tuple.of(id.value()))
+        .map(rows -> {
+          var it = rows.iterator();
+          return it.hasNext() ? Optional.ofNullable(it.next().getString(0)) : Optional.<String>empty();
+        });
+  }
+
+  /** Sets (or with null clears) the agent's phone endpoint; false when there is no such agent. */
+  public Future<Boolean> setPhoneEndpoint(SqlClient sql, AgentId id, String endpoint) {
+    return sql.preparedQuery("UPDATE agents SET phone_endpoint = $2 WHERE id = $1").execute(Tuple.of(id.value(), endpoint))
+        .map(rows -> rows.rowCount() == 1);
+  }
 }

@@ -40,6 +40,12 @@ public final class InteractionStore {
   private static final String TRANSITIONS =
       "SELECT from_state, to_state, queue_id, agent_id, reason, at FROM interaction_transitions"
           + " WHERE interaction_id = $1 ORDER BY id";
+  private static final String CUSTOMER_LEFT =
+      "UPDATE interactions SET customer_left_at = $2, customer_left_reason = $3"
+          + " WHERE id = $1 AND customer_left_at IS NULL AND state IN ('assigned', 'wrap_up')"
+          + " RETURNING state, agent_id, queue_id";
+  private static final String DEPARTURE =
+      "SELECT customer_left_at, customer_left_reason FROM interactions WHERE id = $1 AND customer_left_at IS NOT NULL";
   // Keyset paging on (created_at, id): stable while new interactions arrive.
   private static final String LIST =
       "SELECT " + COLUMNS + " FROM interactions"
@@ -55,6 +61,12 @@ public final class InteractionStore {
   /** One state change, as recorded. */
   public record Transition(
       String fromState, String toState, String queueId, UUID agentId, String reason, Instant at) {}
+
+  /** The customer ended the contact while an agent worked it: when, and the reason the channel gave. */
+  public record Departure(Instant at, String reason) {}
+
+  /** What {@link #markCustomerLeft} changed: the interaction's state then and the agent working it. */
+  public record Left(InteractionState state, AgentId agentId, String queueId, Instant at) {}
 
   /** Filters for {@link #list}; null fields do not filter. */
   public record Filter(InteractionState state, String queueId, AgentId agentId) {}
@@ -128,6 +140,36 @@ public final class InteractionStore {
                       r.getUUID("agent_id"), r.getString("reason"), Rows.instant(r, "at"))));
           return out;
         });
+  }
+
+  /**
+   * Records that the customer left an interaction being worked ({@code assigned} or {@code wrap_up}) and adds
+   * the transition {@code state → state} ("customer left: reason"). Empty when it was not being worked or the
+   * departure was recorded already (idempotent).
+   */
+  public Future<Optional<Left>> markCustomerLeft(SqlClient sql, InteractionId id, Instant at, String reason) {
+    return sql.preparedQuery(CUSTOMER_LEFT).execute(Tuple.of(id.value(), Rows.odt(at), reason)).compose(rows -> {
+      if (rows.rowCount() == 0) {
+        return Future.succeededFuture(Optional.<Left>empty());
+      }
+      Row r = rows.iterator().next();
+      InteractionState state = InteractionState.fromWire(r.getString("state"));
+      AgentId agent = r.getUUID("agent_id") == null ? null : new AgentId(r.getUUID("agent_id"));
+      Left left = new Left(state, agent, r.getString("queue_id"), at);
+      return recordTransition(sql, id, state, state, left.queueId(), agent, "customer left: " + reason, at).map(Optional.of(left));
+    });
+  }
+
+  /** When and why the customer left the interaction while it was worked; empty when they did not. */
+  public Future<Optional<Departure>> departure(SqlClient sql, InteractionId id) {
+    return sql.preparedQuery(DEPARTURE).execute(Tuple.of(id.value())).map(rows -> {
+      var it = rows.iterator();
+      if (!it.hasNext()) {
+        return Optional.empty();
+      }
+      Row r = it.next();
+      return Optional.of(new Departure(Rows.instant(r, "customer_left_at"), r.getString("customer_left_reason")));
+    });
   }
 
   /** Newest first, at most {@code limit}, after {@code cursor} when given. */

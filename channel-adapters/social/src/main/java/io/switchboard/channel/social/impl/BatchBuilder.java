@@ -14,6 +14,7 @@ public final class BatchBuilder {
   private final List<WebhookBatch.StatusUpdate> statuses = new ArrayList<>();
   private final List<WebhookBatch.Watermark> watermarks = new ArrayList<>();
   private final List<WebhookBatch.SetAside> setAside = new ArrayList<>();
+  private final List<String> callbackQueries = new ArrayList<>();
   private JsonObject current = new JsonObject();
 
   /**
@@ -67,12 +68,17 @@ public final class BatchBuilder {
     statuses.add(update);
   }
 
+  /** A Telegram callback query to answer once the delivery is stored. */
+  public void callbackQuery(String id) {
+    callbackQueries.add(id);
+  }
+
   public void watermark(WebhookBatch.Watermark watermark) {
     watermarks.add(watermark);
   }
 
   public WebhookBatch build() {
-    return new WebhookBatch(contacts, sources, statuses, watermarks, setAside);
+    return new WebhookBatch(contacts, sources, statuses, watermarks, setAside, callbackQueries);
   }
 
   /** At most {@code max} characters (display names are limited by the hub). */

@@ -21,7 +21,12 @@ public final class GraphApi {
 
   private GraphApi() {}
 
-  /** The outcome of a call that did not succeed, with the provider's words as the reason. */
+  /**
+   * The outcome of a call that did not succeed, with the provider's words as the reason. A retryable failure
+   * carries the wait the provider asked for ({@link DeliveryResult.Failed#retryAfter()}): its Retry-After, else
+   * the {@code estimated_time_to_regain_access} of {@code X-Business-Use-Case-Usage}, else, for WhatsApp's pair
+   * rate limit (131056), 6 seconds; the hub then tries that message again no sooner.
+   */
   public static DeliveryResult.Failed failure(String provider, ProviderCall.Reply reply) {
     JsonObject error = reply.json() == null ? null : reply.json().getJsonObject("error");
     StringBuilder reason = new StringBuilder(provider).append(" API answered ").append(reply.status());
@@ -42,9 +47,19 @@ public final class GraphApi {
         retryable = true;
       }
     }
-    if (reply.status() == 429 && reply.retryAfter() != null) {
-      reason.append(" (retry after ").append(reply.retryAfter()).append(" s)");
+    java.time.Duration wait = retryable ? reply.waitAsked() : null;
+    if (wait == null && retryable && error != null && error.getValue("code") instanceof Number n
+        && n.longValue() == PAIR_RATE_LIMIT) {
+      wait = PAIR_RATE_LIMIT_WAIT;
     }
-    return new DeliveryResult.Failed(BatchBuilder.clip(reason.toString(), 1000), retryable);
+    if (wait != null) {
+      reason.append(" (retry after ").append(wait.toSeconds()).append(" s)");
+    }
+    return new DeliveryResult.Failed(BatchBuilder.clip(reason.toString(), 1000), retryable, wait);
   }
+
+  /** WhatsApp's pair rate limit: too many messages to one recipient in a short time. */
+  static final long PAIR_RATE_LIMIT = 131056L;
+  /** WhatsApp takes about one message every 6 seconds per business number and recipient. */
+  static final java.time.Duration PAIR_RATE_LIMIT_WAIT = java.time.Duration.ofSeconds(6);
 }

@@ -23,8 +23,53 @@ public final class ProviderCall {
    *
    * @param json the body as a JSON object, or null when it was not one
    * @param retryAfter the Retry-After header, if any
+   * @param businessUsage Meta's {@code X-Business-Use-Case-Usage} header, if any (rate-limit usage with
+   *     {@code estimated_time_to_regain_access} in minutes)
    */
-  public record Reply(int status, JsonObject json, String retryAfter) {
+  public record Reply(int status, JsonObject json, String retryAfter, String businessUsage) {
+    public Reply(int status, JsonObject json, String retryAfter) {
+      this(status, json, retryAfter, null);
+    }
+
+    /**
+     * How long the provider asked to wait: Retry-After in seconds or as an HTTP date, else the longest
+     * {@code estimated_time_to_regain_access} (minutes) of Meta's usage header; null when neither says.
+     */
+    public java.time.Duration waitAsked() {
+      if (retryAfter != null && !retryAfter.isBlank()) {
+        String v = retryAfter.strip();
+        try {
+          return java.time.Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException e) {
+          try {
+            java.time.Instant at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            java.time.Duration d = java.time.Duration.between(java.time.Instant.now(), at);
+            return d.isNegative() ? java.time.Duration.ZERO : d;
+          } catch (java.time.format.DateTimeParseException ignored) {
+            // neither form: as if absent
+          }
+        }
+      }
+      if (businessUsage != null && !businessUsage.isBlank()) {
+        try {
+          long minutes = 0;
+          JsonObject usage = new JsonObject(businessUsage);
+          for (String id : usage.fieldNames()) {
+            if (usage.getValue(id) instanceof io.vertx.core.json.JsonArray entries) {
+              for (Object e : entries) {
+                if (e instanceof JsonObject o && o.getValue("estimated_time_to_regain_access") instanceof Number n) {
+                  minutes = Math.max(minutes, n.longValue());
+                }
+              }
+            }
+          }
+          return minutes > 0 ? java.time.Duration.ofMinutes(minutes) : null;
+        } catch (RuntimeException e) {
+          return null;
+        }
+      }
+      return null;
+    }
     public boolean ok() {
       return status >= 200 && status < 300;
     }
@@ -71,7 +116,8 @@ public final class ProviderCall {
       }
       return request.send(body.toBuffer())
           .compose(response -> response.body()
-              .map(buf -> new Reply(response.statusCode(), json(buf), response.getHeader("Retry-After"))));
+              .map(buf -> new Reply(response.statusCode(), json(buf), response.getHeader("Retry-After"),
+                  response.getHeader("X-Business-Use-Case-Usage"))));
     });
     return exchange.timeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).recover(e -> {
       String why;

@@ -25,8 +25,8 @@ import java.util.Map;
  *
  * <p>Format: https://core.telegram.org/bots/api#update and https://core.telegram.org/bots/api#message.
  *
- * <p>{@code message} and {@code edited_message} become contacts; every other update kind (channel posts,
- * callback queries, membership changes...) is acknowledged and ignored, as are messages from bots and
+ * <p>{@code message}, {@code edited_message} and {@code callback_query} (a button press) become contacts; every
+ * other update kind (channel posts, membership changes...) is acknowledged and ignored, as are messages from bots and
  * service messages in groups. An edit is stored as a new message marked "(edited)", with its own id
  * ({@code <chat id>:<message id>:edited:<edit date>}), so the agent sees what the customer changed.
  */
@@ -44,7 +44,7 @@ public final class TelegramNormalizer {
 
   /** Content kinds stored as unsupported (shown to the agent by name). */
   private static final List<String> UNSUPPORTED = List.of(
-      "contact", "poll", "dice", "game", "story", "invoice", "paid_media", "giveaway", "giveaway_winners",
+      "poll", "dice", "game", "story", "invoice", "paid_media", "giveaway", "giveaway_winners",
       "successful_payment", "checklist", "web_app_data", "users_shared", "chat_shared");
 
   public WebhookBatch normalize(JsonObject update) {
@@ -53,13 +53,80 @@ public final class TelegramNormalizer {
     batch.each("", update, () -> {
       JsonObject message = optObject(update, "message", "");
       JsonObject edited = optObject(update, "edited_message", "");
+      JsonObject callback = optObject(update, "callback_query", "");
       if (message != null) {
         message(message, "message", false, batch);
       } else if (edited != null) {
         message(edited, "edited_message", true, batch);
+      } else if (callback != null) {
+        callback(callback, "callback_query", batch);
       }
     });
     return batch.build();
+  }
+
+  /**
+   * A press of an inline keyboard button: answered with {@code answerCallbackQuery} after it is stored (so the
+   * customer's app stops showing its progress bar), and stored as the text of the button pressed (found by its
+   * {@code callback_data} in the message's keyboard; the data itself when the keyboard is not there). The update
+   * carries no time: the hub's receipt time is used.
+   */
+  private void callback(JsonObject q, String path, BatchBuilder batch) {
+    String id = text(q, "id", path);
+    batch.callbackQuery(id);
+    JsonObject from = object(q, "from", path);
+    String userId = id(from, "id", path + ".from");
+    JsonObject message = optObject(q, "message", path);
+    JsonObject chat = message == null ? null : optObject(message, "chat", path + ".message");
+    String chatId = chat == null ? userId : id(chat, "id", path + ".message.chat");
+    String chatType = chat == null ? null : optText(chat, "type", path + ".message.chat");
+    String data = optText(q, "data", path);
+    String game = optText(q, "game_short_name", path);
+    MessageContent content;
+    String label = message == null || data == null ? null : buttonText(message, data);
+    if (label != null) {
+      content = new MessageContent.Text(label);
+    } else if (data != null && !data.isBlank()) {
+      content = new MessageContent.Text(data);
+    } else {
+      content = new MessageContent.Unsupported(game != null ? "game" : "callback_query");
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("social.provider", PROVIDER);
+    if (chatType != null) {
+      metadata.put("telegram.chatType", chatType);
+    }
+    if (data != null) {
+      metadata.put("telegram.callbackData", BatchBuilder.clip(data, 256));
+    }
+    String language = optText(from, "language_code", path + ".from");
+    if (language != null && !language.isBlank() && language.length() <= 35) {
+      metadata.put("language", language);
+    }
+    String name = name(from, path + ".from");
+    batch.contact(path, () -> new InboundContact(Channel.SOCIAL, chatId + ":callback:" + id,
+        SenderAddress.handle(PROVIDER, userId), BatchBuilder.clip(name, 200), PROVIDER + ":" + chatId, List.of(), null,
+        content, metadata, Instant.now()));
+  }
+
+  /** The text of the inline keyboard button whose callback_data is {@code data}, or null. */
+  private static String buttonText(JsonObject message, String data) {
+    JsonObject markup = message.getValue("reply_markup") instanceof JsonObject j ? j : null;
+    Object rows = markup == null ? null : markup.getValue("inline_keyboard");
+    if (!(rows instanceof io.vertx.core.json.JsonArray keyboard)) {
+      return null;
+    }
+    for (Object row : keyboard) {
+      if (row instanceof io.vertx.core.json.JsonArray buttons) {
+        for (Object b : buttons) {
+          if (b instanceof JsonObject button && data.equals(button.getValue("callback_data"))
+              && button.getValue("text") instanceof String text && !text.isBlank()) {
+            return text;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   private void message(JsonObject m, String path, boolean edit, BatchBuilder batch) {
@@ -138,6 +205,15 @@ public final class TelegramNormalizer {
         return new MessageContent.Media(mime == null || mime.isBlank() ? kind.getValue() : mime, optText(f, "file_name", p),
             size == null ? 0 : size, text(f, "file_id", p), caption);
       }
+    }
+    JsonObject contact = optObject(m, "contact", path);
+    if (contact != null) {
+      String p = path + ".contact";
+      String first = optText(contact, "first_name", p);
+      String last = optText(contact, "last_name", p);
+      String phone = text(contact, "phone_number", p);
+      return new MessageContent.Contact(BatchBuilder.clip(((first == null ? "" : first) + " " + (last == null ? "" : last)), 200),
+          List.of(BatchBuilder.clip(phone, 64)), List.of());
     }
     JsonObject venue = optObject(m, "venue", path);
     JsonObject location = venue != null ? object(venue, "location", path + ".venue") : optObject(m, "location", path);

@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param setAside parts of the delivery that could not be read or that the hub's vocabulary refuses (a required
  *     field missing, an over-long field): put in the quarantine with the reason and acknowledged, since
  *     delivering them again would not help
+ * @param callbackQueries Telegram callback queries (button presses) to answer once the delivery is stored
  */
 public record WebhookBatch(
     List<InboundContact> contacts, List<JsonObject> sources, List<StatusUpdate> statuses, List<Watermark> watermarks,
-    List<SetAside> setAside) {
+    List<SetAside> setAside, List<String> callbackQueries) {
 
   public WebhookBatch {
     contacts = List.copyOf(contacts);
@@ -35,6 +36,7 @@ public record WebhookBatch(
     statuses = List.copyOf(statuses);
     watermarks = List.copyOf(watermarks);
     setAside = List.copyOf(setAside);
+    callbackQueries = List.copyOf(callbackQueries);
   }
 
   /** A provider's report on one message the hub sent. */

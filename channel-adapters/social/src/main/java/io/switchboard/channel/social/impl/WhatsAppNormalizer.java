@@ -95,14 +95,64 @@ public final class WhatsAppNormalizer {
     String from = text(m, "from", p);
     Instant at = epochSeconds(m, "timestamp", p);
     String type = text(m, "type", p);
-    MessageContent content = content(m, type, p);
+    List<MessageContent> contents = type.equals("contacts") ? contactCards(m, p) : List.of(content(m, type, p));
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("social.provider", PROVIDER);
     if (phoneNumberId != null && !phoneNumberId.isBlank()) {
       metadata.put("whatsapp.phoneNumberId", phoneNumberId);
     }
-    batch.contact(p, () -> new InboundContact(Channel.SOCIAL, id, SenderAddress.handle(PROVIDER, from),
-        BatchBuilder.clip(names.get(from), 200), PROVIDER + ":" + from, List.of(), null, content, metadata, at));
+    // One stored message per part (several shared contact cards); the first keeps the provider's id.
+    for (int i = 0; i < contents.size(); i++) {
+      String externalId = i == 0 ? id : id + "#" + (i + 1);
+      MessageContent content = contents.get(i);
+      batch.contact(p, () -> new InboundContact(Channel.SOCIAL, externalId, SenderAddress.handle(PROVIDER, from),
+          BatchBuilder.clip(names.get(from), 200), PROVIDER + ":" + from, List.of(), null, content, metadata, at));
+    }
+  }
+
+  /** Each card of a {@code contacts} message: its formatted name, phone numbers (or WhatsApp ids) and emails. */
+  private static List<MessageContent> contactCards(JsonObject m, String path) {
+    List<JsonObject> cards = optObjects(m, "contacts", path);
+    List<MessageContent> out = new java.util.ArrayList<>();
+    for (int i = 0; i < cards.size(); i++) {
+      String p = path + ".contacts[" + i + "]";
+      JsonObject card = cards.get(i);
+      JsonObject name = optObject(card, "name", p);
+      String formatted = null;
+      if (name != null) {
+        formatted = optText(name, "formatted_name", p + ".name");
+        if (formatted == null || formatted.isBlank()) {
+          String first = optText(name, "first_name", p + ".name");
+          String last = optText(name, "last_name", p + ".name");
+          formatted = ((first == null ? "" : first) + " " + (last == null ? "" : last)).strip();
+        }
+      }
+      List<String> phones = new java.util.ArrayList<>();
+      List<JsonObject> ps = optObjects(card, "phones", p);
+      for (int j = 0; j < ps.size(); j++) {
+        String phone = optText(ps.get(j), "phone", p + ".phones[" + j + "]");
+        String waId = optText(ps.get(j), "wa_id", p + ".phones[" + j + "]");
+        String number = phone != null && !phone.isBlank() ? phone.strip() : waId == null || waId.isBlank() ? null : "+" + waId.strip();
+        if (number != null) {
+          phones.add(BatchBuilder.clip(number, 64));
+        }
+      }
+      List<String> emails = new java.util.ArrayList<>();
+      List<JsonObject> es = optObjects(card, "emails", p);
+      for (int j = 0; j < es.size(); j++) {
+        String email = optText(es.get(j), "email", p + ".emails[" + j + "]");
+        if (email != null && !email.isBlank()) {
+          emails.add(BatchBuilder.clip(email, 254));
+        }
+      }
+      String n = BatchBuilder.clip(formatted, 200);
+      out.add(n == null && phones.isEmpty() && emails.isEmpty()
+          ? new MessageContent.Unsupported("contacts") : new MessageContent.Contact(n, phones, emails));
+    }
+    if (out.isEmpty()) {
+      out.add(new MessageContent.Unsupported("contacts"));
+    }
+    return out;
   }
 
   private void status(JsonObject s, String p, BatchBuilder batch) {
@@ -164,7 +214,7 @@ public final class WhatsAppNormalizer {
       }
       return new MessageContent.Unsupported("interactive");
     }
-    // contacts, reaction, order, system, referral-only, "unsupported"/"unknown" and types added later:
+    // reaction, order, system, referral-only, "unsupported"/"unknown" and types added later:
     // stored as such so the agent sees that something arrived.
     return new MessageContent.Unsupported(type);
   }

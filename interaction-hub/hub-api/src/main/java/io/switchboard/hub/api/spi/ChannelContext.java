@@ -70,4 +70,12 @@ public interface ChannelContext {
   default MailSender mail() {
     return MailSender.NONE;
   }
+
+  /**
+   * The agent's phone endpoint (an Asterisk dial string such as {@code PJSIP/1001} or {@code Local/1001@phones}),
+   * set per agent through the API; null when the agent has none. The default knows none (adapter tests).
+   */
+  default io.vertx.core.Future<String> phoneEndpoint(io.switchboard.hub.api.AgentId agent) {
+    return io.vertx.core.Future.succeededFuture(null);
+  }
 }

@@ -15,4 +15,14 @@ public interface InteractionControl {
    * @return true when the interaction was abandoned
    */
   Future<Boolean> customerLeft(InteractionId interaction, String reason);
+
+  /**
+   * The agent answered the offer on the channel's own device (picked up the phone): the hub accepts the offer for
+   * that agent, as if they had accepted on the console. Succeeds when the interaction is then assigned to that agent
+   * (also when it already was); fails with {@link io.switchboard.hub.api.error.ConflictException} when the offer is
+   * gone (timed out, withdrawn, abandoned).
+   */
+  default Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
+    return Future.failedFuture(new UnsupportedOperationException("this hub does not accept offers from channels"));
+  }
 }

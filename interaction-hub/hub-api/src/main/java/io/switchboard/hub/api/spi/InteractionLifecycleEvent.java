@@ -25,6 +25,16 @@ public sealed interface InteractionLifecycleEvent {
     }
   }
 
+  /**
+   * The offer ended without acceptance (timed out, declined, or the interaction left its queue): the agent's
+   * phone should stop ringing. The interaction waits again in its place unless it was abandoned.
+   */
+  record Withdrawn(InteractionId interactionId, AgentId agentId, String reason) implements InteractionLifecycleEvent {
+    public Withdrawn {
+      Objects.requireNonNull(interactionId, "interactionId");
+    }
+  }
+
   /** Moved to another queue or agent. */
   record Transferred(InteractionId interactionId, String toQueue, AgentId toAgent)
       implements InteractionLifecycleEvent {

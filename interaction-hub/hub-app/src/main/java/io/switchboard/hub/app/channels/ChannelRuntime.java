@@ -53,8 +53,8 @@ public final class ChannelRuntime implements AdapterDirectory {
   /** Event (this node): an adapter set a message aside for supervisors ({@code adapter, source, reason}). */
   public static final String QUARANTINE_STORED = "quarantine.stored";
 
-  /** Event: a customer ended a contact ({@code interactionId, reason, abandoned}). */
-  public static final String CUSTOMER_LEFT = "interaction.customer_left";
+  /** Event: a customer ended a contact ({@code interactionId, reason, abandoned, agentId, at, adapter}). */
+  public static final String CUSTOMER_LEFT = io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT;
 
   private final Vertx vertx;
   private final Stores stores;
@@ -68,6 +68,7 @@ public final class ChannelRuntime implements AdapterDirectory {
   private final Map<String, Handler<ServerWebSocket>> sockets = new ConcurrentHashMap<>();
 
   private final LeaseStore leases;
+  private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
 
   public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
       Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases) {
@@ -79,6 +80,7 @@ public final class ChannelRuntime implements AdapterDirectory {
     this.settings = settings;
     this.env = env;
     this.publicUrl = publicUrl;
+    this.departures = new io.switchboard.hub.core.interaction.CustomerDepartures(vertx, stores, routing, java.time.Clock.systemUTC());
   }
 
   /** Finds and starts every adapter; a failed start fails the hub with the adapter's message. */
@@ -108,7 +110,55 @@ public final class ChannelRuntime implements AdapterDirectory {
             log.atInfo().addKeyValue("adapter", a.name()).addKeyValue("channel", a.channel().wireName()).log("channel adapter started");
           }));
     }
-    return chain.map(x -> adapters.stream().map(ChannelAdapter::name).toList());
+    return chain.map(x -> {
+      forwardLifecycleEvents();
+      return adapters.stream().map(ChannelAdapter::name).toList();
+    });
+  }
+
+  /**
+   * Live-session adapters (voice) hear what happens to their interactions: offers made, withdrawn and accepted,
+   * transfers. The events come from every node ({@code cluster.*}); an adapter acts only on the calls it holds.
+   */
+  private void forwardLifecycleEvents() {
+    List<ChannelAdapter> live = adapters.stream().filter(a -> a.kind() == ChannelAdapter.Kind.LIVE_SESSION).toList();
+    if (live.isEmpty()) {
+      return;
+    }
+    var bus = vertx.eventBus();
+    bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_CREATED), m -> {
+      JsonObject b = m.body();
+      tell(live, b.getString("channel"), () -> new io.switchboard.hub.api.spi.InteractionLifecycleEvent.Offered(
+          InteractionId.parse(b.getString("interactionId")), io.switchboard.hub.api.AgentId.parse(b.getString("agentId"))));
+    });
+    bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_WITHDRAWN), m -> {
+      JsonObject b = m.body();
+      tell(live, null, () -> new io.switchboard.hub.api.spi.InteractionLifecycleEvent.Withdrawn(
+          InteractionId.parse(b.getString("interactionId")),
+          b.getString("agentId") == null ? null : io.switchboard.hub.api.AgentId.parse(b.getString("agentId")), b.getString("reason")));
+    });
+    bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_ACCEPTED), m -> {
+      JsonObject b = m.body();
+      tell(live, null, () -> new io.switchboard.hub.api.spi.InteractionLifecycleEvent.Accepted(
+          InteractionId.parse(b.getString("interactionId")), io.switchboard.hub.api.AgentId.parse(b.getString("agentId"))));
+    });
+  }
+
+  private void tell(List<ChannelAdapter> live, String channel, Supplier<io.switchboard.hub.api.spi.InteractionLifecycleEvent> event) {
+    io.switchboard.hub.api.spi.InteractionLifecycleEvent e;
+    try {
+      e = event.get();
+    } catch (RuntimeException bad) {
+      log.atWarn().setCause(bad).log("ignoring a lifecycle event with missing or malformed ids");
+      return;
+    }
+    for (ChannelAdapter a : live) {
+      if (channel != null && !a.channel().wireName().equals(channel)) {
+        continue;
+      }
+      a.onInteractionEvent(e).onFailure(f -> log.atWarn().setCause(f).addKeyValue("adapter", a.name())
+          .addKeyValue("interactionId", e.interactionId()).log("adapter did not handle a lifecycle event"));
+    }
   }
 
   /** Stops every adapter (failures are logged, not thrown). */
@@ -244,11 +294,26 @@ public final class ChannelRuntime implements AdapterDirectory {
 
       @Override
       public io.switchboard.hub.api.spi.InteractionControl interactions() {
-        return (interaction, reason) -> routing.abandon(interaction, reason == null ? "customer left" : reason).map(abandoned -> {
-          vertx.eventBus().publish(CUSTOMER_LEFT, new JsonObject().put("interactionId", interaction.toString())
-              .put("reason", reason).put("abandoned", abandoned).put("adapter", name));
-          return abandoned;
-        });
+        return new io.switchboard.hub.api.spi.InteractionControl() {
+          @Override
+          public Future<Boolean> customerLeft(InteractionId interaction, String reason) {
+            return departures.left(interaction, reason, name);
+          }
+
+          @Override
+          public Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
+            var staff = new io.switchboard.hub.core.auth.Principal.Staff(agent, "phone", io.switchboard.hub.api.Role.AGENT);
+            return routing.accept(staff, interaction).recover(e -> stores.interactions().find(stores.db().pool(), interaction)
+                .compose(found -> found.isPresent() && agent.equals(found.get().agentId())
+                    && found.get().state() == io.switchboard.hub.api.InteractionState.ASSIGNED
+                    ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
+          }
+        };
+      }
+
+      @Override
+      public Future<String> phoneEndpoint(io.switchboard.hub.api.AgentId agent) {
+        return stores.agents().phoneEndpoint(stores.db().pool(), agent).map(o -> o.orElse(null));
       }
 
       @Override

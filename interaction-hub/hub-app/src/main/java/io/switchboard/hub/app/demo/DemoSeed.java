@@ -68,7 +68,7 @@ public final class DemoSeed {
         log.info("demo seed already applied; skipping");
         return Future.succeededFuture();
       }
-      return staff(seed.staff(), 0)
+      return staff(seed.staff(), seed.phones(), 0)
           .compose(x -> people(seed.customers(), 0, new int[1]))
           .compose(x -> key())
           .compose(x -> stores.markers().markOnce(stores.db().pool(), MARKER))
@@ -78,13 +78,14 @@ public final class DemoSeed {
     });
   }
 
-  private record Seed(List<AgentDraft> staff, List<CustomerDraft> customers) {}
+  private record Seed(List<AgentDraft> staff, Map<String, String> phones, List<CustomerDraft> customers) {}
 
   private Seed read() {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     Path agentsFile = dir.resolve("agents.yaml");
     Path customersFile = dir.resolve("customers.csv");
     List<AgentDraft> staff = new ArrayList<>();
+    Map<String, String> phones = new LinkedHashMap<>();
     JsonNode a = tree(yaml, agentsFile).path("agents");
     for (int i = 0; i < a.size(); i++) {
       JsonNode n = a.get(i);
@@ -96,6 +97,9 @@ public final class DemoSeed {
       try {
         staff.add(new AgentDraft(required(n, "username", where), required(n, "displayName", where),
             Role.fromWire(required(n, "role", where)), required(n, "password", where), skills, capacity));
+        if (n.hasNonNull("phone")) {
+          phones.put(n.path("username").asText(), n.path("phone").asText());
+        }
       } catch (RuntimeException e) {
         throw new ConfigException(where + ": " + e.getMessage(), e);
       }
@@ -126,17 +130,19 @@ public final class DemoSeed {
         throw new ConfigException(customersFile + ": line " + (i + 1) + ": " + e.getMessage(), e);
       }
     }
-    return new Seed(staff, people);
+    return new Seed(staff, phones, people);
   }
 
-  private Future<Void> staff(List<AgentDraft> drafts, int i) {
+  private Future<Void> staff(List<AgentDraft> drafts, Map<String, String> phones, int i) {
     if (i == drafts.size()) {
       return Future.succeededFuture();
     }
+    String phone = phones.get(drafts.get(i).username());
     return agents.create(SEED, drafts.get(i))
-        .<Void>mapEmpty()
+        .compose(created -> phone == null ? Future.<Void>succeededFuture()
+            : stores.agents().setPhoneEndpoint(stores.db().pool(), created.id(), phone).<Void>mapEmpty())
         .recover(e -> e instanceof ConflictException ? Future.succeededFuture() : Future.failedFuture(e))
-        .compose(x -> staff(drafts, i + 1));
+        .compose(x -> staff(drafts, phones, i + 1));
   }
 
   private Future<Void> people(List<CustomerDraft> drafts, int i, int[] skipped) {

@@ -122,7 +122,9 @@ public final class ApiJson {
         .put("private", m.privateNote())
         .put("status", m.status().wireName())
         .put("statusReason", m.statusReason())
-        .put("createdAt", time(m.createdAt()));
+        .put("createdAt", time(m.createdAt()))
+        .put("sentAt", time(m.sentAt()))
+        .put("providerMessageId", m.providerMessageId());
     // Email messages also show their headers and files, for reply, reply-all, quoting and downloads.
     if (m.channel() == Channel.EMAIL) {
       EmailEnvelope e = m.email();
@@ -160,6 +162,9 @@ public final class ApiJson {
           .put("caption", m.caption());
       case MessageContent.Location l -> new JsonObject().put("type", "location").put("latitude", l.latitude())
           .put("longitude", l.longitude()).put("label", l.label());
+      case MessageContent.Contact k -> new JsonObject().put("type", "contact").put("name", k.name())
+          .put("phones", new JsonArray(new java.util.ArrayList<Object>(k.phones())))
+          .put("emails", new JsonArray(new java.util.ArrayList<Object>(k.emails())));
       case MessageContent.Unsupported u -> new JsonObject().put("type", "unsupported").put("providerType", u.providerType());
     };
   }

@@ -33,6 +33,8 @@ final class InteractionRoutes {
             ApiJson.interaction(d.interaction())
                 .put("messages", ApiJson.array(d.messages(), ApiJson::message))
                 .put("transitions", ApiJson.array(d.transitions(), ApiJson::transition))
-                .put("reply", new JsonObject().put("state", d.reply().state().wireName()).put("reason", d.reply().reason()))));
+                .put("reply", new JsonObject().put("state", d.reply().state().wireName()).put("reason", d.reply().reason()))
+                .put("customerLeft", d.customerLeft() == null ? null : new JsonObject()
+                    .put("at", d.customerLeft().at().toString()).put("reason", d.customerLeft().reason()))));
   }
 }

@@ -46,6 +46,22 @@ final class StaffRoutes {
     }
   }
 
+  /**
+   * Body of {@code PUT /api/v1/agents/{id}/phone}: an Asterisk dial string such as {@code PJSIP/1001} or
+   * {@code Local/1001@phones}, or null to remove it. Commas, spaces and other dial-string separators are refused,
+   * so the value can never add options to the dial.
+   */
+  record PhoneEndpointRequest(String endpoint) {
+    static final java.util.regex.Pattern DIAL_STRING = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,31}/[A-Za-z0-9_@.:+\\-/]{1,160}");
+
+    PhoneEndpointRequest {
+      if (endpoint != null && !DIAL_STRING.matcher(endpoint).matches()) {
+        throw new ValidationException("endpoint",
+            "must be an Asterisk dial string such as PJSIP/1001 or Local/1001@phones (letters, digits and _ @ . : + - / only)");
+      }
+    }
+  }
+
   static void mount(Router router, AgentService agents, RoutingService routing, Stores stores, Authn authn) {
     // Colleagues to transfer to: every active agent with their live state, readable by any staff member
     // (names and states only; skills, capacity and work stay with supervisors).
@@ -76,6 +92,26 @@ final class StaffRoutes {
         throw new ForbiddenException("agents may only read their own record");
       }
       Respond.json(ctx, agents.get(id), 200, ApiJson::agent);
+    });
+    // The agent's phone endpoint for the voice channel (an Asterisk dial string), rung when an offer reaches them.
+    router.get("/api/v1/agents/:id/phone").handler(authn.staff(Role.AGENT)).handler(ctx -> {
+      AgentId id = Params.pathId(ctx, "id", AgentId::parse);
+      Principal.Staff me = Authn.staff(ctx);
+      if (!me.role().atLeast(Role.SUPERVISOR) && !me.agentId().equals(id)) {
+        throw new ForbiddenException("agents may only read their own phone endpoint");
+      }
+      Respond.json(ctx, agents.get(id).compose(a -> stores.agents().phoneEndpoint(stores.db().pool(), id)), 200,
+          endpoint -> new JsonObject().put("agentId", id.toString()).put("endpoint", endpoint.orElse(null)));
+    });
+    router.put("/api/v1/agents/:id/phone").handler(authn.staff(Role.SUPERVISOR)).handler(ctx -> {
+      AgentId id = Params.pathId(ctx, "id", AgentId::parse);
+      PhoneEndpointRequest body = JsonBodies.read(ctx, PhoneEndpointRequest.class);
+      Principal.Staff me = Authn.staff(ctx);
+      Respond.json(ctx, agents.get(id).compose(a -> stores.db().inTransaction(tx ->
+              stores.agents().setPhoneEndpoint(tx, id, body.endpoint())
+                  .compose(x -> stores.audit().append(tx, me.auditName(), "agent.phone_endpoint_set", "agent", id.toString(),
+                      new JsonObject().put("endpoint", body.endpoint()))))),
+          200, x -> new JsonObject().put("agentId", id.toString()).put("endpoint", body.endpoint()));
     });
     router.get("/api/v1/queues").handler(authn.staff(Role.AGENT)).handler(ctx ->
         Respond.json(ctx, stores.queues().list(stores.db().pool()), 200, list -> ApiJson.array(list, ApiJson::queue)));

@@ -542,6 +542,16 @@ final class AgentConnection {
   }
 
   /** The customer of one of this agent's interactions started or stopped typing (not numbered when dropped). */
+  /** The customer ended the contact of an interaction this socket's agent works or watches. */
+  void customerLeft(JsonObject event) {
+    enqueue(() -> {
+      sendEvent(Frames.of(Frames.CUSTOMER_LEFT).put("interactionId", event.getString("interactionId"))
+          .put("at", event.getString("at")).put("reason", event.getString("reason"))
+          .put("abandoned", Boolean.TRUE.equals(event.getValue("abandoned"))));
+      return Future.succeededFuture();
+    });
+  }
+
   void customerTyping(String interactionId, boolean on) {
     enqueue(() -> {
       sendEvent(Frames.of("typing").put("interactionId", interactionId).put("from", "customer").put("on", on));

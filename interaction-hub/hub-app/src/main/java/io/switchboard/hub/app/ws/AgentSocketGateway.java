@@ -127,6 +127,7 @@ public final class AgentSocketGateway {
     listen(MessageService.MESSAGE_CREATED, this::messageAdded);
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
     listen(TypingEvents.CUSTOMER_TYPING, this::customerTyping);
+    listen(io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT, this::customerLeft);
     // An agent typing on any node: this node's adapters show it if the customer's chat socket is here.
     listen(ClusterEvents.AGENT_TYPING, e -> vertx.eventBus().publish(TypingEvents.AGENT_TYPING, e));
     // Not a cluster event: every node reloads its own console.yaml and tells only its own consoles.
@@ -302,6 +303,13 @@ public final class AgentSocketGateway {
     stores.interactions().find(stores.db().pool(), id).onSuccess(found -> found
         .filter(i -> i.agentId() != null && i.state() == io.switchboard.hub.api.InteractionState.ASSIGNED)
         .ifPresent(i -> of(i.agentId().toString()).forEach(c -> c.customerTyping(raw, on))));
+  }
+
+  /** The customer ended the contact: the agent working it (when it was being worked) and its watchers are told. */
+  private void customerLeft(JsonObject e) {
+    Set<AgentConnection> targets = new LinkedHashSet<>(of(e.getString("agentId")));
+    targets.addAll(watchers.getOrDefault(e.getString("interactionId"), Set.of()));
+    targets.forEach(c -> c.customerLeft(e));
   }
 
   private void messageStatusChanged(JsonObject e) {

@@ -143,6 +143,7 @@ final class ConsoleViews {
         .put("messageId", mw.message().id().toString())
         .put("direction", mw.message().direction().wireName())
         .put("text", text(mw.message().content()))
+        .put("content", io.switchboard.hub.app.http.ApiJson.content(mw.message().content()))
         .put("at", mw.message().createdAt() == null ? null : mw.message().createdAt().toString())
         .put("status", mw.message().status().wireName())
         .put("agentId", mw.message().agentId() == null ? null : mw.message().agentId().toString()))));

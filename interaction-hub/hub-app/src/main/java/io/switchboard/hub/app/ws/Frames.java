@@ -57,6 +57,12 @@ final class Frames {
   static final String UNASSIGNED = "unassigned";
 
   /**
+   * Server frame: the customer ended the contact ({@code interactionId, at, reason, abandoned}); to the agent
+   * working it and to supervisors watching it.
+   */
+  static final String CUSTOMER_LEFT = "customer_left";
+
+  /**
    * Server frame: this node's console settings (config/console.yaml) were reloaded; the console reads
    * {@code GET /api/v1/console/settings} again. {@code sha256} of the file in force, {@code loadedAt}.
    */

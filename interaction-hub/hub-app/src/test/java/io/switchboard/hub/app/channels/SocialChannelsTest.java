@@ -222,6 +222,47 @@ class SocialChannelsTest {
   }
 
   @Test
+  void aTelegramButtonPressIsAnsweredAndAContactCardIsStoredWithItsNumberForTheAgentToAddToTheCustomer() {
+    JsonObject from = new JsonObject().put("id", 515151).put("is_bot", false).put("first_name", "Lena");
+    JsonObject chat = new JsonObject().put("id", 515151).put("type", "private");
+    String card = new JsonObject().put("update_id", 90101).put("message", new JsonObject()
+        .put("message_id", 30).put("from", from).put("chat", chat).put("date", Instant.now().getEpochSecond())
+        .put("contact", new JsonObject().put("phone_number", "+49 151 23456789").put("first_name", "Lena")
+            .put("last_name", "Vogel"))).encode();
+    assertThat(telegram(card).status()).isEqualTo(200);
+    String id = interactions().stream().filter(i -> "515151:30".equals(i.getString("externalId"))).findFirst()
+        .orElseThrow().getString("id");
+    JsonObject interaction = sb.get("/api/v1/interactions/" + id, supervisor).json();
+    JsonObject content = interaction.getJsonArray("messages").getJsonObject(0).getJsonObject("content");
+    assertThat(content.getString("type")).isEqualTo("contact");
+    assertThat(content.getString("name")).isEqualTo("Lena Vogel");
+    assertThat(content.getJsonArray("phones")).containsExactly("+49 151 23456789");
+    // What the console's "Add to customer" does with it.
+    String customer = "/api/v1/customers/" + interaction.getString("customerId");
+    assertThat(sb.post(customer + "/identities", supervisor,
+        new JsonObject().put("kind", "phone").put("value", content.getJsonArray("phones").getString(0)).encode()).status())
+        .isEqualTo(201);
+    assertThat(sb.get(customer, supervisor).body()).contains("+4915123456789");
+
+    String press = new JsonObject().put("update_id", 90102).put("callback_query", new JsonObject()
+        .put("id", "cbq-90102").put("from", from).put("chat_instance", "-1").put("data", "rate:5")
+        .put("message", new JsonObject().put("message_id", 31).put("chat", chat).put("date", Instant.now().getEpochSecond())
+            .put("text", "Wie zufrieden waren Sie?")
+            .put("reply_markup", new JsonObject().put("inline_keyboard", new io.vertx.core.json.JsonArray()
+                .add(new io.vertx.core.json.JsonArray().add(new JsonObject().put("text", "Sehr zufrieden").put("callback_data", "rate:5"))))))).encode();
+    assertThat(telegram(press).status()).isEqualTo(200);
+    SocialFakeProvider.Call answer = sb.provider.awaitCall();
+    assertThat(answer.path()).isEqualTo("/bot" + SocialHub.TELEGRAM_BOT_TOKEN + "/answerCallbackQuery");
+    assertThat(answer.body().getString("callback_query_id")).isEqualTo("cbq-90102");
+    assertThat(sb.get("/api/v1/interactions/" + id, supervisor).json().getJsonArray("messages").stream()
+        .map(m -> ((JsonObject) m).getJsonObject("content").getString("text"))).contains("Sehr zufrieden");
+  }
+
+  private SocialHub.Response telegram(String update) {
+    return sb.webhook("telegram", update, Map.of("X-Telegram-Bot-Api-Secret-Token", SocialHub.TELEGRAM_SECRET_TOKEN));
+  }
+
+  @Test
   void messengerAnswersTheVerificationHandshakeAndRefusesDeliveriesWhileItsAppSecretIsMissing() {
     SocialHub.Response ok = sb.send(sb.builder("/channels/messenger/webhook?hub.mode=subscribe&hub.verify_token="
         + SocialHub.MESSENGER_VERIFY_TOKEN + "&hub.challenge=1158201444", null).GET());

@@ -79,6 +79,7 @@ public final class ClusterEvents extends VerticleBase {
       HubEvents.MESSAGE_RECEIVED,
       io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING,
       AGENT_TYPING,
+      io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT,
       CHANNEL_BROADCAST);
 
   private final RedisStore redis;

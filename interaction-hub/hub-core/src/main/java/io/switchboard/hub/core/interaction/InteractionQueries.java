@@ -26,9 +26,12 @@ public final class InteractionQueries {
   /**
    * An interaction with its messages, its recorded state changes, and whether a reply can go out now (so the
    * console can say so before the agent writes).
+   *
+   * @param customerLeft when and why the customer ended the contact while it was worked; null when they did not
+   *     (then {@code reply} is {@code unavailable}: nobody is there to read it)
    */
   public record Detail(Interaction interaction, List<Message> messages, List<InteractionStore.Transition> transitions,
-      SendReadiness reply) {}
+      SendReadiness reply, InteractionStore.Departure customerLeft) {}
 
   private final Stores stores;
   private final AdapterDirectory adapters;
@@ -52,8 +55,11 @@ public final class InteractionQueries {
       Interaction i = found.get();
       return stores.messages().ofInteractions(sql, List.of(id)).compose(messages ->
           stores.interactions().transitions(sql, id).compose(transitions ->
-              stores.messages().replyAddress(sql, i.conversationId()).map(address -> new Detail(i, messages, transitions,
-                  adapters == null ? SendReadiness.READY : adapters.readiness(i.channel(), address.orElse(null), i.attributes())))));
+              stores.interactions().departure(sql, id).compose(departure ->
+                  stores.messages().replyAddress(sql, i.conversationId()).map(address -> new Detail(i, messages, transitions,
+                      departure.map(io.switchboard.hub.core.messaging.MessageService::noOneThere).orElseGet(() -> adapters == null ? SendReadiness.READY
+                          : adapters.readiness(i.channel(), address.orElse(null), i.attributes())),
+                      departure.orElse(null))))));
     });
   }
 

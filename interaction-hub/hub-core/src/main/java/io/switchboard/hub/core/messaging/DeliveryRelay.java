@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * dies mid-delivery leaves the lease to run out and another takes the entry again (adapters get the same
  * message id each time, to pass to providers as an idempotency key).
  *
- * <p>A retryable failure (timeout, 5xx, rate limit, an exception) is tried again with growing pauses, up to
+ * <p>A retryable failure (timeout, 5xx, rate limit, an exception) is tried again with growing pauses, or after the
+ * pause the provider asked for ({@link DeliveryResult.Failed#retryAfter()}, for that entry only), up to
  * {@link #MAX_ATTEMPTS}; the message stays {@code queued} with the last reason. A final failure, or running
  * out of attempts, marks the message {@code failed} with the provider's reason, for the agent to see.
  * Private notes are never handed to an adapter, whatever the outbox says.
@@ -49,6 +50,8 @@ public final class DeliveryRelay extends VerticleBase {
    * {@code failed} or {@code unrecorded} (the provider answered, writing it failed and is retried).
    */
   public static final String DELIVERY_ATTEMPTED = "delivery.attempted";
+  /** The longest pause a provider's retry-after may impose on one message. */
+  public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
   /** How long a leased entry is held by the node delivering it before another may take it. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
   private static final int BATCH = 32;
@@ -220,11 +223,11 @@ public final class DeliveryRelay extends VerticleBase {
                 Optional<SenderAddress> recipient = m.email() != null && !m.email().to().isEmpty()
                     ? Optional.of(SenderAddress.email(m.email().to().get(0).address())) : address;
                 if (recipient.isEmpty()) {
-                  return fail(entry, m, "the customer has no address on this channel", false);
+                  return fail(entry, m, "the customer has no address on this channel", false, null);
                 }
                 var adapter = adapters.forRecipient(m.channel(), recipient.get());
                 if (adapter.isEmpty()) {
-                  return fail(entry, m, AdapterDirectory.noAdapter(m.channel(), recipient.get()), false);
+                  return fail(entry, m, AdapterDirectory.noAdapter(m.channel(), recipient.get()), false, null);
                 }
                 return outboundEmail(m, refs).compose(email -> adapter.get().send(new OutboundMessage(m.id(), m.interactionId(),
                         m.conversationId(), recipient.get(), conv.map(c -> c.threadKey()).orElse(null), refs, m.subject(),
@@ -241,7 +244,7 @@ public final class DeliveryRelay extends VerticleBase {
                             attempted(m, "sent");
                             status(m, Message.Status.SENT, null);
                           }));
-                      case DeliveryResult.Failed f -> fail(entry, m, f.reason(), f.retryable());
+                      case DeliveryResult.Failed f -> fail(entry, m, f.reason(), f.retryable(), f.retryAfter());
                     });
               }))));
     });
@@ -277,11 +280,18 @@ public final class DeliveryRelay extends VerticleBase {
     }));
   }
 
-  private Future<Void> fail(OutboxStore.Entry entry, Message m, String reason, boolean retryable) {
+  /**
+   * A failed attempt: final, or tried again after a pause, which is the provider's own {@code retryAfter} where it
+   * gave one (a rate limit for this recipient; at most {@link #MAX_RETRY_AFTER}), else growing pauses. The pause is
+   * this entry's alone: other entries are delivered meanwhile.
+   */
+  private Future<Void> fail(OutboxStore.Entry entry, Message m, String reason, boolean retryable, Duration retryAfter) {
     int attempts = entry.attempts();
     boolean giveUp = !retryable || attempts >= MAX_ATTEMPTS;
     Message.Status status = giveUp ? Message.Status.FAILED : Message.Status.QUEUED;
-    Duration pause = Duration.ofSeconds(Math.min(300, 1L << Math.min(attempts, 8)));
+    Duration pause = retryAfter != null
+        ? (retryAfter.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : retryAfter)
+        : Duration.ofSeconds(Math.min(300, 1L << Math.min(attempts, 8)));
     String shown = giveUp && retryable ? reason + " (gave up after " + attempts + " attempts)" : reason;
     return record(entry, m, () -> stores.db().inTransaction(tx -> stores.messages().markAttemptFailed(tx, m.id(), status, shown)
             .compose(x -> giveUp
@@ -289,7 +299,8 @@ public final class DeliveryRelay extends VerticleBase {
                 : stores.outbox().markFailed(tx, entry.id(), reason, pause)))
         .onSuccess(x -> {
           log.atWarn().addKeyValue("messageId", m.id()).addKeyValue("interactionId", m.interactionId())
-              .addKeyValue("attempt", attempts).addKeyValue("final", giveUp).log("delivery failed: " + reason);
+              .addKeyValue("attempt", attempts).addKeyValue("final", giveUp)
+              .addKeyValue("retryIn", giveUp ? null : pause.toSeconds() + "s").log("delivery failed: " + reason);
           attempted(m, giveUp ? "failed" : "retry");
           if (giveUp) {
             status(m, Message.Status.FAILED, shown);

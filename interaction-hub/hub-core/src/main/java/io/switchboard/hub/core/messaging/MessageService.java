@@ -108,7 +108,12 @@ public final class MessageService {
         return Future.failedFuture(new ConflictException(
             "replies go out while the interaction is being worked; it is " + i.state().wireName()));
       }
-      return conversation(i).compose(conv -> stores.messages().replyAddress(sql, i.conversationId()).compose(address -> {
+      Future<java.util.Optional<io.switchboard.hub.store.InteractionStore.Departure>> departure = privateNote
+          ? Future.succeededFuture(java.util.Optional.empty()) : stores.interactions().departure(sql, id);
+      return departure.compose(left -> left.isPresent()
+          // The customer ended the chat: a reply would be stored as "sent" and reach nobody.
+          ? Future.<Conversation>failedFuture(new ConflictException("replies cannot go out: " + noOneThere(left.get()).reason()))
+          : conversation(i)).compose(conv -> stores.messages().replyAddress(sql, i.conversationId()).compose(address -> {
         if (!privateNote && address.isEmpty() && (email == null || email.to() == null || email.to().isEmpty())) {
           return Future.failedFuture(new ConflictException("the customer has no address on this channel to reply to"));
         }
@@ -169,6 +174,11 @@ public final class MessageService {
   private Future<Conversation> conversation(Interaction i) {
     return stores.conversations().find(stores.db().pool(), i.conversationId())
         .map(Optional::orElseThrow);
+  }
+
+  /** Replies after the customer left would reach nobody: the console says so and offers a private note. */
+  public static SendReadiness noOneThere(io.switchboard.hub.store.InteractionStore.Departure d) {
+    return SendReadiness.unavailable("the customer left (" + d.reason() + ") at " + d.at() + "; they will not see replies");
   }
 
   static String replySubject(String subject) {

@@ -145,6 +145,25 @@ class DeliveryRelayTest {
     assertThat(provider.sends.get()).isEqualTo(sends);
   }
 
+  @Test
+  void aProvidersRetryAfterIsHonouredForThatMessageWhileOtherMessagesAreDelivered() {
+    Message limited = queuedReply();
+    Message other = queuedReply();
+    CountingAdapter provider = new CountingAdapter(() -> true);
+    provider.rateLimited = limited.id().toString();
+    deploy(provider);
+
+    awaitTrue("the other reply is sent", () -> status(other).equals("sent"));
+    awaitTrue("the rate-limited reply was tried", () -> outboxOf(limited).getString("last_error") != null);
+    Row entry = await(f.db.pool().preparedQuery("SELECT extract(epoch FROM next_attempt_at - now()) AS wait FROM outbox"
+        + " WHERE topic = 'delivery.send' AND payload->>'messageId' = $1").execute(Tuple.of(limited.id().toString())))
+        .iterator().next();
+    // The provider asked for 45 s; the relay's own first pause would have been 2 s.
+    assertThat(entry.getDouble("wait")).isGreaterThan(30.0);
+    assertThat(status(limited)).isEqualTo("queued");
+    assertThat(provider.sends.get()).isEqualTo(2);
+  }
+
   // ---------------------------------------------------------------------------------------------------------
 
   /** A chat adapter counting sends; {@code accepts} null means the provider never answers. */
@@ -181,9 +200,16 @@ class DeliveryRelayTest {
       return Future.succeededFuture();
     }
 
+    /** The message id the provider answers with a rate limit (retry after 45 s). */
+    volatile String rateLimited;
+
     @Override
     public Future<DeliveryResult> send(OutboundMessage message) {
       sends.incrementAndGet();
+      if (message.messageId().toString().equals(rateLimited)) {
+        return Future.succeededFuture(new DeliveryResult.Failed("429 Too Many Requests: retry after 45", true,
+            Duration.ofSeconds(45)));
+      }
       if (accepts == null) {
         return Promise.<DeliveryResult>promise().future();
       }

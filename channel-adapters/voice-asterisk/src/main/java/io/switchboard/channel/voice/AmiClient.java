@@ -1,0 +1,136 @@
+package io.switchboard.channel.voice;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.asteriskjava.manager.ManagerConnection;
+import org.asteriskjava.manager.ManagerConnectionFactory;
+import org.asteriskjava.manager.ManagerConnectionState;
+import org.asteriskjava.manager.action.HangupAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.event.ManagerEvent;
+import org.asteriskjava.manager.event.OriginateResponseEvent;
+import org.asteriskjava.manager.response.ManagerError;
+import org.asteriskjava.manager.response.ManagerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The adapter's AMI connection (Asterisk-Java {@link ManagerConnection}): logs in in the background, again and again
+ * with growing pauses (1 s up to 30 s) until Asterisk answers; once connected, Asterisk-Java reconnects by itself.
+ * Actions are sent from virtual threads (they block until Asterisk answers).
+ */
+final class AmiClient {
+  private static final Logger log = LoggerFactory.getLogger(AmiClient.class);
+
+  private final ManagerConnection connection;
+  private final VoiceSettings settings;
+  private volatile boolean stopped;
+  private Thread connector;
+
+  AmiClient(VoiceSettings settings, String secret, AsteriskAdapter adapter) {
+    this.settings = settings;
+    this.connection = new ManagerConnectionFactory(settings.amiHost(), settings.amiPort(), settings.amiUser(),
+        secret == null ? "" : secret).createManagerConnection();
+    connection.addEventListener(this::onEvent);
+  }
+
+  void start() {
+    connector = Thread.ofVirtual().name("voice-ami-login").start(() -> {
+      long pause = 1_000;
+      while (!stopped) {
+        try {
+          connection.login();
+          log.atInfo().addKeyValue("ami", settings.amiHost() + ":" + settings.amiPort()).log("AMI connected");
+          return;
+        } catch (Exception e) {
+          log.atWarn().addKeyValue("ami", settings.amiHost() + ":" + settings.amiPort()).addKeyValue("retryInMs", pause)
+              .addKeyValue("error", e.toString()).log("AMI login failed; trying again");
+          try {
+            TimeUnit.MILLISECONDS.sleep(pause);
+          } catch (InterruptedException ie) {
+            return;
+          }
+          pause = Math.min(pause * 2, 30_000);
+        }
+      }
+    });
+  }
+
+  void stop() {
+    stopped = true;
+    if (connector != null) {
+      connector.interrupt();
+    }
+    if (connection.getState() == ManagerConnectionState.CONNECTED) {
+      try {
+        connection.logoff();
+      } catch (RuntimeException e) {
+        log.atDebug().setCause(e).log("AMI logoff failed");
+      }
+    }
+  }
+
+  boolean connected() {
+    return connection.getState() == ManagerConnectionState.CONNECTED;
+  }
+
+  ManagerConnection connection() {
+    return connection;
+  }
+
+  /**
+   * Rings {@code endpoint}; once it answers, the leg runs {@code context,s,1} with the given variables. The leg's
+   * Asterisk uniqueid is {@code legId}. Returns whether Asterisk queued the call.
+   */
+  boolean originate(String endpoint, String context, Map<String, String> variables, Duration timeout, String legId,
+      String callerId) {
+    OriginateAction a = new OriginateAction();
+    a.setChannel(endpoint);
+    a.setContext(context);
+    a.setExten("s");
+    a.setPriority(1);
+    a.setTimeout(timeout.toMillis());
+    a.setAsync(true);
+    a.setChannelId(legId);
+    if (endpoint.regionMatches(true, 0, "Local/", 0, 6)) {
+      a.setOtherChannelId(legId + "-2");
+    }
+    if (callerId != null) {
+      a.setCallerId(callerId);
+    }
+    a.setVariables(variables);
+    return send(a, "originate") != null;
+  }
+
+  /** Hangs up a channel by name or uniqueid; false when Asterisk had no such channel or is not reachable. */
+  boolean hangup(String channel) {
+    HangupAction a = new HangupAction(channel);
+    return send(a, "hangup") != null;
+  }
+
+  private ManagerResponse send(org.asteriskjava.manager.action.ManagerAction action, String what) {
+    if (!connected()) {
+      log.atWarn().addKeyValue("action", what).log("AMI not connected; action not sent");
+      return null;
+    }
+    try {
+      ManagerResponse r = connection.sendAction(action, 5_000);
+      if (r instanceof ManagerError) {
+        log.atWarn().addKeyValue("action", what).addKeyValue("message", r.getMessage()).log("AMI action refused");
+        return null;
+      }
+      return r;
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("action", what).addKeyValue("error", e.toString()).log("AMI action failed");
+      return null;
+    }
+  }
+
+  private void onEvent(ManagerEvent event) {
+    if (event instanceof OriginateResponseEvent o && !o.isSuccess()) {
+      log.atInfo().addKeyValue("channel", o.getChannel()).addKeyValue("reason", o.getReason())
+          .log("agent's phone did not answer");
+    }
+  }
+}

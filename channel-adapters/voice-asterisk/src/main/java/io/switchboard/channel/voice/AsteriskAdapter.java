@@ -1,0 +1,254 @@
+package io.switchboard.channel.voice;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.spi.ChannelAdapter;
+import io.switchboard.hub.api.spi.ChannelContext;
+import io.switchboard.hub.api.spi.InteractionLifecycleEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.asteriskjava.fastagi.AgiScript;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Phone calls through Asterisk: callers reach the IVR over FastAGI ({@code AGI(agi://hub:4573/switchboard)}), become
+ * voice interactions through the hub's intake, wait with music and announcements, and are bridged to the agent the
+ * router picked once that agent's phone (rung over AMI {@code Originate}) answers. See docs/voice.md.
+ *
+ * <p>Threading: every FastAGI session runs on a virtual thread and blocks freely; AMI calls run on virtual threads;
+ * hub callbacks ({@link #onInteractionEvent}) only hand work over and return.
+ *
+ * <p>The adapter runs only when switchboard.yaml has a {@code channels.voice} section; without one it starts nothing.
+ */
+public final class AsteriskAdapter implements ChannelAdapter {
+  private static final Logger log = LoggerFactory.getLogger(AsteriskAdapter.class);
+
+  private ChannelContext context;
+  private VoiceSettings settings;
+  private volatile Ivr ivr;
+  private FileTime ivrStamp;
+  private long reloadTimer = -1;
+  private VirtualThreadAgiServer agi;
+  private Thread agiThread;
+  private AmiClient ami;
+  private final Map<InteractionId, Call> byInteraction = new ConcurrentHashMap<>();
+  private final Map<String, Call> byUniqueId = new ConcurrentHashMap<>();
+  private final String node = UUID.randomUUID().toString();
+
+  @Override
+  public String name() {
+    return "voice";
+  }
+
+  @Override
+  public Channel channel() {
+    return Channel.VOICE;
+  }
+
+  @Override
+  public Kind kind() {
+    return Kind.LIVE_SESSION;
+  }
+
+  @Override
+  public Future<Void> start(ChannelContext ctx) {
+    this.context = ctx;
+    if (ctx.settings().isEmpty()) {
+      log.atInfo().log("voice channel not configured (no channels.voice section); not started");
+      return Future.succeededFuture();
+    }
+    try {
+      settings = VoiceSettings.of(ctx.settings());
+      ivr = IvrParser.parse(settings.ivrFile());
+      ivrStamp = stamp();
+    } catch (IvrException | IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException(e.getMessage(), e));
+    }
+    return this.<Void>blocking(() -> {
+      agi = new VirtualThreadAgiServer((request, channel) -> script(request.getScript()));
+      agi.setPort(settings.agiPort());
+      agi.setAddress(InetAddress.getByName(settings.agiBind()));
+      CallFlows flows = new CallFlows(this);
+      this.flows = flows;
+      java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+      VirtualThreadAgiServer server = agi;
+      agiThread = Thread.ofPlatform().daemon().name("voice-agi-server").start(() -> {
+        try {
+          server.startup();
+        } catch (IOException | RuntimeException e) {
+          failed.set(e);
+          server.bound.countDown();
+        }
+      });
+      // startup() blocks while serving: wait until the socket is bound or startup failed.
+      if (!server.bound.await(10, java.util.concurrent.TimeUnit.SECONDS) || failed.get() != null) {
+        Exception cause = failed.get();
+        throw new IllegalStateException("FastAGI server cannot listen on " + settings.agiBind() + ":" + settings.agiPort()
+            + (cause == null ? " (no answer within 10 s)" : ": " + cause.getMessage()), cause);
+      }
+      ami = new AmiClient(settings, context.secret("AMI_SECRET"), this);
+      ami.start();
+      return null;
+    }).onSuccess(x -> {
+      reloadTimer = context.vertx().setPeriodic(2_000, id -> reloadIfChanged());
+      log.atInfo().addKeyValue("agiPort", settings.agiPort()).addKeyValue("ami", settings.amiHost() + ":" + settings.amiPort())
+          .addKeyValue("entryPoints", ivr.entryPoints().size()).addKeyValue("menus", ivr.menus().size())
+          .log("voice channel started");
+    });
+  }
+
+  private CallFlows flows;
+
+  private AgiScript script(String name) {
+    String n = name == null ? "" : name.replaceFirst("^/+", "");
+    return switch (n) {
+      case "switchboard" -> flows::caller;
+      case "agent" -> flows::agent;
+      default -> (request, channel) -> {
+        log.atWarn().addKeyValue("script", name).addKeyValue("channel", request.getChannel())
+            .log("FastAGI request for an unknown script; hanging up (use agi://host:port/switchboard or /agent)");
+        channel.hangup();
+      };
+    };
+  }
+
+  @Override
+  public Future<Void> stop() {
+    if (settings == null) {
+      return Future.succeededFuture();
+    }
+    if (reloadTimer >= 0) {
+      context.vertx().cancelTimer(reloadTimer);
+    }
+    return this.<Void>blocking(() -> {
+      if (ami != null) {
+        ami.stop();
+      }
+      if (agi != null) {
+        try {
+          agi.shutdown();
+        } catch (IllegalStateException e) {
+          // never started
+        }
+      }
+      if (agiThread != null) {
+        agiThread.join(5_000);
+      }
+      return null;
+    });
+  }
+
+  /** The IVR version in force. */
+  Ivr ivr() {
+    return ivr;
+  }
+
+  ChannelContext context() {
+    return context;
+  }
+
+  VoiceSettings settings() {
+    return settings;
+  }
+
+  AmiClient ami() {
+    return ami;
+  }
+
+  String node() {
+    return node;
+  }
+
+  void register(Call call) {
+    byUniqueId.put(call.uniqueId, call);
+  }
+
+  void queued(Call call) {
+    byInteraction.put(call.interaction, call);
+  }
+
+  void forget(Call call) {
+    byUniqueId.remove(call.uniqueId, call);
+    if (call.interaction != null) {
+      byInteraction.remove(call.interaction, call);
+    }
+  }
+
+  Optional<Call> call(InteractionId id) {
+    return Optional.ofNullable(byInteraction.get(id));
+  }
+
+  /** Calls this node holds now (for tests and reconciliation). */
+  Map<String, Call> calls() {
+    return Map.copyOf(byUniqueId);
+  }
+
+  private void reloadIfChanged() {
+    FileTime now = stamp();
+    if (now == null || now.equals(ivrStamp)) {
+      return;
+    }
+    ivrStamp = now;
+    context.vertx().executeBlocking(() -> IvrParser.parse(settings.ivrFile()), false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ivr = ar.result();
+        log.atInfo().addKeyValue("file", settings.ivrFile()).log("IVR reloaded");
+      } else {
+        log.atError().addKeyValue("file", settings.ivrFile()).addKeyValue("problems", ar.cause().getMessage())
+            .log("IVR file has problems; the running version stays in force");
+      }
+    });
+  }
+
+  private FileTime stamp() {
+    try {
+      return Files.getLastModifiedTime(settings.ivrFile());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public Future<Void> onInteractionEvent(InteractionLifecycleEvent event) {
+    Call call = byInteraction.get(event.interactionId());
+    if (call == null) {
+      return Future.succeededFuture();
+    }
+    switch (event) {
+      case InteractionLifecycleEvent.Offered o -> Thread.ofVirtual().start(() -> flows.ring(call, o.agentId()));
+      case InteractionLifecycleEvent.Withdrawn w -> Thread.ofVirtual().start(() -> flows.stopRinging(call, w.reason()));
+      case InteractionLifecycleEvent.Accepted a -> log.atInfo().addKeyValue("interactionId", a.interactionId())
+          .addKeyValue("agentId", a.agentId()).log("offer accepted; the caller is bridged when the agent's phone answers");
+      case InteractionLifecycleEvent.Ended e -> Thread.ofVirtual().start(() -> flows.hangUp(call, e.reason()));
+      case InteractionLifecycleEvent.Transferred t -> log.atInfo().addKeyValue("interactionId", t.interactionId())
+          .log("call transferred; it waits for its next offer");
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Runs blocking work on a virtual thread; completes on the caller's context when there is one. */
+  private <T> Future<T> blocking(Callable<T> work) {
+    Promise<T> p = Promise.promise();
+    Thread.ofVirtual().name("voice-start").start(() -> {
+      try {
+        p.complete(work.call());
+      } catch (Exception e) {
+        p.fail(e);
+      }
+    });
+    return p.future();
+  }
+
+}

@@ -1,0 +1,46 @@
+package io.switchboard.channel.voice;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.InteractionId;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** One caller's call as this node controls it: held by the caller's FastAGI session from answer to hang-up. */
+final class Call {
+
+  /** Where the call stands. */
+  enum State { IVR, WAITING, RINGING, TALKING, ENDED }
+
+  /** What the caller's session is told while it waits. */
+  sealed interface Signal {
+    /** The agent answered on this channel: bridge the caller to it. */
+    record Bridge(String agentChannel, AgentId agent) implements Signal {}
+  }
+
+  final String uniqueId;
+  final String linkedId;
+  final String channel;
+  final String callerNumber;
+  final String dnis;
+  final Instant startedAt = Instant.now();
+  final Map<String, String> attributes = new ConcurrentHashMap<>();
+  final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+  volatile State state = State.IVR;
+  volatile InteractionId interaction;
+  /** The IVR menu the caller is in (null before the first one and after the IVR). */
+  volatile String menu;
+  volatile Instant queuedAt;
+  /** The agent whose phone rings now, and the id of that ringing leg (its Asterisk uniqueid). */
+  volatile AgentId ringing;
+  volatile String ringingLeg;
+
+  Call(String uniqueId, String linkedId, String channel, String callerNumber, String dnis) {
+    this.uniqueId = uniqueId;
+    this.linkedId = linkedId;
+    this.channel = channel;
+    this.callerNumber = callerNumber;
+    this.dnis = dnis;
+  }
+}

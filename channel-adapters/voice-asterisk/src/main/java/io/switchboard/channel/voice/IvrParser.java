@@ -1,0 +1,422 @@
+package io.switchboard.channel.voice;
+
+import io.switchboard.channel.voice.Ivr.EntryPoint;
+import io.switchboard.channel.voice.Ivr.Menu;
+import io.switchboard.channel.voice.Ivr.Option;
+import io.switchboard.channel.voice.Ivr.Prompt;
+import io.switchboard.channel.voice.Ivr.Target;
+import io.switchboard.channel.voice.Ivr.Waiting;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads {@code ivr.yaml}. Every problem is collected with its file, line and key and reported at once
+ * ({@link IvrException}); a file with any problem yields no {@link Ivr}.
+ */
+public final class IvrParser {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)");
+  private static final Pattern SOUND = Pattern.compile("[A-Za-z0-9_\\-/.]{1,128}");
+  private static final Pattern DNIS = Pattern.compile("\\+?[0-9*#]{1,32}|" + Ivr.DEFAULT_ENTRY);
+  private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.\\-]{0,63}");
+  private static final int MAX_BYTES = 1024 * 1024;
+
+  private final String file;
+  private final List<IvrException.Problem> problems = new ArrayList<>();
+
+  private IvrParser(String file) {
+    this.file = file;
+  }
+
+  /** Reads and validates a file. */
+  public static Ivr parse(Path path) throws IvrException {
+    String text;
+    try {
+      if (Files.size(path) > MAX_BYTES) {
+        throw new IvrException(List.of(new IvrException.Problem(path.toString(), 0, "(file)", "is larger than 1 MiB")));
+      }
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw new IvrException(List.of(new IvrException.Problem(path.toString(), 0, "(file)", "cannot be read: " + e.getMessage())));
+    }
+    return parse(path.toString(), text);
+  }
+
+  /** Validates the text of a file named {@code file} (the name is only used in problems). */
+  public static Ivr parse(String file, String text) throws IvrException {
+    return new IvrParser(file).run(text);
+  }
+
+  private Ivr run(String text) throws IvrException {
+    Node root;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      options.setMaxAliasesForCollections(20);
+      root = new Yaml(options).compose(new StringReader(text));
+    } catch (RuntimeException e) {
+      int line = e instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null
+          ? m.getProblemMark().getLine() + 1 : 0;
+      String msg = e instanceof org.yaml.snakeyaml.error.MarkedYAMLException m ? m.getProblem() : e.getMessage();
+      throw new IvrException(List.of(new IvrException.Problem(file, line, "(yaml)", "is not valid YAML: " + msg)));
+    }
+    if (!(root instanceof MappingNode top)) {
+      throw new IvrException(List.of(new IvrException.Problem(file, root == null ? 0 : line(root), "(file)",
+          "must be a mapping with entryPoints, menus and waiting")));
+    }
+    Map<String, Node> fields = fields(top, "", Set.of("entryPoints", "menus", "waiting"));
+
+    Map<String, Node> menuNodes = new LinkedHashMap<>();
+    Node menusNode = fields.get("menus");
+    if (menusNode == null) {
+      problem(top, "menus", "is required (at least one menu)");
+    } else if (menusNode instanceof MappingNode mm) {
+      for (NodeTuple t : mm.getValue()) {
+        String name = scalar(t.getKeyNode());
+        if (name == null || !KEY.matcher(name).matches()) {
+          problem(t.getKeyNode(), "menus", "menu names are 1 to 64 letters, digits, '.', '_' or '-', starting with a letter");
+          continue;
+        }
+        menuNodes.put(name, t.getValueNode());
+      }
+      if (menuNodes.isEmpty()) {
+        problem(menusNode, "menus", "must name at least one menu");
+      }
+    } else {
+      problem(menusNode, "menus", "must be a mapping of menu names to menus");
+    }
+
+    Map<String, Menu> menus = new LinkedHashMap<>();
+    for (var e : menuNodes.entrySet()) {
+      Menu m = menu(e.getKey(), e.getValue(), menuNodes.keySet());
+      if (m != null) {
+        menus.put(e.getKey(), m);
+      }
+    }
+
+    Map<String, EntryPoint> entries = new LinkedHashMap<>();
+    Node entryNode = fields.get("entryPoints");
+    if (entryNode == null) {
+      problem(top, "entryPoints", "is required (at least the 'default' entry point)");
+    } else if (entryNode instanceof SequenceNode seq) {
+      for (int i = 0; i < seq.getValue().size(); i++) {
+        entryPoint("entryPoints[" + i + "]", seq.getValue().get(i), menuNodes.keySet(), entries);
+      }
+      if (seq.getValue().isEmpty()) {
+        problem(entryNode, "entryPoints", "must list at least one entry point");
+      }
+    } else {
+      problem(entryNode, "entryPoints", "must be a list of entry points");
+    }
+
+    Waiting waiting = waiting(fields.get("waiting"));
+    if (!problems.isEmpty()) {
+      throw new IvrException(problems);
+    }
+    return new Ivr(entries, menus, waiting);
+  }
+
+  private void entryPoint(String key, Node node, Set<String> menuNames, Map<String, EntryPoint> entries) {
+    if (!(node instanceof MappingNode m)) {
+      problem(node, key, "must be a mapping with name, numbers and menu");
+      return;
+    }
+    Map<String, Node> f = fields(m, key, Set.of("name", "numbers", "menu", "set"));
+    String name = string(f.get("name"), key + ".name", m, true);
+    String menu = string(f.get("menu"), key + ".menu", m, true);
+    if (menu != null && !menuNames.contains(menu)) {
+      problem(f.get("menu"), key + ".menu", "names no menu '" + menu + "' (menus: " + menuNames + ")");
+    }
+    Map<String, String> attributes = attributes(f.get("set"), key + ".set");
+    Node numbers = f.get("numbers");
+    if (numbers == null) {
+      problem(m, key + ".numbers", "is required: the dialled numbers (DNIS) of this entry point, or [default]");
+      return;
+    }
+    if (!(numbers instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
+      problem(numbers, key + ".numbers", "must be a non-empty list of dialled numbers");
+      return;
+    }
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      Node n = seq.getValue().get(i);
+      String number = scalar(n);
+      if (number == null || !DNIS.matcher(number).matches()) {
+        problem(n, key + ".numbers[" + i + "]", "must be a dialled number (digits, optional leading +) or 'default'");
+        continue;
+      }
+      if (entries.containsKey(number)) {
+        problem(n, key + ".numbers[" + i + "]", "number " + number + " already belongs to entry point '" + entries.get(number).name() + "'");
+        continue;
+      }
+      if (name != null && menu != null) {
+        entries.put(number, new EntryPoint(name, menu, attributes));
+      }
+    }
+  }
+
+  private Menu menu(String name, Node node, Set<String> menuNames) {
+    String key = "menus." + name;
+    if (!(node instanceof MappingNode m)) {
+      problem(node, key, "must be a mapping with prompts and options");
+      return null;
+    }
+    Map<String, Node> f = fields(m, key, Set.of("prompts", "options", "timeout", "retries", "invalid", "fallback"));
+    List<Prompt> prompts = prompts(f.get("prompts"), key + ".prompts");
+    List<Prompt> invalid = prompts(f.get("invalid"), key + ".invalid");
+    Duration timeout = duration(f.get("timeout"), key + ".timeout", Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMinutes(1));
+    int retries = integer(f.get("retries"), key + ".retries", 2, 0, 10);
+    Target fallback = f.get("fallback") == null ? new Target.Queue() : target(f.get("fallback"), key + ".fallback", menuNames);
+    Map<Character, Option> options = new LinkedHashMap<>();
+    Node on = f.get("options");
+    if (on instanceof MappingNode om) {
+      for (NodeTuple t : om.getValue()) {
+        String digit = scalar(t.getKeyNode());
+        String okey = key + ".options." + digit;
+        if (digit == null || !digit.matches("[0-9*#]")) {
+          problem(t.getKeyNode(), key + ".options", "keys are single DTMF keys 0-9, * or # (quote them: \"1\")");
+          continue;
+        }
+        if (!(t.getValueNode() instanceof MappingNode ov)) {
+          problem(t.getValueNode(), okey, "must be a mapping with set and/or goto");
+          continue;
+        }
+        Map<String, Node> of = fields(ov, okey, Set.of("set", "goto"));
+        Map<String, String> attrs = attributes(of.get("set"), okey + ".set");
+        if (of.get("goto") == null) {
+          problem(ov, okey + ".goto", "is required: a menu name, 'queue' or 'hangup'");
+          continue;
+        }
+        Target target = target(of.get("goto"), okey + ".goto", menuNames);
+        if (target != null) {
+          options.put(digit.charAt(0), new Option(attrs, target));
+        }
+      }
+    } else if (on != null) {
+      problem(on, key + ".options", "must be a mapping of keys to options");
+    }
+    if (prompts.isEmpty() && f.get("prompts") == null) {
+      problem(m, key + ".prompts", "is required (at least one sound)");
+    }
+    return fallback == null ? null : new Menu(name, prompts, options, timeout, retries, invalid, fallback);
+  }
+
+  private Target target(Node node, String key, Set<String> menuNames) {
+    String v = scalar(node);
+    if (v == null) {
+      problem(node, key, "must be a menu name, 'queue' or 'hangup'");
+      return null;
+    }
+    return switch (v) {
+      case "queue" -> new Target.Queue();
+      case "hangup" -> new Target.Hangup();
+      default -> {
+        if (!menuNames.contains(v)) {
+          problem(node, key, "names no menu '" + v + "' (menus: " + menuNames + "; or 'queue', 'hangup')");
+          yield null;
+        }
+        yield new Target.GoTo(v);
+      }
+    };
+  }
+
+  private List<Prompt> prompts(Node node, String key) {
+    List<Prompt> out = new ArrayList<>();
+    if (node == null) {
+      return out;
+    }
+    List<Node> items = node instanceof SequenceNode s ? s.getValue() : List.of(node);
+    for (int i = 0; i < items.size(); i++) {
+      Node n = items.get(i);
+      String ikey = node instanceof SequenceNode ? key + "[" + i + "]" : key;
+      if (n instanceof ScalarNode) {
+        String sound = scalar(n);
+        if (sound == null || !SOUND.matcher(sound).matches() || sound.contains("..")) {
+          problem(n, ikey, "must be an Asterisk sound name (letters, digits, '_', '-', '/', no '..')");
+        } else {
+          out.add(new Prompt.Sound(sound));
+        }
+      } else if (n instanceof MappingNode m) {
+        Map<String, Node> f = fields(m, ikey, Set.of("number", "digits"));
+        if (f.size() != 1) {
+          problem(m, ikey, "must have exactly one of number or digits");
+          continue;
+        }
+        if (f.containsKey("number")) {
+          String v = scalar(f.get("number"));
+          if (v == null || !v.matches("-?\\d{1,12}")) {
+            problem(f.get("number"), ikey + ".number", "must be a whole number");
+          } else {
+            out.add(new Prompt.Number(Long.parseLong(v)));
+          }
+        } else {
+          String v = scalar(f.get("digits"));
+          if (v == null || !v.matches("[0-9*#]{1,32}")) {
+            problem(f.get("digits"), ikey + ".digits", "must be 1 to 32 digits");
+          } else {
+            out.add(new Prompt.Digits(v));
+          }
+        }
+      } else {
+        problem(n, ikey, "must be a sound name or {number: n} / {digits: \"...\"}");
+      }
+    }
+    return out;
+  }
+
+  private Waiting waiting(Node node) {
+    String music = "default";
+    Duration every = Duration.ofSeconds(30);
+    String position = "queue-thereare";
+    String wait = "queue-holdtime";
+    if (node == null) {
+      return new Waiting(music, every, position, wait);
+    }
+    if (!(node instanceof MappingNode m)) {
+      problem(node, "waiting", "must be a mapping");
+      return new Waiting(music, every, position, wait);
+    }
+    Map<String, Node> f = fields(m, "waiting", Set.of("musicClass", "announceEvery", "positionPrompt", "waitPrompt"));
+    String mc = f.get("musicClass") == null ? music : string(f.get("musicClass"), "waiting.musicClass", m, false);
+    if (mc != null && !KEY.matcher(mc).matches()) {
+      problem(f.get("musicClass"), "waiting.musicClass", "must be a music-on-hold class name");
+    }
+    every = duration(f.get("announceEvery"), "waiting.announceEvery", every, Duration.ZERO, Duration.ofHours(1));
+    if (!every.isZero() && every.compareTo(Duration.ofSeconds(5)) < 0) {
+      problem(f.get("announceEvery"), "waiting.announceEvery", "must be 0 (never) or at least 5s");
+    }
+    String pp = soundOr(f.get("positionPrompt"), "waiting.positionPrompt", position);
+    String wp = soundOr(f.get("waitPrompt"), "waiting.waitPrompt", wait);
+    return new Waiting(mc == null ? music : mc, every, pp, wp);
+  }
+
+  private String soundOr(Node node, String key, String dflt) {
+    if (node == null) {
+      return dflt;
+    }
+    String v = scalar(node);
+    if (v == null || !SOUND.matcher(v).matches() || v.contains("..")) {
+      problem(node, key, "must be an Asterisk sound name");
+      return dflt;
+    }
+    return v;
+  }
+
+  private Map<String, String> attributes(Node node, String key) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null) {
+      return out;
+    }
+    if (!(node instanceof MappingNode m)) {
+      problem(node, key, "must be a mapping of attribute names to values");
+      return out;
+    }
+    for (NodeTuple t : m.getValue()) {
+      String k = scalar(t.getKeyNode());
+      String v = scalar(t.getValueNode());
+      if (k == null || !KEY.matcher(k).matches()) {
+        problem(t.getKeyNode(), key, "attribute names are 1 to 64 letters, digits, '.', '_' or '-', starting with a letter");
+      } else if (v == null || v.isEmpty() || v.length() > 256) {
+        problem(t.getValueNode(), key + "." + k, "must be a text of 1 to 256 characters");
+      } else {
+        out.put(k, v);
+      }
+    }
+    return out;
+  }
+
+  private Duration duration(Node node, String key, Duration dflt, Duration min, Duration max) {
+    if (node == null) {
+      return dflt;
+    }
+    String v = scalar(node);
+    Matcher mt = v == null ? null : DURATION.matcher(v);
+    if (mt == null || !mt.matches()) {
+      if ("0".equals(v)) {
+        return Duration.ZERO;
+      }
+      problem(node, key, "must be a duration such as 500ms, 5s, 2m");
+      return dflt;
+    }
+    long n = Long.parseLong(mt.group(1));
+    Duration d = switch (mt.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      problem(node, key, "must be between " + min + " and " + max);
+      return dflt;
+    }
+    return d;
+  }
+
+  private int integer(Node node, String key, int dflt, int min, int max) {
+    if (node == null) {
+      return dflt;
+    }
+    String v = scalar(node);
+    if (v == null || !v.matches("\\d{1,4}") || Integer.parseInt(v) < min || Integer.parseInt(v) > max) {
+      problem(node, key, "must be a whole number from " + min + " to " + max);
+      return dflt;
+    }
+    return Integer.parseInt(v);
+  }
+
+  private String string(Node node, String key, Node parent, boolean required) {
+    if (node == null) {
+      if (required) {
+        problem(parent, key, "is required");
+      }
+      return null;
+    }
+    String v = scalar(node);
+    if (v == null || v.isBlank()) {
+      problem(node, key, "must be a non-empty text");
+      return null;
+    }
+    return v;
+  }
+
+  private Map<String, Node> fields(MappingNode m, String key, Set<String> allowed) {
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (NodeTuple t : m.getValue()) {
+      String k = scalar(t.getKeyNode());
+      String where = key.isEmpty() ? String.valueOf(k) : key + "." + k;
+      if (k == null || !allowed.contains(k)) {
+        problem(t.getKeyNode(), where, "is not a known key (expected one of " + allowed.stream().sorted().toList() + ")");
+        continue;
+      }
+      out.put(k, t.getValueNode());
+    }
+    return out;
+  }
+
+  private static String scalar(Node n) {
+    return n instanceof ScalarNode s ? s.getValue() : null;
+  }
+
+  private static int line(Node n) {
+    return n == null || n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+  }
+
+  private void problem(Node n, String key, String message) {
+    problems.add(new IvrException.Problem(file, line(n), key, message));
+  }
+}

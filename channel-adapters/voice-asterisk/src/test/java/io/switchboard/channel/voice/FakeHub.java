@@ -1,0 +1,125 @@
+package io.switchboard.channel.voice;
+
+import io.switchboard.hub.testsupport.RealAsterisk;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.ConversationId;
+import io.switchboard.hub.api.CustomerId;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.IntakeResult;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.MessageId;
+import io.switchboard.hub.api.spi.ChannelContext;
+import io.switchboard.hub.api.spi.ChannelHttp;
+import io.switchboard.hub.api.spi.ConversationReader;
+import io.switchboard.hub.api.spi.DeliverySink;
+import io.switchboard.hub.api.spi.InboundSink;
+import io.switchboard.hub.api.spi.InteractionControl;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The hub as the voice adapter sees it, in memory: intake dedupes on the external id like the real one, the queue
+ * position is fixed, and what the adapter tells the hub is recorded for assertions.
+ */
+final class FakeHub implements ChannelContext {
+  final Vertx vertx;
+  final Map<String, Object> settings;
+  final List<InboundContact> contacts = new CopyOnWriteArrayList<>();
+  final Map<String, IntakeResult> byExternalId = new ConcurrentHashMap<>();
+  final List<String> left = new CopyOnWriteArrayList<>();
+  final List<String> answered = new CopyOnWriteArrayList<>();
+  final Map<AgentId, String> endpoints = new ConcurrentHashMap<>();
+  volatile boolean refuseAnswers;
+
+  FakeHub(Vertx vertx, Map<String, Object> settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+  }
+
+  @Override
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public InboundSink inbound() {
+    return contact -> {
+      contacts.add(contact);
+      IntakeResult first = byExternalId.get(contact.externalId());
+      if (first != null) {
+        return Future.succeededFuture(new IntakeResult(IntakeResult.Outcome.DUPLICATE, first.interactionId(),
+            first.conversationId(), first.customerId(), first.messageId()));
+      }
+      IntakeResult r = new IntakeResult(IntakeResult.Outcome.CREATED, InteractionId.random(), ConversationId.random(),
+          CustomerId.random(), MessageId.random());
+      byExternalId.put(contact.externalId(), r);
+      return Future.succeededFuture(r);
+    };
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    return settings;
+  }
+
+  @Override
+  public String secret(String name) {
+    return "AMI_SECRET".equals(name) ? RealAsterisk.AMI_SECRET : null;
+  }
+
+  @Override
+  public ChannelHttp http() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public DeliverySink deliveries() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public ConversationReader conversations() {
+    return new ConversationReader() {
+      @Override
+      public Future<List<io.switchboard.hub.api.Message>> messages(ConversationId c, java.time.Instant after, int limit) {
+        return Future.succeededFuture(List.of());
+      }
+
+      @Override
+      public Future<QueuePosition> position(InteractionId interaction) {
+        return Future.succeededFuture(new QueuePosition("general", 1, 1, Duration.ofSeconds(90)));
+      }
+    };
+  }
+
+  @Override
+  public InteractionControl interactions() {
+    return new InteractionControl() {
+      @Override
+      public Future<Boolean> customerLeft(InteractionId interaction, String reason) {
+        left.add(interaction + " " + reason);
+        return Future.succeededFuture(true);
+      }
+
+      @Override
+      public Future<Void> agentAnswered(InteractionId interaction, AgentId agent) {
+        if (refuseAnswers) {
+          return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException("offer gone"));
+        }
+        answered.add(interaction + " " + agent);
+        return Future.succeededFuture();
+      }
+    };
+  }
+
+  @Override
+  public Future<String> phoneEndpoint(AgentId agent) {
+    return Future.succeededFuture(endpoints.get(agent));
+  }
+}

@@ -1,0 +1,164 @@
+package io.switchboard.channel.voice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import io.switchboard.hub.testsupport.RealAsterisk;
+
+import io.switchboard.hub.api.IdentityKind;
+import io.switchboard.hub.api.InboundContact;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The FastAGI side over TCP without an Asterisk: a test peer plays Asterisk's protocol (environment, then one reply
+ * per command). No AMI is reachable here; the adapter keeps trying to log in in the background.
+ */
+class FastAgiProtocolTest {
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  FakeHub hub;
+  AsteriskAdapter adapter;
+  int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    Files.writeString(dir.resolve("ivr.yaml"), """
+        entryPoints:
+          - { name: sales, numbers: ["5550100"], menu: main }
+        menus:
+          main:
+            prompts: [beep]
+            options:
+              "1": { set: { topic: billing }, goto: queue }
+        waiting: { announceEvery: 0 }
+        """);
+    port = RealAsterisk.freePort();
+    vertx = Vertx.vertx();
+    hub = new FakeHub(vertx, Map.of("agiPort", port, "agiBind", "127.0.0.1", "amiPort", RealAsterisk.freePort(),
+        "ivrFile", dir.resolve("ivr.yaml").toString()));
+    adapter = new AsteriskAdapter();
+    adapter.start(hub).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    adapter.stop().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Asterisk's replies for a caller who presses 1 at the first prompt and hangs up while waiting. */
+  static Function<String, String> pressOneThenHangUp(String linkedId) {
+    return cmd -> {
+      if (cmd.startsWith("GET FULL VARIABLE")) {
+        return "200 result=1 (" + linkedId + ")";
+      }
+      if (cmd.startsWith("STREAM FILE")) {
+        return "200 result=49 endpos=1200";
+      }
+      if (cmd.startsWith("WAIT FOR DIGIT")) {
+        return "511 Command Not Permitted on a dead channel or intercept routine";
+      }
+      return "200 result=0";
+    };
+  }
+
+  @Test
+  void aCallBecomesOneVoiceInteractionAndARetriedRequestCreatesNothingTwice() throws Exception {
+    var first = new FastAgiPeer().session(port, FastAgiPeer.env("1733.1", "+4930123456", "5550100"), pressOneThenHangUp("1733.1"));
+    assertThat(first.commands).anyMatch(c -> c.startsWith("ANSWER")).anyMatch(c -> c.startsWith("STREAM FILE \"beep\""))
+        .anyMatch(c -> c.startsWith("SET VARIABLE \"SB_INTERACTION\""));
+    // Asterisk retries the AGI for the same call (same linkedid): the hub's intake sees the same external id again.
+    new FastAgiPeer().session(port, FastAgiPeer.env("1733.1", "+4930123456", "5550100"), pressOneThenHangUp("1733.1"));
+    assertThat(hub.contacts).hasSize(2).allSatisfy(c -> {
+      assertThat(c.externalId()).isEqualTo("1733.1");
+      assertThat(c.sender().kind()).isEqualTo(IdentityKind.PHONE);
+      assertThat(c.metadata()).containsEntry("topic", "billing");
+    });
+    assertThat(hub.byExternalId).hasSize(1);
+    InboundContact c = hub.contacts.get(0);
+    assertThat(c.threadKey()).isEqualTo("1733.1");
+    await(() -> hub.left.size() == 2);
+    assertThat(hub.left).allMatch(l -> l.contains("caller hung up after waiting"));
+  }
+
+  @Test
+  void aMalformedEnvironmentIsHungUpWithoutAnInteraction() throws Exception {
+    var peer = new FastAgiPeer().session(port, FastAgiPeer.env(null, "+4930123456", "5550100"), cmd -> "200 result=0");
+    assertThat(peer.commands).anyMatch(c -> c.startsWith("HANGUP"));
+    assertThat(hub.contacts).isEmpty();
+  }
+
+  @Test
+  void anUnknownDialledNumberHearsNoServiceAndIsHungUp() throws Exception {
+    var peer = new FastAgiPeer().session(port, FastAgiPeer.env("1734.1", "+4930123456", "999"), cmd -> "200 result=0");
+    assertThat(peer.commands).anyMatch(c -> c.startsWith("STREAM FILE \"ss-noservice\"")).anyMatch(c -> c.startsWith("HANGUP"));
+    assertThat(hub.contacts).isEmpty();
+  }
+
+  @Test
+  void aCallerIdThatIsNoPhoneNumberIsTakenInAsAnonymous() throws Exception {
+    new FastAgiPeer().session(port, FastAgiPeer.env("1735.1", "unknown", "5550100"), pressOneThenHangUp("1735.1"));
+    assertThat(hub.contacts).singleElement().satisfies(c -> {
+      assertThat(c.sender().kind()).isEqualTo(IdentityKind.HANDLE);
+      assertThat(c.sender().value()).isEqualTo("anonymous-1735.1");
+    });
+  }
+
+  @Test
+  void aHangUpInTheIvrCreatesNothing() throws Exception {
+    new FastAgiPeer().session(port, FastAgiPeer.env("1736.1", "+4930123456", "5550100"),
+        cmd -> cmd.startsWith("STREAM FILE") ? null : "200 result=0");
+    await(() -> adapter.calls().isEmpty());
+    assertThat(hub.contacts).isEmpty();
+    assertThat(hub.left).isEmpty();
+  }
+
+  @Test
+  void aBadIvrFileKeepsTheRunningVersionAndAGoodOneIsTakenUp() throws Exception {
+    Path file = dir.resolve("ivr.yaml");
+    Files.writeString(file, "menus: {main: {prompts: [beep], options: {\"1\": {goto: nowhere}}}}\n");
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    Ivr before = adapter.ivr();
+    TimeUnit.MILLISECONDS.sleep(2_500); // one reload period
+    assertThat(adapter.ivr()).isSameAs(before);
+    Files.writeString(file, """
+        entryPoints:
+          - { name: support, numbers: [default], menu: main }
+        menus:
+          main: { prompts: [beep] }
+        """);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+    await(() -> adapter.ivr() != before);
+    assertThat(adapter.ivr().entryFor("123").name()).isEqualTo("support");
+  }
+
+  @Test
+  void aBadIvrFileAtStartStopsTheAdapterWithEveryProblem() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "entryPoints: []\nmenus: {}\n");
+    var other = new AsteriskAdapter();
+    var f = other.start(new FakeHub(vertx, Map.of("agiPort", RealAsterisk.freePort(), "ivrFile", bad.toString())));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertThat(e.getCause().getMessage()).contains(bad + ":1: entryPoints: must list at least one entry point")
+        .contains(bad + ":2: menus: must name at least one menu");
+  }
+
+  static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!c.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out");
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+}

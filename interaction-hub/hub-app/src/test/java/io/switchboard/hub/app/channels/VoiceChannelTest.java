@@ -1,0 +1,222 @@
+package io.switchboard.hub.app.channels;
+
+import static io.switchboard.hub.app.TestHub.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.switchboard.hub.app.TestHub;
+import io.switchboard.hub.app.routing.RoutingFixture;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.testsupport.RealAsterisk;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.asteriskjava.manager.action.HangupAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.action.PlayDtmfAction;
+import org.asteriskjava.manager.event.BridgeEnterEvent;
+import org.asteriskjava.manager.event.ManagerEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Phone calls through a whole hub and a real Asterisk 22 (skipped where none is installed): the sample dialplan sends
+ * the call to the hub's IVR, the caller ID finds the demo customer, the router offers the call to the available agent,
+ * the agent's phone (a Local channel that answers) rings and is bridged with the caller; a caller who hangs up while
+ * waiting is abandoned. One Asterisk and one hub for the class.
+ */
+@DisplayName("voice channel through the hub and a real Asterisk")
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class VoiceChannelTest {
+  static final String RULES = """
+      settings:
+        offerTimeout: 20s
+        pauseAgentOnOfferTimeout: false
+        stickyAgentWindow: 24h
+        afterCallWork: 1s
+        wrapUpRequired: false
+      skills: [billing, general, english]
+      queues:
+        - id: general
+          name: General
+          serviceLevel: { percent: 80, within: 20s }
+          maxWait: 10m
+        - id: billing
+          name: Billing
+          serviceLevel: { percent: 80, within: 20s }
+          maxWait: 10m
+      rules:
+        - name: billing
+          when: "attributes['ivr.topic'] == 'billing'"
+          queue: billing
+        - name: default
+          queue: general
+      """;
+
+  static RealAsterisk asterisk;
+  static TestHub hub;
+  static RoutingFixture fx;
+  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
+  static int calls;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
+    int agiPort = RealAsterisk.freePort();
+    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(agiPort) + """
+        [test-phones]
+        exten => 1001,1,Wait(1)
+         same => n,Answer()
+         same => n,Wait(120)
+        """);
+    asterisk.ami().addEventListener(events::add);
+    Path ivr = Files.createTempFile("ivr-", ".yaml");
+    Files.writeString(ivr, """
+        entryPoints:
+          - { name: main-line, numbers: ["5550100"], menu: main, set: { line: main } }
+        menus:
+          main:
+            prompts: [beep]
+            timeout: 5s
+            options:
+              "1": { set: { ivr.topic: billing }, goto: queue }
+              "2": { set: { ivr.topic: general }, goto: queue }
+        waiting: { announceEvery: 5s }
+        """);
+    Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
+        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s"));
+    hub = TestHub.startWith(Map.of("SWITCHBOARD_VOICE_AMI_SECRET", RealAsterisk.AMI_SECRET), config);
+    fx = new RoutingFixture(hub);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (fx != null) {
+      fx.close();
+    }
+    if (hub != null) {
+      hub.close();
+    }
+    if (asterisk != null) {
+      asterisk.close();
+    }
+  }
+
+  static String dial(String dnis, String callerId) throws Exception {
+    String phone = "hub-caller-" + (++calls) + "-" + System.nanoTime();
+    OriginateAction o = new OriginateAction();
+    o.setChannel("Local/" + dnis + "@switchboard-in/n");
+    o.setApplication("Wait");
+    o.setData("120");
+    o.setCallerId("Caller <" + callerId + ">");
+    o.setAsync(true);
+    o.setChannelId(phone);
+    o.setOtherChannelId(phone + "-2");
+    o.setTimeout(30_000L);
+    asterisk.ami().sendAction(o, 10_000);
+    return phone;
+  }
+
+  /** Presses a key once the IVR plays its menu (the AGI session answered the caller's channel). */
+  static void press(String phone, String key) throws Exception {
+    await("the caller's phone is answered by the IVR",
+        () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewStateEvent s
+            && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
+    var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, key), 5_000);
+    assertThat(r.getResponse()).as(r.getMessage()).isEqualTo("Success");
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  static boolean bridged(String callerUniqueId) {
+    for (ManagerEvent e : events) {
+      if (e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())) {
+        return events.stream().anyMatch(o -> o instanceof BridgeEnterEvent ob && ob.getBridgeUniqueId().equals(b.getBridgeUniqueId())
+            && !callerUniqueId.equals(ob.getUniqueId()));
+      }
+    }
+    return false;
+  }
+
+  @Test
+  @DisplayName("a call reaches the IVR, is matched to the customer, rings the agent's phone and is bridged on answer")
+  void aCallIsRoutedToTheAgentsPhoneAndBridged() throws Exception {
+    String admin = bearer(hub.login("ada", "ada-demo-pw"));
+    String alice = fx.available("alice");
+    String aliceId = hub.get("/api/v1/auth/me", alice).json().getString("id");
+    var set = hub.put("/api/v1/agents/" + aliceId + "/phone", admin,
+        new JsonObject().put("endpoint", "Local/1001@test-phones/n").encode());
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+    assertThat(hub.get("/api/v1/agents/" + aliceId + "/phone", alice).json().getString("endpoint"))
+        .isEqualTo("Local/1001@test-phones/n");
+
+    var offered = fx.expect(RoutingService.OFFER_CREATED, e -> "voice".equals(e.getString("channel")));
+    var accepted = fx.expect(RoutingService.OFFER_ACCEPTED, e -> aliceId.equals(e.getString("agentId")));
+    // Leon Albrecht's number in the demo customers (030 29910907), as a trunk would present it.
+    String phone = dial("5550100", "+493029910907");
+    press(phone, "1");
+    JsonObject offer = RoutingFixture.await(offered);
+    assertThat(offer.getString("agentId")).isEqualTo(aliceId);
+    String interactionId = offer.getString("interactionId");
+    RoutingFixture.await(accepted);
+    await("caller and agent are bridged", () -> bridged(phone + "-2"));
+
+    JsonObject detail = hub.get("/api/v1/interactions/" + interactionId, alice).json();
+    assertThat(detail.getString("channel")).isEqualTo("voice");
+    assertThat(detail.getString("state")).isEqualTo("assigned");
+    assertThat(detail.getJsonObject("attributes").getString("ivr.topic")).isEqualTo("billing");
+    assertThat(detail.getJsonObject("attributes").getString("line")).isEqualTo("main");
+    String customerId = detail.getString("customerId");
+    assertThat(hub.get("/api/v1/customers/" + customerId, alice).json().getString("displayName")).isEqualTo("Leon Albrecht");
+
+    var left = fx.expect(io.switchboard.hub.app.channels.ChannelRuntime.CUSTOMER_LEFT, e -> interactionId.equals(e.getString("interactionId")));
+    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+    JsonObject gone = RoutingFixture.await(left);
+    assertThat(gone.getBoolean("abandoned")).isFalse();
+    assertThat(hub.post("/api/v1/interactions/" + interactionId + "/end", alice, "").status()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("a caller who hangs up while waiting is abandoned")
+  void aCallerWhoHangsUpWhileWaitingIsAbandoned() throws Exception {
+    // Nobody takes calls now: the call waits.
+    String alice = bearer(hub.login("alice", "alice-demo-pw"));
+    var onBreak = hub.put("/api/v1/agents/me/state", alice, new JsonObject().put("state", "break").put("reason", "lunch").encode());
+    assertThat(onBreak.status()).as(onBreak.body()).isEqualTo(204);
+    var queued = fx.expect(RoutingService.INTERACTION_QUEUED, e -> true);
+    String phone = dial("5550100", "+4930111222");
+    press(phone, "2");
+    String interactionId = RoutingFixture.await(queued).getString("interactionId");
+    var left = fx.expect(io.switchboard.hub.app.channels.ChannelRuntime.CUSTOMER_LEFT, e -> interactionId.equals(e.getString("interactionId")));
+    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+    assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isTrue();
+    String sup = bearer(hub.login("sam", "sam-demo-pw"));
+    assertThat(hub.get("/api/v1/interactions/" + interactionId, sup).json().getString("state")).isEqualTo("abandoned");
+  }
+
+  @Test
+  @DisplayName("a phone endpoint that is no dial string is refused")
+  void badPhoneEndpointsAreRefused() {
+    String admin = bearer(hub.login("ada", "ada-demo-pw"));
+    String aliceId = hub.get("/api/v1/auth/me", bearer(hub.login("alice", "alice-demo-pw"))).json().getString("id");
+    var r = hub.put("/api/v1/agents/" + aliceId + "/phone", admin, new JsonObject().put("endpoint", "PJSIP/1001,,tT").encode());
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.body()).contains("endpoint");
+  }
+}

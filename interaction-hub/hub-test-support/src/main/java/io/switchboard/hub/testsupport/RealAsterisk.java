@@ -1,0 +1,155 @@
+package io.switchboard.hub.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.asteriskjava.manager.ManagerConnection;
+import org.asteriskjava.manager.ManagerConnectionFactory;
+
+/**
+ * A private Asterisk for one test class (voice channel tests), run from a scratch folder (see ../shared/tools/asterisk/README.md): AMI on a
+ * free port, the given dialplan, stopped by {@link #close}. {@link #home()} is null where no Asterisk is installed,
+ * and tests skip.
+ */
+public final class RealAsterisk implements AutoCloseable {
+  public static final String AMI_USER = "switchboard";
+  public static final String AMI_SECRET = "test-secret";
+
+  public final Path home;
+  public final Path run;
+  public final int amiPort;
+  private final Process process;
+  private ManagerConnection ami;
+
+  /** The installed Asterisk: {@code SWITCHBOARD_ASTERISK_HOME}, else /opt/asterisk-22.10.1; null when neither exists. */
+  public static Path home() {
+    String env = System.getenv("SWITCHBOARD_ASTERISK_HOME");
+    Path p = env != null && !env.isBlank() ? Path.of(env) : Path.of("/opt/asterisk-22.10.1");
+    return Files.isExecutable(p.resolve("bin/asterisk")) ? p : null;
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private RealAsterisk(Path home, Path run, int amiPort, Process process) {
+    this.home = home;
+    this.run = run;
+    this.amiPort = amiPort;
+    this.process = process;
+  }
+
+  /** Starts Asterisk with this dialplan ({@code extensions.conf}) and waits until AMI accepts a login. */
+  public static RealAsterisk start(String extensions) throws Exception {
+    Path home = home();
+    Path run = Files.createTempDirectory("switchboard-asterisk-");
+    Path etc = Files.createDirectories(run.resolve("etc"));
+    for (String d : List.of("var/lib", "var/spool", "var/run", "var/log")) {
+      Files.createDirectories(run.resolve(d));
+    }
+    int amiPort = freePort();
+    Files.writeString(etc.resolve("asterisk.conf"), """
+        [directories]
+        astetcdir => %1$s/etc
+        astmoddir => %2$s/modules
+        astdatadir => %2$s/data
+        astvarlibdir => %1$s/var/lib
+        astdbdir => %1$s/var/lib
+        astkeydir => %1$s/var/lib
+        astspooldir => %1$s/var/spool
+        astrundir => %1$s/var/run
+        astlogdir => %1$s/var/log
+        [options]
+        """.formatted(run, home));
+    // The sample configuration's module list, as shipped in config/asterisk/modules.conf.
+    Files.copy(sample("modules.conf"), etc.resolve("modules.conf"));
+    Files.writeString(etc.resolve("manager.conf"), """
+        [general]
+        enabled = yes
+        port = %d
+        bindaddr = 127.0.0.1
+        [%s]
+        secret = %s
+        read = system,call,agent,user,dtmf,reporting,originate
+        write = system,call,agent,user,originate
+        """.formatted(amiPort, AMI_USER, AMI_SECRET));
+    Files.writeString(etc.resolve("logger.conf"), "[logfiles]\nmessages => notice,warning,error\n");
+    Files.copy(sample("musiconhold.conf"), etc.resolve("musiconhold.conf"));
+    Files.writeString(etc.resolve("extensions.conf"), extensions);
+    ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/asterisk").toString(), "-C", etc.resolve("asterisk.conf").toString(),
+        "-f", "-U", "root")
+        .redirectErrorStream(true).redirectOutput(run.resolve("console.log").toFile());
+    pb.environment().put("LD_LIBRARY_PATH", home.resolve("lib").toString());
+    RealAsterisk a = new RealAsterisk(home, run, amiPort, pb.start());
+    try {
+      a.ami = a.login(Duration.ofSeconds(60));
+    } catch (Exception e) {
+      a.close();
+      throw e;
+    }
+    return a;
+  }
+
+  /** config/asterisk/extensions.conf with the hub's address set to 127.0.0.1:{@code agiPort}. */
+  public static String sampleDialplan(int agiPort) throws IOException {
+    String text = Files.readString(sample("extensions.conf"));
+    String replaced = text.replace("HUB = 127.0.0.1:4573", "HUB = 127.0.0.1:" + agiPort);
+    if (replaced.equals(text)) {
+      throw new IllegalStateException("the sample dialplan no longer sets HUB = 127.0.0.1:4573");
+    }
+    return replaced + "\n";
+  }
+
+  private static Path sample(String name) {
+    Path p = Path.of("../../config/asterisk", name);
+    if (!Files.exists(p)) {
+      throw new IllegalStateException("sample configuration " + p.toAbsolutePath() + " is missing");
+    }
+    return p;
+  }
+
+  /** A new AMI connection of the test's own, logged in. */
+  public ManagerConnection login(Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Asterisk exited: " + Files.readString(run.resolve("console.log")));
+      }
+      ManagerConnection c = new ManagerConnectionFactory("127.0.0.1", amiPort, AMI_USER, AMI_SECRET).createManagerConnection();
+      try {
+        c.login();
+        return c;
+      } catch (Exception e) {
+        last = e;
+        TimeUnit.MILLISECONDS.sleep(250);
+      }
+    }
+    throw new IllegalStateException("Asterisk's AMI did not accept a login within " + within, last);
+  }
+
+  public ManagerConnection ami() {
+    return ami;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (ami != null) {
+      try {
+        ami.logoff();
+      } catch (RuntimeException e) {
+        // already gone
+      }
+    }
+    process.destroy();
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+}
