@@ -46,7 +46,8 @@ public final class HttpApiVerticle extends VerticleBase {
       PrometheusMeterRegistry registry,
       java.nio.file.Path demoDir,
       io.switchboard.hub.core.console.ConsoleSettingsService console,
-      io.switchboard.hub.core.quarantine.QuarantineService quarantine) {}
+      io.switchboard.hub.core.quarantine.QuarantineService quarantine,
+      Analytics analytics) {}
 
   private final SwitchboardConfig.Http config;
   private final Services services;
@@ -137,6 +138,8 @@ public final class HttpApiVerticle extends VerticleBase {
     MessageRoutes.mount(router, services.messages(), authn);
     DashboardRoutes.mount(router, vertx, authn);
     QuarantineRoutes.mount(router, services.quarantine(), authn);
+    ReportRoutes.mount(router, vertx, services.analytics().reports(), authn);
+    WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     // Providers' webhooks may be larger than API requests: Meta documents up to 3 MB per delivery.
