@@ -23,7 +23,7 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
   private static final Map<String, Set<String>> KNOWN = Map.of(
-      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels"),
+      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels", "routing"),
       "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes",
           "idleTimeout", "headerTimeout", "keepAliveTimeout", "bodyTimeout", "maxConnectionsPerAddress"),
       "postgres", Set.of("url", "password", "poolSize"),
@@ -31,7 +31,8 @@ public final class ConfigLoader {
       "customers", Set.of("defaultRegion"),
       "security", Set.of("sessionTtl", "maxFailedLogins", "failureWindow", "bcryptCost", "agentsSeeCustomerHistory",
           "agentsSeeOthersNotes", "rights", "uploadQuotaPerUser", "uploadQuotaTotal", "unusedUploadTtl"),
-      "demo", Set.of("enabled", "apiKey"));
+      "demo", Set.of("enabled", "apiKey"),
+      "routing", Set.of("reconcileEvery"));
 
   private final Map<String, String> env;
 
@@ -130,7 +131,12 @@ public final class ConfigLoader {
       http = new SwitchboardConfig.Http(demo.enabled() ? "127.0.0.1" : "0.0.0.0", http.port(), http.maxBodyBytes(),
           http.shutdownGrace(), http.allowedOrigins(), http.publicUrl(), http.maxAttachmentBytes(), http.connections());
     }
-    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root));
+    SwitchboardConfig.Routing routing = new SwitchboardConfig.Routing(
+        r.duration("SWITCHBOARD_ROUTING_RECONCILE_EVERY", "routing.reconcileEvery", Duration.ofSeconds(5)));
+    if (routing.reconcileEvery().toMillis() < 100) {
+      throw new ConfigException(file + ": routing.reconcileEvery must be at least 100ms");
+    }
+    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root), routing);
   }
 
   /** {@code channels:} one section per adapter, each a mapping the adapter reads itself. */
