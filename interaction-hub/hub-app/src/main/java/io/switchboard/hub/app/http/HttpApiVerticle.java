@@ -134,6 +134,7 @@ public final class HttpApiVerticle extends VerticleBase {
     MessageRoutes.mount(router, services.messages(), authn);
     DashboardRoutes.mount(router, vertx, authn);
     QuarantineRoutes.mount(router, services.quarantine(), authn);
+    CallRoutes.mount(router, services.channels(), services.stores(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
