@@ -3,6 +3,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { Api, ApiError, currentSession, forgetSession, login } from './api.js';
 import { AgentSocket } from './socket.js';
+import { unlockAudio } from './notify.js';
 import './agent/agent-console.js';
 import './dashboard/supervisor-dashboard.js';
 
@@ -65,6 +66,8 @@ class SwitchboardApp extends LitElement {
 
   async submitLogin(e) {
     e.preventDefault();
+    // The sign-in click is the user gesture browsers want before a page may play sound: offers ring from now on.
+    unlockAudio();
     const data = new FormData(e.target);
     this.busy = true;
     this.loginError = '';
@@ -79,6 +82,9 @@ class SwitchboardApp extends LitElement {
   }
 
   async logout() {
+    // Signing out ends the agent's day: offline first (the hub also does so when the session ends), so no
+    // offer waits for a console that is gone.
+    await Promise.race([this.socket?.command('state', { state: 'offline' }).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     await this.api?.logout();
     this.signedOut('');
   }
@@ -104,7 +110,8 @@ class SwitchboardApp extends LitElement {
           </ul>
         </main>`;
     }
-    const view = this.isSupervisor() ? this.view : 'console';
+    // Supervisors and admins land on the dashboard; #/console takes them to their own console.
+    const view = this.isSupervisor() ? (this.view || 'dashboard') : 'console';
     return html`
       <header class="topbar">
         <strong class="brand">Switchboard</strong>
@@ -123,8 +130,9 @@ class SwitchboardApp extends LitElement {
   }
 }
 
+/** The view the address asks for: 'dashboard', 'console', or null (the role's own: supervisors the dashboard). */
 function viewFromHash() {
-  return location.hash === '#/dashboard' ? 'dashboard' : 'console';
+  return { '#/dashboard': 'dashboard', '#/console': 'console' }[location.hash] || null;
 }
 
 function connectionLabel(status) {

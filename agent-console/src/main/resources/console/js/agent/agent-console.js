@@ -8,7 +8,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { clock, CHANNEL_LABELS } from '../format.js';
-import { askPermission, offerArrived } from '../notify.js';
+import { askPermission, offerArrived, onSoundChange, setSound, soundSetting, soundState, tone, unlockAudio } from '../notify.js';
 import './interaction-workspace.js';
 
 const BREAK_REASONS = ['Lunch', 'Coffee', 'Meeting', 'Training', 'Personal'];
@@ -29,6 +29,8 @@ class AgentConsole extends LitElement {
     notice: { state: true },
     now: { state: true },
     breakOpen: { state: true },
+    sound: { state: true },
+    soundOpen: { state: true },
   };
 
   constructor() {
@@ -44,6 +46,8 @@ class AgentConsole extends LitElement {
     this.notice = null;
     this.now = Date.now();
     this.breakOpen = false;
+    this.soundOpen = false;
+    this.sound = { ...soundSetting(), state: soundState() };
     this.handlers = {
       snapshot: (e) => this.onSnapshot(e.detail),
       offer: (e) => this.onOffer(e.detail),
@@ -55,6 +59,8 @@ class AgentConsole extends LitElement {
       message_status: (e) => this.workspace(e.detail.interactionId)?.statusChanged(e.detail),
       typing: (e) => this.workspace(e.detail.interactionId)?.typingChanged(e.detail),
       customer_left: (e) => this.onCustomerLeft(e.detail),
+      // The hub's live load (router, #10.4): the truth whenever it comes.
+      load: (e) => { this.capacity = e.detail.capacity || this.capacity; this.load = e.detail.load || {}; this.requestUpdate(); },
       settings_changed: () => this.loadSettings().then((ok) => ok && this.say('Canned responses and dispositions were updated.', 'info')),
     };
     this.onKey = (e) => this.shortcut(e);
@@ -70,6 +76,7 @@ class AgentConsole extends LitElement {
       this.socket.addEventListener(type, fn);
     }
     document.addEventListener('keydown', this.onKey);
+    this.stopSound = onSoundChange(() => { this.sound = { ...soundSetting(), state: soundState() }; });
     this.ticker = setInterval(() => { this.now = this.socket.now(); }, 500);
     this.loadSettings();
     if (this.socket.status === 'open') {
@@ -83,6 +90,7 @@ class AgentConsole extends LitElement {
       this.socket.removeEventListener(type, fn);
     }
     document.removeEventListener('keydown', this.onKey);
+    this.stopSound?.();
     clearInterval(this.ticker);
   }
 
@@ -121,6 +129,20 @@ class AgentConsole extends LitElement {
     this.tabs = tabs;
     if (!this.active || !tabs.has(this.active)) {
       this.active = tabs.keys().next().value ?? null;
+    }
+  }
+
+  // The state bar's load between the hub's frames: the interactions the agent holds (tabs, wrap-up included)
+  // per channel, so it moves the moment one is accepted, transferred or wrapped up.
+  willUpdate(changed) {
+    if (changed.has('tabs') && changed.get('tabs') !== undefined) {
+      const load = {};
+      for (const t of this.tabs.values()) {
+        if (t.channel) {
+          load[t.channel] = (load[t.channel] || 0) + 1;
+        }
+      }
+      this.load = load;
     }
   }
 
@@ -230,20 +252,22 @@ class AgentConsole extends LitElement {
     }
   }
 
+  // Alt shortcuts read the physical key (e.code): on macOS, Option+A types "å" (e.key), and other keyboard
+  // layouts move letters, but KeyA is where the agent's finger is.
   shortcut(e) {
     if (!e.altKey || e.ctrlKey || e.metaKey) {
       return;
     }
-    const key = e.key.toLowerCase();
+    const code = e.code || '';
     const first = this.offers[0];
-    if (key === 'a' && first) {
+    if (code === 'KeyA' && first) {
       e.preventDefault();
       this.accept(first.interactionId);
-    } else if (key === 'd' && first) {
+    } else if (code === 'KeyD' && first) {
       e.preventDefault();
       this.decline(first.interactionId);
-    } else if (/^[1-9]$/.test(key)) {
-      const id = [...this.tabs.keys()][Number(key) - 1];
+    } else if (/^(Digit|Numpad)[1-9]$/.test(code)) {
+      const id = [...this.tabs.keys()][Number(code.slice(-1)) - 1];
       if (id) {
         e.preventDefault();
         this.active = id;
@@ -315,7 +339,7 @@ class AgentConsole extends LitElement {
       <div class="statebar">
         <span class="state ${s.state}" data-testid="agent-state">${STATE_LABELS[s.state] || s.state}${s.reason && s.state === 'break' ? ` (${s.reason})` : ''}</span>
         <span class="muted">${acwLeft !== null ? html`after-call work ends in <strong>${acwLeft}</strong>` : inState}</span>
-        <span class="muted load">${loads}</span>
+        <span class="muted load" data-testid="agent-load" title="interactions you hold / your capacity, per channel">${loads}</span>
         <span class="spacer"></span>
         <button class="go" ?disabled=${s.state === 'available'} @click=${() => this.setState('available')}>Available</button>
         <span class="menu">
@@ -324,7 +348,27 @@ class AgentConsole extends LitElement {
             <button @click=${() => this.setState('break', r.toLowerCase())}>${r}</button>`)}</span>` : nothing}
         </span>
         <button ?disabled=${s.state === 'offline'} @click=${() => this.setState('offline')}>Offline</button>
+        ${this.renderSound()}
       </div>`;
+  }
+
+  // The offer tone: volume and mute, kept in this browser; says when the browser still waits for a click.
+  renderSound() {
+    const snd = this.sound;
+    const icon = snd.muted || snd.volume === 0 ? '🔇' : '🔔';
+    return html`
+      <span class="menu sound">
+        <button data-testid="sound" aria-expanded=${this.soundOpen} title="Offer sound"
+          @click=${() => { this.soundOpen = !this.soundOpen; }}>${icon}${snd.state === 'locked' && !snd.muted
+            ? html` <span class="small" data-testid="sound-locked">click to enable sound</span>` : nothing}</button>
+        ${this.soundOpen ? html`<span class="dropdown sound-settings" data-testid="sound-settings">
+          <label class="inline"><input type="checkbox" name="mute" .checked=${snd.muted}
+            @change=${(e) => { setSound({ muted: e.target.checked }); }}> Mute offer sound</label>
+          <label>Volume <input type="range" name="volume" min="0" max="100" step="5" .value=${String(snd.volume)}
+            @input=${(e) => { setSound({ volume: Number(e.target.value) }); }}></label>
+          <button @click=${() => { unlockAudio(); tone(); }}>Test sound</button>
+        </span>` : nothing}
+      </span>`;
   }
 
   renderOffer(o) {

@@ -31,7 +31,7 @@ class TransferDialog extends LitElement {
   connectedCallback() {
     super.connectedCallback();
     this.api.get('/queues').then((q) => { this.queues = q; }).catch((e) => { this.error = e.message; });
-    this.api.get('/directory/agents').then((a) => { this.agents = a.filter((x) => x.id !== this.user.id); })
+    this.api.get('/directory/agents').then((a) => { this.agents = a.filter((x) => x.id !== this.user.id && (x.role || 'agent') === 'agent'); })
       .catch(() => { this.agents = []; });
   }
 

@@ -2,14 +2,18 @@
 // dashboard.md defines each figure): per queue waiting, longest wait, service level today and last 30 min,
 // ASA, abandon rate, offered/answered/abandoned, handled by channel and live Erlang C staffing; agents by
 // state with time in state and load against capacity; charts of waiting and service level over time.
-// Actions: force an agent's state, move a waiting interaction to another queue, watch a chat read-only, and
-// read and dismiss messages the channels set aside (unreadable email, stray bounces).
+// Actions: force an agent's state, move a waiting interaction to another queue, watch a chat read-only (in a
+// panel beside the figures, never at the page's bottom), and read and dismiss messages the channels set aside
+// (unreadable email, stray bounces). The queue figures and the staffing come first, in two tables that fit a
+// 1366-px screen; agents whose console is closed are marked absent and not counted in their state.
 import { LitElement, html, nothing } from 'lit';
 import { clock, percent, CHANNEL_LABELS } from '../format.js';
 import './trend-chart.js';
 import './watch-panel.js';
 
 const FORCE_STATES = [['available', 'Available'], ['break', 'Break'], ['offline', 'Offline']];
+/** How a state reads in a sentence ("Alice is now on break"). */
+const STATE_PHRASES = { available: 'available', busy: 'busy', break: 'on break', offline: 'offline', after_call_work: 'in after-call work' };
 
 class SupervisorDashboard extends LitElement {
   static properties = {
@@ -149,7 +153,7 @@ class SupervisorDashboard extends LitElement {
     const body = state === 'break' ? { state, reason: 'set by supervisor' } : { state };
     try {
       await this.api.put(`/agents/${agent.id}/state`, body);
-      this.notice = `${agent.displayName} is now ${state}.`;
+      this.notice = `${agent.displayName} is now ${STATE_PHRASES[state] || state}.`;
     } catch (e) {
       this.notice = `Could not set ${agent.displayName}'s state: ${e.message}`;
     }
@@ -177,10 +181,12 @@ class SupervisorDashboard extends LitElement {
     return html`
       ${this.notice ? html`<div class="notice" role="status">${this.notice}
         <button class="link" @click=${() => { this.notice = ''; }}>dismiss</button></div>` : nothing}
-      <div class="dash-grid">
+      <div class="dash-grid ${this.watching ? 'with-watch' : ''}">
         <section class="card">
-          <h2>Queues <span class="muted small">as of ${new Date(s.at).toLocaleTimeString()} · today = since midnight ${s.zone} · staffing over the last ${s.windowMinutes} min</span></h2>
+          <h2>Queues <span class="muted small">as of ${new Date(s.at).toLocaleTimeString()} · today = since midnight ${s.zone}</span></h2>
           ${this.renderQueues(s)}
+          <h2 class="sub">Staffing <span class="muted small">Erlang C over the last ${s.windowMinutes} min: agents needed to meet each queue's target now</span></h2>
+          ${this.renderStaffing(s)}
         </section>
         <section class="charts">
           <div class="card"><h2>Waiting</h2>
@@ -189,7 +195,8 @@ class SupervisorDashboard extends LitElement {
             <sb-trend-chart .series=${this.history} field="serviceLevel30m" percent .queues=${s.queues.map((q) => q.id)}></sb-trend-chart></div>
         </section>
         <section class="card">
-          <h2>Agents <span class="totals">${Object.entries(s.totals?.byState || {}).map(([k, n]) => html`<span class="badge state ${k}">${k} ${n}</span>`)}</span></h2>
+          <h2>Agents <span class="totals" data-testid="agent-totals">${Object.entries(s.totals?.byState || {}).map(([k, n]) => html`<span class="badge state ${k}" data-state=${k}>${k.replaceAll('_', ' ')} ${n}</span>`)}
+            ${s.totals?.absent ? html`<span class="badge state absent" data-state="absent" title="not offline, but the console is closed or not answering">absent ${s.totals.absent}</span>` : nothing}</span></h2>
           ${this.renderAgents(s)}
         </section>
         <section class="card">
@@ -204,10 +211,10 @@ class SupervisorDashboard extends LitElement {
           <h2>Messages set aside <span class="muted small">received but not taken in: read them, then dismiss</span></h2>
           ${this.renderQuarantine()}
         </section>` : nothing}
-        ${this.watching ? html`<section class="card">
-          <sb-watch-panel .api=${this.api} .socket=${this.socket} .interactionId=${this.watching}
-            @close=${() => { this.watching = null; }}></sb-watch-panel></section>` : nothing}
-      </div>`;
+      </div>
+      ${this.watching ? html`<aside class="card watch-drawer" aria-label="Watched conversation" data-testid="watch-panel">
+        <sb-watch-panel .api=${this.api} .socket=${this.socket} .interactionId=${this.watching}
+          @close=${() => { this.watching = null; }}></sb-watch-panel></aside>` : nothing}`;
   }
 
   renderQueues(s) {
@@ -216,13 +223,10 @@ class SupervisorDashboard extends LitElement {
         <thead><tr>
           <th>Queue</th><th>Waiting</th><th>Longest wait</th><th>SL today</th><th>SL 30 min</th><th>ASA</th>
           <th>Abandon rate</th><th>Offered</th><th>Answered</th><th>Abandoned</th><th class="left">Handled by channel</th>
-          <th title="arrivals per hour over the window">Arrivals/h</th><th>AHT</th><th>Erlangs</th>
-          <th title="Erlang C: agents needed now to meet the target">Needed</th><th>Staffed</th><th>Gap</th>
         </tr></thead>
         <tbody>${s.queues.map((q) => {
           const target = q.target?.percent ?? 80;
           const slClass = (v) => (v == null ? '' : v >= target ? 'good' : 'bad');
-          const st = q.staffing || {};
           return html`<tr data-queue=${q.id}>
             <td title=${`target ${q.target?.percent}% within ${q.target?.withinSeconds}s`}>${q.name}</td>
             <td data-field="waiting">${q.waiting}</td>
@@ -235,11 +239,31 @@ class SupervisorDashboard extends LitElement {
             <td data-field="answered">${q.today.answered}</td>
             <td data-field="abandoned">${q.today.abandoned}</td>
             <td class="left">${Object.entries(q.handledByChannel || {}).map(([ch, n]) => `${CHANNEL_LABELS[ch] || ch} ${n}`).join(' · ') || '–'}</td>
-            <td>${st.arrivalsPerHour == null ? '–' : Math.round(st.arrivalsPerHour * 10) / 10}</td>
+          </tr>`;
+        })}</tbody>
+      </table>`;
+  }
+
+  // Erlang C per queue, in a table of its own so that every column fits a 1366-px screen beside the service figures.
+  renderStaffing(s) {
+    return html`
+      <table class="data" data-testid="staffing">
+        <thead><tr>
+          <th>Queue</th><th title="arrivals per hour over the window">Arrivals/h</th><th title="average handle time">AHT</th><th>Erlangs</th>
+          <th title="Erlang C: agents needed now to meet the target">Needed</th>
+          <th title="agents serving the queue with their console open and not offline">Staffed</th>
+          <th title="of those, available now">Available</th><th title="staffed − needed">Gap</th>
+        </tr></thead>
+        <tbody>${s.queues.map((q) => {
+          const st = q.staffing || {};
+          return html`<tr data-queue=${q.id}>
+            <td>${q.name}</td>
+            <td data-field="arrivals">${st.arrivalsPerHour == null ? '–' : Math.round(st.arrivalsPerHour * 10) / 10}</td>
             <td title=${st.ahtSource || ''}>${st.ahtSeconds == null ? '–' : clock(st.ahtSeconds * 1000)}</td>
             <td>${st.erlangs == null ? '–' : Math.round(st.erlangs * 100) / 100}</td>
             <td data-field="needed" title=${st.slotsNeeded == null ? '' : `${st.slotsNeeded} contacts at once ÷ ${Math.round(st.concurrency * 100) / 100} per agent`}>${st.agentsNeeded ?? '–'}</td>
-            <td>${st.staffed ?? '–'}</td>
+            <td data-field="staffed">${st.staffed ?? '–'}</td>
+            <td data-field="available">${st.available ?? '–'}</td>
             <td data-field="gap" class=${st.gap < 0 ? 'bad' : ''}>${st.gap ?? '–'}</td>
           </tr>`;
         })}</tbody>
@@ -253,7 +277,8 @@ class SupervisorDashboard extends LitElement {
           <th class="left">Load / capacity</th><th>Assigned</th><th class="left">Force state</th></tr></thead>
         <tbody>${s.agents.map((a) => html`<tr data-agent=${a.username}>
           <td>${a.displayName}</td>
-          <td class="left"><span class="state ${a.state}">${a.state.replaceAll('_', ' ')}${a.reason && a.state === 'break' ? ` (${a.reason})` : ''}</span></td>
+          <td class="left"><span class="state ${a.present || a.state === 'offline' ? a.state : 'absent'}">${a.state.replaceAll('_', ' ')}${a.reason && a.state === 'break' ? ` (${a.reason})` : ''}</span>
+            ${!a.present && a.state !== 'offline' ? html`<em class="muted small" data-testid="absent" title="the console is closed or not answering: no offers reach this agent">absent</em>` : nothing}</td>
           <td>${clock(a.since ? Math.max(0, Date.parse(s.at) - Date.parse(a.since)) : a.timeInStateMs)}</td>
           <td>${a.present ? 'connected' : '–'}</td>
           <td class="left">${Object.entries(a.capacity || {}).filter(([, n]) => n > 0).map(([ch, n]) => `${CHANNEL_LABELS[ch] || ch} ${a.load?.[ch] || 0}/${n}`).join(' · ')}</td>
@@ -302,11 +327,11 @@ class SupervisorDashboard extends LitElement {
 
   renderWorking(s) {
     if (!this.workingList.length) {
-      return html`<p class="muted">No interaction is being worked.</p>`;
+      return html`<p class="muted" data-testid="working">No interaction is being worked.</p>`;
     }
     const names = new Map(s.agents.map((a) => [a.id, a.displayName]));
     return html`
-      <table class="data">
+      <table class="data" data-testid="working">
         <thead><tr><th class="left">Agent</th><th class="left">Channel</th><th class="left">Queue</th><th>Answered</th><th></th></tr></thead>
         <tbody>${this.workingList.map((i) => html`<tr>
           <td class="left">${names.get(i.agentId) || i.agentId}</td>

@@ -128,10 +128,15 @@ public final class WhatsAppAdapter extends MetaAdapter {
     });
   }
 
-  /** Whether the customer wrote in this conversation after {@code since} (reads the conversation page by page). */
+  /**
+   * Whether the customer wrote in this conversation after {@code since} (reads the conversation page by page).
+   * WhatsApp measures its window from its own time of the customer's message, so that time ({@link Message#sentAt()},
+   * the webhook's {@code timestamp}) counts where the message has one, not when the hub received it.
+   */
   private Future<Boolean> windowOpen(ConversationId conversation, Instant since, int pages) {
     return context.conversations().messages(conversation, since, PAGE).compose(messages -> {
-      if (messages.stream().anyMatch(m -> m.direction() == Message.Direction.INBOUND)) {
+      if (messages.stream().anyMatch(m -> m.direction() == Message.Direction.INBOUND
+          && (m.sentAt() == null ? m.createdAt() : m.sentAt()).isAfter(since))) {
         return Future.succeededFuture(true);
       }
       if (messages.size() < PAGE || pages >= 50) {

@@ -24,7 +24,9 @@ import java.util.Objects;
  * @param subject a subject line, if the channel has one
  * @param content what it carries
  * @param metadata channel facts for routing: IVR choices, pre-chat answers, language, ...
- * @param receivedAt when the provider received it
+ * @param receivedAt when the provider (or client) says the contact was sent or received: a claim, kept as the stored
+ *     message's {@code sentAt} and shown as such; the hub's own times (queueing, service level, conversation order)
+ *     start when the hub receives the contact, by its own clock. Null means "now"
  * @param to an email's To recipients (empty for other channels, or when unknown)
  * @param cc an email's Cc recipients (empty for other channels, or when unknown)
  * @param files files that came with it (email attachments, inline images), stored as the message's attachments;

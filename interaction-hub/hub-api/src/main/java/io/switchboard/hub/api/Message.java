@@ -11,6 +11,11 @@ import java.util.Objects;
  * @param email the email headers of a message of the email channel (recipients, Message-ID, threading);
  *     null on other channels
  * @param attachments files attached to the message, in upload order; empty when none
+ * @param createdAt when the hub stored it (for inbound messages: when the hub received it, by the hub's clock;
+ *     conversations are ordered by it, and queue and service-level clocks start from it)
+ * @param sentAt an inbound message's time as its provider or client claims it (a WhatsApp {@code timestamp}, an
+ *     email's Date), kept apart and never used for queueing; null when there is none
+ * @param providerMessageId the provider's id of an outbound message once the provider accepted it; null otherwise
  */
 public record Message(
     MessageId id,
@@ -29,7 +34,9 @@ public record Message(
     String statusReason,
     Instant createdAt,
     EmailEnvelope email,
-    java.util.List<Attachment> attachments) {
+    java.util.List<Attachment> attachments,
+    Instant sentAt,
+    String providerMessageId) {
 
   /** Which way a message went. */
   public enum Direction {
@@ -64,6 +71,16 @@ public record Message(
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(status, "status");
     attachments = attachments == null ? java.util.List.of() : java.util.List.copyOf(attachments);
+  }
+
+  /** A message without a provider's time or id. */
+  public Message(
+      MessageId id, ConversationId conversationId, InteractionId interactionId, Channel channel, String externalId,
+      Direction direction, String senderAddress, String senderName, AgentId agentId, String subject,
+      MessageContent content, boolean privateNote, Status status, String statusReason, Instant createdAt,
+      EmailEnvelope email, java.util.List<Attachment> attachments) {
+    this(id, conversationId, interactionId, channel, externalId, direction, senderAddress, senderName, agentId, subject,
+        content, privateNote, status, statusReason, createdAt, email, attachments, null, null);
   }
 
   /** A message without email headers or attachments (every channel but email). */

@@ -31,7 +31,11 @@ import io.switchboard.hub.core.messaging.AttachmentService;
 import io.switchboard.hub.core.messaging.AttachmentSweeper;
 import io.switchboard.hub.core.messaging.DeliveryRelay;
 import io.switchboard.hub.core.messaging.MessageService;
+import io.switchboard.hub.core.reports.AnalyticsSettings;
+import io.switchboard.hub.core.reports.ReportJob;
+import io.switchboard.hub.core.reports.ReportService;
 import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.store.ReportStore;
 import io.switchboard.hub.core.routing.RoutingVerticle;
 import io.switchboard.hub.core.routing.RulesService;
 import io.switchboard.hub.store.redis.RoutingState;
@@ -183,6 +187,12 @@ public final class Hub implements AutoCloseable {
     // Before HTTP, so the dashboard route and consoles find this node's dashboard from the first request.
     await(vertx.deployVerticle(new DashboardVerticle(new DashboardService(stores, new RoutingState(redis), rules, Clock.systemUTC()),
         Duration.ofSeconds(1))), "dashboard");
+    // Interval reports: the job fills the report tables from the interactions (docs/reports.md).
+    AnalyticsSettings analyticsSettings = analyticsSettings(cfg.configDir().resolve("analytics.yaml"));
+    ReportStore reportStore = new ReportStore();
+    await(vertx.deployVerticle(new ReportJob(db, reportStore, analyticsSettings, Clock.systemUTC())), "report job");
+    io.switchboard.hub.app.http.Analytics analytics = new io.switchboard.hub.app.http.Analytics(
+        new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings));
     channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
         new LeaseStore(redis));
@@ -194,7 +204,7 @@ public final class Hub implements AutoCloseable {
     http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
         stores, redis, auth, meteredIntake, customers, new InteractionQueries(stores, channels), agents, routing, messages, attachments, channels,
         registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console,
-        new io.switchboard.hub.core.quarantine.QuarantineService(stores)));
+        new io.switchboard.hub.core.quarantine.QuarantineService(stores), analytics));
     httpDeployment = await(vertx.deployVerticle(http), "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");
     log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
@@ -217,6 +227,15 @@ public final class Hub implements AutoCloseable {
       return service;
     } catch (ConsoleSettingsException e) {
       throw new io.switchboard.hub.app.config.ConfigException("console settings are invalid:\n" + e.getMessage(), e);
+    }
+  }
+
+  /** config/analytics.yaml (docs/reports.md); a file with problems stops the hub naming the file and key. */
+  private static AnalyticsSettings analyticsSettings(java.nio.file.Path file) {
+    try {
+      return AnalyticsSettings.load(file);
+    } catch (IllegalArgumentException e) {
+      throw new io.switchboard.hub.app.config.ConfigException("analytics settings are invalid: " + e.getMessage(), e);
     }
   }
 

@@ -33,7 +33,7 @@ public final class MessageStore {
 
   private static final String COLUMNS =
       "id, conversation_id, interaction_id, channel, external_id, direction, sender_address, sender_name, agent_id,"
-          + " subject, content_type, content, private, status, status_reason, created_at, email, provider_message_id,"
+          + " subject, content_type, content, private, status, status_reason, created_at, email, provider_message_id, sent_at,"
           + " (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'fileName', a.file_name, 'mediaType', a.media_type,"
           + " 'sizeBytes', a.size_bytes, 'sha256', a.sha256) ORDER BY a.created_at, a.id), '[]'::jsonb)"
           + " FROM attachments a WHERE a.message_id = messages.id) AS attachment_list";
@@ -41,8 +41,8 @@ public final class MessageStore {
   private static final String INSERT =
       "INSERT INTO messages (id, conversation_id, interaction_id, channel, external_id, direction, sender_address,"
           + " sender_name, agent_id, subject, content_type, content, private, status, status_reason, created_at,"
-          + " status_at, sender_kind, sender_provider, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-          + " $14, $15, $16, $16, $17, $18, $19)";
+          + " status_at, sender_kind, sender_provider, email, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+          + " $12, $13, $14, $15, $16, $16, $17, $18, $19, $20)";
   private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = $1";
   private static final String REPLY_ADDRESS =
       "SELECT sender_kind, sender_provider, sender_address FROM messages WHERE conversation_id = $1"
@@ -102,7 +102,8 @@ public final class MessageStore {
                   Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt()),
                   sender == null ? null : sender.kind().wireName(),
                   sender == null || sender.provider().isEmpty() ? null : sender.provider(),
-                  emailJson(m.email())
+                  emailJson(m.email()),
+                  m.sentAt() == null ? null : Rows.odt(m.sentAt())
                 }))
         .mapEmpty();
   }
@@ -264,7 +265,9 @@ public final class MessageStore {
         r.getString("status_reason"),
         Rows.instant(r, "created_at"),
         email(r),
-        attachments(r.getJsonArray("attachment_list")));
+        attachments(r.getJsonArray("attachment_list")),
+        Rows.instant(r, "sent_at"),
+        "outbound".equals(r.getString("direction")) ? r.getString("provider_message_id") : null);
   }
 
   /** The stored email headers; the Message-ID comes from the row (external id inbound, provider id outbound). */

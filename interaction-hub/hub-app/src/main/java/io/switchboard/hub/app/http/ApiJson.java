@@ -122,7 +122,9 @@ public final class ApiJson {
         .put("private", m.privateNote())
         .put("status", m.status().wireName())
         .put("statusReason", m.statusReason())
-        .put("createdAt", time(m.createdAt()));
+        .put("createdAt", time(m.createdAt()))
+        .put("sentAt", time(m.sentAt()))
+        .put("providerMessageId", m.providerMessageId());
     // Email messages also show their headers and files, for reply, reply-all, quoting and downloads.
     if (m.channel() == Channel.EMAIL) {
       EmailEnvelope e = m.email();

@@ -46,7 +46,8 @@ public final class HttpApiVerticle extends VerticleBase {
       PrometheusMeterRegistry registry,
       java.nio.file.Path demoDir,
       io.switchboard.hub.core.console.ConsoleSettingsService console,
-      io.switchboard.hub.core.quarantine.QuarantineService quarantine) {}
+      io.switchboard.hub.core.quarantine.QuarantineService quarantine,
+      Analytics analytics) {}
 
   private final SwitchboardConfig.Http config;
   private final Services services;
@@ -135,6 +136,7 @@ public final class HttpApiVerticle extends VerticleBase {
     DashboardRoutes.mount(router, vertx, authn);
     QuarantineRoutes.mount(router, services.quarantine(), authn);
     CallRoutes.mount(router, services.channels(), services.stores(), authn);
+    ReportRoutes.mount(router, vertx, services.analytics().reports(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));

@@ -63,14 +63,15 @@ final class StaffRoutes {
   }
 
   static void mount(Router router, AgentService agents, RoutingService routing, Stores stores, Authn authn) {
-    // Colleagues to transfer to: every active agent with their live state, readable by any staff member
-    // (names and states only; skills, capacity and work stay with supervisors).
+    // Colleagues to transfer to: every active agent (role agent: supervisors and admins do not take transfers)
+    // with their live state, readable by any staff member (names and states only; skills, capacity and work stay
+    // with supervisors).
     router.get("/api/v1/directory/agents").handler(authn.staff(Role.AGENT)).handler(ctx ->
         Respond.json(ctx, agents.list().compose(list -> routing.liveAgents().map(live -> {
           Map<String, RoutingState.AgentLive> byId = new java.util.HashMap<>();
           live.forEach(a -> byId.put(a.agentId(), a));
           JsonArray out = new JsonArray();
-          list.stream().filter(a -> a.active()).forEach(a -> {
+          list.stream().filter(a -> a.active() && a.role() == Role.AGENT).forEach(a -> {
             RoutingState.AgentLive l = byId.get(a.id().toString());
             out.add(new JsonObject().put("id", a.id().toString()).put("username", a.username())
                 .put("displayName", a.displayName()).put("role", a.role().wireName())

@@ -49,7 +49,12 @@ final class Chromium implements AutoCloseable {
 
   /** A page in a context of its own (its own sessionStorage and cookies: one person per page). */
   Page newPage() {
-    var context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900));
+    return newPage(1400, 900);
+  }
+
+  /** A page of its own with this viewport (a 1366×768 laptop, a 390-px phone). */
+  Page newPage(int width, int height) {
+    var context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, height));
     return context.newPage();
   }
 

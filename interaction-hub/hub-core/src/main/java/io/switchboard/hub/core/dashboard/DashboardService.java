@@ -226,13 +226,19 @@ public final class DashboardService {
     Map<String, Integer> byState = new LinkedHashMap<>();
     STATES.forEach(s -> byState.put(s, 0));
     int present = 0;
+    int absent = 0;
     for (RoutingState.AgentLive a : agents) {
-      byState.merge(a.state(), 1, Integer::sum);
       if (a.present()) {
         present++;
       }
+      // "Available" with the console closed is not available: no offer reaches such an agent.
+      if (!a.present() && !"offline".equals(a.state())) {
+        absent++;
+      } else {
+        byState.merge(a.state(), 1, Integer::sum);
+      }
     }
-    return new DashboardSnapshot.Totals(agents.size(), byState, present, waiting);
+    return new DashboardSnapshot.Totals(agents.size(), byState, present, waiting, absent);
   }
 
   private static UUID parse(String id) {

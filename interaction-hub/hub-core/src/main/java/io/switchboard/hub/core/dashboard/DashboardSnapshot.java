@@ -69,7 +69,16 @@ public record DashboardSnapshot(Instant at, ZoneId zone, Instant dayStart, int w
       long assigned) {}
 
   /** Agents by state, and how many interactions wait in all queues. */
-  public record Totals(int agents, Map<String, Integer> byState, int present, int waiting) {}
+  /**
+   * @param byState agents per routing state, counting only those whose console is present (and every offline one)
+   * @param absent agents who are not offline but whose console is closed or not answering: no offer reaches them,
+   *     so they are not counted as available (or in any state)
+   */
+  public record Totals(int agents, Map<String, Integer> byState, int present, int waiting, int absent) {
+    public Totals(int agents, Map<String, Integer> byState, int present, int waiting) {
+      this(agents, byState, present, waiting, 0);
+    }
+  }
 
   /** A chart point: waiting and the 30-minute service level of one queue at one moment. */
   public record HistoryPoint(Instant at, int waiting, Double serviceLevel30m) {}
@@ -126,6 +135,7 @@ public record DashboardSnapshot(Instant at, ZoneId zone, Instant dayStart, int w
             .put("agents", totals.agents())
             .put("byState", new JsonObject(new LinkedHashMap<>(totals.byState())))
             .put("present", totals.present())
+            .put("absent", totals.absent())
             .put("waiting", totals.waiting()));
     if (history != null) {
       JsonObject points = new JsonObject();

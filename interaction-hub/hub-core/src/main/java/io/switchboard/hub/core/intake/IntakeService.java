@@ -33,6 +33,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -54,22 +55,36 @@ public final class IntakeService implements InboundSink {
   private final Vertx vertx;
   private final Stores stores;
   private final IdentityNormalizer normalizer;
+  private final java.time.Clock clock;
 
   public IntakeService(Vertx vertx, Stores stores, IdentityNormalizer normalizer) {
+    this(vertx, stores, normalizer, java.time.Clock.systemUTC());
+  }
+
+  /** @param clock the hub's clock: receipt times (and so queue and service-level clocks) are read from it */
+  public IntakeService(Vertx vertx, Stores stores, IdentityNormalizer normalizer, java.time.Clock clock) {
     this.vertx = vertx;
     this.stores = stores;
     this.normalizer = normalizer;
+    this.clock = clock;
   }
 
+  /**
+   * Takes a contact in. Its {@link InboundContact#receivedAt()} is the provider's (or client's) claim and is kept as
+   * the message's {@code sentAt} only: everything the hub times (customer, conversation, interaction and message
+   * creation, and so waiting, queue and service-level clocks) starts at receipt, by the hub's clock (issue 17.8: a
+   * claimed September time made a message "wait" 87 days; a clock ahead of the hub's gave a negative answer time).
+   */
   @Override
   public Future<IntakeResult> accept(InboundContact contact) {
+    Instant now = clock.instant();
     List<IdentityKey> keys;
     try {
       keys = normalizer.matchKeys(contact.sender(), "sender.value");
     } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
-    return attempt(contact, keys, 1)
+    return attempt(contact, keys, now, 1)
         .onSuccess(r -> {
           if (r.outcome() != Outcome.DUPLICATE) {
             OutboxRelay.wake(vertx);
@@ -84,31 +99,31 @@ public final class IntakeService implements InboundSink {
         });
   }
 
-  private Future<IntakeResult> attempt(InboundContact contact, List<IdentityKey> keys, int attempt) {
+  private Future<IntakeResult> attempt(InboundContact contact, List<IdentityKey> keys, Instant now, int attempt) {
     return stores.db()
-        .inTransaction(tx -> store(tx, contact, keys))
+        .inTransaction(tx -> store(tx, contact, keys, now))
         .recover(e -> {
           if (attempt < ATTEMPTS && (UniqueViolation.is(e) || e instanceof LostRace)) {
             log.atDebug().addKeyValue("externalId", contact.externalId()).addKeyValue("attempt", attempt)
                 .log("intake raced with another writer; retrying");
-            return attempt(contact, keys, attempt + 1);
+            return attempt(contact, keys, now, attempt + 1);
           }
           return Future.failedFuture(e);
         });
   }
 
-  private Future<IntakeResult> store(SqlConnection tx, InboundContact c, List<IdentityKey> keys) {
+  private Future<IntakeResult> store(SqlConnection tx, InboundContact c, List<IdentityKey> keys, Instant now) {
     return stores.messages()
         .findDelivery(tx, c.channel(), c.externalId())
         .compose(prior -> prior.isPresent()
             ? Future.succeededFuture(duplicate(prior.get()))
-            : matchCustomer(tx, c, keys, 0)
-                .compose(customer -> conversationFor(tx, c, customer))
+            : matchCustomer(tx, c, keys, 0, now)
+                .compose(customer -> conversationFor(tx, c, customer, now))
                 .compose(conversation -> stores.interactions()
                     .openInConversation(tx, conversation.id())
                     .compose(open -> open.isPresent()
-                        ? append(tx, c, open.get())
-                        : create(tx, c, conversation))));
+                        ? append(tx, c, open.get(), now)
+                        : create(tx, c, conversation, now))));
   }
 
   private static IntakeResult duplicate(MessageStore.Delivery d) {
@@ -116,27 +131,28 @@ public final class IntakeService implements InboundSink {
   }
 
   /** The golden record of the first identity that matches, or a new customer owning the first identity. */
-  private Future<CustomerId> matchCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys, int index) {
+  private Future<CustomerId> matchCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys, int index,
+      Instant now) {
     if (index == keys.size()) {
-      return createCustomer(tx, c, keys);
+      return createCustomer(tx, c, keys, now);
     }
     IdentityKey key = keys.get(index);
     return stores.customers()
         .findByIdentity(tx, key.kind(), key.provider(), key.value())
         .compose(found -> found.isPresent()
             ? stores.customers().resolve(tx, found.get()).map(Optional::orElseThrow)
-            : matchCustomer(tx, c, keys, index + 1));
+            : matchCustomer(tx, c, keys, index + 1, now));
   }
 
   /** A new customer owning every key (a WhatsApp sender: its handle and, where it is a possible number, its phone). */
-  private Future<CustomerId> createCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys) {
+  private Future<CustomerId> createCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys, Instant now) {
     IdentityKey key = keys.get(0);
     String name = c.senderName() != null && !c.senderName().isBlank() ? c.senderName().strip() : key.value();
     Customer customer =
-        new Customer(CustomerId.random(), name, null, c.metadata().get("language"), null, null, null, 1, c.receivedAt(), null);
+        new Customer(CustomerId.random(), name, null, c.metadata().get("language"), null, null, null, 1, now, null);
     return stores.customers()
         .insert(tx, customer)
-        .compose(created -> insertIdentities(tx, created.id(), keys, 0, c)
+        .compose(created -> insertIdentities(tx, created.id(), keys, 0, now)
             .compose(x -> stores.audit()
                 .append(tx, "system:intake", "customer.created", "customer", created.id().toString(),
                     new JsonObject().put("identity", key.kind().wireName() + ":" + key.value())))
@@ -144,15 +160,15 @@ public final class IntakeService implements InboundSink {
   }
 
   private Future<Void> insertIdentities(SqlConnection tx, CustomerId customer, List<IdentityKey> keys, int index,
-      InboundContact c) {
+      Instant now) {
     if (index == keys.size()) {
       return Future.succeededFuture();
     }
     IdentityKey key = keys.get(index);
     return stores.customers()
-        .insertIdentity(tx, new Identity(IdentityId.random(), customer, key.kind(), key.provider(), key.value(), c.receivedAt()))
+        .insertIdentity(tx, new Identity(IdentityId.random(), customer, key.kind(), key.provider(), key.value(), now))
         // Another contact from the same new sender committed first: start over and find it.
-        .compose(identity -> identity.isPresent() ? insertIdentities(tx, customer, keys, index + 1, c)
+        .compose(identity -> identity.isPresent() ? insertIdentities(tx, customer, keys, index + 1, now)
             : Future.failedFuture(new LostRace()));
   }
 
@@ -161,7 +177,7 @@ public final class IntakeService implements InboundSink {
    * answers (In-Reply-To/References, also a reply the hub sent, also a closed conversation, which opens again),
    * then the conversation token in its subject; else a new conversation.
    */
-  private Future<Conversation> conversationFor(SqlConnection tx, InboundContact c, CustomerId customer) {
+  private Future<Conversation> conversationFor(SqlConnection tx, InboundContact c, CustomerId customer, Instant now) {
     Future<Optional<Conversation>> existing;
     if (c.threadKey() != null) {
       existing = stores.conversations().findOpenByThread(tx, c.channel(), c.threadKey());
@@ -183,17 +199,16 @@ public final class IntakeService implements InboundSink {
             .insert(
                 tx,
                 new Conversation(
-                    ConversationId.random(), customer, c.channel(), c.threadKey(), c.subject(), true, c.receivedAt(),
-                    c.receivedAt())));
+                    ConversationId.random(), customer, c.channel(), c.threadKey(), c.subject(), true, now, now)));
   }
 
-  private Future<IntakeResult> create(SqlConnection tx, InboundContact c, Conversation conversation) {
+  private Future<IntakeResult> create(SqlConnection tx, InboundContact c, Conversation conversation, Instant now) {
     Interaction interaction =
         new Interaction(
             InteractionId.random(), conversation.id(), conversation.customerId(), c.channel(), c.externalId(),
-            InteractionState.CREATED, null, 0, null, c.subject(), c.metadata(), null, c.receivedAt(), null, null, null,
+            InteractionState.CREATED, null, 0, null, c.subject(), c.metadata(), null, now, null, null, null,
             null, null, 1);
-    Message message = inboundMessage(c, conversation.id(), interaction.id());
+    Message message = inboundMessage(c, conversation.id(), interaction.id(), now);
     JsonObject event =
         OutboxRelay.event(
             HubEvents.INTERACTION_CREATED,
@@ -206,17 +221,17 @@ public final class IntakeService implements InboundSink {
     return stores.interactions()
         .insert(tx, interaction)
         .compose(x -> stores.messages().insert(tx, message, c.sender()))
-        .compose(x -> storeFiles(tx, c, message))
+        .compose(x -> storeFiles(tx, c, message, now))
         // Automated mail is kept in the history, but nobody is offered it: it ends at once with its reason.
         .compose(x -> c.handling().route() ? Future.succeededFuture()
-            : stores.interactions().endUnrouted(tx, interaction.id(), c.handling().reason(), c.receivedAt()).mapEmpty())
-        .compose(x -> stores.conversations().touch(tx, conversation.id(), c.receivedAt()))
+            : stores.interactions().endUnrouted(tx, interaction.id(), c.handling().reason(), now).mapEmpty())
+        .compose(x -> stores.conversations().touch(tx, conversation.id(), now))
         .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.INTERACTION_CREATED, event))
         .map(x -> new IntakeResult(Outcome.CREATED, interaction.id(), conversation.id(), conversation.customerId(), message.id()));
   }
 
-  private Future<IntakeResult> append(SqlConnection tx, InboundContact c, Interaction open) {
-    Message message = inboundMessage(c, open.conversationId(), open.id());
+  private Future<IntakeResult> append(SqlConnection tx, InboundContact c, Interaction open, Instant now) {
+    Message message = inboundMessage(c, open.conversationId(), open.id(), now);
     JsonObject event =
         OutboxRelay.event(
             HubEvents.MESSAGE_RECEIVED,
@@ -227,19 +242,19 @@ public final class IntakeService implements InboundSink {
                 .put("channel", c.channel().wireName()));
     return stores.messages()
         .insert(tx, message, c.sender())
-        .compose(x -> storeFiles(tx, c, message))
-        .compose(x -> stores.conversations().touch(tx, open.conversationId(), c.receivedAt()))
+        .compose(x -> storeFiles(tx, c, message, now))
+        .compose(x -> stores.conversations().touch(tx, open.conversationId(), now))
         .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.MESSAGE_RECEIVED, event))
         .map(x -> new IntakeResult(Outcome.APPENDED, open.id(), open.conversationId(), open.customerId(), message.id()));
   }
 
   /** The files that came with the contact, as attachments of its message (with their SHA-256). */
-  private Future<Void> storeFiles(SqlConnection tx, InboundContact c, Message message) {
+  private Future<Void> storeFiles(SqlConnection tx, InboundContact c, Message message, Instant now) {
     Future<Void> chain = Future.succeededFuture();
     for (InboundFile f : c.files()) {
       Attachment a = new Attachment(AttachmentId.random(), f.fileName(), f.mediaType(), f.bytes().length(), sha256(f.bytes()));
       chain = chain.compose(x -> stores.attachments().insertInbound(tx, a, f.bytes(), message.id(), f.contentId(), f.inline(),
-          c.receivedAt()));
+          now));
     }
     return chain;
   }
@@ -252,7 +267,7 @@ public final class IntakeService implements InboundSink {
     }
   }
 
-  private static Message inboundMessage(InboundContact c, ConversationId conversation, InteractionId interaction) {
+  private static Message inboundMessage(InboundContact c, ConversationId conversation, InteractionId interaction, Instant now) {
     // An email keeps its recipients and References, so the agent can reply to all and the reply threads; and its
     // quoted text and the parts it did not keep, for the console.
     EmailEnvelope email = c.channel() == Channel.EMAIL
@@ -262,7 +277,7 @@ public final class IntakeService implements InboundSink {
     return new Message(
         MessageId.random(), conversation, interaction, c.channel(), c.externalId(), Message.Direction.INBOUND,
         c.sender().value(), c.senderName(), null, c.subject(), c.content(), false, Message.Status.RECEIVED, null,
-        c.receivedAt(), email, List.of());
+        now, email, List.of(), c.receivedAt(), null);
   }
 
   /** This transaction lost a race it can only win by starting over. */

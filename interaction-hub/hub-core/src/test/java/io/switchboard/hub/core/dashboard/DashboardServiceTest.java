@@ -260,7 +260,7 @@ class DashboardServiceTest {
   }
 
   @Test
-  @DisplayName("Agents carry their directory entry, live state, time in state and assigned work; totals count states")
+  @DisplayName("Agents carry their directory entry, live state, time in state and assigned work; totals count states, absent apart")
   void agentsAndTotals() {
     assertThat(snapshot.agents()).hasSize(5);
     DashboardSnapshot.AgentFigures a = snapshot.agents().stream().filter(x -> x.id().equals(alice.toString())).findFirst().orElseThrow();
@@ -274,9 +274,11 @@ class DashboardServiceTest {
     assertThat(a.capacity()).containsEntry("chat", 3);
     assertThat(a.load()).containsEntry("chat", 1);
     assertThat(snapshot.totals().byState()).containsExactlyEntriesOf(new java.util.LinkedHashMap<>(Map.of()) {{
-      put("available", 3); put("busy", 0); put("after_call_work", 0); put("break", 1); put("offline", 1);
+      put("available", 2); put("busy", 0); put("after_call_work", 0); put("break", 1); put("offline", 1);
     }});
     assertThat(snapshot.totals().present()).isEqualTo(4);
+    // dario is "available" with no console: absent, not counted available (issue #10 item 6).
+    assertThat(snapshot.totals().absent()).isEqualTo(1);
   }
 
   @Test

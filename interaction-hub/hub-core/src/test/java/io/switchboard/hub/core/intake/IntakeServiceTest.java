@@ -280,6 +280,24 @@ class IntakeServiceTest {
   }
 
   @Test
+  void queueAndSlaClocksStartAtReceiptWhileTheProvidersClaimedTimeIsKeptApart() {
+    // A provider that claims the message was sent 87 days ago, and one whose clock runs two days ahead.
+    for (Duration skew : List.of(Duration.ofDays(-87), Duration.ofDays(2))) {
+      Instant claimed = Instant.now().plus(skew).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      Instant before = Instant.now().minusSeconds(1);
+      String id = newId("skew");
+      IntakeResult r = await(f.intake.accept(new InboundContact(Channel.SOCIAL, id, SenderAddress.handle("telegram", "777"),
+          null, "telegram:skew-" + id, List.of(), null, new MessageContent.Text("hi"), Map.of(), claimed)));
+
+      Interaction interaction = await(f.stores.interactions().find(f.db.pool(), r.interactionId())).orElseThrow();
+      assertThat(interaction.createdAt()).as("interaction created (%s)", skew).isBetween(before, Instant.now().plusSeconds(1));
+      Message message = await(f.stores.messages().find(f.db.pool(), r.messageId())).orElseThrow();
+      assertThat(message.createdAt()).as("message created (%s)", skew).isBetween(before, Instant.now().plusSeconds(1));
+      assertThat(message.sentAt()).as("the provider's claim (%s)", skew).isEqualTo(claimed);
+    }
+  }
+
+  @Test
   void contactFromMergedCustomersPhoneResolvesToTheSurvivor() {
     String survivorPhone = newMobile();
     String mergedPhone = newMobile();

@@ -1,0 +1,236 @@
+package io.switchboard.hub.core.reports;
+
+import static io.switchboard.hub.core.CoreFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.switchboard.hub.core.CoreFixture;
+import io.switchboard.hub.store.ReportStore;
+import io.switchboard.hub.store.ReportStore.Dimension;
+import io.switchboard.hub.store.ReportStore.Query;
+import io.switchboard.hub.store.ReportStore.ReportRow;
+import io.switchboard.hub.store.ReportStore.Unit;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The report job over a hand-computed day (2026-03-02, queue billing with a 30 s target, Berlin time): what it
+ * counts, that late and out-of-order commits fold in, and that running it again changes nothing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReportJobTest {
+  private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+  private static final Instant NOW = Instant.parse("2026-03-06T12:00:00Z");
+  private static CoreFixture f;
+  private static final ReportStore store = new ReportStore();
+  private static final UUID alice = UUID.randomUUID();
+
+  @BeforeAll
+  static void setUp() {
+    f = CoreFixture.start();
+    sql("INSERT INTO queues (id, name, service_level_seconds) VALUES ('billing', 'Billing', 30)");
+    sql("INSERT INTO agents (id, username, display_name, role, password_hash) VALUES ($1, 'alice', 'Alice, \"A\"', 'agent', 'x')", alice);
+    // Alice: available 08:50, break 09:10, available 09:20, offline 09:40 (UTC).
+    state("available", "09:50");
+    state("break", "10:10");
+    state("available", "10:20");
+    state("offline", "10:40");
+    // i1: answered in 20 s (in target), 5 min talk + 1 min wrap-up.
+    interaction(customer(), "chat", "10:00:00", "10:00:20", "10:05:20", "10:06:20", "ended", alice, f.db.pool());
+    // i2: answered after 60 s, transferred once, 8 min without wrap-up.
+    UUID i2 = interaction(customer(), "chat", "10:01:00", "10:02:00", null, "10:10:00", "ended", alice, f.db.pool());
+    transition(f.db.pool(), i2, "assigned", "queued", "billing", alice, "transferred by agent:alice to queue billing", at("10:03:00"));
+    // i3: abandoned after 60 s (after target); i4: abandoned after 10 s (within target).
+    interaction(customer(), "email", "10:03:00", null, null, "10:04:00", "abandoned", null, f.db.pool());
+    interaction(customer(), "chat", "10:05:00", null, null, "10:05:10", "abandoned", null, f.db.pool());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    f.close();
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("a day per queue: offered, answered in target, abandoned after target, service level, ASA, AHT, transfers, FCR")
+  void queueFiguresOfADay() {
+    run();
+    ReportRow day = only(queues(Unit.DAY));
+    assertThat(day.periodStart()).isEqualTo(Instant.parse("2026-03-01T23:00:00Z"));
+    assertThat(day.queueId()).isEqualTo("billing");
+    Map<String, Object> m = ReportFigures.figures(Dimension.QUEUES, day, BERLIN);
+    assertThat(m).containsEntry("periodStart", "2026-03-02T00:00+01:00").containsEntry("offered", 4L)
+        .containsEntry("answered", 2L).containsEntry("answeredInTarget", 1L).containsEntry("abandoned", 2L)
+        .containsEntry("abandonedAfterTarget", 1L).containsEntry("asaMs", 40_000L).containsEntry("handled", 2L)
+        .containsEntry("ahtMs", 420_000L).containsEntry("talkMs", 390_000L).containsEntry("transfers", 1L)
+        .containsEntry("fcrResolved", 2L);
+    assertThat((Double) m.get("serviceLevel")).isCloseTo(100.0 / 3, within(1e-9));
+    assertThat((Double) m.get("abandonRate")).isCloseTo(50.0, within(1e-9));
+    assertThat((Double) m.get("fcrRate")).isCloseTo(100.0, within(1e-9));
+    // Per channel: email has only the abandoned one.
+    List<ReportRow> channels = await(store.read(f.db.pool(), query(Dimension.CHANNELS, Unit.DAY, null, null)));
+    assertThat(channels).extracting(ReportRow::channel).containsExactly("chat", "email");
+    assertThat(channels.get(1).offered()).isEqualTo(1);
+    assertThat(channels.get(1).abandonedAfterTarget()).isEqualTo(1);
+    // 15-minute intervals: everything in 10:00–10:15 Berlin (09:00Z) but i2's end at 10:10 is there too.
+    assertThat(queues(Unit.MINUTES_15)).extracting(ReportRow::periodStart).containsExactly(Instant.parse("2026-03-02T09:00:00Z"));
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("an agent's hour: answers, handle time, time in each state, occupancy and utilisation")
+  void agentFiguresOfAnHour() {
+    run();
+    List<ReportRow> rows = await(store.read(f.db.pool(), new Query(Dimension.AGENTS, Unit.HOUR, Instant.parse("2026-03-02T09:00:00Z"),
+        Instant.parse("2026-03-02T10:00:00Z"), "Europe/Berlin", null, List.of(alice), null)));
+    Map<String, Object> m = ReportFigures.figures(Dimension.AGENTS, only(rows), BERLIN);
+    assertThat(m).containsEntry("username", "alice").containsEntry("answered", 2L).containsEntry("handled", 2L)
+        .containsEntry("handleTimeMs", 840_000L).containsEntry("transfers", 1L)
+        .containsEntry("availableMs", 1_800_000L).containsEntry("breakMs", 600_000L).containsEntry("loggedInMs", 2_400_000L);
+    assertThat((Double) m.get("occupancy")).isCloseTo(840.0 / 1800 * 100, within(1e-9));
+    assertThat((Double) m.get("utilisation")).isCloseTo(75.0, within(1e-9));
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a transaction that commits after a later one is still counted (watermark on commit order, not ids)")
+  void aLateCommitWithASmallerIdFoldsIn() {
+    run();
+    SqlConnection slow = await(f.db.pool().getConnection());
+    try {
+      await(slow.query("BEGIN").execute());
+      // Takes its transition ids first, commits last.
+      interaction(customer(), "chat", "10:07:00", null, null, "10:07:05", "abandoned", null, slow);
+      interaction(customer(), "chat", "10:08:00", null, null, "10:08:05", "abandoned", null, f.db.pool());
+      run();
+      // The job takes in only transactions older than every one still running: neither is counted yet.
+      assertThat(only(queues(Unit.DAY)).offered()).isEqualTo(4);
+      await(slow.query("COMMIT").execute());
+    } finally {
+      slow.close();
+    }
+    run();
+    assertThat(only(queues(Unit.DAY)).offered()).isEqualTo(6);
+    assertThat(only(queues(Unit.DAY)).abandoned()).isEqualTo(4);
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("a new contact days later undoes the first-contact resolution of the earlier one")
+  void aRepeatContactWithinTheWindowFoldsIntoTheEarlierDay() {
+    UUID customer = customer();
+    interaction(customer, "chat", "10:11:00", "10:11:05", null, "10:12:00", "ended", alice, f.db.pool());
+    run();
+    long resolved = only(queues(Unit.DAY)).fcrResolved();
+    OffsetDateTime later = OffsetDateTime.of(2026, 3, 5, 9, 0, 0, 0, ZoneOffset.UTC);
+    interactionAt(customer, later);
+    run();
+    assertThat(only(queues(Unit.DAY)).fcrResolved()).isEqualTo(resolved - 1);
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("running again, or rebuilding a past range, gives the same rows")
+  void idempotent() {
+    run();
+    List<ReportRow> before = queues(Unit.MINUTES_15);
+    List<ReportRow> agentsBefore = await(store.read(f.db.pool(), query(Dimension.AGENTS, Unit.MINUTES_15, null, null)));
+    assertThat(await(store.markRange(f.db.pool(), Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-06T00:00:00Z"))))
+        .isEqualTo(5 * 96);
+    run();
+    run();
+    assertThat(queues(Unit.MINUTES_15)).isEqualTo(before);
+    assertThat(await(store.read(f.db.pool(), query(Dimension.AGENTS, Unit.MINUTES_15, null, null)))).isEqualTo(agentsBefore);
+    assertThat(f.count("SELECT count(*) FROM report_dirty")).isZero();
+  }
+
+  // ---------------------------------------------------------------------------------------------- fixture
+
+  private static void run() {
+    await(ReportJob.runOnce(f.db, store, 7, NOW));
+  }
+
+  private static List<ReportRow> queues(Unit unit) {
+    return await(store.read(f.db.pool(), query(Dimension.QUEUES, unit, List.of("billing"), null)));
+  }
+
+  private static Query query(Dimension d, Unit unit, List<String> queues, List<String> channels) {
+    return new Query(d, unit, Instant.parse("2026-03-01T23:00:00Z"), Instant.parse("2026-03-02T23:00:00Z"), "Europe/Berlin",
+        d == Dimension.AGENTS ? null : queues, null, channels);
+  }
+
+  private static ReportRow only(List<ReportRow> rows) {
+    assertThat(rows).hasSize(1);
+    return rows.get(0);
+  }
+
+  /** 2026-03-02 at a Berlin wall-clock time (UTC+1). */
+  private static OffsetDateTime at(String berlin) {
+    return OffsetDateTime.parse("2026-03-02T" + (berlin.length() == 5 ? berlin + ":00" : berlin) + "+01:00");
+  }
+
+  private static void sql(String statement, Object... params) {
+    await(f.db.pool().preparedQuery(statement).execute(Tuple.from(params)));
+  }
+
+  private static void state(String state, String berlin) {
+    sql("INSERT INTO agent_state_changes (agent_id, state, at) VALUES ($1, $2, $3)", alice, state, at(berlin));
+  }
+
+  private static UUID customer() {
+    UUID id = UUID.randomUUID();
+    sql("INSERT INTO customers (id, display_name) VALUES ($1, 'C')", id);
+    return id;
+  }
+
+  private static void transition(SqlClient c, UUID id, String from, String to, String queue, UUID agent, String reason,
+      OffsetDateTime when) {
+    await(c.preparedQuery("INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+        + " VALUES ($1, $2, $3, $4, $5, $6, $7)").execute(Tuple.from(new Object[] {id, from, to, queue, agent, reason, when})));
+  }
+
+  private static UUID interaction(UUID customer, String channel, String queued, String answered, String wrapUp, String ended,
+      String state, UUID agent, SqlClient c) {
+    UUID conv = UUID.randomUUID();
+    UUID id = UUID.randomUUID();
+    await(c.preparedQuery("INSERT INTO conversations (id, customer_id, channel) VALUES ($1, $2, $3)").execute(Tuple.of(conv, customer, channel)));
+    await(c.preparedQuery("INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state, queue_id, agent_id,"
+            + " created_at, queued_at, answered_at, wrap_up_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, 'billing', $7, $8, $8, $9, $10, $11)")
+        .execute(Tuple.from(new Object[] {id, conv, customer, channel, id.toString(), state, agent, at(queued),
+            answered == null ? null : at(answered), wrapUp == null ? null : at(wrapUp), at(ended)})));
+    transition(c, id, null, "queued", "billing", null, null, at(queued));
+    if (answered != null) {
+      transition(c, id, "offered", "assigned", "billing", agent, null, at(answered));
+    }
+    if (wrapUp != null) {
+      transition(c, id, "assigned", "wrap_up", "billing", agent, null, at(wrapUp));
+    }
+    transition(c, id, answered == null ? "queued" : wrapUp != null ? "wrap_up" : "assigned", state, "billing", agent, null, at(ended));
+    return id;
+  }
+
+  /** A new contact of {@code customer} in billing at {@code when}, still waiting. */
+  private static void interactionAt(UUID customer, OffsetDateTime when) {
+    UUID conv = UUID.randomUUID();
+    UUID id = UUID.randomUUID();
+    sql("INSERT INTO conversations (id, customer_id, channel) VALUES ($1, $2, 'chat')", conv, customer);
+    sql("INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state, queue_id, created_at, queued_at)"
+        + " VALUES ($1, $2, $3, 'chat', $4, 'queued', 'billing', $5, $5)", id, conv, customer, id.toString(), when);
+    transition(f.db.pool(), id, null, "queued", "billing", null, null, when);
+  }
+}
