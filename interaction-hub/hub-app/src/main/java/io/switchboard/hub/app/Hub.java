@@ -36,6 +36,10 @@ import io.switchboard.hub.core.reports.ReportJob;
 import io.switchboard.hub.core.reports.ReportService;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.ReportStore;
+import io.switchboard.hub.store.WebhookStore;
+import io.switchboard.hub.core.webhooks.WebhookDispatcher;
+import io.switchboard.hub.core.webhooks.WebhookFanout;
+import io.switchboard.hub.core.webhooks.WebhookService;
 import io.switchboard.hub.core.routing.RoutingVerticle;
 import io.switchboard.hub.core.routing.RulesService;
 import io.switchboard.hub.store.redis.RoutingState;
@@ -191,8 +195,14 @@ public final class Hub implements AutoCloseable {
     AnalyticsSettings analyticsSettings = analyticsSettings(cfg.configDir().resolve("analytics.yaml"));
     ReportStore reportStore = new ReportStore();
     await(vertx.deployVerticle(new ReportJob(db, reportStore, analyticsSettings, Clock.systemUTC())), "report job");
+    // Outbound webhooks: events become signed deliveries through the outbox (docs/webhooks.md).
+    WebhookStore webhookStore = new WebhookStore();
+    await(vertx.deployVerticle(new WebhookFanout(db, webhookStore, Duration.ofSeconds(1))), "webhook events");
+    await(vertx.deployVerticle(new WebhookDispatcher(db, webhookStore, stores.outbox(), stores.audit(), analyticsSettings.webhooks(),
+        Duration.ofSeconds(1))), "webhook dispatcher");
     io.switchboard.hub.app.http.Analytics analytics = new io.switchboard.hub.app.http.Analytics(
-        new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings));
+        new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings),
+        new WebhookService(vertx, db, webhookStore, stores.audit()));
     channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
         new LeaseStore(redis));

@@ -137,6 +137,7 @@ public final class HttpApiVerticle extends VerticleBase {
     QuarantineRoutes.mount(router, services.quarantine(), authn);
     CallRoutes.mount(router, services.channels(), services.stores(), authn);
     ReportRoutes.mount(router, vertx, services.analytics().reports(), authn);
+    WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
