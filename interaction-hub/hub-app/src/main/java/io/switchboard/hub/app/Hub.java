@@ -36,6 +36,10 @@ import io.switchboard.hub.core.reports.ReportJob;
 import io.switchboard.hub.core.reports.ReportService;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.ReportStore;
+import io.switchboard.hub.store.WebhookStore;
+import io.switchboard.hub.core.webhooks.WebhookDispatcher;
+import io.switchboard.hub.core.webhooks.WebhookFanout;
+import io.switchboard.hub.core.webhooks.WebhookService;
 import io.switchboard.hub.core.routing.RoutingVerticle;
 import io.switchboard.hub.core.routing.RulesService;
 import io.switchboard.hub.store.redis.RoutingState;
@@ -180,7 +184,7 @@ public final class Hub implements AutoCloseable {
     // Before routing and messaging publish anything, so consoles on other nodes hear of every event.
     await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
-    await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1))), "routing");
+    await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1), cfg.routing().reconcileEvery())), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
     // This node's console.yaml, re-read when it changes (each node reads its own file).
     await(vertx.deployVerticle(new ConsoleSettingsVerticle(console, CONSOLE_SETTINGS_POLL)), "console settings");
@@ -191,8 +195,14 @@ public final class Hub implements AutoCloseable {
     AnalyticsSettings analyticsSettings = analyticsSettings(cfg.configDir().resolve("analytics.yaml"));
     ReportStore reportStore = new ReportStore();
     await(vertx.deployVerticle(new ReportJob(db, reportStore, analyticsSettings, Clock.systemUTC())), "report job");
+    // Outbound webhooks: events become signed deliveries through the outbox (docs/webhooks.md).
+    WebhookStore webhookStore = new WebhookStore();
+    await(vertx.deployVerticle(new WebhookFanout(db, webhookStore, Duration.ofSeconds(1))), "webhook events");
+    await(vertx.deployVerticle(new WebhookDispatcher(db, webhookStore, stores.outbox(), stores.audit(), analyticsSettings.webhooks(),
+        Duration.ofSeconds(1))), "webhook dispatcher");
     io.switchboard.hub.app.http.Analytics analytics = new io.switchboard.hub.app.http.Analytics(
-        new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings));
+        new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings),
+        new WebhookService(vertx, db, webhookStore, stores.audit()));
     channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
         new LeaseStore(redis));

@@ -1,6 +1,7 @@
 package io.switchboard.hub.app.http;
 
 import io.switchboard.hub.core.reports.ReportService;
+import io.switchboard.hub.core.webhooks.WebhookService;
 
-/** The analytical side's services for the routes (interval reports; docs/reports.md). */
-public record Analytics(ReportService reports) {}
+/** The analytical side's services for the routes: interval reports (docs/reports.md), webhooks (docs/webhooks.md). */
+public record Analytics(ReportService reports, WebhookService webhooks) {}

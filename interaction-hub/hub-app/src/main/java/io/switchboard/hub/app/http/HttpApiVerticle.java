@@ -78,6 +78,9 @@ public final class HttpApiVerticle extends VerticleBase {
     return out;
   }
 
+  /** The smallest body limit of channel endpoints (provider webhooks): 3 MiB, Meta's documented maximum. */
+  public static final int CHANNEL_BODY_LIMIT = 3 * 1024 * 1024;
+
   @Override
   public Future<?> start() {
     router = router();
@@ -124,7 +127,7 @@ public final class HttpApiVerticle extends VerticleBase {
     // Uploads read their own body (raw bytes, a larger limit), so they come before the JSON body handler.
     AttachmentRoutes.mount(router, services.attachments(), authn, config.maxAttachmentBytes());
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    AuthRoutes.mount(router, services.auth(), authn);
+    AuthRoutes.mount(router, services.auth(), authn, services.routing());
     InboundRoutes.mount(router, services.intake(), authn);
     CustomerRoutes.mount(router, services.customers(), authn);
     InteractionRoutes.mount(router, services.interactions(), authn);
@@ -137,9 +140,12 @@ public final class HttpApiVerticle extends VerticleBase {
     DashboardRoutes.mount(router, vertx, authn);
     QuarantineRoutes.mount(router, services.quarantine(), authn);
     ReportRoutes.mount(router, vertx, services.analytics().reports(), authn);
+    WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
-    router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // Providers' webhooks may be larger than API requests: Meta documents up to 3 MB per delivery.
+    router.route("/channels/:adapter/*").handler(BodyHandler.create(false)
+        .setBodyLimit(Math.max(config.maxBodyBytes(), CHANNEL_BODY_LIMIT)));
     router.route("/channels/:adapter/*").handler(services.channels()::handle);
     OpsRoutes.mount(router, services.stores().db(), services.redis(), services.registry(), authn, services.demoDir());
     router.route().failureHandler(problems);

@@ -23,6 +23,8 @@ final class ReportRoutes {
   /** UTF-8 byte order mark: Excel reads a CSV starting with it as UTF-8. */
   static final String BOM = "\uFEFF";
 
+  record RebuildRequest(String from, String to) {}
+
   private ReportRoutes() {}
 
   static void mount(io.vertx.ext.web.Router router, Vertx vertx, ReportService reports, Authn authn) {
@@ -30,10 +32,8 @@ final class ReportRoutes {
       router.get("/api/v1/reports/" + dim).handler(authn.staff(Role.AGENT)).handler(ctx -> report(ctx, reports, dim));
     }
     router.post("/api/v1/reports/rebuild").handler(authn.staff(Role.ADMIN)).handler(ctx -> {
-      JsonObject body = ctx.body().asJsonObject();
-      String from = body == null ? null : body.getValue("from") instanceof String s ? s : null;
-      String to = body == null ? null : body.getValue("to") instanceof String s ? s : null;
-      Respond.json(ctx, reports.rebuild(from, to, vertx), 202, n -> new JsonObject().put("intervals", n));
+      RebuildRequest req = JsonBodies.read(ctx, RebuildRequest.class);
+      Respond.json(ctx, reports.rebuild(req.from(), req.to(), vertx), 202, n -> new JsonObject().put("intervals", n));
     });
   }
 

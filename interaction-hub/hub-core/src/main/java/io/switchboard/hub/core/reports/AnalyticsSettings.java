@@ -20,9 +20,11 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param fcrDays a handled interaction counts as resolved at first contact when the same customer does not
  *     contact the same queue again within this many days (1–90, default 7)
  * @param refresh how often the report job looks for changes (default 60 s)
+ * @param webhooks how webhook deliveries are tried ({@code webhooks:})
  */
-public record AnalyticsSettings(int fcrDays, Duration refresh) {
-  public static final AnalyticsSettings DEFAULTS = new AnalyticsSettings(7, Duration.ofSeconds(60));
+public record AnalyticsSettings(int fcrDays, Duration refresh, io.switchboard.hub.core.webhooks.WebhookSettings webhooks) {
+  public static final AnalyticsSettings DEFAULTS = new AnalyticsSettings(7, Duration.ofSeconds(60),
+      io.switchboard.hub.core.webhooks.WebhookSettings.DEFAULTS);
 
   public AnalyticsSettings {
     if (fcrDays < 1 || fcrDays > 90) {
@@ -47,13 +49,26 @@ public record AnalyticsSettings(int fcrDays, Duration refresh) {
       if (!(root instanceof Map<?, ?> top)) {
         throw new IllegalArgumentException(file + ": expected a mapping at the top");
       }
-      unknownKeys(file, "", (Map<String, Object>) top, Set.of("reports"));
+      unknownKeys(file, "", (Map<String, Object>) top, Set.of("reports", "webhooks"));
       Map<String, Object> r = section(file, top, "reports");
+      Map<String, Object> w = section(file, top, "webhooks");
+      unknownKeys(file, "webhooks.", w, Set.of("maxAttempts", "firstRetrySeconds", "disableAfterFailures", "timeoutSeconds"));
+      var wd = io.switchboard.hub.core.webhooks.WebhookSettings.DEFAULTS;
+      io.switchboard.hub.core.webhooks.WebhookSettings webhooks;
+      try {
+        webhooks = new io.switchboard.hub.core.webhooks.WebhookSettings(
+            integer(file, "webhooks.maxAttempts", w.get("maxAttempts"), wd.maxAttempts()),
+            Duration.ofSeconds(integer(file, "webhooks.firstRetrySeconds", w.get("firstRetrySeconds"), (int) wd.firstRetry().toSeconds())),
+            integer(file, "webhooks.disableAfterFailures", w.get("disableAfterFailures"), wd.disableAfter()),
+            Duration.ofSeconds(integer(file, "webhooks.timeoutSeconds", w.get("timeoutSeconds"), (int) wd.timeout().toSeconds())));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      }
       unknownKeys(file, "reports.", r, Set.of("firstContactResolutionDays", "refreshSeconds"));
       int days = integer(file, "reports.firstContactResolutionDays", r.get("firstContactResolutionDays"), DEFAULTS.fcrDays());
       int refresh = integer(file, "reports.refreshSeconds", r.get("refreshSeconds"), (int) DEFAULTS.refresh().toSeconds());
       try {
-        return new AnalyticsSettings(days, Duration.ofSeconds(refresh));
+        return new AnalyticsSettings(days, Duration.ofSeconds(refresh), webhooks);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
       }

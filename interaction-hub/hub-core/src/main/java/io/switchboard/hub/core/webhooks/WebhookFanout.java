@@ -1,0 +1,136 @@
+package io.switchboard.hub.core.webhooks;
+
+import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.core.messaging.MessageService;
+import io.switchboard.hub.store.Database;
+import io.switchboard.hub.store.WebhookStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns hub events into webhook deliveries (docs/webhooks.md).
+ *
+ * <ul>
+ *   <li>Interaction events come from {@code interaction_transitions}, read by commit order like the report job
+ *       (every {@code poll}, one node at a time): the first transition is {@code interaction.created}; to
+ *       {@code offered}, {@code assigned}; to {@code ended} or {@code abandoned}, {@code interaction.ended} with the
+ *       disposition. Their deliveries are written in the same transaction that moves the horizon, so none is lost
+ *       or doubled.</li>
+ *   <li>{@code message.received}, {@code customer.merged} (relayed from the outbox) and {@code message.sent} (a
+ *       reply's status became {@code sent}) and {@code csat.answered} come from this node's event bus, where each is
+ *       published once in the cluster; the event id keeps a repeat from being delivered twice.</li>
+ * </ul>
+ */
+public final class WebhookFanout extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(WebhookFanout.class);
+  /** Event bus address of an answered survey ({@code interactionId, customerId, rating, comment}). */
+  public static final String CSAT_ANSWERED = "csat.answered";
+
+  private final Database db;
+  private final WebhookStore store;
+  private final Duration poll;
+  private long timer;
+  private Future<Integer> running;
+
+  public WebhookFanout(Database db, WebhookStore store, Duration poll) {
+    this.db = db;
+    this.store = store;
+    this.poll = poll;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.eventBus().<JsonObject>localConsumer(HubEvents.MESSAGE_RECEIVED, m -> relayed("message.received", m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(HubEvents.CUSTOMER_MERGED, m -> relayed("customer.merged", m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(CSAT_ANSWERED, m -> relayed("csat.answered", m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(MessageService.MESSAGE_STATUS_CHANGED, m -> {
+      JsonObject b = m.body();
+      if (b != null && "sent".equals(b.getString("status"))) {
+        emit("message.sent", "message-sent:" + b.getString("messageId"), Instant.now(),
+            new JsonObject().put("messageId", b.getString("messageId")).put("interactionId", b.getString("interactionId")));
+      }
+    });
+    timer = vertx.setPeriodic(poll.toMillis(), id -> tick());
+    tick();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return running == null ? Future.succeededFuture() : running.otherwiseEmpty();
+  }
+
+  private void relayed(String event, JsonObject body) {
+    if (body == null) {
+      return;
+    }
+    JsonObject data = body.copy();
+    String eventId = data.getString("eventId");
+    Instant at = parse(data.getString("occurredAt"));
+    data.remove("eventId");
+    data.remove("type");
+    data.remove("occurredAt");
+    emit(event, eventId != null ? eventId : event + ":" + UUID.randomUUID(), at, data);
+  }
+
+  private void emit(String event, String eventId, Instant at, JsonObject data) {
+    store.fanOut(db.pool(), event, eventId, WebhookService.envelope(event, eventId, at, data), null)
+        .onSuccess(n -> {
+          if (n > 0) {
+            WebhookDispatcher.wake(vertx);
+          }
+        })
+        .onFailure(e -> log.atWarn().setCause(e).addKeyValue("event", event).addKeyValue("eventId", eventId)
+            .log("webhook deliveries for an event could not be written"));
+  }
+
+  private void tick() {
+    if (running != null && !running.isComplete()) {
+      return;
+    }
+    running = store.newTransitions(db, this::fromTransitions).onSuccess(n -> {
+      if (n > 0) {
+        WebhookDispatcher.wake(vertx);
+      }
+    }).onFailure(e -> log.atWarn().setCause(e).log("webhook events from transitions failed; trying again"));
+  }
+
+  private Future<Void> fromTransitions(SqlClient tx, List<WebhookStore.TransitionEvent> transitions) {
+    Future<Void> chain = Future.succeededFuture();
+    for (WebhookStore.TransitionEvent t : transitions) {
+      String event = t.fromState() == null ? "interaction.created" : switch (t.toState()) {
+        case "offered" -> "interaction.offered";
+        case "assigned" -> "interaction.assigned";
+        default -> "interaction.ended";
+      };
+      JsonObject data = new JsonObject().put("interactionId", t.interactionId().toString())
+          .put("conversationId", t.conversationId().toString()).put("customerId", t.customerId().toString())
+          .put("channel", t.channel()).put("queue", t.queueId()).put("state", t.toState())
+          .put("agentId", t.agentId() == null ? null : t.agentId().toString());
+      if (event.equals("interaction.ended")) {
+        data.put("disposition", t.disposition()).put("endReason", t.endReason());
+      }
+      String eventId = "transition:" + t.id();
+      chain = chain.compose(x -> store.fanOut(tx, event, eventId, WebhookService.envelope(event, eventId, t.at(), data), null)
+          .mapEmpty());
+    }
+    return chain;
+  }
+
+  private static Instant parse(String s) {
+    try {
+      return s == null ? Instant.now() : Instant.parse(s);
+    } catch (RuntimeException e) {
+      return Instant.now();
+    }
+  }
+}
