@@ -119,6 +119,7 @@ class AuthorizationMatrixTest {
     EXPECTED.put("pingWebhook", Who.ADMIN);
     EXPECTED.put("listWebhookDeliveries", Who.ADMIN);
     EXPECTED.put("hangUpCall", Who.AGENT); // the agent working the call, or a supervisor
+    EXPECTED.put("searchConversations", Who.AGENT); // results limited by the work visibility rule
     EXPECTED.put("openApiDocument", Who.PUBLIC);
     EXPECTED.put("health", Who.PUBLIC);
     EXPECTED.put("metrics", Who.SUPERVISOR_OR_KEY_METRICS);
