@@ -127,7 +127,8 @@ class InteractionWorkspace extends LitElement {
     const existing = this.messages.get(f.messageId);
     const m = new Map(this.messages);
     m.set(f.messageId, { ...(existing || { id: f.messageId, direction: 'outbound', text: '' }),
-      status: later(existing?.status, f.status), reason: f.reason || null });
+      status: later(existing?.status, f.status), reason: f.reason || null,
+      providerMessageId: f.providerMessageId || existing?.providerMessageId || null });
     this.messages = m;
   }
 
@@ -247,6 +248,8 @@ class InteractionWorkspace extends LitElement {
           <span>${who}</span>
           <time datetime=${m.at || ''}>${when(m.at)}</time>
           ${m.direction === 'outbound' ? html`<span class="status ${m.status}" title=${m.reason || ''}>${statusLabel(m)}</span>` : nothing}
+          ${m.direction === 'outbound' && m.providerMessageId ? html`<span class="muted small" data-testid="provider-message-id"
+            title="the provider's id of this message, to quote to the provider's support">${m.providerMessageId}</span>` : nothing}
         </div>
         ${m.subject ? html`<div class="subject">${m.subject}</div>` : nothing}
         ${m.email ? html`<div class="muted small" data-testid="email-headers">${[
@@ -354,6 +357,7 @@ function fromFrame(f) {
   return {
     id: f.messageId, direction: f.direction, text: f.text, at: f.at, status: f.status, agentId: f.agentId,
     reason: f.reason || null, ...(f.content ? { content: f.content } : {}),
+    ...(f.providerMessageId ? { providerMessageId: f.providerMessageId } : {}),
   };
 }
 

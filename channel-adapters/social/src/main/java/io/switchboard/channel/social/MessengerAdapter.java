@@ -23,7 +23,9 @@ import java.util.Set;
  *       POSTs signed with the app secret ({@code SWITCHBOARD_MESSENGER_APP_SECRET}). Messages become contacts
  *       from {@code handle(messenger, PSID)} in thread {@code messenger:<PSID>}; delivery receipts (by
  *       {@code mids} or watermark) and read receipts (watermark) update the messages the hub sent.</li>
- *   <li>Replies: Send API {@code POST <apiBaseUrl>/me/messages}, {@code messaging_type: RESPONSE}, with
+ *   <li>Replies: Send API {@code POST <apiBaseUrl>/<page id>/messages} from the page the customer wrote to (the
+ *       interaction's {@code messenger.pageId}; {@code /me/messages} when unknown), {@code messaging_type: RESPONSE},
+ *       with that page's {@code SWITCHBOARD_MESSENGER_PAGE_ACCESS_TOKEN_<page id>}, else
  *       {@code SWITCHBOARD_MESSENGER_PAGE_ACCESS_TOKEN}. Messenger itself refuses replies more than 24 hours
  *       after the customer's last message; its reason is stored on the message.</li>
  *   <li>Settings ({@code channels.messenger}): {@code apiBaseUrl} (default {@value #DEFAULT_API_BASE_URL}),
@@ -87,11 +89,16 @@ public final class MessengerAdapter extends MetaAdapter {
 
   @Override
   Future<DeliveryResult> deliver(OutboundMessage message, String text) {
-    String token = context.secret("PAGE_ACCESS_TOKEN");
+    // From the page the customer wrote to: that page's own token (PAGE_ACCESS_TOKEN_<page id>) where one is set,
+    // else the default token (which then must be that page's).
+    String page = message.attributes().get("messenger.pageId");
+    String pageToken = page == null || !page.matches("[0-9]{1,32}") ? null : context.secret("PAGE_ACCESS_TOKEN_" + page);
+    String token = pageToken != null ? pageToken : context.secret("PAGE_ACCESS_TOKEN");
     if (token == null) {
       return Future.succeededFuture(new DeliveryResult.Failed(
           envName("PAGE_ACCESS_TOKEN") + " is not set: the hub cannot send Messenger replies", false));
     }
+    String sender = page == null || !page.matches("[0-9]{1,32}") ? "me" : page;
     String psid = message.recipient().value();
     JsonObject body = new JsonObject()
         .put("recipient", new JsonObject().put("id", psid))
@@ -99,7 +106,8 @@ public final class MessengerAdapter extends MetaAdapter {
         // metadata comes back in the message echo; the Send API has no idempotency key.
         .put("message", new JsonObject().put("text", text).put("metadata", "switchboard:" + message.messageId()));
     Instant leaving = Instant.now();
-    return ProviderCall.postJson(http, apiBaseUrl + "/me/messages", Map.of("Authorization", "Bearer " + token), body, timeout, token)
+    return ProviderCall.postJson(http, apiBaseUrl + "/" + sender + "/messages", Map.of("Authorization", "Bearer " + token), body,
+            timeout, token)
         .map(reply -> {
           if (!reply.ok()) {
             return GraphApi.failure("Messenger", reply);

@@ -26,7 +26,10 @@ import java.util.Set;
  *       POSTs signed with the app secret ({@code SWITCHBOARD_WHATSAPP_APP_SECRET}). Customer messages become
  *       contacts from {@code handle(whatsapp, wa_id)} in thread {@code whatsapp:<wa_id>}; {@code statuses[]}
  *       update the messages the hub sent.</li>
- *   <li>Replies: {@code POST <apiBaseUrl>/<phoneNumberId>/messages} with {@code SWITCHBOARD_WHATSAPP_ACCESS_TOKEN},
+ *   <li>Several business numbers: a message to a number other than {@code phoneNumberId} is threaded as
+ *       {@code whatsapp:<its phone number id>:<wa_id>}, and every reply goes out from the number the customer wrote to
+ *       (the interaction's {@code whatsapp.phoneNumberId}), so each number can have its own queue by a routing rule.</li>
+ *   <li>Replies: {@code POST <apiBaseUrl>/<phone number id>/messages} with {@code SWITCHBOARD_WHATSAPP_ACCESS_TOKEN},
  *       only inside the 24-hour customer-service window: a reply more than 24 hours after the customer's last
  *       message fails at once with {@link #WINDOW_CLOSED} (shown to the agent on the message) instead of being
  *       refused by WhatsApp.</li>
@@ -48,7 +51,7 @@ public final class WhatsAppAdapter extends MetaAdapter {
   static final int MAX_TEXT = 4096;
   private static final int PAGE = 200;
 
-  private final WhatsAppNormalizer normalizer = new WhatsAppNormalizer();
+  private WhatsAppNormalizer normalizer = new WhatsAppNormalizer();
   private String apiBaseUrl;
   private String phoneNumberId;
 
@@ -71,6 +74,7 @@ public final class WhatsAppAdapter extends MetaAdapter {
   void configure(Settings settings) {
     apiBaseUrl = settings.baseUrl("apiBaseUrl", DEFAULT_API_BASE_URL);
     phoneNumberId = settings.text("phoneNumberId", null);
+    normalizer = new WhatsAppNormalizer(phoneNumberId);
   }
 
   @Override
@@ -95,7 +99,9 @@ public final class WhatsAppAdapter extends MetaAdapter {
       return Future.succeededFuture(new DeliveryResult.Failed(
           envName("ACCESS_TOKEN") + " is not set: the hub cannot send WhatsApp replies", false));
     }
-    if (phoneNumberId == null) {
+    // From the business number the customer wrote to (the interaction's attribute), else the configured one.
+    String from = message.attributes().getOrDefault("whatsapp.phoneNumberId", phoneNumberId);
+    if (from == null || from.isBlank()) {
       return Future.succeededFuture(new DeliveryResult.Failed(
           "switchboard.yaml: channels.whatsapp.phoneNumberId is not set: the hub does not know which number to send from", false));
     }
@@ -112,7 +118,7 @@ public final class WhatsAppAdapter extends MetaAdapter {
           .put("text", new JsonObject().put("preview_url", false).put("body", text))
           // Not an idempotency key (the Cloud API has none), but echoed in status webhooks: ties them to our message.
           .put("biz_opaque_callback_data", message.messageId().toString());
-      return ProviderCall.postJson(http, apiBaseUrl + "/" + phoneNumberId + "/messages",
+      return ProviderCall.postJson(http, apiBaseUrl + "/" + from + "/messages",
               Map.of("Authorization", "Bearer " + token), body, timeout, token)
           .map(reply -> {
             if (!reply.ok()) {

@@ -163,7 +163,7 @@ final class FakeProvider implements AutoCloseable {
           .put("chat", new JsonObject().put("id", request.getValue("chat_id")).put("type", "private"))
           .put("date", System.currentTimeMillis() / 1000).put("text", request.getString("text")));
     }
-    if (path.equals("/me/messages")) {
+    if (path.equals("/me/messages") || request.containsKey("recipient")) {
       JsonObject recipient = request.getJsonObject("recipient", new JsonObject());
       return new JsonObject().put("recipient_id", recipient.getString("id")).put("message_id", "m_fake" + n);
     }

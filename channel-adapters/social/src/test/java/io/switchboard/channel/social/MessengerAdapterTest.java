@@ -171,4 +171,19 @@ class MessengerAdapterTest implements SocialAdapterContract {
     Harness.Response r = harness.post(authenticated(body), body);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
   }
+
+  @Test
+  void aReplyGoesOutFromThePageTheCustomerWroteToWithThatPagesToken() {
+    try (Harness h = new Harness(newAdapter(), Map.of("APP_SECRET", APP_SECRET, "VERIFY_TOKEN", "messenger-verify",
+        "PAGE_ACCESS_TOKEN", "EAAB-page-token", "PAGE_ACCESS_TOKEN_222333444", "EAAB-second-page"))) {
+      OutboundMessage r = reply("Danke!");
+      OutboundMessage toSecondPage = new OutboundMessage(r.messageId(), r.interactionId(), r.conversationId(), r.recipient(),
+          r.threadKey(), r.inReplyTo(), null, r.content(), null,
+          Map.of("social.provider", "messenger", "messenger.pageId", "222333444"));
+      assertThat(h.send(toSecondPage)).isInstanceOf(io.switchboard.hub.api.spi.DeliveryResult.Delivered.class);
+      FakeProvider.Call call = h.provider.awaitCall();
+      assertThat(call.path()).isEqualTo("/222333444/messages");
+      assertThat(call.headers().get("Authorization")).isEqualTo("Bearer EAAB-second-page");
+    }
+  }
 }

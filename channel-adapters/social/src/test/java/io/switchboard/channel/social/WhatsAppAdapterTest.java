@@ -225,6 +225,30 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
   }
 
   @Test
+  void aReplyGoesOutFromTheBusinessNumberTheCustomerWroteTo() {
+    OutboundMessage r = reply("Gern geschehen.");
+    OutboundMessage toSecondNumber = new OutboundMessage(r.messageId(), r.interactionId(), r.conversationId(), r.recipient(),
+        "whatsapp:222333444555666:4915112345678", r.inReplyTo(), null, r.content(), null,
+        Map.of("social.provider", "whatsapp", "whatsapp.phoneNumberId", "222333444555666"));
+    assertThat(harness.send(toSecondNumber)).isInstanceOf(DeliveryResult.Delivered.class);
+    FakeProvider.Call call = harness.provider.awaitCall();
+    assertThat(call.path()).isEqualTo("/222333444555666/messages");
+    assertThat(call.body().getString("to")).isEqualTo("4915112345678");
+  }
+
+  @Test
+  void aMessageToAnotherBusinessNumberIsItsOwnThreadAndNamesTheNumber() {
+    byte[] body = new String(Harness.fixture("whatsapp/text.json"), StandardCharsets.UTF_8)
+        .replace("\"phone_number_id\": \"106540352242922\"", "\"phone_number_id\": \"222333444555666\"")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(harness.post(authenticated(body), body).status()).isEqualTo(200);
+    assertThat(deliver("out-of-order.json").status()).isEqualTo(200);
+    assertThat(harness.context.stored).extracting(InboundContact::threadKey)
+        .containsExactly("whatsapp:222333444555666:4915112345678", "whatsapp:4915112345678");
+    assertThat(harness.context.stored.getFirst().metadata()).containsEntry("whatsapp.phoneNumberId", "222333444555666");
+  }
+
+  @Test
   void withoutAPhoneNumberIdRepliesFailNamingTheSetting() {
     try (Harness h = new Harness(newAdapter(), secrets())) {
       assertThat(h.send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {

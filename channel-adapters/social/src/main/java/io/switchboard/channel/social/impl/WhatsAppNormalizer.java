@@ -38,6 +38,22 @@ public final class WhatsAppNormalizer {
   /** Types the hub receives as a file the provider keeps. */
   private static final List<String> MEDIA = List.of("image", "audio", "video", "document", "sticker");
 
+  private final String defaultNumber;
+
+  /** A normaliser for a hub with one (or no configured) business number. */
+  public WhatsAppNormalizer() {
+    this(null);
+  }
+
+  /**
+   * @param defaultNumber the configured business number ({@code channels.whatsapp.phoneNumberId}): its threads are
+   *     {@code whatsapp:<wa_id>}; a message to any other number is threaded as {@code whatsapp:<number id>:<wa_id>}, so
+   *     a customer writing to two numbers has two conversations, each answered from its own number
+   */
+  public WhatsAppNormalizer(String defaultNumber) {
+    this.defaultNumber = defaultNumber;
+  }
+
   public WebhookBatch normalize(JsonObject root) {
     String object = optText(root, "object", "");
     if (object != null && !object.equals("whatsapp_business_account")) {
@@ -105,8 +121,10 @@ public final class WhatsAppNormalizer {
     for (int i = 0; i < contents.size(); i++) {
       String externalId = i == 0 ? id : id + "#" + (i + 1);
       MessageContent content = contents.get(i);
+      String thread = phoneNumberId == null || phoneNumberId.isBlank() || defaultNumber == null
+          || phoneNumberId.equals(defaultNumber) ? PROVIDER + ":" + from : PROVIDER + ":" + phoneNumberId + ":" + from;
       batch.contact(p, () -> new InboundContact(Channel.SOCIAL, externalId, SenderAddress.handle(PROVIDER, from),
-          BatchBuilder.clip(names.get(from), 200), PROVIDER + ":" + from, List.of(), null, content, metadata, at));
+          BatchBuilder.clip(names.get(from), 200), thread, List.of(), null, content, metadata, at));
     }
   }
 

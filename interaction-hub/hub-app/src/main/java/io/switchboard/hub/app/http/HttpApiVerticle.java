@@ -78,6 +78,9 @@ public final class HttpApiVerticle extends VerticleBase {
     return out;
   }
 
+  /** The smallest body limit of channel endpoints (provider webhooks): 3 MiB, Meta's documented maximum. */
+  public static final int CHANNEL_BODY_LIMIT = 3 * 1024 * 1024;
+
   @Override
   public Future<?> start() {
     router = router();
@@ -139,7 +142,9 @@ public final class HttpApiVerticle extends VerticleBase {
     WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
-    router.route("/channels/:adapter/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // Providers' webhooks may be larger than API requests: Meta documents up to 3 MB per delivery.
+    router.route("/channels/:adapter/*").handler(BodyHandler.create(false)
+        .setBodyLimit(Math.max(config.maxBodyBytes(), CHANNEL_BODY_LIMIT)));
     router.route("/channels/:adapter/*").handler(services.channels()::handle);
     OpsRoutes.mount(router, services.stores().db(), services.redis(), services.registry(), authn, services.demoDir());
     router.route().failureHandler(problems);

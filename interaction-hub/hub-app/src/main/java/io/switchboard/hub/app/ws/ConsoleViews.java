@@ -144,6 +144,7 @@ final class ConsoleViews {
         .put("direction", mw.message().direction().wireName())
         .put("text", text(mw.message().content()))
         .put("content", io.switchboard.hub.app.http.ApiJson.content(mw.message().content()))
+        .put("providerMessageId", mw.message().providerMessageId())
         .put("at", mw.message().createdAt() == null ? null : mw.message().createdAt().toString())
         .put("status", mw.message().status().wireName())
         .put("agentId", mw.message().agentId() == null ? null : mw.message().agentId().toString()))));
@@ -155,7 +156,8 @@ final class ConsoleViews {
         .put("interactionId", mw.message().interactionId().toString())
         .put("messageId", messageId)
         .put("status", status)
-        .put("reason", reason))));
+        .put("reason", reason)
+        .put("providerMessageId", mw.message().providerMessageId()))));
   }
 
   private record MessageAndWorker(Message message, String agentId) {}

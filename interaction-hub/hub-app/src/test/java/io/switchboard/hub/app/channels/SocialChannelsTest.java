@@ -174,6 +174,17 @@ class SocialChannelsTest {
     assertThat(quarantine()).hasSize(1);
   }
 
+  @Test
+  void aWebhookUpToMetasDocumentedThreeMegabytesIsAccepted() {
+    // Meta sends webhook bodies of up to 3 MB; here a message with a large referral body the hub does not keep.
+    String body = whatsappText("wamid.HUB-BIG", WA_ID, "Jana Schulz", Instant.now(), "big one")
+        .replace("\"type\": \"text\",", "\"type\": \"text\", \"referral\": { \"body\": \"" + "x".repeat(2_500_000) + "\" },");
+    assertThat(body.length()).isGreaterThan(2_500_000);
+    SocialHub.Response r = sb.whatsapp(body);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().getInteger("stored")).isEqualTo(1);
+  }
+
   private List<JsonObject> quarantine() {
     SocialHub.Response r = sb.get("/api/v1/quarantine", supervisor);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
