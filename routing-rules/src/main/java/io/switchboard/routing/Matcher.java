@@ -25,7 +25,9 @@ import java.util.TreeSet;
  * score the sum of their proficiencies in the required skills; the best score wins, ties go to the customer's last
  * (sticky) agent, then to the longest idle, then to the lowest agent id. The winner's load is counted at once, so later
  * interactions in the same pass never overfill an agent or give it two exclusive interactions. An interaction nobody can
- * take gets a decision without agent and does not hold up those behind it.
+ * take gets a decision without agent and does not hold up those behind it. Past the queue's maxWait (its final step,
+ * which drops every requirement) an interaction nobody else can take goes to an agent who declined it or let an offer
+ * lapse: maxWait is a promise, and a decliner comes last rather than never.
  *
  * <p>An interaction transferred to one agent ({@link WaitingInteraction#targetAt}) may go only to that agent, whatever
  * its queues and skills: every other agent is excluded as {@value #TRANSFERRED_LABEL}, and the target is checked
@@ -113,6 +115,13 @@ public final class Matcher {
           .reversed()
           .thenComparing(i -> i.interaction.waitingSince())
           .thenComparing(i -> i.interaction.interactionId());
+
+  /** Whether {@code t} is the classification's final step and that step is a queue's maxWait (it drops every requirement). */
+  static boolean atMaxWait(Classification c, Target t) {
+    List<RelaxationStep> steps = c.steps();
+    return !steps.isEmpty() && t.step() == steps.size()
+        && steps.get(steps.size() - 1).actions().stream().anyMatch(a -> a instanceof RelaxationAction.DropAll);
+  }
 
   /** Targets are shared per classification and step count within a pass (classifications are shared per rule). */
   private static Target target(Map<Classification, Target[]> cache, Classification c, Duration waited) {
@@ -322,13 +331,29 @@ public final class Matcher {
       }
     }
 
+    /**
+     * Decides one interaction. maxWait is a promise: when the queue's final step (at maxWait) is in force and no agent
+     * can take the interaction, the agents who declined it (or let an offer lapse) are considered again, so it goes to
+     * a decliner rather than to nobody; agents who did not decline always come first.
+     */
     Decision decide(WaitingInteraction w, Target t) {
+      Decision d = decide(w, t, true);
+      if (d.chosenAgentId() == null && !w.excludedAgents().isEmpty() && atMaxWait(w.classification(), t)) {
+        Decision again = decide(w, t, false);
+        if (again.chosenAgentId() != null) {
+          return again;
+        }
+      }
+      return d;
+    }
+
+    Decision decide(WaitingInteraction w, Target t, boolean honourDeclines) {
       Compiled ct = compiled.computeIfAbsent(t, Compiled::new);
       int ch = channelIndex.getOrDefault(w.channel(), -1);
       int reqs = ct.reqSkill.length;
       int[] counts = new int[ON_EXCLUSIVE + channels + 2 * reqs];
       stamp++;
-      for (String declined : w.excludedAgents()) {
+      for (String declined : honourDeclines ? w.excludedAgents() : java.util.Set.<String>of()) {
         Integer a = byId.get(declined);
         if (a != null) declinedStamp[a] = stamp;
       }

@@ -112,8 +112,13 @@ class MatcherPropertiesTest {
 
   /** A reference check, written independently of the matcher: may {@code a} take {@code w} given its loads? */
   static boolean eligible(AgentSnapshot a, Map<String, Integer> load, WaitingInteraction w, Instant now) {
+    return eligible(a, load, w, now, false);
+  }
+
+  /** As above; {@code ignoreDecline}: as if the agent had not declined (past maxWait a decliner may get it last). */
+  static boolean eligible(AgentSnapshot a, Map<String, Integer> load, WaitingInteraction w, Instant now, boolean ignoreDecline) {
     Target t = w.classification().at(Duration.between(w.waitingSince(), now));
-    if (!a.available() || w.excludedAgents().contains(a.agentId())) return false;
+    if (!a.available() || (!ignoreDecline && w.excludedAgents().contains(a.agentId()))) return false;
     if (!a.queues().isEmpty() && t.queues().stream().noneMatch(a.queues()::contains)) return false;
     int cap = a.capacity().getOrDefault(w.channel(), 0);
     int used = load.getOrDefault(w.channel(), 0);
@@ -147,7 +152,18 @@ class MatcherPropertiesTest {
       WaitingInteraction w = byId.get(d.interactionId());
       AgentSnapshot a = agentById.get(d.chosenAgentId());
       Map<String, Integer> load = loads.get(a.agentId());
-      assertThat(eligible(a, load, w, now)).as("%s was eligible for %s", a.agentId(), w.interactionId()).isTrue();
+      if (w.excludedAgents().contains(a.agentId())) {
+        // maxWait is a promise: a decliner only past maxWait, and only when nobody else could take it.
+        Target t = w.classification().at(Duration.between(w.waitingSince(), now));
+        assertThat(Matcher.atMaxWait(w.classification(), t)).as("%s declined %s before its maxWait", a.agentId(), w.interactionId()).isTrue();
+        assertThat(eligible(a, load, w, now, true)).as("%s was eligible for %s (decline aside)", a.agentId(), w.interactionId()).isTrue();
+        for (AgentSnapshot other : snapshot) {
+          assertThat(eligible(other, loads.get(other.agentId()), w, now))
+              .as("%s could take %s before the decliner %s", other.agentId(), w.interactionId(), a.agentId()).isFalse();
+        }
+      } else {
+        assertThat(eligible(a, load, w, now)).as("%s was eligible for %s", a.agentId(), w.interactionId()).isTrue();
+      }
       load.merge(w.channel(), 1, Integer::sum);
       assertThat(assigned.add(w.interactionId())).isTrue();
     }

@@ -345,4 +345,31 @@ class MatcherTest {
   void nothingWaitingGivesNoDecisions() {
     assertThat(FULL.match(List.of(), agents(agent("a")), NOW)).isEmpty();
   }
+
+  /** A billing classification whose only step is the queue's implicit one at maxWait (5 minutes). */
+  static Classification billingWithMaxWait() {
+    return new Classification("r", "billing", 0, List.of(BILLING_4), List.of(new RelaxationStep(Duration.ofMinutes(5),
+        List.of(new RelaxationAction.DropAll(), new RelaxationAction.RaisePriority(1_000_000)))), 1);
+  }
+
+  @Test
+  @DisplayName("maxWait is a promise: past it, the agent who declined gets the contact when nobody else can take it")
+  void pastMaxWaitADeclinerIsOfferedTheContactWhenNobodyElseCan() {
+    WaitingInteraction w = new WaitingInteraction("i", "chat", billingWithMaxWait(), NOW.minus(Duration.ofMinutes(6)), null, Set.of("sole"));
+
+    Decision d = FULL.match(List.of(w), agents(agent("sole").skill("billing", 5)), NOW).get(0);
+
+    assertThat(d.chosenAgentId()).isEqualTo("sole");
+  }
+
+  @Test
+  @DisplayName("Before maxWait a decline keeps the agent away; past it, other agents still come before the decliner")
+  void aDeclinerComesLastAndOnlyPastMaxWait() {
+    WaitingInteraction early = new WaitingInteraction("i", "chat", billingWithMaxWait(), NOW.minus(Duration.ofMinutes(1)), null, Set.of("sole"));
+    assertThat(FULL.match(List.of(early), agents(agent("sole").skill("billing", 5)), NOW).get(0).chosenAgentId()).isNull();
+
+    WaitingInteraction late = new WaitingInteraction("i", "chat", billingWithMaxWait(), NOW.minus(Duration.ofMinutes(6)), null, Set.of("best"));
+    Decision d = FULL.match(List.of(late), agents(agent("best").skill("billing", 5), agent("weaker")), NOW).get(0);
+    assertThat(d.chosenAgentId()).isEqualTo("weaker");
+  }
 }

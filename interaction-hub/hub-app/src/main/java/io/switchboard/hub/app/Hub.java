@@ -184,7 +184,7 @@ public final class Hub implements AutoCloseable {
     // Before routing and messaging publish anything, so consoles on other nodes hear of every event.
     await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
-    await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1))), "routing");
+    await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1), cfg.routing().reconcileEvery())), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
     // This node's console.yaml, re-read when it changes (each node reads its own file).
     await(vertx.deployVerticle(new ConsoleSettingsVerticle(console, CONSOLE_SETTINGS_POLL)), "console settings");

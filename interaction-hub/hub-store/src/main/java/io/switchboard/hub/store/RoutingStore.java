@@ -68,6 +68,9 @@ public final class RoutingStore {
   private static final String WAITING =
       "SELECT id, channel, routing, waiting_since, excluded_agents FROM interactions"
           + " WHERE state = 'queued' AND routing IS NOT NULL ORDER BY waiting_since, id";
+  private static final String WAITING_ONE =
+      "SELECT id, channel, routing, waiting_since, excluded_agents FROM interactions"
+          + " WHERE id = $1 AND state = 'queued' AND routing IS NOT NULL";
   private static final String OFFERS =
       "SELECT o.interaction_id, o.agent_id, o.offered_at, o.expires_at, i.channel FROM offers o"
           + " JOIN interactions i ON i.id = o.interaction_id WHERE i.state = 'offered'";
@@ -81,6 +84,8 @@ public final class RoutingStore {
           + " ORDER BY (conversation_id IS NOT DISTINCT FROM $3::uuid) DESC, answered_at DESC LIMIT 1";
   private static final String STUCK_CREATED =
       "SELECT id FROM interactions WHERE state = 'created' AND created_at < $1 ORDER BY created_at LIMIT 200";
+  private static final String STATES_OF =
+      "SELECT id, state, agent_id FROM interactions WHERE id = ANY($1)";
   private static final String ANSWERED_SINCE =
       "SELECT count(*) AS n FROM interactions WHERE queue_id = $1 AND answered_at >= $2";
   private static final String DECISIONS =
@@ -205,16 +210,26 @@ public final class RoutingStore {
     });
   }
 
-  public Future<List<WaitingRow>> waiting(SqlClient sql) {
-    return sql.query(WAITING).execute().map(rows -> {
-      List<WaitingRow> out = new ArrayList<>();
-      for (Row r : rows) {
-        UUID[] ex = r.getArrayOfUUIDs("excluded_agents");
-        out.add(new WaitingRow(r.getUUID("id"), r.getString("channel"), r.getJsonObject("routing"),
-            Rows.instant(r, "waiting_since"), ex == null ? List.of() : List.of(ex)));
-      }
-      return out;
+  /** One interaction as {@link #waiting} lists it, when it is queued. */
+  public Future<Optional<WaitingRow>> waitingOne(SqlClient sql, UUID id) {
+    return sql.preparedQuery(WAITING_ONE).execute(Tuple.of(id)).map(rows -> {
+      List<WaitingRow> out = waitingRows(rows);
+      return out.isEmpty() ? Optional.<WaitingRow>empty() : Optional.of(out.get(0));
     });
+  }
+
+  public Future<List<WaitingRow>> waiting(SqlClient sql) {
+    return sql.query(WAITING).execute().map(RoutingStore::waitingRows);
+  }
+
+  private static List<WaitingRow> waitingRows(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<WaitingRow> out = new ArrayList<>();
+    for (Row r : rows) {
+      UUID[] ex = r.getArrayOfUUIDs("excluded_agents");
+      out.add(new WaitingRow(r.getUUID("id"), r.getString("channel"), r.getJsonObject("routing"),
+          Rows.instant(r, "waiting_since"), ex == null ? List.of() : List.of(ex)));
+    }
+    return out;
   }
 
   public Future<List<OfferRow>> offers(SqlClient sql) {
@@ -248,6 +263,21 @@ public final class RoutingStore {
     return sql.preparedQuery(STUCK_CREATED).execute(Tuple.of(Rows.odt(before))).map(rows -> {
       List<UUID> out = new ArrayList<>();
       rows.forEach(r -> out.add(r.getUUID("id")));
+      return out;
+    });
+  }
+
+  /** An interaction's state and agent, as the reconciler compares them with live state. */
+  public record StateRow(UUID interactionId, String state, UUID agentId) {}
+
+  /** The state and agent of each of {@code ids} that exists. */
+  public Future<java.util.Map<UUID, StateRow>> statesOf(SqlClient sql, List<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(java.util.Map.of());
+    }
+    return sql.preparedQuery(STATES_OF).execute(Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+      java.util.Map<UUID, StateRow> out = new java.util.HashMap<>();
+      rows.forEach(r -> out.put(r.getUUID("id"), new StateRow(r.getUUID("id"), r.getString("state"), r.getUUID("agent_id"))));
       return out;
     });
   }

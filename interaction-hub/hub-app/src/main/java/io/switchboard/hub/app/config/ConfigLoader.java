@@ -23,13 +23,14 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
   private static final Map<String, Set<String>> KNOWN = Map.of(
-      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels"),
+      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels", "routing"),
       "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes"),
       "postgres", Set.of("url", "password", "poolSize"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
       "security", Set.of("sessionTtl", "maxFailedLogins", "failureWindow", "bcryptCost"),
-      "demo", Set.of("enabled", "apiKey"));
+      "demo", Set.of("enabled", "apiKey"),
+      "routing", Set.of("reconcileEvery"));
 
   private final Map<String, String> env;
 
@@ -89,7 +90,12 @@ public final class ConfigLoader {
     SwitchboardConfig.Demo demo = new SwitchboardConfig.Demo(
         r.bool("SWITCHBOARD_DEMO", "demo.enabled", true),
         r.text("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey", null));
-    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root));
+    SwitchboardConfig.Routing routing = new SwitchboardConfig.Routing(
+        r.duration("SWITCHBOARD_ROUTING_RECONCILE_EVERY", "routing.reconcileEvery", Duration.ofSeconds(5)));
+    if (routing.reconcileEvery().toMillis() < 100) {
+      throw new ConfigException(file + ": routing.reconcileEvery must be at least 100ms");
+    }
+    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root), routing);
   }
 
   /** {@code channels:} one section per adapter, each a mapping the adapter reads itself. */

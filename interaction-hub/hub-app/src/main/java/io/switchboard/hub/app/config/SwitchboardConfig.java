@@ -21,7 +21,8 @@ public record SwitchboardConfig(
     Customers customers,
     Security security,
     Demo demo,
-    Map<String, Map<String, Object>> channels) {
+    Map<String, Map<String, Object>> channels,
+    Routing routing) {
 
   public SwitchboardConfig {
     channels = channels == null ? Map.of() : Map.copyOf(channels);
@@ -49,6 +50,14 @@ public record SwitchboardConfig(
       return url == null || url.isBlank();
     }
   }
+
+  /**
+   * The routing runtime's settings (the rules themselves are in routing.yaml).
+   *
+   * @param reconcileEvery how often live routing state in Redis is compared with PostgreSQL and repaired
+   *     ({@code RoutingReconciler}); it also runs soon after any Redis error or reconnect
+   */
+  public record Routing(Duration reconcileEvery) {}
 
   /** Customer matching. */
   public record Customers(String defaultRegion) {}

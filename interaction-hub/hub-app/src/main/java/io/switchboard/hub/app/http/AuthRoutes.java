@@ -4,6 +4,7 @@ import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.core.routing.RoutingService;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -20,7 +21,7 @@ final class AuthRoutes {
     }
   }
 
-  static void mount(Router router, AuthService auth, Authn authn) {
+  static void mount(Router router, AuthService auth, Authn authn, RoutingService routing) {
     router.post("/api/v1/auth/login").handler(ctx -> {
       LoginRequest req = JsonBodies.read(ctx, LoginRequest.class);
       Respond.json(ctx, auth.login(req.username(), req.password()), 200, login -> new JsonObject()
@@ -29,8 +30,9 @@ final class AuthRoutes {
           .put("expiresAt", login.expiresAt().toString())
           .put("agent", staffJson(login.staff())));
     });
+    // Signing out ends the session and makes the agent offline, its pending offers back to the queue (#10.4).
     router.post("/api/v1/auth/logout").handler(authn.staff(Role.AGENT)).handler(ctx ->
-        Respond.noContent(ctx, auth.logout(Authn.bearer(ctx))));
+        Respond.noContent(ctx, auth.logout(Authn.bearer(ctx)).compose(x -> routing.signedOut(Authn.staff(ctx).agentId()))));
     router.get("/api/v1/auth/me").handler(authn.staff(Role.AGENT)).handler(ctx ->
         ctx.json(staffJson(Authn.staff(ctx))));
   }

@@ -127,7 +127,7 @@ public final class HttpApiVerticle extends VerticleBase {
     // Uploads read their own body (raw bytes, a larger limit), so they come before the JSON body handler.
     AttachmentRoutes.mount(router, services.attachments(), authn, config.maxAttachmentBytes());
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    AuthRoutes.mount(router, services.auth(), authn);
+    AuthRoutes.mount(router, services.auth(), authn, services.routing());
     InboundRoutes.mount(router, services.intake(), authn);
     CustomerRoutes.mount(router, services.customers(), authn);
     InteractionRoutes.mount(router, services.interactions(), authn);

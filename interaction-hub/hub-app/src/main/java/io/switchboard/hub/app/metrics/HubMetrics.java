@@ -3,9 +3,11 @@ package io.switchboard.hub.app.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.messaging.DeliveryRelay;
 import io.switchboard.hub.core.routing.ConditionFailures;
+import io.switchboard.hub.core.routing.RoutingReconciler;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RedisStore;
@@ -38,8 +40,19 @@ public final class HubMetrics {
     vertx.eventBus().<JsonObject>localConsumer(HubEvents.CUSTOMER_MERGED, m ->
         Counter.builder("switchboard.customer.merges").register(registry).increment());
     offers(vertx, registry);
-    vertx.eventBus().<JsonObject>localConsumer(RoutingService.PASS_DONE, m ->
-        Counter.builder("switchboard.routing.passes").description("Routing passes run on this node").register(registry).increment());
+    Timer passTime = Timer.builder("switchboard.routing.pass.duration")
+        .description("Matching passes on this node: from reading live state to the last offer made").register(registry);
+    Timer decisionTime = Timer.builder("switchboard.routing.decision.duration")
+        .description("Time the matcher took to decide within a pass (CPU work, no I/O)").register(registry);
+    vertx.eventBus().<JsonObject>localConsumer(RoutingService.PASS_DONE, m -> {
+      Counter.builder("switchboard.routing.passes").description("Routing passes run on this node").register(registry).increment();
+      passTime.record(m.body().getLong("durationNanos", 0L), TimeUnit.NANOSECONDS);
+      decisionTime.record(m.body().getLong("decisionNanos", 0L), TimeUnit.NANOSECONDS);
+    });
+    vertx.eventBus().<JsonObject>localConsumer(RoutingReconciler.REPAIRED, m ->
+        Counter.builder("switchboard.routing.reconciler.repairs")
+            .description("Repairs the routing reconciler made to live state so it agrees with PostgreSQL")
+            .tag("kind", m.body().getString("kind", "unknown")).register(registry).increment());
     vertx.eventBus().<JsonObject>localConsumer(ConditionFailures.ADDRESS, m ->
         Counter.builder("switchboard.routing.condition.failures").description("Routing conditions that failed or ran past their budget")
             .tag("rule", m.body().getString("rule", "unknown")).tag("reason", m.body().getString("reason", "error"))

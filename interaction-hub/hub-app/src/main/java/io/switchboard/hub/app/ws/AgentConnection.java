@@ -520,6 +520,14 @@ final class AgentConnection {
     });
   }
 
+  /** The agent's load changed (an offer made or ended, work finished): the console's state bar shows it live. */
+  void loadChanged(JsonObject load, JsonObject capacity) {
+    enqueue(() -> {
+      sendEvent(Frames.of("load").put("load", load).put("capacity", capacity));
+      return Future.succeededFuture();
+    });
+  }
+
   void message(JsonObject frame) {
     enqueue(() -> {
       String id = frame.getString("messageId");

@@ -120,6 +120,7 @@ public final class AgentSocketGateway {
     listen(RoutingService.OFFER_WITHDRAWN, e -> each(e, c -> c.offerWithdrawn(e.getString("interactionId"), e.getString("reason"))));
     listen(RoutingService.OFFER_ACCEPTED, e -> each(e, c -> c.assigned(e.getString("interactionId"))));
     listen(RoutingService.AGENT_STATE_CHANGED, e -> each(e, c -> c.stateChanged(e.getString("state"), e.getString("reason"))));
+    listen(RoutingService.AGENT_LOAD_CHANGED, e -> each(e, c -> c.loadChanged(e.getJsonObject("load"), e.getJsonObject("capacity"))));
     listen(io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED, e ->
         of(e.getString("fromAgentId")).forEach(c -> c.unassigned(e.getString("interactionId"), e.getString("reason"))));
     listen(HubEvents.MESSAGE_RECEIVED, this::messageAdded);

@@ -23,16 +23,17 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL and a Redis this test starts, stops and restarts itself: Redis stopped and restarted with its data, Redis
  * coming back empty, PostgreSQL stopped and restarted. Each time: every answer during the fault is 201/200 or 503
  * with Retry-After (never a 500 or a reset), every contact is acknowledged in the end (an integration retries its
- * 503s), and every acknowledged contact is stored exactly once, with the interaction the hub answered.
- *
- * <p>"Every acknowledged contact offered within a stated time after recovery" needs the routing reconciler (issue
- * #17, items 1 and 2, router branch); it is asserted here once that is on main.
+ * 503s), every acknowledged contact is stored exactly once, with the interaction the hub answered, and every one is
+ * offered to one of the two connected agents (who accept and end what they are offered) within {@link #RECOVERY} after
+ * the fault is over: nothing acknowledged is stuck in PostgreSQL's queue unseen by routing.
  */
 class FaultInjectionTest {
   static final int CONTACTS = 60;
   static final int PER_SECOND = 10;
   /** How long a fault lasts: long enough for many requests to meet it. */
   static final Duration OUTAGE = Duration.ofSeconds(4);
+  /** Every acknowledged contact has been offered to an agent this long after the load ended. */
+  static final Duration RECOVERY = Duration.ofSeconds(30);
 
   static FaultyServers servers;
   static TestHub hub;
@@ -42,11 +43,10 @@ class FaultInjectionTest {
   @BeforeAll
   static void start() throws Exception {
     servers = FaultyServers.start();
-    hub = TestHub.start(Map.of("SWITCHBOARD_PG_URL", servers.postgresUrl(), "SWITCHBOARD_REDIS_URL", servers.redisUrl()));
-    String a = hub.login("alice", "alice-demo-pw");
-    String b = hub.login("bob", "bob-demo-pw");
-    alice = new LiveConsole(hub.hub().vertx(), hub.hub().httpPort(), a).connect();
-    bob = new LiveConsole(hub.hub().vertx(), hub.hub().httpPort(), b).connect();
+    hub = TestHub.start(Map.of("SWITCHBOARD_PG_URL", servers.postgresUrl(), "SWITCHBOARD_REDIS_URL", servers.redisUrl(),
+        "SWITCHBOARD_ROUTING_RECONCILE_EVERY", "1s"), RoutingSelfHealingTest.RULES);
+    alice = LiveConsole.working(hub.hub().vertx(), hub.hub().httpPort(), () -> RoutingSelfHealingTest.login(hub, "alice")).connect();
+    bob = LiveConsole.working(hub.hub().vertx(), hub.hub().httpPort(), () -> RoutingSelfHealingTest.login(hub, "bob")).connect();
   }
 
   @AfterAll
@@ -96,8 +96,20 @@ class FaultInjectionTest {
       Map<String, String> acked = load.acknowledged();
       assertThat(acked).as("contacts acknowledged once the fault was over").hasSize(CONTACTS);
       assertStoredExactlyOnce(servers, run, acked);
+      assertOfferedWithin(List.copyOf(acked.values()));
       assertThat(alice.connected() && bob.connected()).as("the consoles are connected again").isTrue();
     }
+  }
+
+  /** Every interaction was offered to an agent (PostgreSQL's offered_at) within {@link #RECOVERY}. */
+  private static void assertOfferedWithin(List<String> ids) throws Exception {
+    long deadline = System.nanoTime() + RECOVERY.toNanos();
+    List<String> missing = RoutingSelfHealingTest.notOffered(servers, ids);
+    while (!missing.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      missing = RoutingSelfHealingTest.notOffered(servers, ids);
+    }
+    assertThat(missing).as("acknowledged contacts not offered to any agent %s s after the fault", RECOVERY.toSeconds()).isEmpty();
   }
 
   private static void awaitAnswers(IntakeLoad load, int n) throws InterruptedException {

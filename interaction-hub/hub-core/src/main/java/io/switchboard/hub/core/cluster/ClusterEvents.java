@@ -69,6 +69,7 @@ public final class ClusterEvents extends VerticleBase {
       RoutingService.OFFER_WITHDRAWN,
       RoutingService.OFFER_ACCEPTED,
       RoutingService.AGENT_STATE_CHANGED,
+      RoutingService.AGENT_LOAD_CHANGED,
       RoutingService.INTERACTION_QUEUED,
       RoutingService.PASS_DONE,
       io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED,

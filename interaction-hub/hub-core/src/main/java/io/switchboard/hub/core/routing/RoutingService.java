@@ -62,10 +62,16 @@ public final class RoutingService {
   public static final String OFFER_WITHDRAWN = "offer.withdrawn";
   /** Event bus address: an offer was accepted ({@code interactionId, agentId}). */
   public static final String OFFER_ACCEPTED = "offer.accepted";
-  /** Event bus address: this node finished a matching pass ({@code offers}). */
+  /** Event bus address: this node finished a matching pass ({@code offers}, {@code durationNanos}, {@code decisionNanos}). */
   public static final String PASS_DONE = "routing.pass_done";
   /** Event bus address: an agent's routing state changed ({@code agentId, state, reason}). */
   public static final String AGENT_STATE_CHANGED = "agent.state_changed";
+
+  /**
+   * Event bus address: an agent's load changed ({@code agentId, load, capacity}: channel → count), after an offer was
+   * made or ended, or an interaction finished; consoles show it live.
+   */
+  public static final String AGENT_LOAD_CHANGED = "agent.load_changed";
 
   /** Offers made at once within a pass (each is a Redis script and a PostgreSQL transaction). */
   static final int OFFERS_IN_FLIGHT = 8;
@@ -83,6 +89,7 @@ public final class RoutingService {
   private final Clock clock;
   private final String nodeId = UUID.randomUUID().toString();
   private final TransferService transfers;
+  private final RoutingReconciler reconciler;
 
   public RoutingService(Vertx vertx, Stores stores, RoutingState live, RulesService rules, Clock clock) {
     this.vertx = vertx;
@@ -91,6 +98,17 @@ public final class RoutingService {
     this.rules = rules;
     this.clock = clock;
     this.transfers = new TransferService(vertx, stores, live, rules, clock);
+    this.reconciler = new RoutingReconciler(vertx, stores, live, clock, this::rebuild, () -> nodeId);
+  }
+
+  /** The reconciler that makes live state agree with PostgreSQL (run by {@link RoutingVerticle}). */
+  public RoutingReconciler reconciler() {
+    return reconciler;
+  }
+
+  /** See {@link RoutingState#onReconnected}. */
+  public void onRedisReconnected(Runnable listener) {
+    live.onReconnected(listener);
   }
 
   /** Transfers and supervisors' moves, over the same stores and live state. */
@@ -104,10 +122,17 @@ public final class RoutingService {
 
   // ------------------------------------------------------------------ queueing
 
-  /** Classifies a new interaction with the rules in force and puts it in its queue. Idempotent. */
+  /**
+   * Classifies a new interaction with the rules in force and puts it in its queue. Idempotent, and safe to retry after
+   * a failure: an interaction already queued in PostgreSQL whose live entry is missing (Redis failed after the commit)
+   * is put back in the live waiting set at its place.
+   */
   public Future<Void> enqueue(InteractionId id) {
     var sql = stores.db().pool();
     return stores.interactions().find(sql, id).compose(found -> {
+      if (found.isPresent() && found.get().state() == InteractionState.QUEUED) {
+        return ensureLive(id);
+      }
       if (found.isEmpty() || found.get().state() != InteractionState.CREATED) {
         return Future.succeededFuture();
       }
@@ -143,6 +168,25 @@ public final class RoutingService {
                           .put("priority", cls.priority()).put("channel", i.channel().wireName())));
                 }));
       });
+    });
+  }
+
+  /** A queued interaction with neither a live item nor a live offer waits again live, at its place in line. */
+  private Future<Void> ensureLive(InteractionId id) {
+    return live.item(id.toString()).compose(item -> item != null ? Future.succeededFuture()
+        : live.offer(id.toString()).compose(o -> o != null ? Future.succeededFuture()
+            : stores.routing().waitingOne(stores.db().pool(), id.value()).compose(w -> w.isEmpty() ? Future.succeededFuture()
+                : live.enqueue(id.toString(), itemOf(w.get().channel(), w.get().routing(), w.get().excluded()), w.get().waitingSince())
+                    .onSuccess(x -> log.atInfo().addKeyValue("interactionId", id).log("queued interaction put back in the live waiting set")))));
+  }
+
+  /** Publishes {@link #AGENT_LOAD_CHANGED} with the agent's live load and capacity (best effort). */
+  void publishLoad(String agentId) {
+    live.agent(agentId).onSuccess(a -> {
+      if (a != null) {
+        vertx.eventBus().publish(AGENT_LOAD_CHANGED, new JsonObject().put("agentId", agentId)
+            .put("load", new JsonObject(new LinkedHashMap<>(a.load()))).put("capacity", new JsonObject(new LinkedHashMap<>(a.capacity()))));
+      }
     });
   }
 
@@ -183,13 +227,17 @@ public final class RoutingService {
       if (!got) {
         return Future.succeededFuture(0);
       }
-      return matchOnce()
+      long started = System.nanoTime();
+      long[] decisionNanos = {0};
+      return matchOnce(decisionNanos)
           .eventually(() -> live.releaseLease("matcher", token))
-          .onSuccess(n -> vertx.eventBus().publish(PASS_DONE, new JsonObject().put("offers", n)));
+          .onSuccess(n -> vertx.eventBus().publish(PASS_DONE, new JsonObject().put("offers", n)
+              .put("durationNanos", System.nanoTime() - started).put("decisionNanos", decisionNanos[0])));
     });
   }
 
-  private Future<Integer> matchOnce() {
+  /** {@code decisionNanos[0]} receives the time the matcher took to decide (CPU work, no I/O). */
+  private Future<Integer> matchOnce(long[] decisionNanos) {
     Instant now = clock.instant();
     return live.waiting().compose(waiting -> {
       if (waiting.isEmpty()) {
@@ -202,7 +250,9 @@ public final class RoutingService {
         List<AgentSnapshot> snapshots = agents.stream().map(RoutingService::snapshot).toList();
         // Name every agent in stored explanations while the team is small; count them by reason when large.
         Matcher matcher = snapshots.size() <= FULL_EXPLANATION_LIMIT ? Matcher.withFullExplanations() : Matcher.capped();
+        long t0 = System.nanoTime();
         List<Decision> decisions = matcher.match(list, snapshots, now);
+        decisionNanos[0] = System.nanoTime() - t0;
         List<Decision> chosen = decisions.stream().filter(d -> d.chosenAgentId() != null).toList();
         return offerAll(chosen, 0, byId, now, 0);
       });
@@ -261,13 +311,15 @@ public final class RoutingService {
                   .addKeyValue("relaxationStep", d.target().step()).log("offered");
               vertx.eventBus().publish(OFFER_CREATED, new JsonObject().put("interactionId", iid.toString())
                   .put("agentId", aid.toString()).put("channel", channel).put("expiresAt", expires.toString()));
+              publishLoad(aid.toString());
               return Future.succeededFuture(true);
             }
             // The interaction left the queue meanwhile (abandoned): give the agent back, drop the item.
-            return live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null)
+            return live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
                 .compose(x -> live.dequeue(d.interactionId()))
                 .map(false);
-          }, e -> live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null)
+            // The offer could not be recorded (PostgreSQL away): the agent did not decline, so it is not excluded.
+          }, e -> live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
               .compose(x -> Future.failedFuture(e)));
     });
   }
@@ -310,7 +362,7 @@ public final class RoutingService {
 
   /** The agent declines: the interaction waits again in its place and is not offered to this agent again. */
   public Future<Void> decline(Principal.Staff agent, InteractionId id) {
-    return withdraw(id, agent.agentId().toString(), "declined", false).compose(r -> switch (r) {
+    return withdraw(id, agent.agentId().toString(), "declined", false, true).compose(r -> switch (r) {
       case "no-offer" -> Future.failedFuture(new ConflictException("interaction " + id + " has no live offer"));
       case "not-your-offer" -> Future.failedFuture(new NotFoundException("no offer of interaction " + id + " for you"));
       default -> Future.<Void>succeededFuture();
@@ -318,23 +370,25 @@ public final class RoutingService {
   }
 
   /**
-   * Ends an offer without acceptance and re-queues the interaction, excluding that agent.
+   * Ends an offer without acceptance and re-queues the interaction.
    *
    * @param agentId the holder, or null for whoever holds it
    * @param pause whether to put the agent on break ("missed offer")
+   * @param exclude whether the agent is kept away from the interaction from now on: only when the agent declined it or
+   *     let the offer lapse, never for a lost console, a sign-out or a state change (the agent did not say no)
    * @return the former holder's id, or "no-offer" / "not-your-offer"
    */
-  private Future<String> withdraw(InteractionId id, String agentId, String reason, boolean pause) {
+  private Future<String> withdraw(InteractionId id, String agentId, String reason, boolean pause, boolean exclude) {
     Instant now = clock.instant();
     return stores.interactions().find(stores.db().pool(), id).compose(found -> {
       Instant since = found.map(i -> i.createdAt()).orElse(now);
-      return live.release(id.toString(), agentId, since, now, pause, "missed offer").compose(holder -> {
+      return live.release(id.toString(), agentId, since, now, pause, "missed offer", exclude).compose(holder -> {
         if (holder.equals("no-offer") || holder.equals("not-your-offer")) {
           return Future.succeededFuture(holder);
         }
         UUID aid = UUID.fromString(holder);
         return stores.db().inTransaction(tx ->
-                stores.routing().unoffer(tx, id.value(), aid, true)
+                stores.routing().unoffer(tx, id.value(), aid, exclude)
                     .compose(ok -> ok
                         ? stores.routing().transition(tx, id.value(), "offered", "queued", null, aid, reason, now)
                         : Future.succeededFuture())
@@ -345,6 +399,7 @@ public final class RoutingService {
               log.atInfo().addKeyValue("interactionId", id).addKeyValue("agentId", aid).addKeyValue("reason", reason).log("offer withdrawn");
               vertx.eventBus().publish(OFFER_WITHDRAWN, new JsonObject().put("interactionId", id.toString())
                   .put("agentId", holder).put("reason", reason));
+              publishLoad(holder);
               if (pause) {
                 vertx.eventBus().publish(AGENT_STATE_CHANGED, new JsonObject().put("agentId", holder)
                     .put("state", AgentState.BREAK.wireName()).put("reason", "missed offer"));
@@ -373,7 +428,7 @@ public final class RoutingService {
     return stuck.compose(s -> live.expiredOffers(now)).compose(expired -> {
       Future<Integer> chain = Future.succeededFuture(0);
       for (String iid : expired) {
-        chain = chain.compose(n -> withdraw(InteractionId.parse(iid), null, "offer timed out", pause)
+        chain = chain.compose(n -> withdraw(InteractionId.parse(iid), null, "offer timed out", pause, true)
             .map(r -> r.equals("no-offer") ? n : n + 1));
       }
       return chain;
@@ -387,7 +442,7 @@ public final class RoutingService {
                   .compose(offers -> {
                     Future<Integer> inner = Future.succeededFuture(m);
                     for (String iid : offers) {
-                      inner = inner.compose(k -> withdraw(InteractionId.parse(iid), a.agentId(), "agent console disconnected", false).map(k + 1));
+                      inner = inner.compose(k -> withdraw(InteractionId.parse(iid), a.agentId(), "agent console disconnected", false, false).map(k + 1));
                     }
                     return inner;
                   })));
@@ -414,7 +469,7 @@ public final class RoutingService {
     return live.clearPresence(id).compose(x -> live.setPresent(id, false)).compose(x -> live.offersOf(id)).compose(offers -> {
       Future<Void> chain = Future.succeededFuture();
       for (String iid : offers) {
-        chain = chain.compose(y -> withdraw(InteractionId.parse(iid), id, "agent console disconnected", false).mapEmpty());
+        chain = chain.compose(y -> withdraw(InteractionId.parse(iid), id, "agent console disconnected", false, false).mapEmpty());
       }
       return chain;
     });
@@ -439,8 +494,47 @@ public final class RoutingService {
     }
     Future<Void> presenceFirst = by.agentId().equals(agent) && state == AgentState.AVAILABLE ? heartbeat(agent) : Future.succeededFuture();
     return presenceFirst.compose(x -> syncProfile(agent)).compose(x -> changeState(agent, state, reason))
+        // A state a supervisor forces on an agent, and going offline, take the agent's pending offers back to the queue
+        // (the agent did not decline them). An agent's own busy or break leaves an offer it was shown to accept.
+        .compose(x -> state == AgentState.AVAILABLE || (by.agentId().equals(agent) && state != AgentState.OFFLINE)
+            ? Future.<Void>succeededFuture()
+            : withdrawOffersOf(agent, "agent is now " + describe(state, reason)))
         .onSuccess(x -> stores.audit().append(stores.db().pool(), by.auditName(), "agent.state_changed", "agent", agent.toString(),
             new JsonObject().put("state", state.wireName()).put("reason", reason)));
+  }
+
+  /**
+   * The agent signed out: offline (recorded, with reason "signed out"), console presence gone, and every pending offer
+   * back to the queue without excluding the agent. The next login starts offline, so nothing is offered until the
+   * agent chooses to be available.
+   */
+  public Future<Void> signedOut(AgentId agent) {
+    String id = agent.toString();
+    return syncProfile(agent)
+        .compose(x -> changeState(agent, AgentState.OFFLINE, "signed out"))
+        .compose(x -> live.clearPresence(id)).compose(x -> live.setPresent(id, false))
+        .compose(x -> withdrawOffersOf(agent, "agent signed out"));
+  }
+
+  /** Every live offer of the agent back to the queue, the agent not excluded (it did not decline). */
+  private Future<Void> withdrawOffersOf(AgentId agent, String reason) {
+    String id = agent.toString();
+    return live.offersOf(id).compose(offers -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (String iid : offers) {
+        chain = chain.compose(y -> withdraw(InteractionId.parse(iid), id, reason, false, false).mapEmpty());
+      }
+      return chain;
+    });
+  }
+
+  private static String describe(AgentState state, String reason) {
+    String s = switch (state) {
+      case BREAK -> "on break";
+      case AFTER_CALL_WORK -> "in after-call work";
+      default -> state.wireName();
+    };
+    return reason == null || reason.isBlank() ? s : s + ": " + reason;
   }
 
   private Future<Void> changeState(AgentId agent, AgentState state, String reason) {
@@ -522,7 +616,8 @@ public final class RoutingService {
                 ? stores.routing().transition(tx, id.value(), i.state().wireName(), "ended", i.queueId(), agent.agentId().value(), "ended by agent", now)
                 : Future.failedFuture(new ConflictException("interaction " + id + " is not being worked"))))
         .compose(x -> wrapUp ? Future.succeededFuture(InteractionState.WRAP_UP)
-            : live.finish(id.toString(), agent.agentId().toString(), i.channel().wireName(), now).map(InteractionState.ENDED)));
+            : live.finish(id.toString(), agent.agentId().toString(), i.channel().wireName(), now)
+                .onSuccess(done -> publishLoad(agent.agentId().toString())).map(InteractionState.ENDED)));
   }
 
   /** Wrap-up with a disposition code: the interaction ends, capacity is free, after-call work starts. */
@@ -543,6 +638,7 @@ public final class RoutingService {
                     : stores.audit().append(tx, agent.auditName(), "interaction.wrapped_up", "interaction", id.toString(),
                         new JsonObject().put("disposition", disposition).put("notes", notes))))
         .compose(x -> live.finish(id.toString(), agent.agentId().toString(), i.channel().wireName(), now))
+        .onSuccess(x -> publishLoad(agent.agentId().toString()))
         .compose(x -> rules.current().settings().afterCallWork().isZero()
             ? Future.succeededFuture()
             : live.agent(agent.agentId().toString()).compose(a -> a != null && "available".equals(a.state())

@@ -13,60 +13,138 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives routing: queues each new interaction, runs a matching pass whenever something changes (a new
  * interaction, an agent state change, an offer ended) and on a short timer (relaxation steps coming due,
- * work from other nodes), sweeps expired offers and lost consoles, and notices rule changes.
+ * work from other nodes), sweeps expired offers and lost consoles, notices rule changes, and runs the
+ * {@link RoutingReconciler} every {@code reconcileEvery} and soon after a Redis error or reconnect.
  *
  * <p>Passes never overlap on one node; a trigger that arrives during a pass runs one more pass after it.
  * Across nodes, a Redis lease lets one pass run at a time, and the reservation script keeps even overlapping
  * passes safe.
+ *
+ * <p>Queueing a new interaction that fails (PostgreSQL or Redis away) is retried with growing pauses (1 s doubling
+ * to 30 s) until it succeeds; the reconciler and the sweep of interactions stuck in {@code created} catch whatever a
+ * retry cannot (a node that stopped meanwhile).
  */
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
 
   /** Send anything here to ask for a matching pass. */
   public static final String PASS_ADDRESS = "switchboard.routing.pass";
+  /** Send anything here to ask for a reconciler round soon (after a Redis error, for example). */
+  public static final String RECONCILE_ADDRESS = "switchboard.routing.reconcile";
+
+  private static final long MAX_RETRY_MS = 30_000;
 
   private final RoutingService routing;
   private final Duration tick;
+  private final Duration reconcileEvery;
+  private final Duration confirmAfter;
   private final PassRunner passes;
   private boolean sweeping;
+  private boolean reconciling;
+  private long reconcileSoonTimer = -1;
   private long tickTimer;
   private long rulesTimer;
+  private long reconcileTimer;
+  private boolean stopped;
 
   public RoutingVerticle(RoutingService routing, Duration tick) {
+    this(routing, tick, Duration.ofSeconds(5));
+  }
+
+  /**
+   * @param reconcileEvery how often the reconciler compares live state with PostgreSQL; a difference is repaired
+   *     when a second round confirms it, which runs {@code min(1 s, reconcileEvery)} after the first
+   */
+  public RoutingVerticle(RoutingService routing, Duration tick, Duration reconcileEvery) {
     this.routing = routing;
     this.tick = tick;
+    this.reconcileEvery = reconcileEvery;
+    this.confirmAfter = reconcileEvery.compareTo(Duration.ofSeconds(1)) < 0 ? reconcileEvery : Duration.ofSeconds(1);
     this.passes = new PassRunner(routing::pass, offers -> offers > 0,
-        e -> log.atWarn().setCause(e).log("matching pass failed; the next tick retries"));
+        e -> {
+          log.atWarn().setCause(e).log("matching pass failed; the next tick retries");
+          reconcileSoon();
+        });
   }
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<JsonObject>localConsumer(HubEvents.INTERACTION_CREATED, m -> {
-      String id = m.body().getString("interactionId");
-      routing.enqueue(InteractionId.parse(id))
-          .onFailure(e -> log.atError().setCause(e).addKeyValue("interactionId", id).log("could not queue interaction"))
-          .onComplete(x -> requestPass());
-    });
+    vertx.eventBus().<JsonObject>localConsumer(HubEvents.INTERACTION_CREATED, m -> enqueue(m.body().getString("interactionId"), 1_000));
     vertx.eventBus().localConsumer(PASS_ADDRESS, m -> requestPass());
+    vertx.eventBus().localConsumer(RECONCILE_ADDRESS, m -> reconcileSoon());
     vertx.eventBus().localConsumer(RoutingService.AGENT_STATE_CHANGED, m -> requestPass());
     vertx.eventBus().localConsumer(RoutingService.OFFER_WITHDRAWN, m -> requestPass());
+    vertx.eventBus().localConsumer(RoutingReconciler.REPAIRED, m -> requestPass());
     tickTimer = vertx.setPeriodic(tick.toMillis(), id -> {
       sweep();
       requestPass();
     });
     rulesTimer = vertx.setPeriodic(2_000, id -> routing.rules().poll());
+    reconcileTimer = vertx.setPeriodic(reconcileEvery.toMillis(), id -> reconcile());
+    var context = vertx.getOrCreateContext();
+    routing.onRedisReconnected(() -> context.runOnContext(v -> {
+      log.info("Redis connection established again; reconciling live routing state");
+      reconcileSoon();
+    }));
     return routing.rebuild(false).onComplete(x -> requestPass());
   }
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(tickTimer);
     vertx.cancelTimer(rulesTimer);
+    vertx.cancelTimer(reconcileTimer);
+    if (reconcileSoonTimer != -1) {
+      vertx.cancelTimer(reconcileSoonTimer);
+    }
     return Future.succeededFuture();
+  }
+
+  /** Queues a new interaction; a failure is retried after {@code retryMs} (doubling up to 30 s), never dropped. */
+  private void enqueue(String id, long retryMs) {
+    routing.enqueue(InteractionId.parse(id)).onComplete(ar -> {
+      if (ar.failed()) {
+        log.atWarn().setCause(ar.cause()).addKeyValue("interactionId", id).addKeyValue("retryInMs", retryMs)
+            .log("could not queue interaction; trying again");
+        reconcileSoon();
+        if (!stopped) {
+          vertx.setTimer(retryMs, t -> enqueue(id, Math.min(MAX_RETRY_MS, retryMs * 2)));
+        }
+      }
+      requestPass();
+    });
   }
 
   private void requestPass() {
     passes.request();
+  }
+
+  /** A reconciler round in {@code confirmAfter} (one pending at a time). */
+  private void reconcileSoon() {
+    if (stopped || reconcileSoonTimer != -1) {
+      return;
+    }
+    reconcileSoonTimer = vertx.setTimer(confirmAfter.toMillis(), t -> {
+      reconcileSoonTimer = -1;
+      reconcile();
+    });
+  }
+
+  private void reconcile() {
+    if (reconciling || stopped) {
+      return;
+    }
+    reconciling = true;
+    routing.reconciler().run().onComplete(ar -> {
+      reconciling = false;
+      if (ar.failed()) {
+        log.atWarn().setCause(ar.cause()).log("routing reconciler round failed; trying again soon");
+        reconcileSoon();
+      } else if (ar.result().suspected() > 0) {
+        reconcileSoon(); // confirm (or dismiss) what this round saw
+      }
+    });
   }
 
   private void sweep() {

@@ -124,6 +124,19 @@ public final class RedisStore implements AutoCloseable {
         .recover(e -> Future.failedFuture(new UnavailableException("Redis: " + e.getMessage(), e)));
   }
 
+  /**
+   * Runs {@code listener} (on a Lettuce thread: hop to a context) each time the hub's Redis connection is established
+   * again after it was lost. The server may have restarted, with or without its data.
+   */
+  public void onReconnected(Runnable listener) {
+    client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+      @Override
+      public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress socketAddress) {
+        listener.run();
+      }
+    });
+  }
+
   /** The underlying client, for dedicated connections (pub/sub, blocking reads). */
   public RedisClient client() {
     return client;

@@ -56,6 +56,7 @@ public final class RoutingState {
   private final Script finish;
   private final Script transfer;
   private final Script reclassify;
+  private final Script repairAgent;
 
   public RoutingState(RedisStore redis) {
     this.redis = redis;
@@ -65,6 +66,12 @@ public final class RoutingState {
     this.finish = new Script(load("finish.lua"));
     this.transfer = new Script(load("transfer.lua"));
     this.reclassify = new Script(load("reclassify.lua"));
+    this.repairAgent = new Script(load("repair_agent.lua"));
+  }
+
+  /** See {@link RedisStore#onReconnected}. */
+  public void onReconnected(Runnable listener) {
+    redis.onReconnected(listener);
   }
 
   private String k(String name) {
@@ -143,6 +150,20 @@ public final class RoutingState {
         return out;
       });
     });
+  }
+
+  /** Every waiting interaction's id with its waiting-since millis (the sorted set only, no items). */
+  public Future<Map<String, Long>> waitingIds() {
+    return redis.call(cmd().zrangeWithScores(waitingKey(), 0, -1)).map(entries -> {
+      Map<String, Long> out = new LinkedHashMap<>();
+      entries.forEach(e -> out.put(e.getValue(), (long) e.getScore()));
+      return out;
+    });
+  }
+
+  /** Takes an interaction out of the waiting set, keeping its item (an offer of it exists). */
+  public Future<Void> unlistWaiting(String interactionId) {
+    return redis.call(cmd().zrem(waitingKey(), interactionId)).mapEmpty();
   }
 
   public Future<JsonObject> item(String interactionId) {
@@ -331,6 +352,64 @@ public final class RoutingState {
   public Future<String> finish(String interactionId, String agentId, String channel, Instant now) {
     return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId)), interactionId, channel,
         Long.toString(now.toEpochMilli()));
+  }
+
+  /** Every live offer (those listed with an expiry). */
+  public Future<List<Offer>> offers() {
+    return redis.call(cmd().zrange(offerExpiryKey(), 0, -1)).compose(ids -> {
+      List<CompletableFuture<Map<String, String>>> calls = new ArrayList<>();
+      for (String id : ids) {
+        calls.add(cmd().hgetall(offerKey(id)).toCompletableFuture());
+      }
+      return redis.call(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))).map(x -> {
+        List<Offer> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+          Map<String, String> h = calls.get(i).join();
+          if (!h.isEmpty() && h.get("agent") != null) {
+            out.add(new Offer(ids.get(i), h.get("agent"), h.get("channel"), Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("offeredAt", "0"))),
+                Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("expiresAt", "0")))));
+          }
+        }
+        return out;
+      });
+    });
+  }
+
+  /** The assigned set of each agent. */
+  public Future<Map<String, java.util.Set<String>>> assignedOf(List<String> agentIds) {
+    List<CompletableFuture<java.util.Set<String>>> calls = new ArrayList<>();
+    for (String id : agentIds) {
+      calls.add(cmd().smembers(agentAssignedKey(id)).toCompletableFuture());
+    }
+    return redis.call(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))).map(x -> {
+      Map<String, java.util.Set<String>> out = new LinkedHashMap<>();
+      for (int i = 0; i < agentIds.size(); i++) {
+        out.put(agentIds.get(i), calls.get(i).join());
+      }
+      return out;
+    });
+  }
+
+  /** "chat=1;email=2;": an agent's load as the repair script compares it (channels sorted, zero loads left out). */
+  public static String loadSignature(Map<String, Integer> load) {
+    StringBuilder sb = new StringBuilder();
+    new java.util.TreeMap<>(load).forEach((ch, n) -> {
+      if (n != null && n != 0) {
+        sb.append(ch).append('=').append(n).append(';');
+      }
+    });
+    return sb.toString();
+  }
+
+  /**
+   * Sets an agent's load, assigned set and offers set to what the record says, if its load is still {@code observedLoad}
+   * (see repair_agent.lua); "ok" or "changed".
+   */
+  public Future<String> repairAgent(String agentId, Map<String, Integer> observedLoad, Map<String, Integer> load,
+      java.util.Collection<String> assigned, java.util.Collection<String> offered) {
+    return repairAgent.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentOffersKey(agentId)),
+        loadSignature(observedLoad), new JsonObject(new LinkedHashMap<>(load)).encode(), new JsonArray(List.copyOf(assigned)).encode(),
+        new JsonArray(List.copyOf(offered)).encode());
   }
 
   public Future<Offer> offer(String interactionId) {
