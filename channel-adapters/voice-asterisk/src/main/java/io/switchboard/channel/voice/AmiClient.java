@@ -24,12 +24,14 @@ final class AmiClient {
   private static final Logger log = LoggerFactory.getLogger(AmiClient.class);
 
   private final ManagerConnection connection;
+  private final AsteriskAdapter adapter;
   private final VoiceSettings settings;
   private volatile boolean stopped;
   private Thread connector;
 
   AmiClient(VoiceSettings settings, String secret, AsteriskAdapter adapter) {
     this.settings = settings;
+    this.adapter = adapter;
     this.connection = new ManagerConnectionFactory(settings.amiHost(), settings.amiPort(), settings.amiUser(),
         secret == null ? "" : secret).createManagerConnection();
     connection.addEventListener(this::onEvent);
@@ -42,6 +44,7 @@ final class AmiClient {
         try {
           connection.login();
           log.atInfo().addKeyValue("ami", settings.amiHost() + ":" + settings.amiPort()).log("AMI connected");
+          adapter.reconcile();
           return;
         } catch (Exception e) {
           log.atWarn().addKeyValue("ami", settings.amiHost() + ":" + settings.amiPort()).addKeyValue("retryInMs", pause)
@@ -127,7 +130,46 @@ final class AmiClient {
     }
   }
 
+  /**
+   * Every channel Asterisk has now ({@code CoreShowChannels}: one {@code CoreShowChannel} event per channel, ended by
+   * {@code CoreShowChannelsComplete}); needs the AMI user's {@code reporting} (or {@code system}) permission.
+   *
+   * @return uniqueids and linkedids of the live channels, or null when Asterisk could not be asked
+   */
+  java.util.Set<String> liveChannelIds() {
+    if (!connected()) {
+      return null;
+    }
+    try {
+      var events = connection.sendEventGeneratingAction(new org.asteriskjava.manager.action.CoreShowChannelsAction(), 10_000);
+      if (events.getResponse() instanceof ManagerError e) {
+        log.atWarn().addKeyValue("message", e.getMessage()).log("CoreShowChannels refused (does the AMI user have the reporting permission?)");
+        return null;
+      }
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (var e : events.getEvents()) {
+        if (e instanceof org.asteriskjava.manager.event.CoreShowChannelEvent c) {
+          if (c.getUniqueid() != null) {
+            ids.add(c.getUniqueid());
+          }
+          if (c.getLinkedid() != null) {
+            ids.add(c.getLinkedid());
+          }
+        }
+      }
+      return ids;
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("error", e.toString()).log("CoreShowChannels failed");
+      return null;
+    }
+  }
+
   private void onEvent(ManagerEvent event) {
+    if (event instanceof org.asteriskjava.manager.event.ConnectEvent && !stopped) {
+      // Asterisk-Java reconnected by itself (Asterisk restarted or the network came back): compare calls again.
+      log.atInfo().log("AMI reconnected; reconciling calls with Asterisk");
+      Thread.ofVirtual().start(adapter::reconcile);
+    }
     if (event instanceof OriginateResponseEvent o && !o.isSuccess()) {
       log.atInfo().addKeyValue("channel", o.getChannel()).addKeyValue("reason", o.getReason())
           .log("agent's phone did not answer");

@@ -101,15 +101,17 @@ public final class AsteriskAdapter implements ChannelAdapter {
       ami = new AmiClient(settings, context.secret("AMI_SECRET"), this);
       ami.start();
       return null;
-    }).onSuccess(x -> {
+    }).compose(x -> context.broadcast().subscribe(CONTROL_TOPIC, this::onControl)).onSuccess(sub -> {
+      controlSubscription = sub;
       reloadTimer = context.vertx().setPeriodic(2_000, id -> reloadIfChanged());
       log.atInfo().addKeyValue("agiPort", settings.agiPort()).addKeyValue("ami", settings.amiHost() + ":" + settings.amiPort())
           .addKeyValue("entryPoints", ivr.entryPoints().size()).addKeyValue("menus", ivr.menus().size())
           .log("voice channel started");
-    });
+    }).mapEmpty();
   }
 
   private CallFlows flows;
+  private io.switchboard.hub.api.spi.ChannelBroadcast.Subscription controlSubscription;
 
   private AgiScript script(String name) {
     String n = name == null ? "" : name.replaceFirst("^/+", "");
@@ -131,6 +133,9 @@ public final class AsteriskAdapter implements ChannelAdapter {
     }
     if (reloadTimer >= 0) {
       context.vertx().cancelTimer(reloadTimer);
+    }
+    if (controlSubscription != null) {
+      controlSubscription.cancel();
     }
     return this.<Void>blocking(() -> {
       if (ami != null) {
@@ -232,10 +237,97 @@ public final class AsteriskAdapter implements ChannelAdapter {
       case InteractionLifecycleEvent.Accepted a -> log.atInfo().addKeyValue("interactionId", a.interactionId())
           .addKeyValue("agentId", a.agentId()).log("offer accepted; the caller is bridged when the agent's phone answers");
       case InteractionLifecycleEvent.Ended e -> Thread.ofVirtual().start(() -> flows.hangUp(call, e.reason()));
-      case InteractionLifecycleEvent.Transferred t -> log.atInfo().addKeyValue("interactionId", t.interactionId())
-          .log("call transferred; it waits for its next offer");
+      case InteractionLifecycleEvent.Transferred t -> Thread.ofVirtual().start(() -> flows.transferred(call));
     }
     return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> control(InteractionId interaction, io.switchboard.hub.api.spi.CallAction action) {
+    if (settings == null) {
+      return Future.failedFuture(new IllegalStateException("the voice channel is not configured"));
+    }
+    Call call = byInteraction.get(interaction);
+    if (call != null) {
+      act(call, action);
+    } else {
+      // Another node may hold the call: its instance acts.
+      context.broadcast().publish(CONTROL_TOPIC, new io.vertx.core.json.JsonObject()
+          .put("interactionId", interaction.toString()).put("action", action.name()).put("from", node));
+    }
+    return Future.succeededFuture();
+  }
+
+  private static final String CONTROL_TOPIC = "call-control";
+
+  private void act(Call call, io.switchboard.hub.api.spi.CallAction action) {
+    switch (action) {
+      case HANG_UP -> Thread.ofVirtual().start(() -> flows.hangUp(call, "hung up by staff"));
+    }
+  }
+
+  private void onControl(io.vertx.core.json.JsonObject body) {
+    try {
+      Call call = byInteraction.get(InteractionId.parse(body.getString("interactionId")));
+      if (call != null) {
+        act(call, io.switchboard.hub.api.spi.CallAction.valueOf(body.getString("action")));
+      }
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("body", body.encode()).log("ignoring a malformed call-control message");
+    }
+  }
+
+  /**
+   * Compares calls with Asterisk ({@code CoreShowChannels}) after an AMI (re)connect, also after a hub restart: a call
+   * this node holds whose channel is gone is ended, and an unfinished voice interaction of the hub whose call
+   * (linkedid) no longer exists in Asterisk is reported as left (a waiting one is abandoned, a worked one stays with
+   * its agent, who is told). Interactions whose call is still up are left alone.
+   *
+   * @return how many channel ids Asterisk reported, or -1 when it could not be asked
+   */
+  synchronized int reconcile() {
+    java.util.Set<String> live = ami == null ? null : ami.liveChannelIds();
+    if (live == null) {
+      return -1;
+    }
+    int gone = 0;
+    for (Call call : byUniqueId.values()) {
+      if (!live.contains(call.uniqueId) && call.state != Call.State.ENDED) {
+        log.atWarn().addKeyValue("channel", call.channel).addKeyValue("interactionId", call.interaction)
+            .log("reconciliation: the call's channel is gone in Asterisk");
+        forget(call);
+        if (call.interaction != null) {
+          tellLeft(call.interaction, "call gone in Asterisk (reconciled)");
+          gone++;
+        }
+      }
+    }
+    java.util.List<io.switchboard.hub.api.spi.OpenInteraction> open;
+    try {
+      open = CallFlows.await(context.openInteractions());
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("error", e.toString()).log("reconciliation: could not read the hub's open voice interactions");
+      return live.size();
+    }
+    for (var o : open) {
+      if (!live.contains(o.externalId()) && !byInteraction.containsKey(o.id())) {
+        log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("linkedId", o.externalId()).addKeyValue("state", o.state())
+            .log("reconciliation: the interaction's call is gone in Asterisk");
+        tellLeft(o.id(), "call gone in Asterisk (reconciled)");
+        gone++;
+      }
+    }
+    log.atInfo().addKeyValue("channels", live.size()).addKeyValue("callsHere", byUniqueId.size())
+        .addKeyValue("openInteractions", open.size()).addKeyValue("closed", gone).log("reconciled calls with Asterisk");
+    return live.size();
+  }
+
+  private void tellLeft(InteractionId id, String reason) {
+    try {
+      CallFlows.await(context.interactions().customerLeft(id, reason));
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("error", e.toString()).log("reconciliation: the hub did not answer");
+    }
   }
 
   /** Runs blocking work on a virtual thread; completes on the caller's context when there is one. */

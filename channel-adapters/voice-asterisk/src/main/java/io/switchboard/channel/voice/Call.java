@@ -35,6 +35,10 @@ final class Call {
   /** The agent whose phone rings now, and the id of that ringing leg (its Asterisk uniqueid). */
   volatile AgentId ringing;
   volatile String ringingLeg;
+  /** The agent's leg while talking (its channel name). */
+  volatile String agentChannel;
+  /** Set before the agent's leg is hung up for a transfer: the caller waits again instead of hanging up. */
+  volatile boolean transferring;
 
   Call(String uniqueId, String linkedId, String channel, String callerNumber, String dnis) {
     this.uniqueId = uniqueId;

@@ -204,8 +204,13 @@ final class CallFlows {
     while (true) {
       Call.Signal signal = call.signals.poll();
       if (signal instanceof Call.Signal.Bridge b) {
-        bridge(call, channel, b);
-        return;
+        if (!bridge(call, channel, b)) {
+          return;
+        }
+        // Transferred: the caller waits again for the next agent, in the place the router gives.
+        channel.playMusicOnHold(waiting.musicClass());
+        nextAnnouncement = every == 0 ? Long.MAX_VALUE : System.currentTimeMillis() + every;
+        continue;
       }
       channel.waitForDigit(poll);
       if (System.currentTimeMillis() >= nextAnnouncement) {
@@ -239,7 +244,9 @@ final class CallFlows {
     channel.playMusicOnHold(waiting.musicClass());
   }
 
-  private void bridge(Call call, AgiChannel channel, Call.Signal.Bridge b) throws AgiException {
+  /** Bridges caller and agent until one hangs up; true when the caller should wait again (transferred). */
+  private boolean bridge(Call call, AgiChannel channel, Call.Signal.Bridge b) throws AgiException {
+    call.agentChannel = b.agentChannel();
     call.state = Call.State.TALKING;
     call.ringingLeg = null;
     channel.stopMusicOnHold();
@@ -252,8 +259,17 @@ final class CallFlows {
     String result = quiet(() -> channel.getVariable("BRIDGERESULT"));
     log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("result", result)
         .addKeyValue("talkedMs", (System.nanoTime() - asked) / 1_000_000).log("bridge ended");
+    call.agentChannel = null;
+    call.ringing = null;
+    if (call.transferring) {
+      call.transferring = false;
+      call.state = Call.State.WAITING;
+      log.atInfo().addKeyValue("interactionId", call.interaction).log("call transferred; the caller waits for the next agent");
+      return true;
+    }
     ended(call, "call ended");
     channel.hangup();
+    return false;
   }
 
   private void callerHungUp(Call call) {
@@ -384,6 +400,28 @@ final class CallFlows {
     log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("reason", reason).log("offer withdrawn; stop ringing");
     if (leg != null && adapter.ami() != null) {
       adapter.ami().hangup(leg);
+    }
+  }
+
+  /**
+   * The interaction was transferred (to a queue or an agent, through the router): the agent's leg is hung up, the
+   * caller's bridge ends and the caller waits again; the router's next offer rings the next agent.
+   */
+  void transferred(Call call) {
+    switch (call.state) {
+      case RINGING -> stopRinging(call, "transferred");
+      case TALKING -> {
+        String leg = call.agentChannel;
+        if (leg != null && adapter.ami() != null) {
+          call.transferring = true;
+          log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentChannel", leg)
+              .log("transfer: hanging up the agent's leg");
+          if (!adapter.ami().hangup(leg)) {
+            call.transferring = false;
+          }
+        }
+      }
+      default -> { }
     }
   }
 

@@ -224,6 +224,64 @@ class AsteriskCallFlowTest {
     assertThat(hub.contacts).hasSize(before);
   }
 
+  @Test
+  void aTransferHangsUpTheAgentsLegAndTheCallerWaitsForTheNextAgent() throws Exception {
+    String phone = dial("5550100", "+4930666000");
+    press(phone, "1");
+    queued(phone);
+    Call call = callOf(phone);
+    InteractionId id = call.interaction;
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Offered(id, ANSWERS));
+    await("bridged to the first agent", () -> bridges(phone + "-2") == 1 && call.agentChannel != null);
+    String firstLeg = call.agentChannel;
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Transferred(id, "billing", null));
+    await("the first agent's leg is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h
+        && firstLeg.equals(h.getChannel())));
+    await("the caller waits again", () -> call.state == Call.State.WAITING);
+    assertThat(hub.left).noneMatch(l -> l.startsWith(id.toString()));
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Offered(id, ANSWERS));
+    await("bridged to the next agent", () -> bridges(phone + "-2") == 2);
+    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+  }
+
+  @Test
+  void staffHangUpEndsTheCall() throws Exception {
+    String phone = dial("5550100", "+4930888000");
+    press(phone, "1");
+    queued(phone);
+    Call call = callOf(phone);
+    InteractionId id = call.interaction;
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Offered(id, ANSWERS));
+    await("bridged", () -> bridged(phone + "-2"));
+    adapter.control(id, io.switchboard.hub.api.spi.CallAction.HANG_UP);
+    await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && phone.equals(h.getUniqueId())));
+    await("the hub hears the call ended", () -> hub.left.stream().anyMatch(l -> l.startsWith(id.toString())));
+  }
+
+  @Test
+  void reconciliationClosesInteractionsWhoseCallIsGoneAndKeepsLiveCalls() throws Exception {
+    String phone = dial("5550100", "+4930999111");
+    press(phone, "1");
+    queued(phone);
+    Call live = callOf(phone);
+    // As after a hub restart: the hub still has an unfinished call that Asterisk no longer has, and a live one.
+    InteractionId stale = InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(stale, "1733000000.42", io.switchboard.hub.api.InteractionState.QUEUED));
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(live.interaction, live.linkedId, io.switchboard.hub.api.InteractionState.QUEUED));
+    int channels = adapter.reconcile();
+    assertThat(channels).as("channel ids CoreShowChannels reported").isGreaterThanOrEqualTo(2);
+    assertThat(hub.left).contains(stale + " call gone in Asterisk (reconciled)");
+    assertThat(hub.left).noneMatch(l -> l.startsWith(live.interaction.toString()));
+    assertThat(callOf(phone)).isSameAs(live);
+    hub.open.clear();
+    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+  }
+
+  /** How many bridges the caller's channel (by uniqueid) entered. */
+  static long bridges(String callerUniqueId) {
+    return events.stream().filter(e -> e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())).count();
+  }
+
   /** Whether the caller's channel (by uniqueid) is in a bridge that another channel entered too. */
   static boolean bridged(String callerUniqueId) {
     for (ManagerEvent e : events) {

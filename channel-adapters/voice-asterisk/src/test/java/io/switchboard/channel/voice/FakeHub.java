@@ -36,6 +36,7 @@ final class FakeHub implements ChannelContext {
   final List<String> answered = new CopyOnWriteArrayList<>();
   final Map<AgentId, String> endpoints = new ConcurrentHashMap<>();
   volatile boolean refuseAnswers;
+  final List<io.switchboard.hub.api.spi.OpenInteraction> open = new CopyOnWriteArrayList<>();
 
   FakeHub(Vertx vertx, Map<String, Object> settings) {
     this.vertx = vertx;
@@ -116,6 +117,11 @@ final class FakeHub implements ChannelContext {
         return Future.succeededFuture();
       }
     };
+  }
+
+  @Override
+  public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
+    return Future.succeededFuture(List.copyOf(open));
   }
 
   @Override

@@ -89,6 +89,18 @@ public final class InteractionStore {
             recordTransition(sql, stored.id(), null, stored.state(), null, null, "created", at).map(stored));
   }
 
+  /** Interactions of a channel that are not finished (not ended or abandoned), oldest first, at most {@code limit}. */
+  public Future<java.util.List<Interaction>> openOfChannel(SqlClient sql, io.switchboard.hub.api.Channel channel, int limit) {
+    return sql.preparedQuery("SELECT " + COLUMNS + " FROM interactions WHERE channel = $1 AND state NOT IN ('ended', 'abandoned')"
+            + " ORDER BY created_at LIMIT $2")
+        .execute(Tuple.of(channel.wireName(), limit))
+        .map(rows -> {
+          java.util.List<Interaction> out = new java.util.ArrayList<>();
+          rows.forEach(r -> out.add(interaction(r)));
+          return out;
+        });
+  }
+
   public Future<Optional<Interaction>> find(SqlClient sql, InteractionId id) {
     return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(InteractionStore::first);
   }

@@ -90,4 +90,13 @@ public interface ChannelAdapter {
   default Future<Void> onInteractionEvent(InteractionLifecycleEvent event) {
     return Future.succeededFuture();
   }
+
+  /**
+   * Controls a live session ({@link Kind#LIVE_SESSION} adapters): the adapter acts on the node that holds the call
+   * (telling its instances on other nodes through {@link ChannelContext#broadcast()} when it does not). Completes once
+   * the action is handed over, not when the provider has carried it out.
+   */
+  default Future<Void> control(io.switchboard.hub.api.InteractionId interaction, CallAction action) {
+    return Future.failedFuture(new UnsupportedOperationException("channel " + name() + " has no call control"));
+  }
 }

@@ -78,4 +78,13 @@ public interface ChannelContext {
   default io.vertx.core.Future<String> phoneEndpoint(io.switchboard.hub.api.AgentId agent) {
     return io.vertx.core.Future.succeededFuture(null);
   }
+
+  /**
+   * This adapter's channel's interactions that are not finished (created, queued, offered, assigned or in wrap-up...
+   * every state but ended and abandoned), at most 10,000, so a live-session adapter can reconcile them with the
+   * provider after a restart. The default knows none (adapter tests).
+   */
+  default io.vertx.core.Future<java.util.List<OpenInteraction>> openInteractions() {
+    return io.vertx.core.Future.succeededFuture(java.util.List.of());
+  }
 }

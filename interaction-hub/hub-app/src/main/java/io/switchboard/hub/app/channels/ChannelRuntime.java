@@ -137,6 +137,13 @@ public final class ChannelRuntime implements AdapterDirectory {
           InteractionId.parse(b.getString("interactionId")),
           b.getString("agentId") == null ? null : io.switchboard.hub.api.AgentId.parse(b.getString("agentId")), b.getString("reason")));
     });
+    bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(
+        io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED), m -> {
+      JsonObject b = m.body();
+      tell(live, null, () -> new io.switchboard.hub.api.spi.InteractionLifecycleEvent.Transferred(
+          InteractionId.parse(b.getString("interactionId")), b.getString("toQueue"),
+          b.getString("toAgentId") == null ? null : io.switchboard.hub.api.AgentId.parse(b.getString("toAgentId"))));
+    });
     bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_ACCEPTED), m -> {
       JsonObject b = m.body();
       tell(live, null, () -> new io.switchboard.hub.api.spi.InteractionLifecycleEvent.Accepted(
@@ -192,6 +199,22 @@ public final class ChannelRuntime implements AdapterDirectory {
       }
     }
     return Optional.ofNullable(fallback);
+  }
+
+  /**
+   * Hands a call-control action to the live-session adapter of the interaction's channel.
+   *
+   * @throws io.switchboard.hub.api.error.ConflictException (failed future) when no running adapter controls calls of
+   *     that channel
+   */
+  public Future<Void> control(Channel channel, InteractionId interaction, io.switchboard.hub.api.spi.CallAction action) {
+    for (ChannelAdapter a : adapters) {
+      if (a.channel() == channel && a.kind() == ChannelAdapter.Kind.LIVE_SESSION) {
+        return a.control(interaction, action);
+      }
+    }
+    return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException(
+        "interaction " + interaction + " is not a call (channel " + channel.wireName() + ")"));
   }
 
   /** The first running adapter's mail sender (the email adapter's), looked up when asked. */
@@ -309,6 +332,13 @@ public final class ChannelRuntime implements AdapterDirectory {
                     ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
           }
         };
+      }
+
+      @Override
+      public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
+        return stores.interactions().openOfChannel(stores.db().pool(), adapter.channel(), 10_000).map(list -> list.stream()
+            .filter(i -> i.externalId() != null)
+            .map(i -> new io.switchboard.hub.api.spi.OpenInteraction(i.id(), i.externalId(), i.state())).toList());
       }
 
       @Override

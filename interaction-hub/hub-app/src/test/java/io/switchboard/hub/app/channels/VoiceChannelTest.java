@@ -186,8 +186,12 @@ class VoiceChannelTest {
     assertThat(hub.get("/api/v1/customers/" + customerId, alice).json().getString("displayName")).isEqualTo("Leon Albrecht");
 
     var left = fx.expect(io.switchboard.hub.app.channels.ChannelRuntime.CUSTOMER_LEFT, e -> interactionId.equals(e.getString("interactionId")));
-    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+    // The agent hangs up from the console (REST); the caller's phone hangs up and the hub hears the customer left.
+    var hangup = hub.post("/api/v1/interactions/" + interactionId + "/call/hangup", alice, "");
+    assertThat(hangup.status()).as(hangup.body()).isEqualTo(202);
     JsonObject gone = RoutingFixture.await(left);
+    await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.HangupEvent h
+        && phone.equals(h.getUniqueId())));
     assertThat(gone.getBoolean("abandoned")).isFalse();
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/end", alice, "").status()).isEqualTo(200);
   }
