@@ -6,6 +6,7 @@ import { AgentSocket } from './socket.js';
 import { unlockAudio } from './notify.js';
 import './agent/agent-console.js';
 import './dashboard/supervisor-dashboard.js';
+import './agent/conversation-search.js';
 
 class SwitchboardApp extends LitElement {
   static properties = {
@@ -111,28 +112,30 @@ class SwitchboardApp extends LitElement {
         </main>`;
     }
     // Supervisors and admins land on the dashboard; #/console takes them to their own console.
-    const view = this.isSupervisor() ? (this.view || 'dashboard') : 'console';
+    const view = this.view === 'search' ? 'search' : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
     return html`
       <header class="topbar">
         <strong class="brand">Switchboard</strong>
-        ${this.isSupervisor() ? html`
-          <nav>
-            <a href="#/console" class=${view === 'console' ? 'active' : ''}>Console</a>
-            <a href="#/dashboard" class=${view === 'dashboard' ? 'active' : ''}>Dashboard</a>
-          </nav>` : nothing}
+        <nav>
+          <a href="#/console" class=${view === 'console' ? 'active' : ''}>Console</a>
+          ${this.isSupervisor() ? html`<a href="#/dashboard" class=${view === 'dashboard' ? 'active' : ''}>Dashboard</a>` : nothing}
+          <a href="#/search" class=${view === 'search' ? 'active' : ''}>Search</a>
+        </nav>
         <span class="connection ${this.connection}" data-testid="connection">${connectionLabel(this.connection)}</span>
         <span class="who">${this.session.user.username} · ${this.session.user.role}</span>
         <button class="link" @click=${this.logout}>Sign out</button>
       </header>
       ${view === 'dashboard'
         ? html`<sb-dashboard .api=${this.api} .socket=${this.socket}></sb-dashboard>`
-        : html`<sb-agent-console .api=${this.api} .socket=${this.socket} .user=${this.session.user}></sb-agent-console>`}`;
+        : nothing}
+      ${view === 'search' ? html`<sb-conversation-search .api=${this.api} .user=${this.session.user}></sb-conversation-search>` : nothing}
+      <sb-agent-console .api=${this.api} .socket=${this.socket} .user=${this.session.user} ?hidden=${view !== 'console'}></sb-agent-console>`;
   }
 }
 
 /** The view the address asks for: 'dashboard', 'console', or null (the role's own: supervisors the dashboard). */
 function viewFromHash() {
-  return { '#/dashboard': 'dashboard', '#/console': 'console' }[location.hash] || null;
+  return { '#/dashboard': 'dashboard', '#/console': 'console', '#/search': 'search' }[location.hash] || null;
 }
 
 function connectionLabel(status) {

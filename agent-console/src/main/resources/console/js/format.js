@@ -48,3 +48,38 @@ export function messageText(content) {
 export function firstName(name) {
   return (name || '').trim().split(/\s+/)[0] || '';
 }
+
+const CONTEXT_LABELS = {
+  'prechat.name': 'Name given', 'prechat.email': 'Email given', topic: 'Topic', page: 'Came from', language: 'Language',
+};
+
+/**
+ * What the customer told us before an agent answered, from the interaction's attributes: the pre-chat answers,
+ * the page the chat started on, the language, and the IVR answers of a call (ivr.*), as [label, value] pairs.
+ * Channel bookkeeping (mailbox ids and the like) is left out.
+ */
+export function contextLines(attributes) {
+  const out = [];
+  for (const [key, label] of Object.entries(CONTEXT_LABELS)) {
+    if (attributes?.[key]) {
+      out.push([label, String(attributes[key])]);
+    }
+  }
+  for (const [key, value] of Object.entries(attributes || {})) {
+    if (/^(ivr|prechat)[._]/i.test(key) && !(key in CONTEXT_LABELS) && value) {
+      out.push([key.replace(/^ivr[._]/i, 'IVR ').replace(/^prechat[._]/i, '').replaceAll('_', ' '), String(value)]);
+    }
+  }
+  return out;
+}
+
+/** Why routing sent it here, in one line: the rule, the queue, the priority and the skills it asked for. */
+export function routingReason(r) {
+  if (!r) {
+    return '';
+  }
+  const skills = (r.requirements || []).map((s) => `${s.skill} ≥ ${s.min}`).join(', ');
+  return [r.rule ? `rule “${r.rule}”` : 'no rule matched', r.queue ? `queue ${r.queue}` : '',
+    r.priority ? `priority ${r.priority}` : '', skills ? `skills ${skills}` : '', r.transferred ? 'transferred' : '']
+    .filter(Boolean).join(' · ');
+}

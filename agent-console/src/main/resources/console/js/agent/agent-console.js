@@ -7,7 +7,7 @@
 // (`settings_changed`) and after a reconnect or an overflow snapshot, when such a frame may have been missed.
 import { LitElement, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { clock, CHANNEL_LABELS } from '../format.js';
+import { clock, contextLines, routingReason, CHANNEL_LABELS } from '../format.js';
 import { askPermission, offerArrived, onSoundChange, setSound, soundSetting, soundState, tone, unlockAudio } from '../notify.js';
 import './interaction-workspace.js';
 
@@ -388,6 +388,9 @@ class AgentConsole extends LitElement {
         <p>${o.queue ? html`Queue <strong>${o.queue}</strong> · ` : nothing}waited ${clock(waited)}</p>
         ${o.subject ? html`<p><strong>${o.subject}</strong></p>` : nothing}
         ${o.preview ? html`<blockquote>${o.preview}</blockquote>` : nothing}
+        ${contextLines(o.context).length ? html`<dl class="facts context" data-testid="offer-context">${contextLines(o.context).map(([k, v]) => html`
+          <dt>${k}</dt><dd>${v}</dd>`)}</dl>` : nothing}
+        ${o.routing ? html`<p class="muted small" data-testid="offer-routing">Routed by ${routingReason(o.routing)}</p>` : nothing}
         ${o.transfer ? html`<p class="transfer" data-testid="offer-transfer">Transferred by ${o.transfer.by}${o.transfer.note
           ? html`: <em>${o.transfer.note}</em>` : nothing}</p>` : nothing}
         <footer>

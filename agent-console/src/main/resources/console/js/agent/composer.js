@@ -1,7 +1,8 @@
 // <sb-composer>: answering the customer. Chat and social: one line (Enter sends, Shift+Enter breaks the
 // line), typing shown to the customer where the channel has it (web chat). Email: to, cc, subject, reply /
 // reply all, the quoted original, attachments (Ctrl+Enter sends). Both: canned responses ("/" then a
-// shortcut, or the Canned button) and private notes, which are stored but never sent.
+// shortcut, or the Canned button) and private notes, which are stored but never sent. What the agent is writing
+// is kept per interaction in the tab's sessionStorage, so a reload does not lose it.
 import { LitElement, html, nothing } from 'lit';
 import { fill, matching, placeholderValues } from './canned.js';
 import { when } from '../format.js';
@@ -76,6 +77,18 @@ class Composer extends LitElement {
   }
 
   willUpdate(changed) {
+    // A draft survives a reload of the page (this tab's sessionStorage, like the login): it comes back when the
+    // interaction's workspace opens again.
+    if (changed.has('interaction') && this.interactionId && this.draftFor !== this.interactionId) {
+      this.draftFor = this.interactionId;
+      const draft = readDraft(this.interactionId);
+      if (draft && !this.text) {
+        this.text = draft;
+      }
+    }
+    if (changed.has('text') && this.draftFor) {
+      writeDraft(this.draftFor, this.text);
+    }
     if (this.isEmail && this.subject === null && (changed.has('messages') || changed.has('interaction'))) {
       const last = this.lastInbound();
       if (last) {
@@ -273,6 +286,28 @@ class Composer extends LitElement {
             data-testid="send">${this.note ? 'Save note' : 'Send'}</button>
         </div>
       </form>`;
+  }
+}
+
+const DRAFT_KEY = 'switchboard.draft:';
+
+function readDraft(interactionId) {
+  try {
+    return sessionStorage.getItem(DRAFT_KEY + interactionId) || '';
+  } catch {
+    return '';
+  }
+}
+
+function writeDraft(interactionId, text) {
+  try {
+    if (text && text.trim()) {
+      sessionStorage.setItem(DRAFT_KEY + interactionId, text);
+    } else {
+      sessionStorage.removeItem(DRAFT_KEY + interactionId);
+    }
+  } catch {
+    // No storage (private mode): the draft lasts for this page.
   }
 }
 

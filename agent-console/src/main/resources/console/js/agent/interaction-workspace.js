@@ -4,7 +4,7 @@
 // customer 360 beside it. Voice interactions show the caller and the IVR path; call controls appear only
 // when a voice adapter can carry them out.
 import { LitElement, html, nothing } from 'lit';
-import { when, messageText, CHANNEL_LABELS } from '../format.js';
+import { when, messageText, contextLines, routingReason, CHANNEL_LABELS } from '../format.js';
 import './composer.js';
 import './customer-panel.js';
 import './transfer-dialog.js';
@@ -206,6 +206,7 @@ class InteractionWorkspace extends LitElement {
             at ${when(this.left.at)}${this.left.reason ? html` (${this.left.reason})` : nothing}. Replies will not reach them:
             write a private note if needed, then End and wrap up.</p>` : nothing}
           ${channel === 'voice' ? this.renderVoice() : nothing}
+          ${this.renderContext()}
           <ol class="conversation" data-testid="conversation">
             ${this.sorted().map((m) => this.renderMessage(m))}
           </ol>
@@ -225,6 +226,25 @@ class InteractionWorkspace extends LitElement {
         <sb-customer-panel .api=${this.api} .customer=${this.customer} .interactionId=${this.id}
           @customer-changed=${(e) => { this.customer = e.detail; }}></sb-customer-panel>
       </div>`;
+  }
+
+  // What the customer said before an agent answered (pre-chat, the page, IVR) and why routing sent it here.
+  renderContext() {
+    const lines = contextLines(this.detail?.attributes).filter(([k]) => this.channel() !== 'voice' || !k.startsWith('IVR'));
+    const reason = routingReason(this.detail?.routing);
+    if (!lines.length && !reason) {
+      return nothing;
+    }
+    return html`
+      <details class="context" data-testid="context" open>
+        <summary>Context</summary>
+        ${lines.length ? html`<dl class="facts">${lines.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>` : nothing}
+        ${reason ? html`<p class="muted small" data-testid="routing-reason">Routed by ${reason}</p>` : nothing}
+      </details>`;
+  }
+
+  channel() {
+    return this.detail?.channel || this.summary.channel;
   }
 
   renderVoice() {

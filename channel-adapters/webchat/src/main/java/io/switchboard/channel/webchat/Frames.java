@@ -56,7 +56,15 @@ final class Frames {
       clientId = m.externalId().substring(sessionId.length() + 1);
     }
     Instant at = m.createdAt() == null ? Instant.now() : m.createdAt();
-    return message(m.id().toString(), agent ? "agent" : "customer", text, at, clientId);
+    return agentName(message(m.id().toString(), agent ? "agent" : "customer", text, at, clientId), agent ? m.senderName() : null);
+  }
+
+  /** An agent's reply names the agent (display name) when it is known; the customer sees who answers. */
+  static JsonObject agentName(JsonObject frame, String name) {
+    if (name != null && !name.isBlank()) {
+      frame.put("name", name);
+    }
+    return frame;
   }
 
   static JsonObject typing(String from, boolean on) {

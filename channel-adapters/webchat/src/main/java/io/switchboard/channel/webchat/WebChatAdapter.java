@@ -211,9 +211,9 @@ public final class WebChatAdapter implements ChannelAdapter {
     }
     String id = message.messageId().toString();
     Instant at = clock.instant();
-    pushReply(message.threadKey(), id, text.body(), at);
+    pushReply(message.threadKey(), id, text.body(), at, message.senderName());
     context.broadcast().publish(REPLY_TOPIC, new JsonObject().put("from", instanceId).put("sessionId", message.threadKey())
-        .put("messageId", id).put("text", text.body()).put("at", at.toString()));
+        .put("messageId", id).put("text", text.body()).put("at", at.toString()).put("name", message.senderName()));
     return Future.succeededFuture(new DeliveryResult.Delivered(PROVIDER_ID_PREFIX + id));
   }
 
@@ -229,17 +229,17 @@ public final class WebChatAdapter implements ChannelAdapter {
     } catch (RuntimeException ex) {
       at = clock.instant();
     }
-    pushReply(sessionId, id, text, at);
+    pushReply(sessionId, id, text, at, e.getValue("name") instanceof String name ? name : null);
   }
 
-  private void pushReply(String sessionId, String id, String text, Instant at) {
+  private void pushReply(String sessionId, String id, String text, Instant at, String agentName) {
     ChatSession s = sessions.get(sessionId);
     if (s == null) {
       return;
     }
     s.shown(id);
     List<String> answered = s.agentAnswered();
-    JsonObject frame = Frames.message(id, "agent", text, at, null);
+    JsonObject frame = Frames.agentName(Frames.message(id, "agent", text, at, null), agentName);
     for (CustomerSocket socket : s.sockets()) {
       socket.deliver(id, frame);
       if (!answered.isEmpty()) {

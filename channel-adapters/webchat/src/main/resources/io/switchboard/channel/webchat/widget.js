@@ -64,6 +64,27 @@
     }
   }
 
+  // What the customer was typing survives a reload of the page (this tab only, like the session).
+  function loadDraft() {
+    try {
+      return window.sessionStorage.getItem(STORE_KEY + ':draft') || '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function saveDraft(text) {
+    try {
+      if (text) {
+        window.sessionStorage.setItem(STORE_KEY + ':draft', text);
+      } else {
+        window.sessionStorage.removeItem(STORE_KEY + ':draft');
+      }
+    } catch (e) {
+      // storage may be disabled: the draft lasts for this page
+    }
+  }
+
   function save() {
     try {
       if (state.stored) {
@@ -125,6 +146,7 @@
     '.msg.customer{align-self:flex-end;background:var(--accent);color:#fff}',
     '.msg.agent{align-self:flex-start;background:#f0f0f0}',
     '.meta{display:block;font-size:11px;opacity:.8;margin-top:3px;text-align:right}',
+    '.msg .who{display:block;font-size:11px;font-weight:600;margin-bottom:2px}',
     '.queue{background:#eef5fc;border-radius:8px;padding:8px 10px;margin-bottom:10px;font-size:14px}',
     '.typing{font-size:13px;color:#505a5f;padding:0 14px 4px;min-height:18px}',
     '.alert{font-size:13px;color:#942514;padding:0 14px}',
@@ -173,6 +195,7 @@
   var body = el('div', { 'class': 'body' }, [preForm, chatView, endedView]);
   var typingEl = el('div', { 'class': 'typing', 'aria-live': 'polite' });
   var composeInput = el('textarea', { id: 'sb-compose', rows: '2', maxlength: '4000' });
+  composeInput.value = loadDraft();
   var composeForm = el('form', { 'class': 'compose', hidden: true }, [
     el('label', { 'for': 'sb-compose', 'class': 'sr', text: 'Your message' }), composeInput,
     el('button', { type: 'submit', text: 'Send' })
@@ -287,8 +310,11 @@
       var textNode = el('span', { 'class': 'text' });
       textNode.textContent = m.text;
       var meta = el('span', { 'class': 'meta' });
+      // Agents' replies carry the agent's display name (the customer sees who answers).
+      var agentName = m.from === 'agent' && typeof m.name === 'string' && m.name ? m.name : null;
       item = el('li', { 'class': 'msg ' + (m.from === 'agent' ? 'agent' : 'customer') }, [
-        el('span', { 'class': 'sr', text: m.from === 'agent' ? 'Agent said: ' : 'You said: ' }), textNode, meta
+        agentName ? el('span', { 'class': 'who', text: agentName }) : el('span', { 'class': 'sr', text: m.from === 'agent' ? 'Agent said: ' : 'You said: ' }),
+        textNode, meta
       ]);
       log.appendChild(item);
       item.scrollIntoView({ block: 'end' });
@@ -345,10 +371,23 @@
     }
     var text = f.position <= 1 ? 'You are next in line' : 'You are number ' + f.position + ' in line';
     if (f.estimatedWaitSeconds) {
-      var minutes = Math.max(1, Math.round(f.estimatedWaitSeconds / 60));
-      text += ', about ' + minutes + (minutes === 1 ? ' minute' : ' minutes');
+      text += '. The wait should be ' + roughWait(f.estimatedWaitSeconds);
     }
     return text + '.';
+  }
+
+  // The hub's estimate is rough (the queue's handling rate and staffing): say it in words, never to the minute.
+  function roughWait(seconds) {
+    if (seconds < 60) {
+      return 'under a minute';
+    }
+    if (seconds <= 5 * 60) {
+      return 'a few minutes';
+    }
+    if (seconds < 15 * 60) {
+      return 'around 5 to 15 minutes';
+    }
+    return 'more than 15 minutes';
   }
 
   // ------------------------------------------------------------------ socket
@@ -659,6 +698,7 @@
     }
     alertText('');
     composeInput.value = '';
+    saveDraft('');
     sendMessage(text);
   });
 
@@ -670,6 +710,7 @@
   });
 
   composeInput.addEventListener('input', function () {
+    saveDraft(composeInput.value);
     var now = Date.now();
     if (!composeInput.value) {
       stopTyping();

@@ -22,6 +22,8 @@ import java.util.Objects;
  *     {@code email.cc()}; {@link #recipient} is then the first To address
  * @param attributes the attributes the interaction arrived with (the metadata the adapter gave at intake, such as
  *     the mailbox an email came to), so the reply goes out the way the contact came in; empty when unknown
+ * @param senderName the display name of the agent who wrote it, for channels that show who answers (web chat);
+ *     null when not known
  */
 public record OutboundMessage(
     MessageId messageId,
@@ -33,7 +35,8 @@ public record OutboundMessage(
     String subject,
     MessageContent content,
     OutboundEmail email,
-    Map<String, String> attributes) {
+    Map<String, String> attributes,
+    String senderName) {
   public OutboundMessage {
     Objects.requireNonNull(messageId, "messageId");
     Objects.requireNonNull(interactionId, "interactionId");
@@ -42,6 +45,14 @@ public record OutboundMessage(
     Objects.requireNonNull(content, "content");
     inReplyTo = inReplyTo == null ? List.of() : List.copyOf(inReplyTo);
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+  }
+
+  /** A message without the agent's name. */
+  public OutboundMessage(
+      MessageId messageId, InteractionId interactionId, ConversationId conversationId, SenderAddress recipient,
+      String threadKey, List<String> inReplyTo, String subject, MessageContent content, OutboundEmail email,
+      Map<String, String> attributes) {
+    this(messageId, interactionId, conversationId, recipient, threadKey, inReplyTo, subject, content, email, attributes, null);
   }
 
   /** A message without the interaction's attributes. */

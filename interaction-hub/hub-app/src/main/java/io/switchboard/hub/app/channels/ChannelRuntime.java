@@ -69,6 +69,7 @@ public final class ChannelRuntime implements AdapterDirectory {
 
   private final LeaseStore leases;
   private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
+  private final io.switchboard.hub.core.dashboard.WaitEstimates waits;
 
   public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
       Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases) {
@@ -81,6 +82,7 @@ public final class ChannelRuntime implements AdapterDirectory {
     this.env = env;
     this.publicUrl = publicUrl;
     this.departures = new io.switchboard.hub.core.interaction.CustomerDepartures(vertx, stores, routing, java.time.Clock.systemUTC());
+    this.waits = new io.switchboard.hub.core.dashboard.WaitEstimates(vertx);
   }
 
   /** Finds and starts every adapter; a failed start fails the hub with the adapter's message. */
@@ -170,6 +172,7 @@ public final class ChannelRuntime implements AdapterDirectory {
 
   /** Stops every adapter (failures are logged, not thrown). */
   public Future<Void> stop() {
+    waits.close();
     List<Future<Void>> all = new ArrayList<>();
     for (ChannelAdapter a : adapters) {
       all.add(a.stop().recover(e -> {
@@ -399,7 +402,9 @@ public final class ChannelRuntime implements AdapterDirectory {
 
           @Override
           public Future<QueuePosition> position(InteractionId interaction) {
-            return routing.position(interaction);
+            // The place from routing; the wait from the queue's live handling rate and staffing (the dashboard's).
+            return routing.position(interaction).map(p -> p == null ? null
+                : new QueuePosition(p.queue(), p.position(), p.waiting(), waits.estimate(p.queue(), p.position())));
           }
         };
       }

@@ -131,6 +131,7 @@ public final class HttpApiVerticle extends VerticleBase {
     InboundRoutes.mount(router, services.intake(), authn);
     CustomerRoutes.mount(router, services.customers(), authn);
     InteractionRoutes.mount(router, services.interactions(), authn);
+    InteractionRoutes.mountSearch(router, new io.switchboard.hub.core.interaction.ConversationSearch(services.stores()), authn);
     StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);
     RoutingRoutes.mount(router, services.routing(), services.console(), authn);

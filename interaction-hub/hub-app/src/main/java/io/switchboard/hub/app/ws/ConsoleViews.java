@@ -77,10 +77,10 @@ final class ConsoleViews {
       Interaction i = found.get();
       Future<JsonObject> customer = customers.get(i.customerId()).map(ConsoleViews::customer);
       Future<List<io.switchboard.hub.api.Message>> messages = stores.messages().ofInteractions(sql, List.of(id));
-      Future<JsonObject> transfer = stores.routing().routingOf(sql, id.value())
-          .map(r -> r.map(row -> row.routing() == null ? null : row.routing().getJsonObject("transfer")).orElse(null));
-      return Future.all(customer, messages, transfer).map(x -> {
-        JsonObject t = transfer.result();
+      Future<JsonObject> classification = stores.routing().routingOf(sql, id.value())
+          .map(r -> r.map(row -> row.routing()).orElse(null));
+      return Future.all(customer, messages, classification).map(x -> {
+        JsonObject t = classification.result() == null ? null : classification.result().getJsonObject("transfer");
         // A transferred customer's wait counts from the transfer: the time with the first agent was not waiting.
         java.time.Instant since = t == null || t.getLong("at") == null ? i.createdAt() : java.time.Instant.ofEpochMilli(t.getLong("at"));
         return new JsonObject()
@@ -92,7 +92,10 @@ final class ConsoleViews {
             .put("customer", customer.result())
             .put("subject", i.subject())
             .put("preview", preview(messages.result()))
-            .put("transfer", t == null ? null : transferView(t, i, messages.result()));
+            .put("transfer", t == null ? null : transferView(t, i, messages.result()))
+            // What the customer told us before (pre-chat answers, the page, IVR answers) and why it came here.
+            .put("context", new JsonObject(new java.util.LinkedHashMap<String, Object>(i.attributes())))
+            .put("routing", io.switchboard.hub.core.interaction.InteractionQueries.routingSummary(classification.result()));
       });
     }).recover(e -> {
       log.atWarn().setCause(e).addKeyValue("interactionId", interactionId)

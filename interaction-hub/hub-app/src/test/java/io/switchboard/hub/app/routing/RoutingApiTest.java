@@ -131,7 +131,7 @@ class RoutingApiTest {
     assertThat(hub.get("/api/v1/interactions/" + id, supervisor).json().getString("state")).isEqualTo("queued");
     JsonObject now = hub.get("/api/v1/interactions/" + id + "/routing", supervisor).json().getJsonObject("now");
     assertThat(now.getJsonArray("candidates").stream().map(c -> ((JsonObject) c).getString("excludedBecause")))
-        .anyMatch(r -> r != null && r.contains("not available"));
+        .anyMatch(r -> r != null && r.equals("on break: missed offer"));
   }
 
   @Test

@@ -29,9 +29,28 @@ public final class InteractionQueries {
    *
    * @param customerLeft when and why the customer ended the contact while it was worked; null when they did not
    *     (then {@code reply} is {@code unavailable}: nobody is there to read it)
+   * @param routing why routing sent it where it is ({@link #routingSummary}); null when it was never routed
    */
   public record Detail(Interaction interaction, List<Message> messages, List<InteractionStore.Transition> transitions,
-      SendReadiness reply, InteractionStore.Departure customerLeft) {}
+      SendReadiness reply, InteractionStore.Departure customerLeft, io.vertx.core.json.JsonObject routing) {}
+
+  /**
+   * The routing reason an agent is shown (offer and workspace): the rule that classified the interaction, its
+   * queue, priority, the skills it asked for, the rules version, and whether it came by a transfer. Null for null.
+   */
+  public static io.vertx.core.json.JsonObject routingSummary(io.vertx.core.json.JsonObject classification) {
+    if (classification == null) {
+      return null;
+    }
+    return new io.vertx.core.json.JsonObject()
+        .put("rule", classification.getString("rule"))
+        .put("queue", classification.getString("queue"))
+        .put("priority", classification.getValue("priority"))
+        .put("requirements", classification.getValue("requirements") instanceof io.vertx.core.json.JsonArray a
+            ? a.copy() : new io.vertx.core.json.JsonArray())
+        .put("rulesVersion", classification.getValue("rulesVersion"))
+        .put("transferred", classification.getValue("transfer") != null);
+  }
 
   private final Stores stores;
   private final AdapterDirectory adapters;
@@ -56,10 +75,11 @@ public final class InteractionQueries {
       return stores.messages().ofInteractions(sql, List.of(id)).compose(messages ->
           stores.interactions().transitions(sql, id).compose(transitions ->
               stores.interactions().departure(sql, id).compose(departure ->
+                  stores.routing().routingOf(sql, id.value()).compose(routing ->
                   stores.messages().replyAddress(sql, i.conversationId()).map(address -> new Detail(i, messages, transitions,
                       departure.map(io.switchboard.hub.core.messaging.MessageService::noOneThere).orElseGet(() -> adapters == null ? SendReadiness.READY
                           : adapters.readiness(i.channel(), address.orElse(null), i.attributes())),
-                      departure.orElse(null))))));
+                      departure.orElse(null), routingSummary(routing.map(r -> r.routing()).orElse(null))))))));
     });
   }
 

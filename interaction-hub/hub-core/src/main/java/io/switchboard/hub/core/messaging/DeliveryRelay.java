@@ -231,7 +231,7 @@ public final class DeliveryRelay extends VerticleBase {
                 }
                 return outboundEmail(m, refs).compose(email -> adapter.get().send(new OutboundMessage(m.id(), m.interactionId(),
                         m.conversationId(), recipient.get(), conv.map(c -> c.threadKey()).orElse(null), refs, m.subject(),
-                        m.content(), email, attrs)))
+                        m.content(), email, attrs, m.senderName())))
                     .recover(e -> Future.succeededFuture(new DeliveryResult.Failed(
                         e.getClass().getSimpleName() + ": " + e.getMessage(), true)))
                     .compose(result -> switch (result) {

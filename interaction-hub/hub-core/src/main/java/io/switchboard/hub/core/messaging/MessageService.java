@@ -137,10 +137,19 @@ public final class MessageService {
   }
 
   private Future<Message> store(Principal.Staff by, Interaction i, String text, boolean privateNote, EmailReplies.Resolved r) {
+    // The agent's display name goes with a reply: channels that show who answers (web chat) tell the customer.
+    return privateNote ? store(by, i, text, true, r, null)
+        : stores.agents().find(stores.db().pool(), by.agentId()).map(a -> a.map(x -> x.displayName()).orElse(null))
+            .recover(e -> Future.succeededFuture(null))
+            .compose(name -> store(by, i, text, false, r, name));
+  }
+
+  private Future<Message> store(Principal.Staff by, Interaction i, String text, boolean privateNote, EmailReplies.Resolved r,
+      String senderName) {
     InteractionId id = i.id();
     Instant now = Instant.now();
     Message m = new Message(MessageId.random(), i.conversationId(), i.id(), i.channel(), null,
-        privateNote ? Message.Direction.INTERNAL : Message.Direction.OUTBOUND, null, null, by.agentId(),
+        privateNote ? Message.Direction.INTERNAL : Message.Direction.OUTBOUND, null, senderName, by.agentId(),
         r.subject(), new MessageContent.Text(text), privateNote, privateNote ? Message.Status.RECEIVED : Message.Status.QUEUED,
         null, now, r.envelope(), List.of());
     JsonObject event = OutboxRelay.event(MESSAGE_CREATED, new JsonObject().put("interactionId", id.toString())

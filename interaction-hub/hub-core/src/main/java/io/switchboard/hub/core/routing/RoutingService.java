@@ -247,14 +247,16 @@ public final class RoutingService {
         Map<String, WaitingInteraction> byId = new HashMap<>();
         waiting.forEach((iid, item) -> byId.put(iid, waitingOf(iid, item)));
         List<WaitingInteraction> list = new ArrayList<>(byId.values());
-        List<AgentSnapshot> snapshots = agents.stream().map(RoutingService::snapshot).toList();
+        List<AgentSnapshot> snapshots = agents.stream().map(a -> snapshot(a, now)).toList();
         // Name every agent in stored explanations while the team is small; count them by reason when large.
         Matcher matcher = snapshots.size() <= FULL_EXPLANATION_LIMIT ? Matcher.withFullExplanations() : Matcher.capped();
         long t0 = System.nanoTime();
         List<Decision> decisions = matcher.match(list, snapshots, now);
         decisionNanos[0] = System.nanoTime() - t0;
         List<Decision> chosen = decisions.stream().filter(d -> d.chosenAgentId() != null).toList();
-        return offerAll(chosen, 0, byId, now, 0);
+        Map<String, RoutingState.AgentLive> byAgent = new HashMap<>();
+        agents.forEach(a -> byAgent.put(a.agentId(), a));
+        return offerAll(chosen, 0, byId, byAgent, now, 0);
       });
     });
   }
@@ -263,13 +265,14 @@ public final class RoutingService {
    * Offers in batches of {@link #OFFERS_IN_FLIGHT}, highest priority first: reservations are atomic in Redis,
    * so running some at once is safe, and it keeps a pass short when many agents free up together.
    */
-  private Future<Integer> offerAll(List<Decision> chosen, int from, Map<String, WaitingInteraction> byId, Instant now, int made) {
+  private Future<Integer> offerAll(List<Decision> chosen, int from, Map<String, WaitingInteraction> byId,
+      Map<String, RoutingState.AgentLive> agents, Instant now, int made) {
     if (from >= chosen.size()) {
       return Future.succeededFuture(made);
     }
     List<Future<Boolean>> batch = new ArrayList<>();
     for (Decision d : chosen.subList(from, Math.min(chosen.size(), from + OFFERS_IN_FLIGHT))) {
-      batch.add(offer(d, byId.get(d.interactionId()), now));
+      batch.add(offer(d, byId.get(d.interactionId()), agents, now));
     }
     return Future.join(batch).transform(ar -> {
       int n = made;
@@ -280,11 +283,11 @@ public final class RoutingService {
           log.atWarn().setCause(f.cause()).log("an offer could not be made; its interaction waits for the next pass");
         }
       }
-      return offerAll(chosen, from + OFFERS_IN_FLIGHT, byId, now, n);
+      return offerAll(chosen, from + OFFERS_IN_FLIGHT, byId, agents, now, n);
     });
   }
 
-  private Future<Boolean> offer(Decision d, WaitingInteraction w, Instant now) {
+  private Future<Boolean> offer(Decision d, WaitingInteraction w, Map<String, RoutingState.AgentLive> agents, Instant now) {
     String channel = w.channel();
     Duration timeout = rules.current().settings().offerTimeout();
     Instant expires = now.plus(timeout);
@@ -297,7 +300,7 @@ public final class RoutingService {
       UUID iid = UUID.fromString(d.interactionId());
       UUID aid = UUID.fromString(d.chosenAgentId());
       Classification cls = w.classification();
-      JsonObject explanation = RoutingJson.decision(d).put("rule", cls.rule()).put("queue", cls.queue())
+      JsonObject explanation = explained(d, agents, now).put("rule", cls.rule()).put("queue", cls.queue())
           .put("waitedMs", Duration.between(w.waitingSince(), now).toMillis());
       return stores.db().inTransaction(tx ->
               stores.routing().offer(tx, iid, aid, now, expires, UUID.randomUUID(), cls.rulesVersion(), cls.queue(),
@@ -334,10 +337,71 @@ public final class RoutingService {
         until == null ? null : target, until == null ? null : Instant.ofEpochMilli(until));
   }
 
-  static AgentSnapshot snapshot(RoutingState.AgentLive a) {
+  /**
+   * An agent as the matcher sees it at {@code now}. Idle time (longest idle wins a tie) is how long the agent has been
+   * available with no work at all: it starts when the agent becomes available or its console present (set_state.lua,
+   * present.lua) or finishes its last piece of work (finish.lua), whichever is latest; an agent holding work has none.
+   */
+  static AgentSnapshot snapshot(RoutingState.AgentLive a, Instant now) {
     boolean available = "available".equals(a.state()) && a.present();
     return new AgentSnapshot(a.agentId(), available, a.skills(), new HashSet<>(a.queues()), a.capacity(), a.load(),
-        new HashSet<>(a.exclusive()), a.idleSince());
+        new HashSet<>(a.exclusive()), idleSince(a, now));
+  }
+
+  /**
+   * A decision as stored and shown to supervisors ({@link RoutingJson#decision}), with the real reason an agent was
+   * not available ("console not connected", "on break: lunch", "busy", "offline", "in after-call work") instead of
+   * "not available", also in the counts by reason, and each eligible agent's idle time ({@code idleSeconds}), which
+   * breaks ties between equal scores.
+   */
+  static JsonObject explained(Decision d, Map<String, RoutingState.AgentLive> agents, Instant now) {
+    JsonObject j = RoutingJson.decision(d);
+    for (Object o : j.getJsonArray("candidates")) {
+      JsonObject c = (JsonObject) o;
+      RoutingState.AgentLive a = agents.get(c.getString("agentId"));
+      if (a == null) {
+        continue;
+      }
+      String why = unavailable(a);
+      if (why != null && "not available".equals(c.getString("excludedBecause"))) {
+        c.put("excludedBecause", why);
+      }
+      if (c.containsKey("score")) {
+        c.put("idleSeconds", Duration.between(idleSince(a, now), now).toSeconds());
+      }
+    }
+    JsonObject excluded = j.getJsonObject("excluded");
+    if (excluded != null && excluded.containsKey("not available")) {
+      excluded.remove("not available");
+      Map<String, Integer> byReason = new java.util.TreeMap<>();
+      agents.values().forEach(a -> {
+        String why = unavailable(a);
+        if (why != null) {
+          byReason.merge(why, 1, Integer::sum);
+        }
+      });
+      byReason.forEach(excluded::put);
+    }
+    return j;
+  }
+
+  /** Why an agent takes no work now, in a supervisor's words; null when it is available with its console connected. */
+  static String unavailable(RoutingState.AgentLive a) {
+    if (!"available".equals(a.state())) {
+      String s = switch (a.state()) {
+        case "break" -> "on break";
+        case "after_call_work" -> "in after-call work";
+        default -> a.state();
+      };
+      return a.reason() == null || a.reason().isBlank() || !"break".equals(a.state()) ? s : s + ": " + a.reason();
+    }
+    return a.present() ? null : "console not connected";
+  }
+
+  /** When the agent's idle time started; {@code now} (no idle time) while it holds work. */
+  static Instant idleSince(RoutingState.AgentLive a, Instant now) {
+    boolean holdsWork = a.load().values().stream().anyMatch(n -> n != null && n > 0);
+    return holdsWork || a.idleSince().isAfter(now) ? now : a.idleSince();
   }
 
   // ------------------------------------------------------------------ offers
@@ -437,7 +501,7 @@ public final class RoutingService {
       for (RoutingState.AgentLive a : agents) {
         if (a.present()) {
           chain = chain.compose(m -> live.presenceAlive(a.agentId()).compose(alive -> alive ? Future.succeededFuture(m)
-              : live.setPresent(a.agentId(), false)
+              : live.setPresent(a.agentId(), false, now)
                   .compose(x -> live.offersOf(a.agentId()))
                   .compose(offers -> {
                     Future<Integer> inner = Future.succeededFuture(m);
@@ -460,13 +524,13 @@ public final class RoutingService {
   /** A console's heartbeat: the agent is present for {@link #PRESENCE_TTL}. */
   public Future<Void> heartbeat(AgentId agent) {
     String id = agent.toString();
-    return live.presence(id, PRESENCE_TTL).compose(x -> live.setPresent(id, true));
+    return live.presence(id, PRESENCE_TTL).compose(x -> live.setPresent(id, true, clock.instant()));
   }
 
   /** The console went away for good (logout, socket closed): offers go back at once. */
   public Future<Void> disconnected(AgentId agent) {
     String id = agent.toString();
-    return live.clearPresence(id).compose(x -> live.setPresent(id, false)).compose(x -> live.offersOf(id)).compose(offers -> {
+    return live.clearPresence(id).compose(x -> live.setPresent(id, false, clock.instant())).compose(x -> live.offersOf(id)).compose(offers -> {
       Future<Void> chain = Future.succeededFuture();
       for (String iid : offers) {
         chain = chain.compose(y -> withdraw(InteractionId.parse(iid), id, "agent console disconnected", false, false).mapEmpty());
@@ -492,8 +556,10 @@ public final class RoutingService {
     if (reason != null && reason.length() > 200) {
       return Future.failedFuture(new ValidationException("reason", "is longer than 200 characters"));
     }
-    Future<Void> presenceFirst = by.agentId().equals(agent) && state == AgentState.AVAILABLE ? heartbeat(agent) : Future.succeededFuture();
-    return presenceFirst.compose(x -> syncProfile(agent)).compose(x -> changeState(agent, state, reason))
+    // The profile first (a first login creates it), then the console's presence, then the state.
+    boolean present = by.agentId().equals(agent) && state == AgentState.AVAILABLE;
+    return syncProfile(agent).compose(x -> present ? heartbeat(agent) : Future.<Void>succeededFuture())
+        .compose(x -> changeState(agent, state, reason))
         // A state a supervisor forces on an agent, and going offline, take the agent's pending offers back to the queue
         // (the agent did not decline them). An agent's own busy or break leaves an offer it was shown to accept.
         .compose(x -> state == AgentState.AVAILABLE || (by.agentId().equals(agent) && state != AgentState.OFFLINE)
@@ -512,7 +578,7 @@ public final class RoutingService {
     String id = agent.toString();
     return syncProfile(agent)
         .compose(x -> changeState(agent, AgentState.OFFLINE, "signed out"))
-        .compose(x -> live.clearPresence(id)).compose(x -> live.setPresent(id, false))
+        .compose(x -> live.clearPresence(id)).compose(x -> live.setPresent(id, false, clock.instant()))
         .compose(x -> withdrawOffersOf(agent, "agent signed out"));
   }
 
@@ -678,14 +744,18 @@ public final class RoutingService {
         return Future.failedFuture(new NotFoundException("no interaction " + id));
       }
       Interaction i = found.get();
-      return stores.routing().decisions(sql, id.value()).compose(decisions -> {
+      return stores.agents().list(sql).compose(staff -> stores.interactions().transitions(sql, id).compose(transitions ->
+          stores.routing().decisions(sql, id.value()).compose(decisions -> {
+        Map<String, String> names = new HashMap<>();
+        staff.forEach(a -> names.put(a.id().toString(), a.displayName() == null ? a.username() : a.displayName()));
         JsonArray stored = new JsonArray();
         decisions.forEach(d -> stored.add(new JsonObject().put("decidedAt", d.decidedAt().toString())
             .put("rulesVersion", d.rulesVersion()).put("queue", d.queueId())
             .put("chosenAgentId", d.chosenAgentId() == null ? null : d.chosenAgentId().toString())
-            .put("relaxationStep", d.step()).put("explanation", d.explanation())));
+            .put("chosenAgentName", d.chosenAgentId() == null ? null : names.get(d.chosenAgentId().toString()))
+            .put("relaxationStep", d.step()).put("explanation", named(d.explanation(), names))));
         JsonObject out = new JsonObject().put("interactionId", id.toString()).put("state", i.state().wireName())
-            .put("queue", i.queueId()).put("decisions", stored);
+            .put("queue", i.queueId()).put("decisions", stored).put("offers", offerHistory(transitions, names));
         return live.item(id.toString()).compose(item -> {
           if (item == null || i.state() != InteractionState.QUEUED) {
             return Future.succeededFuture(out);
@@ -695,16 +765,60 @@ public final class RoutingService {
           return live.agents().map(agents -> {
             Instant now = clock.instant();
             WaitingInteraction w = waitingOf(id.toString(), item);
-            List<Decision> d = Matcher.withFullExplanations().match(List.of(w), agents.stream().map(RoutingService::snapshot).toList(), now);
+            List<Decision> d = Matcher.withFullExplanations().match(List.of(w), agents.stream().map(a -> snapshot(a, now)).toList(), now);
+            Map<String, RoutingState.AgentLive> byAgent = new HashMap<>();
+            agents.forEach(a -> byAgent.put(a.agentId(), a));
             Duration next = w.classification().nextStepAfter(Duration.between(w.waitingSince(), now));
-            out.put("now", RoutingJson.decision(d.get(0))
+            out.put("now", named(explained(d.get(0), byAgent, now), names)
                 .put("waitedMs", Duration.between(w.waitingSince(), now).toMillis())
                 .put("nextRelaxationInMs", next == null ? null : next.minus(Duration.between(w.waitingSince(), now)).toMillis()));
             return out;
           });
         });
-      });
+      })));
     });
+  }
+
+  /** Puts each agent's display name beside its id in an explanation ({@code name}, {@code chosenAgentName}). */
+  static JsonObject named(JsonObject explanation, Map<String, String> names) {
+    if (explanation == null) {
+      return null;
+    }
+    String chosen = explanation.getString("chosenAgentId");
+    if (chosen != null) {
+      explanation.put("chosenAgentName", names.get(chosen));
+    }
+    JsonArray candidates = explanation.getJsonArray("candidates");
+    if (candidates != null) {
+      for (Object o : candidates) {
+        JsonObject c = (JsonObject) o;
+        c.put("name", names.get(c.getString("agentId")));
+      }
+    }
+    return explanation;
+  }
+
+  /**
+   * Every offer of the interaction and how it ended, from its transitions: {@code agentId}, {@code name},
+   * {@code offeredAt}, {@code endedAt} and {@code outcome} ("accepted", or the reason it went back to the queue:
+   * declined, offer timed out, agent console disconnected, agent signed out...); a live offer has no end yet.
+   */
+  static JsonArray offerHistory(List<io.switchboard.hub.store.InteractionStore.Transition> transitions, Map<String, String> names) {
+    JsonArray out = new JsonArray();
+    JsonObject open = null;
+    for (var t : transitions) {
+      if ("offered".equals(t.toState())) {
+        String agent = t.agentId() == null ? null : t.agentId().toString();
+        open = new JsonObject().put("agentId", agent).put("name", agent == null ? null : names.get(agent))
+            .put("offeredAt", t.at().toString()).putNull("endedAt").putNull("outcome");
+        out.add(open);
+      } else if (open != null && "offered".equals(t.fromState())) {
+        open.put("endedAt", t.at().toString()).put("outcome", "assigned".equals(t.toState()) ? "accepted"
+            : t.reason() == null ? t.toState() : t.reason());
+        open = null;
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ queue position
@@ -801,7 +915,8 @@ public final class RoutingService {
                 RoutingState.AgentLive base = profile(a, null, load.getOrDefault(a.id().value(), Map.of()));
                 RoutingState.AgentLive restored = new RoutingState.AgentLive(base.agentId(),
                     s == null ? AgentState.OFFLINE.wireName() : s.state(), s == null ? null : s.reason(),
-                    s == null ? now : s.at(), false, now, base.skills(), base.queues(), base.capacity(), base.load(), base.exclusive());
+                    s == null ? now : s.at(), false, s == null ? now : s.at(), base.skills(), base.queues(), base.capacity(), base.load(),
+                    base.exclusive());
                 chain = chain.compose(y -> live.putAgent(restored, true));
               }
               for (RoutingStore.OfferRow o : offers) {

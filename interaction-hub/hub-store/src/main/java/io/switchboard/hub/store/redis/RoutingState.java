@@ -57,6 +57,8 @@ public final class RoutingState {
   private final Script transfer;
   private final Script reclassify;
   private final Script repairAgent;
+  private final Script setState;
+  private final Script present;
 
   public RoutingState(RedisStore redis) {
     this.redis = redis;
@@ -67,6 +69,8 @@ public final class RoutingState {
     this.transfer = new Script(load("transfer.lua"));
     this.reclassify = new Script(load("reclassify.lua"));
     this.repairAgent = new Script(load("repair_agent.lua"));
+    this.setState = new Script(load("set_state.lua"));
+    this.present = new Script(load("present.lua"));
   }
 
   /** See {@link RedisStore#onReconnected}. */
@@ -203,16 +207,20 @@ public final class RoutingState {
         .mapEmpty();
   }
 
-  /** Sets an agent's state (available, busy, after_call_work, break, offline). */
+  /**
+   * Sets an agent's state (available, busy, after_call_work, break, offline); becoming available starts its idle time
+   * at {@code since} (set_state.lua).
+   */
   public Future<Void> setState(String agentId, String state, String reason, Instant since) {
-    return redis.call(cmd().hset(agentKey(agentId), Map.of(
-            "state", state, "reason", reason == null ? "" : reason, "since", Long.toString(since.toEpochMilli()))))
-        .mapEmpty();
+    return setState.run(List.of(agentKey(agentId)), state, reason == null ? "" : reason, Long.toString(since.toEpochMilli())).mapEmpty();
   }
 
-  /** Marks the agent's console present or gone. */
-  public Future<Void> setPresent(String agentId, boolean present) {
-    return redis.call(cmd().hset(agentKey(agentId), "present", present ? "1" : "0")).mapEmpty();
+  /**
+   * Marks the agent's console present or gone; becoming present starts its idle time at {@code now} (present.lua).
+   * Does nothing for an agent routing does not know yet.
+   */
+  public Future<Void> setPresent(String agentId, boolean present, Instant now) {
+    return this.present.run(List.of(agentKey(agentId)), present ? "1" : "0", Long.toString(now.toEpochMilli())).mapEmpty();
   }
 
   /** The console of {@code agentId} is alive for {@code ttl} (refreshed by heartbeats). */
