@@ -277,6 +277,23 @@ class AsteriskCallFlowTest {
     asterisk.ami().sendAction(new HangupAction(phone), 5_000);
   }
 
+  @Test
+  void callerHangingUpWhileTheAgentsPhoneRingsStopsTheRingingAndAbandons() throws Exception {
+    String phone = dial("5550100", "+4930222333");
+    press(phone, "1");
+    queued(phone);
+    Call call = callOf(phone);
+    InteractionId id = call.interaction;
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Offered(id, NEVER_ANSWERS));
+    await("ringing", () -> call.state == Call.State.RINGING && call.ringingLeg != null);
+    String leg = call.ringingLeg;
+    await("the agent's phone rings in Asterisk", () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n
+        && leg.equals(n.getUniqueId())));
+    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+    await("the agent's phone stops ringing", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && leg.equals(h.getUniqueId())));
+    await("abandoned", () -> hub.left.stream().anyMatch(l -> l.startsWith(id + " caller hung up after waiting")));
+  }
+
   /** How many bridges the caller's channel (by uniqueid) entered. */
   static long bridges(String callerUniqueId) {
     return events.stream().filter(e -> e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())).count();

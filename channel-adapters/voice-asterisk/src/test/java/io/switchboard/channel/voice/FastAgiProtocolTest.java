@@ -122,6 +122,18 @@ class FastAgiProtocolTest {
   }
 
   @Test
+  void anOversizedEnvironmentLineIsHandledAndTheServerKeepsServing() throws Exception {
+    var env = FastAgiPeer.env("1737.1", "+4930123456", "5550100");
+    env.put("agi_calleridname", "x".repeat(1_000_000));
+    new FastAgiPeer().session(port, env, pressOneThenHangUp("1737.1"));
+    await(() -> adapter.calls().isEmpty());
+    // The next call is served as usual.
+    new FastAgiPeer().session(port, FastAgiPeer.env("1738.1", "+4930123456", "5550100"), pressOneThenHangUp("1738.1"));
+    assertThat(hub.contacts).anyMatch(c -> c.externalId().equals("1738.1"));
+    await(() -> adapter.calls().isEmpty());
+  }
+
+  @Test
   void aBadIvrFileKeepsTheRunningVersionAndAGoodOneIsTakenUp() throws Exception {
     Path file = dir.resolve("ivr.yaml");
     Files.writeString(file, "menus: {main: {prompts: [beep], options: {\"1\": {goto: nowhere}}}}\n");

@@ -212,7 +212,9 @@ public final class Hub implements AutoCloseable {
         Duration.ofSeconds(1))), "webhook dispatcher");
     io.switchboard.hub.app.http.Analytics analytics = new io.switchboard.hub.app.http.Analytics(
         new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings),
-        new WebhookService(vertx, db, webhookStore, stores.audit()));
+        new WebhookService(vertx, db, webhookStore, stores.audit()),
+        new io.switchboard.hub.core.reports.CustomerKpis(db, new io.switchboard.hub.store.CustomerKpiStore(), analyticsSettings,
+            Clock.systemUTC()));
     channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
         new LeaseStore(redis));

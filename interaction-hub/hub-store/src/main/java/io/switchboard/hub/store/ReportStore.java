@@ -28,6 +28,8 @@ public final class ReportStore {
   /** Serialises report jobs of all hub nodes (a transaction-scoped advisory lock). */
   private static final String LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('switchboard.reports')) AS locked";
 
+  private static final String WAIT_LOCK = "SELECT pg_advisory_xact_lock(hashtext('switchboard.reports'))";
+
   private static final String SNAPSHOT =
       "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, w.horizon::text AS prev_xmin, w.until AS prev_until"
           + " FROM (SELECT 1) one LEFT JOIN report_watermark w ON w.name = '" + WATERMARK + "'";
@@ -183,10 +185,14 @@ public final class ReportStore {
     }));
   }
 
-  /** Marks every 15-minute interval that starts in {@code [from, to)} for computing again; returns how many. */
-  public Future<Long> markRange(SqlClient sql, Instant from, Instant to) {
-    return sql.preparedQuery(MARK_RANGE).execute(Tuple.of(Rows.odt(from), Rows.odt(to)))
-        .map(r -> (long) r.rowCount());
+  /**
+   * Marks every 15-minute interval that starts in {@code [from, to)} for computing again; returns how many were
+   * newly marked. Waits for a running job step (the same lock), so marks never race the job's own.
+   */
+  public Future<Long> markRange(Database db, Instant from, Instant to) {
+    return db.inTransaction(tx -> tx.query(WAIT_LOCK).execute()
+        .compose(l -> tx.preparedQuery(MARK_RANGE).execute(Tuple.of(Rows.odt(from), Rows.odt(to))))
+        .map(r -> (long) r.rowCount()));
   }
 
   /**

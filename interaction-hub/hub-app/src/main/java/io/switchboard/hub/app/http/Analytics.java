@@ -4,4 +4,5 @@ import io.switchboard.hub.core.reports.ReportService;
 import io.switchboard.hub.core.webhooks.WebhookService;
 
 /** The analytical side's services for the routes: interval reports (docs/reports.md), webhooks (docs/webhooks.md). */
-public record Analytics(ReportService reports, WebhookService webhooks) {}
+public record Analytics(ReportService reports, WebhookService webhooks,
+    io.switchboard.hub.core.reports.CustomerKpis customerKpis) {}

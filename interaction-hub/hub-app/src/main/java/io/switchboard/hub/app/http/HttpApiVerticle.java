@@ -151,7 +151,7 @@ public final class HttpApiVerticle extends VerticleBase {
     DashboardRoutes.mount(router, vertx, authn);
     QuarantineRoutes.mount(router, services.quarantine(), authn);
     CallRoutes.mount(router, services.channels(), services.stores(), authn);
-    ReportRoutes.mount(router, vertx, services.analytics().reports(), authn);
+    ReportRoutes.mount(router, vertx, services.analytics().reports(), services.analytics().customerKpis(), authn);
     WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);

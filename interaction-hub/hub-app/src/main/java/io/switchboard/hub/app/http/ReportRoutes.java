@@ -27,10 +27,13 @@ final class ReportRoutes {
 
   private ReportRoutes() {}
 
-  static void mount(io.vertx.ext.web.Router router, Vertx vertx, ReportService reports, Authn authn) {
+  static void mount(io.vertx.ext.web.Router router, Vertx vertx, ReportService reports,
+      io.switchboard.hub.core.reports.CustomerKpis kpis, Authn authn) {
     for (String dim : List.of("queues", "agents", "channels")) {
       router.get("/api/v1/reports/" + dim).handler(authn.staff(Role.AGENT)).handler(ctx -> report(ctx, reports, dim));
     }
+    router.get("/api/v1/customers/:id/kpis").handler(authn.staff(Role.AGENT)).handler(ctx ->
+        Respond.json(ctx, kpis.of(Params.pathUuid(ctx, "id")), 200, k -> k));
     router.post("/api/v1/reports/rebuild").handler(authn.staff(Role.ADMIN)).handler(ctx -> {
       RebuildRequest req = JsonBodies.read(ctx, RebuildRequest.class);
       Respond.json(ctx, reports.rebuild(req.from(), req.to(), vertx), 202, n -> new JsonObject().put("intervals", n));

@@ -128,6 +128,38 @@ class ReportApiTest {
     assertField(hub.get("/api/v1/reports/queues?" + RANGE + "&interval=month", sam), "interval");
   }
 
+  @Test
+  void theCustomer360ShowsContactsPerChannelRepeatsAndThePreferredChannel() {
+    UUID customer = UUID.randomUUID();
+    UUID merged = UUID.randomUUID();
+    sql("INSERT INTO customers (id, display_name) VALUES ($1, 'K')", customer);
+    sql("INSERT INTO customers (id, display_name, merged_into) VALUES ($1, 'K2', $2)", merged, customer);
+    OffsetDateTime now = OffsetDateTime.now(java.time.ZoneOffset.UTC);
+    contact(customer, "chat", "billing", now.minusDays(2));
+    contact(customer, "chat", "billing", now.minusDays(1));   // a repeat: same queue within 7 days
+    contact(customer, "email", "general", now.minusDays(10));
+    contact(merged, "social", "general", now.minusDays(5));   // counts for the survivor; a repeat of the email (general, 5 days)
+    contact(customer, "voice", "general", now.minusDays(100)); // older than 90 days
+    var r = hub.get("/api/v1/customers/" + customer + "/kpis", alice);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    JsonObject k = r.json();
+    assertThat(k.getLong("contacts")).isEqualTo(4);
+    assertThat(k.getJsonObject("contactsByChannel").getMap()).containsOnlyKeys("chat", "email", "social");
+    assertThat(k.getJsonObject("contactsByChannel").getLong("chat")).isEqualTo(2);
+    assertThat(k.getLong("repeatContacts")).isEqualTo(2);
+    assertThat(k.getString("preferredChannel")).isEqualTo("chat");
+    assertThat(k.getInteger("days")).isEqualTo(90);
+    assertThat(hub.get("/api/v1/customers/" + UUID.randomUUID() + "/kpis", alice).status()).isEqualTo(404);
+  }
+
+  private static void contact(UUID customer, String channel, String queue, OffsetDateTime at) {
+    UUID conv = UUID.randomUUID();
+    UUID id = UUID.randomUUID();
+    sql("INSERT INTO conversations (id, customer_id, channel) VALUES ($1, $2, $3)", conv, customer, channel);
+    sql("INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state, queue_id, created_at, queued_at)"
+        + " VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $7)", id, conv, customer, channel, id.toString(), queue, at);
+  }
+
   private static void assertField(TestHub.Response r, String field) {
     assertThat(r.status()).as(r.body()).isEqualTo(422);
     assertThat(r.isProblem()).isTrue();

@@ -171,7 +171,7 @@ public final class ReportService {
     if (!errors.isEmpty()) {
       return Future.failedFuture(new ValidationException(errors));
     }
-    return store.markRange(db.pool(), from, to).onSuccess(n -> vertx.eventBus().send(ReportJob.WAKE_ADDRESS, null));
+    return store.markRange(db, from, to).onSuccess(n -> vertx.eventBus().send(ReportJob.WAKE_ADDRESS, null));
   }
 
   static Duration max(Unit u) {

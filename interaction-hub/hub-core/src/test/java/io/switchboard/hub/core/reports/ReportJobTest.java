@@ -150,7 +150,7 @@ class ReportJobTest {
     run();
     List<ReportRow> before = queues(Unit.MINUTES_15);
     List<ReportRow> agentsBefore = await(store.read(f.db.pool(), query(Dimension.AGENTS, Unit.MINUTES_15, null, null)));
-    assertThat(await(store.markRange(f.db.pool(), Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-06T00:00:00Z"))))
+    assertThat(await(store.markRange(f.db, Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-06T00:00:00Z"))))
         .isEqualTo(5 * 96);
     run();
     run();
