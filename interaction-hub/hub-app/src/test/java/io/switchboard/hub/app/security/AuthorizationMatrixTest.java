@@ -120,6 +120,7 @@ class AuthorizationMatrixTest {
     EXPECTED.put("listWebhookDeliveries", Who.ADMIN);
     EXPECTED.put("hangUpCall", Who.AGENT); // the agent working the call, or a supervisor
     EXPECTED.put("searchConversations", Who.AGENT); // results limited by the work visibility rule
+    EXPECTED.put("getCustomerKpis", Who.AGENT);
     EXPECTED.put("openApiDocument", Who.PUBLIC);
     EXPECTED.put("health", Who.PUBLIC);
     EXPECTED.put("metrics", Who.SUPERVISOR_OR_KEY_METRICS);
