@@ -3,6 +3,8 @@ package io.switchboard.hub.app.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.testsupport.FaultyServers;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Hub processes killed with -9 in external mode (PostgreSQL and Redis of the test's own), under a bounded intake load
  * spread over two nodes as a load balancer would spread it: one node killed while the other carries on, then
- * restarted; then the other killed and restarted. Every acknowledged contact is stored exactly once, every contact is
- * acknowledged in the end, no answer is a 500, and a killed hub leaves no process behind.
+ * restarted; then the other killed and restarted, with one working console on each node (it goes available, accepts
+ * what it is offered and ends it, and reconnects to its node when that node is back). Every acknowledged contact is
+ * stored exactly once and offered to an agent within {@link FaultInjectionTest#RECOVERY} of the last restart, every
+ * contact is acknowledged in the end, no answer is a 500, and a killed hub leaves no process behind.
  *
  * <p>Failsafe passes {@code switchboard.jar} and {@code switchboard.config.dir}, as for HubJarIT.
  */
@@ -37,6 +41,9 @@ class HubProcessesIT {
   FaultyServers servers;
   final List<Process> started = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  final Vertx vertx = Vertx.vertx();
+  final List<LiveConsole> consoles = new ArrayList<>();
+  final Path config = io.switchboard.hub.app.TestHub.configWithRules(RoutingSelfHealingTest.RULES);
 
   @BeforeEach
   void servers() {
@@ -45,6 +52,8 @@ class HubProcessesIT {
 
   @AfterEach
   void cleanUp() {
+    consoles.forEach(LiveConsole::close);
+    vertx.close();
     for (Process p : started) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
@@ -60,6 +69,8 @@ class HubProcessesIT {
     Process b = start("b", portB);
     String run = "nodes-" + UUID.randomUUID().toString().substring(0, 8);
     List<String> nodes = List.of("http://127.0.0.1:" + portA, "http://127.0.0.1:" + portB);
+    consoles.add(LiveConsole.working(vertx, portA, () -> login(portA, "alice")).connect());
+    consoles.add(LiveConsole.working(vertx, portB, () -> login(portB, "bob")).connect());
     try (IntakeLoad load = IntakeLoad.start(nodes, run, 80, 10, Duration.ofSeconds(240))) {
       awaitAnswers(load, 15);
       kill(b); // node B dies; the balancer sends everything to A
@@ -75,9 +86,47 @@ class HubProcessesIT {
           .as("answers other than 201/200 or 503 with Retry-After").isEmpty();
       assertThat(load.acknowledged()).as("contacts acknowledged in the end").hasSize(80);
       FaultInjectionTest.assertStoredExactlyOnce(servers, run, load.acknowledged());
+      assertOfferedWithin(List.copyOf(load.acknowledged().values()));
     }
+    consoles.forEach(LiveConsole::close);
     stop(a);
     stop(b);
+  }
+
+  /** Every interaction was offered to an agent (PostgreSQL's offered_at) within {@link FaultInjectionTest#RECOVERY}. */
+  private void assertOfferedWithin(List<String> ids) throws Exception {
+    long deadline = System.nanoTime() + FaultInjectionTest.RECOVERY.toNanos();
+    List<String> missing = RoutingSelfHealingTest.notOffered(servers, ids);
+    while (!missing.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      missing = RoutingSelfHealingTest.notOffered(servers, ids);
+    }
+    assertThat(missing).as("acknowledged contacts not offered to any agent %s s after the last restart",
+        FaultInjectionTest.RECOVERY.toSeconds()).isEmpty();
+  }
+
+  /** A demo agent's token from the node on {@code port}, retried while that node is away (the console's relogin). */
+  private String login(int port, String user) throws Exception {
+    long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+    while (true) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/auth/login"))
+            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("username", user).put("password", user + "-demo-pw").encode()))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return new JsonObject(r.body()).getString("token");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("login of " + user + " failed: " + r.statusCode() + " " + r.body());
+        }
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      sleep(500);
+    }
   }
 
   private Process start(String label, int port) throws IOException {
@@ -86,7 +135,9 @@ class HubProcessesIT {
     pb.directory(tmp.toFile());
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
-    env.put("SWITCHBOARD_CONFIG_DIR", System.getProperty("switchboard.config.dir"));
+    // The sample config with the routing test's rules: no business hours (the sample's calendar closes on Sundays).
+    env.put("SWITCHBOARD_CONFIG_DIR", config.toString());
+    env.put("SWITCHBOARD_ROUTING_RECONCILE_EVERY", "1s");
     env.put("SWITCHBOARD_DATA_DIR", tmp.resolve("data-" + label).toString());
     env.put("SWITCHBOARD_PG_URL", servers.postgresUrl());
     env.put("SWITCHBOARD_REDIS_URL", servers.redisUrl());
@@ -94,6 +145,7 @@ class HubProcessesIT {
     env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
     env.put("SWITCHBOARD_BCRYPT_COST", "4");
     env.put("SWITCHBOARD_NODE_NAME", label);
+    env.put("SWITCHBOARD_DEMO", "true"); // the demo agents work the consoles
     pb.redirectOutput(tmp.resolve(label + ".out.log").toFile());
     pb.redirectError(tmp.resolve(label + ".err.log").toFile());
     Process p = pb.start();
