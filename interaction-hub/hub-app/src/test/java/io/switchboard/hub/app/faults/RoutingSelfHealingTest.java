@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.testsupport.FaultyServers;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -254,8 +252,8 @@ class RoutingSelfHealingTest {
   }
 
   static Connection connect(FaultyServers servers) throws java.sql.SQLException {
-    URI u = URI.create(servers.postgresUrl());
-    return DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), "postgres", "");
+    // The test's own PostgreSQL demands the password its URL carries (embedded servers are never open without one).
+    return io.switchboard.hub.testsupport.TestServers.connect(servers.postgresUrl());
   }
 
   static void sleep(long ms) {
