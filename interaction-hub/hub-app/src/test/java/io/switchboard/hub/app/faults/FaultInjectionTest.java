@@ -96,13 +96,13 @@ class FaultInjectionTest {
       Map<String, String> acked = load.acknowledged();
       assertThat(acked).as("contacts acknowledged once the fault was over").hasSize(CONTACTS);
       assertStoredExactlyOnce(servers, run, acked);
-      assertOfferedWithin(List.copyOf(acked.values()));
+      assertOfferedWithin(servers, List.copyOf(acked.values()));
       assertThat(alice.connected() && bob.connected()).as("the consoles are connected again").isTrue();
     }
   }
 
   /** Every interaction was offered to an agent (PostgreSQL's offered_at) within {@link #RECOVERY}. */
-  private static void assertOfferedWithin(List<String> ids) throws Exception {
+  static void assertOfferedWithin(FaultyServers servers, List<String> ids) throws Exception {
     long deadline = System.nanoTime() + RECOVERY.toNanos();
     List<String> missing = RoutingSelfHealingTest.notOffered(servers, ids);
     while (!missing.isEmpty() && System.nanoTime() < deadline) {

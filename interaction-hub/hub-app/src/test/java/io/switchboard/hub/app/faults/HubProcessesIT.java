@@ -86,23 +86,11 @@ class HubProcessesIT {
           .as("answers other than 201/200 or 503 with Retry-After").isEmpty();
       assertThat(load.acknowledged()).as("contacts acknowledged in the end").hasSize(80);
       FaultInjectionTest.assertStoredExactlyOnce(servers, run, load.acknowledged());
-      assertOfferedWithin(List.copyOf(load.acknowledged().values()));
+      FaultInjectionTest.assertOfferedWithin(servers, List.copyOf(load.acknowledged().values()));
     }
     consoles.forEach(LiveConsole::close);
     stop(a);
     stop(b);
-  }
-
-  /** Every interaction was offered to an agent (PostgreSQL's offered_at) within {@link FaultInjectionTest#RECOVERY}. */
-  private void assertOfferedWithin(List<String> ids) throws Exception {
-    long deadline = System.nanoTime() + FaultInjectionTest.RECOVERY.toNanos();
-    List<String> missing = RoutingSelfHealingTest.notOffered(servers, ids);
-    while (!missing.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      missing = RoutingSelfHealingTest.notOffered(servers, ids);
-    }
-    assertThat(missing).as("acknowledged contacts not offered to any agent %s s after the last restart",
-        FaultInjectionTest.RECOVERY.toSeconds()).isEmpty();
   }
 
   /** A demo agent's token from the node on {@code port}, retried while that node is away (the console's relogin). */
