@@ -7,6 +7,7 @@ import { unlockAudio } from './notify.js';
 import './agent/agent-console.js';
 import './dashboard/supervisor-dashboard.js';
 import './agent/conversation-search.js';
+import './reports/reports-page.js';
 
 class SwitchboardApp extends LitElement {
   static properties = {
@@ -112,7 +113,8 @@ class SwitchboardApp extends LitElement {
         </main>`;
     }
     // Supervisors and admins land on the dashboard; #/console takes them to their own console.
-    const view = this.view === 'search' ? 'search' : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
+    const view = this.view === 'search' || this.view === 'reports' ? this.view
+      : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
     return html`
       <header class="topbar">
         <strong class="brand">Switchboard</strong>
@@ -120,6 +122,7 @@ class SwitchboardApp extends LitElement {
           <a href="#/console" class=${view === 'console' ? 'active' : ''}>Console</a>
           ${this.isSupervisor() ? html`<a href="#/dashboard" class=${view === 'dashboard' ? 'active' : ''}>Dashboard</a>` : nothing}
           <a href="#/search" class=${view === 'search' ? 'active' : ''}>Search</a>
+          <a href="#/reports" class=${view === 'reports' ? 'active' : ''}>Reports</a>
         </nav>
         <span class="connection ${this.connection}" data-testid="connection">${connectionLabel(this.connection)}</span>
         <span class="who">${this.session.user.username} · ${this.session.user.role}</span>
@@ -128,6 +131,7 @@ class SwitchboardApp extends LitElement {
       ${view === 'dashboard'
         ? html`<sb-dashboard .api=${this.api} .socket=${this.socket}></sb-dashboard>`
         : nothing}
+      ${view === 'reports' ? html`<sb-reports .api=${this.api} .user=${this.session.user}></sb-reports>` : nothing}
       ${view === 'search' ? html`<sb-conversation-search .api=${this.api} .user=${this.session.user}></sb-conversation-search>` : nothing}
       <sb-agent-console .api=${this.api} .socket=${this.socket} .user=${this.session.user} ?hidden=${view !== 'console'}></sb-agent-console>`;
   }
@@ -135,7 +139,7 @@ class SwitchboardApp extends LitElement {
 
 /** The view the address asks for: 'dashboard', 'console', or null (the role's own: supervisors the dashboard). */
 function viewFromHash() {
-  return { '#/dashboard': 'dashboard', '#/console': 'console', '#/search': 'search' }[location.hash] || null;
+  return { '#/dashboard': 'dashboard', '#/console': 'console', '#/search': 'search', '#/reports': 'reports' }[location.hash] || null;
 }
 
 function connectionLabel(status) {

@@ -309,6 +309,14 @@ final class RecordingChannelContext implements ChannelContext, AutoCloseable {
     return linked != null ? linked : io.switchboard.hub.api.spi.ChannelContext.super.broadcast();
   }
 
+  /** The hub's surveys as the test sets them (none by default). */
+  volatile io.switchboard.hub.api.spi.Surveys surveys = io.switchboard.hub.api.spi.Surveys.NONE;
+
+  @Override
+  public io.switchboard.hub.api.spi.Surveys surveys() {
+    return surveys;
+  }
+
   @Override
   public io.switchboard.hub.api.spi.InteractionControl interactions() {
     return (interaction, reason) -> io.vertx.core.Future.succeededFuture(false);
