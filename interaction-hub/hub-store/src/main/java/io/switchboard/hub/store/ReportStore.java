@@ -288,7 +288,9 @@ public final class ReportStore {
       long waitMs, long handled, long handleMs, long talkMs, long transfers, long fcrResolved,
       long availableMs, long busyMs, long afterCallWorkMs, long breakMs, long csatSent, long csatAnswered, long csatSum) {}
 
-  private static final String FILTERS = " WHERE interval_start >= $1 AND interval_start < $2"
+  // "$3::text <> ''" names the zone's type also when the period does not use it (15 minutes): a statement prepared
+  // for a cursor must know every parameter's type.
+  private static final String FILTERS = " WHERE interval_start >= $1 AND interval_start < $2 AND $3::text <> ''"
       + " AND ($4::text[] IS NULL OR %s = ANY($4::text[])) AND ($5::text[] IS NULL OR channel = ANY($5::text[]))";
 
   private static final String QUEUE_SUMS = "sum(offered) AS offered, sum(answered) AS answered,"
@@ -309,7 +311,7 @@ public final class ReportStore {
             SELECT %1$s AS p, agent_id, sum(answered) AS answered, sum(handled) AS handled, sum(handle_ms) AS handle_ms,
                    sum(talk_ms) AS talk_ms, sum(transfers) AS transfers, sum(csat_sent) AS csat_sent,
                    sum(csat_answered) AS csat_answered, sum(csat_sum) AS csat_sum
-              FROM report_agent_intervals WHERE interval_start >= $1 AND interval_start < $2
+              FROM report_agent_intervals WHERE interval_start >= $1 AND interval_start < $2 AND $3::text <> ''
                AND ($4::uuid[] IS NULL OR agent_id = ANY($4::uuid[])) AND ($5::text[] IS NULL OR channel = ANY($5::text[]))
              GROUP BY 1, 2),
           st AS (

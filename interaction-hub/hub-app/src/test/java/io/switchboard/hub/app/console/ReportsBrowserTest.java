@@ -207,7 +207,7 @@ class ReportsBrowserTest {
     String interactionId = (String) agent.evaluate("document.querySelector('sb-interaction-workspace').summary.interactionId");
     String alice = TestHub.bearer(hub.login("alice", "alice-demo-pw"));
     var wrapped = hub.post("/api/v1/interactions/" + interactionId + "/wrap-up", alice, "{\"disposition\":\"resolved\"}");
-    assertThat(wrapped.status()).as(wrapped.body()).isEqualTo(200);
+    assertThat(wrapped.status()).as(wrapped.body()).isEqualTo(204);
     String today = LocalDate.now(BERLIN).toString();
     String tomorrow = LocalDate.now(BERLIN).plusDays(1).toString();
     awaitReport("/api/v1/reports/queues?from=" + today + "&to=" + tomorrow + "&queues=billing", sam, 1);

@@ -96,6 +96,19 @@ class ReportApiTest {
   }
 
   @Test
+  void fifteenMinuteAndHourPeriodsAreStreamedForEveryDimension() {
+    for (String dim : new String[] {"queues", "agents", "channels"}) {
+      for (String interval : new String[] {"15m", "hour", "week"}) {
+        var r = hub.get("/api/v1/reports/" + dim + "?" + RANGE + "&interval=" + interval, sam);
+        assertThat(r.status()).as(dim + " by " + interval + ": " + r.body()).isEqualTo(200);
+        assertThat(r.json().getJsonArray("rows")).as(dim + " by " + interval).isNotEmpty();
+      }
+    }
+    var quarter = hub.get("/api/v1/reports/queues?" + RANGE + "&interval=15m&queues=billing", sam).json().getJsonArray("rows");
+    assertThat(quarter.getJsonObject(0).getString("periodStart")).isEqualTo("2026-03-02T10:00+01:00");
+  }
+
+  @Test
   void csvHasABomOnRequestIsoTimesAndEscapedText() {
     var r = hub.get("/api/v1/reports/agents?" + RANGE + "&interval=hour&format=csv&bom=true", sam);
     assertThat(r.status()).isEqualTo(200);
