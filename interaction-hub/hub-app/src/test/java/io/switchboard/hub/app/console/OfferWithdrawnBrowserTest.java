@@ -11,13 +11,9 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import io.switchboard.hub.app.TestHub;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10 (open item C): a web chat customer who leaves while the offer still rings at an agent takes the offer
@@ -26,33 +22,11 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("a customer who leaves before the offer is accepted takes the offer away")
 class OfferWithdrawnBrowserTest {
-  private static Chromium chromium;
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    // The offer timeout is routing.yaml's 15 s: without the withdrawal the card stays longer than the assertion waits.
-    hub = ConsoleSteps.hubWithWebChat(Map.of());
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  // The offer timeout is routing.yaml's 15 s: without the withdrawal the card stays longer than the assertion waits.
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withWebChatHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   @Test
   @DisplayName("the waiting customer ends the chat: the ringing offer disappears from the agent's console")
