@@ -11,12 +11,9 @@ import io.switchboard.hub.app.TestHub;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10, the admin workspace in the browser (at 1366×768): an admin changes a routing rule, sees the problems of a
@@ -28,33 +25,11 @@ import org.junit.jupiter.api.Test;
 @DisplayName("the admin workspace")
 class AdminWorkspaceBrowserTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
-  private static Chromium chromium;
   private static final AtomicInteger contacts = new AtomicInteger();
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    hub = TestHub.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withDemoHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   private Page admin() {
     Page page = chromium.newPage(1366, 768);
