@@ -99,7 +99,11 @@ public final class HttpApiVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setIdleTimeout((int) Math.max(1, limits.idleTimeout().toSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setCompressionSupported(true));
+        .setCompressionSupported(true)
+        // No HTTP/2 over cleartext: while h2c is possible, Vert.x holds a new connection's first bytes until it can
+        // tell HTTP/1.1 from HTTP/2, and only then reports the connection. A client trickling its request head was
+        // thus invisible to ConnectionGuard and never cut (#11.6). HTTP/1.1 connections are reported on accept.
+        .setHttp2ClearTextEnabled(false));
     server.connectionHandler(guard.onConnection());
     return server.requestHandler(guard.wrap(router)).listen().onSuccess(s ->
         log.atInfo().addKeyValue("port", s.actualPort()).log("HTTP API listening"));
