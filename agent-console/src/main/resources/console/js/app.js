@@ -8,11 +8,13 @@ import './agent/agent-console.js';
 import './dashboard/supervisor-dashboard.js';
 import './agent/conversation-search.js';
 import './reports/reports-page.js';
+import './admin/admin-workspace.js';
 
 class SwitchboardApp extends LitElement {
   static properties = {
     session: { state: true },
     view: { state: true },
+    hash: { state: true },
     connection: { state: true },
     loginError: { state: true },
     busy: { state: true },
@@ -25,7 +27,8 @@ class SwitchboardApp extends LitElement {
     this.connection = 'closed';
     this.loginError = '';
     this.busy = false;
-    this.onHash = () => { this.view = viewFromHash(); };
+    this.hash = location.hash;
+    this.onHash = () => { this.view = viewFromHash(); this.hash = location.hash; };
   }
 
   createRenderRoot() {
@@ -91,6 +94,10 @@ class SwitchboardApp extends LitElement {
     this.signedOut('');
   }
 
+  isAdmin() {
+    return this.session?.user?.role === 'admin';
+  }
+
   isSupervisor() {
     return ['supervisor', 'admin'].includes(this.session?.user?.role);
   }
@@ -113,8 +120,10 @@ class SwitchboardApp extends LitElement {
         </main>`;
     }
     // Supervisors and admins land on the dashboard; #/console takes them to their own console.
+    // The admin workspace is for admins only (the hub refuses its calls to anyone else as well).
     const view = this.view === 'search' || this.view === 'reports' ? this.view
-      : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
+      : this.view === 'admin' ? (this.isAdmin() ? 'admin' : this.isSupervisor() ? 'dashboard' : 'console')
+        : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
     return html`
       <header class="topbar">
         <strong class="brand">Switchboard</strong>
@@ -123,6 +132,7 @@ class SwitchboardApp extends LitElement {
           ${this.isSupervisor() ? html`<a href="#/dashboard" class=${view === 'dashboard' ? 'active' : ''}>Dashboard</a>` : nothing}
           <a href="#/search" class=${view === 'search' ? 'active' : ''}>Search</a>
           <a href="#/reports" class=${view === 'reports' ? 'active' : ''}>Reports</a>
+          ${this.isAdmin() ? html`<a href="#/admin" class=${view === 'admin' ? 'active' : ''}>Admin</a>` : nothing}
         </nav>
         <span class="connection ${this.connection}" data-testid="connection">${connectionLabel(this.connection)}</span>
         <span class="who">${this.session.user.username} · ${this.session.user.role}</span>
@@ -132,14 +142,23 @@ class SwitchboardApp extends LitElement {
         ? html`<sb-dashboard .api=${this.api} .socket=${this.socket}></sb-dashboard>`
         : nothing}
       ${view === 'reports' ? html`<sb-reports .api=${this.api} .user=${this.session.user}></sb-reports>` : nothing}
+      ${view === 'admin' ? html`<sb-admin .api=${this.api} page=${adminPage()}></sb-admin>` : nothing}
       ${view === 'search' ? html`<sb-conversation-search .api=${this.api} .user=${this.session.user}></sb-conversation-search>` : nothing}
       <sb-agent-console .api=${this.api} .socket=${this.socket} .user=${this.session.user} ?hidden=${view !== 'console'}></sb-agent-console>`;
   }
 }
 
-/** The view the address asks for: 'dashboard', 'console', or null (the role's own: supervisors the dashboard). */
+/** The view the address asks for: 'dashboard', 'console', 'search', 'admin', or null (the role's own). */
 function viewFromHash() {
+  if (location.hash === '#/admin' || location.hash.startsWith('#/admin/')) {
+    return 'admin';
+  }
   return { '#/dashboard': 'dashboard', '#/console': 'console', '#/search': 'search', '#/reports': 'reports' }[location.hash] || null;
+}
+
+/** The admin workspace's page: #/admin/rules → 'rules'. */
+function adminPage() {
+  return location.hash.startsWith('#/admin/') ? location.hash.slice('#/admin/'.length) : 'staff';
 }
 
 function connectionLabel(status) {

@@ -2,6 +2,8 @@ package io.switchboard.channel.webchat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.channel.testkit.InMemoryChannelContext;
+import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.error.ConflictException;
 import io.switchboard.hub.api.error.NotFoundException;
@@ -21,15 +23,15 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("web chat: the satisfaction survey after the end")
 class WebChatSurveyTest {
-  private RecordingChannelContext hub;
+  private InMemoryChannelContext hub;
   /** The hub's side as the adapter sees it: one answer per interaction, the same answer again accepted. */
   private final Map<InteractionId, int[]> answers = new ConcurrentHashMap<>();
   private final List<String> invited = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
-    hub = new RecordingChannelContext(Map.of(), Map.of());
-    hub.surveys = new Surveys() {
+    hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of());
+    hub.surveys(new Surveys() {
       @Override
       public Future<Optional<Invitation>> invite(InteractionId interaction, String via) {
         invited.add(via);
@@ -45,8 +47,8 @@ class WebChatSurveyTest {
         }
         return Future.succeededFuture();
       }
-    };
-    hub.start();
+    });
+    hub.start(new WebChatAdapter());
   }
 
   @AfterEach
@@ -55,7 +57,7 @@ class WebChatSurveyTest {
   }
 
   private ChatClient endedChat() {
-    ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of());
+    ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of());
     c.start("Ida", null, "billing");
     c.say("c1", "hello");
     c.send(new JsonObject().put("type", "end").put("transcript", false));
@@ -101,13 +103,13 @@ class WebChatSurveyTest {
 
   @Test
   void aRatingBeforeTheEndOrWithoutASurveyIsRefused() {
-    try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of())) {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
       c.start("Ida", null, "billing");
       c.say("c1", "hello");
       c.send(new JsonObject().put("type", "rate").put("rating", 5));
       assertThat(c.await("error").getString("code")).isEqualTo("no-survey");
     }
-    hub.surveys = Surveys.NONE;
+    hub.surveys(Surveys.NONE);
     try (ChatClient c = endedChat()) {
       assertThat(c.await("ended").containsKey("survey")).isFalse();
       assertThat(c.awaitClose()).as("no survey: closed at once as before").isEqualTo((short) 1000);
@@ -121,7 +123,7 @@ class WebChatSurveyTest {
       InteractionId id = InteractionId.random();
       answers.put(id, new int[] {1});
       // The hub says the interaction's survey was answered (by another tab, say) with another rating.
-      hub.surveys = new Surveys() {
+      hub.surveys(new Surveys() {
         @Override
         public Future<Optional<Invitation>> invite(InteractionId interaction, String via) {
           return Future.succeededFuture(Optional.empty());
@@ -131,7 +133,7 @@ class WebChatSurveyTest {
         public Future<Void> answer(InteractionId interaction, int rating, String comment) {
           return Future.failedFuture(rating == 1 ? new NotFoundException("gone") : new ConflictException("this survey was answered already"));
         }
-      };
+      });
       c.send(new JsonObject().put("type", "rate").put("rating", 4));
       assertThat(c.await("error").getString("code")).isEqualTo("already-rated");
       c.send(new JsonObject().put("type", "rate").put("rating", 1));

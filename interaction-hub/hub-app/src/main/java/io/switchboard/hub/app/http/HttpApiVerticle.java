@@ -84,6 +84,12 @@ public final class HttpApiVerticle extends VerticleBase {
     return out;
   }
 
+  /** The largest WebSocket message (of any number of frames) handed to a socket's handler: 256 KiB. */
+  public static final int WEBSOCKET_MESSAGE_LIMIT = 256 * 1024;
+
+  /** The largest single WebSocket frame the server reads before cutting the connection: 1 MiB. */
+  public static final int WEBSOCKET_FRAME_LIMIT = 1024 * 1024;
+
   /** The smallest body limit of channel endpoints (provider webhooks): 3 MiB, Meta's documented maximum. */
   public static final int CHANNEL_BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -99,7 +105,16 @@ public final class HttpApiVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setIdleTimeout((int) Math.max(1, limits.idleTimeout().toSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setCompressionSupported(true));
+        .setCompressionSupported(true)
+        // No HTTP/2 over cleartext: while h2c is possible, Vert.x holds a new connection's first bytes until it can
+        // tell HTTP/1.1 from HTTP/2, and only then reports the connection. A client trickling its request head was
+        // thus invisible to ConnectionGuard and never cut (#11.6). HTTP/1.1 connections are reported on accept.
+        .setHttp2ClearTextEnabled(false)
+        // WebSocket limits: a message (all its frames) up to 256 KiB is handed to the socket's handler; one frame may
+        // be up to 1 MiB, so a single frame over 64 KiB (Netty's default) or over the message limit still reaches the
+        // handler, which answers with its documented error before closing (web chat: frame-too-large, 1009).
+        .setMaxWebSocketMessageSize(WEBSOCKET_MESSAGE_LIMIT)
+        .setMaxWebSocketFrameSize(WEBSOCKET_FRAME_LIMIT));
     server.connectionHandler(guard.onConnection());
     return server.requestHandler(guard.wrap(router)).listen().onSuccess(s ->
         log.atInfo().addKeyValue("port", s.actualPort()).log("HTTP API listening"));
@@ -137,7 +152,7 @@ public final class HttpApiVerticle extends VerticleBase {
     // Uploads read their own body (raw bytes, a larger limit), so they come before the JSON body handler.
     AttachmentRoutes.mount(router, services.attachments(), authn, config.maxAttachmentBytes());
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    AuthRoutes.mount(router, services.auth(), authn, services.routing());
+    AuthRoutes.mount(router, services.auth(), authn, services.routing(), services.rights());
     AccountRoutes.mount(router, services.auth(), services.agents(), authn);
     InboundRoutes.mount(router, services.intake(), authn);
     CustomerRoutes.mount(router, services.customers(), services.interactions().visibility(), services.rights(), authn);
@@ -146,6 +161,8 @@ public final class HttpApiVerticle extends VerticleBase {
     StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);
     RoutingRoutes.mount(router, services.routing(), services.console(), authn);
+    RulesWorkbenchRoutes.mount(router, new io.switchboard.hub.core.routing.RulesWorkbench(vertx, services.stores(),
+        services.routing().rules(), java.time.Clock.systemUTC()), authn);
     ConsoleRoutes.mount(router, services.console(), services.routing(), authn);
     MessageRoutes.mount(router, services.messages(), authn);
     DashboardRoutes.mount(router, vertx, authn);
