@@ -210,6 +210,15 @@ public final class AsteriskAdapter implements ChannelAdapter {
     byUniqueId.remove(call.uniqueId, call);
   }
 
+  /** AMI says a Dial from channel {@code uniqueId} was answered: when that is a callback's agent leg, it connected. */
+  void dialAnswered(String uniqueId) {
+    for (Call c : byInteraction.values()) {
+      if (c.state == Call.State.CALLBACK_DIALLING && uniqueId != null && uniqueId.equals(c.agentLegId)) {
+        c.callbackConnected = true;
+      }
+    }
+  }
+
   /** Callbacks this node holds now (for tests). */
   java.util.List<Call> callbacks() {
     return byInteraction.values().stream().filter(c -> c.state.callback()).toList();

@@ -57,6 +57,9 @@ final class Call {
   volatile Ivr.EntryPoint entry;
   /** The number a callback dials (the caller's number when it is a usable phone number). */
   volatile String callbackNumber;
+  /** A callback's agent leg (its Asterisk uniqueid) while the customer is dialled, and whether the customer answered. */
+  volatile String agentLegId;
+  volatile boolean callbackConnected;
   /** The customer number the caller entered and the hub knows (null when none). */
   volatile String customerNumber;
 

@@ -511,7 +511,7 @@ final class CallFlows {
       return;
     }
     if (call.state == Call.State.CALLBACK_RINGING) {
-      dialler.dial(call, agent, request.getChannel(), channel);
+      dialler.dial(call, agent, request.getChannel(), request.getUniqueId(), channel);
       return;
     }
     call.signals.add(new Call.Signal.Bridge(request.getChannel(), agent));

@@ -28,8 +28,10 @@ final class CallbackDialler {
   }
 
   /** Runs on the agent leg's FastAGI session until the callback is done, failed, or the agent hangs up. */
-  void dial(Call call, AgentId agent, String agentChannel, AgiChannel channel) throws AgiException {
+  void dial(Call call, AgentId agent, String agentChannel, String agentLegId, AgiChannel channel) throws AgiException {
     Ivr.Callbacks cfg = adapter.ivr().callbacks();
+    call.agentLegId = agentLegId;
+    call.callbackConnected = false;
     call.state = Call.State.CALLBACK_DIALLING;
     call.agentChannel = agentChannel;
     call.ringingLeg = null;
@@ -45,13 +47,17 @@ final class CallbackDialler {
             .addKeyValue("of", cfg.attempts()).log("dialling the customer for a callback");
         channel.exec("Dial", dial);
         status = CallFlows.quiet(() -> channel.getVariable("DIALSTATUS"));
-        if ("ANSWER".equals(status)) {
+        if ("ANSWER".equals(status) || call.callbackConnected) {
           log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended");
           record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(attempt)),
               "callback answered on attempt " + attempt);
           flows.ended(call, "callback call ended");
-          channel.hangup();
+          hangUpQuietly(channel);
           return;
+        }
+        if ("CANCEL".equals(status)) {
+          // Dial was cancelled: the agent's leg hung up while the customer's phone rang.
+          throw new AgiHangupException();
         }
         String why = describe(status);
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).addKeyValue("dialStatus", status)
@@ -66,8 +72,16 @@ final class CallbackDialler {
       log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).log(reason);
       record(call, Map.of("voice.callback", "failed"), reason);
       flows.ended(call, reason);
-      channel.hangup();
+      hangUpQuietly(channel);
     } catch (AgiHangupException e) {
+      if (call.callbackConnected) {
+        // The agent hung up after talking to the customer: the callback was made.
+        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended by the agent");
+        record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(attempt)),
+            "callback answered on attempt " + attempt);
+        flows.ended(call, "callback call ended");
+        return;
+      }
       String reason = "callback failed: the agent hung up " + (attempt == 0 ? "before dialling" : "during attempt " + attempt);
       log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).log(reason);
       record(call, Map.of("voice.callback", "failed", "voice.callbackResult", "agent hung up"), reason);
@@ -77,6 +91,15 @@ final class CallbackDialler {
       call.agentChannel = null;
       flows.releaseCallbackLease(call);
       adapter.forget(call);
+    }
+  }
+
+  /** Hangs up the agent's leg, which may be gone already (the agent hung up first). */
+  private static void hangUpQuietly(AgiChannel channel) throws AgiException {
+    try {
+      channel.hangup();
+    } catch (AgiHangupException gone) {
+      // nothing left to hang up
     }
   }
 
