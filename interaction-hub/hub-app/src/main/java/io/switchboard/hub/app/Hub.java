@@ -223,7 +223,8 @@ public final class Hub implements AutoCloseable {
             analyticsSettings, Clock.systemUTC()), surveys);
     java.util.function.Supplier<String> publicUrl =
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort();
-    channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env, publicUrl, new LeaseStore(redis));
+    channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env, publicUrl, new LeaseStore(redis),
+        normalizer);
     channels.surveys(surveys);
     ChannelRuntime runtime = channels;
     await(vertx.deployVerticle(new io.switchboard.hub.core.csat.SurveySender(db, surveyStore, analyticsSettings.surveys(),

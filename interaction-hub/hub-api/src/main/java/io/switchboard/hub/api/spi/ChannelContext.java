@@ -89,6 +89,23 @@ public interface ChannelContext {
   }
 
   /**
+   * The business calendars of the routing rules in force (opening hours per IVR entry point). The default has none
+   * (adapter tests).
+   */
+  default BusinessHours businessHours() {
+    return BusinessHours.NONE;
+  }
+
+  /**
+   * Whether a customer with this identity exists (for example a customer number entered in an IVR, the handle
+   * {@code customer-number:<digits>}), so the adapter can ask again before taking the contact in under it. The address
+   * is normalised as intake does; one that is not valid is not known. The default knows nobody (adapter tests).
+   */
+  default io.vertx.core.Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
+    return io.vertx.core.Future.succeededFuture(false);
+  }
+
+  /**
    * Customer satisfaction surveys (docs/reports.md "CSAT"): the web chat puts its question in the widget after the
    * end, a voice adapter could ask for a digit after the call. The default asks nothing (adapter tests).
    */
