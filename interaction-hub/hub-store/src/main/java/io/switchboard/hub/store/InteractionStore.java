@@ -189,6 +189,12 @@ public final class InteractionStore {
     });
   }
 
+  /** Sets one attribute of an interaction (a voice call's recording file), keeping the others. */
+  public Future<Void> setAttribute(SqlClient sql, InteractionId id, String key, String value) {
+    return sql.preparedQuery("UPDATE interactions SET attributes = attributes || jsonb_build_object($2::text, $3::text) WHERE id = $1")
+        .execute(Tuple.of(id.value(), key, value)).mapEmpty();
+  }
+
   /** When and why the customer left the interaction while it was worked; empty when they did not. */
   public Future<Optional<Departure>> departure(SqlClient sql, InteractionId id) {
     return sql.preparedQuery(DEPARTURE).execute(Tuple.of(id.value())).map(rows -> {

@@ -25,4 +25,13 @@ public interface InteractionControl {
   default Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
     return Future.failedFuture(new UnsupportedOperationException("this hub does not accept offers from channels"));
   }
+
+  /**
+   * The call's state changed (ringing, talking, on hold, ended; a recording started): the hub stores a recording's
+   * file name on the interaction and shows the state on the consoles of the agent and of supervisors. The default
+   * ignores it (adapter tests).
+   */
+  default Future<Void> callState(CallState state) {
+    return Future.succeededFuture();
+  }
 }
