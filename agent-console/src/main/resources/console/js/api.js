@@ -98,6 +98,15 @@ export class Api {
   post(path, body = {}) { return this.request('POST', path, body); }
   patch(path, body) { return this.request('PATCH', path, body); }
   put(path, body) { return this.request('PUT', path, body); }
+  del(path) { return this.request('DELETE', path); }
+
+  /** The signed-in staff member with the rights they have (`GET /auth/me`), asked once per login. */
+  me() {
+    if (!this.mePromise) {
+      this.mePromise = this.get('/auth/me').catch((e) => { this.mePromise = null; throw e; });
+    }
+    return this.mePromise;
+  }
 
   logout() {
     return this.request('POST', '/auth/logout', {}).catch(() => null);

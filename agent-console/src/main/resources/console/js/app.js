@@ -7,11 +7,13 @@ import { unlockAudio } from './notify.js';
 import './agent/agent-console.js';
 import './dashboard/supervisor-dashboard.js';
 import './agent/conversation-search.js';
+import './admin/admin-workspace.js';
 
 class SwitchboardApp extends LitElement {
   static properties = {
     session: { state: true },
     view: { state: true },
+    hash: { state: true },
     connection: { state: true },
     loginError: { state: true },
     busy: { state: true },
@@ -24,7 +26,8 @@ class SwitchboardApp extends LitElement {
     this.connection = 'closed';
     this.loginError = '';
     this.busy = false;
-    this.onHash = () => { this.view = viewFromHash(); };
+    this.hash = location.hash;
+    this.onHash = () => { this.view = viewFromHash(); this.hash = location.hash; };
   }
 
   createRenderRoot() {
@@ -90,6 +93,10 @@ class SwitchboardApp extends LitElement {
     this.signedOut('');
   }
 
+  isAdmin() {
+    return this.session?.user?.role === 'admin';
+  }
+
   isSupervisor() {
     return ['supervisor', 'admin'].includes(this.session?.user?.role);
   }
@@ -112,7 +119,10 @@ class SwitchboardApp extends LitElement {
         </main>`;
     }
     // Supervisors and admins land on the dashboard; #/console takes them to their own console.
-    const view = this.view === 'search' ? 'search' : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
+    // The admin workspace is for admins only (the hub refuses its calls to anyone else as well).
+    const view = this.view === 'search' ? 'search'
+      : this.view === 'admin' ? (this.isAdmin() ? 'admin' : this.isSupervisor() ? 'dashboard' : 'console')
+        : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
     return html`
       <header class="topbar">
         <strong class="brand">Switchboard</strong>
@@ -120,6 +130,7 @@ class SwitchboardApp extends LitElement {
           <a href="#/console" class=${view === 'console' ? 'active' : ''}>Console</a>
           ${this.isSupervisor() ? html`<a href="#/dashboard" class=${view === 'dashboard' ? 'active' : ''}>Dashboard</a>` : nothing}
           <a href="#/search" class=${view === 'search' ? 'active' : ''}>Search</a>
+          ${this.isAdmin() ? html`<a href="#/admin" class=${view === 'admin' ? 'active' : ''}>Admin</a>` : nothing}
         </nav>
         <span class="connection ${this.connection}" data-testid="connection">${connectionLabel(this.connection)}</span>
         <span class="who">${this.session.user.username} · ${this.session.user.role}</span>
@@ -128,14 +139,23 @@ class SwitchboardApp extends LitElement {
       ${view === 'dashboard'
         ? html`<sb-dashboard .api=${this.api} .socket=${this.socket}></sb-dashboard>`
         : nothing}
+      ${view === 'admin' ? html`<sb-admin .api=${this.api} page=${adminPage()}></sb-admin>` : nothing}
       ${view === 'search' ? html`<sb-conversation-search .api=${this.api} .user=${this.session.user}></sb-conversation-search>` : nothing}
       <sb-agent-console .api=${this.api} .socket=${this.socket} .user=${this.session.user} ?hidden=${view !== 'console'}></sb-agent-console>`;
   }
 }
 
-/** The view the address asks for: 'dashboard', 'console', or null (the role's own: supervisors the dashboard). */
+/** The view the address asks for: 'dashboard', 'console', 'search', 'admin', or null (the role's own). */
 function viewFromHash() {
+  if (location.hash === '#/admin' || location.hash.startsWith('#/admin/')) {
+    return 'admin';
+  }
   return { '#/dashboard': 'dashboard', '#/console': 'console', '#/search': 'search' }[location.hash] || null;
+}
+
+/** The admin workspace's page: #/admin/rules → 'rules'. */
+function adminPage() {
+  return location.hash.startsWith('#/admin/') ? location.hash.slice('#/admin/'.length) : 'staff';
 }
 
 function connectionLabel(status) {

@@ -18,6 +18,7 @@ class CustomerPanel extends LitElement {
     candidates: { state: true },
     expanded: { state: true },
     error: { state: true },
+    rights: { state: true },
   };
 
   constructor() {
@@ -31,6 +32,18 @@ class CustomerPanel extends LitElement {
     this.expanded = new Set();
     this.error = '';
     this.loadedFor = null;
+    // What this staff member may do beyond editing names, languages and notes (security.rights): until the hub has
+    // said, none of those controls are shown. The hub refuses them anyway.
+    this.rights = new Set();
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.api?.me().then((me) => { this.rights = new Set(me.rights || []); }).catch(() => {});
+  }
+
+  may(right) {
+    return this.rights.has(right);
   }
 
   createRenderRoot() {
@@ -69,6 +82,9 @@ class CustomerPanel extends LitElement {
     const f = new FormData(e.target);
     const body = { version: this.customer.version };
     for (const key of ['displayName', 'tier', 'language', 'notes']) {
+      if (!f.has(key)) {
+        continue; // not offered to this staff member (the tier without the editTier right)
+      }
       const value = String(f.get(key) ?? '').trim();
       const before = this.customer[key] ?? '';
       if (value !== before) {
@@ -166,16 +182,16 @@ class CustomerPanel extends LitElement {
         <ul class="identities">
           ${(c.identities || []).map((i) => html`<li><span class="badge">${i.kind}${i.provider ? `/${i.provider}` : ''}</span> ${i.value}</li>`)}
         </ul>
-        ${this.linking ? html`
+        ${this.linking && this.may('editIdentities') ? html`
           <form class="inline-form" @submit=${this.link}>
             <select name="kind"><option value="email">email</option><option value="phone">phone</option></select>
             <input name="value" required placeholder="address or number">
             <button type="submit">Link</button>
             <button type="button" class="link" @click=${() => { this.linking = false; }}>Cancel</button>
           </form>` : html`
-          <button class="link" @click=${() => { this.linking = true; }}>Link an identity</button>
-          <button class="link" @click=${() => { this.merging = !this.merging; }}>Merge a duplicate…</button>`}
-        ${this.merging ? html`
+          ${this.may('editIdentities') ? html`<button class="link" @click=${() => { this.linking = true; }}>Link an identity</button>` : nothing}
+          ${this.may('mergeCustomers') ? html`<button class="link" @click=${() => { this.merging = !this.merging; }}>Merge a duplicate…</button>` : nothing}`}
+        ${this.merging && this.may('mergeCustomers') ? html`
           <form class="inline-form" @submit=${this.search}>
             <input name="q" placeholder="name, email or phone of the duplicate" required>
             <button type="submit">Search</button>
@@ -197,7 +213,7 @@ class CustomerPanel extends LitElement {
     return html`
       <form class="edit" @submit=${this.save}>
         <label>Name <input name="displayName" required .value=${c.displayName}></label>
-        <label>Tier <input name="tier" .value=${c.tier || ''}></label>
+        ${this.may('editTier') ? html`<label>Tier <input name="tier" .value=${c.tier || ''}></label>` : nothing}
         <label>Language <input name="language" .value=${c.language || ''} placeholder="e.g. en, de-AT"></label>
         <label>Notes <textarea name="notes" rows="3" .value=${c.notes || ''}></textarea></label>
         <div class="row"><button type="submit" class="go">Save</button>

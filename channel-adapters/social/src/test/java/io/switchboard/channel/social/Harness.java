@@ -1,5 +1,9 @@
 package io.switchboard.channel.social;
 
+import io.switchboard.channel.testkit.FakeProvider;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.ConversationId;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
@@ -17,8 +21,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One adapter started against a {@link TestChannelContext} (its webhook on a real HTTP port) and a
- * {@link FakeProvider} (its API base URL), with plain JDK HTTP calls to the webhook.
+ * One adapter started against the channel test kit's {@link InMemoryChannelContext} (its webhook on a real HTTP
+ * port) and {@link FakeProvider} (its API base URL, answering as {@link SocialProviders}), with plain JDK HTTP calls to the webhook.
  */
 final class Harness implements AutoCloseable {
   record Response(int status, String contentType, String body) {
@@ -27,9 +31,12 @@ final class Harness implements AutoCloseable {
     }
   }
 
+  /** The conversation replies and earlier messages of these tests belong to. */
+  static final ConversationId CONVERSATION = ConversationId.random();
+
   final Vertx vertx = Vertx.vertx();
   final FakeProvider provider;
-  final TestChannelContext context;
+  final InMemoryChannelContext context;
   final SocialAdapter adapter;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -40,15 +47,21 @@ final class Harness implements AutoCloseable {
   /** {@code settings} go on top of {@code apiBaseUrl} (the fake provider) and a short request timeout. */
   Harness(SocialAdapter adapter, Map<String, String> secrets, Map<String, Object> settings) {
     this.adapter = adapter;
-    provider = FakeProvider.start(vertx);
+    provider = FakeProvider.start(vertx, SocialProviders::success);
     Map<String, Object> s = new HashMap<>();
     s.put("apiBaseUrl", provider.baseUrl());
     s.put("requestTimeout", "3s");
     s.putAll(settings);
-    context = new TestChannelContext(vertx, adapter.name(), s, secrets);
-    TestChannelContext.await(adapter.start(context));
+    context = new InMemoryChannelContext(vertx, adapter.name(), Channel.SOCIAL, s, secrets);
+    // Status callbacks name messages sent before the test: the hub knows them all.
+    context.knowEveryProviderId(true);
+    InMemoryChannelContext.await(adapter.start(context));
     // The customer wrote a minute ago: WhatsApp's service window is open unless a test says otherwise.
-    context.priorMessage(Message.Direction.INBOUND, Instant.now().minusSeconds(60));
+    context.priorMessage(CONVERSATION, Message.Direction.INBOUND, Instant.now().minusSeconds(60));
+  }
+
+  String webhookUrl() {
+    return context.baseUrl() + "/webhook";
   }
 
   static byte[] fixture(String path) {
@@ -63,14 +76,14 @@ final class Harness implements AutoCloseable {
   }
 
   Response post(Map<String, String> headers, byte[] body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(context.webhookUrl()))
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(webhookUrl()))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
     return send(b);
   }
 
   Response get(String query) {
-    return send(HttpRequest.newBuilder(URI.create(context.webhookUrl() + (query.isEmpty() ? "" : "?" + query))).GET());
+    return send(HttpRequest.newBuilder(URI.create(webhookUrl() + (query.isEmpty() ? "" : "?" + query))).GET());
   }
 
   Response send(HttpRequest.Builder request) {
@@ -86,14 +99,14 @@ final class Harness implements AutoCloseable {
   }
 
   DeliveryResult send(OutboundMessage message) {
-    return TestChannelContext.await(adapter.send(message));
+    return InMemoryChannelContext.await(adapter.send(message));
   }
 
   @Override
   public void close() {
-    TestChannelContext.await(adapter.stop());
+    InMemoryChannelContext.await(adapter.stop());
     context.close();
     provider.close();
-    TestChannelContext.await(vertx.close());
+    InMemoryChannelContext.await(vertx.close());
   }
 }

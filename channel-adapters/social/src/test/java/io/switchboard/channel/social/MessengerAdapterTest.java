@@ -3,6 +3,9 @@ package io.switchboard.channel.social;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.channel.social.impl.Signatures;
+import io.switchboard.channel.testkit.FakeProvider;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
+import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageContent;
@@ -71,7 +74,7 @@ class MessengerAdapterTest implements SocialAdapterContract {
 
   @Override
   public JsonObject invalidRecipient() {
-    return FakeProvider.graphError(100, "(#100) No matching user found", 2018001L, null);
+    return SocialProviders.graphError(100, "(#100) No matching user found", 2018001L, null);
   }
 
   @Override
@@ -87,7 +90,7 @@ class MessengerAdapterTest implements SocialAdapterContract {
   @Test
   void theTextMessageKeepsItsMidAndTheProviderTimeInMilliseconds() {
     assertThat(deliver("text.json").status()).isEqualTo(200);
-    InboundContact c = harness.context.stored.getFirst();
+    InboundContact c = harness.context.contacts().getFirst();
     assertThat(c.externalId()).isEqualTo("m_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-text");
     assertThat(c.receivedAt()).isEqualTo(Instant.ofEpochMilli(1767225600123L));
     assertThat(c.metadata()).containsEntry("messenger.pageId", "109876543210987");
@@ -96,10 +99,10 @@ class MessengerAdapterTest implements SocialAdapterContract {
   @Test
   void attachmentsBecomeOneMessageEachAndLocationsKeepTheirCoordinates() {
     assertThat(deliver("attachments.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).extracting(InboundContact::externalId).containsExactly(
+    assertThat(harness.context.contacts()).extracting(InboundContact::externalId).containsExactly(
         "m_attachments0000000000000000000000001", "m_attachments0000000000000000000000001#2",
         "m_location00000000000000000000000000002", "m_template00000000000000000000000000003");
-    assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
+    assertThat(harness.context.contacts()).extracting(InboundContact::content).containsExactly(
         new MessageContent.Media("image/*", null, 0, "https://scontent.example.net/v/t1.15752-9/photo-1.jpg", null),
         new MessageContent.Media("application/octet-stream", "invoice.pdf", 0, "https://cdn.example.net/v/t59/invoice.pdf", null),
         new MessageContent.Location(48.137154, 11.576124, "Pinned Location"),
@@ -109,16 +112,16 @@ class MessengerAdapterTest implements SocialAdapterContract {
   @Test
   void echoesAndOptInsAreSkippedPostbacksAreTheButtonTitleAndReactionsAreUnsupported() {
     assertThat(deliver("echo-and-postback.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
+    assertThat(harness.context.contacts()).extracting(InboundContact::content).containsExactly(
         new MessageContent.Text("Talk to a person"), new MessageContent.Unsupported("reaction"));
-    assertThat(harness.context.stored.getFirst().externalId()).isEqualTo("m_postback0000000000000000000000000001");
+    assertThat(harness.context.contacts().getFirst().externalId()).isEqualTo("m_postback0000000000000000000000000001");
   }
 
   @Test
   void deliveryReceiptsNamingTheirMessagesUpdateThem() {
     assertThat(deliver("receipts.json").status()).isEqualTo(200);
-    assertThat(harness.context.statuses).containsExactly(
-        new TestChannelContext.StatusUpdate("m_outbound000000000000000000000000000001", Message.Status.DELIVERED, null));
+    assertThat(harness.context.updates()).containsExactly(
+        new InMemoryChannelContext.DeliveryUpdate(Channel.SOCIAL, "m_outbound000000000000000000000000000001", Message.Status.DELIVERED, null));
   }
 
   @Test
@@ -131,15 +134,15 @@ class MessengerAdapterTest implements SocialAdapterContract {
     JsonObject delivered = receipt(new JsonObject().put("delivery", new JsonObject().put("watermark", later)));
     JsonObject read = receipt(new JsonObject().put("read", new JsonObject().put("watermark", later)).put("timestamp", later));
     post(delivered);
-    assertThat(harness.context.statuses).containsExactly(
-        new TestChannelContext.StatusUpdate(mid1, Message.Status.DELIVERED, null),
-        new TestChannelContext.StatusUpdate(mid2, Message.Status.DELIVERED, null));
-    harness.context.statuses.clear();
+    assertThat(harness.context.updates()).containsExactly(
+        new InMemoryChannelContext.DeliveryUpdate(Channel.SOCIAL, mid1, Message.Status.DELIVERED, null),
+        new InMemoryChannelContext.DeliveryUpdate(Channel.SOCIAL, mid2, Message.Status.DELIVERED, null));
+    harness.context.updates().clear();
     post(read);
     post(read);
-    assertThat(harness.context.statuses).containsExactly(
-        new TestChannelContext.StatusUpdate(mid1, Message.Status.READ, null),
-        new TestChannelContext.StatusUpdate(mid2, Message.Status.READ, null));
+    assertThat(harness.context.updates()).containsExactly(
+        new InMemoryChannelContext.DeliveryUpdate(Channel.SOCIAL, mid1, Message.Status.READ, null),
+        new InMemoryChannelContext.DeliveryUpdate(Channel.SOCIAL, mid2, Message.Status.READ, null));
   }
 
   @Test
@@ -147,7 +150,7 @@ class MessengerAdapterTest implements SocialAdapterContract {
     long before = Instant.now().minusSeconds(60).toEpochMilli();
     harness.send(reply("after the watermark"));
     post(receipt(new JsonObject().put("read", new JsonObject().put("watermark", before)).put("timestamp", before)));
-    assertThat(harness.context.statuses).isEmpty();
+    assertThat(harness.context.updates()).isEmpty();
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.switchboard.channel.social;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.channel.testkit.ChannelAdapterContract;
+import io.switchboard.channel.testkit.FakeProvider;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
 import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.IdentityKind;
 import io.switchboard.hub.api.InboundContact;
@@ -21,16 +24,23 @@ import org.junit.jupiter.api.Test;
 /**
  * What every social adapter does, run against each of them over real HTTP: webhooks are authenticated
  * before anything is stored, malformed ones store nothing, re-deliveries dedupe, a store outage makes the
- * provider deliver again, replies reach the provider and its failures are classified for the outbox.
+ * provider deliver again, replies reach the provider and its failures are classified for the outbox. Each
+ * also runs the contract of every channel adapter (the channel test kit's {@link ChannelAdapterContract}).
  */
-interface SocialAdapterContract {
+interface SocialAdapterContract extends ChannelAdapterContract {
 
   /** The running adapter, with all its secrets set. */
   Harness harness();
 
+  @Override
   SocialAdapter newAdapter();
 
   Map<String, String> secrets();
+
+  @Override
+  default Map<String, String> startSecrets() {
+    return secrets();
+  }
 
   /** The adapter's settings besides the API base URL. */
   default Map<String, Object> settings() {
@@ -61,7 +71,7 @@ interface SocialAdapterContract {
   void assertReplyCall(FakeProvider.Call call, OutboundMessage reply);
 
   default OutboundMessage reply(String text) {
-    return new OutboundMessage(MessageId.random(), InteractionId.random(), TestChannelContext.CONVERSATION,
+    return new OutboundMessage(MessageId.random(), InteractionId.random(), Harness.CONVERSATION,
         SenderAddress.handle(newAdapter().name(), customerId()), threadKey(), List.of(), null, new MessageContent.Text(text));
   }
 
@@ -75,8 +85,8 @@ interface SocialAdapterContract {
     Harness.Response r = deliver("text.json");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.json().getInteger("stored")).isEqualTo(1);
-    assertThat(harness().context.stored).hasSize(1);
-    InboundContact c = harness().context.stored.getFirst();
+    assertThat(harness().context.contacts()).hasSize(1);
+    InboundContact c = harness().context.contacts().getFirst();
     assertThat(c.channel()).isEqualTo(Channel.SOCIAL);
     assertThat(c.sender().kind()).isEqualTo(IdentityKind.HANDLE);
     assertThat(c.sender().provider()).isEqualTo(newAdapter().name());
@@ -91,7 +101,7 @@ interface SocialAdapterContract {
     Harness.Response r = harness().post(Map.of(), Harness.fixture(fixtures() + "/text.json"));
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.contentType()).startsWith("application/problem+json");
-    assertThat(harness().context.stored).isEmpty();
+    assertThat(harness().context.contacts()).isEmpty();
   }
 
   @Test
@@ -99,7 +109,7 @@ interface SocialAdapterContract {
     byte[] body = Harness.fixture(fixtures() + "/text.json");
     Harness.Response r = harness().post(forged(body), body);
     assertThat(r.status()).isEqualTo(401);
-    assertThat(harness().context.stored).isEmpty();
+    assertThat(harness().context.contacts()).isEmpty();
   }
 
   @Test
@@ -107,7 +117,7 @@ interface SocialAdapterContract {
     Harness.Response r = deliver("malformed.json");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getString("type")).isEqualTo("urn:switchboard:problem:malformed-payload");
-    assertThat(harness().context.stored).isEmpty();
+    assertThat(harness().context.contacts()).isEmpty();
   }
 
   /** How many messages of {@code wrong-shape.json} are well formed (the others lack a required field). */
@@ -121,15 +131,15 @@ interface SocialAdapterContract {
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.json().getInteger("stored")).isEqualTo(wellFormedInWrongShape());
     assertThat(r.json().getInteger("quarantined")).isEqualTo(1);
-    assertThat(harness().context.stored).hasSize(wellFormedInWrongShape());
-    assertThat(harness().context.quarantined).singleElement().satisfies(q -> {
+    assertThat(harness().context.contacts()).hasSize(wellFormedInWrongShape());
+    assertThat(harness().context.quarantined()).singleElement().satisfies(q -> {
       assertThat(q.reason()).startsWith("malformed: ").contains("is required");
       assertThat(q.mediaType()).isEqualTo("application/json");
       assertThat(q.raw().length()).isPositive();
     });
     // Delivered again: set aside once.
     assertThat(deliver("wrong-shape.json").status()).isEqualTo(200);
-    assertThat(harness().context.quarantined).hasSize(1);
+    assertThat(harness().context.quarantined()).hasSize(1);
   }
 
   @Test
@@ -146,30 +156,30 @@ interface SocialAdapterContract {
     Harness.Response again = deliver("text.json");
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().getInteger("duplicates")).isEqualTo(1);
-    assertThat(harness().context.stored).hasSize(1);
+    assertThat(harness().context.contacts()).hasSize(1);
   }
 
   @Test
   default void aDeliveryTheHubCannotStoreIsAnswered500AndStoredWhenDeliveredAgain() {
     String id = TextIds.of(fixtures());
-    harness().context.outageFor.add(id);
+    harness().context.failOnceFor(id);
     Harness.Response failed = deliver("text.json");
     assertThat(failed.status()).isEqualTo(500);
     assertThat(failed.json().getString("type")).isEqualTo("urn:switchboard:problem:store-unavailable");
-    assertThat(harness().context.stored).isEmpty();
+    assertThat(harness().context.contacts()).isEmpty();
     assertThat(deliver("text.json").status()).isEqualTo(200);
-    assertThat(harness().context.stored).extracting(InboundContact::externalId).containsExactly(id);
+    assertThat(harness().context.contacts()).extracting(InboundContact::externalId).containsExactly(id);
   }
 
   @Test
   default void aMessageTheHubRefusesIsSetAsideForSupervisorsAndAcknowledgedSoTheProviderDoesNotDeliverItForever() {
-    harness().context.refuse.add(TextIds.of(fixtures()));
+    harness().context.refuse(TextIds.of(fixtures()));
     Harness.Response r = deliver("text.json");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getInteger("refused")).isEqualTo(1);
     assertThat(r.json().getInteger("quarantined")).isEqualTo(1);
-    assertThat(harness().context.stored).isEmpty();
-    assertThat(harness().context.quarantined).singleElement()
+    assertThat(harness().context.contacts()).isEmpty();
+    assertThat(harness().context.quarantined()).singleElement()
         .satisfies(q -> assertThat(q.reason()).startsWith("refused by the hub: "));
   }
 
@@ -180,7 +190,7 @@ interface SocialAdapterContract {
       Harness.Response r = bare.post(authenticated(body), body);
       assertThat(r.status()).isEqualTo(503);
       assertThat(r.json().getString("detail")).contains("SWITCHBOARD_" + newAdapter().name().toUpperCase());
-      assertThat(bare.context.stored).isEmpty();
+      assertThat(bare.context.contacts()).isEmpty();
       DeliveryResult result = bare.send(reply("hello"));
       assertThat(result).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
         assertThat(f.retryable()).isFalse();
@@ -219,8 +229,8 @@ interface SocialAdapterContract {
   @Test
   default void rateLimitingIsRetryable() {
     harness().provider.answerNext(429, newAdapter().name().equals("telegram")
-        ? FakeProvider.telegramError(429, "Too Many Requests: retry after 3")
-        : FakeProvider.graphError(4, "(#4) Application request limit reached", null, null));
+        ? SocialProviders.telegramError(429, "Too Many Requests: retry after 3")
+        : SocialProviders.graphError(4, "(#4) Application request limit reached", null, null));
     assertThat(harness().send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
       assertThat(f.retryable()).isTrue();
       assertThat(f.reason()).contains("429");
@@ -230,10 +240,10 @@ interface SocialAdapterContract {
   @Test
   default void aRateLimitAnswerTellsTheHubHowLongToWaitBeforeTryingThatMessageAgain() {
     if (newAdapter().name().equals("telegram")) {
-      harness().provider.answerNext(429, FakeProvider.telegramError(429, "Too Many Requests: retry after 37")
+      harness().provider.answerNext(429, SocialProviders.telegramError(429, "Too Many Requests: retry after 37")
           .put("parameters", new io.vertx.core.json.JsonObject().put("retry_after", 37)));
     } else {
-      harness().provider.answerNextWithHeader(429, FakeProvider.graphError(4, "(#4) Application request limit reached", null, null),
+      harness().provider.answerNextWithHeader(429, SocialProviders.graphError(4, "(#4) Application request limit reached", null, null),
           "Retry-After", "37");
     }
     assertThat(harness().send(reply("hello"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
@@ -267,7 +277,7 @@ interface SocialAdapterContract {
       } else {
         io.vertx.core.Promise<DeliveryResult> p = io.vertx.core.Promise.promise();
         h.vertx.getOrCreateContext().runOnContext(v -> h.adapter.send(m).onComplete(p));
-        result = TestChannelContext.await(p.future());
+        result = InMemoryChannelContext.await(p.future());
       }
       assertThat(result).as("reply %d", i).isInstanceOf(DeliveryResult.Delivered.class);
       ids.add(((DeliveryResult.Delivered) result).providerMessageId());
@@ -322,12 +332,12 @@ interface SocialAdapterContract {
     SocialAdapter a = newAdapter();
     var vertx = io.vertx.core.Vertx.vertx();
     try {
-      TestChannelContext ctx = new TestChannelContext(vertx, a.name(), Map.of("apiBaseURL", "http://x"), secrets());
-      assertThatThrownBy(() -> TestChannelContext.await(a.start(ctx)))
+      var ctx = new InMemoryChannelContext(vertx, a.name(), io.switchboard.hub.api.Channel.SOCIAL, Map.of("apiBaseURL", "http://x"), secrets());
+      assertThatThrownBy(() -> InMemoryChannelContext.await(a.start(ctx)))
           .hasMessageContaining("switchboard.yaml: channels." + a.name() + ".apiBaseURL");
       ctx.close();
     } finally {
-      TestChannelContext.await(vertx.close());
+      InMemoryChannelContext.await(vertx.close());
     }
   }
 

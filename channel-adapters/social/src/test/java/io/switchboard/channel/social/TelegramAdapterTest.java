@@ -2,6 +2,7 @@ package io.switchboard.channel.social;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.channel.testkit.FakeProvider;
 import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.spi.DeliveryResult;
@@ -73,7 +74,7 @@ class TelegramAdapterTest implements SocialAdapterContract {
 
   @Override
   public JsonObject invalidRecipient() {
-    return FakeProvider.telegramError(400, "Bad Request: chat not found");
+    return SocialProviders.telegramError(400, "Bad Request: chat not found");
   }
 
   @Override
@@ -86,7 +87,7 @@ class TelegramAdapterTest implements SocialAdapterContract {
   @Test
   void theTextMessageIsKnownByChatAndMessageIdAndCarriesTheNameAndLanguage() {
     assertThat(deliver("text.json").status()).isEqualTo(200);
-    InboundContact c = harness.context.stored.getFirst();
+    InboundContact c = harness.context.contacts().getFirst();
     assertThat(c.externalId()).isEqualTo("123456789:52");
     assertThat(c.senderName()).isEqualTo("Lena Vogel");
     assertThat(c.receivedAt()).isEqualTo(Instant.ofEpochSecond(1767225600));
@@ -98,7 +99,7 @@ class TelegramAdapterTest implements SocialAdapterContract {
     for (String f : new String[] {"photo.json", "document.json", "location.json", "poll.json"}) {
       assertThat(deliver(f).status()).isEqualTo(200);
     }
-    assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
+    assertThat(harness.context.contacts()).extracting(InboundContact::content).containsExactly(
         new MessageContent.Media("image/jpeg", null, 98234, "AgACAgIAAxkBAAMFlarge", "Das Etikett"),
         new MessageContent.Media("application/pdf", "vertrag.pdf", 48213, "BQACAgIAAxkBAAMGdoc", null),
         new MessageContent.Location(53.551086, 9.993682, null),
@@ -109,8 +110,8 @@ class TelegramAdapterTest implements SocialAdapterContract {
   void anEditIsStoredAsANewMessageMarkedEdited() {
     assertThat(deliver("text.json").status()).isEqualTo(200);
     assertThat(deliver("edited.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).hasSize(2);
-    InboundContact edit = harness.context.stored.get(1);
+    assertThat(harness.context.contacts()).hasSize(2);
+    InboundContact edit = harness.context.contacts().get(1);
     assertThat(edit.externalId()).isEqualTo("123456789:52:edited:1767225720");
     assertThat(edit.receivedAt()).isEqualTo(Instant.ofEpochSecond(1767225720));
     assertThat(((MessageContent.Text) edit.content()).body()).startsWith("(edited) ").contains("4711");
@@ -119,14 +120,14 @@ class TelegramAdapterTest implements SocialAdapterContract {
   @Test
   void updatesThatAreNoCustomerMessageAreAcknowledgedAndIgnored() {
     assertThat(deliver("group-service.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).isEmpty();
+    assertThat(harness.context.contacts()).isEmpty();
   }
 
   @Test
   void aButtonPressIsStoredAsTheButtonsTextAndAnsweredSoTheCustomersAppStopsWaiting() {
     Harness.Response r = deliver("callback-query.json");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
-    assertThat(harness.context.stored).singleElement().satisfies(c -> {
+    assertThat(harness.context.contacts()).singleElement().satisfies(c -> {
       assertThat(c.externalId()).isEqualTo("123456789:callback:4382bfdwdsb323b2d9");
       assertThat(c.threadKey()).isEqualTo("telegram:123456789");
       assertThat(c.sender().value()).isEqualTo("123456789");
@@ -145,7 +146,7 @@ class TelegramAdapterTest implements SocialAdapterContract {
   @Test
   void aSharedContactIsStoredWithThePhoneNumberItCarries() {
     assertThat(deliver("contact.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).singleElement().satisfies(c -> {
+    assertThat(harness.context.contacts()).singleElement().satisfies(c -> {
       assertThat(c.externalId()).isEqualTo("123456789:61");
       assertThat(c.content()).isEqualTo(new MessageContent.Contact("Lena Vogel", List.of("+49 151 23456789"), List.of()));
     });
@@ -159,7 +160,7 @@ class TelegramAdapterTest implements SocialAdapterContract {
 
   @Test
   void aBotBlockedByTheCustomerIsAFinalFailure() {
-    harness.provider.answerNext(403, FakeProvider.telegramError(403, "Forbidden: bot was blocked by the user"));
+    harness.provider.answerNext(403, SocialProviders.telegramError(403, "Forbidden: bot was blocked by the user"));
     assertThat(harness.send(reply("hello"))).isEqualTo(
         new DeliveryResult.Failed("Telegram API answered 403: Forbidden: bot was blocked by the user", false));
   }

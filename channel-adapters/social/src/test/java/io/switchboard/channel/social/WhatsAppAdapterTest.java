@@ -3,6 +3,9 @@ package io.switchboard.channel.social;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.channel.social.impl.Signatures;
+import io.switchboard.channel.testkit.FakeProvider;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
+import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageContent;
@@ -77,7 +80,7 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
 
   @Override
   public JsonObject invalidRecipient() {
-    return FakeProvider.graphError(131026, "Message undeliverable", null, "The recipient is not a valid WhatsApp user");
+    return SocialProviders.graphError(131026, "Message undeliverable", null, "The recipient is not a valid WhatsApp user");
   }
 
   @Override
@@ -94,7 +97,7 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
   @Test
   void theTextMessageKeepsTheSendersProfileNameTheProviderTimeAndTheReceivingNumber() {
     assertThat(deliver("text.json").status()).isEqualTo(200);
-    InboundContact c = harness.context.stored.getFirst();
+    InboundContact c = harness.context.contacts().getFirst();
     assertThat(c.externalId()).isEqualTo(TextIds.of("whatsapp"));
     assertThat(c.senderName()).isEqualTo("Jana Schulz");
     assertThat(c.receivedAt()).isEqualTo(Instant.ofEpochSecond(1767225600));
@@ -105,7 +108,7 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
   @Test
   void mediaIsKeptAsMetadataWithTheProvidersMediaId() {
     assertThat(deliver("media.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
+    assertThat(harness.context.contacts()).extracting(InboundContact::content).containsExactly(
         new MessageContent.Media("image/jpeg", null, 0, "1003383421387256", "So sah das Paket aus"),
         new MessageContent.Media("application/pdf", "rechnung-4711.pdf", 0, "1003383421387257", "Rechnung"),
         new MessageContent.Media("audio/ogg; codecs=opus", null, 0, "1003383421387258", null),
@@ -115,14 +118,14 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
   @Test
   void aSharedLocationKeepsItsNameAndAddress() {
     assertThat(deliver("location.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored.getFirst().content()).isEqualTo(
+    assertThat(harness.context.contacts().getFirst().content()).isEqualTo(
         new MessageContent.Location(52.521918, 13.413215, "Packstation 123, Alexanderplatz 1, 10178 Berlin"));
   }
 
   @Test
   void knownTypesTheHubDoesNotRenderAreStoredAsUnsupportedContactCardsWithTheirNumbersAndButtonRepliesAsTheirTitle() {
     assertThat(deliver("unsupported.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).extracting(InboundContact::content).containsExactly(
+    assertThat(harness.context.contacts()).extracting(InboundContact::content).containsExactly(
         new MessageContent.Unsupported("reaction"),
         new MessageContent.Contact("Max Muster", java.util.List.of("+49 30 1234567"), java.util.List.of()),
         new MessageContent.Unsupported("unsupported"),
@@ -134,32 +137,32 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
     Harness.Response r = deliver("batch.json");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getInteger("stored")).isEqualTo(3);
-    assertThat(harness.context.stored).extracting(InboundContact::externalId).containsExactly(
+    assertThat(harness.context.contacts()).extracting(InboundContact::externalId).containsExactly(
         "wamid.BATCH00000000000000000000000000001", "wamid.BATCH00000000000000000000000000002",
         "wamid.BATCH00000000000000000000000000003");
-    assertThat(harness.context.stored.get(1).senderName()).isEqualTo("Ahmet Kaya");
-    assertThat(harness.context.stored.get(1).threadKey()).isEqualTo("whatsapp:905321234567");
-    assertThat(harness.context.statuses).containsExactly(
-        new TestChannelContext.StatusUpdate("wamid.OUTBOUND000000000000000000000001", Message.Status.DELIVERED, null));
+    assertThat(harness.context.contacts().get(1).senderName()).isEqualTo("Ahmet Kaya");
+    assertThat(harness.context.contacts().get(1).threadKey()).isEqualTo("whatsapp:905321234567");
+    assertThat(harness.context.updates()).containsExactly(
+        new InMemoryChannelContext.DeliveryUpdate(Channel.SOCIAL, "wamid.OUTBOUND000000000000000000000001", Message.Status.DELIVERED, null));
   }
 
   @Test
   void aBatchWithOneMessageTheHubCannotStoreIsAnswered500AfterStoringTheOthers() {
-    harness.context.outageFor.add("wamid.BATCH00000000000000000000000000002");
+    harness.context.failOnceFor("wamid.BATCH00000000000000000000000000002");
     assertThat(deliver("batch.json").status()).isEqualTo(500);
-    assertThat(harness.context.stored).hasSize(2);
+    assertThat(harness.context.contacts()).hasSize(2);
     Harness.Response again = deliver("batch.json");
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().getInteger("stored")).isEqualTo(1);
     assertThat(again.json().getInteger("duplicates")).isEqualTo(2);
-    assertThat(harness.context.stored).hasSize(3);
+    assertThat(harness.context.contacts()).hasSize(3);
   }
 
   @Test
   void aMessageDeliveredLateKeepsTheTimeTheCustomerSentIt() {
     assertThat(deliver("text.json").status()).isEqualTo(200);
     assertThat(deliver("out-of-order.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).extracting(InboundContact::receivedAt)
+    assertThat(harness.context.contacts()).extracting(InboundContact::receivedAt)
         .containsExactly(Instant.ofEpochSecond(1767225600), Instant.ofEpochSecond(1767222000));
   }
 
@@ -167,11 +170,11 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
   void statusCallbacksUpdateSentMessagesAndAFailureCarriesWhatsAppsReason() {
     Harness.Response r = deliver("statuses.json");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(harness.context.stored).isEmpty();
-    assertThat(harness.context.statuses).hasSize(3);
-    assertThat(harness.context.statuses.get(0).status()).isEqualTo(Message.Status.DELIVERED);
-    assertThat(harness.context.statuses.get(1).status()).isEqualTo(Message.Status.READ);
-    TestChannelContext.StatusUpdate failed = harness.context.statuses.get(2);
+    assertThat(harness.context.contacts()).isEmpty();
+    assertThat(harness.context.updates()).hasSize(3);
+    assertThat(harness.context.updates().get(0).status()).isEqualTo(Message.Status.DELIVERED);
+    assertThat(harness.context.updates().get(1).status()).isEqualTo(Message.Status.READ);
+    InMemoryChannelContext.DeliveryUpdate failed = harness.context.updates().get(2);
     assertThat(failed.providerMessageId()).isEqualTo("wamid.OUTBOUND000000000000000000000002");
     assertThat(failed.status()).isEqualTo(Message.Status.FAILED);
     assertThat(failed.reason()).contains("131047").contains("Re-engagement message").contains("24 hours");
@@ -190,9 +193,9 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
 
   @Test
   void aReplyMoreThan24HoursAfterTheCustomersLastMessageIsRefusedWithoutCallingWhatsApp() {
-    harness.context.conversation.clear();
-    harness.context.priorMessage(Message.Direction.INBOUND, Instant.now().minus(Duration.ofHours(25)));
-    harness.context.priorMessage(Message.Direction.OUTBOUND, Instant.now().minus(Duration.ofHours(1)));
+    harness.context.clearConversation(Harness.CONVERSATION);
+    harness.context.priorMessage(Harness.CONVERSATION, Message.Direction.INBOUND, Instant.now().minus(Duration.ofHours(25)));
+    harness.context.priorMessage(Harness.CONVERSATION, Message.Direction.OUTBOUND, Instant.now().minus(Duration.ofHours(1)));
     DeliveryResult result = harness.send(reply("Sind Sie noch da?"));
     assertThat(result).isEqualTo(new DeliveryResult.Failed(WhatsAppAdapter.WINDOW_CLOSED, false));
     assertThat(harness.provider.calls()).isEmpty();
@@ -200,22 +203,22 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
 
   @Test
   void aReplyWithin24HoursOfTheCustomersLastMessageIsSent() {
-    harness.context.conversation.clear();
-    harness.context.priorMessage(Message.Direction.INBOUND, Instant.now().minus(Duration.ofHours(23)));
+    harness.context.clearConversation(Harness.CONVERSATION);
+    harness.context.priorMessage(Harness.CONVERSATION, Message.Direction.INBOUND, Instant.now().minus(Duration.ofHours(23)));
     assertThat(harness.send(reply("Ja, gerne."))).isInstanceOf(DeliveryResult.Delivered.class);
   }
 
   @Test
   void metasRateLimitAnswersSayHowLongToWaitForThatRecipient() {
     // The pair rate limit (too many messages to one customer) comes as a 400 without a Retry-After.
-    harness.provider.answerNext(400, FakeProvider.graphError(131056, "(Business Account, Consumer Account) pair rate limit hit",
+    harness.provider.answerNext(400, SocialProviders.graphError(131056, "(Business Account, Consumer Account) pair rate limit hit",
         null, "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time."));
     assertThat(harness.send(reply("eins"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
       assertThat(f.retryable()).isTrue();
       assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(6));
     });
     // The business use-case rate limit names the minutes until access is regained.
-    harness.provider.answerNextWithHeader(400, FakeProvider.graphError(80007, "(#80007) Rate limit issues", null, null),
+    harness.provider.answerNextWithHeader(400, SocialProviders.graphError(80007, "(#80007) Rate limit issues", null, null),
         "X-Business-Use-Case-Usage", "{\"102290129340398\":[{\"type\":\"whatsapp\",\"call_count\":100,"
             + "\"total_cputime\":10,\"total_time\":10,\"estimated_time_to_regain_access\":4}]}");
     assertThat(harness.send(reply("zwei"))).isInstanceOfSatisfying(DeliveryResult.Failed.class, f -> {
@@ -243,9 +246,9 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
         .getBytes(StandardCharsets.UTF_8);
     assertThat(harness.post(authenticated(body), body).status()).isEqualTo(200);
     assertThat(deliver("out-of-order.json").status()).isEqualTo(200);
-    assertThat(harness.context.stored).extracting(InboundContact::threadKey)
+    assertThat(harness.context.contacts()).extracting(InboundContact::threadKey)
         .containsExactly("whatsapp:222333444555666:4915112345678", "whatsapp:4915112345678");
-    assertThat(harness.context.stored.getFirst().metadata()).containsEntry("whatsapp.phoneNumberId", "222333444555666");
+    assertThat(harness.context.contacts().getFirst().metadata()).containsEntry("whatsapp.phoneNumberId", "222333444555666");
   }
 
   @Test
@@ -264,6 +267,6 @@ class WhatsAppAdapterTest implements SocialAdapterContract {
     byte[] reformatted = new JsonObject(new String(body, StandardCharsets.UTF_8)).encode().getBytes(StandardCharsets.UTF_8);
     Map<String, String> headers = new HashMap<>(authenticated(body));
     assertThat(harness.post(headers, reformatted).status()).isEqualTo(401);
-    assertThat(harness.context.stored).isEmpty();
+    assertThat(harness.context.contacts()).isEmpty();
   }
 }

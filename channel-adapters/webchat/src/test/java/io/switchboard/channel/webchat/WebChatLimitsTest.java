@@ -1,5 +1,7 @@
 package io.switchboard.channel.webchat;
 
+import io.switchboard.hub.api.Channel;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -10,11 +12,11 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("bad frames, limits and origins")
 class WebChatLimitsTest {
-  private RecordingChannelContext hub;
+  private InMemoryChannelContext hub;
 
   private void start(Map<String, Object> settings) {
-    hub = new RecordingChannelContext(settings, Map.of());
-    hub.start();
+    hub = new InMemoryChannelContext("webchat", Channel.CHAT, settings, Map.of());
+    hub.start(new WebChatAdapter());
   }
 
   @AfterEach
@@ -25,7 +27,7 @@ class WebChatLimitsTest {
   }
 
   private ChatClient connect() {
-    return ChatClient.connect(hub.vertx, hub.port(), Map.of());
+    return ChatClient.connect(hub.vertx(), hub.port(), Map.of());
   }
 
   private static String code(ChatClient c) {
@@ -79,7 +81,7 @@ class WebChatLimitsTest {
       c.sendRaw("\u0000\u0001binary-ish");
       assertThat(code(c)).isEqualTo("malformed-json");
 
-      assertThat(hub.contacts).as("nothing stored").isEmpty();
+      assertThat(hub.contacts()).as("nothing stored").isEmpty();
       assertThat(c.say("c1", "still works").getString("status")).isEqualTo("received");
       assertThat(c.isClosed()).isFalse();
     }
@@ -96,7 +98,7 @@ class WebChatLimitsTest {
       assertThat(err.getString("clientId")).isEqualTo("c1");
       assertThat(err.getString("message")).contains("4000");
       c.say("c2", "x".repeat(4000));
-      assertThat(hub.contacts).hasSize(1);
+      assertThat(hub.contacts()).hasSize(1);
     }
   }
 
@@ -111,7 +113,7 @@ class WebChatLimitsTest {
       assertThat(err.getString("code")).isEqualTo("frame-too-large");
       assertThat(err.getString("message")).contains("262144");
       assertThat(c.awaitClose()).isEqualTo((short) 1009);
-      assertThat(hub.contacts).isEmpty();
+      assertThat(hub.contacts()).isEmpty();
     }
   }
 
@@ -130,8 +132,8 @@ class WebChatLimitsTest {
       c.sendRaw(big);
       c.sendRaw(big);
       assertThat(c.awaitClose()).isEqualTo((short) 1009);
-      assertThat(c.closeReason).contains("oversized");
-      assertThat(hub.contacts).isEmpty();
+      assertThat(c.closeReason()).contains("oversized");
+      assertThat(hub.contacts()).isEmpty();
     }
   }
 
@@ -153,8 +155,8 @@ class WebChatLimitsTest {
       c.send(new JsonObject().put("type", "message").put("clientId", "m4").put("text", "again"));
       c.send(new JsonObject().put("type", "message").put("clientId", "m5").put("text", "and again"));
       assertThat(c.awaitClose()).isEqualTo((short) 1008);
-      assertThat(c.closeReason).contains("too fast");
-      assertThat(hub.contacts).hasSize(3);
+      assertThat(c.closeReason()).contains("too fast");
+      assertThat(hub.contacts()).hasSize(3);
     }
   }
 
@@ -174,15 +176,15 @@ class WebChatLimitsTest {
   @Test
   void aPageOfAnOriginNotAllowedCannotOpenTheSocket() {
     start(Map.of("allowedOrigins", java.util.List.of("https://shop.example.com")));
-    try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of("Origin", "https://evil.example.net"))) {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of("Origin", "https://evil.example.net"))) {
       assertThat(c.awaitClose()).isEqualTo((short) 1008);
-      assertThat(c.closeReason).isEqualTo("origin not allowed");
+      assertThat(c.closeReason()).isEqualTo("origin not allowed");
       assertThat(c.all("hello")).isEmpty();
     }
-    try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of("Origin", "https://Shop.Example.com"))) {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of("Origin", "https://Shop.Example.com"))) {
       assertThat(c.await("hello").getInteger("protocol")).isEqualTo(1);
     }
-    try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of("Origin", "http://127.0.0.1:" + hub.port()))) {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of("Origin", "http://127.0.0.1:" + hub.port()))) {
       assertThat(c.await("hello")).as("the hub's own pages (the demo) are always allowed").isNotNull();
     }
   }
@@ -190,7 +192,7 @@ class WebChatLimitsTest {
   @Test
   void anyOriginIsAllowedWhenNoneAreListed() {
     start(Map.of());
-    try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of("Origin", "https://anywhere.example.org"))) {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of("Origin", "https://anywhere.example.org"))) {
       assertThat(c.await("hello")).isNotNull();
     }
   }
@@ -200,7 +202,7 @@ class WebChatLimitsTest {
     start(Map.of("limits", Map.of("connectionsPerAddress", 2, "sessionStartsPerAddress", 1)));
     try (ChatClient a = connect(); ChatClient b = connect(); ChatClient c = connect()) {
       assertThat(c.awaitClose()).isEqualTo((short) 1013);
-      assertThat(c.closeReason).contains("too many connections");
+      assertThat(c.closeReason()).contains("too many connections");
       a.start("Ida", null, "billing");
       b.send(new JsonObject().put("type", "start").put("name", "Ida").put("topic", "billing"));
       JsonObject err = b.await("error");
@@ -216,7 +218,7 @@ class WebChatLimitsTest {
   @Test
   void aClientAskingForAnotherProtocolVersionIsToldAndClosed() {
     start(Map.of());
-    try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), "/channels/webchat/socket?v=9", Map.of())) {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), "/channels/webchat/socket?v=9", Map.of())) {
       assertThat(c.await("error").getString("code")).isEqualTo("unsupported-version");
       assertThat(c.awaitClose()).isEqualTo((short) 1008);
     }

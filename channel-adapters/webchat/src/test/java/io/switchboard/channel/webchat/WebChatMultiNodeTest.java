@@ -1,5 +1,7 @@
 package io.switchboard.channel.webchat;
 
+import io.switchboard.hub.api.Channel;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.ConversationId;
@@ -54,17 +56,17 @@ class WebChatMultiNodeTest {
   }
 
   private final Link link = new Link();
-  private RecordingChannelContext nodeA;
-  private RecordingChannelContext nodeB;
+  private InMemoryChannelContext nodeA;
+  private InMemoryChannelContext nodeB;
 
   @BeforeEach
   void start() {
-    nodeA = new RecordingChannelContext(Map.of(), Map.of());
-    nodeB = new RecordingChannelContext(Map.of(), Map.of());
-    nodeA.linkedBroadcast = link.on(nodeA.vertx);
-    nodeB.linkedBroadcast = link.on(nodeB.vertx);
-    nodeA.start();
-    nodeB.start();
+    nodeA = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of());
+    nodeB = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of());
+    nodeA.linkBroadcast(link.on(nodeA.vertx()));
+    nodeB.linkBroadcast(link.on(nodeB.vertx()));
+    nodeA.start(new WebChatAdapter());
+    nodeB.start(new WebChatAdapter());
   }
 
   @AfterEach
@@ -80,12 +82,12 @@ class WebChatMultiNodeTest {
 
   @Test
   void theNodeHoldingTheSocketPushesTheReplyOnceAndMarksTheCustomersLinesRead() {
-    try (ChatClient customer = ChatClient.connect(nodeB.vertx, nodeB.port(), Map.of())) {
+    try (ChatClient customer = ChatClient.connect(nodeB.vertx(), nodeB.port(), Map.of())) {
       String sessionId = customer.start("Ida", "ida@example.com", "billing").getString("sessionId");
       String line = customer.say("c1", "Is anyone there?").getString("messageId");
 
       OutboundMessage answer = reply(sessionId, "Yes, Ida, I am here.");
-      var result = RecordingChannelContext.await(nodeA.adapterForTest().send(answer));
+      var result = InMemoryChannelContext.await(nodeA.<WebChatAdapter>adapter().send(answer));
       assertThat(result).isEqualTo(new DeliveryResult.Delivered("wc-" + answer.messageId()));
 
       JsonObject pushed = customer.await("message", m -> "agent".equals(m.getString("from")));
@@ -100,11 +102,11 @@ class WebChatMultiNodeTest {
 
   @Test
   void aReplyForAChatOnTheSendingNodeIsPushedThereAndNotTwice() {
-    try (ChatClient customer = ChatClient.connect(nodeA.vertx, nodeA.port(), Map.of())) {
+    try (ChatClient customer = ChatClient.connect(nodeA.vertx(), nodeA.port(), Map.of())) {
       String sessionId = customer.start("Ida", "ida@example.com", "billing").getString("sessionId");
       customer.say("c1", "hello");
       OutboundMessage answer = reply(sessionId, "Hello from node A");
-      RecordingChannelContext.await(nodeA.adapterForTest().send(answer));
+      InMemoryChannelContext.await(nodeA.<WebChatAdapter>adapter().send(answer));
       customer.await("message", m -> "agent".equals(m.getString("from")));
       // Node B heard the broadcast and has no such chat; node A ignored its own. A later frame proves order.
       customer.sync();
@@ -114,10 +116,10 @@ class WebChatMultiNodeTest {
 
   @Test
   void malformedBroadcastsAreIgnoredAndTheAdapterKeepsServing() {
-    try (ChatClient customer = ChatClient.connect(nodeB.vertx, nodeB.port(), Map.of())) {
+    try (ChatClient customer = ChatClient.connect(nodeB.vertx(), nodeB.port(), Map.of())) {
       String sessionId = customer.start("Ida", "ida@example.com", "billing").getString("sessionId");
       customer.say("c1", "hello");
-      ChannelBroadcast fromElsewhere = link.on(nodeA.vertx);
+      ChannelBroadcast fromElsewhere = link.on(nodeA.vertx());
       for (JsonObject bad : List.of(
           new JsonObject(),
           new JsonObject().put("sessionId", sessionId),

@@ -1,5 +1,6 @@
 package io.switchboard.channel.webchat;
 
+import io.switchboard.channel.testkit.InMemoryChannelContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.Channel;
@@ -23,12 +24,12 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("a customer's chat session over the WebSocket")
 class WebChatSessionTest {
-  private RecordingChannelContext hub;
+  private InMemoryChannelContext hub;
 
   @BeforeEach
   void start() {
-    hub = new RecordingChannelContext(Map.of("queueUpdateInterval", "200ms"), Map.of());
-    hub.start();
+    hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of("queueUpdateInterval", "200ms"), Map.of());
+    hub.start(new WebChatAdapter());
   }
 
   @AfterEach
@@ -37,7 +38,7 @@ class WebChatSessionTest {
   }
 
   private ChatClient connect() {
-    return ChatClient.connect(hub.vertx, hub.port(), Map.of("Accept-Language", "de-CH,de;q=0.9,en;q=0.5"));
+    return ChatClient.connect(hub.vertx(), hub.port(), Map.of("Accept-Language", "de-CH,de;q=0.9,en;q=0.5"));
   }
 
   @Test
@@ -66,7 +67,7 @@ class WebChatSessionTest {
       assertThat(ack.getString("status")).isEqualTo("received");
       assertThat(ack.getString("messageId")).isNotBlank();
 
-      InboundContact contact = hub.contacts.get(0);
+      InboundContact contact = hub.contacts().get(0);
       assertThat(contact.channel()).isEqualTo(Channel.CHAT);
       assertThat(contact.externalId()).isEqualTo(sessionId + ":c1");
       assertThat(contact.sender().kind()).isEqualTo(IdentityKind.EMAIL);
@@ -85,10 +86,10 @@ class WebChatSessionTest {
     try (ChatClient c = connect()) {
       String sessionId = c.start("Anon", null, "general").getString("sessionId");
       c.say("a", "hi");
-      assertThat(hub.contacts.get(0).sender().kind()).isEqualTo(IdentityKind.HANDLE);
-      assertThat(hub.contacts.get(0).sender().provider()).isEqualTo("webchat");
-      assertThat(hub.contacts.get(0).sender().value()).isEqualTo(sessionId);
-      assertThat(hub.contacts.get(0).metadata()).doesNotContainKey("prechat.email");
+      assertThat(hub.contacts().get(0).sender().kind()).isEqualTo(IdentityKind.HANDLE);
+      assertThat(hub.contacts().get(0).sender().provider()).isEqualTo("webchat");
+      assertThat(hub.contacts().get(0).sender().value()).isEqualTo(sessionId);
+      assertThat(hub.contacts().get(0).metadata()).doesNotContainKey("prechat.email");
     }
   }
 
@@ -114,7 +115,7 @@ class WebChatSessionTest {
       JsonObject again = c.await("ack", a -> "c1".equals(a.getString("clientId")));
       assertThat(again.getString("messageId")).isEqualTo(first.getString("messageId"));
       assertThat(again.getBoolean("duplicate")).isTrue();
-      assertThat(hub.contacts).hasSize(1);
+      assertThat(hub.contacts()).hasSize(1);
     }
   }
 
@@ -139,9 +140,9 @@ class WebChatSessionTest {
       c.send(new JsonObject().put("type", "received").put("messageId", reply.id().toString()));
       c.send(new JsonObject().put("type", "read").put("upTo", reply.id().toString())).sync();
       awaitUpdates(2);
-      assertThat(hub.updates).containsExactlyInAnyOrder(
-          new RecordingChannelContext.Update(Channel.CHAT, "wc-" + reply.id(), Message.Status.DELIVERED),
-          new RecordingChannelContext.Update(Channel.CHAT, "wc-" + reply.id(), Message.Status.READ));
+      assertThat(hub.updates()).containsExactlyInAnyOrder(
+          new InMemoryChannelContext.DeliveryUpdate(Channel.CHAT, "wc-" + reply.id(), Message.Status.DELIVERED, null),
+          new InMemoryChannelContext.DeliveryUpdate(Channel.CHAT, "wc-" + reply.id(), Message.Status.READ, null));
     }
   }
 
@@ -152,16 +153,16 @@ class WebChatSessionTest {
       c.say("c1", "hello");
       Message reply = hub.agentWrites(hub.conversationOf(sessionId), "Hi", false);
       // The adapter has pushed it; the hub has not yet recorded the provider id (a fast network, a slow database).
-      var result = RecordingChannelContext.await(hub.adapterForTest().send(new io.switchboard.hub.api.spi.OutboundMessage(
+      var result = InMemoryChannelContext.await(hub.<WebChatAdapter>adapter().send(new io.switchboard.hub.api.spi.OutboundMessage(
           reply.id(), reply.interactionId(), reply.conversationId(), io.switchboard.hub.api.SenderAddress.handle("webchat", sessionId),
           sessionId, List.of(), null, reply.content())));
       JsonObject pushed = c.await("message", m -> "agent".equals(m.getString("from")));
       c.send(new JsonObject().put("type", "received").put("messageId", pushed.getString("messageId")));
-      hub.awaitUntil(() -> !hub.receiptAttempts.isEmpty(), "the first receipt attempt");
-      assertThat(hub.updates).isEmpty();
+      hub.awaitUntil(() -> !hub.receiptAttempts().isEmpty(), "the first receipt attempt");
+      assertThat(hub.updates()).isEmpty();
       hub.markSent(((DeliveryResult.Delivered) result).providerMessageId());
       awaitUpdates(1);
-      assertThat(hub.updates.get(0).status()).isEqualTo(Message.Status.DELIVERED);
+      assertThat(hub.updates().get(0).status()).isEqualTo(Message.Status.DELIVERED);
     }
   }
 
@@ -178,7 +179,7 @@ class WebChatSessionTest {
       other.send(new JsonObject().put("type", "read").put("upTo", reply.id().toString()));
       assertThat(other.await("error").getString("code")).isEqualTo("unknown-message");
       other.sync();
-      assertThat(hub.updates).isEmpty();
+      assertThat(hub.updates()).isEmpty();
       assertThat(other.all("message")).isEmpty();
     }
   }
@@ -215,7 +216,7 @@ class WebChatSessionTest {
       // A line the client did not see acknowledged before the drop is sent again: stored once.
       c.send(new JsonObject().put("type", "message").put("clientId", "c1").put("text", "hello"));
       assertThat(c.await("ack").getBoolean("duplicate")).isTrue();
-      assertThat(hub.contacts).hasSize(1);
+      assertThat(hub.contacts()).hasSize(1);
     }
   }
 
@@ -269,18 +270,18 @@ class WebChatSessionTest {
   @Test
   void aSessionCanBeTakenUpOnAnotherNodeThatSharesTheKey() {
     String key = "k".repeat(40);
-    try (var nodeA = new RecordingChannelContext(Map.of(), Map.of("SESSION_KEY", key));
-         var nodeB = new RecordingChannelContext(Map.of(), Map.of("SESSION_KEY", key))) {
-      nodeA.start();
-      nodeB.start();
+    try (var nodeA = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of("SESSION_KEY", key));
+         var nodeB = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of("SESSION_KEY", key))) {
+      nodeA.start(new WebChatAdapter());
+      nodeB.start(new WebChatAdapter());
       String sid;
       String token;
-      try (ChatClient c = ChatClient.connect(nodeA.vertx, nodeA.port(), Map.of())) {
+      try (ChatClient c = ChatClient.connect(nodeA.vertx(), nodeA.port(), Map.of())) {
         sid = c.start("Ida", null, "billing").getString("sessionId");
         c.say("c1", "hello");
         token = c.await("session").getString("resumeToken");
       }
-      try (ChatClient c = ChatClient.connect(nodeB.vertx, nodeB.port(), Map.of())) {
+      try (ChatClient c = ChatClient.connect(nodeB.vertx(), nodeB.port(), Map.of())) {
         c.send(new JsonObject().put("type", "resume").put("sessionId", sid).put("resumeToken", token));
         assertThat(c.await("session").getBoolean("resumed")).isTrue();
         c.await("replayed");
@@ -293,17 +294,17 @@ class WebChatSessionTest {
     try (ChatClient c = connect()) {
       String sid = c.start("Ida", null, "billing").getString("sessionId");
       c.say("c1", "hello");
-      String interaction = hub.interactionOf(sid).toString();
-      hub.positions.put(interaction, new QueuePosition("billing", 2, 5, Duration.ofMinutes(3)));
+      io.switchboard.hub.api.InteractionId interaction = hub.interactionOf(sid);
+      hub.positions().put(interaction, new QueuePosition("billing", 2, 5, Duration.ofMinutes(3)));
       JsonObject q = c.await("queue", f -> "waiting".equals(f.getString("state")));
       assertThat(q.getInteger("position")).isEqualTo(2);
       assertThat(q.getInteger("waiting")).isEqualTo(5);
       assertThat(q.getLong("estimatedWaitSeconds")).isEqualTo(180);
       assertThat(q.getString("queue")).isEqualTo("billing");
-      hub.positions.put(interaction, new QueuePosition("billing", 1, 4, null));
+      hub.positions().put(interaction, new QueuePosition("billing", 1, 4, null));
       JsonObject next = c.await("queue", f -> Integer.valueOf(1).equals(f.getInteger("position")));
       assertThat(next.getValue("estimatedWaitSeconds")).isNull();
-      hub.positions.remove(interaction);
+      hub.positions().remove(interaction);
       c.await("queue", f -> "left".equals(f.getString("state")));
     }
   }
@@ -315,14 +316,14 @@ class WebChatSessionTest {
       c.say("c1", "hello");
       String interaction = hub.interactionOf(sid).toString();
       CompletableFuture<JsonObject> seen = new CompletableFuture<>();
-      RecordingChannelContext.await(hub.vertx.eventBus().<JsonObject>consumer(WebChatAdapter.CUSTOMER_TYPING_ADDRESS,
+      InMemoryChannelContext.await(hub.vertx().eventBus().<JsonObject>consumer(WebChatAdapter.CUSTOMER_TYPING_ADDRESS,
           m -> seen.complete(m.body())).completion());
       c.send(new JsonObject().put("type", "typing").put("on", true));
       JsonObject event = seen.get(10, TimeUnit.SECONDS);
       assertThat(event.getString("interactionId")).isEqualTo(interaction);
       assertThat(event.getBoolean("on")).isTrue();
 
-      hub.vertx.eventBus().publish(WebChatAdapter.AGENT_TYPING_ADDRESS, new JsonObject().put("interactionId", interaction).put("on", true));
+      hub.vertx().eventBus().publish(WebChatAdapter.AGENT_TYPING_ADDRESS, new JsonObject().put("interactionId", interaction).put("on", true));
       JsonObject typing = c.await("typing");
       assertThat(typing.getString("from")).isEqualTo("agent");
       assertThat(typing.getBoolean("on")).isTrue();
@@ -333,14 +334,14 @@ class WebChatSessionTest {
   void aLineTheStoreCannotTakeGetsARetryableErrorAndCanBeSentAgain() {
     try (ChatClient c = connect()) {
       c.start("Ida", null, "billing");
-      hub.failNextAccepts.set(1);
+      hub.failNextAccepts(1);
       c.send(new JsonObject().put("type", "message").put("clientId", "c1").put("text", "hello"));
       JsonObject err = c.await("error");
       assertThat(err.getString("code")).isEqualTo("unavailable");
       assertThat(err.getString("clientId")).isEqualTo("c1");
       assertThat(err.getBoolean("retryable")).isTrue();
       c.say("c1", "hello");
-      assertThat(hub.contacts).hasSize(1);
+      assertThat(hub.contacts()).hasSize(1);
     }
   }
 
@@ -383,6 +384,6 @@ class WebChatSessionTest {
   }
 
   private void awaitUpdates(int n) {
-    hub.awaitUntil(() -> hub.updates.size() >= n, n + " delivery updates");
+    hub.awaitUntil(() -> hub.updates().size() >= n, n + " delivery updates");
   }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.channel.webchat;
 
+import io.switchboard.hub.api.Channel;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,11 +74,11 @@ class WebChatSettingsTest {
 
   @Test
   void anAdapterWithBadSettingsDoesNotStart() {
-    try (var hub = new RecordingChannelContext(Map.of("limits", Map.of("maxFrameBytes", "big")), Map.of())) {
-      assertThatThrownBy(hub::start).hasMessageContaining("channels.webchat.limits.maxFrameBytes");
+    try (var hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of("limits", Map.of("maxFrameBytes", "big")), Map.of())) {
+      assertThatThrownBy(() -> hub.start(new WebChatAdapter())).hasMessageContaining("channels.webchat.limits.maxFrameBytes");
     }
-    try (var hub = new RecordingChannelContext(Map.of(), Map.of("SESSION_KEY", "short"))) {
-      assertThatThrownBy(hub::start).hasMessageContaining("SWITCHBOARD_WEBCHAT_SESSION_KEY");
+    try (var hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of("SESSION_KEY", "short"))) {
+      assertThatThrownBy(() -> hub.start(new WebChatAdapter())).hasMessageContaining("SWITCHBOARD_WEBCHAT_SESSION_KEY");
     }
   }
 

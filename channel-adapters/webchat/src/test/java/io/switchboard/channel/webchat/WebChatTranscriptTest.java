@@ -1,5 +1,7 @@
 package io.switchboard.channel.webchat;
 
+import io.switchboard.hub.api.Channel;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.spi.MailSender;
@@ -13,11 +15,11 @@ class WebChatTranscriptTest {
 
   @Test
   void theCustomerGetsTheConversationWithoutPrivateNotes() throws Exception {
-    try (var hub = new RecordingChannelContext(Map.of("transcriptMailbox", "chat", "transcriptSubject", "Your chat with Example Shop"),
+    try (var hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of("transcriptMailbox", "chat", "transcriptSubject", "Your chat with Example Shop"),
         Map.of())) {
       hub.mailSenderThatRecords(null);
-      hub.start();
-      try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of())) {
+      hub.start(new WebChatAdapter());
+      try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
         assertThat(c.await("hello").getBoolean("transcripts")).isTrue();
         String sid = c.start("Ida Kunde", "ida@example.com", "billing").getString("sessionId");
         c.say("c1", "My invoice is wrong");
@@ -28,8 +30,8 @@ class WebChatTranscriptTest {
         c.send(new JsonObject().put("type", "end").put("transcript", true));
         assertThat(c.await("ended").getString("transcript")).isEqualTo("sent");
       }
-      assertThat(hub.mails).hasSize(1);
-      MailSender.SystemEmail m = hub.mails.get(0);
+      assertThat(hub.mails()).hasSize(1);
+      MailSender.SystemEmail m = hub.mails().get(0);
       assertThat(m.mailbox()).isEqualTo("chat");
       assertThat(m.subject()).isEqualTo("Your chat with Example Shop");
       assertThat(m.to().address()).isEqualTo("ida@example.com");
@@ -41,10 +43,10 @@ class WebChatTranscriptTest {
 
   @Test
   void aCustomerWithoutAnEmailCannotAskForOne() {
-    try (var hub = new RecordingChannelContext(Map.of(), Map.of())) {
+    try (var hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of())) {
       hub.mailSenderThatRecords(null);
-      hub.start();
-      try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of())) {
+      hub.start(new WebChatAdapter());
+      try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
         c.start("Anon", null, "general");
         c.say("c1", "hi");
         c.send(new JsonObject().put("type", "end").put("transcript", true));
@@ -53,17 +55,17 @@ class WebChatTranscriptTest {
         assertThat(err.getString("message")).contains("no email");
         c.await("ended");
       }
-      assertThat(hub.mails).isEmpty();
+      assertThat(hub.mails()).isEmpty();
     }
   }
 
   @Test
   @DisplayName("a mail sender that fails: the customer is told the transcript failed, the chat still ends")
   void aFailingMailSenderIsReported() {
-    try (var hub = new RecordingChannelContext(Map.of(), Map.of())) {
+    try (var hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of())) {
       hub.mailSenderThatRecords("the SMTP server of chat@shop.example.com could not be reached");
-      hub.start();
-      try (ChatClient c = ChatClient.connect(hub.vertx, hub.port(), Map.of())) {
+      hub.start(new WebChatAdapter());
+      try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
         c.start("Ida", "ida@example.com", "general");
         c.say("c1", "hi");
         c.send(new JsonObject().put("type", "end").put("transcript", true));

@@ -1,5 +1,7 @@
 package io.switchboard.channel.webchat;
 
+import io.switchboard.hub.api.Channel;
+import io.switchboard.channel.testkit.InMemoryChannelContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -15,12 +17,12 @@ import org.junit.jupiter.api.Test;
 @DisplayName("the widget script")
 class WebChatWidgetTest {
   private final HttpClient http = HttpClient.newHttpClient();
-  private RecordingChannelContext hub;
+  private InMemoryChannelContext hub;
 
   @BeforeEach
   void start() {
-    hub = new RecordingChannelContext(Map.of(), Map.of());
-    hub.start();
+    hub = new InMemoryChannelContext("webchat", Channel.CHAT, Map.of(), Map.of());
+    hub.start(new WebChatAdapter());
   }
 
   @AfterEach
@@ -29,7 +31,7 @@ class WebChatWidgetTest {
   }
 
   private HttpResponse<String> get(String path, String ifNoneMatch) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(hub.httpBase() + path));
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path));
     if (ifNoneMatch != null) {
       b.header("If-None-Match", ifNoneMatch);
     }
@@ -46,7 +48,7 @@ class WebChatWidgetTest {
     assertThat(r.body()).contains("/socket?v=1");
     String etag = r.headers().firstValue("ETag").orElseThrow();
     assertThat(get("/widget.js", etag).statusCode()).isEqualTo(304);
-    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(hub.httpBase() + "/widget.js"))
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/widget.js"))
         .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
   }

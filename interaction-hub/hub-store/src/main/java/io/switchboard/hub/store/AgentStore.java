@@ -146,4 +146,36 @@ public final class AgentStore {
     return sql.preparedQuery("UPDATE agents SET phone_endpoint = $2 WHERE id = $1").execute(Tuple.of(id.value(), endpoint))
         .map(rows -> rows.rowCount() == 1);
   }
+
+  /**
+   * Replaces an agent's display name (when not null), skills and per-channel capacity. Run it in a transaction: it is
+   * several statements. False when there is no such agent.
+   *
+   * @param exclusiveChannels channels whose work excludes every other channel (voice by default)
+   */
+  public Future<Boolean> replaceProfile(SqlClient sql, AgentId id, String displayName, Map<String, Integer> skills,
+      Map<Channel, Integer> capacity, java.util.Set<Channel> exclusiveChannels) {
+    UUID agent = id.value();
+    List<Tuple> skillRows = new ArrayList<>();
+    skills.forEach((skill, level) -> skillRows.add(Tuple.of(agent, skill, level.shortValue())));
+    List<Tuple> capacityRows = new ArrayList<>();
+    capacity.forEach((channel, n) ->
+        capacityRows.add(Tuple.of(agent, channel.wireName(), n.shortValue(), exclusiveChannels.contains(channel))));
+    return sql.preparedQuery("UPDATE agents SET display_name = coalesce($2, display_name) WHERE id = $1")
+        .execute(Tuple.of(agent, displayName))
+        .compose(updated -> {
+          if (updated.rowCount() != 1) {
+            return Future.succeededFuture(false);
+          }
+          Future<?> f = sql.preparedQuery("DELETE FROM agent_skills WHERE agent_id = $1").execute(Tuple.of(agent))
+              .compose(x -> sql.preparedQuery("DELETE FROM agent_capacity WHERE agent_id = $1").execute(Tuple.of(agent)));
+          if (!skillRows.isEmpty()) {
+            f = f.compose(x -> sql.preparedQuery(INSERT_SKILL).executeBatch(skillRows));
+          }
+          if (!capacityRows.isEmpty()) {
+            f = f.compose(x -> sql.preparedQuery(INSERT_CAPACITY).executeBatch(capacityRows));
+          }
+          return f.map(true);
+        });
+  }
 }

@@ -12,10 +12,6 @@ import java.util.List;
 public final class AuditStore {
   private static final String APPEND =
       "INSERT INTO audit_log (actor, action, entity_type, entity_id, details) VALUES ($1, $2, $3, $4, $5)";
-  private static final String LIST =
-      "SELECT id, at, actor, action, entity_type, entity_id, details FROM audit_log"
-          + " WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::text IS NULL OR entity_id = $2)"
-          + " AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4";
 
   /** One audit entry. */
   public record Entry(
@@ -28,10 +24,34 @@ public final class AuditStore {
         .mapEmpty();
   }
 
+  private static final String FILTERED =
+      "SELECT id, at, actor, action, entity_type, entity_id, details FROM audit_log"
+          + " WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::text IS NULL OR entity_id = $2)"
+          + " AND ($3::text IS NULL OR strpos(lower(actor), lower($3)) > 0)"
+          + " AND ($4::text IS NULL OR action = $4 OR (right($4, 1) = '.' AND starts_with(action, $4)))"
+          + " AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)"
+          + " AND ($7::bigint IS NULL OR id < $7) ORDER BY id DESC LIMIT $8";
+
+  /**
+   * What to find in the audit log; null fields do not filter.
+   *
+   * @param actor a part of the actor's name, any case ({@code ada} finds {@code agent:ada})
+   * @param action an action ({@code agent.disabled}), or every action that starts with a prefix ending in '.'
+   *     ({@code agent.})
+   * @param from entries at or after; {@code to} entries before
+   */
+  public record Filter(String entityType, String entityId, String actor, String action, Instant from, Instant to) {}
+
   /** Newest first; {@code beforeId} pages backwards. */
   public Future<List<Entry>> list(SqlClient sql, String entityType, String entityId, Long beforeId, int limit) {
-    return sql.preparedQuery(LIST)
-        .execute(Tuple.of(entityType, entityId, beforeId, limit))
+    return list(sql, new Filter(entityType, entityId, null, null, null, null), beforeId, limit);
+  }
+
+  /** Newest first, filtered; {@code beforeId} pages backwards. */
+  public Future<List<Entry>> list(SqlClient sql, Filter f, Long beforeId, int limit) {
+    return sql.preparedQuery(FILTERED)
+        .execute(Tuple.from(new Object[] {f.entityType(), f.entityId(), f.actor(), f.action(), Rows.odt(f.from()),
+            Rows.odt(f.to()), beforeId, limit}))
         .map(rows -> {
           List<Entry> out = new ArrayList<>();
           rows.forEach(r ->

@@ -3,6 +3,7 @@ package io.switchboard.hub.app.http;
 import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.auth.AuthService;
+import io.switchboard.hub.store.AuditStore;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -42,10 +43,21 @@ final class AdminRoutes {
           throw new IllegalArgumentException("'" + Params.abbreviate(s) + "' is not an audit entry id");
         }
       });
-      Respond.json(ctx, stores.audit().list(stores.db().pool(), Params.query(ctx, "entityType"),
-          Params.query(ctx, "entityId"), before, limit), 200, list -> new JsonObject()
+      var filter = new AuditStore.Filter(Params.query(ctx, "entityType"), Params.query(ctx, "entityId"),
+          Params.query(ctx, "actor"), Params.query(ctx, "action"), instant(ctx, "from"), instant(ctx, "to"));
+      Respond.json(ctx, stores.audit().list(stores.db().pool(), filter, before, limit), 200, list -> new JsonObject()
           .put("items", ApiJson.array(list, ApiJson::audit))
           .put("nextBefore", list.size() == limit ? list.get(list.size() - 1).id() : null));
+    });
+  }
+
+  private static java.time.Instant instant(io.vertx.ext.web.RoutingContext ctx, String name) {
+    return Params.parsedQuery(ctx, name, v -> {
+      try {
+        return java.time.OffsetDateTime.parse(v).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException("'" + Params.abbreviate(v) + "' is not a time such as 2026-12-06T08:00:00Z");
+      }
     });
   }
 }

@@ -2,6 +2,7 @@ package io.switchboard.hub.app.http;
 
 import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.core.access.Rights;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.routing.RoutingService;
@@ -21,7 +22,7 @@ final class AuthRoutes {
     }
   }
 
-  static void mount(Router router, AuthService auth, Authn authn, RoutingService routing) {
+  static void mount(Router router, AuthService auth, Authn authn, RoutingService routing, Rights rights) {
     router.post("/api/v1/auth/login").handler(ctx -> {
       LoginRequest req = JsonBodies.read(ctx, LoginRequest.class);
       ctx.response().putHeader("Cache-Control", "no-store");
@@ -34,8 +35,17 @@ final class AuthRoutes {
     // Signing out ends the session and makes the agent offline, its pending offers back to the queue (#10.4).
     router.post("/api/v1/auth/logout").handler(authn.staff(Role.AGENT)).handler(ctx ->
         Respond.noContent(ctx, auth.logout(Authn.staff(ctx), Authn.bearer(ctx)).compose(x -> routing.signedOut(Authn.staff(ctx).agentId()))));
-    router.get("/api/v1/auth/me").handler(authn.staff(Role.AGENT)).handler(ctx ->
-        ctx.json(staffJson(Authn.staff(ctx))));
+    // With the rights the caller has (security.rights), so the console shows only the controls the hub would allow.
+    router.get("/api/v1/auth/me").handler(authn.staff(Role.AGENT)).handler(ctx -> {
+      Principal.Staff me = Authn.staff(ctx);
+      io.vertx.core.json.JsonArray granted = new io.vertx.core.json.JsonArray();
+      for (Rights.Right r : Rights.Right.values()) {
+        if (rights.has(me, r)) {
+          granted.add(r.key());
+        }
+      }
+      ctx.json(staffJson(me).put("rights", granted));
+    });
   }
 
   static JsonObject staffJson(Principal.Staff s) {

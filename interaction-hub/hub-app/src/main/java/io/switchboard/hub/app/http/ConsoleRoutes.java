@@ -1,6 +1,7 @@
 package io.switchboard.hub.app.http;
 
 import io.switchboard.hub.api.Role;
+import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.console.CannedResponses;
 import io.switchboard.hub.core.console.ConsoleSettings;
 import io.switchboard.hub.core.console.ConsoleSettingsException;
@@ -26,6 +27,30 @@ final class ConsoleRoutes {
     router.get("/api/v1/console/settings/status").handler(admin).handler(ctx -> ctx.json(statusJson(console)));
     router.post("/api/v1/console/settings/reload").handler(admin).handler(ctx ->
         Respond.json(ctx, console.reload(Authn.principal(ctx)), r -> r.applied() ? 200 : 422, ConsoleRoutes::reloadJson));
+    // The admin workspace edits this node's console.yaml: read it with its hash, write it back only over that hash.
+    router.get("/api/v1/console/settings/source").handler(admin).handler(ctx ->
+        Respond.json(ctx, console.source(), 200, src -> new JsonObject().put("file", console.file().toString())
+            .put("sha256", src.sha256()).put("source", src.text())));
+    router.put("/api/v1/console/settings/source").handler(admin).handler(ctx -> {
+      SourceWrite req = JsonBodies.read(ctx, SourceWrite.class);
+      Respond.json(ctx, console.write(req.source(), req.baseSha256(), Authn.principal(ctx)), r -> r.applied() ? 200 : 422,
+          ConsoleRoutes::reloadJson);
+    });
+  }
+
+  /** Body of {@code PUT /api/v1/console/settings/source}. */
+  record SourceWrite(String source, String baseSha256) {
+    SourceWrite {
+      if (source == null || source.isBlank()) {
+        throw new ValidationException("source", "is required: the console.yaml text");
+      }
+      if (source.length() > 1024 * 1024) {
+        throw new ValidationException("source", "is longer than 1 MiB");
+      }
+      if (baseSha256 != null && !baseSha256.matches("[0-9a-f]{64}")) {
+        throw new ValidationException("baseSha256", "is not a SHA-256 in hex (from GET /api/v1/console/settings/source)");
+      }
+    }
   }
 
   /** The settings as served; wrap-up timing comes from the routing rules in force. */

@@ -99,7 +99,11 @@ public final class HttpApiVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setIdleTimeout((int) Math.max(1, limits.idleTimeout().toSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setCompressionSupported(true));
+        .setCompressionSupported(true)
+        // No HTTP/2 over cleartext: while h2c is possible, Vert.x holds a new connection's first bytes until it can
+        // tell HTTP/1.1 from HTTP/2, and only then reports the connection. A client trickling its request head was
+        // thus invisible to ConnectionGuard and never cut (#11.6). HTTP/1.1 connections are reported on accept.
+        .setHttp2ClearTextEnabled(false));
     server.connectionHandler(guard.onConnection());
     return server.requestHandler(guard.wrap(router)).listen().onSuccess(s ->
         log.atInfo().addKeyValue("port", s.actualPort()).log("HTTP API listening"));
@@ -137,7 +141,7 @@ public final class HttpApiVerticle extends VerticleBase {
     // Uploads read their own body (raw bytes, a larger limit), so they come before the JSON body handler.
     AttachmentRoutes.mount(router, services.attachments(), authn, config.maxAttachmentBytes());
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    AuthRoutes.mount(router, services.auth(), authn, services.routing());
+    AuthRoutes.mount(router, services.auth(), authn, services.routing(), services.rights());
     AccountRoutes.mount(router, services.auth(), services.agents(), authn);
     InboundRoutes.mount(router, services.intake(), authn);
     CustomerRoutes.mount(router, services.customers(), services.interactions().visibility(), services.rights(), authn);
@@ -146,6 +150,8 @@ public final class HttpApiVerticle extends VerticleBase {
     StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);
     RoutingRoutes.mount(router, services.routing(), services.console(), authn);
+    RulesWorkbenchRoutes.mount(router, new io.switchboard.hub.core.routing.RulesWorkbench(vertx, services.stores(),
+        services.routing().rules(), java.time.Clock.systemUTC()), authn);
     ConsoleRoutes.mount(router, services.console(), services.routing(), authn);
     MessageRoutes.mount(router, services.messages(), authn);
     DashboardRoutes.mount(router, vertx, authn);

@@ -39,8 +39,12 @@ final class RoutingRoutes {
 
   record MoveRequest(String queue) {}
 
-  record RulesUpload(String source) {
+  /** A new rules text; {@code baseVersion} (optional): the version the draft started from, 409 when another is active. */
+  record RulesUpload(String source, Integer baseVersion) {
     RulesUpload {
+      if (baseVersion != null && baseVersion < 1) {
+        throw new ValidationException("baseVersion", "is not a version number");
+      }
       if (source == null || source.isBlank()) {
         throw new ValidationException("source", "is required: the routing.yaml text");
       }
@@ -156,7 +160,8 @@ final class RoutingRoutes {
     router.post("/api/v1/routing/rules").handler(admin).handler(ctx -> {
       RulesUpload req = JsonBodies.read(ctx, RulesUpload.class);
       Principal by = Authn.principal(ctx);
-      Respond.json(ctx, rules.apply(req.source(), "api:" + by.auditName(), by), r -> r.applied() ? 200 : 422, RoutingRoutes::reloadJson);
+      Respond.json(ctx, rules.apply(req.source(), "api:" + by.auditName(), by, req.baseVersion()), r -> r.applied() ? 200 : 422,
+          RoutingRoutes::reloadJson);
     });
     router.post("/api/v1/routing/rules/reload").handler(admin).handler(ctx ->
         Respond.json(ctx, rules.reloadFile(Authn.principal(ctx)), r -> r.applied() ? 200 : 422, RoutingRoutes::reloadJson));

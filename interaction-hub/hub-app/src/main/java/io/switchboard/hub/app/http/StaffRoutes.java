@@ -6,6 +6,7 @@ import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.ForbiddenException;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.agent.AgentDraft;
+import io.switchboard.hub.core.agent.AgentProfile;
 import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.routing.RoutingService;
@@ -43,6 +44,26 @@ final class StaffRoutes {
         }
       }
       return new AgentDraft(username, displayName, r, password, skills, cap);
+    }
+  }
+
+  /** Body of {@code PUT /api/v1/agents/{id}/profile}. */
+  record ProfileRequest(String displayName, Map<String, Integer> skills, Map<String, Integer> capacity) {
+    AgentProfile toProfile() {
+      Map<Channel, Integer> cap = new EnumMap<>(Channel.class);
+      if (capacity != null) {
+        for (var e : capacity.entrySet()) {
+          try {
+            cap.put(Channel.fromWire(e.getKey()), e.getValue());
+          } catch (IllegalArgumentException ex) {
+            throw new ValidationException("capacity." + e.getKey(), ex.getMessage());
+          }
+        }
+      }
+      if (skills != null && skills.containsValue(null)) {
+        throw new ValidationException("skills", "proficiency must be 1 to 5");
+      }
+      return new AgentProfile(displayName, skills, cap);
     }
   }
 
@@ -113,6 +134,13 @@ final class StaffRoutes {
                   .compose(x -> stores.audit().append(tx, me.auditName(), "agent.phone_endpoint_set", "agent", id.toString(),
                       new JsonObject().put("endpoint", body.endpoint()))))),
           200, x -> new JsonObject().put("agentId", id.toString()).put("endpoint", body.endpoint()));
+    });
+    // Admins set skills with proficiency, capacities and the display name; live routing takes them at once.
+    router.put("/api/v1/agents/:id/profile").handler(authn.staff(Role.ADMIN)).handler(ctx -> {
+      AgentId id = Params.pathId(ctx, "id", AgentId::parse);
+      AgentProfile profile = JsonBodies.read(ctx, ProfileRequest.class).toProfile();
+      Respond.json(ctx, agents.updateProfile(Authn.principal(ctx), id, profile)
+          .compose(a -> routing.syncProfile(id).map(a)), 200, ApiJson::agent);
     });
     router.get("/api/v1/queues").handler(authn.staff(Role.AGENT)).handler(ctx ->
         Respond.json(ctx, stores.queues().list(stores.db().pool()), 200, list -> ApiJson.array(list, ApiJson::queue)));

@@ -15,12 +15,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10 item 4, the console's side: the state bar's load follows the agent's work as it changes (accept,
@@ -28,32 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("the agent's state bar and sign-out in Chromium")
 class AgentStateBrowserTest {
-  private static Chromium chromium;
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    hub = TestHub.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withDemoHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   private String aliceState() {
     var agents = hub.get("/api/v1/dashboard", TestHub.bearer(hub.login("sam", "sam-demo-pw"))).json().getJsonArray("agents");

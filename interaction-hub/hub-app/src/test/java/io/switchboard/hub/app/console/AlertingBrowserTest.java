@@ -13,12 +13,9 @@ import com.microsoft.playwright.options.AriaRole;
 import io.switchboard.hub.app.TestHub;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10 item 3: every offer rings, also with the console in front; the volume and mute setting survives a
@@ -39,32 +36,10 @@ class AlertingBrowserTest {
       OscillatorNode.prototype.start = function (...args) { window.__tones++; return start.apply(this, args); };
       """;
 
-  private static Chromium chromium;
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    hub = TestHub.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withDemoHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   private void email(String subject) {
     var r = hub.post("/api/v1/inbound", apiKey(DEMO_API_KEY), new JsonObject()

@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The console and the dashboard in a real browser (Debian's Chromium, headless) against a whole hub: a
@@ -30,23 +30,21 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("console and dashboard in Chromium")
 class ConsoleBrowserTest {
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withHub(ConsoleBrowserTest::hubWithWebChatAndEmail);
   private static TestHub hub;
-  private static Chromium chromium;
+  private final Chromium chromium = browser.chromium();
   /** The SMTP server email replies go out through (the mailbox billing@northwind.example sends only). */
   private static com.icegreen.greenmail.util.GreenMail smtp;
 
   @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
+  static void startSmtp() {
     smtp = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
     smtp.start();
   }
 
   @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
+  static void stopSmtp() {
     if (smtp != null) {
       smtp.stop();
     }
@@ -55,6 +53,10 @@ class ConsoleBrowserTest {
   /** A hub per test: what one test leaves waiting or an agent's after-call work must not leak into another. */
   @BeforeEach
   void start() {
+    hub = browser.hub();
+  }
+
+  private static TestHub hubWithWebChatAndEmail() {
     Path config = TestHub.configWithChannel(null, "webchat", Map.of("queueUpdateInterval", "500ms",
         "topics", List.of(Map.of("id", "billing", "label", "Billing"), Map.of("id", "general", "label", "Anything else"))));
     TestHub.addChannel(config, "email", Map.of("mailboxes", List.of(Map.of("name", "billing", "address", "billing@northwind.example",
@@ -62,14 +64,7 @@ class ConsoleBrowserTest {
     // The agent in this walk-through edits the tier, links an identity and merges: rights given to agents here
     // (security.rights; supervisors only by default).
     TestHub.setting(config, "security", "rights", Map.of("mergeCustomers", "agent", "editIdentities", "agent", "editTier", "agent"));
-    hub = TestHub.startWith(Map.of(), config);
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
+    return TestHub.startWith(Map.of(), config);
   }
 
   @Test

@@ -13,13 +13,9 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import io.switchboard.hub.app.TestHub;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10 item 2: a web chat customer ends the chat while an agent works it. The hub records it (a
@@ -29,32 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("the customer ended the chat: recorded, shown, and no more replies")
 class CustomerLeftBrowserTest {
-  private static Chromium chromium;
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    hub = ConsoleSteps.hubWithWebChat(Map.of());
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withWebChatHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   @Test
   @DisplayName("the agent and the watching supervisor see the customer leave; Send is off and the hub refuses a reply")

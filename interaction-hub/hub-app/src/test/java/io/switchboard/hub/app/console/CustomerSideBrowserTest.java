@@ -13,14 +13,10 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.BoundingBox;
 import io.switchboard.hub.app.TestHub;
-import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10 item 7, the customer's side: the wait is estimated from the queue's live handling rate and staffing
@@ -29,32 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("the customer's side of a chat in Chromium")
 class CustomerSideBrowserTest {
-  private static Chromium chromium;
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    hub = ConsoleSteps.hubWithWebChat(Map.of());
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withWebChatHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   @Test
   @DisplayName("a rough wait in words, the agent's name on replies, and drafts that survive a reload on both sides")

@@ -13,12 +13,9 @@ import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.BoundingBox;
 import io.switchboard.hub.app.TestHub;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10 item 6: the supervisor's dashboard on a 1366×768 laptop. Supervisors land on it; every column of
@@ -28,32 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("the supervisor dashboard at 1366×768 in Chromium")
 class DashboardBrowserTest {
-  private static Chromium chromium;
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    hub = TestHub.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withDemoHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   private static void assertOnScreen(Page page, Locator cells) {
     int n = cells.count();

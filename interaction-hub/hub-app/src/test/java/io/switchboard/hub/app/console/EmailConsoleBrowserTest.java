@@ -21,11 +21,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The email view of the console in Chromium: the agent is told before writing when the mailbox cannot send
@@ -34,27 +33,14 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("the console's email view in Chromium")
 class EmailConsoleBrowserTest {
-  private static Chromium chromium;
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withoutHub();
+  private final Chromium chromium = browser.chromium();
   private TestHub hub;
   private GreenMail mail;
 
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
   @AfterEach
   void stop() {
-    if (hub != null) {
-      hub.close();
-    }
     if (mail != null) {
       mail.stop();
     }
@@ -63,7 +49,7 @@ class EmailConsoleBrowserTest {
   @Test
   @DisplayName("an agent is told before writing that the mailbox cannot send, and Send stays off (a note still works)")
   void anAgentIsToldBeforeWritingThatTheMailboxCannotSend() {
-    hub = TestHub.start();
+    hub = browser.use(TestHub.start());
     var r = hub.post("/api/v1/inbound", apiKey(DEMO_API_KEY), new JsonObject()
         .put("channel", "email").put("externalId", "<no-sender-" + System.nanoTime() + "@example.net>")
         .put("sender", new JsonObject().put("kind", "email").put("value", "leon.albrecht1@example.net"))
@@ -107,7 +93,7 @@ class EmailConsoleBrowserTest {
         "address", "support@northwind.example", "displayName", "Northwind Support",
         "imap", Map.of("host", "127.0.0.1", "port", mail.getImap().getPort(), "tls", "none", "pollInterval", "1s", "initialSync", "all"),
         "smtp", Map.of("host", "127.0.0.1", "port", mail.getSmtp().getPort(), "tls", "none"))), "lease", "1s"));
-    hub = TestHub.startWith(Map.of("SWITCHBOARD_EMAIL_SUPPORT_PASSWORD", "pw-support"), config);
+    hub = browser.use(TestHub.startWith(Map.of("SWITCHBOARD_EMAIL_SUPPORT_PASSWORD", "pw-support"), config));
 
     String pdf = Base64.getMimeEncoder().encodeToString("%PDF-1.4 receipt".getBytes(StandardCharsets.UTF_8));
     String raw = "From: Leon Albrecht <leon.albrecht1@example.net>\nTo: Northwind Support <support@northwind.example>\n"

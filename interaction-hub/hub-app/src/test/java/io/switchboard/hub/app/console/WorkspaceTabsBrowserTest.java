@@ -14,14 +14,10 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import io.switchboard.hub.app.TestHub;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #10 item 1: an agent with two chats open closes one of them (wrap-up, transfer) and must go on seeing
@@ -30,32 +26,10 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("the console's tabs keep each interaction's workspace")
 class WorkspaceTabsBrowserTest {
-  private static Chromium chromium;
-  private TestHub hub;
-
-  @BeforeAll
-  static void launch() {
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void quit() {
-    if (chromium != null) {
-      chromium.close();
-    }
-  }
-
-  @BeforeEach
-  void start() {
-    hub = ConsoleSteps.hubWithWebChat(Map.of());
-  }
-
-  @AfterEach
-  void stop() {
-    if (hub != null) {
-      hub.close();
-    }
-  }
+  @RegisterExtension
+  static final ConsoleBrowser browser = ConsoleBrowser.withWebChatHub();
+  private final Chromium chromium = browser.chromium();
+  private final TestHub hub = browser.hub();
 
   /** Alice takes two chats (Anna's, then Bruno's) and ends up looking at the tab of the first one. */
   private Page twoChatsOpenFirstShown() {

@@ -101,6 +101,11 @@ class AuthorizationMatrixTest {
     EXPECTED.put("reloadRoutingRules", Who.ADMIN);
     EXPECTED.put("rollbackRoutingRules", Who.ADMIN);
     EXPECTED.put("rebuildRoutingState", Who.ADMIN);
+    EXPECTED.put("validateRoutingRulesDraft", Who.ADMIN);
+    EXPECTED.put("simulateRoutingRulesDraft", Who.ADMIN);
+    EXPECTED.put("getConsoleSettingsSource", Who.ADMIN);
+    EXPECTED.put("putConsoleSettingsSource", Who.ADMIN);
+    EXPECTED.put("setAgentProfile", Who.ADMIN);
     EXPECTED.put("listApiKeys", Who.ADMIN);
     EXPECTED.put("createApiKey", Who.ADMIN);
     EXPECTED.put("revokeApiKey", Who.ADMIN);

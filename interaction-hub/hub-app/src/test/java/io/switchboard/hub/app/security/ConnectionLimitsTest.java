@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.hub.app.TestHub;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Slow and idle clients cannot hold connections (#11.6). The hub runs with short limits (header 2 s, body 3 s,
+ * Slow and idle clients cannot hold connections (#11.6), with real sockets from several loopback addresses. The hub runs with short limits (header 2 s, body 3 s,
  * keep-alive 3 s, idle 4 s, 20 connections per address); every check allows 20 s.
  */
 @DisplayName("security: header, body and idle timeouts and a per-address connection cap (#11.6)")
@@ -82,6 +85,90 @@ class ConnectionLimitsTest {
     } catch (IOException e) {
       return true;
     }
+  }
+
+  @Test
+  void slowHeadersAreCut() throws Exception {
+    try (Socket s = open("127.0.0.5")) {
+      s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(closedByHub(s, "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".getBytes(StandardCharsets.US_ASCII)))
+          .as("a request head trickling in is cut").isTrue();
+    }
+  }
+
+  /**
+   * The attack of the finding, at its size: 300 connections trickle their request heads, 100 trickle bodies and 50 send
+   * nothing at all, from 23 addresses (each under the cap), all at once. Every one is closed by the hub within the
+   * patience (header 2 s, body 3 s, idle 4 s), while an ordinary client is served meanwhile.
+   */
+  @Test
+  void threeHundredSlowHeadsAHundredSlowBodiesAndFiftySilentConnectionsAreAllClosedWhileOthersAreServed() throws Exception {
+    List<SocketChannel> slowHeads = new ArrayList<>();
+    List<SocketChannel> slowBodies = new ArrayList<>();
+    List<SocketChannel> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < 300; i++) {
+        SocketChannel c = openChannel("127.0.1." + (1 + i / 20));
+        c.write(ByteBuffer.wrap(("GET /health HTTP/1.1\r\nHost: x\r\n").getBytes(StandardCharsets.US_ASCII)));
+        slowHeads.add(c);
+      }
+      for (int i = 0; i < 100; i++) {
+        SocketChannel c = openChannel("127.0.2." + (1 + i / 20));
+        c.write(ByteBuffer.wrap(("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 100000\r\n\r\n{\"username\":\"").getBytes(StandardCharsets.US_ASCII)));
+        slowBodies.add(c);
+      }
+      for (int i = 0; i < 50; i++) {
+        silent.add(openChannel("127.0.3." + (1 + i / 20)));
+      }
+      long started = System.nanoTime();
+      long deadline = System.currentTimeMillis() + PATIENCE_MS;
+      List<SocketChannel> open = new ArrayList<>();
+      open.addAll(slowHeads);
+      open.addAll(slowBodies);
+      open.addAll(silent);
+      boolean servedMeanwhile = false;
+      ByteBuffer in = ByteBuffer.allocate(4096);
+      while (!open.isEmpty() && System.currentTimeMillis() < deadline) {
+        for (var it = open.iterator(); it.hasNext(); ) {
+          SocketChannel c = it.next();
+          try {
+            in.clear();
+            if (c.read(in) == -1) {
+              it.remove();
+              continue;
+            }
+            if (!silent.contains(c)) {
+              // One more byte of the head or the body: each arrives well within every timeout, so only the
+              // header and body deadlines can close these.
+              c.write(ByteBuffer.wrap(new byte[] {(byte) (slowHeads.contains(c) ? 'X' : 'a')}));
+            }
+          } catch (IOException e) {
+            it.remove();
+          }
+        }
+        if (!servedMeanwhile) {
+          servedMeanwhile = RawHttp.request(port, "GET /health HTTP/1.1\r\nHost: x").status() == 200;
+        }
+        Thread.sleep(250); // the trickle's pace, not a wait for an event
+      }
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      System.out.println("slow connections: " + (450 - open.size()) + " of 450 closed in " + tookMs + " ms");
+      assertThat(open).as("connections still open after %d ms", PATIENCE_MS).isEmpty();
+      assertThat(servedMeanwhile).as("an ordinary request is served while the slow ones hold their connections").isTrue();
+    } finally {
+      for (SocketChannel c : slowHeads) c.close();
+      for (SocketChannel c : slowBodies) c.close();
+      for (SocketChannel c : silent) c.close();
+    }
+  }
+
+  private static SocketChannel openChannel(String from) throws IOException {
+    SocketChannel c = SocketChannel.open();
+    c.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+    c.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+    c.configureBlocking(false);
+    return c;
   }
 
   @Test

@@ -77,6 +77,27 @@ public final class AgentService {
         .compose(x -> get(agent.id()));
   }
 
+  /**
+   * Replaces a member of staff's display name (when given), skills and capacity, audited as
+   * {@code agent.profile_changed}; fails with {@link NotFoundException} for an unknown id. The caller refreshes the
+   * agent's live routing state.
+   */
+  public Future<Agent> updateProfile(Principal by, AgentId id, AgentProfile profile) {
+    Map<Channel, Integer> capacity = new EnumMap<>(Channel.class);
+    capacity.putAll(defaults.capacity());
+    capacity.putAll(profile.capacity());
+    JsonObject skills = new JsonObject();
+    profile.skills().forEach(skills::put);
+    JsonObject caps = new JsonObject();
+    capacity.forEach((ch, n) -> caps.put(ch.wireName(), n));
+    return stores.db().inTransaction(tx -> stores.agents()
+            .replaceProfile(tx, id, profile.displayName(), profile.skills(), capacity, defaults.exclusive())
+            .compose(found -> !found ? Future.failedFuture(new NotFoundException("no agent " + id))
+                : stores.audit().append(tx, by.auditName(), "agent.profile_changed", "agent", id.toString(),
+                    new JsonObject().put("displayName", profile.displayName()).put("skills", skills).put("capacity", caps))))
+        .compose(x -> get(id));
+  }
+
   public Future<Agent> get(AgentId id) {
     return stores.agents().find(stores.db().pool(), id).compose(found -> found
         .map(Future::succeededFuture)

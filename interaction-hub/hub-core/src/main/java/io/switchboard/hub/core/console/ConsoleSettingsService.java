@@ -177,6 +177,59 @@ public final class ConsoleSettingsService {
     return file;
   }
 
+  /** This node's settings file as it is on disk: its text and SHA-256 (both null when there is no file). */
+  public record Source(String text, String sha256) {}
+
+  /** Reads this node's file (on a worker). */
+  public Future<Source> source() {
+    return vertx.executeBlocking(() -> {
+      synchronized (lock) {
+        if (!Files.exists(file)) {
+          return new Source(null, null);
+        }
+        byte[] content = ConsoleSettingsParser.readLimited(file);
+        return new Source(new String(content, java.nio.charset.StandardCharsets.UTF_8), sha256(content));
+      }
+    }, false);
+  }
+
+  /**
+   * An admin writes the settings from the console: {@code text} is checked first (a bad one is answered with its
+   * problems, {@code file:line: key: message}, and neither written nor audited as applied), then written to this node's
+   * file atomically (a temporary file moved over it) and put in force as a reload would, audited and announced.
+   *
+   * @param baseSha256 the SHA-256 of the file the admin started from (null when there was none): a file changed since
+   *     is a {@link io.switchboard.hub.api.error.ConflictException} and nothing is written
+   */
+  public Future<ReloadResult> write(String text, String baseSha256, Principal by) {
+    byte[] content = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      ConsoleSettingsParser.parse(file.toString(), content);
+    } catch (ConsoleSettingsException e) {
+      return Future.succeededFuture(new ReloadResult(false, false, current.get(), e.problems(),
+          "not saved; the console settings in force stay: " + e.problems().size() + (e.problems().size() == 1 ? " problem" : " problems")));
+    }
+    return vertx.executeBlocking(() -> {
+      synchronized (lock) {
+        String onDisk = Files.exists(file) ? sha256(ConsoleSettingsParser.readLimited(file)) : null;
+        if (!Objects.equals(onDisk, baseSha256)) {
+          throw new io.switchboard.hub.api.error.ConflictException("the settings file changed since you opened it (now "
+              + (onDisk == null ? "gone" : shortSha(onDisk)) + "): open it again, then save");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path temp = Files.createTempFile(parent, ".console-", ".yaml.tmp");
+        try {
+          Files.write(temp, content);
+          Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+          Files.deleteIfExists(temp);
+        }
+        return step(by, false);
+      }
+    }, false).compose(outcome -> announce(outcome, by)).map(Outcome::result);
+  }
+
   /**
    * Re-reads the file now and puts it in force when it is good; a bad one is rejected (the settings in force
    * stay) and reported in the result. Fails only on an unexpected error inside the hub (the settings in force

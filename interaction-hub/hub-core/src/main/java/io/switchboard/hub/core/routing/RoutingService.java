@@ -715,11 +715,20 @@ public final class RoutingService {
   /** The customer left before being answered (hung up, closed the chat). */
   public Future<Boolean> abandon(InteractionId id, String reason) {
     Instant now = clock.instant();
-    return live.release(id.toString(), null, now, now, false, null)
-        .compose(x -> live.dequeue(id.toString()))
-        .compose(x -> stores.db().inTransaction(tx -> stores.routing().abandon(tx, id.value(), now, reason).compose(ok -> ok
-            ? stores.routing().transition(tx, id.value(), null, "abandoned", null, null, reason, now).map(true)
-            : Future.succeededFuture(false))));
+    return live.release(id.toString(), null, now, now, false, null, false)
+        .compose(holder -> live.dequeue(id.toString())
+            .compose(x -> stores.db().inTransaction(tx -> stores.routing().abandon(tx, id.value(), now, reason).compose(ok -> ok
+                ? stores.routing().transition(tx, id.value(), null, "abandoned", null, null, reason, now).map(true)
+                : Future.succeededFuture(false))))
+            .onSuccess(abandoned -> {
+              // An offer ringing at an agent for a customer who has gone is withdrawn from that console at once (#10).
+              if (!holder.equals("no-offer") && !holder.equals("not-your-offer")) {
+                log.atInfo().addKeyValue("interactionId", id).addKeyValue("agentId", holder).log("offer withdrawn: the customer left");
+                vertx.eventBus().publish(OFFER_WITHDRAWN, new JsonObject().put("interactionId", id.toString())
+                    .put("agentId", holder).put("reason", "the customer left"));
+                publishLoad(holder);
+              }
+            }));
   }
 
   private Future<Interaction> assignedTo(Principal.Staff agent, InteractionId id) {

@@ -1,6 +1,7 @@
 package io.switchboard.hub.core.routing;
 
 import io.switchboard.hub.api.Queue;
+import io.switchboard.hub.api.error.ConflictException;
 import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.auth.Tokens;
@@ -65,7 +66,7 @@ public final class RulesService {
       return Future.failedFuture(e);
     }
     fileSha = Tokens.hash(text);
-    return activate(text, "file:" + file, new Principal.System("startup")).compose(r -> {
+    return activate(text, "file:" + file, new Principal.System("startup"), null).compose(r -> {
       if (!r.applied()) {
         return Future.failedFuture(new IllegalStateException(r.message()));
       }
@@ -101,12 +102,21 @@ public final class RulesService {
 
   /** Validates and activates {@code text} (an upload or a file change). */
   public Future<ReloadResult> apply(String text, String origin, Principal by) {
+    return apply(text, origin, by, null);
+  }
+
+  /**
+   * As {@link #apply(String, String, Principal)}, but only while version {@code baseVersion} is the active one (the
+   * version the admin's draft started from); otherwise it fails with {@link ConflictException} and nothing changes, so
+   * one admin never publishes over a change they have not seen. Null: no such check.
+   */
+  public Future<ReloadResult> apply(String text, String origin, Principal by, Integer baseVersion) {
     try {
-      RoutingRules.parse(origin.startsWith("file:") ? file.toString() : "upload", text, 0);
+      RoutingRules.parse(origin.startsWith("file:") ? file.toString() : RulesWorkbench.DRAFT_FILE, text, 0);
     } catch (RulesException e) {
       return Future.succeededFuture(reject(e));
     }
-    return activate(text, origin, by);
+    return activate(text, origin, by, baseVersion);
   }
 
   /** Makes an earlier version active again (as a new version with the same text). */
@@ -171,11 +181,15 @@ public final class RulesService {
         });
   }
 
-  private Future<ReloadResult> activate(String text, String origin, Principal by) {
+  private Future<ReloadResult> activate(String text, String origin, Principal by, Integer baseVersion) {
     String sha = Tokens.hash(text);
     return stores.db().inTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(7340001)").execute()
         .compose(x -> stores.routing().activeVersion(tx))
         .compose(active -> {
+          if (baseVersion != null && active.isPresent() && active.get().version() != baseVersion) {
+            return Future.failedFuture(new ConflictException("the running rules are version " + active.get().version()
+                + ", not version " + baseVersion + " your draft started from: look at the change, then publish again"));
+          }
           if (active.isPresent() && active.get().sha256().equals(sha)) {
             return Future.succeededFuture(active.get().version());
           }
