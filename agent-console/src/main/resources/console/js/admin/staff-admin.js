@@ -16,6 +16,7 @@ class StaffAdmin extends LitElement {
     error: { state: true },
     notice: { state: true },
     creating: { state: true },
+    queues: { state: true },
   };
 
   constructor() {
@@ -26,6 +27,7 @@ class StaffAdmin extends LitElement {
     this.error = '';
     this.notice = '';
     this.creating = false;
+    this.queues = [];
   }
 
   createRenderRoot() {
@@ -40,6 +42,9 @@ class StaffAdmin extends LitElement {
   async load() {
     try {
       this.staff = await this.api.get('/agents');
+      if (!this.queues.length) {
+        this.queues = await this.api.get('/queues');
+      }
     } catch (err) {
       this.error = err.message;
     }
@@ -82,7 +87,11 @@ class StaffAdmin extends LitElement {
       capacity: { ...a.capacity },
       phone: '',
       password: '',
+      // Queue membership (routing profiles): only when the hub has it (agents then carry `queues`; [] = every queue).
+      memberOf: Array.isArray(a.queues) ? [...a.queues] : null,
+      memberWas: Array.isArray(a.queues) ? [...a.queues] : null,
     };
+    this.updateComplete.then(() => this.querySelector('[data-testid=staff-editor]')?.scrollIntoView({ block: 'nearest' }));
     try {
       const p = await this.api.get(`/agents/${a.id}/phone`);
       this.draft = { ...this.draft, phone: p.endpoint || '', phoneWas: p.endpoint || '' };
@@ -122,6 +131,11 @@ class StaffAdmin extends LitElement {
       await this.api.put(`/agents/${a.id}/profile`, { displayName: this.draft.displayName.trim(), skills, capacity });
       if (this.draft.role !== a.role) {
         await this.api.put(`/agents/${a.id}/role`, { role: this.draft.role });
+      }
+      const member = this.draft.memberOf;
+      if (member && JSON.stringify([...member].sort()) !== JSON.stringify([...this.draft.memberWas].sort())) {
+        await this.api.put(`/agents/${a.id}/queues`, { queues: member });
+        this.setDraft({ memberWas: [...member] });
       }
       const phone = this.draft.phone.trim();
       if (phone !== (this.draft.phoneWas || '')) {
@@ -223,6 +237,11 @@ class StaffAdmin extends LitElement {
               </div>`)}
               <button class="link" @click=${() => this.setDraft({ skills: [...d.skills, { skill: '', level: 3 }] })}>Add a skill</button>
             </fieldset>
+            ${d.memberOf ? html`<fieldset data-testid="queue-membership"><legend>Queues (none ticked: every queue)</legend>
+              ${this.queues.map((q) => html`<label class="inline"><input type="checkbox" .checked=${d.memberOf.includes(q.id)}
+                @change=${(e) => this.setDraft({ memberOf: e.target.checked ? [...d.memberOf, q.id] : d.memberOf.filter((x) => x !== q.id) })}>
+                ${q.name}</label>`)}
+            </fieldset>` : nothing}
           </div>
         </div>
         <div class="row">

@@ -109,17 +109,24 @@ final class CustomerSocket {
   private static final java.util.regex.Pattern OVER_LIMIT =
       java.util.regex.Pattern.compile("Cannot process (text|binary) frame .* overflow max[^0-9]*(\\d+)");
 
+  /** Netty's words when one frame passes the server's frame limit; the connection is dropped right after. */
+  private static final java.util.regex.Pattern FRAME_OVER_LIMIT =
+      java.util.regex.Pattern.compile("Max frame length of (\\d+) has been exceeded");
+
   /**
    * A socket error. A message over the server's WebSocket message limit (256 KiB) is dropped by Vert.x, which only
    * reports it here: the client is told ({@code frame-too-large}) and the socket closed with 1009, since a client
    * that sends such messages is broken or hostile and a silent drop would leave it waiting for an answer.
    */
   private void onError(Throwable e) {
-    java.util.regex.Matcher m = OVER_LIMIT.matcher(String.valueOf(e.getMessage()));
-    if (m.find() && !closed) {
+    String text = String.valueOf(e.getMessage());
+    java.util.regex.Matcher m = OVER_LIMIT.matcher(text);
+    java.util.regex.Matcher frame = FRAME_OVER_LIMIT.matcher(text);
+    String limit = m.find() ? m.group(2) : frame.find() ? frame.group(1) : null;
+    if (limit != null && !closed) {
       log.atWarn().addKeyValue("address", address).addKeyValue("sessionId", session == null ? null : session.id())
-          .log("chat socket closed: a message over the WebSocket limit of " + m.group(2) + " bytes");
-      write(Frames.error(ErrorCode.FRAME_TOO_LARGE, "a message may have at most " + m.group(2)
+          .log("chat socket closed: a message over the WebSocket limit of " + limit + " bytes");
+      write(Frames.error(ErrorCode.FRAME_TOO_LARGE, "a message may have at most " + limit
           + " bytes (the hub's WebSocket limit); the connection is closed"));
       strikes.tryAcquire();
       closeNow(CLOSE_TOO_BIG, "message over the WebSocket limit");

@@ -74,7 +74,6 @@ import org.slf4j.LoggerFactory;
 public final class Hub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
   /** How often config/console.yaml is checked for changes (as often as routing.yaml). */
-  private static final Duration CONSOLE_SETTINGS_POLL = Duration.ofSeconds(2);
 
   private final SwitchboardConfig config;
   private final java.util.Map<String, String> env;
@@ -194,10 +193,11 @@ public final class Hub implements AutoCloseable {
     // Before routing and messaging publish anything, so consoles on other nodes hear of every event.
     await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
-    await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1), cfg.routing().reconcileEvery())), "routing");
+    await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1), cfg.routing().reconcileEvery(),
+        cfg.configPollEvery())), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))), "outbox relay");
     // This node's console.yaml, re-read when it changes (each node reads its own file).
-    await(vertx.deployVerticle(new ConsoleSettingsVerticle(console, CONSOLE_SETTINGS_POLL)), "console settings");
+    await(vertx.deployVerticle(new ConsoleSettingsVerticle(console, cfg.configPollEvery())), "console settings");
     // Before HTTP, so the dashboard route and consoles find this node's dashboard from the first request.
     await(vertx.deployVerticle(new DashboardVerticle(new DashboardService(stores, new RoutingState(redis), rules, Clock.systemUTC()),
         Duration.ofSeconds(1))), "dashboard");

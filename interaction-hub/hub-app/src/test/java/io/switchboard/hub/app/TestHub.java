@@ -96,6 +96,8 @@ public final class TestHub implements AutoCloseable {
     env.put("SWITCHBOARD_HTTP_PORT", "0");
     env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
     env.put("SWITCHBOARD_BCRYPT_COST", "4");
+    // A changed routing.yaml or console.yaml is seen within 200 ms, so tests of reloads do not wait on 2-s polls.
+    env.put("SWITCHBOARD_CONFIG_POLL_EVERY", "200ms");
     return env;
   }
 

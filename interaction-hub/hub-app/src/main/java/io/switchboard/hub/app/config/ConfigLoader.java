@@ -23,7 +23,8 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
   private static final Map<String, Set<String>> KNOWN = Map.of(
-      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels", "routing"),
+      "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels", "routing",
+          "configPollEvery"),
       "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes",
           "idleTimeout", "headerTimeout", "keepAliveTimeout", "bodyTimeout", "maxConnectionsPerAddress"),
       "postgres", Set.of("url", "password", "poolSize"),
@@ -136,7 +137,13 @@ public final class ConfigLoader {
     if (routing.reconcileEvery().toMillis() < 100) {
       throw new ConfigException(file + ": routing.reconcileEvery must be at least 100ms");
     }
-    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root), routing);
+    // How often routing.yaml and console.yaml are checked for changes while the hub runs.
+    Duration configPollEvery = r.duration("SWITCHBOARD_CONFIG_POLL_EVERY", "configPollEvery", Duration.ofSeconds(2));
+    if (configPollEvery.toMillis() < 50) {
+      throw new ConfigException(file + ": configPollEvery must be at least 50ms");
+    }
+    return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root), routing,
+        configPollEvery);
   }
 
   /** {@code channels:} one section per adapter, each a mapping the adapter reads itself. */

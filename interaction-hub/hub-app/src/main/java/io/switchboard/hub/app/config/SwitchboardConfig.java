@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param configDir the folder holding switchboard.yaml and demo/
  * @param dataDir where the embedded servers keep their data (./data by default)
+ * @param configPollEvery how often routing.yaml and console.yaml are checked for changes ({@code configPollEvery},
+ *     {@code SWITCHBOARD_CONFIG_POLL_EVERY}, default 2 s; tests use less so a reload does not wait)
  */
 public record SwitchboardConfig(
     Path configDir,
@@ -22,7 +24,8 @@ public record SwitchboardConfig(
     Security security,
     Demo demo,
     Map<String, Map<String, Object>> channels,
-    Routing routing) {
+    Routing routing,
+    Duration configPollEvery) {
 
   public SwitchboardConfig {
     channels = channels == null ? Map.of() : Map.copyOf(channels);

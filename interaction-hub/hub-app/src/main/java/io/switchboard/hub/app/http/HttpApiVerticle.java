@@ -84,6 +84,12 @@ public final class HttpApiVerticle extends VerticleBase {
     return out;
   }
 
+  /** The largest WebSocket message (of any number of frames) handed to a socket's handler: 256 KiB. */
+  public static final int WEBSOCKET_MESSAGE_LIMIT = 256 * 1024;
+
+  /** The largest single WebSocket frame the server reads before cutting the connection: 1 MiB. */
+  public static final int WEBSOCKET_FRAME_LIMIT = 1024 * 1024;
+
   /** The smallest body limit of channel endpoints (provider webhooks): 3 MiB, Meta's documented maximum. */
   public static final int CHANNEL_BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -103,7 +109,12 @@ public final class HttpApiVerticle extends VerticleBase {
         // No HTTP/2 over cleartext: while h2c is possible, Vert.x holds a new connection's first bytes until it can
         // tell HTTP/1.1 from HTTP/2, and only then reports the connection. A client trickling its request head was
         // thus invisible to ConnectionGuard and never cut (#11.6). HTTP/1.1 connections are reported on accept.
-        .setHttp2ClearTextEnabled(false));
+        .setHttp2ClearTextEnabled(false)
+        // WebSocket limits: a message (all its frames) up to 256 KiB is handed to the socket's handler; one frame may
+        // be up to 1 MiB, so a single frame over 64 KiB (Netty's default) or over the message limit still reaches the
+        // handler, which answers with its documented error before closing (web chat: frame-too-large, 1009).
+        .setMaxWebSocketMessageSize(WEBSOCKET_MESSAGE_LIMIT)
+        .setMaxWebSocketFrameSize(WEBSOCKET_FRAME_LIMIT));
     server.connectionHandler(guard.onConnection());
     return server.requestHandler(guard.wrap(router)).listen().onSuccess(s ->
         log.atInfo().addKeyValue("port", s.actualPort()).log("HTTP API listening"));

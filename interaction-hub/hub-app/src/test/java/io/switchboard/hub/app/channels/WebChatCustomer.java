@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -24,8 +25,21 @@ final class WebChatCustomer implements AutoCloseable {
   final CompletableFuture<Short> closed = new CompletableFuture<>();
 
   WebChatCustomer(Vertx vertx, int port) {
+    this(vertx, port, new WebSocketClientOptions());
+  }
+
+  /**
+   * A customer whose client sends each message as ONE WebSocket frame up to {@code maxFrameBytes} (as browsers do);
+   * the default client splits messages into 64 KiB frames.
+   */
+  static WebChatCustomer sendingSingleFramesUpTo(Vertx vertx, int port, int maxFrameBytes) {
+    return new WebChatCustomer(vertx, port, new WebSocketClientOptions().setMaxFrameSize(maxFrameBytes)
+        .setMaxMessageSize(maxFrameBytes));
+  }
+
+  private WebChatCustomer(Vertx vertx, int port, WebSocketClientOptions options) {
     // Held in a field: Vert.x closes a WebSocketClient that is garbage-collected.
-    client = vertx.createWebSocketClient();
+    client = vertx.createWebSocketClient(options);
     ws = client.webSocket();
     ws.textMessageHandler(text -> {
       synchronized (this) {
@@ -43,6 +57,25 @@ final class WebChatCustomer implements AutoCloseable {
   WebChatCustomer send(JsonObject frame) {
     await(ws.writeTextMessage(frame.encode()));
     return this;
+  }
+
+  /**
+   * Sends text as it is (not necessarily JSON) without waiting for the write: the hub may close the socket while a
+   * large frame is still being written, and what it answers is what the test looks at.
+   */
+  WebChatCustomer sendRaw(String text) {
+    ws.writeTextMessage(text);
+    return this;
+  }
+
+  /** The close code the hub sent, waiting for it; -1 when the connection ended without a close frame. */
+  short awaitClose() {
+    try {
+      Short code = closed.get(20, TimeUnit.SECONDS);
+      return code == null ? -1 : code;
+    } catch (Exception e) {
+      throw new AssertionError("the hub did not close the socket", e);
+    }
   }
 
   synchronized JsonObject await(String type, Predicate<JsonObject> match) {

@@ -37,6 +37,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final RoutingService routing;
   private final Duration tick;
   private final Duration reconcileEvery;
+  private final Duration rulesPollEvery;
   private final Duration confirmAfter;
   private final PassRunner passes;
   private boolean sweeping;
@@ -56,6 +57,12 @@ public final class RoutingVerticle extends VerticleBase {
    *     when a second round confirms it, which runs {@code min(1 s, reconcileEvery)} after the first
    */
   public RoutingVerticle(RoutingService routing, Duration tick, Duration reconcileEvery) {
+    this(routing, tick, reconcileEvery, Duration.ofSeconds(2));
+  }
+
+  /** @param rulesPollEvery how often the rules file and the active rules version are checked for a change */
+  public RoutingVerticle(RoutingService routing, Duration tick, Duration reconcileEvery, Duration rulesPollEvery) {
+    this.rulesPollEvery = rulesPollEvery;
     this.routing = routing;
     this.tick = tick;
     this.reconcileEvery = reconcileEvery;
@@ -79,7 +86,7 @@ public final class RoutingVerticle extends VerticleBase {
       sweep();
       requestPass();
     });
-    rulesTimer = vertx.setPeriodic(2_000, id -> routing.rules().poll());
+    rulesTimer = vertx.setPeriodic(rulesPollEvery.toMillis(), id -> routing.rules().poll());
     reconcileTimer = vertx.setPeriodic(reconcileEvery.toMillis(), id -> reconcile());
     var context = vertx.getOrCreateContext();
     routing.onRedisReconnected(() -> context.runOnContext(v -> {

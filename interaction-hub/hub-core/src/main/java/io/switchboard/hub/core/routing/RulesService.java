@@ -88,16 +88,12 @@ public final class RulesService {
     return lastRejected;
   }
 
-  /** Re-reads the file now. */
+  /** Re-reads the file now (on a worker thread: a slow disk or mount never holds an event loop). */
   public Future<ReloadResult> reloadFile(Principal by) {
-    String text;
-    try {
-      text = readFile();
-    } catch (RulesException e) {
-      return Future.succeededFuture(reject(e));
-    }
-    fileSha = Tokens.hash(text);
-    return apply(text, "file:" + file, by);
+    return vertx.executeBlocking(this::readFile, false).compose(text -> {
+      fileSha = Tokens.hash(text);
+      return apply(text, "file:" + file, by);
+    }, e -> e instanceof RulesException bad ? Future.succeededFuture(reject(bad)) : Future.failedFuture(e));
   }
 
   /** Validates and activates {@code text} (an upload or a file change). */
