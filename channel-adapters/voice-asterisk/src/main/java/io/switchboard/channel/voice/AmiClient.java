@@ -214,6 +214,9 @@ final class AmiClient {
     if (event instanceof org.asteriskjava.manager.event.HangupEvent h && h.getChannel() != null) {
       adapter.channelHungUp(h.getChannel());
     }
+    if (event instanceof org.asteriskjava.manager.event.DialEndEvent d && "ANSWER".equals(d.getDialStatus())) {
+      adapter.dialAnswered(d.getUniqueId()); // a callback's customer answered the agent's leg's Dial
+    }
     if (event instanceof OriginateResponseEvent o && !o.isSuccess()) {
       log.atInfo().addKeyValue("channel", o.getChannel()).addKeyValue("reason", o.getReason())
           .log("agent's phone did not answer");

@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
 final class CallControls {
   private static final Logger log = LoggerFactory.getLogger(CallControls.class);
 
+  /** The interaction attribute naming a call's recording file. */
+  static final String RECORDING_ATTRIBUTE = "voice.recording";
+
   private final AsteriskAdapter adapter;
 
   CallControls(AsteriskAdapter adapter) {
@@ -103,6 +106,10 @@ final class CallControls {
     if (adapter.ami() != null && adapter.ami().mixMonitor(call.channel, file)) {
       call.recording = file;
       log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("file", file).log("recording the call");
+      // The file name is stored on the interaction (attribute voice.recording), with a transition saying so.
+      adapter.context().interactions().updateAttributes(call.interaction, java.util.Map.of(RECORDING_ATTRIBUTE, file),
+          "call recorded to " + file).onFailure(e -> log.atWarn().addKeyValue("interactionId", call.interaction)
+          .addKeyValue("error", e.toString()).log("could not store the recording's file name on the interaction"));
     } else {
       log.atWarn().addKeyValue("interactionId", call.interaction).log("could not start the call's recording");
     }

@@ -401,6 +401,8 @@ class AsteriskCallFlowTest {
     assertThat(call.recording).isEqualTo(file);
     await("the hub is told the file", () -> hub.states.stream().anyMatch(s -> s.interaction().equals(call.interaction)
         && file.equals(s.recording())));
+    await("the file name is stored on the interaction", () -> hub.attributeChanges.stream().anyMatch(c ->
+        c.getKey().equals(call.interaction + " call recorded to " + file) && file.equals(c.getValue().get("voice.recording"))));
     Path recorded = asterisk.run.resolve("var/spool/monitor").resolve(file);
     await("the conversation is written to the file (more than a WAV header)", () -> Files.exists(recorded) && recorded.toFile().length() > 44);
     asterisk.ami().sendAction(new HangupAction(phoneOf(call)), 5_000);
