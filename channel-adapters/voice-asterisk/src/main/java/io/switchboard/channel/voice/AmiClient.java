@@ -170,6 +170,9 @@ final class AmiClient {
       log.atInfo().log("AMI reconnected; reconciling calls with Asterisk");
       Thread.ofVirtual().start(adapter::reconcile);
     }
+    if (event instanceof org.asteriskjava.manager.event.DialEndEvent d && "ANSWER".equals(d.getDialStatus())) {
+      adapter.dialAnswered(d.getUniqueId()); // a callback's customer answered the agent's leg's Dial
+    }
     if (event instanceof OriginateResponseEvent o && !o.isSuccess()) {
       log.atInfo().addKeyValue("channel", o.getChannel()).addKeyValue("reason", o.getReason())
           .log("agent's phone did not answer");

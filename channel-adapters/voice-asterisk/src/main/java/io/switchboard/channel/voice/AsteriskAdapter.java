@@ -71,7 +71,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
     }
     try {
       settings = VoiceSettings.of(ctx.settings());
-      ivr = IvrParser.parse(settings.ivrFile());
+      ivr = IvrParser.parse(settings.ivrFile(), ctx.businessHours().calendars());
       ivrStamp = stamp();
     } catch (IvrException | IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException(e.getMessage(), e));
@@ -176,12 +176,52 @@ public final class AsteriskAdapter implements ChannelAdapter {
     return node;
   }
 
-  void register(Call call) {
-    byUniqueId.put(call.uniqueId, call);
+  /** Registers a caller's new session; false when a live session of this node already serves that channel. */
+  boolean register(Call call) {
+    Call[] clash = new Call[1];
+    byUniqueId.compute(call.uniqueId, (id, prev) -> {
+      if (prev == null || prev == call || prev.state == Call.State.ENDED) {
+        return call;
+      }
+      clash[0] = prev;
+      return prev;
+    });
+    return clash[0] == null;
   }
 
-  void queued(Call call) {
-    byInteraction.put(call.interaction, call);
+  /**
+   * Makes a call findable by its interaction; false when another live call of this node already holds that
+   * interaction (the same call sent twice by Asterisk).
+   */
+  boolean queued(Call call) {
+    Call[] clash = new Call[1];
+    byInteraction.compute(call.interaction, (id, prev) -> {
+      if (prev == null || prev == call || prev.state == Call.State.ENDED) {
+        return call;
+      }
+      clash[0] = prev;
+      return prev;
+    });
+    return clash[0] == null;
+  }
+
+  /** The caller's channel is gone but the call lives on as a callback (held by its interaction only). */
+  void channelGone(Call call) {
+    byUniqueId.remove(call.uniqueId, call);
+  }
+
+  /** AMI says a Dial from channel {@code uniqueId} was answered: when that is a callback's agent leg, it connected. */
+  void dialAnswered(String uniqueId) {
+    for (Call c : byInteraction.values()) {
+      if (c.state == Call.State.CALLBACK_DIALLING && uniqueId != null && uniqueId.equals(c.agentLegId)) {
+        c.callbackConnected = true;
+      }
+    }
+  }
+
+  /** Callbacks this node holds now (for tests). */
+  java.util.List<Call> callbacks() {
+    return byInteraction.values().stream().filter(c -> c.state.callback()).toList();
   }
 
   void forget(Call call) {
@@ -206,7 +246,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
       return;
     }
     ivrStamp = now;
-    context.vertx().executeBlocking(() -> IvrParser.parse(settings.ivrFile()), false).onComplete(ar -> {
+    context.vertx().executeBlocking(() -> IvrParser.parse(settings.ivrFile(), context.businessHours().calendars()), false).onComplete(ar -> {
       if (ar.succeeded()) {
         ivr = ar.result();
         log.atInfo().addKeyValue("file", settings.ivrFile()).log("IVR reloaded");
@@ -309,8 +349,16 @@ public final class AsteriskAdapter implements ChannelAdapter {
       log.atWarn().addKeyValue("error", e.toString()).log("reconciliation: could not read the hub's open voice interactions");
       return live.size();
     }
+    int adopted = 0;
     for (var o : open) {
-      if (!live.contains(o.externalId()) && !byInteraction.containsKey(o.id())) {
+      if (byInteraction.containsKey(o.id())) {
+        continue;
+      }
+      if ("requested".equals(o.attributes().get("voice.callback")) && adopt(o)) {
+        adopted++;
+        continue;
+      }
+      if (!live.contains(o.externalId())) {
         log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("linkedId", o.externalId()).addKeyValue("state", o.state())
             .log("reconciliation: the interaction's call is gone in Asterisk");
         tellLeft(o.id(), "call gone in Asterisk (reconciled)");
@@ -318,9 +366,40 @@ public final class AsteriskAdapter implements ChannelAdapter {
       }
     }
     log.atInfo().addKeyValue("channels", live.size()).addKeyValue("callsHere", byUniqueId.size())
-        .addKeyValue("openInteractions", open.size()).addKeyValue("closed", gone).log("reconciled calls with Asterisk");
+        .addKeyValue("openInteractions", open.size()).addKeyValue("closed", gone).addKeyValue("callbacksAdopted", adopted)
+        .log("reconciled calls with Asterisk");
     return live.size();
   }
+
+  /**
+   * A callback the hub has waiting that no session of this node holds (after a hub restart, or held by another
+   * node): this node takes it on so an offer can dial it. Several nodes may hold it; the lease taken when an agent's
+   * phone is rung for it ({@link #CALLBACK_LEASE}) lets only one of them dial. A callback without a usable number is
+   * left alone (the agent sees the number it was taken in with).
+   */
+  private boolean adopt(io.switchboard.hub.api.spi.OpenInteraction o) {
+    String number = o.attributes().get("voice.callbackNumber");
+    if (number == null || !number.matches("\\+?[0-9]{3,20}")) {
+      log.atWarn().addKeyValue("interactionId", o.id()).log("reconciliation: a callback without a usable number is left alone");
+      return true;
+    }
+    if (o.state() != io.switchboard.hub.api.InteractionState.QUEUED && o.state() != io.switchboard.hub.api.InteractionState.OFFERED
+        && o.state() != io.switchboard.hub.api.InteractionState.CREATED) {
+      return true; // being worked (or wrapped up): nothing left to dial
+    }
+    Call call = new Call(o.externalId(), o.externalId(), null, number, null);
+    call.callbackNumber = number;
+    call.interaction = o.id();
+    call.queuedAt = java.time.Instant.now();
+    call.state = Call.State.CALLBACK;
+    if (byInteraction.putIfAbsent(o.id(), call) == null) {
+      log.atInfo().addKeyValue("interactionId", o.id()).log("reconciliation: took on a waiting callback");
+    }
+    return true;
+  }
+
+  /** The lease one node takes to dial a callback (name prefix; the interaction id follows). */
+  static final String CALLBACK_LEASE = "voice-callback:";
 
   private void tellLeft(InteractionId id, String reason) {
     try {

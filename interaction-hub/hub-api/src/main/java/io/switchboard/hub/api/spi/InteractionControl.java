@@ -25,4 +25,16 @@ public interface InteractionControl {
   default Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
     return Future.failedFuture(new UnsupportedOperationException("this hub does not accept offers from channels"));
   }
+
+  /**
+   * Adds or replaces attributes of an unfinished interaction (a caller asked to be called back while waiting, and
+   * from which number), which routing rules and the console then see; {@code reason} is recorded as a transition of
+   * the interaction ({@code state → same state}). Names and values follow the limits of
+   * {@link io.switchboard.hub.api.InboundContact#metadata()}.
+   *
+   * @return true when the interaction was changed; false when it is finished or unknown
+   */
+  default Future<Boolean> updateAttributes(InteractionId interaction, java.util.Map<String, String> attributes, String reason) {
+    return Future.failedFuture(new UnsupportedOperationException("this hub does not update attributes from channels"));
+  }
 }
