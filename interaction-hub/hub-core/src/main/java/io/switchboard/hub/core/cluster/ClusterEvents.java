@@ -61,6 +61,12 @@ public final class ClusterEvents extends VerticleBase {
    */
   public static final String CHANNEL_BROADCAST = "channel.broadcast";
 
+  /**
+   * A call's state changed (ringing, talking, on_hold, ended), as the voice adapter holding it tells the hub
+   * ({@code {"interactionId", "agentId", "state", "since", "talkingSince", "recording"}}); consoles show it.
+   */
+  public static final String CALL_STATE = "call.state";
+
   /** The events bridged by default: what consoles and dashboards follow. */
   public static final List<String> BRIDGED = List.of(
       RoutingService.OFFER_CREATED,
@@ -79,6 +85,7 @@ public final class ClusterEvents extends VerticleBase {
       AGENT_TYPING,
       io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT,
       CHANNEL_BROADCAST,
+      CALL_STATE,
       io.switchboard.hub.core.auth.AuthService.ACCOUNT_CHANGED);
 
   private final Set<String> addresses;
