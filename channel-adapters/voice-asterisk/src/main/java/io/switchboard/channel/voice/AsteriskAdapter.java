@@ -82,6 +82,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
       agi.setAddress(InetAddress.getByName(settings.agiBind()));
       CallFlows flows = new CallFlows(this);
       this.flows = flows;
+      this.controls = new CallControls(this);
       java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
       VirtualThreadAgiServer server = agi;
       agiThread = Thread.ofPlatform().daemon().name("voice-agi-server").start(() -> {
@@ -111,6 +112,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
   }
 
   private CallFlows flows;
+  private CallControls controls;
   private io.switchboard.hub.api.spi.ChannelBroadcast.Subscription controlSubscription;
 
   private AgiScript script(String name) {
@@ -170,6 +172,23 @@ public final class AsteriskAdapter implements ChannelAdapter {
 
   AmiClient ami() {
     return ami;
+  }
+
+  CallFlows flows() {
+    return flows;
+  }
+
+  CallControls controls() {
+    return controls;
+  }
+
+  /** AMI saw a channel hang up: a caller on hold whose agent's leg it was stops waiting for that leg. */
+  void channelHungUp(String channel) {
+    for (Call call : byUniqueId.values()) {
+      if (channel.equals(call.agentChannel)) {
+        call.signals.add(new Call.Signal.AgentGone(channel));
+      }
+    }
   }
 
   String node() {
@@ -272,7 +291,12 @@ public final class AsteriskAdapter implements ChannelAdapter {
       return Future.succeededFuture();
     }
     switch (event) {
-      case InteractionLifecycleEvent.Offered o -> Thread.ofVirtual().start(() -> flows.ring(call, o.agentId()));
+      case InteractionLifecycleEvent.Offered o -> {
+        if (o.queue() != null) {
+          call.queue = o.queue();
+        }
+        Thread.ofVirtual().start(() -> flows.ring(call, o.agentId()));
+      }
       case InteractionLifecycleEvent.Withdrawn w -> Thread.ofVirtual().start(() -> flows.stopRinging(call, w.reason()));
       case InteractionLifecycleEvent.Accepted a -> log.atInfo().addKeyValue("interactionId", a.interactionId())
           .addKeyValue("agentId", a.agentId()).log("offer accepted; the caller is bridged when the agent's phone answers");
@@ -284,33 +308,52 @@ public final class AsteriskAdapter implements ChannelAdapter {
 
   @Override
   public Future<Void> control(InteractionId interaction, io.switchboard.hub.api.spi.CallAction action) {
+    return control(interaction, action, null);
+  }
+
+  /**
+   * Carries out a call control on the node that holds the call: here when this node holds it (the future fails with
+   * the control's {@link io.switchboard.hub.api.error.ConflictException} when the call's state does not allow it),
+   * else told to the other nodes' instances through the broadcast (the future succeeds once handed over).
+   */
+  @Override
+  public Future<Void> control(InteractionId interaction, io.switchboard.hub.api.spi.CallAction action, AgentId by) {
     if (settings == null) {
       return Future.failedFuture(new IllegalStateException("the voice channel is not configured"));
     }
     Call call = byInteraction.get(interaction);
     if (call != null) {
-      act(call, action);
-    } else {
-      // Another node may hold the call: its instance acts.
-      context.broadcast().publish(CONTROL_TOPIC, new io.vertx.core.json.JsonObject()
-          .put("interactionId", interaction.toString()).put("action", action.name()).put("from", node));
+      return blocking(() -> {
+        controls.act(call, action, by);
+        return null;
+      });
     }
+    // Another node may hold the call: its instance acts.
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject()
+        .put("interactionId", interaction.toString()).put("action", action.name()).put("from", node);
+    if (by != null) {
+      body.put("by", by.toString());
+    }
+    context.broadcast().publish(CONTROL_TOPIC, body);
     return Future.succeededFuture();
   }
 
   private static final String CONTROL_TOPIC = "call-control";
 
-  private void act(Call call, io.switchboard.hub.api.spi.CallAction action) {
-    switch (action) {
-      case HANG_UP -> Thread.ofVirtual().start(() -> flows.hangUp(call, "hung up by staff"));
-    }
-  }
-
   private void onControl(io.vertx.core.json.JsonObject body) {
     try {
       Call call = byInteraction.get(InteractionId.parse(body.getString("interactionId")));
+      var action = io.switchboard.hub.api.spi.CallAction.valueOf(body.getString("action"));
+      AgentId by = body.getString("by") == null ? null : AgentId.parse(body.getString("by"));
       if (call != null) {
-        act(call, io.switchboard.hub.api.spi.CallAction.valueOf(body.getString("action")));
+        Thread.ofVirtual().start(() -> {
+          try {
+            controls.act(call, action, by);
+          } catch (Exception e) {
+            log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("action", action)
+                .addKeyValue("error", e.getMessage()).log("call control asked by another node failed");
+          }
+        });
       }
     } catch (RuntimeException e) {
       log.atWarn().addKeyValue("body", body.encode()).log("ignoring a malformed call-control message");
@@ -412,11 +455,21 @@ public final class AsteriskAdapter implements ChannelAdapter {
   /** Runs blocking work on a virtual thread; completes on the caller's context when there is one. */
   private <T> Future<T> blocking(Callable<T> work) {
     Promise<T> p = Promise.promise();
-    Thread.ofVirtual().name("voice-start").start(() -> {
+    io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+    Thread.ofVirtual().name("voice-blocking").start(() -> {
       try {
-        p.complete(work.call());
+        T value = work.call();
+        if (caller == null) {
+          p.complete(value);
+        } else {
+          caller.runOnContext(v -> p.complete(value));
+        }
       } catch (Exception e) {
-        p.fail(e);
+        if (caller == null) {
+          p.fail(e);
+        } else {
+          caller.runOnContext(v -> p.fail(e));
+        }
       }
     });
     return p.future();

@@ -416,32 +416,74 @@ final class CallFlows {
     channel.playMusicOnHold(waiting.musicClass());
   }
 
-  /** Bridges caller and agent until one hangs up; true when the caller should wait again (transferred). */
+  /**
+   * Bridges caller and agent until one hangs up; true when the caller should wait again (transferred). A hold moves the
+   * agent's leg out of the bridge (CallControls): the caller hears music here until resumed, then is bridged again.
+   */
   private boolean bridge(Call call, AgiChannel channel, Call.Signal.Bridge b) throws AgiException {
     call.agentChannel = b.agentChannel();
-    call.state = Call.State.TALKING;
+    call.agent = b.agent();
     call.ringingLeg = null;
     channel.stopMusicOnHold();
+    adapter.controls().bridged(call);
+    adapter.controls().state(call, Call.State.TALKING);
     long asked = System.nanoTime();
     log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", b.agent())
         .addKeyValue("agentChannel", b.agentChannel()).log("bridging caller and agent");
-    // Bridge(agent leg,x): the agent's leg is pulled out of its FastAGI session into a bridge with the caller, and
-    // hung up when the bridge ends. This session returns when either side hangs up.
-    channel.exec("Bridge", b.agentChannel() + ",x");
+    while (true) {
+      // Bridge(agent leg,x): the agent's leg is pulled out of its FastAGI session (or the hold context) into a bridge
+      // with the caller, and hung up when the bridge ends. This session returns when either side leaves.
+      channel.exec("Bridge", call.agentChannel + ",x");
+      if (!call.holding || call.transferring) {
+        break;
+      }
+      if (!onHold(call, channel)) {
+        break;
+      }
+    }
     String result = quiet(() -> channel.getVariable("BRIDGERESULT"));
     log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("result", result)
         .addKeyValue("talkedMs", (System.nanoTime() - asked) / 1_000_000).log("bridge ended");
     call.agentChannel = null;
     call.ringing = null;
+    call.holding = false;
     if (call.transferring) {
       call.transferring = false;
-      call.state = Call.State.WAITING;
+      call.agent = null;
+      adapter.controls().state(call, Call.State.WAITING);
       log.atInfo().addKeyValue("interactionId", call.interaction).log("call transferred; the caller waits for the next agent");
       return true;
     }
     ended(call, "call ended");
     channel.hangup();
     return false;
+  }
+
+  /**
+   * The caller is on hold: music until staff resume (true: bridge again) or the agent's leg goes (false: the call ends,
+   * or waits again when it is being transferred).
+   */
+  private boolean onHold(Call call, AgiChannel channel) throws AgiException {
+    adapter.controls().state(call, Call.State.ON_HOLD);
+    channel.playMusicOnHold(adapter.ivr().waiting().musicClass());
+    int poll = (int) Math.max(50, adapter.settings().pollInterval().toMillis());
+    while (true) {
+      Call.Signal signal = call.signals.poll();
+      if (signal instanceof Call.Signal.Resume) {
+        synchronized (call) {
+          call.holding = false;
+        }
+        channel.stopMusicOnHold();
+        adapter.controls().state(call, Call.State.TALKING);
+        return true;
+      }
+      if (signal instanceof Call.Signal.AgentGone g && g.agentChannel().equals(call.agentChannel)) {
+        log.atInfo().addKeyValue("interactionId", call.interaction).log("the agent's leg hung up while the caller was on hold");
+        channel.stopMusicOnHold();
+        return false;
+      }
+      channel.waitForDigit(poll);
+    }
   }
 
   private void callerHungUp(Call call) {
@@ -459,6 +501,14 @@ final class CallFlows {
         ended(call, "caller hung up after waiting " + waited + " s");
       }
       case TALKING -> ended(call, "caller hung up");
+      case ON_HOLD -> {
+        // The agent's leg waits in the hold context: it would stay there.
+        String held = call.agentChannel;
+        if (held != null && adapter.ami() != null) {
+          adapter.ami().hangup(held);
+        }
+        ended(call, "caller hung up while on hold");
+      }
       case CALLBACK, CALLBACK_RINGING, CALLBACK_DIALLING ->
           log.atInfo().addKeyValue("interactionId", call.interaction).log("the caller's channel ended; the callback keeps its place");
       case ENDED -> { }
@@ -470,7 +520,7 @@ final class CallFlows {
     if (call.interaction == null) {
       return;
     }
-    call.state = Call.State.ENDED;
+    adapter.controls().state(call, Call.State.ENDED);
     try {
       await(adapter.context().interactions().customerLeft(call.interaction, reason));
     } catch (Exception e) {
@@ -560,7 +610,11 @@ final class CallFlows {
       }
       call.ringing = agent;
       call.ringingLeg = leg;
-      call.state = callback ? Call.State.CALLBACK_RINGING : Call.State.RINGING;
+    }
+    if (!callback) {
+      adapter.controls().state(call, Call.State.RINGING);
+    } else {
+      call.state = Call.State.CALLBACK_RINGING;
     }
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("SB_CALL", call.interaction.toString());
@@ -611,7 +665,7 @@ final class CallFlows {
   void transferred(Call call) {
     switch (call.state) {
       case RINGING -> stopRinging(call, "transferred");
-      case TALKING -> {
+      case TALKING, ON_HOLD -> {
         String leg = call.agentChannel;
         if (leg != null && adapter.ami() != null) {
           call.transferring = true;

@@ -34,6 +34,8 @@ final class FakeHub implements ChannelContext {
   final Map<String, IntakeResult> byExternalId = new ConcurrentHashMap<>();
   final List<String> left = new CopyOnWriteArrayList<>();
   final List<String> answered = new CopyOnWriteArrayList<>();
+  /** Every call state the adapter reported, in order. */
+  final List<io.switchboard.hub.api.spi.CallState> states = new CopyOnWriteArrayList<>();
   final Map<AgentId, String> endpoints = new ConcurrentHashMap<>();
   volatile boolean refuseAnswers;
   final List<io.switchboard.hub.api.spi.OpenInteraction> open = new CopyOnWriteArrayList<>();
@@ -127,6 +129,12 @@ final class FakeHub implements ChannelContext {
           return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException("offer gone"));
         }
         answered.add(interaction + " " + agent);
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> callState(io.switchboard.hub.api.spi.CallState state) {
+        states.add(state);
         return Future.succeededFuture();
       }
     };

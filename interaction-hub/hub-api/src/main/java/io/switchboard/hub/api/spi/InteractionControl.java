@@ -27,6 +27,15 @@ public interface InteractionControl {
   }
 
   /**
+   * The call's state changed (ringing, talking, on hold, ended; a recording started): the hub stores a recording's
+   * file name on the interaction and shows the state on the consoles of the agent and of supervisors. The default
+   * ignores it (adapter tests).
+   */
+  default Future<Void> callState(CallState state) {
+    return Future.succeededFuture();
+  }
+
+  /**
    * Adds or replaces attributes of an unfinished interaction (a caller asked to be called back while waiting, and
    * from which number), which routing rules and the console then see; {@code reason} is recorded as a transition of
    * the interaction ({@code state → same state}). Names and values follow the limits of

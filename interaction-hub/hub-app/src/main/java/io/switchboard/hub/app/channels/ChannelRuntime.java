@@ -136,7 +136,8 @@ public final class ChannelRuntime implements AdapterDirectory {
     bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_CREATED), m -> {
       JsonObject b = m.body();
       tell(live, b.getString("channel"), () -> new io.switchboard.hub.api.spi.InteractionLifecycleEvent.Offered(
-          InteractionId.parse(b.getString("interactionId")), io.switchboard.hub.api.AgentId.parse(b.getString("agentId"))));
+          InteractionId.parse(b.getString("interactionId")), io.switchboard.hub.api.AgentId.parse(b.getString("agentId")),
+          b.getString("queue")));
     });
     bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_WITHDRAWN), m -> {
       JsonObject b = m.body();
@@ -215,10 +216,11 @@ public final class ChannelRuntime implements AdapterDirectory {
    * @throws io.switchboard.hub.api.error.ConflictException (failed future) when no running adapter controls calls of
    *     that channel
    */
-  public Future<Void> control(Channel channel, InteractionId interaction, io.switchboard.hub.api.spi.CallAction action) {
+  public Future<Void> control(Channel channel, InteractionId interaction, io.switchboard.hub.api.spi.CallAction action,
+      io.switchboard.hub.api.AgentId by) {
     for (ChannelAdapter a : adapters) {
       if (a.channel() == channel && a.kind() == ChannelAdapter.Kind.LIVE_SESSION) {
-        return a.control(interaction, action);
+        return a.control(interaction, action, by);
       }
     }
     return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException(
@@ -338,6 +340,17 @@ public final class ChannelRuntime implements AdapterDirectory {
                 .compose(found -> found.isPresent() && agent.equals(found.get().agentId())
                     && found.get().state() == io.switchboard.hub.api.InteractionState.ASSIGNED
                     ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
+          }
+
+          @Override
+          public Future<Void> callState(io.switchboard.hub.api.spi.CallState state) {
+            vertx.eventBus().publish(io.switchboard.hub.core.cluster.ClusterEvents.CALL_STATE,
+                new JsonObject().put("interactionId", state.interaction().toString())
+                    .put("agentId", state.agent() == null ? null : state.agent().toString())
+                    .put("state", state.phase().wireName()).put("since", state.since().toString())
+                    .put("talkingSince", state.talkingSince() == null ? null : state.talkingSince().toString())
+                    .put("recording", state.recording()));
+            return Future.succeededFuture();
           }
 
           @Override
