@@ -51,6 +51,8 @@ export function firstName(name) {
 
 const CONTEXT_LABELS = {
   'prechat.name': 'Name given', 'prechat.email': 'Email given', topic: 'Topic', page: 'Came from', language: 'Language',
+  'voice.callbackNumber': 'Callback to', 'voice.callback': 'Callback', 'voice.customerNumber': 'Customer number',
+  'voice.afterHours': 'Called after hours',
 };
 
 /**

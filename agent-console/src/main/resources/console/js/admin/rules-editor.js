@@ -153,7 +153,8 @@ class RulesEditor extends LitElement {
                   : `${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`}</span>
               <span class="spacer"></span>
               <button @click=${() => { this.draft = this.running.source; this.check = null; this.simulation = null; }} ?disabled=${!this.changed}>Discard</button>
-              <button @click=${this.simulate} ?disabled=${!valid || this.busy}>Simulate last 7 days</button>
+              <button @click=${this.simulate} ?disabled=${!valid || this.busy}
+                aria-busy=${this.busy === 'simulate' ? 'true' : 'false'}>${this.busy === 'simulate' ? 'Simulating…' : 'Simulate last 7 days'}</button>
               <button class="go" @click=${this.publish} ?disabled=${!valid || this.busy}>Publish</button>
             </div>
             ${check && !check.valid ? html`<ul class="problems" data-testid="rules-problems">${check.problems.map((p) => html`

@@ -7,6 +7,8 @@ import org.asteriskjava.manager.ManagerConnection;
 import org.asteriskjava.manager.ManagerConnectionFactory;
 import org.asteriskjava.manager.ManagerConnectionState;
 import org.asteriskjava.manager.action.HangupAction;
+import org.asteriskjava.manager.action.MixMonitorAction;
+import org.asteriskjava.manager.action.RedirectAction;
 import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.event.ManagerEvent;
 import org.asteriskjava.manager.event.OriginateResponseEvent;
@@ -112,6 +114,45 @@ final class AmiClient {
     return send(a, "hangup") != null;
   }
 
+  /**
+   * Moves a channel (by name) out of whatever it runs, a bridge included, to {@code context,s,1} (AMI
+   * {@code Redirect}); false when Asterisk refused or is not reachable.
+   */
+  boolean redirect(String channel, String context) {
+    RedirectAction a = new RedirectAction(channel, context, "s", 1);
+    return send(a, "redirect") != null;
+  }
+
+  /**
+   * Starts recording both directions of a channel into {@code file} (AMI {@code MixMonitor}; a relative name lands in
+   * Asterisk's {@code monitor} spool folder); the recording runs until the channel hangs up.
+   */
+  boolean mixMonitor(String channel, String file) {
+    MixMonitorAction a = new MixMonitorAction(channel, file);
+    return send(a, "mixmonitor") != null;
+  }
+
+  /**
+   * Rings {@code endpoint} and, once it answers, runs the dialplan application {@code app(data)} on it (a supervisor's
+   * phone running {@code ChanSpy}); the leg's uniqueid is {@code legId}.
+   */
+  boolean originateApplication(String endpoint, String app, String data, Duration timeout, String legId, String callerId) {
+    OriginateAction a = new OriginateAction();
+    a.setChannel(endpoint);
+    a.setApplication(app);
+    a.setData(data);
+    a.setTimeout(timeout.toMillis());
+    a.setAsync(true);
+    a.setChannelId(legId);
+    if (endpoint.regionMatches(true, 0, "Local/", 0, 6)) {
+      a.setOtherChannelId(legId + "-2");
+    }
+    if (callerId != null) {
+      a.setCallerId(callerId);
+    }
+    return send(a, "originate " + app) != null;
+  }
+
   private ManagerResponse send(org.asteriskjava.manager.action.ManagerAction action, String what) {
     if (!connected()) {
       log.atWarn().addKeyValue("action", what).log("AMI not connected; action not sent");
@@ -169,6 +210,12 @@ final class AmiClient {
       // Asterisk-Java reconnected by itself (Asterisk restarted or the network came back): compare calls again.
       log.atInfo().log("AMI reconnected; reconciling calls with Asterisk");
       Thread.ofVirtual().start(adapter::reconcile);
+    }
+    if (event instanceof org.asteriskjava.manager.event.HangupEvent h && h.getChannel() != null) {
+      adapter.channelHungUp(h.getChannel());
+    }
+    if (event instanceof org.asteriskjava.manager.event.DialEndEvent d && "ANSWER".equals(d.getDialStatus())) {
+      adapter.dialAnswered(d.getUniqueId()); // a callback's customer answered the agent's leg's Dial
     }
     if (event instanceof OriginateResponseEvent o && !o.isSuccess()) {
       log.atInfo().addKeyValue("channel", o.getChannel()).addKeyValue("reason", o.getReason())

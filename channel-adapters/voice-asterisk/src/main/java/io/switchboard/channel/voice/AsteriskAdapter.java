@@ -71,7 +71,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
     }
     try {
       settings = VoiceSettings.of(ctx.settings());
-      ivr = IvrParser.parse(settings.ivrFile());
+      ivr = IvrParser.parse(settings.ivrFile(), ctx.businessHours().calendars());
       ivrStamp = stamp();
     } catch (IvrException | IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException(e.getMessage(), e));
@@ -82,6 +82,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
       agi.setAddress(InetAddress.getByName(settings.agiBind()));
       CallFlows flows = new CallFlows(this);
       this.flows = flows;
+      this.controls = new CallControls(this);
       java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
       VirtualThreadAgiServer server = agi;
       agiThread = Thread.ofPlatform().daemon().name("voice-agi-server").start(() -> {
@@ -111,6 +112,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
   }
 
   private CallFlows flows;
+  private CallControls controls;
   private io.switchboard.hub.api.spi.ChannelBroadcast.Subscription controlSubscription;
 
   private AgiScript script(String name) {
@@ -172,16 +174,73 @@ public final class AsteriskAdapter implements ChannelAdapter {
     return ami;
   }
 
+  CallFlows flows() {
+    return flows;
+  }
+
+  CallControls controls() {
+    return controls;
+  }
+
+  /** AMI saw a channel hang up: a caller on hold whose agent's leg it was stops waiting for that leg. */
+  void channelHungUp(String channel) {
+    for (Call call : byUniqueId.values()) {
+      if (channel.equals(call.agentChannel)) {
+        call.signals.add(new Call.Signal.AgentGone(channel));
+      }
+    }
+  }
+
   String node() {
     return node;
   }
 
-  void register(Call call) {
-    byUniqueId.put(call.uniqueId, call);
+  /** Registers a caller's new session; false when a live session of this node already serves that channel. */
+  boolean register(Call call) {
+    Call[] clash = new Call[1];
+    byUniqueId.compute(call.uniqueId, (id, prev) -> {
+      if (prev == null || prev == call || prev.state == Call.State.ENDED) {
+        return call;
+      }
+      clash[0] = prev;
+      return prev;
+    });
+    return clash[0] == null;
   }
 
-  void queued(Call call) {
-    byInteraction.put(call.interaction, call);
+  /**
+   * Makes a call findable by its interaction; false when another live call of this node already holds that
+   * interaction (the same call sent twice by Asterisk).
+   */
+  boolean queued(Call call) {
+    Call[] clash = new Call[1];
+    byInteraction.compute(call.interaction, (id, prev) -> {
+      if (prev == null || prev == call || prev.state == Call.State.ENDED) {
+        return call;
+      }
+      clash[0] = prev;
+      return prev;
+    });
+    return clash[0] == null;
+  }
+
+  /** The caller's channel is gone but the call lives on as a callback (held by its interaction only). */
+  void channelGone(Call call) {
+    byUniqueId.remove(call.uniqueId, call);
+  }
+
+  /** AMI says a Dial from channel {@code uniqueId} was answered: when that is a callback's agent leg, it connected. */
+  void dialAnswered(String uniqueId) {
+    for (Call c : byInteraction.values()) {
+      if (c.state == Call.State.CALLBACK_DIALLING && uniqueId != null && uniqueId.equals(c.agentLegId)) {
+        c.callbackConnected = true;
+      }
+    }
+  }
+
+  /** Callbacks this node holds now (for tests). */
+  java.util.List<Call> callbacks() {
+    return byInteraction.values().stream().filter(c -> c.state.callback()).toList();
   }
 
   void forget(Call call) {
@@ -206,7 +265,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
       return;
     }
     ivrStamp = now;
-    context.vertx().executeBlocking(() -> IvrParser.parse(settings.ivrFile()), false).onComplete(ar -> {
+    context.vertx().executeBlocking(() -> IvrParser.parse(settings.ivrFile(), context.businessHours().calendars()), false).onComplete(ar -> {
       if (ar.succeeded()) {
         ivr = ar.result();
         log.atInfo().addKeyValue("file", settings.ivrFile()).log("IVR reloaded");
@@ -232,7 +291,12 @@ public final class AsteriskAdapter implements ChannelAdapter {
       return Future.succeededFuture();
     }
     switch (event) {
-      case InteractionLifecycleEvent.Offered o -> Thread.ofVirtual().start(() -> flows.ring(call, o.agentId()));
+      case InteractionLifecycleEvent.Offered o -> {
+        if (o.queue() != null) {
+          call.queue = o.queue();
+        }
+        Thread.ofVirtual().start(() -> flows.ring(call, o.agentId()));
+      }
       case InteractionLifecycleEvent.Withdrawn w -> Thread.ofVirtual().start(() -> flows.stopRinging(call, w.reason()));
       case InteractionLifecycleEvent.Accepted a -> log.atInfo().addKeyValue("interactionId", a.interactionId())
           .addKeyValue("agentId", a.agentId()).log("offer accepted; the caller is bridged when the agent's phone answers");
@@ -244,33 +308,52 @@ public final class AsteriskAdapter implements ChannelAdapter {
 
   @Override
   public Future<Void> control(InteractionId interaction, io.switchboard.hub.api.spi.CallAction action) {
+    return control(interaction, action, null);
+  }
+
+  /**
+   * Carries out a call control on the node that holds the call: here when this node holds it (the future fails with
+   * the control's {@link io.switchboard.hub.api.error.ConflictException} when the call's state does not allow it),
+   * else told to the other nodes' instances through the broadcast (the future succeeds once handed over).
+   */
+  @Override
+  public Future<Void> control(InteractionId interaction, io.switchboard.hub.api.spi.CallAction action, AgentId by) {
     if (settings == null) {
       return Future.failedFuture(new IllegalStateException("the voice channel is not configured"));
     }
     Call call = byInteraction.get(interaction);
     if (call != null) {
-      act(call, action);
-    } else {
-      // Another node may hold the call: its instance acts.
-      context.broadcast().publish(CONTROL_TOPIC, new io.vertx.core.json.JsonObject()
-          .put("interactionId", interaction.toString()).put("action", action.name()).put("from", node));
+      return blocking(() -> {
+        controls.act(call, action, by);
+        return null;
+      });
     }
+    // Another node may hold the call: its instance acts.
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject()
+        .put("interactionId", interaction.toString()).put("action", action.name()).put("from", node);
+    if (by != null) {
+      body.put("by", by.toString());
+    }
+    context.broadcast().publish(CONTROL_TOPIC, body);
     return Future.succeededFuture();
   }
 
   private static final String CONTROL_TOPIC = "call-control";
 
-  private void act(Call call, io.switchboard.hub.api.spi.CallAction action) {
-    switch (action) {
-      case HANG_UP -> Thread.ofVirtual().start(() -> flows.hangUp(call, "hung up by staff"));
-    }
-  }
-
   private void onControl(io.vertx.core.json.JsonObject body) {
     try {
       Call call = byInteraction.get(InteractionId.parse(body.getString("interactionId")));
+      var action = io.switchboard.hub.api.spi.CallAction.valueOf(body.getString("action"));
+      AgentId by = body.getString("by") == null ? null : AgentId.parse(body.getString("by"));
       if (call != null) {
-        act(call, io.switchboard.hub.api.spi.CallAction.valueOf(body.getString("action")));
+        Thread.ofVirtual().start(() -> {
+          try {
+            controls.act(call, action, by);
+          } catch (Exception e) {
+            log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("action", action)
+                .addKeyValue("error", e.getMessage()).log("call control asked by another node failed");
+          }
+        });
       }
     } catch (RuntimeException e) {
       log.atWarn().addKeyValue("body", body.encode()).log("ignoring a malformed call-control message");
@@ -309,8 +392,16 @@ public final class AsteriskAdapter implements ChannelAdapter {
       log.atWarn().addKeyValue("error", e.toString()).log("reconciliation: could not read the hub's open voice interactions");
       return live.size();
     }
+    int adopted = 0;
     for (var o : open) {
-      if (!live.contains(o.externalId()) && !byInteraction.containsKey(o.id())) {
+      if (byInteraction.containsKey(o.id())) {
+        continue;
+      }
+      if ("requested".equals(o.attributes().get("voice.callback")) && adopt(o)) {
+        adopted++;
+        continue;
+      }
+      if (!live.contains(o.externalId())) {
         log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("linkedId", o.externalId()).addKeyValue("state", o.state())
             .log("reconciliation: the interaction's call is gone in Asterisk");
         tellLeft(o.id(), "call gone in Asterisk (reconciled)");
@@ -318,9 +409,40 @@ public final class AsteriskAdapter implements ChannelAdapter {
       }
     }
     log.atInfo().addKeyValue("channels", live.size()).addKeyValue("callsHere", byUniqueId.size())
-        .addKeyValue("openInteractions", open.size()).addKeyValue("closed", gone).log("reconciled calls with Asterisk");
+        .addKeyValue("openInteractions", open.size()).addKeyValue("closed", gone).addKeyValue("callbacksAdopted", adopted)
+        .log("reconciled calls with Asterisk");
     return live.size();
   }
+
+  /**
+   * A callback the hub has waiting that no session of this node holds (after a hub restart, or held by another
+   * node): this node takes it on so an offer can dial it. Several nodes may hold it; the lease taken when an agent's
+   * phone is rung for it ({@link #CALLBACK_LEASE}) lets only one of them dial. A callback without a usable number is
+   * left alone (the agent sees the number it was taken in with).
+   */
+  private boolean adopt(io.switchboard.hub.api.spi.OpenInteraction o) {
+    String number = o.attributes().get("voice.callbackNumber");
+    if (number == null || !number.matches("\\+?[0-9]{3,20}")) {
+      log.atWarn().addKeyValue("interactionId", o.id()).log("reconciliation: a callback without a usable number is left alone");
+      return true;
+    }
+    if (o.state() != io.switchboard.hub.api.InteractionState.QUEUED && o.state() != io.switchboard.hub.api.InteractionState.OFFERED
+        && o.state() != io.switchboard.hub.api.InteractionState.CREATED) {
+      return true; // being worked (or wrapped up): nothing left to dial
+    }
+    Call call = new Call(o.externalId(), o.externalId(), null, number, null);
+    call.callbackNumber = number;
+    call.interaction = o.id();
+    call.queuedAt = java.time.Instant.now();
+    call.state = Call.State.CALLBACK;
+    if (byInteraction.putIfAbsent(o.id(), call) == null) {
+      log.atInfo().addKeyValue("interactionId", o.id()).log("reconciliation: took on a waiting callback");
+    }
+    return true;
+  }
+
+  /** The lease one node takes to dial a callback (name prefix; the interaction id follows). */
+  static final String CALLBACK_LEASE = "voice-callback:";
 
   private void tellLeft(InteractionId id, String reason) {
     try {
@@ -333,11 +455,21 @@ public final class AsteriskAdapter implements ChannelAdapter {
   /** Runs blocking work on a virtual thread; completes on the caller's context when there is one. */
   private <T> Future<T> blocking(Callable<T> work) {
     Promise<T> p = Promise.promise();
-    Thread.ofVirtual().name("voice-start").start(() -> {
+    io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+    Thread.ofVirtual().name("voice-blocking").start(() -> {
       try {
-        p.complete(work.call());
+        T value = work.call();
+        if (caller == null) {
+          p.complete(value);
+        } else {
+          caller.runOnContext(v -> p.complete(value));
+        }
       } catch (Exception e) {
-        p.fail(e);
+        if (caller == null) {
+          p.fail(e);
+        } else {
+          caller.runOnContext(v -> p.fail(e));
+        }
       }
     });
     return p.future();

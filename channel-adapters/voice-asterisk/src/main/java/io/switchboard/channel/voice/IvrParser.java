@@ -37,15 +37,27 @@ public final class IvrParser {
   private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.\\-]{0,63}");
   private static final int MAX_BYTES = 1024 * 1024;
 
+  private static final Pattern DIAL = Pattern.compile("[A-Za-z0-9_@.:+\\-/{}]{1,200}");
+
   private final String file;
+  private final Set<String> calendars;
   private final List<IvrException.Problem> problems = new ArrayList<>();
 
-  private IvrParser(String file) {
+  private IvrParser(String file, Set<String> calendars) {
     this.file = file;
+    this.calendars = calendars;
   }
 
-  /** Reads and validates a file. */
+  /** Reads and validates a file without checking calendar names. */
   public static Ivr parse(Path path) throws IvrException {
+    return parse(path, null);
+  }
+
+  /**
+   * Reads and validates a file; {@code calendars} are the routing.yaml calendars entry points may name in
+   * {@code hours} (null: names are not checked).
+   */
+  public static Ivr parse(Path path, Set<String> calendars) throws IvrException {
     String text;
     try {
       if (Files.size(path) > MAX_BYTES) {
@@ -55,12 +67,17 @@ public final class IvrParser {
     } catch (IOException e) {
       throw new IvrException(List.of(new IvrException.Problem(path.toString(), 0, "(file)", "cannot be read: " + e.getMessage())));
     }
-    return parse(path.toString(), text);
+    return parse(path.toString(), text, calendars);
   }
 
   /** Validates the text of a file named {@code file} (the name is only used in problems). */
   public static Ivr parse(String file, String text) throws IvrException {
-    return new IvrParser(file).run(text);
+    return parse(file, text, null);
+  }
+
+  /** Validates the text of a file, checking calendar names against {@code calendars} (null: not checked). */
+  public static Ivr parse(String file, String text, Set<String> calendars) throws IvrException {
+    return new IvrParser(file, calendars).run(text);
   }
 
   private Ivr run(String text) throws IvrException {
@@ -80,7 +97,7 @@ public final class IvrParser {
       throw new IvrException(List.of(new IvrException.Problem(file, root == null ? 0 : line(root), "(file)",
           "must be a mapping with entryPoints, menus and waiting")));
     }
-    Map<String, Node> fields = fields(top, "", Set.of("entryPoints", "menus", "waiting"));
+    Map<String, Node> fields = fields(top, "", Set.of("entryPoints", "menus", "waiting", "callbacks"));
 
     Map<String, Node> menuNodes = new LinkedHashMap<>();
     Node menusNode = fields.get("menus");
@@ -126,10 +143,11 @@ public final class IvrParser {
     }
 
     Waiting waiting = waiting(fields.get("waiting"));
+    Ivr.Callbacks callbacks = callbacks(fields.get("callbacks"));
     if (!problems.isEmpty()) {
       throw new IvrException(problems);
     }
-    return new Ivr(entries, menus, waiting);
+    return new Ivr(entries, menus, waiting, callbacks);
   }
 
   private void entryPoint(String key, Node node, Set<String> menuNames, Map<String, EntryPoint> entries) {
@@ -137,13 +155,32 @@ public final class IvrParser {
       problem(node, key, "must be a mapping with name, numbers and menu");
       return;
     }
-    Map<String, Node> f = fields(m, key, Set.of("name", "numbers", "menu", "set"));
+    Map<String, Node> f = fields(m, key, Set.of("name", "numbers", "menu", "set", "hours", "afterHours", "customerNumber",
+        "callback"));
     String name = string(f.get("name"), key + ".name", m, true);
     String menu = string(f.get("menu"), key + ".menu", m, true);
     if (menu != null && !menuNames.contains(menu)) {
       problem(f.get("menu"), key + ".menu", "names no menu '" + menu + "' (menus: " + menuNames + ")");
     }
     Map<String, String> attributes = attributes(f.get("set"), key + ".set");
+    String hours = null;
+    if (f.get("hours") != null) {
+      hours = string(f.get("hours"), key + ".hours", m, true);
+      if (hours != null && calendars != null && !calendars.contains(hours)) {
+        problem(f.get("hours"), key + ".hours", "names no calendar '" + hours + "' of routing.yaml (calendars: "
+            + calendars.stream().sorted().toList() + ")");
+      }
+    }
+    Ivr.AfterHours afterHours = Ivr.AfterHours.HANG_UP;
+    if (f.get("afterHours") != null) {
+      if (f.get("hours") == null) {
+        problem(f.get("afterHours"), key + ".afterHours", "needs hours: the routing.yaml calendar whose closed times it covers");
+      }
+      afterHours = afterHours(f.get("afterHours"), key + ".afterHours");
+    }
+    Ivr.CustomerNumber customerNumber = f.get("customerNumber") == null ? null
+        : customerNumber(f.get("customerNumber"), key + ".customerNumber");
+    Ivr.Callback callback = f.get("callback") == null ? null : callback(f.get("callback"), key + ".callback");
     Node numbers = f.get("numbers");
     if (numbers == null) {
       problem(m, key + ".numbers", "is required: the dialled numbers (DNIS) of this entry point, or [default]");
@@ -165,7 +202,8 @@ public final class IvrParser {
         continue;
       }
       if (name != null && menu != null) {
-        entries.put(number, new EntryPoint(name, menu, attributes));
+        entries.put(number, new EntryPoint(name, menu, attributes, hours, afterHours == null ? Ivr.AfterHours.HANG_UP : afterHours,
+            customerNumber, callback));
       }
     }
   }
@@ -291,7 +329,7 @@ public final class IvrParser {
       problem(node, "waiting", "must be a mapping");
       return new Waiting(music, every, position, wait);
     }
-    Map<String, Node> f = fields(m, "waiting", Set.of("musicClass", "announceEvery", "positionPrompt", "waitPrompt"));
+    Map<String, Node> f = fields(m, "waiting", Set.of("musicClass", "announceEvery", "positionPrompt", "waitPrompt", "callback"));
     String mc = f.get("musicClass") == null ? music : string(f.get("musicClass"), "waiting.musicClass", m, false);
     if (mc != null && !KEY.matcher(mc).matches()) {
       problem(f.get("musicClass"), "waiting.musicClass", "must be a music-on-hold class name");
@@ -302,7 +340,134 @@ public final class IvrParser {
     }
     String pp = soundOr(f.get("positionPrompt"), "waiting.positionPrompt", position);
     String wp = soundOr(f.get("waitPrompt"), "waiting.waitPrompt", wait);
-    return new Waiting(mc == null ? music : mc, every, pp, wp);
+    Ivr.Callback callback = f.get("callback") == null ? null : callback(f.get("callback"), "waiting.callback");
+    return new Waiting(mc == null ? music : mc, every, pp, wp, callback);
+  }
+
+  private Ivr.Callback callback(Node node, String key) {
+    String off = scalar(node);
+    if (off != null && (off.equals("off") || off.equals("false"))) {
+      return Ivr.Callback.OFF;
+    }
+    if (!(node instanceof MappingNode m)) {
+      problem(node, key, "must be a mapping with key, prompts, confirm and queues, or 'off'");
+      return null;
+    }
+    Map<String, Node> f = fields(m, key, Set.of("key", "prompts", "confirm", "queues"));
+    char k = dtmf(f.get("key"), key + ".key", '1');
+    List<Prompt> prompts = prompts(f.get("prompts"), key + ".prompts");
+    if (prompts.isEmpty() && f.get("prompts") == null) {
+      problem(m, key + ".prompts", "is required: the offer the caller hears (\"press 1 to be called back\")");
+    }
+    List<Prompt> confirm = prompts(f.get("confirm"), key + ".confirm");
+    java.util.Set<String> queues = new java.util.LinkedHashSet<>();
+    Node qn = f.get("queues");
+    if (qn instanceof SequenceNode qs) {
+      for (int i = 0; i < qs.getValue().size(); i++) {
+        String q = scalar(qs.getValue().get(i));
+        if (q == null || !KEY.matcher(q).matches()) {
+          problem(qs.getValue().get(i), key + ".queues[" + i + "]", "must be a queue name");
+        } else {
+          queues.add(q);
+        }
+      }
+    } else if (qn != null) {
+      problem(qn, key + ".queues", "must be a list of queue names");
+    }
+    return new Ivr.Callback(true, k, prompts, confirm, queues);
+  }
+
+  private Ivr.AfterHours afterHours(Node node, String key) {
+    if (!(node instanceof MappingNode m)) {
+      problem(node, key, "must be a mapping with action (message, callback or hangup) and prompts");
+      return null;
+    }
+    Map<String, Node> f = fields(m, key, Set.of("action", "prompts", "key", "timeout", "confirm"));
+    String a = string(f.get("action"), key + ".action", m, true);
+    Ivr.AfterHoursAction action = null;
+    if (a != null) {
+      switch (a) {
+        case "message" -> action = Ivr.AfterHoursAction.MESSAGE;
+        case "callback" -> action = Ivr.AfterHoursAction.CALLBACK;
+        case "hangup" -> action = Ivr.AfterHoursAction.HANGUP;
+        default -> problem(f.get("action"), key + ".action", "must be message, callback or hangup");
+      }
+    }
+    List<Prompt> prompts = prompts(f.get("prompts"), key + ".prompts");
+    if (prompts.isEmpty() && (action == Ivr.AfterHoursAction.MESSAGE || action == Ivr.AfterHoursAction.CALLBACK)) {
+      problem(f.get("prompts") == null ? m : f.get("prompts"), key + ".prompts", "is required for " + a + " (at least one sound)");
+    }
+    char k = dtmf(f.get("key"), key + ".key", '1');
+    Duration timeout = duration(f.get("timeout"), key + ".timeout", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(1));
+    List<Prompt> confirm = prompts(f.get("confirm"), key + ".confirm");
+    if (action != Ivr.AfterHoursAction.CALLBACK) {
+      for (String only : List.of("key", "timeout", "confirm")) {
+        if (f.get(only) != null) {
+          problem(f.get(only), key + "." + only, "only applies to action callback");
+        }
+      }
+    }
+    return action == null ? null : new Ivr.AfterHours(action, prompts, k, timeout, confirm);
+  }
+
+  private Ivr.CustomerNumber customerNumber(Node node, String key) {
+    if (!(node instanceof MappingNode m)) {
+      problem(node, key, "must be a mapping with prompts, minDigits, maxDigits, timeout, retries and invalid");
+      return null;
+    }
+    Map<String, Node> f = fields(m, key, Set.of("prompts", "minDigits", "maxDigits", "timeout", "retries", "invalid"));
+    List<Prompt> prompts = prompts(f.get("prompts"), key + ".prompts");
+    if (prompts.isEmpty() && f.get("prompts") == null) {
+      problem(m, key + ".prompts", "is required (at least one sound)");
+    }
+    int min = integer(f.get("minDigits"), key + ".minDigits", 1, 1, 32);
+    int max = integer(f.get("maxDigits"), key + ".maxDigits", 12, 1, 32);
+    if (min > max) {
+      problem(f.get("minDigits"), key + ".minDigits", "must not be more than maxDigits (" + max + ")");
+    }
+    Duration timeout = duration(f.get("timeout"), key + ".timeout", Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMinutes(1));
+    int retries = integer(f.get("retries"), key + ".retries", 2, 0, 10);
+    List<Prompt> invalid = prompts(f.get("invalid"), key + ".invalid");
+    return new Ivr.CustomerNumber(prompts, min, max, timeout, retries, invalid);
+  }
+
+  private Ivr.Callbacks callbacks(Node node) {
+    Ivr.Callbacks d = Ivr.Callbacks.DEFAULTS;
+    if (node == null) {
+      return d;
+    }
+    if (!(node instanceof MappingNode m)) {
+      problem(node, "callbacks", "must be a mapping with dial, attempts, retryDelay, ringTimeout and agentPrompts");
+      return d;
+    }
+    Map<String, Node> f = fields(m, "callbacks", Set.of("dial", "attempts", "retryDelay", "ringTimeout", "agentPrompts"));
+    String dial = d.dial();
+    if (f.get("dial") != null) {
+      String v = scalar(f.get("dial"));
+      if (v == null || !DIAL.matcher(v).matches() || !v.contains("{number}") || v.replace("{number}", "").matches(".*[{}].*")) {
+        problem(f.get("dial"), "callbacks.dial", "must be an Asterisk dial string with {number} (letters, digits and _ @ . : + - /),"
+            + " such as Local/{number}@switchboard-out");
+      } else {
+        dial = v;
+      }
+    }
+    int attempts = integer(f.get("attempts"), "callbacks.attempts", d.attempts(), 1, 10);
+    Duration retry = duration(f.get("retryDelay"), "callbacks.retryDelay", d.retryDelay(), Duration.ofSeconds(1), Duration.ofHours(1));
+    Duration ring = duration(f.get("ringTimeout"), "callbacks.ringTimeout", d.ringTimeout(), Duration.ofSeconds(5), Duration.ofMinutes(5));
+    List<Prompt> agent = f.get("agentPrompts") == null ? d.agentPrompts() : prompts(f.get("agentPrompts"), "callbacks.agentPrompts");
+    return new Ivr.Callbacks(dial, attempts, retry, ring, agent);
+  }
+
+  private char dtmf(Node node, String key, char dflt) {
+    if (node == null) {
+      return dflt;
+    }
+    String v = scalar(node);
+    if (v == null || !v.matches("[0-9*#]")) {
+      problem(node, key, "must be a single DTMF key 0-9, * or # (quote it: \"1\")");
+      return dflt;
+    }
+    return v.charAt(0);
   }
 
   private String soundOr(Node node, String key, String dflt) {
@@ -346,20 +511,22 @@ public final class IvrParser {
     }
     String v = scalar(node);
     Matcher mt = v == null ? null : DURATION.matcher(v);
+    Duration d;
     if (mt == null || !mt.matches()) {
-      if ("0".equals(v)) {
-        return Duration.ZERO;
+      if (!"0".equals(v)) {
+        problem(node, key, "must be a duration such as 500ms, 5s, 2m");
+        return dflt;
       }
-      problem(node, key, "must be a duration such as 500ms, 5s, 2m");
-      return dflt;
+      d = Duration.ZERO; // "0" is held to the same range as any other value
+    } else {
+      long n = Long.parseLong(mt.group(1));
+      d = switch (mt.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
     }
-    long n = Long.parseLong(mt.group(1));
-    Duration d = switch (mt.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
     if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
       problem(node, key, "must be between " + min + " and " + max);
       return dflt;

@@ -22,12 +22,20 @@ import java.util.Set;
  * @param ringTimeout how long an agent's phone rings before the adapter gives up (the routing offer timeout
  *     also applies; the shorter wins)
  * @param pollInterval how often a waiting caller's session checks for news (agent answered, hang-up)
+ * @param holdContext the dialplan context an agent's leg waits in while the caller is on hold
+ * @param recordQueues the queues whose calls are recorded (MixMonitor from the first bridge)
+ * @param reconcileEvery how often calls are compared with Asterisk besides every AMI login (0 = only at login)
  */
 public record VoiceSettings(String agiBind, int agiPort, String amiHost, int amiPort, String amiUser, Path ivrFile,
-    String agentContext, Duration ringTimeout, Duration pollInterval) {
+    String agentContext, Duration ringTimeout, Duration pollInterval, String holdContext, Set<String> recordQueues,
+    Duration reconcileEvery) {
 
   private static final Set<String> KEYS = Set.of("agiBind", "agiPort", "amiHost", "amiPort", "amiUser", "ivrFile",
-      "agentContext", "ringTimeout", "pollInterval");
+      "agentContext", "ringTimeout", "pollInterval", "holdContext", "recordQueues", "reconcileEvery");
+
+  public VoiceSettings {
+    recordQueues = Set.copyOf(recordQueues);
+  }
 
   /** Reads the section; every problem is named at once. */
   public static VoiceSettings of(Map<String, Object> s) {
@@ -46,10 +54,28 @@ public record VoiceSettings(String agiBind, int agiPort, String amiHost, int ami
     String context = str(s, "agentContext", "switchboard-agent");
     Duration ring = millis(s, "ringTimeout", 20_000, problems);
     Duration poll = millis(s, "pollInterval", 300, problems);
+    String hold = str(s, "holdContext", "switchboard-hold");
+    Set<String> record = new java.util.LinkedHashSet<>();
+    Object rq = s.get("recordQueues");
+    if (rq instanceof List<?> list) {
+      for (Object q : list) {
+        if (q == null || q.toString().isBlank()) {
+          problems.add("channels.voice.recordQueues: names a blank queue");
+        } else {
+          record.add(q.toString());
+        }
+      }
+    } else if (rq != null) {
+      problems.add("channels.voice.recordQueues: must be a list of queue names");
+    }
+    Duration reconcile = millis(s, "reconcileEvery", 60_000, problems);
+    if (reconcile.isNegative()) {
+      problems.add("channels.voice.reconcileEvery: must not be negative");
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    return new VoiceSettings(bind, agiPort, amiHost, amiPort, amiUser, ivr, context, ring, poll);
+    return new VoiceSettings(bind, agiPort, amiHost, amiPort, amiUser, ivr, context, ring, poll, hold, record, reconcile);
   }
 
   private static String str(Map<String, Object> s, String key, String dflt) {

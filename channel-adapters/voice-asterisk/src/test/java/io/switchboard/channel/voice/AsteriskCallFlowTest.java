@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AsteriskCallFlowTest {
   static final AgentId ANSWERS = AgentId.random();
   static final AgentId NEVER_ANSWERS = AgentId.random();
+  static final AgentId SUPERVISOR = AgentId.random();
 
   static RealAsterisk asterisk;
   static Vertx vertx;
@@ -57,8 +58,11 @@ class AsteriskCallFlowTest {
         [test-phones]
         exten => 1001,1,Wait(1)
          same => n,Answer()
+         same => n,Playback(tt-monkeys)
          same => n,Wait(120)
         exten => 1002,1,Wait(120)
+        exten => 1003,1,Answer()
+         same => n,Wait(120)
         """);
     asterisk.ami().addEventListener(events::add);
     Path ivr = dir.resolve("ivr.yaml");
@@ -86,7 +90,8 @@ class AsteriskCallFlowTest {
         """);
     vertx = Vertx.vertx();
     hub = new FakeHub(vertx, Map.of("agiPort", agiPort, "agiBind", "127.0.0.1", "amiPort", asterisk.amiPort,
-        "ivrFile", ivr.toString(), "ringTimeout", "10s"));
+        "ivrFile", ivr.toString(), "ringTimeout", "10s", "recordQueues", List.of("recorded")));
+    hub.endpoints.put(SUPERVISOR, "Local/1003@test-phones/n");
     hub.endpoints.put(ANSWERS, "Local/1001@test-phones/n");
     hub.endpoints.put(NEVER_ANSWERS, "Local/1002@test-phones/n");
     adapter = new AsteriskAdapter();
@@ -292,6 +297,155 @@ class AsteriskCallFlowTest {
     asterisk.ami().sendAction(new HangupAction(phone), 5_000);
     await("the agent's phone stops ringing", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && leg.equals(h.getUniqueId())));
     await("abandoned", () -> hub.left.stream().anyMatch(l -> l.startsWith(id + " caller hung up after waiting")));
+  }
+
+  /** Places a call, offers it to the answering agent and waits until caller and agent are bridged. */
+  static Call bridgedCall(String callerId, String queue) throws Exception {
+    String phone = dial("5550100", callerId);
+    press(phone, "1");
+    queued(phone);
+    Call call = callOf(phone);
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Offered(call.interaction, ANSWERS, queue));
+    await("bridged", () -> bridged(phone + "-2") && call.state == Call.State.TALKING && call.agentChannel != null);
+    return call;
+  }
+
+  /** The caller's phone (the ;1 half the test placed) of a call whose FastAGI channel is the ;2 half. */
+  static String phoneOf(Call call) {
+    return call.uniqueId.substring(0, call.uniqueId.length() - 2);
+  }
+
+  static void control(Call call, io.switchboard.hub.api.spi.CallAction action, AgentId by) throws Exception {
+    adapter.control(call.interaction, action, by).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static Throwable refused(Call call, io.switchboard.hub.api.spi.CallAction action, AgentId by) {
+    try {
+      control(call, action, by);
+      return null;
+    } catch (Exception e) {
+      return e.getCause() == null ? e : e.getCause();
+    }
+  }
+
+  static List<io.switchboard.hub.api.spi.CallState.Phase> phases(InteractionId id) {
+    return hub.states.stream().filter(s -> s.interaction().equals(id)).map(io.switchboard.hub.api.spi.CallState::phase).toList();
+  }
+
+  @Test
+  void holdPlaysMusicToTheCallerWhileTheAgentWaitsAndResumeBridgesThemAgain() throws Exception {
+    Call call = bridgedCall("+4930100200", null);
+    String callerLeg = call.uniqueId;
+    String agentLeg = call.agentChannel;
+    assertThat(refused(call, io.switchboard.hub.api.spi.CallAction.RESUME, null))
+        .isInstanceOf(io.switchboard.hub.api.error.ConflictException.class).hasMessageContaining("not on hold");
+
+    control(call, io.switchboard.hub.api.spi.CallAction.HOLD, null);
+    await("the caller is on hold", () -> call.state == Call.State.ON_HOLD);
+    await("the caller hears music", () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.MusicOnHoldStartEvent m
+        && callerLeg.equals(m.getUniqueId())));
+    assertThat(events).as("the agent's leg stays up while the caller is on hold")
+        .noneMatch(e -> e instanceof HangupEvent h && agentLeg.equals(h.getChannel()));
+    assertThat(refused(call, io.switchboard.hub.api.spi.CallAction.HOLD, null))
+        .isInstanceOf(io.switchboard.hub.api.error.ConflictException.class).hasMessageContaining("not talking");
+
+    control(call, io.switchboard.hub.api.spi.CallAction.RESUME, null);
+    await("caller and agent are bridged again", () -> bridges(callerLeg) == 2 && call.state == Call.State.TALKING);
+    assertThat(call.agentChannel).isEqualTo(agentLeg);
+    assertThat(phases(call.interaction)).containsSubsequence(io.switchboard.hub.api.spi.CallState.Phase.RINGING,
+        io.switchboard.hub.api.spi.CallState.Phase.TALKING, io.switchboard.hub.api.spi.CallState.Phase.ON_HOLD,
+        io.switchboard.hub.api.spi.CallState.Phase.TALKING);
+    var talking = hub.states.stream().filter(s -> s.interaction().equals(call.interaction)
+        && s.phase() == io.switchboard.hub.api.spi.CallState.Phase.TALKING).toList();
+    assertThat(talking.getLast().talkingSince()).as("the duration counts from the first bridge")
+        .isEqualTo(talking.getFirst().talkingSince());
+    assertThat(talking.getLast().agent()).isEqualTo(ANSWERS);
+
+    asterisk.ami().sendAction(new HangupAction(phoneOf(call)), 5_000);
+    await("the hub hears the call ended", () -> hub.left.stream().anyMatch(l -> l.startsWith(call.interaction.toString())));
+  }
+
+  @Test
+  void aCallerHangingUpOnHoldEndsTheCallAndFreesTheAgentsLeg() throws Exception {
+    Call call = bridgedCall("+4930100300", null);
+    String agentLeg = call.agentChannel;
+    control(call, io.switchboard.hub.api.spi.CallAction.HOLD, null);
+    await("the caller is on hold", () -> call.state == Call.State.ON_HOLD);
+    asterisk.ami().sendAction(new HangupAction(phoneOf(call)), 5_000);
+    await("the agent's waiting leg is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && agentLeg.equals(h.getChannel())));
+    await("the hub hears the caller left", () -> hub.left.contains(call.interaction + " caller hung up while on hold"));
+    await("the call state ends", () -> phases(call.interaction).getLast() == io.switchboard.hub.api.spi.CallState.Phase.ENDED);
+  }
+
+  @Test
+  void staffHangUpOnHoldEndsTheCall() throws Exception {
+    Call call = bridgedCall("+4930100400", null);
+    String agentLeg = call.agentChannel;
+    control(call, io.switchboard.hub.api.spi.CallAction.HOLD, null);
+    await("the caller is on hold", () -> call.state == Call.State.ON_HOLD);
+    control(call, io.switchboard.hub.api.spi.CallAction.HANG_UP, null);
+    await("the agent's waiting leg is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && agentLeg.equals(h.getChannel())));
+    await("the hub hears the call ended", () -> hub.left.stream().anyMatch(l -> l.startsWith(call.interaction.toString())));
+  }
+
+  @Test
+  void callsOfARecordedQueueAreRecordedFromTheBridgeAndTheFileIsReported() throws Exception {
+    Call plain = bridgedCall("+4930100500", "general");
+    assertThat(plain.recording).isNull();
+    asterisk.ami().sendAction(new HangupAction(phoneOf(plain)), 5_000);
+
+    Call call = bridgedCall("+4930100600", "recorded");
+    String file = "switchboard-" + call.interaction + ".wav";
+    await("MixMonitor runs on the caller's channel", () -> events.stream().anyMatch(e ->
+        e instanceof org.asteriskjava.manager.event.MixMonitorStartEvent m && call.uniqueId.equals(m.getUniqueId())));
+    assertThat(call.recording).isEqualTo(file);
+    await("the hub is told the file", () -> hub.states.stream().anyMatch(s -> s.interaction().equals(call.interaction)
+        && file.equals(s.recording())));
+    await("the file name is stored on the interaction", () -> hub.attributeChanges.stream().anyMatch(c ->
+        c.getKey().equals(call.interaction + " call recorded to " + file) && file.equals(c.getValue().get("voice.recording"))));
+    Path recorded = asterisk.run.resolve("var/spool/monitor").resolve(file);
+    await("the conversation is written to the file (more than a WAV header)", () -> Files.exists(recorded) && recorded.toFile().length() > 44);
+    asterisk.ami().sendAction(new HangupAction(phoneOf(call)), 5_000);
+    await("the hub hears the call ended", () -> hub.left.stream().anyMatch(l -> l.startsWith(call.interaction.toString())));
+  }
+
+  @Test
+  void aSupervisorListensWhispersAndBargesFromTheirOwnPhone() throws Exception {
+    Call call = bridgedCall("+4930100700", null);
+    String agentLeg = call.agentChannel;
+    for (var mode : List.of(io.switchboard.hub.api.spi.CallAction.LISTEN, io.switchboard.hub.api.spi.CallAction.WHISPER,
+        io.switchboard.hub.api.spi.CallAction.BARGE)) {
+      long before = spies(agentLeg);
+      control(call, mode, SUPERVISOR);
+      await(mode + ": the supervisor's phone spies on the agent's leg", () -> spies(agentLeg) == before + 1);
+    }
+    assertThat(refused(call, io.switchboard.hub.api.spi.CallAction.LISTEN, AgentId.random()))
+        .isInstanceOf(io.switchboard.hub.api.error.ConflictException.class).hasMessageContaining("no phone endpoint");
+    asterisk.ami().sendAction(new HangupAction(phoneOf(call)), 5_000);
+    List<String> options = events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.OriginateResponseEvent o
+        && o.getData() != null && o.getData().startsWith(agentLeg + ",")).map(e -> ((org.asteriskjava.manager.event.OriginateResponseEvent) e)
+        .getData().substring(agentLeg.length() + 1)).toList();
+    assertThat(options).as("ChanSpy options: listen quietly, whisper to the agent, barge").containsExactly("qE", "qEw", "qEB");
+    await("the spies' phones are hung up with the call", () -> events.stream().filter(e -> e instanceof HangupEvent h && h.getUniqueId() != null
+        && h.getUniqueId().startsWith("sb-spy-") && !h.getUniqueId().endsWith("-2")).count() >= 3);
+  }
+
+  @Test
+  void spyingOnACallThatIsNotTalkingIsRefused() throws Exception {
+    String phone = dial("5550100", "+4930100800");
+    press(phone, "1");
+    queued(phone);
+    Call call = callOf(phone);
+    assertThat(refused(call, io.switchboard.hub.api.spi.CallAction.BARGE, SUPERVISOR))
+        .isInstanceOf(io.switchboard.hub.api.error.ConflictException.class).hasMessageContaining("no agent on the line");
+    assertThat(refused(call, io.switchboard.hub.api.spi.CallAction.HOLD, null))
+        .isInstanceOf(io.switchboard.hub.api.error.ConflictException.class);
+    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+  }
+
+  static long spies(String agentLeg) {
+    return events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.ChanSpyStartEvent c
+        && agentLeg.equals(c.getSpyeeChannel())).count();
   }
 
   /** How many bridges the caller's channel (by uniqueid) entered. */

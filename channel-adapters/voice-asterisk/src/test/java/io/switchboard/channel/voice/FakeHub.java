@@ -34,9 +34,18 @@ final class FakeHub implements ChannelContext {
   final Map<String, IntakeResult> byExternalId = new ConcurrentHashMap<>();
   final List<String> left = new CopyOnWriteArrayList<>();
   final List<String> answered = new CopyOnWriteArrayList<>();
+  /** Every call state the adapter reported, in order. */
+  final List<io.switchboard.hub.api.spi.CallState> states = new CopyOnWriteArrayList<>();
   final Map<AgentId, String> endpoints = new ConcurrentHashMap<>();
   volatile boolean refuseAnswers;
   final List<io.switchboard.hub.api.spi.OpenInteraction> open = new CopyOnWriteArrayList<>();
+  /** Attribute changes adapters asked for: "interactionId reason" with the attributes. */
+  final List<Map.Entry<String, Map<String, String>>> attributeChanges = new CopyOnWriteArrayList<>();
+  /** Calendars by name: open or closed. */
+  final Map<String, Boolean> calendars = new ConcurrentHashMap<>(Map.of("support", true));
+  /** Customer numbers the hub knows (identities customer-number:<digits>). */
+  final java.util.Set<String> customerNumbers = ConcurrentHashMap.newKeySet();
+  final List<String> lookups = new CopyOnWriteArrayList<>();
 
   FakeHub(Vertx vertx, Map<String, Object> settings) {
     this.vertx = vertx;
@@ -109,11 +118,23 @@ final class FakeHub implements ChannelContext {
       }
 
       @Override
+      public Future<Boolean> updateAttributes(InteractionId interaction, Map<String, String> attributes, String reason) {
+        attributeChanges.add(Map.entry(interaction + " " + reason, Map.copyOf(attributes)));
+        return Future.succeededFuture(true);
+      }
+
+      @Override
       public Future<Void> agentAnswered(InteractionId interaction, AgentId agent) {
         if (refuseAnswers) {
           return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException("offer gone"));
         }
         answered.add(interaction + " " + agent);
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> callState(io.switchboard.hub.api.spi.CallState state) {
+        states.add(state);
         return Future.succeededFuture();
       }
     };
@@ -122,6 +143,38 @@ final class FakeHub implements ChannelContext {
   @Override
   public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
     return Future.succeededFuture(List.copyOf(open));
+  }
+
+  @Override
+  public io.switchboard.hub.api.spi.BusinessHours businessHours() {
+    return new io.switchboard.hub.api.spi.BusinessHours() {
+      @Override
+      public java.util.Set<String> calendars() {
+        return java.util.Set.copyOf(calendars.keySet());
+      }
+
+      @Override
+      public java.util.Optional<Boolean> isOpen(String calendar, java.time.Instant at) {
+        return java.util.Optional.ofNullable(calendars.get(calendar));
+      }
+    };
+  }
+
+  @Override
+  public Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
+    lookups.add(identity.provider() + ":" + identity.value());
+    return Future.succeededFuture(identity.kind() == io.switchboard.hub.api.IdentityKind.HANDLE
+        && "customer-number".equals(identity.provider()) && customerNumbers.contains(identity.value()));
+  }
+
+  /** The reasons of the attribute changes, in order ("interactionId reason"). */
+  List<String> attributeUpdatesReasons() {
+    return attributeChanges.stream().map(Map.Entry::getKey).toList();
+  }
+
+  /** The attribute changes recorded for an interaction. */
+  List<Map<String, String>> changesOf(InteractionId id) {
+    return attributeChanges.stream().filter(e -> e.getKey().startsWith(id + " ")).map(Map.Entry::getValue).toList();
   }
 
   @Override

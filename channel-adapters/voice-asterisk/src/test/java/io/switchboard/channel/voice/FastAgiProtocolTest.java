@@ -164,6 +164,79 @@ class FastAgiProtocolTest {
         .contains(bad + ":2: menus: must name at least one menu");
   }
 
+  /**
+   * Replies of a caller who presses 1 at the first prompt and then waits (each WAIT FOR DIGIT takes 50 ms, as
+   * Asterisk's would with no key) until {@code hangUp} opens.
+   */
+  static Function<String, String> pressOneThenWait(String linkedId, java.util.concurrent.CountDownLatch hangUp) {
+    return cmd -> {
+      if (cmd.startsWith("GET FULL VARIABLE")) {
+        return "200 result=1 (" + linkedId + ")";
+      }
+      if (cmd.startsWith("STREAM FILE")) {
+        return "200 result=49 endpos=1200";
+      }
+      if (cmd.startsWith("WAIT FOR DIGIT")) {
+        try {
+          if (hangUp.await(50, TimeUnit.MILLISECONDS)) {
+            return "511 Command Not Permitted on a dead channel or intercept routine";
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return "200 result=0";
+      }
+      return "200 result=0";
+    };
+  }
+
+  @Test
+  void aDuplicateRequestForAChannelBeingServedIsHungUpAndDoesNotAbandonTheWaitingCall() throws Exception {
+    var hangUp = new java.util.concurrent.CountDownLatch(1);
+    Thread first = Thread.ofVirtual().start(() -> {
+      try {
+        new FastAgiPeer().session(port, FastAgiPeer.env("1740.1", "+4930123456", "5550100"), pressOneThenWait("1740.1", hangUp));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    await(() -> adapter.calls().get("1740.1") != null && adapter.calls().get("1740.1").state == Call.State.WAITING);
+    Call waiting = adapter.calls().get("1740.1");
+    // Asterisk sends the same channel's AGI request again while the first session still serves it.
+    var duplicate = new FastAgiPeer().session(port, FastAgiPeer.env("1740.1", "+4930123456", "5550100"), pressOneThenHangUp("1740.1"));
+    assertThat(hub.left).as("the waiting caller is not abandoned by the duplicate's hang-up").isEmpty();
+    assertThat(duplicate.commands).anyMatch(c -> c.startsWith("HANGUP")).noneMatch(c -> c.startsWith("ANSWER"));
+    assertThat(adapter.calls().get("1740.1")).isSameAs(waiting);
+    assertThat(waiting.state).isEqualTo(Call.State.WAITING);
+    hangUp.countDown();
+    first.join();
+    await(() -> hub.left.size() == 1);
+    assertThat(hub.left).singleElement().asString().contains("caller hung up after waiting");
+  }
+
+  @Test
+  void aSecondSessionOfTheSameCallIsHungUpAndDoesNotAbandonTheWaitingCall() throws Exception {
+    var hangUp = new java.util.concurrent.CountDownLatch(1);
+    Thread first = Thread.ofVirtual().start(() -> {
+      try {
+        new FastAgiPeer().session(port, FastAgiPeer.env("1741.1", "+4930123456", "5550100"), pressOneThenWait("1741.1", hangUp));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    await(() -> adapter.calls().get("1741.1") != null && adapter.calls().get("1741.1").state == Call.State.WAITING);
+    Call waiting = adapter.calls().get("1741.1");
+    // Another channel of the same call (same linkedid) reaches the IVR too: intake finds the same interaction.
+    var second = new FastAgiPeer().session(port, FastAgiPeer.env("1741.2", "+4930123456", "5550100"), pressOneThenHangUp("1741.1"));
+    assertThat(hub.left).as("the waiting caller is not abandoned by the second session's hang-up").isEmpty();
+    assertThat(second.commands).anyMatch(c -> c.startsWith("HANGUP"));
+    assertThat(hub.byExternalId).hasSize(1);
+    assertThat(waiting.state).isEqualTo(Call.State.WAITING);
+    hangUp.countDown();
+    first.join();
+    await(() -> hub.left.size() == 1);
+  }
+
   static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!c.getAsBoolean()) {

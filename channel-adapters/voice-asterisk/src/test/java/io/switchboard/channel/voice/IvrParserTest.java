@@ -98,4 +98,97 @@ class IvrParserTest {
     assertThat(m.options().get('#').target()).isEqualTo(new Ivr.Target.GoTo("n"));
     assertThat(ivr.entryFor("anything").attributes()).containsEntry("line", "x");
   }
+
+  @Test
+  void theShippedSampleIsValidAgainstTheShippedCalendars() throws Exception {
+    Ivr ivr = IvrParser.parse(Path.of("../../config/ivr.yaml"), java.util.Set.of("support"));
+    Ivr.EntryPoint main = ivr.entryFor("5550100");
+    assertThat(main.hours()).isEqualTo("support");
+    assertThat(main.afterHours().action()).isEqualTo(Ivr.AfterHoursAction.CALLBACK);
+    assertThat(ivr.callbackFor(main)).isNotNull();
+    assertThat(ivr.callbacks().dialString("+4930123456")).isEqualTo("Local/+4930123456@switchboard-out");
+  }
+
+  @Test
+  void callbackAfterHoursAndCustomerNumberAreReadWithTheirDefaults() throws Exception {
+    Ivr ivr = IvrParser.parse("ivr.yaml", """
+        entryPoints:
+          - name: sales
+            numbers: ["5550100"]
+            menu: main
+            hours: support
+            afterHours: { action: callback, prompts: [closed], key: "2", timeout: 3s, confirm: [thanks] }
+            customerNumber: { prompts: [enter], minDigits: 4, maxDigits: 8, retries: 1, invalid: [wrong] }
+          - name: other
+            numbers: [default]
+            menu: main
+            callback: off
+        menus:
+          main: { prompts: [beep] }
+        waiting:
+          callback: { key: "#", prompts: [offer], confirm: [thanks], queues: [billing] }
+        callbacks: { dial: "PJSIP/{number}@trunk", attempts: 2, retryDelay: 2m, ringTimeout: 40s, agentPrompts: [beep] }
+        """, java.util.Set.of("support"));
+    Ivr.EntryPoint sales = ivr.entryFor("5550100");
+    assertThat(sales.afterHours()).isEqualTo(new Ivr.AfterHours(Ivr.AfterHoursAction.CALLBACK, java.util.List.of(new Ivr.Prompt.Sound("closed")),
+        '2', Duration.ofSeconds(3), java.util.List.of(new Ivr.Prompt.Sound("thanks"))));
+    assertThat(sales.customerNumber().minDigits()).isEqualTo(4);
+    assertThat(sales.customerNumber().maxDigits()).isEqualTo(8);
+    assertThat(sales.customerNumber().timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(ivr.callbackFor(sales).key()).isEqualTo('#');
+    assertThat(ivr.callbackFor(sales).queues()).containsExactly("billing");
+    assertThat(ivr.callbackFor(ivr.entryFor("999"))).as("callback: off").isNull();
+    assertThat(ivr.callbacks()).isEqualTo(new Ivr.Callbacks("PJSIP/{number}@trunk", 2, Duration.ofMinutes(2), Duration.ofSeconds(40),
+        java.util.List.of(new Ivr.Prompt.Sound("beep"))));
+    assertThat(ivr.entryFor("999").hours()).isNull();
+  }
+
+  @Test
+  void everyProblemOfTheNewStepsIsReportedWithFileLineAndKey() {
+    String text = """
+        entryPoints:
+          - name: sales
+            numbers: ["5550100"]
+            menu: main
+            hours: nights
+            afterHours: { action: sing, prompts: [closed] }
+            customerNumber: { prompts: [enter], minDigits: 9, maxDigits: 4, retries: 11, colour: red }
+            callback: { key: "12", prompts: [offer], queues: "billing" }
+          - name: other
+            numbers: [default]
+            menu: main
+            afterHours: { action: message }
+          - name: third
+            numbers: ["5550300"]
+            menu: main
+            hours: support
+            afterHours: { action: hangup, key: "1" }
+        menus:
+          main: { prompts: [beep] }
+        waiting:
+          callback: { confirm: [thanks] }
+        callbacks: { dial: "PJSIP/1001,30,A(x)", attempts: 0, retryDelay: 0, ringTimeout: 2s }
+        """;
+    assertThatThrownBy(() -> IvrParser.parse("ivr.yaml", text, java.util.Set.of("support")))
+        .isInstanceOf(IvrException.class)
+        .satisfies(e -> {
+          var problems = ((IvrException) e).problems().stream().map(Object::toString).toList();
+          assertThat(problems).containsExactlyInAnyOrder(
+              "ivr.yaml:5: entryPoints[0].hours: names no calendar 'nights' of routing.yaml (calendars: [support])",
+              "ivr.yaml:6: entryPoints[0].afterHours.action: must be message, callback or hangup",
+              "ivr.yaml:7: entryPoints[0].customerNumber.colour: is not a known key (expected one of [invalid, maxDigits, minDigits, prompts, retries, timeout])",
+              "ivr.yaml:7: entryPoints[0].customerNumber.retries: must be a whole number from 0 to 10",
+              "ivr.yaml:7: entryPoints[0].customerNumber.minDigits: must not be more than maxDigits (4)",
+              "ivr.yaml:8: entryPoints[0].callback.key: must be a single DTMF key 0-9, * or # (quote it: \"1\")",
+              "ivr.yaml:8: entryPoints[0].callback.queues: must be a list of queue names",
+              "ivr.yaml:12: entryPoints[1].afterHours: needs hours: the routing.yaml calendar whose closed times it covers",
+              "ivr.yaml:12: entryPoints[1].afterHours.prompts: is required for message (at least one sound)",
+              "ivr.yaml:17: entryPoints[2].afterHours.key: only applies to action callback",
+              "ivr.yaml:21: waiting.callback.prompts: is required: the offer the caller hears (\"press 1 to be called back\")",
+              "ivr.yaml:22: callbacks.dial: must be an Asterisk dial string with {number} (letters, digits and _ @ . : + - /), such as Local/{number}@switchboard-out",
+              "ivr.yaml:22: callbacks.attempts: must be a whole number from 1 to 10",
+              "ivr.yaml:22: callbacks.retryDelay: must be between PT1S and PT1H",
+              "ivr.yaml:22: callbacks.ringTimeout: must be between PT5S and PT5M");
+        });
+  }
 }

@@ -217,7 +217,7 @@ public final class Hub implements AutoCloseable {
             Clock.systemUTC()));
     channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
-        new LeaseStore(redis));
+        new LeaseStore(redis), normalizer);
     // Replies are checked against the running adapters before they are stored (a reply nothing can send is refused).
     MessageService messages = new MessageService(vertx, stores, normalizer, channels);
     AttachmentService attachments = new AttachmentService(stores, cfg.security().uploads());

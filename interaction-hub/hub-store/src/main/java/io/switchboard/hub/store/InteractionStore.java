@@ -44,6 +44,10 @@ public final class InteractionStore {
       "UPDATE interactions SET customer_left_at = $2, customer_left_reason = $3"
           + " WHERE id = $1 AND customer_left_at IS NULL AND state IN ('assigned', 'wrap_up')"
           + " RETURNING state, agent_id, queue_id";
+  // Attributes only: the version (which state changes check) is left alone, so this never races a routing step.
+  private static final String MERGE_ATTRIBUTES =
+      "UPDATE interactions SET attributes = attributes || $2::jsonb"
+          + " WHERE id = $1 AND state NOT IN ('ended', 'abandoned') RETURNING state, agent_id, queue_id";
   private static final String DEPARTURE =
       "SELECT customer_left_at, customer_left_reason FROM interactions WHERE id = $1 AND customer_left_at IS NOT NULL";
   // Keyset paging on (created_at, id): stable while new interactions arrive.
@@ -186,6 +190,23 @@ public final class InteractionStore {
       AgentId agent = r.getUUID("agent_id") == null ? null : new AgentId(r.getUUID("agent_id"));
       Left left = new Left(state, agent, r.getString("queue_id"), at);
       return recordTransition(sql, id, state, state, left.queueId(), agent, "customer left: " + reason, at).map(Optional.of(left));
+    });
+  }
+
+  /**
+   * Adds or replaces attributes of an unfinished interaction and records {@code reason} as a transition
+   * {@code state → state}. Empty when the interaction is finished or unknown.
+   */
+  public Future<Optional<InteractionState>> mergeAttributes(
+      SqlClient sql, InteractionId id, java.util.Map<String, String> attributes, String reason, Instant at) {
+    return sql.preparedQuery(MERGE_ATTRIBUTES).execute(Tuple.of(id.value(), Rows.json(attributes))).compose(rows -> {
+      if (rows.rowCount() == 0) {
+        return Future.succeededFuture(Optional.<InteractionState>empty());
+      }
+      Row r = rows.iterator().next();
+      InteractionState state = InteractionState.fromWire(r.getString("state"));
+      AgentId agent = r.getUUID("agent_id") == null ? null : new AgentId(r.getUUID("agent_id"));
+      return recordTransition(sql, id, state, state, r.getString("queue_id"), agent, reason, at).map(Optional.of(state));
     });
   }
 

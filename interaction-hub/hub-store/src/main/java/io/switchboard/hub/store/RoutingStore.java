@@ -317,6 +317,14 @@ public final class RoutingStore {
         .map(rows -> rows.iterator().next().getInteger("version"));
   }
 
+  /**
+   * Holds the rules-versions lock until the transaction of {@code tx} ends: one node at a time compares the active
+   * version and stores a new one (a PostgreSQL transaction-level advisory lock).
+   */
+  public Future<Void> lockRulesVersions(SqlClient tx) {
+    return tx.query("SELECT pg_advisory_xact_lock(7340001)").execute().mapEmpty();
+  }
+
   /** Makes {@code version} the one active version. */
   public Future<Void> activate(SqlClient sql, int version) {
     return sql.query(DEACTIVATE).execute().compose(x -> sql.preparedQuery(ACTIVATE).execute(Tuple.of(version))).mapEmpty();

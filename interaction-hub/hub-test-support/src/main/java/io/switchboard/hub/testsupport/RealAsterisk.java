@@ -81,6 +81,17 @@ public final class RealAsterisk implements AutoCloseable {
         """.formatted(amiPort, AMI_USER, AMI_SECRET));
     Files.writeString(etc.resolve("logger.conf"), "[logfiles]\nmessages => notice,warning,error\n");
     Files.copy(sample("musiconhold.conf"), etc.resolve("musiconhold.conf"));
+    if (!Files.isDirectory(home.resolve("data/moh"))) {
+      // The build ships no music: play a stock sound as the sample's default class, so music on hold really plays
+      // (and Asterisk reports MusicOnHoldStart).
+      Path moh = Files.createDirectories(run.resolve("moh"));
+      Path sound = home.resolve("data/sounds/en/beep.gsm");
+      if (Files.exists(sound)) {
+        Files.copy(sound, moh.resolve("beep.gsm"));
+        Files.writeString(etc.resolve("musiconhold.conf"), Files.readString(etc.resolve("musiconhold.conf"))
+            .replace("directory = moh", "directory = " + moh));
+      }
+    }
     Files.writeString(etc.resolve("extensions.conf"), extensions);
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/asterisk").toString(), "-C", etc.resolve("asterisk.conf").toString(),
         "-f", "-U", "root")
@@ -150,6 +161,10 @@ public final class RealAsterisk implements AutoCloseable {
     process.destroy();
     if (!process.waitFor(15, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    // The scratch folder (configuration, logs, recordings) goes with the instance.
+    try (var files = Files.walk(run)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

@@ -99,4 +99,15 @@ public interface ChannelAdapter {
   default Future<Void> control(io.switchboard.hub.api.InteractionId interaction, CallAction action) {
     return Future.failedFuture(new UnsupportedOperationException("channel " + name() + " has no call control"));
   }
+
+  /**
+   * Controls a live session on behalf of a member of staff: as {@link #control(io.switchboard.hub.api.InteractionId,
+   * CallAction)}, and the supervisor's actions ({@link CallAction#LISTEN}, {@link CallAction#WHISPER},
+   * {@link CallAction#BARGE}) ring {@code by}'s own phone. The hub checks the caller's role before; the default ignores
+   * {@code by}.
+   */
+  default Future<Void> control(io.switchboard.hub.api.InteractionId interaction, CallAction action,
+      io.switchboard.hub.api.AgentId by) {
+    return control(interaction, action);
+  }
 }

@@ -87,4 +87,21 @@ public interface ChannelContext {
   default io.vertx.core.Future<java.util.List<OpenInteraction>> openInteractions() {
     return io.vertx.core.Future.succeededFuture(java.util.List.of());
   }
+
+  /**
+   * The business calendars of the routing rules in force (opening hours per IVR entry point). The default has none
+   * (adapter tests).
+   */
+  default BusinessHours businessHours() {
+    return BusinessHours.NONE;
+  }
+
+  /**
+   * Whether a customer with this identity exists (for example a customer number entered in an IVR, the handle
+   * {@code customer-number:<digits>}), so the adapter can ask again before taking the contact in under it. The address
+   * is normalised as intake does; one that is not valid is not known. The default knows nobody (adapter tests).
+   */
+  default io.vertx.core.Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
+    return io.vertx.core.Future.succeededFuture(false);
+  }
 }

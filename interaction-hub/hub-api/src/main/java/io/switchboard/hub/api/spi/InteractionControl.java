@@ -25,4 +25,25 @@ public interface InteractionControl {
   default Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
     return Future.failedFuture(new UnsupportedOperationException("this hub does not accept offers from channels"));
   }
+
+  /**
+   * The call's state changed (ringing, talking, on hold, ended; a recording started): the hub stores a recording's
+   * file name on the interaction and shows the state on the consoles of the agent and of supervisors. The default
+   * ignores it (adapter tests).
+   */
+  default Future<Void> callState(CallState state) {
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Adds or replaces attributes of an unfinished interaction (a caller asked to be called back while waiting, and
+   * from which number), which routing rules and the console then see; {@code reason} is recorded as a transition of
+   * the interaction ({@code state → same state}). Names and values follow the limits of
+   * {@link io.switchboard.hub.api.InboundContact#metadata()}.
+   *
+   * @return true when the interaction was changed; false when it is finished or unknown
+   */
+  default Future<Boolean> updateAttributes(InteractionId interaction, java.util.Map<String, String> attributes, String reason) {
+    return Future.failedFuture(new UnsupportedOperationException("this hub does not update attributes from channels"));
+  }
 }

@@ -9,11 +9,16 @@ public sealed interface InteractionLifecycleEvent {
 
   InteractionId interactionId();
 
-  /** Reserved for an agent, who has not accepted yet. */
-  record Offered(InteractionId interactionId, AgentId agentId) implements InteractionLifecycleEvent {
+  /** Reserved for an agent, who has not accepted yet; {@code queue} is the queue it was offered from (null unknown). */
+  record Offered(InteractionId interactionId, AgentId agentId, String queue) implements InteractionLifecycleEvent {
     public Offered {
       Objects.requireNonNull(interactionId, "interactionId");
       Objects.requireNonNull(agentId, "agentId");
+    }
+
+    /** An offer from a queue not named. */
+    public Offered(InteractionId interactionId, AgentId agentId) {
+      this(interactionId, agentId, null);
     }
   }
 

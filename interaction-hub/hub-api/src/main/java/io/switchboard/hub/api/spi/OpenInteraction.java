@@ -9,11 +9,18 @@ import java.util.Objects;
  * {@link ChannelContext#openInteractions()} lists them for reconciliation after a restart.
  *
  * @param externalId the provider's id the interaction was taken in with (for a call, its linkedid)
+ * @param attributes the interaction's attributes (a voice callback keeps its number here)
  */
-public record OpenInteraction(InteractionId id, String externalId, InteractionState state) {
+public record OpenInteraction(InteractionId id, String externalId, InteractionState state, java.util.Map<String, String> attributes) {
   public OpenInteraction {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(externalId, "externalId");
     Objects.requireNonNull(state, "state");
+    attributes = attributes == null ? java.util.Map.of() : java.util.Map.copyOf(attributes);
+  }
+
+  /** One without attributes. */
+  public OpenInteraction(InteractionId id, String externalId, InteractionState state) {
+    this(id, externalId, state, java.util.Map.of());
   }
 }

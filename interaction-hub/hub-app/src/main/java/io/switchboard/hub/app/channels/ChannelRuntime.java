@@ -69,11 +69,16 @@ public final class ChannelRuntime implements AdapterDirectory {
 
   private final LeaseStore leases;
   private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
+  private final io.switchboard.hub.core.interaction.InteractionAttributes attributes;
+  private final io.switchboard.hub.core.customer.IdentityNormalizer normalizer;
   private final io.switchboard.hub.core.dashboard.WaitEstimates waits;
 
   public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
-      Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases) {
+      Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases,
+      io.switchboard.hub.core.customer.IdentityNormalizer normalizer) {
     this.vertx = vertx;
+    this.normalizer = normalizer;
+    this.attributes = new io.switchboard.hub.core.interaction.InteractionAttributes(vertx, stores, java.time.Clock.systemUTC());
     this.leases = leases;
     this.stores = stores;
     this.routing = routing;
@@ -131,7 +136,8 @@ public final class ChannelRuntime implements AdapterDirectory {
     bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_CREATED), m -> {
       JsonObject b = m.body();
       tell(live, b.getString("channel"), () -> new io.switchboard.hub.api.spi.InteractionLifecycleEvent.Offered(
-          InteractionId.parse(b.getString("interactionId")), io.switchboard.hub.api.AgentId.parse(b.getString("agentId"))));
+          InteractionId.parse(b.getString("interactionId")), io.switchboard.hub.api.AgentId.parse(b.getString("agentId")),
+          b.getString("queue")));
     });
     bus.<JsonObject>consumer(io.switchboard.hub.core.cluster.ClusterEvents.address(RoutingService.OFFER_WITHDRAWN), m -> {
       JsonObject b = m.body();
@@ -210,10 +216,11 @@ public final class ChannelRuntime implements AdapterDirectory {
    * @throws io.switchboard.hub.api.error.ConflictException (failed future) when no running adapter controls calls of
    *     that channel
    */
-  public Future<Void> control(Channel channel, InteractionId interaction, io.switchboard.hub.api.spi.CallAction action) {
+  public Future<Void> control(Channel channel, InteractionId interaction, io.switchboard.hub.api.spi.CallAction action,
+      io.switchboard.hub.api.AgentId by) {
     for (ChannelAdapter a : adapters) {
       if (a.channel() == channel && a.kind() == ChannelAdapter.Kind.LIVE_SESSION) {
-        return a.control(interaction, action);
+        return a.control(interaction, action, by);
       }
     }
     return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException(
@@ -334,14 +341,68 @@ public final class ChannelRuntime implements AdapterDirectory {
                     && found.get().state() == io.switchboard.hub.api.InteractionState.ASSIGNED
                     ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
           }
+
+          @Override
+          public Future<Void> callState(io.switchboard.hub.api.spi.CallState state) {
+            vertx.eventBus().publish(io.switchboard.hub.core.cluster.ClusterEvents.CALL_STATE,
+                new JsonObject().put("interactionId", state.interaction().toString())
+                    .put("agentId", state.agent() == null ? null : state.agent().toString())
+                    .put("state", state.phase().wireName()).put("since", state.since().toString())
+                    .put("talkingSince", state.talkingSince() == null ? null : state.talkingSince().toString())
+                    .put("recording", state.recording()));
+            return Future.succeededFuture();
+          }
+
+          @Override
+          public Future<Boolean> updateAttributes(InteractionId interaction, Map<String, String> changes, String reason) {
+            return attributes.update(interaction, changes, reason, name);
+          }
         };
+      }
+
+      @Override
+      public io.switchboard.hub.api.spi.BusinessHours businessHours() {
+        return new io.switchboard.hub.api.spi.BusinessHours() {
+          @Override
+          public java.util.Set<String> calendars() {
+            try {
+              return java.util.Set.copyOf(routing.rules().current().calendarNames());
+            } catch (IllegalStateException notLoaded) {
+              return java.util.Set.of();
+            }
+          }
+
+          @Override
+          public java.util.Optional<Boolean> isOpen(String calendar, java.time.Instant at) {
+            try {
+              var rules = routing.rules().current();
+              return rules.calendarNames().contains(calendar)
+                  ? java.util.Optional.of(rules.isOpen(calendar, at.atZone(java.time.ZoneOffset.UTC)))
+                  : java.util.Optional.empty();
+            } catch (IllegalStateException notLoaded) {
+              return java.util.Optional.empty();
+            }
+          }
+        };
+      }
+
+      @Override
+      public Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
+        io.switchboard.hub.core.customer.IdentityKey key;
+        try {
+          key = normalizer.normalize(identity, "identity");
+        } catch (io.switchboard.hub.api.error.ValidationException e) {
+          return Future.succeededFuture(false);
+        }
+        return stores.customers().findByIdentity(stores.db().pool(), key.kind(), key.provider(), key.value())
+            .map(java.util.Optional::isPresent);
       }
 
       @Override
       public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
         return stores.interactions().openOfChannel(stores.db().pool(), adapter.channel(), 10_000).map(list -> list.stream()
             .filter(i -> i.externalId() != null)
-            .map(i -> new io.switchboard.hub.api.spi.OpenInteraction(i.id(), i.externalId(), i.state())).toList());
+            .map(i -> new io.switchboard.hub.api.spi.OpenInteraction(i.id(), i.externalId(), i.state(), i.attributes())).toList());
       }
 
       @Override

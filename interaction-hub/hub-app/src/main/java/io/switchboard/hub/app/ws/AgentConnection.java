@@ -552,6 +552,17 @@ final class AgentConnection {
     });
   }
 
+  /** A call this socket's agent is on, or a supervisor watches, changed state (ringing, talking, on_hold, ended). */
+  void callState(JsonObject event) {
+    enqueue(() -> {
+      sendEvent(Frames.of(Frames.CALL_STATE).put("interactionId", event.getString("interactionId"))
+          .put("state", event.getString("state")).put("since", event.getString("since"))
+          .put("talkingSince", event.getString("talkingSince")).put("agentId", event.getString("agentId"))
+          .put("recording", event.getString("recording")));
+      return Future.succeededFuture();
+    });
+  }
+
   void customerTyping(String interactionId, boolean on) {
     enqueue(() -> {
       sendEvent(Frames.of("typing").put("interactionId", interactionId).put("from", "customer").put("on", on));

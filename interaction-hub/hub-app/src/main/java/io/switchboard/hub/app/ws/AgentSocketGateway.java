@@ -131,6 +131,7 @@ public final class AgentSocketGateway {
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
     listen(TypingEvents.CUSTOMER_TYPING, this::customerTyping);
     listen(io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT, this::customerLeft);
+    listen(ClusterEvents.CALL_STATE, this::callState);
     // An agent typing on any node: this node's adapters show it if the customer's chat socket is here.
     listen(ClusterEvents.AGENT_TYPING, e -> vertx.eventBus().publish(TypingEvents.AGENT_TYPING, e));
     // Not a cluster event: every node reloads its own console.yaml and tells only its own consoles.
@@ -313,6 +314,13 @@ public final class AgentSocketGateway {
     Set<AgentConnection> targets = new LinkedHashSet<>(of(e.getString("agentId")));
     targets.addAll(watchers.getOrDefault(e.getString("interactionId"), Set.of()));
     targets.forEach(c -> c.customerLeft(e));
+  }
+
+  /** A call's state: to the agent on the call and the supervisors watching it. */
+  private void callState(JsonObject e) {
+    Set<AgentConnection> targets = new LinkedHashSet<>(e.getString("agentId") == null ? List.of() : of(e.getString("agentId")));
+    targets.addAll(watchers.getOrDefault(e.getString("interactionId"), Set.of()));
+    targets.forEach(c -> c.callState(e));
   }
 
   private void messageStatusChanged(JsonObject e) {

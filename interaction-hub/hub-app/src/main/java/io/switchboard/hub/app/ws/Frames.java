@@ -61,6 +61,8 @@ final class Frames {
    * working it and to supervisors watching it.
    */
   static final String CUSTOMER_LEFT = "customer_left";
+  /** A voice call's state: ringing, talking, on_hold, ended, with {@code since} and {@code talkingSince}. */
+  static final String CALL_STATE = "call_state";
 
   /**
    * Server frame: this node's console settings (config/console.yaml) were reloaded; the console reads

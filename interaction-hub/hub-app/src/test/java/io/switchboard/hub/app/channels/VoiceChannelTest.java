@@ -76,6 +76,8 @@ class VoiceChannelTest {
         exten => 1001,1,Wait(1)
          same => n,Answer()
          same => n,Wait(120)
+        exten => 1009,1,Answer()
+         same => n,Wait(120)
         """);
     asterisk.ami().addEventListener(events::add);
     Path ivr = Files.createTempFile("ivr-", ".yaml");
@@ -92,7 +94,7 @@ class VoiceChannelTest {
         waiting: { announceEvery: 5s }
         """);
     Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
-        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s"));
+        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s", "recordQueues", List.of("billing")));
     hub = TestHub.startWith(Map.of("SWITCHBOARD_VOICE_AMI_SECRET", RealAsterisk.AMI_SECRET), config);
     fx = new RoutingFixture(hub);
   }
@@ -212,6 +214,60 @@ class VoiceChannelTest {
     assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isTrue();
     String sup = bearer(hub.login("sam", "sam-demo-pw"));
     assertThat(hub.get("/api/v1/interactions/" + interactionId, sup).json().getString("state")).isEqualTo("abandoned");
+  }
+
+  @Test
+  @DisplayName("hold, resume, supervisor listen and recording through the REST API, with call states for the console")
+  void holdResumeListenAndRecordingThroughTheApi() throws Exception {
+    String admin = bearer(hub.login("ada", "ada-demo-pw"));
+    String alice = fx.available("alice");
+    String aliceId = hub.get("/api/v1/auth/me", alice).json().getString("id");
+    String sam = bearer(hub.login("sam", "sam-demo-pw"));
+    String samId = hub.get("/api/v1/auth/me", sam).json().getString("id");
+    assertThat(hub.put("/api/v1/agents/" + aliceId + "/phone", admin,
+        new JsonObject().put("endpoint", "Local/1001@test-phones/n").encode()).status()).isEqualTo(200);
+    assertThat(hub.put("/api/v1/agents/" + samId + "/phone", admin,
+        new JsonObject().put("endpoint", "Local/1009@test-phones/n").encode()).status()).isEqualTo(200);
+    String callState = io.switchboard.hub.core.cluster.ClusterEvents.address(io.switchboard.hub.core.cluster.ClusterEvents.CALL_STATE);
+    var offered = fx.expect(RoutingService.OFFER_CREATED, e -> "voice".equals(e.getString("channel")));
+    var talking = fx.expect(callState, e -> "talking".equals(e.getString("state")));
+    String phone = dial("5550100", "+4930500600");
+    press(phone, "1"); // billing: recorded
+    String interactionId = RoutingFixture.await(offered).getString("interactionId");
+    JsonObject firstTalk = RoutingFixture.await(talking);
+    assertThat(firstTalk.getString("interactionId")).isEqualTo(interactionId);
+    assertThat(firstTalk.getString("agentId")).isEqualTo(aliceId);
+    assertThat(firstTalk.getString("talkingSince")).isNotNull();
+    assertThat(firstTalk.getString("recording")).isEqualTo("switchboard-" + interactionId + ".wav");
+    assertThat(hub.get("/api/v1/interactions/" + interactionId, alice).json().getJsonObject("attributes").getString("voice.recording"))
+        .as("the recording's file name is stored on the interaction").isEqualTo("switchboard-" + interactionId + ".wav");
+
+    // Agents may not spy; resume before hold is refused.
+    assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/listen", alice, "").status()).isEqualTo(403);
+    assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/resume", alice, "").status()).isEqualTo(409);
+
+    var onHold = fx.expect(callState, e -> interactionId.equals(e.getString("interactionId")) && "on_hold".equals(e.getString("state")));
+    var hold = hub.post("/api/v1/interactions/" + interactionId + "/call/hold", alice, "");
+    assertThat(hold.status()).as(hold.body()).isEqualTo(202);
+    JsonObject held = RoutingFixture.await(onHold);
+    assertThat(held.getString("talkingSince")).isEqualTo(firstTalk.getString("talkingSince"));
+    assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/hold", alice, "").status()).as("already on hold").isEqualTo(409);
+
+    var again = fx.expect(callState, e -> interactionId.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/resume", alice, "").status()).isEqualTo(202);
+    RoutingFixture.await(again);
+    await("caller and agent are bridged again", () -> events.stream().filter(e -> e instanceof BridgeEnterEvent b
+        && (phone + "-2").equals(b.getUniqueId())).count() == 2);
+
+    var listen = hub.post("/api/v1/interactions/" + interactionId + "/call/listen", sam, "");
+    assertThat(listen.status()).as(listen.body()).isEqualTo(202);
+    await("the supervisor's phone spies on the call", () -> events.stream().anyMatch(e ->
+        e instanceof org.asteriskjava.manager.event.ChanSpyStartEvent c && c.getSpyeeLinkedId() != null));
+
+    var ended = fx.expect(callState, e -> interactionId.equals(e.getString("interactionId")) && "ended".equals(e.getString("state")));
+    assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/hangup", alice, "").status()).isEqualTo(202);
+    RoutingFixture.await(ended);
+    assertThat(hub.post("/api/v1/interactions/" + interactionId + "/end", alice, "").status()).isEqualTo(200);
   }
 
   @Test

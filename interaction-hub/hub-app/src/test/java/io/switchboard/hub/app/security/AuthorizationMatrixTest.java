@@ -124,6 +124,11 @@ class AuthorizationMatrixTest {
     EXPECTED.put("pingWebhook", Who.ADMIN);
     EXPECTED.put("listWebhookDeliveries", Who.ADMIN);
     EXPECTED.put("hangUpCall", Who.AGENT); // the agent working the call, or a supervisor
+    EXPECTED.put("holdCall", Who.AGENT); // the agent working the call, or a supervisor
+    EXPECTED.put("resumeCall", Who.AGENT); // the agent working the call, or a supervisor
+    EXPECTED.put("listenToCall", Who.SUPERVISOR); // rings the supervisor's own phone
+    EXPECTED.put("whisperToCall", Who.SUPERVISOR);
+    EXPECTED.put("bargeIntoCall", Who.SUPERVISOR);
     EXPECTED.put("searchConversations", Who.AGENT); // results limited by the work visibility rule
     EXPECTED.put("getCustomerKpis", Who.AGENT);
     EXPECTED.put("openApiDocument", Who.PUBLIC);

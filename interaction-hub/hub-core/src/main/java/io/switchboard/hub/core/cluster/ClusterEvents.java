@@ -1,10 +1,9 @@
 package io.switchboard.hub.core.cluster;
 
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.store.redis.PubSubChannel;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -35,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * by that node. Listeners that keep state must be able to reconcile from the stores (the agent console's
  * {@code resync}). Order is kept per publishing node.
  *
- * <p>Lifecycle: {@link #start} subscribes (it opens a dedicated pub/sub connection from
- * {@link RedisStore#client()}, on a worker, as Lettuce connects blocking) and fails when Redis does not
- * answer; {@link #stop} closes that connection. Threading: Lettuce calls the pub/sub listener on its own
+ * <p>Lifecycle: {@link #start} subscribes (hub-store's {@link PubSubChannel} opens a dedicated pub/sub
+ * connection) and fails when Redis does not answer; {@link #stop} closes that connection. Threading: Lettuce calls the pub/sub listener on its own
  * threads; every event is re-published from this verticle's context. Deploy it before the verticles whose
  * events should travel, so none is missed at start.
  */
@@ -63,6 +61,12 @@ public final class ClusterEvents extends VerticleBase {
    */
   public static final String CHANNEL_BROADCAST = "channel.broadcast";
 
+  /**
+   * A call's state changed (ringing, talking, on_hold, ended), as the voice adapter holding it tells the hub
+   * ({@code {"interactionId", "agentId", "state", "since", "talkingSince", "recording"}}); consoles show it.
+   */
+  public static final String CALL_STATE = "call.state";
+
   /** The events bridged by default: what consoles and dashboards follow. */
   public static final List<String> BRIDGED = List.of(
       RoutingService.OFFER_CREATED,
@@ -81,14 +85,13 @@ public final class ClusterEvents extends VerticleBase {
       AGENT_TYPING,
       io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT,
       CHANNEL_BROADCAST,
+      CALL_STATE,
       io.switchboard.hub.core.auth.AuthService.ACCOUNT_CHANGED);
 
-  private final RedisStore redis;
   private final Set<String> addresses;
-  private final String channel;
+  private final PubSubChannel channel;
   private final String nodeId = UUID.randomUUID().toString();
   private volatile Context home;
-  private StatefulRedisPubSubConnection<String, String> subscription;
 
   /** Bridges {@link #BRIDGED}. */
   public ClusterEvents(RedisStore redis) {
@@ -97,9 +100,8 @@ public final class ClusterEvents extends VerticleBase {
 
   /** Bridges the given event bus addresses (whose bodies are JSON objects). */
   public ClusterEvents(RedisStore redis, List<String> addresses) {
-    this.redis = redis;
     this.addresses = Set.copyOf(addresses);
-    this.channel = redis.key("cluster:events");
+    this.channel = new PubSubChannel(redis, "cluster:events");
   }
 
   /** The address on which {@code event} arrives from every node: {@code cluster.<event>}. */
@@ -122,29 +124,14 @@ public final class ClusterEvents extends VerticleBase {
         }
       });
     }
-    return vertx.executeBlocking(() -> redis.client().connectPubSub())
-        .compose(connection -> {
-          subscription = connection;
-          connection.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String ch, String message) {
-              fromChannel(message);
-            }
-          });
-          return Future.fromCompletionStage(connection.async().subscribe(channel), context);
-        })
-        .onSuccess(x -> log.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("channel", channel)
+    return channel.subscribe(context, this::fromChannel)
+        .onSuccess(x -> log.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("channel", channel.name())
             .addKeyValue("events", addresses.size()).log("cluster events bridged over Redis"));
   }
 
   @Override
   public Future<?> stop() {
-    StatefulRedisPubSubConnection<String, String> s = subscription;
-    subscription = null;
-    if (s == null) {
-      return Future.succeededFuture();
-    }
-    return Future.fromCompletionStage(s.closeAsync(), context)
+    return channel.close(context)
         .recover(e -> {
           log.atWarn().setCause(e).log("cluster events subscription did not close cleanly");
           return Future.succeededFuture();
@@ -154,12 +141,8 @@ public final class ClusterEvents extends VerticleBase {
   private void fromThisNode(String address, JsonObject body) {
     vertx.eventBus().publish(address(address), body);
     String envelope = new JsonObject().put("node", nodeId).put("address", address).put("body", body).encode();
-    redis.async().publish(channel, envelope).whenComplete((receivers, e) -> {
-      if (e != null) {
-        log.atWarn().setCause(e).addKeyValue("event", address)
-            .log("could not publish an event to the other hub nodes; their consoles reconcile on resync");
-      }
-    });
+    channel.publish(envelope).onFailure(e -> log.atWarn().setCause(e).addKeyValue("event", address)
+        .log("could not publish an event to the other hub nodes; their consoles reconcile on resync"));
   }
 
   /** On a Lettuce thread. */
@@ -168,14 +151,14 @@ public final class ClusterEvents extends VerticleBase {
     try {
       envelope = new JsonObject(message);
     } catch (DecodeException e) {
-      log.atWarn().addKeyValue("channel", channel).log("ignoring a message on the cluster channel that is not JSON");
+      log.atWarn().addKeyValue("channel", channel.name()).log("ignoring a message on the cluster channel that is not JSON");
       return;
     }
     String node = envelope.getValue("node") instanceof String s ? s : null;
     String address = envelope.getValue("address") instanceof String s ? s : null;
     JsonObject body = envelope.getValue("body") instanceof JsonObject b ? b : null;
     if (node == null || address == null || body == null) {
-      log.atWarn().addKeyValue("channel", channel).log("ignoring a message on the cluster channel without node, address and body");
+      log.atWarn().addKeyValue("channel", channel.name()).log("ignoring a message on the cluster channel without node, address and body");
       return;
     }
     if (node.equals(nodeId) || !addresses.contains(address)) {

@@ -320,7 +320,7 @@ public final class RoutingService {
               log.atInfo().addKeyValue("interactionId", iid).addKeyValue("agentId", aid)
                   .addKeyValue("relaxationStep", d.target().step()).log("offered");
               vertx.eventBus().publish(OFFER_CREATED, new JsonObject().put("interactionId", iid.toString())
-                  .put("agentId", aid.toString()).put("channel", channel).put("expiresAt", expires.toString()));
+                  .put("agentId", aid.toString()).put("channel", channel).put("expiresAt", expires.toString()).put("queue", cls.queue()));
               publishLoad(aid.toString());
               return Future.succeededFuture(true);
             }

@@ -179,7 +179,7 @@ public final class RulesService {
 
   private Future<ReloadResult> activate(String text, String origin, Principal by, Integer baseVersion) {
     String sha = Tokens.hash(text);
-    return stores.db().inTransaction(tx -> tx.query("SELECT pg_advisory_xact_lock(7340001)").execute()
+    return stores.db().inTransaction(tx -> stores.routing().lockRulesVersions(tx)
         .compose(x -> stores.routing().activeVersion(tx))
         .compose(active -> {
           if (baseVersion != null && active.isPresent() && active.get().version() != baseVersion) {

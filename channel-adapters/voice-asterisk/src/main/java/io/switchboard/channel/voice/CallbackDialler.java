@@ -1,0 +1,141 @@
+package io.switchboard.channel.voice;
+
+import io.switchboard.hub.api.AgentId;
+import java.util.Map;
+import org.asteriskjava.fastagi.AgiChannel;
+import org.asteriskjava.fastagi.AgiException;
+import org.asteriskjava.fastagi.AgiHangupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dials a callback from the agent's leg once the agent answered (and the hub accepted the offer for them): the
+ * agent hears {@code callbacks.agentPrompts}, then {@code Dial(<callbacks.dial with the number>,<ringTimeout>)}
+ * rings the customer and bridges them with the agent on answer. No answer, busy, congestion or an unreachable number
+ * is tried again {@code retryDelay} later (the agent hears music meanwhile) up to {@code attempts} tries; then the
+ * callback is recorded as failed: attributes {@code voice.callback=failed}, {@code voice.callbackResult} and the
+ * hub's transition "customer left: callback failed: ...". Every try is recorded ({@code voice.callbackAttempts}).
+ */
+final class CallbackDialler {
+  private static final Logger log = LoggerFactory.getLogger(CallbackDialler.class);
+
+  private final AsteriskAdapter adapter;
+  private final CallFlows flows;
+
+  CallbackDialler(AsteriskAdapter adapter, CallFlows flows) {
+    this.adapter = adapter;
+    this.flows = flows;
+  }
+
+  /** Runs on the agent leg's FastAGI session until the callback is done, failed, or the agent hangs up. */
+  void dial(Call call, AgentId agent, String agentChannel, String agentLegId, AgiChannel channel) throws AgiException {
+    Ivr.Callbacks cfg = adapter.ivr().callbacks();
+    call.agentLegId = agentLegId;
+    call.callbackConnected = false;
+    call.state = Call.State.CALLBACK_DIALLING;
+    call.agentChannel = agentChannel;
+    call.ringingLeg = null;
+    String number = call.callbackNumber;
+    String dial = cfg.dialString(number) + "," + Math.max(1, cfg.ringTimeout().toSeconds());
+    int attempt = 0;
+    String status = null;
+    try {
+      while (attempt < cfg.attempts()) {
+        attempt++;
+        CallFlows.play(channel, cfg.agentPrompts(), "");
+        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).addKeyValue("attempt", attempt)
+            .addKeyValue("of", cfg.attempts()).log("dialling the customer for a callback");
+        channel.exec("Dial", dial);
+        status = CallFlows.quiet(() -> channel.getVariable("DIALSTATUS"));
+        if ("ANSWER".equals(status) || call.callbackConnected) {
+          log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended");
+          record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(attempt)),
+              "callback answered on attempt " + attempt);
+          flows.ended(call, "callback call ended");
+          hangUpQuietly(channel);
+          return;
+        }
+        if ("CANCEL".equals(status)) {
+          // Dial was cancelled: the agent's leg hung up while the customer's phone rang.
+          throw new AgiHangupException();
+        }
+        String why = describe(status);
+        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).addKeyValue("dialStatus", status)
+            .log("callback attempt failed: " + why);
+        record(call, Map.of("voice.callbackAttempts", Integer.toString(attempt), "voice.callbackResult", why),
+            "callback attempt " + attempt + " of " + cfg.attempts() + ": " + why);
+        if (attempt < cfg.attempts()) {
+          pause(channel, adapter.ivr().waiting().musicClass(), cfg.retryDelay().toMillis());
+        }
+      }
+      String reason = "callback failed: " + describe(status) + " after " + attempt + (attempt == 1 ? " attempt" : " attempts");
+      log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).log(reason);
+      record(call, Map.of("voice.callback", "failed"), reason);
+      flows.ended(call, reason);
+      hangUpQuietly(channel);
+    } catch (AgiHangupException e) {
+      if (call.callbackConnected) {
+        // The agent hung up after talking to the customer: the callback was made.
+        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended by the agent");
+        record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(attempt)),
+            "callback answered on attempt " + attempt);
+        flows.ended(call, "callback call ended");
+        return;
+      }
+      String reason = "callback failed: the agent hung up " + (attempt == 0 ? "before dialling" : "during attempt " + attempt);
+      log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).log(reason);
+      record(call, Map.of("voice.callback", "failed", "voice.callbackResult", "agent hung up"), reason);
+      flows.ended(call, reason);
+    } finally {
+      call.state = Call.State.ENDED;
+      call.agentChannel = null;
+      flows.releaseCallbackLease(call);
+      adapter.forget(call);
+    }
+  }
+
+  /** Hangs up the agent's leg, which may be gone already (the agent hung up first). */
+  private static void hangUpQuietly(AgiChannel channel) throws AgiException {
+    try {
+      channel.hangup();
+    } catch (AgiHangupException gone) {
+      // nothing left to hang up
+    }
+  }
+
+  /** Music for the agent between tries. */
+  private static void pause(AgiChannel channel, String musicClass, long millis) throws AgiException {
+    channel.playMusicOnHold(musicClass);
+    long deadline = System.currentTimeMillis() + millis;
+    while (System.currentTimeMillis() < deadline) {
+      channel.waitForDigit((int) Math.min(500, Math.max(1, deadline - System.currentTimeMillis())));
+    }
+    channel.stopMusicOnHold();
+  }
+
+  private void record(Call call, Map<String, String> attributes, String reason) {
+    try {
+      CallFlows.await(adapter.context().interactions().updateAttributes(call.interaction, attributes, reason));
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString())
+          .log("could not record the callback's progress on the interaction");
+    }
+  }
+
+  /** Asterisk's DIALSTATUS in words. */
+  static String describe(String status) {
+    if (status == null) {
+      return "no dial status";
+    }
+    return switch (status) {
+      case "NOANSWER" -> "no answer";
+      case "BUSY" -> "busy";
+      case "CONGESTION" -> "congestion";
+      case "CHANUNAVAIL" -> "number unreachable";
+      case "CANCEL" -> "cancelled";
+      case "DONTCALL", "TORTURE" -> "refused by the called party";
+      case "INVALIDARGS" -> "invalid dial string";
+      default -> status.toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+}

@@ -1,0 +1,110 @@
+package io.switchboard.hub.app.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.freeze.FreezingArchRule;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module and package rules of docs/architecture.md, held by ArchUnit over the production classes of every module
+ * (hub-app depends on all of them). A rule current code still breaks is frozen ({@link FreezingArchRule}): the known
+ * violations are listed under {@code src/test/resources/archunit_store}, a new one fails the build, and a fixed one
+ * drops out of the list by itself. Line numbers are not part of a stored violation, so edits elsewhere in a file do
+ * not matter.
+ */
+@DisplayName("the architecture's rules hold")
+class ArchitectureTest {
+  private static final String[] HUB_INTERNALS = {"io.switchboard.hub.core..", "io.switchboard.hub.store..",
+      "io.switchboard.hub.app..", "io.switchboard.hub.embedded..", "io.switchboard.hub.testsupport..",
+      "io.switchboard.routing.."};
+  private static final String[] SQL_AND_REDIS = {"io.vertx.sqlclient..", "io.vertx.pgclient..", "io.lettuce..",
+      "java.sql..", "org.postgresql.."};
+
+  static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() {
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.switchboard");
+  }
+
+  @Test
+  @DisplayName("channel adapters use the hub through hub-api only")
+  void adaptersImportHubApiOnly() {
+    noClasses().that().resideInAPackage("io.switchboard.channel..")
+        .should().dependOnClassesThat().resideInAnyPackage(HUB_INTERNALS)
+        .because("an adapter sees the hub through hub-api (the ChannelAdapter SPI) only")
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("no channel adapter uses another")
+  void adaptersDoNotUseOneAnother() {
+    slices().matching("io.switchboard.channel.(*)..").should().notDependOnEachOther()
+        .because("each channel is one module the hub finds with ServiceLoader")
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("routing-rules is pure Java: no Vert.x, no network, no files (but the what-if command's)")
+  void routingRulesHaveNoVertxOrIo() {
+    noClasses().that().resideInAPackage("io.switchboard.routing..").and().doNotHaveSimpleName("WhatIfCommand")
+        .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.netty..", "java.net..", "java.nio.file..",
+            "java.nio.channels..", "java.sql..", "io.lettuce..")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.File")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileInputStream")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileOutputStream")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileReader")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileWriter")
+        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.RandomAccessFile")
+        .because("the rule engine is pure and property-tested; the hub does its I/O")
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("hub-app holds no SQL or Redis: it wires and translates, hub-store talks to the databases")
+  void hubAppHoldsNoSqlOrRedis() {
+    ArchRule rule = noClasses().that().resideInAPackage("io.switchboard.hub.app..")
+        .should().dependOnClassesThat().resideInAnyPackage(SQL_AND_REDIS)
+        .because("SQL and Redis live in hub-store (docs/architecture.md)");
+    FreezingArchRule.freeze(rule).check(classes);
+  }
+
+  @Test
+  @DisplayName("hub-core holds no SQL client or Lettuce types: decisions in hub-core, SQL and Redis in hub-store")
+  void hubCoreHoldsNoSqlClientOrLettuce() {
+    ArchRule rule = noClasses().that().resideInAPackage("io.switchboard.hub.core..")
+        .should().dependOnClassesThat().resideInAnyPackage(SQL_AND_REDIS)
+        .because("SQL and Redis live in hub-store (issue #15.2)");
+    FreezingArchRule.freeze(rule).check(classes);
+  }
+
+  @Test
+  @DisplayName("a class given a Clock reads the time from it, never from the system clock")
+  void noSystemTimeWhereAClockIsInjected() {
+    DescribedPredicate<JavaClass> holdingAClock = DescribedPredicate.describe("hold a java.time.Clock",
+        c -> c.getAllFields().stream().anyMatch(f -> f.getRawType().isEquivalentTo(Clock.class)));
+    noClasses().that(holdingAClock)
+        .should().callMethod(Instant.class, "now")
+        .orShould().callMethod(LocalDate.class, "now")
+        .orShould().callMethod(LocalDateTime.class, "now")
+        .orShould().callMethod(ZonedDateTime.class, "now")
+        .orShould().callMethod(System.class, "currentTimeMillis")
+        .because("tests move the injected clock; a read of the system clock beside it disagrees with it")
+        .check(classes);
+  }
+}
