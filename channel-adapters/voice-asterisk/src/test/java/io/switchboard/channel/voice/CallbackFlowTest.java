@@ -223,6 +223,27 @@ class CallbackFlowTest {
     }
   }
 
+  @Test
+  void aWaitingCallbackTheHubHasIsTakenOnByReconciliationAndDialledNotAbandoned() throws Exception {
+    // As after a hub restart: the hub has a queued callback whose caller's channel is long gone.
+    InteractionId id = InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(id, "1765000000.99", io.switchboard.hub.api.InteractionState.QUEUED,
+        Map.of("voice.callback", "requested", "voice.callbackNumber", ANSWERS)));
+    try {
+      adapter.reconcile();
+    } finally {
+      hub.open.clear();
+    }
+    assertThat(hub.left).noneMatch(l -> l.startsWith(id.toString()));
+    Call call = adapter.callbacks().stream().filter(c -> id.equals(c.interaction)).findFirst().orElseThrow();
+    assertThat(call.state).isEqualTo(Call.State.CALLBACK);
+    String leg = offer(call);
+    AsteriskCallFlowTest.await("agent and customer share a bridge", () -> bridgedWith(leg, ANSWERS));
+    asterisk.ami().sendAction(new HangupAction(leg), 5_000); // the agent hangs up after talking
+    AsteriskCallFlowTest.await("the hub hears the callback call ended", () -> hub.left.contains(id + " callback call ended"));
+    assertThat(hub.changesOf(id)).anySatisfy(a -> assertThat(a).containsEntry("voice.callback", "completed"));
+  }
+
   /** The channel name of the customer's phone (the ;1 half of the Local channel the callback dialled). */
   static String channelOf(String number) {
     return events.stream().filter(e -> e instanceof NewChannelEvent n && n.getChannel() != null

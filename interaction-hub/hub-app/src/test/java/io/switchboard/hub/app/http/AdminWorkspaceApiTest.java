@@ -272,6 +272,12 @@ class AdminWorkspaceApiTest {
         .put("scopes", new JsonArray().add("metrics")).encode());
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     String secret = created.json().getString("secret");
+    assertThat(hub.post("/api/v1/api-keys", admin, new JsonObject().put("name", "crm-sync")
+        .put("scopes", new JsonArray().add("inbound")).encode()).status()).isEqualTo(409);
+    assertThat(hub.post("/api/v1/api-keys", admin, new JsonObject().put("name", "crm\u0000x")
+        .put("scopes", new JsonArray().add("inbound")).encode()).status()).isEqualTo(422);
+    assertThat(hub.post("/api/v1/api-keys", admin, new JsonObject().put("name", "other")
+        .put("scopes", new JsonArray().add("everything")).encode()).status()).isEqualTo(422);
     assertThat(hub.get("/metrics", TestHub.apiKey(secret)).status()).isEqualTo(200);
     assertThat(hub.get("/api/v1/api-keys", admin).body()).doesNotContain(secret);
     assertThat(hub.delete("/api/v1/api-keys/" + created.json().getString("id"), admin).status()).isEqualTo(200);

@@ -55,23 +55,23 @@ public final class RoutingService {
   private static final Logger log = LoggerFactory.getLogger(RoutingService.class);
 
   /** Event bus address: an interaction entered its queue ({@code interactionId, queue, rule, priority}). */
-  public static final String INTERACTION_QUEUED = "interaction.queued";
+  public static final String INTERACTION_QUEUED = io.switchboard.hub.api.event.HubEvents.INTERACTION_QUEUED;
   /** Event bus address: an offer was made ({@code interactionId, agentId, expiresAt}). */
-  public static final String OFFER_CREATED = "offer.created";
+  public static final String OFFER_CREATED = io.switchboard.hub.api.event.HubEvents.OFFER_CREATED;
   /** Event bus address: an offer ended without acceptance ({@code interactionId, agentId, reason}). */
-  public static final String OFFER_WITHDRAWN = "offer.withdrawn";
+  public static final String OFFER_WITHDRAWN = io.switchboard.hub.api.event.HubEvents.OFFER_WITHDRAWN;
   /** Event bus address: an offer was accepted ({@code interactionId, agentId}). */
-  public static final String OFFER_ACCEPTED = "offer.accepted";
+  public static final String OFFER_ACCEPTED = io.switchboard.hub.api.event.HubEvents.OFFER_ACCEPTED;
   /** Event bus address: this node finished a matching pass ({@code offers}, {@code durationNanos}, {@code decisionNanos}). */
-  public static final String PASS_DONE = "routing.pass_done";
+  public static final String PASS_DONE = io.switchboard.hub.api.event.HubEvents.PASS_DONE;
   /** Event bus address: an agent's routing state changed ({@code agentId, state, reason}). */
-  public static final String AGENT_STATE_CHANGED = "agent.state_changed";
+  public static final String AGENT_STATE_CHANGED = io.switchboard.hub.api.event.HubEvents.AGENT_STATE_CHANGED;
 
   /**
    * Event bus address: an agent's load changed ({@code agentId, load, capacity}: channel → count), after an offer was
    * made or ended, or an interaction finished; consoles show it live.
    */
-  public static final String AGENT_LOAD_CHANGED = "agent.load_changed";
+  public static final String AGENT_LOAD_CHANGED = io.switchboard.hub.api.event.HubEvents.AGENT_LOAD_CHANGED;
 
   /** Offers made at once within a pass (each is a Redis script and a PostgreSQL transaction). */
   static final int OFFERS_IN_FLIGHT = 8;
