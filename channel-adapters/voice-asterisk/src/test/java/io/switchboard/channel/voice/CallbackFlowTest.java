@@ -165,7 +165,7 @@ class CallbackFlowTest {
           .forEach(ev -> System.out.println("DEBUG leg=" + leg + " " + ev));
       throw e;
     }
-    assertThat(call.state).isEqualTo(Call.State.CALLBACK_DIALLING);
+    AsteriskCallFlowTest.await("the callback is talking", () -> call.state == Call.State.CALLBACK_TALKING);
     // The customer hangs up: the callback is recorded as made, the agent's leg ends.
     String customer = channelOf(ANSWERS);
     asterisk.ami().sendAction(new HangupAction(customer), 5_000);
@@ -174,6 +174,10 @@ class CallbackFlowTest {
         .containsEntry("voice.callbackAttempts", "1"));
     AsteriskCallFlowTest.await("the agent's leg is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && leg.equals(h.getUniqueId())));
     AsteriskCallFlowTest.await("the callback is done", () -> !adapter.callbacks().contains(call));
+    // The console is told: the agent's phone rang, the agent talked with the customer, the call ended.
+    assertThat(hub.states.stream().filter(st -> st.interaction().equals(id)).map(st -> st.phase()).distinct())
+        .containsExactly(io.switchboard.hub.api.spi.CallState.Phase.RINGING, io.switchboard.hub.api.spi.CallState.Phase.TALKING,
+            io.switchboard.hub.api.spi.CallState.Phase.ENDED);
   }
 
   @Test
