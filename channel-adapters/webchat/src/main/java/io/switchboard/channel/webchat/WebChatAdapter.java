@@ -73,15 +73,16 @@ public final class WebChatAdapter implements ChannelAdapter {
   /** The prefix of provider message ids this adapter reports ({@code wc-<hub message id>}). */
   public static final String PROVIDER_ID_PREFIX = "wc-";
   /**
-   * Event bus address the adapter listens on for an agent's typing ({@code {"interactionId": ..., "on": true}});
-   * pushed to the customer as a {@code typing} frame.
+   * Event bus address the adapter listens on for an agent's typing ({@code {"interactionId": ..., "on": true}}) from
+   * whichever hub node the agent's console is connected to; pushed to the customer as a {@code typing} frame.
    */
-  public static final String AGENT_TYPING_ADDRESS = io.switchboard.hub.api.event.TypingEvents.AGENT_TYPING;
+  public static final String AGENT_TYPING_ADDRESS =
+      io.switchboard.hub.api.event.HubEvents.everyNode(io.switchboard.hub.api.event.HubEvents.AGENT_TYPING);
   /**
    * Event bus address the adapter publishes a customer's typing on
    * ({@code {"interactionId", "conversationId", "sessionId", "on"}}), for the agent console.
    */
-  public static final String CUSTOMER_TYPING_ADDRESS = io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING;
+  public static final String CUSTOMER_TYPING_ADDRESS = io.switchboard.hub.api.event.HubEvents.CUSTOMER_TYPING;
 
   /** Broadcast topic of replies for a chat whose socket may be on another node. */
   static final String REPLY_TOPIC = "reply";

@@ -51,7 +51,7 @@ public final class ChannelRuntime implements AdapterDirectory {
   private static final Logger log = LoggerFactory.getLogger(ChannelRuntime.class);
 
   /** Event (this node): an adapter set a message aside for supervisors ({@code adapter, source, reason}). */
-  public static final String QUARANTINE_STORED = "quarantine.stored";
+  public static final String QUARANTINE_STORED = io.switchboard.hub.api.event.HubEvents.QUARANTINE_STORED;
 
   /** Event: a customer ended a contact ({@code interactionId, reason, abandoned, agentId, at, adapter}). */
   public static final String CUSTOMER_LEFT = io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT;

@@ -239,8 +239,8 @@ class VoiceChannelTest {
     assertThat(firstTalk.getString("agentId")).isEqualTo(aliceId);
     assertThat(firstTalk.getString("talkingSince")).isNotNull();
     assertThat(firstTalk.getString("recording")).isEqualTo("switchboard-" + interactionId + ".wav");
-    assertThat(hub.get("/api/v1/interactions/" + interactionId, alice).json().getJsonObject("attributes").getString("voice.recording"))
-        .as("the recording's file name is stored on the interaction").isEqualTo("switchboard-" + interactionId + ".wav");
+    await("the recording's file name is stored on the interaction", () -> ("switchboard-" + interactionId + ".wav").equals(
+        hub.get("/api/v1/interactions/" + interactionId, alice).json().getJsonObject("attributes").getString("voice.recording")));
 
     // Agents may not spy; resume before hold is refused.
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/listen", alice, "").status()).isEqualTo(403);
