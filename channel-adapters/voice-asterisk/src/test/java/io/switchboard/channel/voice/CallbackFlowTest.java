@@ -248,6 +248,27 @@ class CallbackFlowTest {
     assertThat(hub.changesOf(id)).anySatisfy(a -> assertThat(a).containsEntry("voice.callback", "completed"));
   }
 
+  @Test
+  void aCallbackAnotherNodeDialsIsNotDialledHere() throws Exception {
+    Call call = callbackRequestedBy(ANSWERS);
+    String lease = AsteriskAdapter.CALLBACK_LEASE + call.interaction;
+    assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1)))).isTrue();
+    adapter.flows().ring(call, AGENT); // as for an offer; this node took the callback on too, but the other dials it
+    assertThat(call.state).isEqualTo(Call.State.CALLBACK);
+    assertThat(call.ringingLeg).isNull();
+    CallFlows.await(hub.leases().release(lease, "another-node"));
+    adapter.flows().ring(call, AGENT);
+    assertThat(call.state).isEqualTo(Call.State.CALLBACK_RINGING);
+    assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1))))
+        .as("this node holds the lease while it dials").isFalse();
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Withdrawn(call.interaction, AGENT, "offer timed out"));
+    AsteriskCallFlowTest.await("waits again as a callback", () -> call.state == Call.State.CALLBACK);
+    assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1))))
+        .as("the lease is given back when the phone stops ringing").isTrue();
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Ended(call.interaction, "closed by a supervisor"));
+    AsteriskCallFlowTest.await("dropped", () -> !adapter.callbacks().contains(call));
+  }
+
   /** The channel name of the customer's phone (the ;1 half of the Local channel the callback dialled). */
   static String channelOf(String number) {
     return events.stream().filter(e -> e instanceof NewChannelEvent n && n.getChannel() != null
