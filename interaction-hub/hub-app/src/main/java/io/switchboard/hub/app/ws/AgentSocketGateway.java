@@ -3,7 +3,6 @@ package io.switchboard.hub.app.ws;
 import io.switchboard.hub.api.AgentId;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.event.HubEvents;
-import io.switchboard.hub.api.event.TypingEvents;
 import io.switchboard.hub.app.http.Problems;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.Principal;
@@ -129,11 +128,9 @@ public final class AgentSocketGateway {
     listen(HubEvents.MESSAGE_RECEIVED, this::messageAdded);
     listen(MessageService.MESSAGE_CREATED, this::messageAdded);
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
-    listen(TypingEvents.CUSTOMER_TYPING, this::customerTyping);
+    listen(HubEvents.CUSTOMER_TYPING, this::customerTyping);
     listen(io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT, this::customerLeft);
     listen(ClusterEvents.CALL_STATE, this::callState);
-    // An agent typing on any node: this node's adapters show it if the customer's chat socket is here.
-    listen(ClusterEvents.AGENT_TYPING, e -> vertx.eventBus().publish(TypingEvents.AGENT_TYPING, e));
     // Not a cluster event: every node reloads its own console.yaml and tells only its own consoles.
     vertx.eventBus().<Object>localConsumer(ConsoleSettingsService.SETTINGS_CHANGED, m -> {
       if (m.body() instanceof JsonObject body) {
@@ -199,7 +196,7 @@ public final class AgentSocketGateway {
           || found.get().state() != io.switchboard.hub.api.InteractionState.ASSIGNED) {
         return Future.failedFuture(new io.switchboard.hub.api.error.NotFoundException("no interaction " + id + " assigned to you"));
       }
-      vertx.eventBus().publish(ClusterEvents.AGENT_TYPING, new JsonObject().put("interactionId", id.toString()).put("on", on));
+      vertx.eventBus().publish(HubEvents.AGENT_TYPING, new JsonObject().put("interactionId", id.toString()).put("on", on));
       return Future.<Void>succeededFuture();
     });
   }

@@ -4,7 +4,7 @@ import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.app.TestHub;
-import io.switchboard.hub.api.event.TypingEvents;
+import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.cluster.ClusterEvents;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.vertx.core.json.JsonObject;
@@ -101,11 +101,11 @@ class AgentSocketMultiNodeTest {
     // What the web chat adapter of each node hears; the customer's socket may be on either node.
     List<JsonObject> onA = new CopyOnWriteArrayList<>();
     List<JsonObject> onB = new CopyOnWriteArrayList<>();
-    a.hub().vertx().eventBus().<JsonObject>consumer(TypingEvents.AGENT_TYPING, m -> onA.add(m.body()));
-    b.hub().vertx().eventBus().<JsonObject>consumer(TypingEvents.AGENT_TYPING, m -> onB.add(m.body()));
-    var startedOnB = SocketFixture.expect(b, TypingEvents.AGENT_TYPING, e -> e.getBoolean("on"));
-    var stoppedOnB = SocketFixture.expect(b, TypingEvents.AGENT_TYPING, e -> !e.getBoolean("on"));
-    var stoppedOnA = SocketFixture.expect(a, TypingEvents.AGENT_TYPING, e -> !e.getBoolean("on"));
+    a.hub().vertx().eventBus().<JsonObject>consumer(HubEvents.everyNode(HubEvents.AGENT_TYPING), m -> onA.add(m.body()));
+    b.hub().vertx().eventBus().<JsonObject>consumer(HubEvents.everyNode(HubEvents.AGENT_TYPING), m -> onB.add(m.body()));
+    var startedOnB = SocketFixture.expect(b, HubEvents.everyNode(HubEvents.AGENT_TYPING), e -> e.getBoolean("on"));
+    var stoppedOnB = SocketFixture.expect(b, HubEvents.everyNode(HubEvents.AGENT_TYPING), e -> !e.getBoolean("on"));
+    var stoppedOnA = SocketFixture.expect(a, HubEvents.everyNode(HubEvents.AGENT_TYPING), e -> !e.getBoolean("on"));
 
     assertThat(alice.command(new JsonObject().put("type", "typing").put("interactionId", id).put("on", true), "t1")
         .getString("type")).isEqualTo("ok");

@@ -170,7 +170,7 @@ class AgentSocketProtocolTest {
     var bus = fx.hub.hub().vertx().eventBus();
 
     // The customer types (as the web chat adapter reports it): the agent's console hears it.
-    bus.publish(io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING, new JsonObject().put("interactionId", id).put("on", true));
+    bus.publish(io.switchboard.hub.api.event.HubEvents.CUSTOMER_TYPING, new JsonObject().put("interactionId", id).put("on", true));
     JsonObject typing = alice.next("typing");
     assertThat(typing.getString("interactionId")).isEqualTo(id);
     assertThat(typing.getString("from")).isEqualTo("customer");
@@ -178,7 +178,7 @@ class AgentSocketProtocolTest {
 
     // The agent types: the adapter's address gets it.
     var heard = new java.util.concurrent.CompletableFuture<JsonObject>();
-    var consumer = bus.<JsonObject>consumer(io.switchboard.hub.api.event.TypingEvents.AGENT_TYPING, m -> heard.complete(m.body()));
+    var consumer = bus.<JsonObject>consumer(io.switchboard.hub.api.event.HubEvents.AGENT_TYPING, m -> heard.complete(m.body()));
     consumer.completion().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
     JsonObject ok = alice.command(new JsonObject().put("type", "typing").put("interactionId", id).put("on", true), "t1");
     assertThat(ok.getString("type")).as(ok.encode()).isEqualTo("ok");

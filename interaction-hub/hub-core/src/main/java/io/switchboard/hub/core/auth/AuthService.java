@@ -54,7 +54,7 @@ public final class AuthService {
    * Event published when an account's sessions may have changed (logout, revocation, disable, password or role
    * change): {@code {"agentId", "reason"}}. Bridged to every node by ClusterEvents; agent sockets check again.
    */
-  public static final String ACCOUNT_CHANGED = "auth.account_changed";
+  public static final String ACCOUNT_CHANGED = io.switchboard.hub.api.event.HubEvents.ACCOUNT_CHANGED;
   private static final String SIGNING_KEY = "session-signing-key";
   private static final Duration KNOWN_ADDRESS_TTL = Duration.ofDays(30);
 

@@ -43,29 +43,19 @@ public final class ClusterEvents extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ClusterEvents.class);
 
   /** Prefix of the addresses that carry the events of every node. */
-  public static final String PREFIX = "cluster.";
-
-  /**
-   * An agent's typing, as the agent socket publishes it on the node of the agent's console (body as
-   * {@link io.switchboard.hub.api.event.TypingEvents#AGENT_TYPING}). Bridged like the others; the gateway on
-   * every node hands {@code cluster.}{@value} to its channel adapters on
-   * {@link io.switchboard.hub.api.event.TypingEvents#AGENT_TYPING}, so the customer sees it whichever node holds
-   * their chat socket. (Adapters' own address is not bridged directly: this verticle would hear its own
-   * re-publications there.)
-   */
-  public static final String AGENT_TYPING = "console.agent_typing";
+  public static final String PREFIX = HubEvents.EVERY_NODE_PREFIX;
 
   /**
    * Messages between the instances of one channel adapter on every node
    * ({@code {"adapter", "topic", "body"}}; see {@code io.switchboard.hub.api.spi.ChannelBroadcast}).
    */
-  public static final String CHANNEL_BROADCAST = "channel.broadcast";
+  public static final String CHANNEL_BROADCAST = io.switchboard.hub.api.event.HubEvents.CHANNEL_BROADCAST;
 
   /**
    * A call's state changed (ringing, talking, on_hold, ended), as the voice adapter holding it tells the hub
    * ({@code {"interactionId", "agentId", "state", "since", "talkingSince", "recording"}}); consoles show it.
    */
-  public static final String CALL_STATE = "call.state";
+  public static final String CALL_STATE = io.switchboard.hub.api.event.HubEvents.CALL_STATE;
 
   /** The events bridged by default: what consoles and dashboards follow. */
   public static final List<String> BRIDGED = List.of(
@@ -81,8 +71,8 @@ public final class ClusterEvents extends VerticleBase {
       MessageService.MESSAGE_CREATED,
       MessageService.MESSAGE_STATUS_CHANGED,
       HubEvents.MESSAGE_RECEIVED,
-      io.switchboard.hub.api.event.TypingEvents.CUSTOMER_TYPING,
-      AGENT_TYPING,
+      HubEvents.CUSTOMER_TYPING,
+      HubEvents.AGENT_TYPING,
       io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT,
       CHANNEL_BROADCAST,
       CALL_STATE,
@@ -106,7 +96,7 @@ public final class ClusterEvents extends VerticleBase {
 
   /** The address on which {@code event} arrives from every node: {@code cluster.<event>}. */
   public static String address(String event) {
-    return PREFIX + event;
+    return HubEvents.everyNode(event);
   }
 
   /** This node's id on the channel (random per start). */

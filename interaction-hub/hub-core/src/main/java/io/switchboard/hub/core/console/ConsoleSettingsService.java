@@ -50,7 +50,7 @@ public final class ConsoleSettingsService {
    * Local event bus address published on when new settings are in force on this node (not bridged to other
    * nodes). Body: {@code {sha256, loadedAt, dispositions, cannedResponses}} (the last two are counts).
    */
-  public static final String SETTINGS_CHANGED = "console_settings.changed";
+  public static final String SETTINGS_CHANGED = io.switchboard.hub.api.event.HubEvents.CONSOLE_SETTINGS_CHANGED;
 
   /** Audit action of settings put in force by a reload. */
   public static final String AUDIT_APPLIED = "console-settings.applied";

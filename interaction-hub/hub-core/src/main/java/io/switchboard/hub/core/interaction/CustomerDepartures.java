@@ -28,7 +28,7 @@ public final class CustomerDepartures {
   private static final Logger log = LoggerFactory.getLogger(CustomerDepartures.class);
 
   /** Event: a customer ended a contact ({@code interactionId, reason, abandoned, agentId, at, adapter}). */
-  public static final String CUSTOMER_LEFT = "interaction.customer_left";
+  public static final String CUSTOMER_LEFT = io.switchboard.hub.api.event.HubEvents.CUSTOMER_LEFT;
 
   private final Vertx vertx;
   private final Stores stores;

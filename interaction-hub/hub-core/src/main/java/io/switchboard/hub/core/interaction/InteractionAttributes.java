@@ -28,7 +28,7 @@ public final class InteractionAttributes {
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.\\-]{0,63}");
 
   /** Event: an adapter changed an interaction's attributes. */
-  public static final String ATTRIBUTES_CHANGED = "interaction.attributes_changed";
+  public static final String ATTRIBUTES_CHANGED = io.switchboard.hub.api.event.HubEvents.ATTRIBUTES_CHANGED;
 
   private final Vertx vertx;
   private final Stores stores;

@@ -49,7 +49,7 @@ public final class DeliveryRelay extends VerticleBase {
    * Local event after each delivery attempt: {@code {"channel", "outcome"}} with outcome {@code sent}, {@code retry},
    * {@code failed} or {@code unrecorded} (the provider answered, writing it failed and is retried).
    */
-  public static final String DELIVERY_ATTEMPTED = "delivery.attempted";
+  public static final String DELIVERY_ATTEMPTED = io.switchboard.hub.api.event.HubEvents.DELIVERY_ATTEMPTED;
   /** The longest pause a provider's retry-after may impose on one message. */
   public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
   /** How long a leased entry is held by the node delivering it before another may take it. */

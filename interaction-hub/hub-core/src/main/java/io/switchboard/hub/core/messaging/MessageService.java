@@ -39,9 +39,9 @@ public final class MessageService {
   /** Outbox topic of deliveries. */
   public static final String DELIVERY_TOPIC = "delivery.send";
   /** Event: a message was added by staff ({@code interactionId, messageId, private}). */
-  public static final String MESSAGE_CREATED = "message.created";
+  public static final String MESSAGE_CREATED = io.switchboard.hub.api.event.HubEvents.MESSAGE_CREATED;
   /** Event: an outbound message's status changed ({@code messageId, status, reason}). */
-  public static final String MESSAGE_STATUS_CHANGED = "message.status_changed";
+  public static final String MESSAGE_STATUS_CHANGED = io.switchboard.hub.api.event.HubEvents.MESSAGE_STATUS_CHANGED;
 
   public static final int MAX_TEXT = 64 * 1024;
 

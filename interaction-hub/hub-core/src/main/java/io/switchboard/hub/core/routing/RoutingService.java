@@ -55,23 +55,23 @@ public final class RoutingService {
   private static final Logger log = LoggerFactory.getLogger(RoutingService.class);
 
   /** Event bus address: an interaction entered its queue ({@code interactionId, queue, rule, priority}). */
-  public static final String INTERACTION_QUEUED = "interaction.queued";
+  public static final String INTERACTION_QUEUED = io.switchboard.hub.api.event.HubEvents.INTERACTION_QUEUED;
   /** Event bus address: an offer was made ({@code interactionId, agentId, expiresAt}). */
-  public static final String OFFER_CREATED = "offer.created";
+  public static final String OFFER_CREATED = io.switchboard.hub.api.event.HubEvents.OFFER_CREATED;
   /** Event bus address: an offer ended without acceptance ({@code interactionId, agentId, reason}). */
-  public static final String OFFER_WITHDRAWN = "offer.withdrawn";
+  public static final String OFFER_WITHDRAWN = io.switchboard.hub.api.event.HubEvents.OFFER_WITHDRAWN;
   /** Event bus address: an offer was accepted ({@code interactionId, agentId}). */
-  public static final String OFFER_ACCEPTED = "offer.accepted";
+  public static final String OFFER_ACCEPTED = io.switchboard.hub.api.event.HubEvents.OFFER_ACCEPTED;
   /** Event bus address: this node finished a matching pass ({@code offers}, {@code durationNanos}, {@code decisionNanos}). */
-  public static final String PASS_DONE = "routing.pass_done";
+  public static final String PASS_DONE = io.switchboard.hub.api.event.HubEvents.PASS_DONE;
   /** Event bus address: an agent's routing state changed ({@code agentId, state, reason}). */
-  public static final String AGENT_STATE_CHANGED = "agent.state_changed";
+  public static final String AGENT_STATE_CHANGED = io.switchboard.hub.api.event.HubEvents.AGENT_STATE_CHANGED;
 
   /**
    * Event bus address: an agent's load changed ({@code agentId, load, capacity}: channel → count), after an offer was
    * made or ended, or an interaction finished; consoles show it live.
    */
-  public static final String AGENT_LOAD_CHANGED = "agent.load_changed";
+  public static final String AGENT_LOAD_CHANGED = io.switchboard.hub.api.event.HubEvents.AGENT_LOAD_CHANGED;
 
   /** Offers made at once within a pass (each is a Redis script and a PostgreSQL transaction). */
   static final int OFFERS_IN_FLIGHT = 8;
@@ -85,6 +85,7 @@ public final class RoutingService {
   private final Vertx vertx;
   private final Stores stores;
   private final RoutingState live;
+  private final AgentRoster roster;
   private final RulesService rules;
   private final Clock clock;
   private final String nodeId = UUID.randomUUID().toString();
@@ -95,6 +96,7 @@ public final class RoutingService {
     this.vertx = vertx;
     this.stores = stores;
     this.live = live;
+    this.roster = new AgentRoster(stores, live);
     this.rules = rules;
     this.clock = clock;
     this.transfers = new TransferService(vertx, stores, live, rules, clock);
@@ -114,6 +116,11 @@ public final class RoutingService {
   /** Transfers and supervisors' moves, over the same stores and live state. */
   public TransferService transfers() {
     return transfers;
+  }
+
+  /** Every member of staff's routing state and presence, as the directory, the dashboard and the state endpoint show it. */
+  public AgentRoster roster() {
+    return roster;
   }
 
   public RulesService rules() {
@@ -620,7 +627,12 @@ public final class RoutingService {
       if (found.isEmpty()) {
         return Future.failedFuture(new NotFoundException("no agent " + agent));
       }
-      return live.agent(agent.toString()).compose(existing -> live.putAgent(profile(found.get(), existing, Map.of()), existing == null));
+      // An agent routing does not hold yet starts from what PostgreSQL records (its last state and its time, or offline
+      // since the account was made), as AgentRoster shows it, never from "now".
+      return live.agent(agent.toString()).compose(existing -> existing != null
+          ? live.putAgent(profile(found.get(), existing, Map.of()), false)
+          : stores.routing().latestAgentStates(stores.db().pool(), List.of(agent.value())).compose(rows ->
+              live.putAgent(AgentRoster.recordedOnly(found.get(), rows.isEmpty() ? null : rows.get(0)), true)));
     });
   }
 

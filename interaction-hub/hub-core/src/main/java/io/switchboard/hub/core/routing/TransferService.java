@@ -52,9 +52,9 @@ public final class TransferService {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
   /** Event: an assigned interaction was transferred ({@code interactionId, fromAgentId, toQueue, toAgentId, by, reason}). */
-  public static final String INTERACTION_TRANSFERRED = "interaction.transferred";
+  public static final String INTERACTION_TRANSFERRED = io.switchboard.hub.api.event.HubEvents.INTERACTION_TRANSFERRED;
   /** Event: a waiting interaction was moved to another queue ({@code interactionId, fromQueue, toQueue, by}). */
-  public static final String INTERACTION_MOVED = "interaction.moved";
+  public static final String INTERACTION_MOVED = io.switchboard.hub.api.event.HubEvents.INTERACTION_MOVED;
   /** The longest transfer note. */
   public static final int MAX_NOTE = 2000;
 

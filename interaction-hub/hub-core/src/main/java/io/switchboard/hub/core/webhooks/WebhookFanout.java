@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class WebhookFanout extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebhookFanout.class);
   /** Event bus address of an answered survey ({@code interactionId, customerId, rating, comment}). */
-  public static final String CSAT_ANSWERED = "csat.answered";
+  public static final String CSAT_ANSWERED = io.switchboard.hub.api.event.HubEvents.CSAT_ANSWERED;
 
   private final Database db;
   private final WebhookStore store;
