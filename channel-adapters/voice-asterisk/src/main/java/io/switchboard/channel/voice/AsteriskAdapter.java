@@ -234,6 +234,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
     for (Call c : byInteraction.values()) {
       if (c.state == Call.State.CALLBACK_DIALLING && uniqueId != null && uniqueId.equals(c.agentLegId)) {
         c.callbackConnected = true;
+        controls().state(c, Call.State.CALLBACK_TALKING); // the console shows the call talking
       }
     }
   }

@@ -46,6 +46,9 @@ final class FakeHub implements ChannelContext {
   /** Customer numbers the hub knows (identities customer-number:<digits>). */
   final java.util.Set<String> customerNumbers = ConcurrentHashMap.newKeySet();
   final List<String> lookups = new CopyOnWriteArrayList<>();
+  /** The hub fails attribute changes and customer lookups (a store that does not answer). */
+  volatile boolean failAttributes;
+  volatile boolean failLookups;
 
   FakeHub(Vertx vertx, Map<String, Object> settings) {
     this.vertx = vertx;
@@ -119,6 +122,9 @@ final class FakeHub implements ChannelContext {
 
       @Override
       public Future<Boolean> updateAttributes(InteractionId interaction, Map<String, String> attributes, String reason) {
+        if (failAttributes) {
+          return Future.failedFuture(new IllegalStateException("store unavailable"));
+        }
         attributeChanges.add(Map.entry(interaction + " " + reason, Map.copyOf(attributes)));
         return Future.succeededFuture(true);
       }
@@ -163,6 +169,9 @@ final class FakeHub implements ChannelContext {
   @Override
   public Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
     lookups.add(identity.provider() + ":" + identity.value());
+    if (failLookups) {
+      return Future.failedFuture(new IllegalStateException("store unavailable"));
+    }
     return Future.succeededFuture(identity.kind() == io.switchboard.hub.api.IdentityKind.HANDLE
         && "customer-number".equals(identity.provider()) && customerNumbers.contains(identity.value()));
   }

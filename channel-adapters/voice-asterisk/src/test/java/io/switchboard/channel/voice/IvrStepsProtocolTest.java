@@ -178,6 +178,18 @@ class IvrStepsProtocolTest {
     assertThat(hub.left).singleElement().asString().contains("caller hung up after waiting");
   }
 
+  @Test
+  void whenTheHubCannotRecordTheCallbackTheCallerKeepsWaiting() throws Exception {
+    hub.failAttributes = true;
+    // The key is pressed, the hub fails; the caller waits on (music again) and later hangs up: an ordinary abandon.
+    var peer = call("1805.1", "+4930123456", "5550100", Map.of("custom/menu", '9'), "1--");
+    assertThat(sounds(peer)).doesNotContain("custom/cb-confirm");
+    assertThat(peer.commands.stream().filter(c -> c.startsWith("SET MUSIC ON"))).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(adapter.callbacks()).isEmpty();
+    FastAgiProtocolTest.await(() -> hub.left.size() == 1);
+    assertThat(hub.left).singleElement().asString().contains("caller hung up after waiting");
+  }
+
   // ------------------------------------------------------------------ after hours
 
   @Test
@@ -290,6 +302,17 @@ class IvrStepsProtocolTest {
     assertThat(sounds(peer).stream().filter("custom/number-invalid"::equals)).hasSize(1);
     assertThat(hub.lookups).containsExactly("customer-number:555");
     assertThat(hub.contacts.getFirst().metadata()).containsEntry("voice.customerNumber", "555");
+  }
+
+  @Test
+  void whenTheHubCannotLookTheNumberUpTheCallGoesOnUnidentifiedAtOnce() throws Exception {
+    hub.failLookups = true;
+    var peer = call("1825.1", "+4930123456", "5550200", Map.of("custom/menu", '9'), "4711#");
+    assertThat(sounds(peer)).doesNotContain("custom/number-invalid");
+    assertThat(hub.lookups).containsExactly("customer-number:4711");
+    InboundContact c = hub.contacts.getFirst();
+    assertThat(c.sender().kind()).isEqualTo(IdentityKind.PHONE);
+    assertThat(c.metadata()).containsEntry("voice.customerNumberResult", "lookup-failed").doesNotContainKey("voice.customerNumber");
   }
 
   @Test

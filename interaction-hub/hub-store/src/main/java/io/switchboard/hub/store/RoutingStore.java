@@ -65,6 +65,9 @@ public final class RoutingStore {
       "INSERT INTO agent_state_changes (agent_id, state, reason, at) VALUES ($1, $2, $3, $4)";
   private static final String LATEST_AGENT_STATES =
       "SELECT DISTINCT ON (agent_id) agent_id, state, reason, at FROM agent_state_changes ORDER BY agent_id, at DESC, id DESC";
+  private static final String LATEST_AGENT_STATES_OF =
+      "SELECT DISTINCT ON (agent_id) agent_id, state, reason, at FROM agent_state_changes WHERE agent_id = ANY($1)"
+          + " ORDER BY agent_id, at DESC, id DESC";
   private static final String WAITING =
       "SELECT id, channel, routing, waiting_since, excluded_agents FROM interactions"
           + " WHERE state = 'queued' AND routing IS NOT NULL ORDER BY waiting_since, id";
@@ -204,6 +207,18 @@ public final class RoutingStore {
 
   public Future<List<AgentStateRow>> latestAgentStates(SqlClient sql) {
     return sql.query(LATEST_AGENT_STATES).execute().map(rows -> {
+      List<AgentStateRow> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new AgentStateRow(r.getUUID("agent_id"), r.getString("state"), r.getString("reason"), Rows.instant(r, "at"))));
+      return out;
+    });
+  }
+
+  /** The last recorded state of each of {@code agents} that has one. */
+  public Future<List<AgentStateRow>> latestAgentStates(SqlClient sql, List<UUID> agents) {
+    if (agents.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return sql.preparedQuery(LATEST_AGENT_STATES_OF).execute(Tuple.of(agents.toArray(UUID[]::new))).map(rows -> {
       List<AgentStateRow> out = new ArrayList<>();
       rows.forEach(r -> out.add(new AgentStateRow(r.getUUID("agent_id"), r.getString("state"), r.getString("reason"), Rows.instant(r, "at"))));
       return out;

@@ -71,7 +71,7 @@ final class RoutingRoutes {
       Respond.noContent(ctx, routing.setState(Authn.staff(ctx), agentId(ctx), state, req.reason()));
     });
     router.get("/api/v1/agents/:id/state").handler(agent).handler(ctx ->
-        Respond.json(ctx, routing.agentState(selfOrSupervisor(ctx)), 200, RoutingRoutes::agentJson));
+        Respond.json(ctx, routing.roster().of(selfOrSupervisor(ctx)).map(m -> m.live()), 200, RoutingRoutes::agentJson));
     router.post("/api/v1/agents/me/heartbeat").handler(agent).handler(ctx ->
         Respond.noContent(ctx, routing.heartbeat(Authn.staff(ctx).agentId())));
     router.get("/api/v1/agents/me/offers").handler(agent).handler(ctx ->

@@ -11,7 +11,6 @@ import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Stores;
-import io.switchboard.hub.store.redis.RoutingState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -88,23 +87,24 @@ final class StaffRoutes {
     // with their live state, readable by any staff member (names and states only; skills, capacity and work stay
     // with supervisors).
     router.get("/api/v1/directory/agents").handler(authn.staff(Role.AGENT)).handler(ctx ->
-        Respond.json(ctx, agents.list().compose(list -> routing.liveAgents().map(live -> {
-          Map<String, RoutingState.AgentLive> byId = new java.util.HashMap<>();
-          live.forEach(a -> byId.put(a.agentId(), a));
+        Respond.json(ctx, routing.roster().all().map(members -> {
           JsonArray out = new JsonArray();
-          list.stream().filter(a -> a.active() && a.role() == Role.AGENT).forEach(a -> {
-            RoutingState.AgentLive l = byId.get(a.id().toString());
+          members.stream().filter(m -> m.agent().active() && m.agent().role() == Role.AGENT).forEach(m -> {
+            var a = m.agent();
+            var l = m.live();
             out.add(new JsonObject().put("id", a.id().toString()).put("username", a.username())
                 .put("displayName", a.displayName()).put("role", a.role().wireName())
-                .put("state", l == null ? "offline" : l.state()).put("present", l != null && l.present()));
+                .put("state", l.state()).put("reason", l.reason()).put("since", l.since().toString())
+                .put("present", l.present()));
           });
           return out;
-        })), 200, j -> j));
+        }), 200, j -> j));
     router.get("/api/v1/agents").handler(authn.staff(Role.SUPERVISOR)).handler(ctx ->
         Respond.json(ctx, agents.list(), 200, list -> ApiJson.array(list, ApiJson::agent)));
     router.post("/api/v1/agents").handler(authn.staff(Role.ADMIN)).handler(ctx -> {
       AgentDraft draft = JsonBodies.read(ctx, CreateAgentRequest.class).toDraft();
-      Respond.json(ctx, agents.create(Authn.principal(ctx), draft).onSuccess(a ->
+      // Routing holds the new agent at once (offline since now), so every view shows it the same way.
+      Respond.json(ctx, agents.create(Authn.principal(ctx), draft).compose(a -> routing.syncProfile(a.id()).map(a)).onSuccess(a ->
           ctx.response().putHeader("Location", "/api/v1/agents/" + a.id())), 201, ApiJson::agent);
     });
     router.get("/api/v1/agents/:id").handler(authn.staff(Role.AGENT)).handler(ctx -> {

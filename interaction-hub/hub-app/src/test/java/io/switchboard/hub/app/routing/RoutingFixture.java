@@ -71,6 +71,11 @@ public final class RoutingFixture {
     return token;
   }
 
+  /** The console of {@code token} sends heartbeats (again) every second. */
+  void beat(String token) {
+    beating.put(token, true);
+  }
+
   /** The console of {@code token} stops its heartbeats (a lost network, a closed laptop). */
   void silence(String token) {
     beating.remove(token);

@@ -1,5 +1,7 @@
 package io.switchboard.hub.core.dashboard;
 
+import io.switchboard.hub.api.Role;
+import io.switchboard.hub.core.routing.AgentRoster;
 import io.switchboard.hub.core.routing.RulesService;
 import io.switchboard.hub.store.DashboardStore;
 import io.switchboard.hub.store.Stores;
@@ -42,12 +44,14 @@ public final class DashboardService {
   private final RulesService rules;
   private final Clock clock;
   private final ClosedPeriods closedPeriods = new ClosedPeriods();
+  private final AgentRoster roster;
 
   public DashboardService(Stores stores, RoutingState live, RulesService rules, Clock clock) {
     this.stores = stores;
     this.live = live;
     this.rules = rules;
     this.clock = clock;
+    this.roster = new AgentRoster(stores, live);
   }
 
   /** The zone whose midnight starts "today". */
@@ -68,7 +72,11 @@ public final class DashboardService {
     Instant windowStart = now.minus(WINDOW);
     List<QueueDefinition> queues = new ArrayList<>(current.queues().values());
     Future<LinkedHashMap<String, JsonObject>> waiting = live.waiting();
-    Future<List<RoutingState.AgentLive>> agents = live.agents();
+    // The same view of agents as the directory and the state endpoint (AgentRoster): every active agent, a fresh one
+    // included, and any other member of staff routing holds (a supervisor who takes work).
+    Future<List<RoutingState.AgentLive>> agents = roster.all().map(members -> members.stream()
+        .filter(m -> m.agent().active() && (m.agent().role() == Role.AGENT || m.routed()))
+        .map(AgentRoster.Member::live).toList());
     List<String> ids = queues.stream().map(QueueDefinition::id).toList();
     List<Integer> targets = queues.stream().map(q -> (int) Math.max(0, q.serviceLevelThreshold().toSeconds())).toList();
     // Today = a closed part read now and then + the recent rows read every time (see ClosedPeriods).

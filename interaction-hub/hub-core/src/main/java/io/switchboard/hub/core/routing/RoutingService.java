@@ -85,6 +85,7 @@ public final class RoutingService {
   private final Vertx vertx;
   private final Stores stores;
   private final RoutingState live;
+  private final AgentRoster roster;
   private final RulesService rules;
   private final Clock clock;
   private final String nodeId = UUID.randomUUID().toString();
@@ -95,6 +96,7 @@ public final class RoutingService {
     this.vertx = vertx;
     this.stores = stores;
     this.live = live;
+    this.roster = new AgentRoster(stores, live);
     this.rules = rules;
     this.clock = clock;
     this.transfers = new TransferService(vertx, stores, live, rules, clock);
@@ -114,6 +116,11 @@ public final class RoutingService {
   /** Transfers and supervisors' moves, over the same stores and live state. */
   public TransferService transfers() {
     return transfers;
+  }
+
+  /** Every member of staff's routing state and presence, as the directory, the dashboard and the state endpoint show it. */
+  public AgentRoster roster() {
+    return roster;
   }
 
   public RulesService rules() {
@@ -620,7 +627,12 @@ public final class RoutingService {
       if (found.isEmpty()) {
         return Future.failedFuture(new NotFoundException("no agent " + agent));
       }
-      return live.agent(agent.toString()).compose(existing -> live.putAgent(profile(found.get(), existing, Map.of()), existing == null));
+      // An agent routing does not hold yet starts from what PostgreSQL records (its last state and its time, or offline
+      // since the account was made), as AgentRoster shows it, never from "now".
+      return live.agent(agent.toString()).compose(existing -> existing != null
+          ? live.putAgent(profile(found.get(), existing, Map.of()), false)
+          : stores.routing().latestAgentStates(stores.db().pool(), List.of(agent.value())).compose(rows ->
+              live.putAgent(AgentRoster.recordedOnly(found.get(), rows.isEmpty() ? null : rows.get(0)), true)));
     });
   }
 
