@@ -7,6 +7,7 @@ import { unlockAudio } from './notify.js';
 import './agent/agent-console.js';
 import './dashboard/supervisor-dashboard.js';
 import './agent/conversation-search.js';
+import './reports/reports-page.js';
 import './admin/admin-workspace.js';
 
 class SwitchboardApp extends LitElement {
@@ -120,7 +121,7 @@ class SwitchboardApp extends LitElement {
     }
     // Supervisors and admins land on the dashboard; #/console takes them to their own console.
     // The admin workspace is for admins only (the hub refuses its calls to anyone else as well).
-    const view = this.view === 'search' ? 'search'
+    const view = this.view === 'search' || this.view === 'reports' ? this.view
       : this.view === 'admin' ? (this.isAdmin() ? 'admin' : this.isSupervisor() ? 'dashboard' : 'console')
         : this.isSupervisor() ? (this.view || 'dashboard') : 'console';
     return html`
@@ -130,6 +131,7 @@ class SwitchboardApp extends LitElement {
           <a href="#/console" class=${view === 'console' ? 'active' : ''}>Console</a>
           ${this.isSupervisor() ? html`<a href="#/dashboard" class=${view === 'dashboard' ? 'active' : ''}>Dashboard</a>` : nothing}
           <a href="#/search" class=${view === 'search' ? 'active' : ''}>Search</a>
+          <a href="#/reports" class=${view === 'reports' ? 'active' : ''}>Reports</a>
           ${this.isAdmin() ? html`<a href="#/admin" class=${view === 'admin' ? 'active' : ''}>Admin</a>` : nothing}
         </nav>
         <span class="connection ${this.connection}" data-testid="connection">${connectionLabel(this.connection)}</span>
@@ -139,6 +141,7 @@ class SwitchboardApp extends LitElement {
       ${view === 'dashboard'
         ? html`<sb-dashboard .api=${this.api} .socket=${this.socket}></sb-dashboard>`
         : nothing}
+      ${view === 'reports' ? html`<sb-reports .api=${this.api} .user=${this.session.user}></sb-reports>` : nothing}
       ${view === 'admin' ? html`<sb-admin .api=${this.api} page=${adminPage()}></sb-admin>` : nothing}
       ${view === 'search' ? html`<sb-conversation-search .api=${this.api} .user=${this.session.user}></sb-conversation-search>` : nothing}
       <sb-agent-console .api=${this.api} .socket=${this.socket} .user=${this.session.user} ?hidden=${view !== 'console'}></sb-agent-console>`;
@@ -150,7 +153,7 @@ function viewFromHash() {
   if (location.hash === '#/admin' || location.hash.startsWith('#/admin/')) {
     return 'admin';
   }
-  return { '#/dashboard': 'dashboard', '#/console': 'console', '#/search': 'search' }[location.hash] || null;
+  return { '#/dashboard': 'dashboard', '#/console': 'console', '#/search': 'search', '#/reports': 'reports' }[location.hash] || null;
 }
 
 /** The admin workspace's page: #/admin/rules → 'rules'. */

@@ -19,6 +19,7 @@ class CustomerPanel extends LitElement {
     expanded: { state: true },
     error: { state: true },
     rights: { state: true },
+    kpis: { state: true },
   };
 
   constructor() {
@@ -55,7 +56,18 @@ class CustomerPanel extends LitElement {
       this.loadedFor = this.customer.id;
       this.history = [];
       this.nextCursor = null;
+      this.kpis = null;
       this.loadHistory();
+      this.loadKpis();
+    }
+  }
+
+  /** The customer's figures (docs/reports.md): contacts per channel over 90 days, repeats, preferred channel, last CSAT. */
+  async loadKpis() {
+    try {
+      this.kpis = await this.api.get(`/customers/${this.customer.id}/kpis`);
+    } catch (e) {
+      this.kpis = { failed: e.message };
     }
   }
 
@@ -178,6 +190,7 @@ class CustomerPanel extends LitElement {
             ${attributes.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
           </dl>
           ${c.notes ? html`<p class="notes">${c.notes}</p>` : nothing}`}
+        ${this.renderKpis()}
         <h3>Identities</h3>
         <ul class="identities">
           ${(c.identities || []).map((i) => html`<li><span class="badge">${i.kind}${i.provider ? `/${i.provider}` : ''}</span> ${i.value}</li>`)}
@@ -207,6 +220,31 @@ class CustomerPanel extends LitElement {
         </ul>
         ${this.nextCursor ? html`<button class="link" @click=${() => this.loadHistory(this.nextCursor)}>Older…</button>` : nothing}
       </aside>`;
+  }
+
+  renderKpis() {
+    const k = this.kpis;
+    const channels = Object.entries(k?.contactsByChannel || {});
+    const csat = k?.lastCsat;
+    return html`
+      <section class="kpis" data-testid="customer-kpis" aria-labelledby="kpis-title">
+        <h3 id="kpis-title">Last ${k?.days ?? 90} days
+          <button class="link" data-testid="kpi-refresh" aria-label="Refresh the customer's figures" @click=${() => this.loadKpis()}>↻</button></h3>
+        ${!k ? html`<p class="muted small">Loading…</p>` : k.failed ? html`<p class="muted small">Figures unavailable: ${k.failed}</p>` : html`
+          <dl class="facts">
+            <dt>Contacts</dt>
+            <dd data-testid="kpi-contacts">${k.contacts}${channels.length
+              ? html` <span class="muted">(${channels.map(([ch, n]) => `${CHANNEL_LABELS[ch] || ch} ${n}`).join(' · ')})</span>` : nothing}</dd>
+            <dt>Preferred channel</dt>
+            <dd data-testid="kpi-preferred">${k.preferredChannel ? CHANNEL_LABELS[k.preferredChannel] || k.preferredChannel : '–'}</dd>
+            <dt>Repeat contacts</dt>
+            <dd data-testid="kpi-repeats" title=${`contacts in the same queue within ${k.repeatWindowDays} days of an earlier one`}>${k.repeatContacts}</dd>
+            <dt>Last CSAT</dt>
+            <dd data-testid="kpi-csat">${csat ? html`<span class="stars" aria-label=${`${csat.rating} of 5`}>${'★'.repeat(csat.rating)}${'☆'.repeat(5 - csat.rating)}</span>
+              ${csat.rating}/5 <span class="muted small">${when(csat.answeredAt)}</span>
+              ${csat.comment ? html`<q class="small">${csat.comment}</q>` : nothing}` : '–'}</dd>
+          </dl>`}
+      </section>`;
   }
 
   renderEdit(c) {

@@ -16,14 +16,14 @@ final class Call {
   /**
    * Where the call stands. {@code CALLBACK}: the caller asked to be called back and hung up, the interaction waits
    * in its place; {@code CALLBACK_RINGING}: an agent's phone rings for it; {@code CALLBACK_DIALLING}: the agent
-   * answered and the customer's number is dialled (and, once answered, talked to).
+   * answered and the customer's number is dialled; {@code CALLBACK_TALKING}: the customer answered.
    */
   enum State {
-    IVR, WAITING, RINGING, TALKING, ON_HOLD, CALLBACK, CALLBACK_RINGING, CALLBACK_DIALLING, ENDED;
+    IVR, WAITING, RINGING, TALKING, ON_HOLD, CALLBACK, CALLBACK_RINGING, CALLBACK_DIALLING, CALLBACK_TALKING, ENDED;
 
     /** A callback: the caller's own channel is gone. */
     boolean callback() {
-      return this == CALLBACK || this == CALLBACK_RINGING || this == CALLBACK_DIALLING;
+      return this == CALLBACK || this == CALLBACK_RINGING || this == CALLBACK_DIALLING || this == CALLBACK_TALKING;
     }
   }
 

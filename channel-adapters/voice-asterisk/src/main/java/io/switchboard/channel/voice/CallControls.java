@@ -123,8 +123,8 @@ final class CallControls {
       call.talkingSince = call.stateSince;
     }
     CallState.Phase phase = switch (state) {
-      case RINGING -> CallState.Phase.RINGING;
-      case TALKING -> CallState.Phase.TALKING;
+      case RINGING, CALLBACK_RINGING -> CallState.Phase.RINGING;
+      case TALKING, CALLBACK_TALKING -> CallState.Phase.TALKING;
       case ON_HOLD -> CallState.Phase.ON_HOLD;
       case ENDED -> CallState.Phase.ENDED;
       default -> null;

@@ -355,14 +355,14 @@ final class CallFlows {
    * phone rings or a bridge is on its way, for a queue the offer does not cover, or when the hub could not record it.
    */
   private boolean requestCallback(Ivr.Callback callback, Call call, AgiChannel channel) throws AgiException {
+    if (!inOfferedQueue(callback, call)) { // asks the hub: not under the call's lock
+      log.atInfo().addKeyValue("interactionId", call.interaction).log("callback key ignored: no callback offer in this queue");
+      return false;
+    }
     synchronized (call) {
       if (call.state != Call.State.WAITING || !call.signals.isEmpty()) {
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("state", call.state)
             .log("callback key ignored: an agent is being connected");
-        return false;
-      }
-      if (!inOfferedQueue(callback, call)) {
-        log.atInfo().addKeyValue("interactionId", call.interaction).log("callback key ignored: no callback offer in this queue");
         return false;
       }
       call.state = Call.State.CALLBACK;
@@ -509,7 +509,7 @@ final class CallFlows {
         }
         ended(call, "caller hung up while on hold");
       }
-      case CALLBACK, CALLBACK_RINGING, CALLBACK_DIALLING ->
+      case CALLBACK, CALLBACK_RINGING, CALLBACK_DIALLING, CALLBACK_TALKING ->
           log.atInfo().addKeyValue("interactionId", call.interaction).log("the caller's channel ended; the callback keeps its place");
       case ENDED -> { }
     }
@@ -610,12 +610,9 @@ final class CallFlows {
       }
       call.ringing = agent;
       call.ringingLeg = leg;
+      call.state = callback ? Call.State.CALLBACK_RINGING : Call.State.RINGING; // at once: a callback key now is ignored
     }
-    if (!callback) {
-      adapter.controls().state(call, Call.State.RINGING);
-    } else {
-      call.state = Call.State.CALLBACK_RINGING;
-    }
+    adapter.controls().state(call, call.state); // tells the hub (the console shows the phone ringing)
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("SB_CALL", call.interaction.toString());
     vars.put("SB_AGENT", agent.toString());

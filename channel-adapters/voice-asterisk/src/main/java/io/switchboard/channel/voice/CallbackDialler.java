@@ -31,6 +31,7 @@ final class CallbackDialler {
   void dial(Call call, AgentId agent, String agentChannel, String agentLegId, AgiChannel channel) throws AgiException {
     Ivr.Callbacks cfg = adapter.ivr().callbacks();
     call.agentLegId = agentLegId;
+    call.agent = agent;
     call.callbackConnected = false;
     call.state = Call.State.CALLBACK_DIALLING;
     call.agentChannel = agentChannel;

@@ -165,7 +165,7 @@ class CallbackFlowTest {
           .forEach(ev -> System.out.println("DEBUG leg=" + leg + " " + ev));
       throw e;
     }
-    assertThat(call.state).isEqualTo(Call.State.CALLBACK_DIALLING);
+    AsteriskCallFlowTest.await("the callback is talking", () -> call.state == Call.State.CALLBACK_TALKING);
     // The customer hangs up: the callback is recorded as made, the agent's leg ends.
     String customer = channelOf(ANSWERS);
     asterisk.ami().sendAction(new HangupAction(customer), 5_000);
@@ -174,6 +174,10 @@ class CallbackFlowTest {
         .containsEntry("voice.callbackAttempts", "1"));
     AsteriskCallFlowTest.await("the agent's leg is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && leg.equals(h.getUniqueId())));
     AsteriskCallFlowTest.await("the callback is done", () -> !adapter.callbacks().contains(call));
+    // The console is told: the agent's phone rang, the agent talked with the customer, the call ended.
+    assertThat(hub.states.stream().filter(st -> st.interaction().equals(id)).map(st -> st.phase()).distinct())
+        .containsExactly(io.switchboard.hub.api.spi.CallState.Phase.RINGING, io.switchboard.hub.api.spi.CallState.Phase.TALKING,
+            io.switchboard.hub.api.spi.CallState.Phase.ENDED);
   }
 
   @Test
@@ -189,6 +193,24 @@ class CallbackFlowTest {
         && n.getChannel().startsWith("Local/" + BUSY + "@test-customers") && n.getChannel().endsWith(";1"))).hasSize(2);
     AsteriskCallFlowTest.await("the agent's leg is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && leg.equals(h.getUniqueId())));
     AsteriskCallFlowTest.await("the callback is done", () -> !adapter.callbacks().contains(call));
+  }
+
+  @Test
+  void aCustomerWhoDoesNotAnswerIsTriedAgainThenTheCallbackIsRecordedAsFailed() throws Exception {
+    Call call = callbackRequestedBy(NEVER_ANSWERS);
+    InteractionId id = call.interaction;
+    offer(call);
+    AsteriskCallFlowTest.await("failed after two tries of 5 s ringing", () -> hub.left.contains(id + " callback failed: no answer after 2 attempts"));
+    assertThat(hub.attributeUpdatesReasons()).contains(id + " callback attempt 1 of 2: no answer", id + " callback attempt 2 of 2: no answer");
+    AsteriskCallFlowTest.await("the callback is done", () -> !adapter.callbacks().contains(call));
+  }
+
+  @Test
+  void aNumberThatCannotBeReachedIsRecordedAsUnreachable() throws Exception {
+    Call call = callbackRequestedBy("+4930100009"); // no such extension in test-customers
+    InteractionId id = call.interaction;
+    offer(call);
+    AsteriskCallFlowTest.await("failed as unreachable", () -> hub.left.contains(id + " callback failed: number unreachable after 2 attempts"));
   }
 
   @Test
@@ -242,6 +264,27 @@ class CallbackFlowTest {
     asterisk.ami().sendAction(new HangupAction(leg), 5_000); // the agent hangs up after talking
     AsteriskCallFlowTest.await("the hub hears the callback call ended", () -> hub.left.contains(id + " callback call ended"));
     assertThat(hub.changesOf(id)).anySatisfy(a -> assertThat(a).containsEntry("voice.callback", "completed"));
+  }
+
+  @Test
+  void aCallbackAnotherNodeDialsIsNotDialledHere() throws Exception {
+    Call call = callbackRequestedBy(ANSWERS);
+    String lease = AsteriskAdapter.CALLBACK_LEASE + call.interaction;
+    assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1)))).isTrue();
+    adapter.flows().ring(call, AGENT); // as for an offer; this node took the callback on too, but the other dials it
+    assertThat(call.state).isEqualTo(Call.State.CALLBACK);
+    assertThat(call.ringingLeg).isNull();
+    CallFlows.await(hub.leases().release(lease, "another-node"));
+    adapter.flows().ring(call, AGENT);
+    assertThat(call.state).isEqualTo(Call.State.CALLBACK_RINGING);
+    assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1))))
+        .as("this node holds the lease while it dials").isFalse();
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Withdrawn(call.interaction, AGENT, "offer timed out"));
+    AsteriskCallFlowTest.await("waits again as a callback", () -> call.state == Call.State.CALLBACK);
+    assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1))))
+        .as("the lease is given back when the phone stops ringing").isTrue();
+    adapter.onInteractionEvent(new InteractionLifecycleEvent.Ended(call.interaction, "closed by a supervisor"));
+    AsteriskCallFlowTest.await("dropped", () -> !adapter.callbacks().contains(call));
   }
 
   /** The channel name of the customer's phone (the ;1 half of the Local channel the callback dialled). */

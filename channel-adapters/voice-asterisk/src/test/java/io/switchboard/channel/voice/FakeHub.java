@@ -34,6 +34,8 @@ final class FakeHub implements ChannelContext {
   final Map<String, IntakeResult> byExternalId = new ConcurrentHashMap<>();
   final List<String> left = new CopyOnWriteArrayList<>();
   final List<String> answered = new CopyOnWriteArrayList<>();
+  /** How often the adapter read the open interactions (once per reconciliation). */
+  final java.util.concurrent.atomic.AtomicInteger openReads = new java.util.concurrent.atomic.AtomicInteger();
   /** Every call state the adapter reported, in order. */
   final List<io.switchboard.hub.api.spi.CallState> states = new CopyOnWriteArrayList<>();
   final Map<AgentId, String> endpoints = new ConcurrentHashMap<>();
@@ -46,6 +48,9 @@ final class FakeHub implements ChannelContext {
   /** Customer numbers the hub knows (identities customer-number:<digits>). */
   final java.util.Set<String> customerNumbers = ConcurrentHashMap.newKeySet();
   final List<String> lookups = new CopyOnWriteArrayList<>();
+  /** The hub fails attribute changes and customer lookups (a store that does not answer). */
+  volatile boolean failAttributes;
+  volatile boolean failLookups;
 
   FakeHub(Vertx vertx, Map<String, Object> settings) {
     this.vertx = vertx;
@@ -119,6 +124,9 @@ final class FakeHub implements ChannelContext {
 
       @Override
       public Future<Boolean> updateAttributes(InteractionId interaction, Map<String, String> attributes, String reason) {
+        if (failAttributes) {
+          return Future.failedFuture(new IllegalStateException("store unavailable"));
+        }
         attributeChanges.add(Map.entry(interaction + " " + reason, Map.copyOf(attributes)));
         return Future.succeededFuture(true);
       }
@@ -142,6 +150,7 @@ final class FakeHub implements ChannelContext {
 
   @Override
   public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
+    openReads.incrementAndGet();
     return Future.succeededFuture(List.copyOf(open));
   }
 
@@ -163,6 +172,9 @@ final class FakeHub implements ChannelContext {
   @Override
   public Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
     lookups.add(identity.provider() + ":" + identity.value());
+    if (failLookups) {
+      return Future.failedFuture(new IllegalStateException("store unavailable"));
+    }
     return Future.succeededFuture(identity.kind() == io.switchboard.hub.api.IdentityKind.HANDLE
         && "customer-number".equals(identity.provider()) && customerNumbers.contains(identity.value()));
   }

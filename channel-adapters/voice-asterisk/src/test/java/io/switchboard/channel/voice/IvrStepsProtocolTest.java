@@ -40,6 +40,14 @@ class IvrStepsProtocolTest {
             numbers: ["5550100"]
             menu: main
             callback: { key: "1", prompts: [custom/cb-offer], confirm: [custom/cb-confirm] }
+          - name: billing-only
+            numbers: ["5550101"]
+            menu: main
+            callback: { key: "1", prompts: [custom/cb-offer], confirm: [custom/cb-confirm], queues: [billing] }
+          - name: general-only
+            numbers: ["5550102"]
+            menu: main
+            callback: { key: "1", prompts: [custom/cb-offer], confirm: [custom/cb-confirm], queues: [general] }
           - name: members
             numbers: ["5550200"]
             menu: main
@@ -178,6 +186,31 @@ class IvrStepsProtocolTest {
     assertThat(hub.left).singleElement().asString().contains("caller hung up after waiting");
   }
 
+  @Test
+  void whenTheHubCannotRecordTheCallbackTheCallerKeepsWaiting() throws Exception {
+    hub.failAttributes = true;
+    // The key is pressed, the hub fails; the caller waits on (music again) and later hangs up: an ordinary abandon.
+    var peer = call("1805.1", "+4930123456", "5550100", Map.of("custom/menu", '9'), "1--");
+    assertThat(sounds(peer)).doesNotContain("custom/cb-confirm");
+    assertThat(peer.commands.stream().filter(c -> c.startsWith("SET MUSIC ON"))).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(adapter.callbacks()).isEmpty();
+    FastAgiProtocolTest.await(() -> hub.left.size() == 1);
+    assertThat(hub.left).singleElement().asString().contains("caller hung up after waiting");
+  }
+
+  @Test
+  void aCallbackOfferForOtherQueuesIsNotMadeAndItsKeyDoesNothing() throws Exception {
+    // The hub has the call in queue "general"; this entry point offers callbacks in "billing" only.
+    var peer = call("1806.1", "+4930123456", "5550101", Map.of("custom/menu", '9'), "1-");
+    assertThat(sounds(peer)).doesNotContain("custom/cb-offer", "custom/cb-confirm");
+    assertThat(adapter.callbacks()).isEmpty();
+    FastAgiProtocolTest.await(() -> hub.left.size() == 1);
+    // In its queue the offer is made.
+    var other = call("1807.1", "+4930123457", "5550102", Map.of("custom/menu", '9'), "1");
+    assertThat(sounds(other)).contains("custom/cb-offer", "custom/cb-confirm");
+    assertThat(adapter.callbacks()).hasSize(1);
+  }
+
   // ------------------------------------------------------------------ after hours
 
   @Test
@@ -290,6 +323,17 @@ class IvrStepsProtocolTest {
     assertThat(sounds(peer).stream().filter("custom/number-invalid"::equals)).hasSize(1);
     assertThat(hub.lookups).containsExactly("customer-number:555");
     assertThat(hub.contacts.getFirst().metadata()).containsEntry("voice.customerNumber", "555");
+  }
+
+  @Test
+  void whenTheHubCannotLookTheNumberUpTheCallGoesOnUnidentifiedAtOnce() throws Exception {
+    hub.failLookups = true;
+    var peer = call("1825.1", "+4930123456", "5550200", Map.of("custom/menu", '9'), "4711#");
+    assertThat(sounds(peer)).doesNotContain("custom/number-invalid");
+    assertThat(hub.lookups).containsExactly("customer-number:4711");
+    InboundContact c = hub.contacts.getFirst();
+    assertThat(c.sender().kind()).isEqualTo(IdentityKind.PHONE);
+    assertThat(c.metadata()).containsEntry("voice.customerNumberResult", "lookup-failed").doesNotContainKey("voice.customerNumber");
   }
 
   @Test

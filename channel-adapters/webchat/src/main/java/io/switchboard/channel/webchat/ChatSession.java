@@ -37,6 +37,8 @@ final class ChatSession {
   private final String id;
   private SessionFacts facts;
   private boolean ended;
+  /** The satisfaction survey put after the end, until it is answered or the sockets close. */
+  private io.switchboard.hub.api.spi.Surveys.Invitation survey;
   private Instant lastActivity;
   private QueueState queueState = QueueState.NONE;
   private Instant pendingSince;
@@ -75,6 +77,15 @@ final class ChatSession {
     }
     facts = facts.withConversation(conversationId, interactionId);
     return true;
+  }
+
+  synchronized void survey(io.switchboard.hub.api.spi.Surveys.Invitation invitation) {
+    survey = invitation;
+  }
+
+  /** The open survey of an ended chat, or null. */
+  synchronized io.switchboard.hub.api.spi.Surveys.Invitation survey() {
+    return survey;
   }
 
   synchronized boolean ended() {

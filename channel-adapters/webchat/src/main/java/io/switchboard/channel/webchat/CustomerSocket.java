@@ -42,7 +42,7 @@ final class CustomerSocket {
   private static final Logger log = LoggerFactory.getLogger(CustomerSocket.class);
   private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"(),;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\\.)*[A-Za-z0-9-]{1,63}");
-  private static final List<String> TYPES = List.of("start", "resume", "message", "typing", "received", "read", "end", "ping");
+  private static final List<String> TYPES = List.of("start", "resume", "message", "typing", "received", "read", "end", "rate", "ping");
   private static final int MAX_RECEIPTS_PER_FRAME = 100;
   private static final int MAX_REMEMBERED = 2000;
 
@@ -188,6 +188,7 @@ final class CustomerSocket {
         case "received" -> received(f);
         case "read" -> read(f);
         case "end" -> end(f);
+        case "rate" -> rate(f);
         case "ping" -> write(Frames.pong());
         default -> throw new FrameError(ErrorCode.UNKNOWN_TYPE, "type", "unknown frame type '" + abbreviate(t) + "' (known: " + String.join(", ", TYPES) + ")");
       }
@@ -477,6 +478,36 @@ final class CustomerSocket {
       throw new FrameError(ErrorCode.SESSION_ENDED, null, "this chat has already ended");
     }
     chat.end(s, this, Boolean.TRUE.equals(t));
+  }
+
+  /**
+   * {@code {"type":"rate","rating":1-5,"comment":"..."}}: the answer to the survey put in the {@code ended} frame.
+   * Checked here (a whole number 1–5; a comment of text, at most 1,000 characters, no NUL) and again by the hub.
+   */
+  private void rate(JsonObject f) {
+    ChatSession s = requireSession();
+    if (!s.ended() || s.survey() == null) {
+      throw new FrameError(ErrorCode.NO_SURVEY, null, "there is no survey to answer in this chat");
+    }
+    Object r = f.getValue("rating");
+    if (r == null) {
+      throw new FrameError(ErrorCode.MISSING_FIELD, "rating", "'rating' is required: a whole number from 1 to 5");
+    }
+    if (!(r instanceof Integer || r instanceof Long) || ((Number) r).longValue() < 1 || ((Number) r).longValue() > 5) {
+      throw new FrameError(ErrorCode.INVALID_FIELD, "rating", "'rating' must be a whole number from 1 to 5");
+    }
+    Object c = f.getValue("comment");
+    if (c != null && !(c instanceof String)) {
+      throw new FrameError(ErrorCode.INVALID_FIELD, "comment", "'comment' must be text");
+    }
+    String comment = (String) c;
+    if (comment != null && comment.codePointCount(0, comment.length()) > 1000) {
+      throw new FrameError(ErrorCode.TEXT_TOO_LONG, "comment", "a comment may have at most 1000 characters");
+    }
+    if (comment != null && io.switchboard.hub.api.TextRules.problem(comment) != null) {
+      throw new FrameError(ErrorCode.INVALID_FIELD, "comment", "'comment' " + io.switchboard.hub.api.TextRules.problem(comment));
+    }
+    chat.rate(s, this, ((Number) r).intValue(), comment);
   }
 
   // ------------------------------------------------------------------ frames out

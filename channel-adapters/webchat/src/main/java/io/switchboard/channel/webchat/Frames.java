@@ -96,6 +96,18 @@ final class Frames {
     return frame("ended").put("transcript", transcript);
   }
 
+  /** The end of a chat whose queue asks for a rating: the widget shows the question, the socket stays open for it. */
+  static JsonObject ended(String transcript, io.switchboard.hub.api.spi.Surveys.Invitation survey) {
+    return ended(transcript).put("survey", new JsonObject().put("question", survey.question())
+        .put("commentPrompt", survey.commentPrompt()).put("scale", new io.vertx.core.json.JsonArray().add(1).add(5))
+        .put("expiresAt", survey.expiresAt().toString()));
+  }
+
+  /** The rating was stored. */
+  static JsonObject rated(int rating) {
+    return frame("rated").put("rating", rating);
+  }
+
   static JsonObject pong() {
     return frame("pong");
   }
@@ -129,7 +141,11 @@ final class Frames {
     MESSAGE_REFUSED("message-refused"),
     UNAVAILABLE("unavailable"),
     TRANSCRIPT_UNAVAILABLE("transcript-unavailable"),
-    TRANSCRIPT_FAILED("transcript-failed");
+    TRANSCRIPT_FAILED("transcript-failed"),
+    /** A {@code rate} frame with no survey to answer (the chat has not ended, or its queue asks nothing). */
+    NO_SURVEY("no-survey"),
+    /** A second, different rating. */
+    ALREADY_RATED("already-rated");
 
     private final String wire;
 

@@ -10,6 +10,7 @@ import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.spi.ChannelAdapter;
 import io.switchboard.hub.api.spi.ChannelContext;
+import io.switchboard.hub.api.spi.Surveys;
 import io.switchboard.hub.api.spi.ConversationReader;
 import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
@@ -91,6 +92,8 @@ public final class WebChatAdapter implements ChannelAdapter {
   private static final Duration PENDING_GRACE = Duration.ofSeconds(30);
   private static final int REPLAY_PAGE = 500;
   private static final int REPLAY_MAX = 5000;
+  /** How long the sockets of an ended chat stay open for the customer's rating. */
+  static final Duration SURVEY_WAIT = Duration.ofMinutes(10);
   private static final long[] RECEIPT_RETRY_MS = {200, 500, 1000, 2000, 4000, 8000};
 
   private final SecureRandom random = new SecureRandom();
@@ -501,15 +504,72 @@ public final class WebChatAdapter implements ChannelAdapter {
           .log("chat transcript could not be sent");
       asking.push(Frames.error(ErrorCode.TRANSCRIPT_FAILED, "the transcript could not be sent"));
       return Future.succeededFuture("failed");
-    }).onSuccess(result -> {
+    }).compose(result -> survey(interaction).map(invitation -> {
       log.atInfo().addKeyValue("sessionId", s.id()).addKeyValue("conversationId", s.facts().conversationId())
-          .addKeyValue("transcript", result).log("chat ended by the customer");
-      JsonObject ended = Frames.ended(result);
-      for (CustomerSocket socket : s.sockets()) {
-        socket.push(ended);
-        socket.close(CustomerSocket.CLOSE_NORMAL, "chat ended");
+          .addKeyValue("transcript", result).addKeyValue("survey", invitation != null).log("chat ended by the customer");
+      if (invitation == null) {
+        JsonObject ended = Frames.ended(result);
+        for (CustomerSocket socket : s.sockets()) {
+          socket.push(ended);
+          socket.close(CustomerSocket.CLOSE_NORMAL, "chat ended");
+        }
+        return null;
       }
+      // The queue asks for a rating: the sockets stay open for the answer (a 'rate' frame), at most SURVEY_WAIT.
+      s.survey(invitation);
+      JsonObject ended = Frames.ended(result, invitation);
+      s.sockets().forEach(socket -> socket.push(ended));
+      context.vertx().setTimer(SURVEY_WAIT.toMillis(), t -> closeAfterSurvey(s, "chat ended"));
+      return null;
+    }));
+  }
+
+  /** The survey of an ended chat's interaction, or null when its queue asks none (or the hub cannot say now). */
+  private Future<Surveys.Invitation> survey(String interaction) {
+    if (interaction == null) {
+      return Future.succeededFuture(null);
+    }
+    return context.surveys().invite(InteractionId.parse(interaction), "widget")
+        .map(o -> o.orElse(null))
+        .otherwise(e -> {
+          log.atWarn().setCause(e).addKeyValue("interactionId", interaction).log("no satisfaction survey: the hub did not answer");
+          return null;
+        });
+  }
+
+  /** A customer's rating of an ended chat: stored by the hub, then every tab is thanked and closed. */
+  void rate(ChatSession s, CustomerSocket asking, int rating, String comment) {
+    Surveys.Invitation invitation = s.survey();
+    context.surveys().answer(invitation.interactionId(), rating, comment).onComplete(ar -> {
+      if (ar.succeeded()) {
+        log.atInfo().addKeyValue("sessionId", s.id()).addKeyValue("interactionId", invitation.interactionId())
+            .addKeyValue("rating", rating).log("chat rated by the customer");
+        JsonObject rated = Frames.rated(rating);
+        s.sockets().forEach(socket -> socket.push(rated));
+        closeAfterSurvey(s, "chat rated");
+        return;
+      }
+      Throwable e = ar.cause();
+      JsonObject err = switch (e) {
+        case io.switchboard.hub.api.error.ValidationException v -> Frames.error(ErrorCode.INVALID_FIELD,
+            v.errors().isEmpty() ? v.getMessage() : v.errors().get(0).message())
+            .put("field", v.errors().isEmpty() ? null : v.errors().get(0).field());
+        case io.switchboard.hub.api.error.ConflictException c -> Frames.error(ErrorCode.ALREADY_RATED, c.getMessage());
+        case io.switchboard.hub.api.error.NotFoundException n -> Frames.error(ErrorCode.NO_SURVEY, n.getMessage());
+        default -> {
+          log.atWarn().setCause(e).addKeyValue("interactionId", invitation.interactionId()).log("chat rating could not be stored");
+          yield Frames.error(ErrorCode.UNAVAILABLE, "the rating could not be stored; send it again");
+        }
+      };
+      asking.push(err);
     });
+  }
+
+  private void closeAfterSurvey(ChatSession s, String reason) {
+    s.survey(null);
+    for (CustomerSocket socket : s.sockets()) {
+      socket.close(CustomerSocket.CLOSE_NORMAL, reason);
+    }
   }
 
   private Future<String> transcript(ChatSession s) {

@@ -155,6 +155,11 @@
     '.compose button{background:var(--accent);color:#fff;border:none;border-radius:6px;padding:0 14px;cursor:pointer}',
     '.foot{padding:6px 8px 10px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}',
     '.endbox{border-top:1px solid #ddd;padding:10px 14px}',
+    '.csat{border:1px solid #ddd;border-radius:8px;padding:10px;margin:10px 0}',
+    '.csat textarea{width:100%;padding:8px;border:1px solid #767676;border-radius:6px;font-size:15px}',
+    '.stars{display:flex;gap:4px;margin:6px 0 10px}',
+    '.stars button{font-size:26px;background:none;border:none;color:#b1b4b6;cursor:pointer;padding:0 2px}',
+    '.stars button.on{color:#f5a623}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
     '[hidden]{display:none!important}'
   ].join('\n');
@@ -188,8 +193,25 @@
   var queueEl = el('div', { 'class': 'queue', role: 'status', 'aria-live': 'polite', hidden: true });
   var log = el('ol', { 'class': 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Messages' });
   var chatView = el('div', { hidden: true }, [queueEl, log]);
+  // satisfaction survey after the end (when the queue asks for one)
+  var csatQuestion = el('p', { id: 'sb-csat-q', 'class': 'csatq' });
+  var csatStars = el('div', { 'class': 'stars', role: 'radiogroup', 'aria-labelledby': 'sb-csat-q' });
+  var csatButtons = [1, 2, 3, 4, 5].map(function (n) {
+    var b = el('button', { type: 'button', role: 'radio', 'aria-checked': 'false', 'data-rating': String(n),
+      'aria-label': n + ' of 5', text: '\u2605' });
+    b.addEventListener('click', function () { pickRating(n); });
+    csatStars.appendChild(b);
+    return b;
+  });
+  var csatCommentLabel = el('label', { 'for': 'sb-csat-comment', text: 'Anything you would like to tell us? (optional)' });
+  var csatComment = el('textarea', { id: 'sb-csat-comment', rows: '3', maxlength: '1000' });
+  var csatSend = el('button', { 'class': 'primary', type: 'submit', text: 'Send rating' });
+  var csatForm = el('form', { 'class': 'csat', hidden: true, novalidate: 'novalidate' }, [
+    csatQuestion, csatStars, csatCommentLabel, csatComment, csatSend
+  ]);
   var endedView = el('div', { hidden: true }, [
     el('p', { id: 'sb-ended', text: 'This chat has ended. Thank you!' }),
+    csatForm,
     el('button', { 'class': 'primary', type: 'button', text: 'Start a new chat' })
   ]);
   var body = el('div', { 'class': 'body' }, [preForm, chatView, endedView]);
@@ -255,7 +277,7 @@
     } else if (state.view === 'chat') {
       composeInput.focus();
     } else {
-      endedView.querySelector('button').focus();
+      endedView.querySelector('button.primary[type=button]').focus();
     }
   }
 
@@ -560,7 +582,11 @@
         break;
       case 'ended':
         finish(f.transcript === 'sent' ? 'This chat has ended. The transcript is on its way to your inbox.'
-            : 'This chat has ended. Thank you!');
+            : 'This chat has ended. Thank you!', f.survey);
+        break;
+      case 'rated':
+        csatForm.hidden = true;
+        endedView.querySelector('p').textContent = 'Thank you for your rating!';
         break;
       case 'error':
         onError(f);
@@ -583,6 +609,11 @@
         break;
       case 'rate-limited':
         alertText('Slow down a little: ' + f.message);
+        break;
+      case 'no-survey':
+      case 'already-rated':
+        csatForm.hidden = true;
+        alertText(f.message || '');
         break;
       case 'transcript-unavailable':
       case 'transcript-failed':
@@ -657,15 +688,44 @@
     queueEl.hidden = true;
   }
 
-  function finish(text) {
+  function finish(text, survey) {
     state.stored = null;
     save();
     show('ended');
     endedView.querySelector('p').textContent = text;
+    state.rating = 0;
+    csatButtons.forEach(function (b) { b.classList.remove('on'); b.setAttribute('aria-checked', 'false'); });
+    csatComment.value = '';
+    csatForm.hidden = !survey;
+    if (survey) {
+      csatQuestion.textContent = survey.question;
+      csatCommentLabel.textContent = survey.commentPrompt;
+    }
     if (isOpen()) {
-      endedView.querySelector('button').focus();
+      (survey ? csatButtons[4] : endedView.querySelector('button.primary[type=button]')).focus();
     }
   }
+
+  function pickRating(n) {
+    state.rating = n;
+    csatButtons.forEach(function (b, i) {
+      b.classList.toggle('on', i < n);
+      b.setAttribute('aria-checked', i === n - 1 ? 'true' : 'false');
+    });
+  }
+
+  csatForm.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    if (!state.rating) {
+      alertText('Please choose from 1 to 5 stars.');
+      csatButtons[0].focus();
+      return;
+    }
+    alertText('');
+    if (!send({ type: 'rate', rating: state.rating, comment: csatComment.value.trim() || undefined })) {
+      alertText('You are offline; the rating could not be sent.');
+    }
+  });
 
   preForm.addEventListener('submit', function (ev) {
     ev.preventDefault();
@@ -740,7 +800,7 @@
       alertText('You are offline; the chat ends when the connection is back.');
     }
   });
-  endedView.querySelector('button').addEventListener('click', function () {
+  endedView.querySelector('button.primary[type=button]').addEventListener('click', function () {
     resetConversation();
     alertText('');
     show('prechat');

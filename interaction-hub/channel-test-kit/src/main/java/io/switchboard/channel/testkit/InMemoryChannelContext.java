@@ -102,6 +102,7 @@ public final class InMemoryChannelContext implements ChannelContext, AutoCloseab
   private volatile boolean customerLeftAnswer;
   private volatile ChannelBroadcast broadcast;
   private volatile MailSender mailSender = MailSender.NONE;
+  private volatile io.switchboard.hub.api.spi.Surveys surveys = io.switchboard.hub.api.spi.Surveys.NONE;
   private ChannelAdapter adapter;
 
   /** A context on a Vert.x instance of its own (closed with it) for the adapter called {@code adapterName}. */
@@ -202,6 +203,16 @@ public final class InMemoryChannelContext implements ChannelContext, AutoCloseab
   /** Carries {@link #broadcast()} over this link instead of this Vert.x instance (two contexts as two nodes). */
   public void linkBroadcast(ChannelBroadcast link) {
     broadcast = link;
+  }
+
+  /** The hub's satisfaction surveys as the test wants them ({@link io.switchboard.hub.api.spi.Surveys#NONE} by default). */
+  public void surveys(io.switchboard.hub.api.spi.Surveys surveys) {
+    this.surveys = surveys;
+  }
+
+  @Override
+  public io.switchboard.hub.api.spi.Surveys surveys() {
+    return surveys;
   }
 
   /** The hub's mail sender keeps what is sent through it in {@link #mails()} (or fails each send with {@code failWith}). */

@@ -210,14 +210,26 @@ public final class Hub implements AutoCloseable {
     await(vertx.deployVerticle(new WebhookFanout(db, webhookStore, Duration.ofSeconds(1))), "webhook events");
     await(vertx.deployVerticle(new WebhookDispatcher(db, webhookStore, stores.outbox(), stores.audit(), analyticsSettings.webhooks(),
         Duration.ofSeconds(1))), "webhook dispatcher");
+    // Satisfaction surveys (docs/reports.md "CSAT"): links signed with SWITCHBOARD_SURVEY_KEY or a key generated once
+    // per installation (kept in PostgreSQL, so in the data folder of an embedded hub).
+    io.switchboard.hub.store.SurveyStore surveyStore = new io.switchboard.hub.store.SurveyStore();
+    io.switchboard.hub.core.csat.SurveyService surveys = new io.switchboard.hub.core.csat.SurveyService(vertx, db, surveyStore,
+        webhookStore, analyticsSettings.surveys(), new io.switchboard.hub.core.csat.SurveyTokens(surveyKey(env, stores), Clock.systemUTC()),
+        Clock.systemUTC());
     io.switchboard.hub.app.http.Analytics analytics = new io.switchboard.hub.app.http.Analytics(
         new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings),
         new WebhookService(vertx, db, webhookStore, stores.audit()),
-        new io.switchboard.hub.core.reports.CustomerKpis(db, new io.switchboard.hub.store.CustomerKpiStore(), analyticsSettings,
-            Clock.systemUTC()));
-    channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env,
-        () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort(),
-        new LeaseStore(redis), normalizer);
+        new io.switchboard.hub.core.reports.CustomerKpis(db, new io.switchboard.hub.store.CustomerKpiStore(), surveyStore,
+            analyticsSettings, Clock.systemUTC()), surveys);
+    java.util.function.Supplier<String> publicUrl =
+        () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort();
+    channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env, publicUrl, new LeaseStore(redis),
+        normalizer);
+    channels.surveys(surveys);
+    ChannelRuntime runtime = channels;
+    await(vertx.deployVerticle(new io.switchboard.hub.core.csat.SurveySender(db, surveyStore, analyticsSettings.surveys(),
+        java.util.Map.of("email", new io.switchboard.hub.core.csat.EmailSurveys(db, surveyStore, surveys, runtime::mailSender, publicUrl)),
+        Duration.ofSeconds(5))), "survey sender");
     // Replies are checked against the running adapters before they are stored (a reply nothing can send is refused).
     MessageService messages = new MessageService(vertx, stores, normalizer, channels);
     AttachmentService attachments = new AttachmentService(stores, cfg.security().uploads());
@@ -252,6 +264,23 @@ public final class Hub implements AutoCloseable {
     } catch (ConsoleSettingsException e) {
       throw new io.switchboard.hub.app.config.ConfigException("console settings are invalid:\n" + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The key that signs survey links: {@code SWITCHBOARD_SURVEY_KEY} (at least 32 characters), else one generated at
+   * the first start and kept in {@code install_secrets}.
+   */
+  private static byte[] surveyKey(java.util.Map<String, String> env, Stores stores) {
+    String key = env.get("SWITCHBOARD_SURVEY_KEY");
+    if (key != null && !key.isBlank()) {
+      if (key.length() < 32) {
+        throw new io.switchboard.hub.app.config.ConfigException("SWITCHBOARD_SURVEY_KEY must have at least 32 characters");
+      }
+      return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    byte[] fresh = new byte[32];
+    new java.security.SecureRandom().nextBytes(fresh);
+    return await(stores.accounts().installSecret(stores.db().pool(), "survey-link-key", fresh), "survey link key");
   }
 
   /** config/analytics.yaml (docs/reports.md); a file with problems stops the hub naming the file and key. */

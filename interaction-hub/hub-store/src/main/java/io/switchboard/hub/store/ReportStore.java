@@ -37,7 +37,8 @@ public final class ReportStore {
   // The intervals touched by what committed in transactions [$1, $2): every time of every interaction a new
   // transition belongs to (its transitions, when it was queued, answered, ended), the ended interactions of the
   // same customer and queue whose first-contact resolution a new one may change ($3 days), and for a new agent
-  // state change the intervals from it to that agent's next change; plus the intervals from the last run ($4) to
+  // state change the intervals from it to that agent's next change; the end interval of an interaction whose survey
+  // was put or answered; plus the intervals from the last run ($4) to
   // now ($5), where agents' current states keep adding time.
   private static final String MARK_DIRTY = ("""
       WITH touched AS (
@@ -54,6 +55,9 @@ public final class ReportStore {
         SELECT generate_series(%1$s, greatest(c.at, coalesce(
                  (SELECT min(n.at) FROM agent_state_changes n WHERE n.agent_id = c.agent_id AND n.at > c.at), $5::timestamptz)), %2$s)
           FROM agent_state_changes c WHERE c.tx >= $1::text::xid8 AND c.tx < $2::text::xid8
+        UNION ALL
+        SELECT i.ended_at FROM csat_surveys s JOIN interactions i ON i.id = s.interaction_id
+         WHERE s.tx >= $1::text::xid8 AND s.tx < $2::text::xid8
         UNION ALL
         SELECT generate_series(%3$s, $5::timestamptz, %2$s) WHERE $4::timestamptz IS NOT NULL)
       INSERT INTO report_dirty (interval_start)
@@ -86,33 +90,40 @@ public final class ReportStore {
       WITH b AS (SELECT unnest($1::timestamptz[]) AS s),
       ev AS (
         SELECT b.s, i.queue_id, i.channel, 1 AS offered, 0 AS answered, 0 AS ait, 0 AS abandoned, 0 AS abl,
-               0::float8 AS wait, 0 AS handled, 0::float8 AS handle, 0::float8 AS talk, 0 AS transfers, 0 AS fcr
+               0::float8 AS wait, 0 AS handled, 0::float8 AS handle, 0::float8 AS talk, 0 AS transfers, 0 AS fcr,
+               0 AS cs, 0 AS ca, 0 AS csum
           FROM b JOIN interactions i ON %1$s AND i.queue_id IS NOT NULL
         UNION ALL
         SELECT b.s, i.queue_id, i.channel, 0, 1, (i.answered_at - i.queued_at <= make_interval(secs => q.service_level_seconds))::int,
-               0, 0, extract(epoch FROM i.answered_at - i.queued_at)::float8 * 1000, 0, 0, 0, 0, 0
+               0, 0, extract(epoch FROM i.answered_at - i.queued_at)::float8 * 1000, 0, 0, 0, 0, 0, 0, 0, 0
           FROM b JOIN interactions i ON %2$s AND i.queue_id IS NOT NULL JOIN queues q ON q.id = i.queue_id
         UNION ALL
         SELECT b.s, i.queue_id, i.channel, 0, 0, 0, 1, (i.ended_at - i.queued_at > make_interval(secs => q.service_level_seconds))::int,
-               0, 0, 0, 0, 0, 0
+               0, 0, 0, 0, 0, 0, 0, 0, 0
           FROM b JOIN interactions i ON %3$s AND i.queue_id IS NOT NULL AND i.state = 'abandoned' JOIN queues q ON q.id = i.queue_id
         UNION ALL
         SELECT b.s, i.queue_id, i.channel, 0, 0, 0, 0, 0, 0, 1,
                extract(epoch FROM i.ended_at - i.answered_at)::float8 * 1000,
                extract(epoch FROM coalesce(i.wrap_up_at, i.ended_at) - i.answered_at)::float8 * 1000, 0,
                (NOT EXISTS (SELECT 1 FROM interactions n WHERE n.customer_id = i.customer_id AND n.queue_id = i.queue_id
-                  AND n.id <> i.id AND n.created_at > i.created_at AND n.created_at <= i.ended_at + make_interval(days => $2)))::int
+                  AND n.id <> i.id AND n.created_at > i.created_at AND n.created_at <= i.ended_at + make_interval(days => $2)))::int,
+               0, 0, 0
           FROM b JOIN interactions i ON %3$s AND i.queue_id IS NOT NULL AND i.state = 'ended' AND i.answered_at IS NOT NULL
         UNION ALL
-        SELECT b.s, fq.queue_id, i.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
+        SELECT b.s, fq.queue_id, i.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0
           FROM b JOIN interaction_transitions t ON %4$s AND t.reason LIKE 'transferred by %%'
           JOIN interactions i ON i.id = t.interaction_id
           CROSS JOIN LATERAL (SELECT p.queue_id FROM interaction_transitions p WHERE p.interaction_id = t.interaction_id
-                                AND p.id < t.id AND p.queue_id IS NOT NULL ORDER BY p.id DESC LIMIT 1) fq)
+                                AND p.id < t.id AND p.queue_id IS NOT NULL ORDER BY p.id DESC LIMIT 1) fq
+        UNION ALL
+        SELECT b.s, i.queue_id, i.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+               1, (c.rating IS NOT NULL)::int, coalesce(c.rating, 0)
+          FROM b JOIN interactions i ON %3$s AND i.queue_id IS NOT NULL
+          JOIN csat_surveys c ON c.interaction_id = i.id AND c.status IN ('sent', 'answered', 'closed'))
       INSERT INTO report_queue_intervals (interval_start, queue_id, channel, offered, answered, answered_in_target, abandoned,
-          abandoned_after_target, wait_ms, handled, handle_ms, talk_ms, transfers, fcr_resolved)
+          abandoned_after_target, wait_ms, handled, handle_ms, talk_ms, transfers, fcr_resolved, csat_sent, csat_answered, csat_sum)
       SELECT s, queue_id, channel, sum(offered), sum(answered), sum(ait), sum(abandoned), sum(abl), round(sum(wait))::bigint,
-             sum(handled), round(sum(handle))::bigint, round(sum(talk))::bigint, sum(transfers), sum(fcr)
+             sum(handled), round(sum(handle))::bigint, round(sum(talk))::bigint, sum(transfers), sum(fcr), sum(cs), sum(ca), sum(csum)
         FROM ev GROUP BY s, queue_id, channel""".formatted(inBucket("i.queued_at"), inBucket("i.answered_at"),
       inBucket("i.ended_at"), inBucket("t.at"));
 
@@ -121,20 +132,27 @@ public final class ReportStore {
   private static final String COMPUTE_AGENT = """
       WITH b AS (SELECT unnest($1::timestamptz[]) AS s),
       ev AS (
-        SELECT b.s, t.agent_id, i.channel, 1 AS answered, 0 AS handled, 0::float8 AS handle, 0::float8 AS talk, 0 AS transfers
+        SELECT b.s, t.agent_id, i.channel, 1 AS answered, 0 AS handled, 0::float8 AS handle, 0::float8 AS talk, 0 AS transfers,
+               0 AS cs, 0 AS ca, 0 AS csum
           FROM b JOIN interaction_transitions t ON %1$s AND t.to_state = 'assigned' AND t.agent_id IS NOT NULL
           JOIN interactions i ON i.id = t.interaction_id
         UNION ALL
         SELECT b.s, i.agent_id, i.channel, 0, 1, extract(epoch FROM i.ended_at - i.answered_at)::float8 * 1000,
-               extract(epoch FROM coalesce(i.wrap_up_at, i.ended_at) - i.answered_at)::float8 * 1000, 0
+               extract(epoch FROM coalesce(i.wrap_up_at, i.ended_at) - i.answered_at)::float8 * 1000, 0, 0, 0, 0
           FROM b JOIN interactions i ON %2$s AND i.queue_id IS NOT NULL AND i.state = 'ended' AND i.answered_at IS NOT NULL
            AND i.agent_id IS NOT NULL
         UNION ALL
-        SELECT b.s, t.agent_id, i.channel, 0, 0, 0, 0, 1
+        SELECT b.s, t.agent_id, i.channel, 0, 0, 0, 0, 1, 0, 0, 0
           FROM b JOIN interaction_transitions t ON %1$s AND t.reason LIKE 'transferred by %%' AND t.agent_id IS NOT NULL
-          JOIN interactions i ON i.id = t.interaction_id)
-      INSERT INTO report_agent_intervals (interval_start, agent_id, channel, answered, handled, handle_ms, talk_ms, transfers)
-      SELECT s, agent_id, channel, sum(answered), sum(handled), round(sum(handle))::bigint, round(sum(talk))::bigint, sum(transfers)
+          JOIN interactions i ON i.id = t.interaction_id
+        UNION ALL
+        SELECT b.s, i.agent_id, i.channel, 0, 0, 0, 0, 0, 1, (c.rating IS NOT NULL)::int, coalesce(c.rating, 0)
+          FROM b JOIN interactions i ON %2$s AND i.agent_id IS NOT NULL
+          JOIN csat_surveys c ON c.interaction_id = i.id AND c.status IN ('sent', 'answered', 'closed'))
+      INSERT INTO report_agent_intervals (interval_start, agent_id, channel, answered, handled, handle_ms, talk_ms, transfers,
+          csat_sent, csat_answered, csat_sum)
+      SELECT s, agent_id, channel, sum(answered), sum(handled), round(sum(handle))::bigint, round(sum(talk))::bigint, sum(transfers),
+             sum(cs), sum(ca), sum(csum)
         FROM ev GROUP BY s, agent_id, channel""".formatted(inBucket("t.at"), inBucket("i.ended_at"));
 
   // $1 the intervals, $2 now (an agent's current state counts up to now). Each interval starts in the state the
@@ -268,15 +286,18 @@ public final class ReportStore {
   public record ReportRow(Instant periodStart, String queueId, String channel, UUID agentId, String username,
       String displayName, long offered, long answered, long answeredInTarget, long abandoned, long abandonedAfterTarget,
       long waitMs, long handled, long handleMs, long talkMs, long transfers, long fcrResolved,
-      long availableMs, long busyMs, long afterCallWorkMs, long breakMs) {}
+      long availableMs, long busyMs, long afterCallWorkMs, long breakMs, long csatSent, long csatAnswered, long csatSum) {}
 
-  private static final String FILTERS = " WHERE interval_start >= $1 AND interval_start < $2"
+  // "$3::text <> ''" names the zone's type also when the period does not use it (15 minutes): a statement prepared
+  // for a cursor must know every parameter's type.
+  private static final String FILTERS = " WHERE interval_start >= $1 AND interval_start < $2 AND $3::text <> ''"
       + " AND ($4::text[] IS NULL OR %s = ANY($4::text[])) AND ($5::text[] IS NULL OR channel = ANY($5::text[]))";
 
   private static final String QUEUE_SUMS = "sum(offered) AS offered, sum(answered) AS answered,"
       + " sum(answered_in_target) AS answered_in_target, sum(abandoned) AS abandoned,"
       + " sum(abandoned_after_target) AS abandoned_after_target, sum(wait_ms) AS wait_ms, sum(handled) AS handled,"
-      + " sum(handle_ms) AS handle_ms, sum(talk_ms) AS talk_ms, sum(transfers) AS transfers, sum(fcr_resolved) AS fcr_resolved";
+      + " sum(handle_ms) AS handle_ms, sum(talk_ms) AS talk_ms, sum(transfers) AS transfers, sum(fcr_resolved) AS fcr_resolved,"
+      + " sum(csat_sent) AS csat_sent, sum(csat_answered) AS csat_answered, sum(csat_sum) AS csat_sum";
 
   static String sql(Dimension d, Unit u) {
     String period = u.period("$3");
@@ -288,8 +309,9 @@ public final class ReportStore {
       case AGENTS -> """
           WITH w AS (
             SELECT %1$s AS p, agent_id, sum(answered) AS answered, sum(handled) AS handled, sum(handle_ms) AS handle_ms,
-                   sum(talk_ms) AS talk_ms, sum(transfers) AS transfers
-              FROM report_agent_intervals WHERE interval_start >= $1 AND interval_start < $2
+                   sum(talk_ms) AS talk_ms, sum(transfers) AS transfers, sum(csat_sent) AS csat_sent,
+                   sum(csat_answered) AS csat_answered, sum(csat_sum) AS csat_sum
+              FROM report_agent_intervals WHERE interval_start >= $1 AND interval_start < $2 AND $3::text <> ''
                AND ($4::uuid[] IS NULL OR agent_id = ANY($4::uuid[])) AND ($5::text[] IS NULL OR channel = ANY($5::text[]))
              GROUP BY 1, 2),
           st AS (
@@ -305,7 +327,9 @@ public final class ReportStore {
                  coalesce(w.answered, 0) AS answered, coalesce(w.handled, 0) AS handled, coalesce(w.handle_ms, 0) AS handle_ms,
                  coalesce(w.talk_ms, 0) AS talk_ms, coalesce(w.transfers, 0) AS transfers,
                  coalesce(st.available_ms, 0) AS available_ms, coalesce(st.busy_ms, 0) AS busy_ms,
-                 coalesce(st.acw_ms, 0) AS acw_ms, coalesce(st.break_ms, 0) AS break_ms
+                 coalesce(st.acw_ms, 0) AS acw_ms, coalesce(st.break_ms, 0) AS break_ms,
+                 coalesce(w.csat_sent, 0) AS csat_sent, coalesce(w.csat_answered, 0) AS csat_answered,
+                 coalesce(w.csat_sum, 0) AS csat_sum
             FROM w FULL JOIN st ON st.p = w.p AND st.agent_id = w.agent_id
             JOIN agents a ON a.id = coalesce(w.agent_id, st.agent_id)
            ORDER BY 1, a.username""".formatted(period);
@@ -328,10 +352,12 @@ public final class ReportStore {
           d == Dimension.CHANNELS ? r.getString("channel") : null, null, null, null,
           r.getLong("offered"), r.getLong("answered"), r.getLong("answered_in_target"), r.getLong("abandoned"),
           r.getLong("abandoned_after_target"), r.getLong("wait_ms"), r.getLong("handled"), r.getLong("handle_ms"),
-          r.getLong("talk_ms"), r.getLong("transfers"), r.getLong("fcr_resolved"), 0, 0, 0, 0);
+          r.getLong("talk_ms"), r.getLong("transfers"), r.getLong("fcr_resolved"), 0, 0, 0, 0,
+          r.getLong("csat_sent"), r.getLong("csat_answered"), r.getLong("csat_sum"));
       case AGENTS -> new ReportRow(at, null, null, r.getUUID("agent_id"), r.getString("username"), r.getString("display_name"),
           0, r.getLong("answered"), 0, 0, 0, 0, r.getLong("handled"), r.getLong("handle_ms"), r.getLong("talk_ms"),
-          r.getLong("transfers"), 0, r.getLong("available_ms"), r.getLong("busy_ms"), r.getLong("acw_ms"), r.getLong("break_ms"));
+          r.getLong("transfers"), 0, r.getLong("available_ms"), r.getLong("busy_ms"), r.getLong("acw_ms"), r.getLong("break_ms"),
+          r.getLong("csat_sent"), r.getLong("csat_answered"), r.getLong("csat_sum"));
     };
   }
 

@@ -104,4 +104,12 @@ public interface ChannelContext {
   default io.vertx.core.Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
     return io.vertx.core.Future.succeededFuture(false);
   }
+
+  /**
+   * Customer satisfaction surveys (docs/reports.md "CSAT"): the web chat puts its question in the widget after the
+   * end, a voice adapter could ask for a digit after the call. The default asks nothing (adapter tests).
+   */
+  default Surveys surveys() {
+    return Surveys.NONE;
+  }
 }

@@ -68,6 +68,7 @@ public final class ChannelRuntime implements AdapterDirectory {
   private final Map<String, Handler<ServerWebSocket>> sockets = new ConcurrentHashMap<>();
 
   private final LeaseStore leases;
+  private io.switchboard.hub.api.spi.Surveys surveys = io.switchboard.hub.api.spi.Surveys.NONE;
   private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
   private final io.switchboard.hub.core.interaction.InteractionAttributes attributes;
   private final io.switchboard.hub.core.customer.IdentityNormalizer normalizer;
@@ -227,8 +228,16 @@ public final class ChannelRuntime implements AdapterDirectory {
         "interaction " + interaction + " is not a call (channel " + channel.wireName() + ")"));
   }
 
+  /**
+   * Satisfaction surveys for the adapters ({@link ChannelContext#surveys()}); set before {@link #start()}, none by
+   * default.
+   */
+  public void surveys(io.switchboard.hub.api.spi.Surveys surveys) {
+    this.surveys = java.util.Objects.requireNonNull(surveys, "surveys");
+  }
+
   /** The first running adapter's mail sender (the email adapter's), looked up when asked. */
-  private MailSender mailSender() {
+  public MailSender mailSender() {
     for (ChannelAdapter a : adapters) {
       MailSender sender = a.mailSender();
       if (sender != null) {
@@ -436,6 +445,11 @@ public final class ChannelRuntime implements AdapterDirectory {
                 .put("reason", item.reason()));
           }
         });
+      }
+
+      @Override
+      public io.switchboard.hub.api.spi.Surveys surveys() {
+        return surveys;
       }
 
       @Override

@@ -172,6 +172,7 @@ public final class HttpApiVerticle extends VerticleBase {
     CallRoutes.mount(router, services.channels(), services.stores(), authn);
     ReportRoutes.mount(router, vertx, services.analytics().reports(), services.analytics().customerKpis(), authn);
     WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
+    SurveyRoutes.mount(router, services.analytics().surveys());
     // Channel adapters' own endpoints: upgrades first (no body read), then the body with the same limit.
     router.route("/channels/:adapter/*").handler(services.channels()::upgrade);
     // Providers' webhooks may be larger than API requests: Meta documents up to 3 MB per delivery.

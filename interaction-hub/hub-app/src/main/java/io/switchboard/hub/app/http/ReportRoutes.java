@@ -84,7 +84,7 @@ final class ReportRoutes {
         public void write(ReportStore.ReportRow row) {
           Map<String, Object> f = ReportFigures.figures(q.dimension(), row, zone);
           if (csv) {
-            resp.write(Csv.line(List.copyOf(f.values())));
+            resp.write(Csv.line(new java.util.ArrayList<>(f.values()))); // nulls (averages of nothing) are empty cells
           } else {
             resp.write(Buffer.buffer((first[0] ? "" : ",") + new JsonObject(f).encode()));
           }

@@ -47,6 +47,12 @@ class ReportApiTest {
         i, aliceId, q.plusSeconds(10));
     sql("INSERT INTO agent_state_changes (agent_id, state, at) VALUES ($1, 'available', $2), ($1, 'offline', $3)",
         aliceId, q, q.plusMinutes(30));
+    // A contact of general that was abandoned: no answer, so its averages (ASA, AHT...) are empty.
+    UUID conv2 = UUID.randomUUID();
+    sql("INSERT INTO conversations (id, customer_id, channel) VALUES ($1, $2, 'chat')", conv2, customer);
+    sql("INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state, queue_id, created_at,"
+        + " queued_at, ended_at) VALUES ($1, $2, $3, 'chat', 'r-2', 'abandoned', 'general', $4, $4, $5)",
+        UUID.randomUUID(), conv2, customer, q, q.plusMinutes(2));
     sam = bearer(hub.login("sam", "sam-demo-pw"));
     alice = bearer(hub.login("alice", "alice-demo-pw"));
     String ada = bearer(hub.login("ada", "ada-demo-pw"));
@@ -90,6 +96,19 @@ class ReportApiTest {
   }
 
   @Test
+  void fifteenMinuteAndHourPeriodsAreStreamedForEveryDimension() {
+    for (String dim : new String[] {"queues", "agents", "channels"}) {
+      for (String interval : new String[] {"15m", "hour", "week"}) {
+        var r = hub.get("/api/v1/reports/" + dim + "?" + RANGE + "&interval=" + interval, sam);
+        assertThat(r.status()).as(dim + " by " + interval + ": " + r.body()).isEqualTo(200);
+        assertThat(r.json().getJsonArray("rows")).as(dim + " by " + interval).isNotEmpty();
+      }
+    }
+    var quarter = hub.get("/api/v1/reports/queues?" + RANGE + "&interval=15m&queues=billing", sam).json().getJsonArray("rows");
+    assertThat(quarter.getJsonObject(0).getString("periodStart")).isEqualTo("2026-03-02T10:00+01:00");
+  }
+
+  @Test
   void csvHasABomOnRequestIsoTimesAndEscapedText() {
     var r = hub.get("/api/v1/reports/agents?" + RANGE + "&interval=hour&format=csv&bom=true", sam);
     assertThat(r.status()).isEqualTo(200);
@@ -99,9 +118,11 @@ class ReportApiTest {
     assertThat(lines).hasSize(2);
     assertThat(lines[1]).startsWith("2026-03-02T10:00+01:00," + aliceId + ",alice,\"'=HYPERLINK(\"\"x\"\"), Alice\",1,1,");
     // 30 minutes available, half an hour logged in, utilisation 100 %.
-    assertThat(lines[1]).contains(",1800000,0,0,0,1800000,").endsWith(",100.00");
+    assertThat(lines[1]).contains(",1800000,0,0,0,1800000,").contains(",100.00,").endsWith(",0,0,,");
     var plain = hub.get("/api/v1/reports/queues?" + RANGE + "&format=csv", sam);
     assertThat(plain.body()).startsWith("periodStart,queue,offered,");
+    // Averages of nothing are empty cells, not a broken download.
+    assertThat(plain.body()).contains("\r\n2026-03-02T00:00+01:00,general,1,0,0,1,1,0.00,,100.00,0,,,0,0,0,0,,0,0,,\r\n");
   }
 
   @Test

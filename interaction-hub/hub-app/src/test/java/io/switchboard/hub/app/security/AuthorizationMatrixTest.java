@@ -134,6 +134,7 @@ class AuthorizationMatrixTest {
     EXPECTED.put("bargeIntoCall", Who.SUPERVISOR);
     EXPECTED.put("searchConversations", Who.AGENT); // results limited by the work visibility rule
     EXPECTED.put("getCustomerKpis", Who.AGENT);
+    EXPECTED.put("answerSurvey", Who.PUBLIC); // the signed survey link is the credential
     EXPECTED.put("openApiDocument", Who.PUBLIC);
     EXPECTED.put("health", Who.PUBLIC);
     EXPECTED.put("metrics", Who.SUPERVISOR_OR_KEY_METRICS);

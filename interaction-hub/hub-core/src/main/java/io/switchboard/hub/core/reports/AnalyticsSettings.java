@@ -21,15 +21,23 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     contact the same queue again within this many days (1–90, default 7)
  * @param refresh how often the report job looks for changes (default 60 s)
  * @param webhooks how webhook deliveries are tried ({@code webhooks:})
+ * @param surveys which queues ask customers for a satisfaction rating ({@code surveys:}, docs/reports.md "CSAT")
  */
-public record AnalyticsSettings(int fcrDays, Duration refresh, io.switchboard.hub.core.webhooks.WebhookSettings webhooks) {
+public record AnalyticsSettings(int fcrDays, Duration refresh, io.switchboard.hub.core.webhooks.WebhookSettings webhooks,
+    io.switchboard.hub.core.csat.SurveySettings surveys) {
   public static final AnalyticsSettings DEFAULTS = new AnalyticsSettings(7, Duration.ofSeconds(60),
-      io.switchboard.hub.core.webhooks.WebhookSettings.DEFAULTS);
+      io.switchboard.hub.core.webhooks.WebhookSettings.DEFAULTS, io.switchboard.hub.core.csat.SurveySettings.NONE);
+
+  /** Without surveys. */
+  public AnalyticsSettings(int fcrDays, Duration refresh, io.switchboard.hub.core.webhooks.WebhookSettings webhooks) {
+    this(fcrDays, refresh, webhooks, io.switchboard.hub.core.csat.SurveySettings.NONE);
+  }
 
   public AnalyticsSettings {
     if (fcrDays < 1 || fcrDays > 90) {
       throw new IllegalArgumentException("reports.firstContactResolutionDays must be 1 to 90");
     }
+    java.util.Objects.requireNonNull(surveys, "surveys");
     if (refresh.isNegative() || refresh.isZero()) {
       throw new IllegalArgumentException("reports.refreshSeconds must be positive");
     }
@@ -41,15 +49,16 @@ public record AnalyticsSettings(int fcrDays, Duration refresh, io.switchboard.hu
     if (!Files.exists(file)) {
       return DEFAULTS;
     }
-    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+    try {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
       if (root == null) {
         return DEFAULTS;
       }
       if (!(root instanceof Map<?, ?> top)) {
         throw new IllegalArgumentException(file + ": expected a mapping at the top");
       }
-      unknownKeys(file, "", (Map<String, Object>) top, Set.of("reports", "webhooks"));
+      unknownKeys(file, "", (Map<String, Object>) top, Set.of("reports", "webhooks", "surveys"));
       Map<String, Object> r = section(file, top, "reports");
       Map<String, Object> w = section(file, top, "webhooks");
       unknownKeys(file, "webhooks.", w, Set.of("maxAttempts", "firstRetrySeconds", "disableAfterFailures", "timeoutSeconds"));
@@ -68,7 +77,10 @@ public record AnalyticsSettings(int fcrDays, Duration refresh, io.switchboard.hu
       int days = integer(file, "reports.firstContactResolutionDays", r.get("firstContactResolutionDays"), DEFAULTS.fcrDays());
       int refresh = integer(file, "reports.refreshSeconds", r.get("refreshSeconds"), (int) DEFAULTS.refresh().toSeconds());
       try {
-        return new AnalyticsSettings(days, Duration.ofSeconds(refresh), webhooks);
+        return new AnalyticsSettings(days, Duration.ofSeconds(refresh), webhooks,
+            io.switchboard.hub.core.csat.SurveySettings.parse(file.toString(), text));
+      } catch (io.switchboard.hub.core.csat.SurveySettings.InvalidSurveySettings e) {
+        throw e;
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
       }

@@ -14,7 +14,8 @@ import java.util.UUID;
 /**
  * The customer 360's figures (docs/reports.md): contacts per channel over the last {@value #DAYS} days, the
  * repeat contacts among them (a contact in the same queue within {@code reports.firstContactResolutionDays} of an
- * earlier one), the preferred channel (the most contacts; on a tie the one used last) and the last contact.
+ * earlier one), the preferred channel (the most contacts; on a tie the one used last), the last contact and the
+ * customer's last satisfaction answer (any time; {@code lastCsat}, null without one).
  */
 public final class CustomerKpis {
   public static final int DAYS = 90;
@@ -23,10 +24,13 @@ public final class CustomerKpis {
   private final CustomerKpiStore store;
   private final AnalyticsSettings settings;
   private final Clock clock;
+  private final io.switchboard.hub.store.SurveyStore surveys;
 
-  public CustomerKpis(Database db, CustomerKpiStore store, AnalyticsSettings settings, Clock clock) {
+  public CustomerKpis(Database db, CustomerKpiStore store, io.switchboard.hub.store.SurveyStore surveys,
+      AnalyticsSettings settings, Clock clock) {
     this.db = db;
     this.store = store;
+    this.surveys = surveys;
     this.settings = settings;
     this.clock = clock;
   }
@@ -35,7 +39,10 @@ public final class CustomerKpis {
   public Future<JsonObject> of(UUID customer) {
     Instant now = clock.instant();
     Instant since = now.minus(Duration.ofDays(DAYS));
-    return store.kpis(db.pool(), customer, since, settings.fcrDays()).map(o -> {
+    return store.kpis(db.pool(), customer, since, settings.fcrDays()).compose(o -> o.isEmpty()
+        ? Future.succeededFuture(new Found(o, java.util.Optional.<io.switchboard.hub.store.SurveyStore.Survey>empty()))
+        : surveys.lastAnswer(db.pool(), customer).map(l -> new Found(o, l))).map(f -> {
+      var o = f.kpis();
       CustomerKpiStore.Kpis k = o.orElseThrow(() -> new NotFoundException("no customer " + customer));
       JsonObject byChannel = new JsonObject();
       k.byChannel().forEach(byChannel::put);
@@ -55,7 +62,13 @@ public final class CustomerKpis {
       return new JsonObject().put("customerId", customer.toString()).put("days", DAYS).put("since", since.toString())
           .put("contacts", total).put("contactsByChannel", byChannel).put("repeatContacts", k.repeats())
           .put("repeatWindowDays", settings.fcrDays()).put("preferredChannel", preferred)
-          .put("lastContactAt", last == null ? null : last.toString());
+          .put("lastContactAt", last == null ? null : last.toString())
+          .put("lastCsat", f.lastCsat().map(c -> new JsonObject().put("rating", c.rating()).put("comment", c.comment())
+              .put("answeredAt", c.answeredAt().toString()).put("interactionId", c.interactionId().toString())
+              .put("channel", c.channel())).orElse(null));
     });
   }
+
+  private record Found(java.util.Optional<CustomerKpiStore.Kpis> kpis,
+      java.util.Optional<io.switchboard.hub.store.SurveyStore.Survey> lastCsat) {}
 }

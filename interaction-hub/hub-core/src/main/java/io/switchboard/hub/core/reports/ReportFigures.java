@@ -17,7 +17,7 @@ public final class ReportFigures {
   /** The column names of a dimension's rows. */
   public static List<String> columns(Dimension d) {
     return List.copyOf(figures(d, new ReportRow(java.time.Instant.EPOCH, "", "", new java.util.UUID(0, 0), "", "",
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), ZoneId.of("UTC")).keySet());
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), ZoneId.of("UTC")).keySet());
   }
 
   /** The row's figures; {@code periodStart} as an ISO-8601 time with the zone's offset. */
@@ -65,6 +65,10 @@ public final class ReportFigures {
       m.put("occupancy", pct(r.handleMs(), staffed));
       m.put("utilisation", pct(staffed, loggedIn));
     }
+    m.put("surveys", r.csatSent());
+    m.put("csatResponses", r.csatAnswered());
+    m.put("csatAverage", r.csatAnswered() == 0 ? null : (double) r.csatSum() / r.csatAnswered());
+    m.put("csatResponseRate", pct(r.csatAnswered(), r.csatSent()));
     return m;
   }
 
