@@ -1,5 +1,6 @@
 -- An offer ends without acceptance (declined, timed out, console gone): the agent's capacity is given
 -- back and the interaction waits again, in its old place (its waiting-since score), excluding that agent.
+-- (release_load is in load_prelude.lua, put in front of this script when it is loaded.)
 -- KEYS: 1 offer hash, 2 offer expiry zset, 3 agent offers set, 4 agent hash, 5 waiting zset, 6 waiting item
 -- ARGV: 1 interaction id, 2 agent id (the holder), 3 waiting-since ms, 4 now ms, 5 pause agent ('1'/'0'),
 --       6 pause reason, 7 '0' to not exclude the agent (a supervisor moved it; absent = exclude)
@@ -10,12 +11,7 @@ local channel = redis.call('HGET', KEYS[1], 'channel')
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[1])
-local function down(field)
-  if redis.call('HINCRBY', KEYS[4], field, -1) < 0 then redis.call('HSET', KEYS[4], field, 0) end
-end
-down('load:' .. channel)
-down('load_total')
-if string.find(redis.call('HGET', KEYS[4], 'excl') or '', ',' .. channel .. ',', 1, true) then down('load_excl') end
+release_load(KEYS[4], channel)
 local item = redis.call('GET', KEYS[6])
 if item then
   local w = cjson.decode(item)

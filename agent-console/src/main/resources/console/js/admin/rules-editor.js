@@ -19,6 +19,7 @@ class RulesEditor extends LitElement {
     error: { state: true },
     notice: { state: true },
     confirmRollback: { state: true },
+    versionDiff: { state: true },
   };
 
   constructor() {
@@ -32,6 +33,7 @@ class RulesEditor extends LitElement {
     this.error = '';
     this.notice = '';
     this.confirmRollback = null;
+    this.versionDiff = null;
     this.timer = null;
     this.seq = 0;
   }
@@ -56,6 +58,7 @@ class RulesEditor extends LitElement {
       this.draft = this.running.source;
       this.check = null;
       this.simulation = null;
+      this.versionDiff = null;
       this.versions = await this.api.get('/routing/rules/versions?limit=20');
     } catch (err) {
       this.error = err.message;
@@ -116,6 +119,16 @@ class RulesEditor extends LitElement {
     }
   }
 
+  /** What rolling back to {@code version} would change: the diff from the running version to it. */
+  async compare(version) {
+    try {
+      const d = await this.api.get(`/routing/rules/diff?from=${this.running.version}&to=${version}`);
+      this.versionDiff = { version, lines: d.lines };
+    } catch (err) {
+      this.error = err.message;
+    }
+  }
+
   async rollback(version) {
     this.busy = 'rollback';
     this.error = '';
@@ -161,7 +174,9 @@ class RulesEditor extends LitElement {
               <li><code>${p.file}:${p.line}</code> ${p.key ? html`<strong>${p.key}</strong>: ` : nothing}${p.message}</li>`)}</ul>` : nothing}
           </div>
           <div>
-            ${check ? this.renderDiff(check.diff) : nothing}
+            ${check ? this.renderDiff(check.diff, `Changes against version ${this.running.version}`, 'rules-diff') : nothing}
+            ${this.versionDiff ? this.renderDiff(this.versionDiff.lines,
+              `Rolling back to version ${this.versionDiff.version} would change`, 'version-diff') : nothing}
             ${this.simulation ? this.renderSimulation(this.simulation) : nothing}
           </div>
         </div>
@@ -169,7 +184,7 @@ class RulesEditor extends LitElement {
       </section>`;
   }
 
-  renderDiff(lines) {
+  renderDiff(lines, title, testId) {
     // Changed lines with a little context; "…" where unchanged lines are left out.
     const keep = new Set();
     lines.forEach((l, i) => {
@@ -190,8 +205,8 @@ class RulesEditor extends LitElement {
         gap = true;
       }
     });
-    return html`<h3>Changes against version ${this.running.version}</h3>
-      <pre class="diff" data-testid="rules-diff">${keep.size ? out : html`<div class="same">no changes</div>`}</pre>`;
+    return html`<h3>${title}</h3>
+      <pre class="diff" data-testid=${testId}>${keep.size ? out : html`<div class="same">no changes</div>`}</pre>`;
   }
 
   renderSimulation(s) {
@@ -235,7 +250,8 @@ class RulesEditor extends LitElement {
           <td>${v.active ? nothing : this.confirmRollback === v.version
             ? html`<button class="warn" @click=${() => this.rollback(v.version)} ?disabled=${this.busy}>Yes, roll back to ${v.version}</button>
                 <button class="link" @click=${() => { this.confirmRollback = null; }}>cancel</button>`
-            : html`<button @click=${() => { this.confirmRollback = v.version; }}>Roll back to this</button>`}</td>
+            : html`<button class="link" @click=${() => this.compare(v.version)}>Compare</button>
+                <button @click=${() => { this.confirmRollback = v.version; this.compare(v.version); }}>Roll back to this</button>`}</td>
         </tr>`)}</tbody>
       </table>`;
   }

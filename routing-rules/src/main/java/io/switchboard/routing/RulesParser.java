@@ -1,7 +1,7 @@
 package io.switchboard.routing;
 
 import io.switchboard.routing.RulesException.Problem;
-import java.io.StringReader;
+import io.switchboard.yaml.YamlLines;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -20,15 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
@@ -75,14 +68,9 @@ final class RulesParser {
   RoutingRules parse(String text, int version) throws RulesException {
     Node root;
     try {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
-    } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-      throw new RulesException(
-          List.of(new Problem(file, mark == null ? 0 : mark.getLine() + 1, "", "not valid YAML: " + e.getProblem() + context)));
-    } catch (YAMLException e) {
-      throw new RulesException(List.of(new Problem(file, 0, "", "not valid YAML: " + e.getMessage())));
+      root = YamlLines.compose(text);
+    } catch (YamlLines.SyntaxError e) {
+      throw new RulesException(List.of(new Problem(file, e.line(), "", "not valid YAML: " + e.getMessage())));
     }
     if (root == null) {
       throw new RulesException(List.of(new Problem(file, 0, "", "the file is empty; it needs at least queues and rules")));
@@ -652,13 +640,13 @@ final class RulesParser {
       return null;
     }
     Fields f = new Fields(node, path);
-    for (NodeTuple t : mapping.getValue()) {
-      Node k = t.getKeyNode();
-      if (!(k instanceof ScalarNode sk)) {
+    for (YamlLines.Entry t : YamlLines.entries(mapping)) {
+      Node k = t.keyNode();
+      if (t.key() == null) {
         problem(k, path, "keys must be plain names");
         continue;
       }
-      String key = sk.getValue();
+      String key = t.key();
       String keyPath = path.isEmpty() ? key : path + "." + key;
       if (f.values.containsKey(key)) {
         problem(k, keyPath, "duplicate key '" + key + "' (first at line " + line(f.keys.get(key)) + ")");
@@ -668,7 +656,7 @@ final class RulesParser {
         problem(k, keyPath, "unknown key '" + key + "'" + suggest(key, allowed) + " (expected " + String.join(", ", allowed) + ")");
         continue;
       }
-      f.values.put(key, t.getValueNode());
+      f.values.put(key, t.value());
       f.keys.put(key, k);
     }
     return f;
@@ -786,7 +774,7 @@ final class RulesParser {
   }
 
   private static int line(Node node) {
-    return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    return YamlLines.line(node);
   }
 
   private static String fmt(double d) {

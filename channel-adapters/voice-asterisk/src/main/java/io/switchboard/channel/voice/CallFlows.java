@@ -355,14 +355,14 @@ final class CallFlows {
    * phone rings or a bridge is on its way, for a queue the offer does not cover, or when the hub could not record it.
    */
   private boolean requestCallback(Ivr.Callback callback, Call call, AgiChannel channel) throws AgiException {
+    if (!inOfferedQueue(callback, call)) { // asks the hub: not under the call's lock
+      log.atInfo().addKeyValue("interactionId", call.interaction).log("callback key ignored: no callback offer in this queue");
+      return false;
+    }
     synchronized (call) {
       if (call.state != Call.State.WAITING || !call.signals.isEmpty()) {
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("state", call.state)
             .log("callback key ignored: an agent is being connected");
-        return false;
-      }
-      if (!inOfferedQueue(callback, call)) {
-        log.atInfo().addKeyValue("interactionId", call.interaction).log("callback key ignored: no callback offer in this queue");
         return false;
       }
       call.state = Call.State.CALLBACK;

@@ -6,8 +6,8 @@ import io.switchboard.channel.voice.Ivr.Option;
 import io.switchboard.channel.voice.Ivr.Prompt;
 import io.switchboard.channel.voice.Ivr.Target;
 import io.switchboard.channel.voice.Ivr.Waiting;
+import io.switchboard.yaml.YamlLines;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -83,15 +81,9 @@ public final class IvrParser {
   private Ivr run(String text) throws IvrException {
     Node root;
     try {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
-      options.setMaxAliasesForCollections(20);
-      root = new Yaml(options).compose(new StringReader(text));
-    } catch (RuntimeException e) {
-      int line = e instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null
-          ? m.getProblemMark().getLine() + 1 : 0;
-      String msg = e instanceof org.yaml.snakeyaml.error.MarkedYAMLException m ? m.getProblem() : e.getMessage();
-      throw new IvrException(List.of(new IvrException.Problem(file, line, "(yaml)", "is not valid YAML: " + msg)));
+      root = YamlLines.compose(text);
+    } catch (YamlLines.SyntaxError e) {
+      throw new IvrException(List.of(new IvrException.Problem(file, e.line(), "(yaml)", "is not valid YAML: " + e.getMessage())));
     }
     if (!(root instanceof MappingNode top)) {
       throw new IvrException(List.of(new IvrException.Problem(file, root == null ? 0 : line(root), "(file)",
@@ -580,7 +572,7 @@ public final class IvrParser {
   }
 
   private static int line(Node n) {
-    return n == null || n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+    return YamlLines.line(n);
   }
 
   private void problem(Node n, String key, String message) {

@@ -191,4 +191,17 @@ class IvrParserTest {
               "ivr.yaml:22: callbacks.ringTimeout: must be between PT5S and PT5M");
         });
   }
+
+  @Test
+  void zeroIsHeldToTheSameRangeAsAnyOtherDuration() {
+    assertThatThrownBy(() -> IvrParser.parse("ivr.yaml", """
+        entryPoints:
+          - { name: sales, numbers: [default], menu: main }
+        menus:
+          main: { prompts: [beep], timeout: 0 }
+        """))
+        .isInstanceOf(IvrException.class)
+        .satisfies(e -> assertThat(((IvrException) e).problems().stream().map(Object::toString).toList())
+            .containsExactly("ivr.yaml:4: menus.main.timeout: must be between PT0.5S and PT1M"));
+  }
 }

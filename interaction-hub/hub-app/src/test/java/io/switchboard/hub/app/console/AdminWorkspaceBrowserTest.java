@@ -120,6 +120,9 @@ class AdminWorkspaceBrowserTest {
     // Roll back to the version before.
     Locator row = editor.getByTestId("rules-versions").locator("tr[data-version='" + base + "']");
     row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Roll back to this")).click();
+    // Before confirming, what the rollback would change against the running version.
+    assertThat(editor.getByTestId("version-diff")).containsText("-     queue: general");
+    assertThat(editor.getByTestId("version-diff")).containsText("+     queue: billing");
     row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Yes, roll back to " + base)).click();
     assertThat(editor.getByRole(AriaRole.STATUS)).containsText("Rolled back");
     assertThat(editor.getByTestId("running-version")).hasText("running: version " + (base + 2));

@@ -3,9 +3,9 @@ package io.switchboard.hub.core.console;
 import io.switchboard.hub.core.console.ConsoleSettings.CannedResponse;
 import io.switchboard.hub.core.console.ConsoleSettings.Disposition;
 import io.switchboard.hub.core.console.ConsoleSettingsException.Problem;
+import io.switchboard.yaml.YamlLines;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -20,15 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
@@ -152,13 +145,9 @@ public final class ConsoleSettingsParser {
   private ConsoleSettings run(String text) throws ConsoleSettingsException {
     Node root;
     try {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
-    } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      throw new ConsoleSettingsException(List.of(
-          new Problem(file, mark == null ? 0 : mark.getLine() + 1, "", "not valid YAML: " + e.getProblem())));
-    } catch (YAMLException e) {
-      throw new ConsoleSettingsException(List.of(new Problem(file, 0, "", "not valid YAML: " + e.getMessage())));
+      root = YamlLines.compose(text);
+    } catch (YamlLines.SyntaxError e) {
+      throw new ConsoleSettingsException(List.of(new Problem(file, e.line(), "", "not valid YAML: " + e.getMessage())));
     }
     if (root == null) {
       throw new ConsoleSettingsException(List.of(new Problem(file, 0, "", "the file is empty; it needs wrapUp.dispositions")));
@@ -360,17 +349,17 @@ public final class ConsoleSettingsParser {
       return null;
     }
     Map<String, Node> out = new LinkedHashMap<>();
-    for (NodeTuple t : m.getValue()) {
-      String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : null;
+    for (YamlLines.Entry t : YamlLines.entries(m)) {
+      String key = t.key();
       String at = path.isEmpty() ? String.valueOf(key) : path + "." + key;
       if (key == null) {
-        problem(t.getKeyNode(), path.isEmpty() ? "(top)" : path, "keys must be plain words");
+        problem(t.keyNode(), path.isEmpty() ? "(top)" : path, "keys must be plain words");
       } else if (!known.contains(key)) {
-        problem(t.getKeyNode(), at, "unknown key '" + key + "' (known: " + String.join(", ", known) + ")");
+        problem(t.keyNode(), at, "unknown key '" + key + "' (known: " + String.join(", ", known) + ")");
       } else if (out.containsKey(key)) {
-        problem(t.getKeyNode(), at, "key '" + key + "' is given twice");
+        problem(t.keyNode(), at, "key '" + key + "' is given twice");
       } else {
-        out.put(key, t.getValueNode());
+        out.put(key, t.value());
       }
     }
     return out;
@@ -419,7 +408,6 @@ public final class ConsoleSettingsParser {
   }
 
   private void problem(Node node, String key, String message) {
-    int line = node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
-    problems.add(new Problem(file, line, key, message));
+    problems.add(new Problem(file, YamlLines.line(node), key, message));
   }
 }

@@ -64,9 +64,9 @@ public final class RoutingState {
     this.redis = redis;
     this.reserve = new Script(load("reserve.lua"));
     this.accept = new Script(load("accept.lua"));
-    this.release = new Script(load("release.lua"));
-    this.finish = new Script(load("finish.lua"));
-    this.transfer = new Script(load("transfer.lua"));
+    this.release = new Script(load("load_prelude.lua") + load("release.lua"));
+    this.finish = new Script(load("load_prelude.lua") + load("finish.lua"));
+    this.transfer = new Script(load("load_prelude.lua") + load("transfer.lua"));
     this.reclassify = new Script(load("reclassify.lua"));
     this.repairAgent = new Script(load("repair_agent.lua"));
     this.setState = new Script(load("set_state.lua"));
