@@ -40,6 +40,10 @@ public final class AsteriskAdapter implements ChannelAdapter {
   private volatile Ivr ivr;
   private FileTime ivrStamp;
   private long reloadTimer = -1;
+  private long reconcileTimer = -1;
+  private final java.util.concurrent.atomic.AtomicBoolean reconciling = new java.util.concurrent.atomic.AtomicBoolean();
+  /** How many reconciliations ran (tests). */
+  final java.util.concurrent.atomic.AtomicInteger reconciliations = new java.util.concurrent.atomic.AtomicInteger();
   private VirtualThreadAgiServer agi;
   private Thread agiThread;
   private AmiClient ami;
@@ -105,6 +109,20 @@ public final class AsteriskAdapter implements ChannelAdapter {
     }).compose(x -> context.broadcast().subscribe(CONTROL_TOPIC, this::onControl)).onSuccess(sub -> {
       controlSubscription = sub;
       reloadTimer = context.vertx().setPeriodic(2_000, id -> reloadIfChanged());
+      if (!settings.reconcileEvery().isZero()) {
+        // Besides every AMI login: a hang-up event missed while AMI was slow must not leave a call waiting forever.
+        reconcileTimer = context.vertx().setPeriodic(settings.reconcileEvery().toMillis(), id -> {
+          if (ami != null && ami.connected() && reconciling.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("voice-reconcile").start(() -> {
+              try {
+                reconcile();
+              } finally {
+                reconciling.set(false);
+              }
+            });
+          }
+        });
+      }
       log.atInfo().addKeyValue("agiPort", settings.agiPort()).addKeyValue("ami", settings.amiHost() + ":" + settings.amiPort())
           .addKeyValue("entryPoints", ivr.entryPoints().size()).addKeyValue("menus", ivr.menus().size())
           .log("voice channel started");
@@ -135,6 +153,9 @@ public final class AsteriskAdapter implements ChannelAdapter {
     }
     if (reloadTimer >= 0) {
       context.vertx().cancelTimer(reloadTimer);
+    }
+    if (reconcileTimer >= 0) {
+      context.vertx().cancelTimer(reconcileTimer);
     }
     if (controlSubscription != null) {
       controlSubscription.cancel();
@@ -370,13 +391,26 @@ public final class AsteriskAdapter implements ChannelAdapter {
    * @return how many channel ids Asterisk reported, or -1 when it could not be asked
    */
   synchronized int reconcile() {
+    reconciliations.incrementAndGet();
+    // Order matters when this runs while calls come and go (periodically): the hub's open interactions are read and
+    // the time noted before Asterisk is asked, so every call or interaction compared existed before the channel list
+    // was taken, and one that arrives meanwhile is never mistaken for gone.
+    java.time.Instant asked = java.time.Instant.now();
+    java.util.List<io.switchboard.hub.api.spi.OpenInteraction> open;
+    try {
+      open = CallFlows.await(context.openInteractions());
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("error", e.toString()).log("reconciliation: could not read the hub's open voice interactions");
+      open = null;
+    }
     java.util.Set<String> live = ami == null ? null : ami.liveChannelIds();
     if (live == null) {
       return -1;
     }
     int gone = 0;
     for (Call call : byUniqueId.values()) {
-      if (!live.contains(call.uniqueId) && call.state != Call.State.ENDED) {
+      if (call.startedAt.isBefore(asked) && !live.contains(call.uniqueId) && call.state != Call.State.ENDED
+          && !call.state.callback()) {
         log.atWarn().addKeyValue("channel", call.channel).addKeyValue("interactionId", call.interaction)
             .log("reconciliation: the call's channel is gone in Asterisk");
         forget(call);
@@ -386,11 +420,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
         }
       }
     }
-    java.util.List<io.switchboard.hub.api.spi.OpenInteraction> open;
-    try {
-      open = CallFlows.await(context.openInteractions());
-    } catch (Exception e) {
-      log.atWarn().addKeyValue("error", e.toString()).log("reconciliation: could not read the hub's open voice interactions");
+    if (open == null) {
       return live.size();
     }
     int adopted = 0;

@@ -196,6 +196,24 @@ class CallbackFlowTest {
   }
 
   @Test
+  void aCustomerWhoDoesNotAnswerIsTriedAgainThenTheCallbackIsRecordedAsFailed() throws Exception {
+    Call call = callbackRequestedBy(NEVER_ANSWERS);
+    InteractionId id = call.interaction;
+    offer(call);
+    AsteriskCallFlowTest.await("failed after two tries of 5 s ringing", () -> hub.left.contains(id + " callback failed: no answer after 2 attempts"));
+    assertThat(hub.attributeUpdatesReasons()).contains(id + " callback attempt 1 of 2: no answer", id + " callback attempt 2 of 2: no answer");
+    AsteriskCallFlowTest.await("the callback is done", () -> !adapter.callbacks().contains(call));
+  }
+
+  @Test
+  void aNumberThatCannotBeReachedIsRecordedAsUnreachable() throws Exception {
+    Call call = callbackRequestedBy("+4930100009"); // no such extension in test-customers
+    InteractionId id = call.interaction;
+    offer(call);
+    AsteriskCallFlowTest.await("failed as unreachable", () -> hub.left.contains(id + " callback failed: number unreachable after 2 attempts"));
+  }
+
+  @Test
   void theAgentHangingUpWhileTheCustomersPhoneRingsRecordsTheCallbackAsFailed() throws Exception {
     Call call = callbackRequestedBy(NEVER_ANSWERS);
     InteractionId id = call.interaction;

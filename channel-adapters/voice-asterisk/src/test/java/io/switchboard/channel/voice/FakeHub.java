@@ -34,6 +34,8 @@ final class FakeHub implements ChannelContext {
   final Map<String, IntakeResult> byExternalId = new ConcurrentHashMap<>();
   final List<String> left = new CopyOnWriteArrayList<>();
   final List<String> answered = new CopyOnWriteArrayList<>();
+  /** How often the adapter read the open interactions (once per reconciliation). */
+  final java.util.concurrent.atomic.AtomicInteger openReads = new java.util.concurrent.atomic.AtomicInteger();
   /** Every call state the adapter reported, in order. */
   final List<io.switchboard.hub.api.spi.CallState> states = new CopyOnWriteArrayList<>();
   final Map<AgentId, String> endpoints = new ConcurrentHashMap<>();
@@ -148,6 +150,7 @@ final class FakeHub implements ChannelContext {
 
   @Override
   public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
+    openReads.incrementAndGet();
     return Future.succeededFuture(List.copyOf(open));
   }
 

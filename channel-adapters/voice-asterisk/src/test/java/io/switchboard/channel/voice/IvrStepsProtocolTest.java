@@ -40,6 +40,14 @@ class IvrStepsProtocolTest {
             numbers: ["5550100"]
             menu: main
             callback: { key: "1", prompts: [custom/cb-offer], confirm: [custom/cb-confirm] }
+          - name: billing-only
+            numbers: ["5550101"]
+            menu: main
+            callback: { key: "1", prompts: [custom/cb-offer], confirm: [custom/cb-confirm], queues: [billing] }
+          - name: general-only
+            numbers: ["5550102"]
+            menu: main
+            callback: { key: "1", prompts: [custom/cb-offer], confirm: [custom/cb-confirm], queues: [general] }
           - name: members
             numbers: ["5550200"]
             menu: main
@@ -188,6 +196,19 @@ class IvrStepsProtocolTest {
     assertThat(adapter.callbacks()).isEmpty();
     FastAgiProtocolTest.await(() -> hub.left.size() == 1);
     assertThat(hub.left).singleElement().asString().contains("caller hung up after waiting");
+  }
+
+  @Test
+  void aCallbackOfferForOtherQueuesIsNotMadeAndItsKeyDoesNothing() throws Exception {
+    // The hub has the call in queue "general"; this entry point offers callbacks in "billing" only.
+    var peer = call("1806.1", "+4930123456", "5550101", Map.of("custom/menu", '9'), "1-");
+    assertThat(sounds(peer)).doesNotContain("custom/cb-offer", "custom/cb-confirm");
+    assertThat(adapter.callbacks()).isEmpty();
+    FastAgiProtocolTest.await(() -> hub.left.size() == 1);
+    // In its queue the offer is made.
+    var other = call("1807.1", "+4930123457", "5550102", Map.of("custom/menu", '9'), "1");
+    assertThat(sounds(other)).contains("custom/cb-offer", "custom/cb-confirm");
+    assertThat(adapter.callbacks()).hasSize(1);
   }
 
   // ------------------------------------------------------------------ after hours

@@ -22,7 +22,7 @@ public final class RealAsterisk implements AutoCloseable {
   public final Path home;
   public final Path run;
   public final int amiPort;
-  private final Process process;
+  private volatile Process process;
   private ManagerConnection ami;
 
   /** The installed Asterisk: {@code SWITCHBOARD_ASTERISK_HOME}, else /opt/asterisk-22.10.1; null when neither exists. */
@@ -93,11 +93,7 @@ public final class RealAsterisk implements AutoCloseable {
       }
     }
     Files.writeString(etc.resolve("extensions.conf"), extensions);
-    ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/asterisk").toString(), "-C", etc.resolve("asterisk.conf").toString(),
-        "-f", "-U", "root")
-        .redirectErrorStream(true).redirectOutput(run.resolve("console.log").toFile());
-    pb.environment().put("LD_LIBRARY_PATH", home.resolve("lib").toString());
-    RealAsterisk a = new RealAsterisk(home, run, amiPort, pb.start());
+    RealAsterisk a = new RealAsterisk(home, run, amiPort, launch(home, run));
     try {
       a.ami = a.login(Duration.ofSeconds(60));
     } catch (Exception e) {
@@ -105,6 +101,30 @@ public final class RealAsterisk implements AutoCloseable {
       throw e;
     }
     return a;
+  }
+
+  private static Process launch(Path home, Path run) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/asterisk").toString(), "-C",
+        run.resolve("etc/asterisk.conf").toString(), "-f", "-U", "root")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(run.resolve("console.log").toFile()));
+    pb.environment().put("LD_LIBRARY_PATH", home.resolve("lib").toString());
+    return pb.start();
+  }
+
+  /**
+   * Kills Asterisk at once (SIGKILL, as a crash: every channel is gone without hang-up events) and starts it again
+   * with the same configuration and AMI port; returns once AMI accepts a login again (also the test's own
+   * {@link #ami()} connection, which is new).
+   */
+  public void crashAndRestart() throws Exception {
+    if (ami != null) {
+      ami.logoff();
+    }
+    process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+    process = launch(home, run);
+    ami = login(Duration.ofSeconds(60));
+    // AMI answers before the dialplan and the other modules are loaded: wait until Asterisk says it is fully booted.
+    ami.sendAction(new org.asteriskjava.manager.action.CommandAction("core waitfullybooted"), 60_000);
   }
 
   /** config/asterisk/extensions.conf with the hub's address set to 127.0.0.1:{@code agiPort}. */
