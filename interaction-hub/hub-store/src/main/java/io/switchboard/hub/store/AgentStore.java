@@ -35,6 +35,10 @@ public final class AgentStore {
   private static final String LIST = "SELECT " + COLUMNS + " FROM agents ORDER BY username";
   private static final String CREDENTIALS =
       "SELECT id, username, role, password_hash, active FROM agents WHERE username = $1";
+  private static final String QUEUES = "SELECT agent_id, queue_id FROM agent_queues WHERE agent_id = ANY($1)";
+  private static final String CLEAR_QUEUES = "DELETE FROM agent_queues WHERE agent_id = $1";
+  private static final String ADD_QUEUES =
+      "INSERT INTO agent_queues (agent_id, queue_id) SELECT $1, q FROM unnest($2::text[]) AS q ON CONFLICT DO NOTHING";
   private static final String SKILLS = "SELECT agent_id, skill, proficiency FROM agent_skills WHERE agent_id = ANY($1)";
   private static final String CAPACITY =
       "SELECT agent_id, channel, capacity FROM agent_capacity WHERE agent_id = ANY($1)";
@@ -107,8 +111,13 @@ public final class AgentStore {
     UUID[] ids = agentRows.stream().map(r -> r.getUUID("id")).toArray(UUID[]::new);
     Map<UUID, Map<String, Integer>> skills = new LinkedHashMap<>();
     Map<UUID, Map<Channel, Integer>> capacity = new LinkedHashMap<>();
-    return sql.preparedQuery(SKILLS)
+    Map<UUID, List<String>> queues = new LinkedHashMap<>();
+    return sql.preparedQuery(QUEUES)
         .execute(Tuple.of(ids))
+        .compose(qr -> {
+          qr.forEach(r -> queues.computeIfAbsent(r.getUUID("agent_id"), k -> new ArrayList<>()).add(r.getString("queue_id")));
+          return sql.preparedQuery(SKILLS).execute(Tuple.of(ids));
+        })
         .compose(sr -> {
           sr.forEach(r ->
               skills.computeIfAbsent(r.getUUID("agent_id"), k -> new LinkedHashMap<>())
@@ -126,10 +135,17 @@ public final class AgentStore {
                 new Agent(
                     new AgentId(id), r.getString("username"), r.getString("display_name"),
                     Role.fromWire(r.getString("role")), r.getBoolean("active"), skills.getOrDefault(id, Map.of()),
-                    capacity.getOrDefault(id, Map.of()), Rows.instant(r, "created_at")));
+                    capacity.getOrDefault(id, Map.of()), Rows.instant(r, "created_at"), queues.getOrDefault(id, List.of())));
           }
           return out;
         });
+  }
+
+  /** Replaces the queues {@code id} serves (empty: every queue). */
+  public Future<Void> replaceQueues(SqlClient sql, AgentId id, List<String> queueIds) {
+    return sql.preparedQuery(CLEAR_QUEUES).execute(Tuple.of(id.value())).compose(x -> queueIds.isEmpty()
+        ? Future.<Void>succeededFuture()
+        : sql.preparedQuery(ADD_QUEUES).execute(Tuple.of(id.value()).addArrayOfString(queueIds.toArray(String[]::new))).mapEmpty());
   }
 
   /** The agent's phone endpoint (an Asterisk dial string); empty when none is set or the agent does not exist. */

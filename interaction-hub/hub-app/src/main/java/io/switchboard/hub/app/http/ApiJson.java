@@ -195,6 +195,7 @@ public final class ApiJson {
         .put("active", a.active())
         .put("skills", skills)
         .put("capacity", capacity)
+        .put("queues", new io.vertx.core.json.JsonArray(a.queues()))
         .put("createdAt", time(a.createdAt()));
   }
 

@@ -6,6 +6,7 @@ import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.interaction.InteractionQueries;
+import io.switchboard.hub.core.routing.QueueMembership;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.messaging.AttachmentService;
 import io.switchboard.hub.core.messaging.MessageService;
@@ -159,6 +160,7 @@ public final class HttpApiVerticle extends VerticleBase {
     InteractionRoutes.mount(router, services.interactions(), authn);
     InteractionRoutes.mountSearch(router, new io.switchboard.hub.core.interaction.ConversationSearch(services.stores()), authn);
     StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
+    QueueMembershipRoutes.mount(router, new QueueMembership(services.stores(), services.routing()), authn);
     AdminRoutes.mount(router, services.auth(), services.stores(), authn);
     RoutingRoutes.mount(router, services.routing(), services.console(), authn);
     RulesWorkbenchRoutes.mount(router, new io.switchboard.hub.core.routing.RulesWorkbench(vertx, services.stores(),

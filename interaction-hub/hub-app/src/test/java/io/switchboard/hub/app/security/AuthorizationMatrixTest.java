@@ -84,6 +84,9 @@ class AuthorizationMatrixTest {
     EXPECTED.put("changeAgentRole", Who.ADMIN);
     EXPECTED.put("revokeAgentSessions", Who.ADMIN);
     EXPECTED.put("getAgentState", Who.SELF_OR_SUPERVISOR);
+    EXPECTED.put("getAgentQueues", Who.SUPERVISOR);
+    EXPECTED.put("setAgentQueues", Who.ADMIN);
+    EXPECTED.put("listQueueMembers", Who.SUPERVISOR);
     EXPECTED.put("setAgentState", Who.AGENT);
     EXPECTED.put("agentHeartbeat", Who.AGENT);
     EXPECTED.put("listMyOffers", Who.AGENT);

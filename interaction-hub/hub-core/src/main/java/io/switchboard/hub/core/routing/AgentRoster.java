@@ -90,6 +90,6 @@ public final class AgentRoster {
     a.capacity().forEach((ch, n) -> capacity.put(ch.wireName(), n));
     List<String> exclusive = a.capacity().containsKey(Channel.VOICE) ? List.of(Channel.VOICE.wireName()) : List.of();
     return new RoutingState.AgentLive(a.id().toString(), last != null ? last.state() : AgentState.OFFLINE.wireName(),
-        last != null ? last.reason() : null, since, false, since, a.skills(), List.of(), capacity, Map.of(), exclusive);
+        last != null ? last.reason() : null, since, false, since, a.skills(), a.queues(), capacity, Map.of(), exclusive);
   }
 }

@@ -328,7 +328,7 @@ public final class RoutingReconciler {
     List<String> exclusive = a.capacity().containsKey(io.switchboard.hub.api.Channel.VOICE)
         ? List.of(io.switchboard.hub.api.Channel.VOICE.wireName()) : List.of();
     return live.putAgent(new RoutingState.AgentLive(a.id().toString(), rec.state(), rec.reason(), rec.at(), false, rec.at(),
-        a.skills(), List.of(), capacity, load, exclusive), true);
+        a.skills(), a.queues(), capacity, load, exclusive), true);
   }
 
   /** Puts a queued interaction back in the waiting set at its place, keeping a live item's sticky agent. */

@@ -647,7 +647,7 @@ public final class RoutingService {
         existing == null ? now : existing.since(),
         existing != null && existing.present(),
         existing == null ? now : existing.idleSince(),
-        a.skills(), List.of(), capacity, existing == null ? load : existing.load(), exclusive);
+        a.skills(), a.queues(), capacity, existing == null ? load : existing.load(), exclusive);
   }
 
   /** An agent's live routing state. */
