@@ -280,6 +280,25 @@ class IvrStepsProtocolTest {
     assertThat(adapter.callbacks()).isEmpty();
   }
 
+  @Test
+  void anEntryPointNamingACalendarRoutingDoesNotHaveStopsTheStartWithFileAndLine() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, """
+        entryPoints:
+          - name: sales
+            numbers: [default]
+            menu: main
+            hours: nights
+        menus:
+          main: { prompts: [beep] }
+        """);
+    var other = new AsteriskAdapter();
+    var started = other.start(new FakeHub(vertx, Map.of("agiPort", RealAsterisk.freePort(), "ivrFile", bad.toString())));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> started.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertThat(e.getCause().getMessage()).contains(bad + ":5: entryPoints[0].hours: names no calendar 'nights' of routing.yaml");
+  }
+
   // ------------------------------------------------------------------ customer number
 
   @Test

@@ -122,8 +122,7 @@ public final class Hub implements AutoCloseable {
       EmbeddedPostgresServer pg = EmbeddedPostgresServer.startDurable(cfg.dataDir().resolve("postgres"), 0);
       closeInReverse.add(pg);
       serverPids.add(pg.postmasterPid());
-      ensureDatabase(pg, "switchboard");
-      pgUrl = pg.url("switchboard");
+      pgUrl = pg.ensureDatabase("switchboard");
     } else {
       pgUrl = cfg.postgres().url();
     }
@@ -374,21 +373,6 @@ public final class Hub implements AutoCloseable {
       return java.net.InetAddress.getLocalHost().getHostName();
     } catch (java.io.IOException e) {
       return "unknown";
-    }
-  }
-
-  private static void ensureDatabase(EmbeddedPostgresServer pg, String name) {
-    String admin = "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres";
-    try (var c = java.sql.DriverManager.getConnection(admin, pg.user(), pg.password());
-        var st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-      st.setString(1, name);
-      if (!st.executeQuery().next()) {
-        try (var create = c.createStatement()) {
-          create.execute("CREATE DATABASE " + name);
-        }
-      }
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException("could not prepare database '" + name + "' in embedded PostgreSQL", e);
     }
   }
 

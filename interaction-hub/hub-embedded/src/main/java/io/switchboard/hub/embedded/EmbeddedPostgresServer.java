@@ -159,6 +159,46 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return "postgresql://postgres:" + password + "@127.0.0.1:" + port + "/" + database;
   }
 
+  private static final java.util.regex.Pattern DATABASE_NAME = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  /**
+   * Creates {@code database} unless it exists (the hub's own at start); returns its URL as {@link #url(String)} gives
+   * it. Names are lower-case identifiers (letters, digits, '_'), as they go into {@code CREATE DATABASE}.
+   */
+  public String ensureDatabase(String database) {
+    return create(database, true);
+  }
+
+  /** Creates {@code database}, which must not exist yet (a fresh database per test); returns its URL. */
+  public String createDatabase(String database) {
+    return create(database, false);
+  }
+
+  private String create(String database, boolean unlessExists) {
+    if (!DATABASE_NAME.matcher(database).matches()) {
+      throw new IllegalArgumentException("not a database name: " + database);
+    }
+    try (var c = java.sql.DriverManager.getConnection(jdbcUrl("postgres"), user(), password);
+        var exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      exists.setString(1, database);
+      boolean found;
+      try (var rows = exists.executeQuery()) {
+        found = rows.next();
+      }
+      if (found && !unlessExists) {
+        throw new IllegalStateException("database " + database + " exists already");
+      }
+      if (!found) {
+        try (var create = c.createStatement()) {
+          create.execute("CREATE DATABASE " + database);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not create database '" + database + "' in embedded PostgreSQL", e);
+    }
+    return url(database);
+  }
+
   /** The JDBC URL of {@code database} (user and password passed separately). */
   public String jdbcUrl(String database) {
     return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;

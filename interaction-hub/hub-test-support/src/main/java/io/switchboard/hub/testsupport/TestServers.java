@@ -5,7 +5,6 @@ import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,14 +64,7 @@ public final class TestServers {
   /** Creates an empty database of its own for one test and returns its {@code postgresql://} URL. */
   public String newDatabase() {
     String name = "t" + counter.incrementAndGet() + "_" + UUID.randomUUID().toString().substring(0, 8);
-    String admin = "jdbc:postgresql://" + postgres.host() + ":" + postgres.port() + "/postgres";
-    try (Connection c = DriverManager.getConnection(admin, postgres.user(), postgres.password());
-        Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not create test database " + name, e);
-    }
-    return postgres.url(name);
+    return postgres.createDatabase(name);
   }
 
   /**

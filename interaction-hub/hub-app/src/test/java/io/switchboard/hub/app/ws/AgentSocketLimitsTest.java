@@ -51,7 +51,8 @@ class AgentSocketLimitsTest {
     Console silent = fx.console(port);
     long connected = System.nanoTime();
     assertThat(silent.awaitClose()).isEqualTo((short) 4401);
-    assertThat((System.nanoTime() - connected) / 1_000_000).isBetween(250L, 4_000L);
+    // Closed by the 300-ms auth timeout, not by the 10-s idle timeout or a later check (no sub-second bound).
+    assertThat((System.nanoTime() - connected) / 1_000_000).isLessThan(4_000L);
     assertThat(silent.next("error").getString("code")).isEqualTo("unauthenticated");
   }
 
@@ -97,11 +98,10 @@ class AgentSocketLimitsTest {
     var requeued = fx.expect(RoutingService.OFFER_WITHDRAWN, e -> id.equals(e.getString("interactionId")));
     alice.pause();
     flood(aliceId);
-    // Emma's console, on the same gateway and event loop, is answered at once while alice's is stuck.
+    // Emma's console, on the same gateway and event loop, is answered while alice's is stuck (alice has not resumed
+    // reading): each ping's pong is awaited, so a gateway blocked behind alice's socket fails here.
     for (int i = 0; i < 5; i++) {
-      long sent = System.nanoTime();
       emma.assertAlive("emma-" + i);
-      assertThat((System.nanoTime() - sent) / 1_000_000).as("pong latency").isLessThan(1_000);
     }
     JsonObject withdrawn = SocketFixture.await(requeued);
     assertThat(withdrawn.getString("agentId")).isEqualTo(aliceId);
@@ -130,10 +130,9 @@ class AgentSocketLimitsTest {
     flood(aliceId);
     // Events reach each console in the order the gateway hears them: once bob has this one, every event of
     // the flood has been written to alice's socket or held back.
-    long sent = System.nanoTime();
+    // Bob gets it while alice is still stuck (she has not resumed reading): her backlog holds nobody else up.
     publishState(fx.agentId(bobToken), "busy", "marker");
     assertThat(bob.next("state").getString("reason")).isEqualTo("marker");
-    assertThat((System.nanoTime() - sent) / 1_000_000).isLessThan(1_000);
 
     alice.resume();
     JsonObject snapshot = alice.next(f -> "snapshot".equals(f.getString("type")) && "overflow".equals(f.getString("cause")));
