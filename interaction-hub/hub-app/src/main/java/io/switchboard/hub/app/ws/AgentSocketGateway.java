@@ -92,6 +92,7 @@ public final class AgentSocketGateway {
   private final Map<String, Set<AgentConnection>> byAgent = new HashMap<>();
   private final Map<String, Future<Void>> lanes = new HashMap<>();
   private final Stores stores;
+  private final io.switchboard.hub.core.interaction.AgentTyping typing;
   /** Supervisor sockets subscribed to the dashboard. */
   private final Set<AgentConnection> dashboards = new LinkedHashSet<>();
   /** Supervisor sockets watching an interaction, by interaction id. */
@@ -115,6 +116,7 @@ public final class AgentSocketGateway {
     this.origins = new OriginPolicy(allowedOrigins, publicUrl);
     this.limits = limits;
     this.stores = stores;
+    this.typing = new io.switchboard.hub.core.interaction.AgentTyping(vertx, stores);
     listen(RoutingService.OFFER_CREATED, this::offerCreated);
     listen(RoutingService.OFFER_WITHDRAWN, e -> each(e, c -> c.offerWithdrawn(e.getString("interactionId"), e.getString("reason"))));
     listen(RoutingService.OFFER_ACCEPTED, e -> each(e, c -> c.assigned(e.getString("interactionId"))));
@@ -186,19 +188,9 @@ public final class AgentSocketGateway {
     return views;
   }
 
-  /**
-   * The agent types (or stopped) in an interaction assigned to them: the channel adapter (web chat) shows it
-   * to the customer. Only the agent working the interaction may; others get not-found.
-   */
+  /** The agent types (or stopped) in an interaction: hub-core's {@link io.switchboard.hub.core.interaction.AgentTyping} decides whether they may. */
   Future<Void> agentTyping(Principal.Staff staff, InteractionId id, boolean on) {
-    return stores.interactions().find(stores.db().pool(), id).compose(found -> {
-      if (found.isEmpty() || !staff.agentId().equals(found.get().agentId())
-          || found.get().state() != io.switchboard.hub.api.InteractionState.ASSIGNED) {
-        return Future.failedFuture(new io.switchboard.hub.api.error.NotFoundException("no interaction " + id + " assigned to you"));
-      }
-      vertx.eventBus().publish(HubEvents.AGENT_TYPING, new JsonObject().put("interactionId", id.toString()).put("on", on));
-      return Future.<Void>succeededFuture();
-    });
+    return typing.typing(staff.agentId(), id, on);
   }
 
   void register(AgentConnection c) {
