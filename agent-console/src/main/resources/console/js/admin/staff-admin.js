@@ -196,12 +196,13 @@ class StaffAdmin extends LitElement {
           </form>` : nothing}
         <table class="data" data-testid="staff">
           <thead><tr><th class="left">Username</th><th class="left">Name</th><th class="left">Role</th><th class="left">Skills</th>
-            <th class="left">Capacity</th><th class="left">Status</th><th></th></tr></thead>
+            <th class="left">Capacity</th><th class="left">Queues</th><th class="left">Status</th><th></th></tr></thead>
           <tbody>${this.staff.map((a) => html`
             <tr data-username=${a.username} class=${a.id === this.editing ? 'selected' : ''}>
               <td>${a.username}</td><td class="left">${a.displayName}</td><td class="left">${a.role}</td>
               <td class="left wrap">${Object.entries(a.skills || {}).map(([k, v]) => `${k} ${v}`).join(', ') || '–'}</td>
               <td class="left wrap">${CHANNELS.filter((c) => a.capacity?.[c] !== undefined).map((c) => `${CHANNEL_LABELS[c]} ${a.capacity[c]}`).join(', ')}</td>
+              <td class="left wrap">${!Array.isArray(a.queues) ? '–' : a.queues.length ? a.queues.join(', ') : 'all'}</td>
               <td class="left">${a.active ? 'active' : html`<span class="badge">disabled</span>`}</td>
               <td><button @click=${() => this.edit(a)}>Edit</button></td>
             </tr>`)}</tbody>

@@ -94,6 +94,7 @@ class VoiceIvrStepsTest {
         exten => +4930100001,1,Wait(1)
          same => n,Answer()
          same => n,Wait(120)
+        exten => +4930100002,1,Busy(5)
         """);
     asterisk.ami().addEventListener(events::add);
     Path ivr = Files.createTempFile("ivr-", ".yaml");
@@ -239,6 +240,37 @@ class VoiceIvrStepsTest {
     JsonObject done = hub.get("/api/v1/interactions/" + id, alice).json();
     assertThat(done.getJsonObject("attributes").getString("voice.callback")).isEqualTo("completed");
     assertThat(reasons(done)).contains("callback answered on attempt 1");
+    assertThat(hub.post("/api/v1/interactions/" + id + "/end", alice, "").status()).isEqualTo(200);
+    onBreak("alice");
+  }
+
+  @Test
+  @DisplayName("a callback whose customer is busy on every try is recorded as failed with the reason, and the agent is told")
+  void aCallbackThatFailsIsRecordedWithItsReason() throws Exception {
+    onBreak("alice");
+    String sup = bearer(hub.login("sam", "sam-demo-pw"));
+    var queued = fx.expect(RoutingService.INTERACTION_QUEUED, e -> true);
+    String phone = dial("5550100", "+4930100002");
+    press(phone, "2");
+    String id = RoutingFixture.await(queued).getString("interactionId");
+    pressUntil(phone, '1', "the callback is recorded", () -> "requested".equals(hub.get("/api/v1/interactions/" + id, sup).json()
+        .getJsonObject("attributes").getString("voice.callback")));
+    String admin = bearer(hub.login("ada", "ada-demo-pw"));
+    String aliceId = hub.get("/api/v1/auth/me", bearer(hub.login("alice", "alice-demo-pw"))).json().getString("id");
+    assertThat(hub.put("/api/v1/agents/" + aliceId + "/phone", admin,
+        new JsonObject().put("endpoint", "Local/1001@test-phones/n").encode()).status()).isEqualTo(200);
+    var left = fx.expect(ChannelRuntime.CUSTOMER_LEFT, e -> id.equals(e.getString("interactionId")));
+    String alice = fx.available("alice");
+    JsonObject gone = RoutingFixture.await(left);
+    assertThat(gone.getBoolean("abandoned")).isFalse();
+    assertThat(gone.getString("reason")).isEqualTo("callback failed: busy after 1 attempt");
+    assertThat(gone.getString("agentId")).isEqualTo(aliceId);
+    JsonObject detail = hub.get("/api/v1/interactions/" + id, alice).json();
+    assertThat(detail.getString("state")).isEqualTo("assigned");
+    assertThat(detail.getJsonObject("attributes").getMap()).containsEntry("voice.callback", "failed")
+        .containsEntry("voice.callbackAttempts", "1").containsEntry("voice.callbackResult", "busy");
+    assertThat(reasons(detail)).contains("callback requested to +4930100002", "callback attempt 1 of 1: busy",
+        "customer left: callback failed: busy after 1 attempt");
     assertThat(hub.post("/api/v1/interactions/" + id + "/end", alice, "").status()).isEqualTo(200);
     onBreak("alice");
   }

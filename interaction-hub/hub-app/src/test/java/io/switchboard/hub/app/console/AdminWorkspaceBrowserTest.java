@@ -151,10 +151,20 @@ class AdminWorkspaceBrowserTest {
     editor.getByLabel("Skill", new Locator.GetByLabelOptions().setExact(true)).last().fill("billing");
     editor.getByLabel("Proficiency of billing").selectOption("4");
     editor.getByLabel("Capacity Chat").fill("2");
+    // Queue membership (routing profile, router's #9.5 API): nina serves billing only.
+    editor.getByTestId("queue-membership").getByLabel("Billing").check();
     editor.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save")).click();
     assertThat(staff.getByRole(AriaRole.STATUS)).containsText("Nina Newhire was saved.");
     assertThat(staff.locator("tr[data-username=nina]")).containsText("billing 4");
     assertThat(staff.locator("tr[data-username=nina]")).containsText("Chat 2");
+    String adminToken = TestHub.bearer(hub.login("ada", "ada-demo-pw"));
+    String ninaId = hub.get("/api/v1/agents", adminToken).jsonArray().stream().map(a -> (JsonObject) a)
+        .filter(a -> "nina".equals(a.getString("username"))).findFirst().orElseThrow().getString("id");
+    JsonObject nina = hub.get("/api/v1/agents/" + ninaId, adminToken).json();
+    assertThat(nina.getJsonObject("skills").getInteger("billing")).isEqualTo(4);
+    assertThat(nina.getJsonObject("capacity").getInteger("chat")).isEqualTo(2);
+    assertThat(hub.get("/api/v1/agents/" + ninaId + "/queues", adminToken).json().getJsonArray("queues").getList())
+        .containsExactly("billing");
     assertThat(hub.login("nina", "nina-starts-on-monday-42")).isNotBlank();
 
     editor.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Disable account")).click();

@@ -10,7 +10,10 @@ import java.util.Map;
 
 /**
  * The dashboard's chart history kept in memory on this node: per queue, one point (waiting, 30-minute
- * service level) every {@code interval}, for the last {@code span}. A node that starts has no history yet;
+ * service level) every {@code interval}, for the last {@code span}. Points sit on a fixed grid (multiples of
+ * {@code interval} since the epoch): the first snapshot in each grid slot gives that slot's point, stamped with the
+ * slot's start, so ticks that jitter (1.0–1.1 s apart) never stretch the spacing; a slot with no snapshot (a stalled
+ * node) is a gap. A node that starts has no history yet;
  * points of a queue that left the rules are dropped with it. Not thread-safe: used on one verticle's context.
  */
 public final class DashboardHistory {
@@ -18,7 +21,7 @@ public final class DashboardHistory {
   private final Duration span;
   private final int capacity;
   private final Map<String, ArrayDeque<DashboardSnapshot.HistoryPoint>> points = new LinkedHashMap<>();
-  private Instant lastSample;
+  private long lastSlot = Long.MIN_VALUE;
 
   public DashboardHistory(Duration interval, Duration span) {
     this.interval = interval;
@@ -27,19 +30,20 @@ public final class DashboardHistory {
   }
 
   /**
-   * Records the snapshot's queues when a sample is due ({@code interval} since the last one); returns whether
-   * it did.
+   * Records the snapshot's queues when it is the first of a new grid slot; returns whether it did.
    */
   public boolean offer(DashboardSnapshot s) {
-    if (lastSample != null && s.at().isBefore(lastSample.plus(interval))) {
+    long slot = Math.floorDiv(s.at().toEpochMilli(), interval.toMillis());
+    if (slot <= lastSlot) {
       return false;
     }
-    lastSample = s.at();
+    lastSlot = slot;
+    Instant at = Instant.ofEpochMilli(slot * interval.toMillis());
     Map<String, ArrayDeque<DashboardSnapshot.HistoryPoint>> kept = new LinkedHashMap<>();
     for (DashboardSnapshot.QueueFigures q : s.queues()) {
       ArrayDeque<DashboardSnapshot.HistoryPoint> ring = points.getOrDefault(q.id(), new ArrayDeque<>());
-      ring.addLast(new DashboardSnapshot.HistoryPoint(s.at(), q.waiting(), q.window().serviceLevel()));
-      while (ring.size() > capacity || ring.peekFirst().at().isBefore(s.at().minus(span))) {
+      ring.addLast(new DashboardSnapshot.HistoryPoint(at, q.waiting(), q.window().serviceLevel()));
+      while (ring.size() > capacity || ring.peekFirst().at().isBefore(at.minus(span))) {
         ring.removeFirst();
       }
       kept.put(q.id(), ring);
@@ -47,6 +51,11 @@ public final class DashboardHistory {
     points.clear();
     points.putAll(kept);
     return true;
+  }
+
+  /** The grid time of the latest point (null before the first). */
+  public Instant lastPointAt() {
+    return lastSlot == Long.MIN_VALUE ? null : Instant.ofEpochMilli(lastSlot * interval.toMillis());
   }
 
   /** The history as it stands, oldest point first. */

@@ -146,6 +146,29 @@ public final class DashboardService {
           first == null ? 0 : Math.max(0, now.toEpochMilli() - first.getValue()), first == null ? null : first.getKey(),
           d, w, byChannel.getOrDefault(q.id(), Map.of()), staffing));
     }
+    // Contacts keep the queue they were classified into. When a new rules version drops that queue while they wait,
+    // they still wait (and are still offered by their classification): show them in a row of their own, marked
+    // removed, so the per-queue waiting adds up to the total and the supervisor sees whom to move.
+    java.util.Set<String> known = new java.util.HashSet<>();
+    queues.forEach(q -> known.add(q.id()));
+    new java.util.TreeSet<>(waitingCount.keySet()).stream().filter(id -> !known.contains(id)).forEach(id -> {
+      Map.Entry<String, Long> first = oldest.get(id);
+      DashboardSnapshot.PeriodFigures none = figures(DashboardStore.Period.EMPTY);
+      int staffed = 0;
+      int available = 0;
+      for (RoutingState.AgentLive a : agents) {
+        if (a.present() && !"offline".equals(a.state()) && (a.queues().isEmpty() || a.queues().contains(id))) {
+          staffed++;
+          if ("available".equals(a.state())) {
+            available++;
+          }
+        }
+      }
+      out.add(new DashboardSnapshot.QueueFigures(id, id + " (removed from the rules)", 0, 0, 0, waitingCount.get(id),
+          first == null ? 0 : Math.max(0, now.toEpochMilli() - first.getValue()), first == null ? null : first.getKey(),
+          none, none, Map.of(), new DashboardSnapshot.Staffing((int) WINDOW.toMinutes(), 0, 0, "default", 0, 0, 1.0, 0, staffed, available, staffed),
+          true));
+    });
     return out;
   }
 

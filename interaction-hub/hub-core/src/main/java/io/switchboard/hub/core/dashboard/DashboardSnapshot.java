@@ -28,10 +28,19 @@ public record DashboardSnapshot(Instant at, ZoneId zone, Instant dayStart, int w
    * @param waiting interactions waiting for an offer now
    * @param longestWaitMs how long the one waiting longest has waited; 0 when none waits
    * @param oldestInteractionId the one waiting longest, or null
+   * @param removed the rules in force no longer name this queue, but contacts still wait in it (see docs/dashboard.md)
    */
   public record QueueFigures(String id, String name, double targetPercent, int targetSeconds, long maxWaitSeconds,
       int waiting, long longestWaitMs, String oldestInteractionId, PeriodFigures today, PeriodFigures window,
-      Map<String, Long> handledByChannel, Staffing staffing) {}
+      Map<String, Long> handledByChannel, Staffing staffing, boolean removed) {
+    /** A queue of the rules in force. */
+    public QueueFigures(String id, String name, double targetPercent, int targetSeconds, long maxWaitSeconds,
+        int waiting, long longestWaitMs, String oldestInteractionId, PeriodFigures today, PeriodFigures window,
+        Map<String, Long> handledByChannel, Staffing staffing) {
+      this(id, name, targetPercent, targetSeconds, maxWaitSeconds, waiting, longestWaitMs, oldestInteractionId, today,
+          window, handledByChannel, staffing, false);
+    }
+  }
 
   /**
    * A queue's figures over one period (see docs/dashboard.md for each definition).
@@ -98,6 +107,7 @@ public record DashboardSnapshot(Instant at, ZoneId zone, Instant dayStart, int w
       qs.add(new JsonObject()
           .put("id", q.id())
           .put("name", q.name())
+          .put("removed", q.removed())
           .put("target", new JsonObject().put("percent", q.targetPercent()).put("withinSeconds", q.targetSeconds())
               .put("maxWaitSeconds", q.maxWaitSeconds()))
           .put("waiting", q.waiting())

@@ -83,7 +83,7 @@ public final class DashboardVerticle extends VerticleBase {
         JsonObject sample = new JsonObject();
         s.queues().forEach(q -> sample.put(q.id(), new JsonObject().put("waiting", q.waiting())
             .put("serviceLevel30m", q.window().serviceLevel())));
-        body.put("historySample", new JsonObject().put("at", s.at().toString()).put("queues", sample));
+        body.put("historySample", new JsonObject().put("at", history.lastPointAt().toString()).put("queues", sample));
       }
       agentDeltas.apply(body, sampled);
       vertx.eventBus().publish(TICK_ADDRESS, body);

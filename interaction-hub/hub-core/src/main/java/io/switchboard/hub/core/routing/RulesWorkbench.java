@@ -34,9 +34,10 @@ import java.util.TreeMap;
  *
  * <p>The simulation replays the stored arrivals (channel, attributes, subject, the customer's tier, language and
  * attributes, at the times they came) through {@link Simulator} twice with one seed: once with the running rules and once
- * with the draft, with today's active agents (role agent) as the roster, all available. Handle times are the real ones
- * of interactions that were answered and finished, patience the real wait of those abandoned; the rest are drawn from
- * the means. So the two runs see the same customers and the difference is the rules'. It runs on a worker thread.
+ * with the draft, with today's active agents (role agent) as the roster, all available, each serving the queues of its
+ * routing profile (every queue when it has none). Handle times are the real ones of interactions that were answered and
+ * finished, patience the real wait of those abandoned; the rest are drawn from the means. So the two runs see the same
+ * customers and the difference is the rules'. It runs on a worker thread.
  */
 public final class RulesWorkbench {
   /** The name problems carry: the draft is what will become routing.yaml. */
@@ -126,7 +127,8 @@ public final class RulesWorkbench {
       if (agent.active() && agent.role() == Role.AGENT) {
         Map<String, Integer> capacity = new LinkedHashMap<>();
         agent.capacity().forEach((ch, n) -> capacity.put(ch.wireName(), n));
-        roster.add(new SimAgent(agent.id().toString(), agent.skills(), new HashSet<>(), capacity, null));
+        // Their queue membership (routing profile; none = every queue), as the router applies it.
+        roster.add(new SimAgent(agent.id().toString(), agent.skills(), new HashSet<>(agent.queues()), capacity, null));
       }
     }
     Duration meanHandle = handled == 0 ? Duration.ofSeconds(180) : Duration.ofMillis(Math.max(1000, handleMs / handled));

@@ -39,4 +39,25 @@ class DashboardHistoryTest {
     assertThat(h.view().intervalSeconds()).isEqualTo(5);
     assertThat(h.view().minutes()).isEqualTo(60);
   }
+
+  @Test
+  @DisplayName("#9.6 On ticks that jitter (1.00–1.15 s apart) points still fall on a fixed 5 s grid: one per 5 s, stamped on it")
+  void jitteryTicksStillGiveOnePointEveryFiveSecondsOnTheGrid() {
+    DashboardHistory h = new DashboardHistory(Duration.ofSeconds(5), Duration.ofMinutes(60));
+    java.util.Random jitter = new java.util.Random(96);
+    Instant t = T0.plusMillis(300);
+    Instant end = T0.plus(Duration.ofMinutes(10));
+    while (t.isBefore(end)) {
+      h.offer(at(t, 1, null));
+      t = t.plusMillis(1000 + jitter.nextInt(150));
+    }
+    List<DashboardSnapshot.HistoryPoint> points = h.view().points().get("billing");
+    assertThat(points).as("ten minutes give 120 points").hasSize(120);
+    for (int i = 0; i < points.size(); i++) {
+      assertThat(points.get(i).at().toEpochMilli() % 5000).as("point %d on the grid", i).isZero();
+      if (i > 0) {
+        assertThat(Duration.between(points.get(i - 1).at(), points.get(i).at())).isEqualTo(Duration.ofSeconds(5));
+      }
+    }
+  }
 }

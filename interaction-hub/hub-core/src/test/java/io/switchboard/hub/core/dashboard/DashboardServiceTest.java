@@ -57,6 +57,7 @@ class DashboardServiceTest {
   static RoutingState live;
   static DashboardSnapshot snapshot;
   static String waitingOldest;
+  static RulesService rules;
   static final UUID alice = UUID.randomUUID();
   static final UUID bruno = UUID.randomUUID();
   static final UUID carla = UUID.randomUUID();
@@ -69,7 +70,7 @@ class DashboardServiceTest {
     live = new RoutingState(fx.redis);
     Path rulesFile = dir.resolve("routing.yaml");
     Files.writeString(rulesFile, RULES);
-    RulesService rules = new RulesService(fx.vertx, fx.stores, rulesFile);
+    rules = new RulesService(fx.vertx, fx.stores, rulesFile);
     await(rules.start());
 
     for (UUID a : List.of(alice, bruno, carla, dario, erin)) {
@@ -378,5 +379,32 @@ class DashboardServiceTest {
     assertThat(await(moved)).isNotEmpty();
     assertThat(cache.read(fx.stores, List.of("billing", "quiet"), List.of(30, 10), DAY_START, b.plus(ClosedPeriods.STEP),
         NOW.plusSeconds(62))).isNotSameAs(moved);
+  }
+
+  @Test
+  @DisplayName("#9.6 Contacts still waiting in a queue the rules no longer name show as a 'removed from the rules' row, so the per-queue waiting adds up to the total")
+  void contactsWaitingInARemovedQueueAreShownInTheirOwnRowAndTheTotalsAgree() {
+    // The queue existed (its row stays in PostgreSQL) until a new rules version dropped it.
+    sql("INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", "retired", "Retired");
+    String orphan = interaction("retired", "chat", "queued", NOW.minusSeconds(120), null, null, null, null).toString();
+    await(live.enqueue(orphan, new JsonObject().put("channel", "chat")
+        .put("classification", new JsonObject().put("queue", "retired")), NOW.minusSeconds(120)));
+    try {
+      DashboardSnapshot s = await(new DashboardService(fx.stores, live, rules, Clock.fixed(NOW, ZoneOffset.UTC)).compute());
+      int perQueue = s.queues().stream().mapToInt(DashboardSnapshot.QueueFigures::waiting).sum();
+      assertThat(perQueue).as("per-queue waiting adds up to the total").isEqualTo(s.totals().waiting());
+      DashboardSnapshot.QueueFigures retired = s.queues().stream().filter(q -> q.id().equals("retired")).findFirst().orElseThrow();
+      assertThat(retired.waiting()).isEqualTo(1);
+      assertThat(retired.longestWaitMs()).isEqualTo(120_000);
+      assertThat(retired.oldestInteractionId()).isEqualTo(orphan);
+      JsonObject row = s.toJson().getJsonArray("queues").stream().map(o -> (JsonObject) o)
+          .filter(q -> q.getString("id").equals("retired")).findFirst().orElseThrow();
+      assertThat(row.getBoolean("removed")).isTrue();
+      assertThat(row.getString("name")).contains("removed from the rules");
+      assertThat(s.toJson().getJsonArray("queues").stream().map(o -> (JsonObject) o)
+          .filter(q -> q.getString("id").equals("billing")).findFirst().orElseThrow().getBoolean("removed")).isFalse();
+    } finally {
+      await(live.dequeue(orphan));
+    }
   }
 }
