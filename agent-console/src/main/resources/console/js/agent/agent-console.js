@@ -10,6 +10,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { clock, contextLines, routingReason, CHANNEL_LABELS } from '../format.js';
 import { askPermission, offerArrived, onSoundChange, setSound, soundSetting, soundState, tone, unlockAudio } from '../notify.js';
 import './interaction-workspace.js';
+import { rememberCallState } from '../voice/call-controls.js';
 
 const BREAK_REASONS = ['Lunch', 'Coffee', 'Meeting', 'Training', 'Personal'];
 const STATE_LABELS = {
@@ -59,6 +60,8 @@ class AgentConsole extends LitElement {
       message_status: (e) => this.workspace(e.detail.interactionId)?.statusChanged(e.detail),
       typing: (e) => this.workspace(e.detail.interactionId)?.typingChanged(e.detail),
       customer_left: (e) => this.onCustomerLeft(e.detail),
+      // A voice call's state: kept for a workspace that opens later (its controls listen to the socket themselves).
+      call_state: (e) => rememberCallState(e.detail),
       // The hub's live load (router, #10.4): the truth whenever it comes.
       load: (e) => { this.capacity = e.detail.capacity || this.capacity; this.load = e.detail.load || {}; this.requestUpdate(); },
       settings_changed: () => this.loadSettings().then((ok) => ok && this.say('Canned responses and dispositions were updated.', 'info')),

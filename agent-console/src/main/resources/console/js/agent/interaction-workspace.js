@@ -1,14 +1,15 @@
 // <sb-interaction-workspace>: one interaction the agent works. The conversation (live: message frames are
 // merged by message id), the composer for the channel (chat/social line with typing, or email with
 // reply/reply-all/quote/attachments), canned responses, private notes, transfer, end and wrap-up, and the
-// customer 360 beside it. Voice interactions show the caller and the IVR path; call controls appear only
-// when a voice adapter can carry them out.
+// customer 360 beside it. Voice interactions show the caller, the IVR path and the call's state with its controls
+// (<sb-call-controls>: hold, resume, hang up; Transfer is the header's).
 import { LitElement, html, nothing } from 'lit';
 import { when, messageText, contextLines, routingReason, CHANNEL_LABELS } from '../format.js';
 import './composer.js';
 import './customer-panel.js';
 import './transfer-dialog.js';
 import './wrap-up-form.js';
+import '../voice/call-controls.js';
 
 class InteractionWorkspace extends LitElement {
   static properties = {
@@ -255,7 +256,8 @@ class InteractionWorkspace extends LitElement {
       <div class="voice">
         <p>Caller <strong>${caller || 'unknown number'}</strong></p>
         ${path.length ? html`<p>IVR: ${path.join(' → ')}</p>` : html`<p class="muted">No IVR path recorded.</p>`}
-        <p class="muted">Call controls (hold, transfer, hang up) appear here once a voice adapter is connected to this hub.</p>
+        ${this.phase === 'working' ? html`<sb-call-controls .api=${this.api} .socket=${this.socket} .interactionId=${this.id}
+          .mode=${'agent'}></sb-call-controls>` : nothing}
       </div>`;
   }
 

@@ -338,7 +338,7 @@ class SupervisorDashboard extends LitElement {
           <td class="left"><span class="channel ${i.channel}">${CHANNEL_LABELS[i.channel]}</span></td>
           <td class="left">${i.queue || ''}</td>
           <td>${i.answeredAt ? new Date(i.answeredAt).toLocaleTimeString() : ''}</td>
-          <td>${i.channel === 'voice' ? nothing : html`<button @click=${() => { this.watching = i.id; }}>Watch</button>`}</td>
+          <td><button @click=${() => { this.watching = i.id; }}>Watch</button></td>
         </tr>`)}</tbody>
       </table>`;
   }

@@ -1,9 +1,10 @@
 // <sb-watch-panel>: a supervisor reads a live conversation without taking part (the hub's `watch` sends
 // the interaction's message frames and `customer_left` to this socket; writing stays with the agent). The end
-// of the chat shows: the customer leaving (at once, from the frame) and the interaction going to wrap-up or
+// of the chat shows (for a call also its state and the supervisor's Listen / Whisper / Barge): the customer leaving (at once, from the frame) and the interaction going to wrap-up or
 // ending (its state, read again every few seconds).
 import { LitElement, html, nothing } from 'lit';
 import { when, messageText } from '../format.js';
+import '../voice/call-controls.js';
 
 const STATE_WORDS = {
   queued: 'waiting in the queue', offered: 'being offered', assigned: 'being worked', wrap_up: 'chat ended; the agent is wrapping up',
@@ -19,6 +20,7 @@ class WatchPanel extends LitElement {
     error: { state: true },
     left: { state: true },
     state: { state: true },
+    channel: { state: true },
   };
 
   constructor() {
@@ -89,6 +91,7 @@ class WatchPanel extends LitElement {
       }
       this.messages = m;
       this.state = d.state;
+      this.channel = d.channel;
       this.left = this.left || d.customerLeft || null;
     } catch (e) {
       this.error = e.message;
@@ -124,6 +127,8 @@ class WatchPanel extends LitElement {
       <h2>Watching (read-only) ${this.state ? html`<span class="muted small" data-testid="watch-state">${STATE_WORDS[this.state] || this.state}</span>` : nothing}
         <button class="link" @click=${() => this.dispatchEvent(new CustomEvent('close'))}>stop</button></h2>
       ${this.error ? html`<p class="error">${this.error}</p>` : nothing}
+      ${this.channel === 'voice' ? html`<sb-call-controls .api=${this.api} .socket=${this.socket} .interactionId=${this.interactionId}
+        .mode=${'supervisor'}></sb-call-controls>` : nothing}
       <ol class="conversation" data-testid="watch">
         ${list.map((m) => html`<li class="msg ${m.direction}"><div class="meta">${m.direction} · ${when(m.at)}</div><div class="body">${m.text}</div></li>`)}
       </ol>

@@ -10,8 +10,11 @@ import java.time.Duration;
  *     NaN when there were none
  * @param averageSpeedOfAnswer mean wait of the answered ones; null when none was answered
  * @param abandonRate percent of offered that abandoned; NaN when none was offered
- * @param occupancy percent of staffed time that agents serving the queue spent with at least one interaction
- *     (after-call work included); NaN when no agent serves it
+ * @param occupancy workload-based: the queue's answered interactions, each counted as {@code 1 / capacity} of its
+ *     agent for its handle time and after-call work (a chat of an agent who takes three is a third; exclusive voice a
+ *     whole agent), as a percent of the time of the agents who serve the queue; NaN when no agent serves it. An agent
+ *     serving several queues counts in each queue's time, so per-queue figures add up to the overall one only when
+ *     every agent serves every queue.
  */
 public record QueueStats(
     String queue,

@@ -105,10 +105,10 @@ public final class Simulator {
     final int m;
     final List<Map<String, Integer>> load = new ArrayList<>();
     final int[] totalLoad;
-    final long[] busySince;
-    final long[] busyMs;
     final long[] idleSinceMs;
     final Map<String, Integer> agentIndex = new HashMap<>();
+    /** Per queue: the share of agents' capacity its answered interactions took, in agent-milliseconds. */
+    final Map<String, Double> workMs = new HashMap<>();
 
     Run(RoutingRules rules, List<Arrival> arrivals, List<SimAgent> roster, long seed) {
       this.rules = Objects.requireNonNull(rules, "rules");
@@ -134,8 +134,6 @@ public final class Simulator {
       }
       m = this.roster.size();
       totalLoad = new int[m];
-      busySince = new long[m];
-      busyMs = new long[m];
       idleSinceMs = new long[m];
       for (int a = 0; a < m; a++) {
         load.add(new HashMap<>());
@@ -194,7 +192,6 @@ public final class Simulator {
           load.get(a).merge(e.channel(), -1, Integer::sum);
           totalLoad[a]--;
           if (totalLoad[a] == 0) {
-            busyMs[a] += t - busySince[a];
             idleSinceMs[a] = t;
           }
         }
@@ -243,10 +240,13 @@ public final class Simulator {
         answeredBy[i] = d.chosenAgentId();
         waiting.remove(i);
         load.get(a).merge(channel, 1, Integer::sum);
-        if (totalLoad[a]++ == 0) {
-          busySince[a] = t;
-        }
-        schedule(t + handleMs[i] + rules.settings().afterCallWork().toMillis(), COMPLETE, i, a, channel);
+        totalLoad[a]++;
+        long held = handleMs[i] + rules.settings().afterCallWork().toMillis();
+        // Workload: one of an agent's `capacity` slots of the channel for as long as it is held (a chat of three is a
+        // third of the agent; exclusive voice, capacity 1, the whole agent).
+        int slots = Math.max(1, roster.get(a).capacity().getOrDefault(channel, 1));
+        workMs.merge(classification[i].queue(), (double) held / slots, Double::sum);
+        schedule(t + held, COMPLETE, i, a, channel);
       }
       if (observer != null) {
         observer.afterPass(now, List.copyOf(waiting.values()), snapshots(now));
@@ -317,11 +317,13 @@ public final class Simulator {
           if (waitedMs[i] > limit) abandonedLate++;
         }
       }
-      long busy = 0;
+      // Occupancy is workload-based: the capacity share the queue's interactions took (each one `1 / capacity` of its
+      // agent while held), over the time of the agents who serve the queue.
+      double busy = queue == null ? workMs.values().stream().mapToDouble(Double::doubleValue).sum()
+          : workMs.getOrDefault(queue, 0.0);
       long staffed = 0;
       for (int a = 0; a < m; a++) {
         if (queue == null || roster.get(a).serves(queue)) {
-          busy += busyMs[a];
           staffed += end;
         }
       }

@@ -129,4 +129,52 @@ class SimulatorTest {
     assertThat(results[0].queues()).isNotEqualTo(results[1].queues());
     assertThat(results[1].total().abandoned()).isGreaterThan(results[0].total().abandoned());
   }
+
+  static final String TWO_QUEUES =
+      """
+      settings:
+        afterCallWork: 0s
+      skills: [billing]
+      queues:
+        - id: billing
+          serviceLevel: { percent: 80, within: 30s }
+          maxWait: 5m
+        - id: general
+          serviceLevel: { percent: 80, within: 30s }
+          maxWait: 5m
+      rules:
+        - name: billing
+          when: "attributes['topic'] == 'billing'"
+          queue: billing
+        - name: rest
+          queue: general
+      """;
+
+  static Arrival chatAbout(String topic, int handle) {
+    return new Arrival(Duration.ZERO, "chat", Map.of("topic", topic), null, "en", null, Duration.ofSeconds(handle),
+        Duration.ofSeconds(600));
+  }
+
+  @Test
+  @org.junit.jupiter.api.DisplayName("#9.6 Occupancy per queue is the queue's workload (a chat is a third of a chat agent) over its agents' time")
+  void occupancyPerQueueIsWorkloadBasedAndDiffersFromTheOverallFigure() throws RulesException {
+    RoutingRules rules = RoutingRules.parse("two.yaml", TWO_QUEUES, 1);
+    List<Arrival> arrivals = List.of(chatAbout("billing", 300), chatAbout("other", 300), chatAbout("other", 300),
+        chatAbout("other", 300));
+    // Two agents serving every queue, three chats at once each: 1 billing chat and 3 general chats for 300 s.
+    SimulationResult r = new Simulator().simulate(rules, arrivals, List.of(agent("a", 3, 3), agent("b", 3, 3)), 1);
+    assertThat(r.duration()).isEqualTo(Duration.ofSeconds(300));
+    org.assertj.core.data.Offset<Double> close = org.assertj.core.data.Offset.offset(1e-9);
+    // Workload: billing 300 s / 3 = 100 s; general 3 × 100 s = 300 s; staffed 2 × 300 s = 600 s.
+    assertThat(r.queue("billing").occupancy()).isCloseTo(100.0 * 100 / 600, close);
+    assertThat(r.queue("general").occupancy()).isCloseTo(100.0 * 300 / 600, close);
+    assertThat(r.total().occupancy()).isCloseTo(100.0 * 400 / 600, close);
+
+    // With routing profiles: an agent of billing alone holds one chat of three for the whole run: a third busy.
+    SimulationResult profiled = new Simulator().simulate(rules, arrivals, List.of(
+        new SimAgent("b", Map.of("billing", 3), Set.of("billing"), Map.of("chat", 3), null),
+        new SimAgent("g", Map.of("billing", 3), Set.of("general"), Map.of("chat", 3), null)), 1);
+    assertThat(profiled.queue("billing").occupancy()).as("one chat of three is not 'busy'").isCloseTo(100.0 / 3, close);
+    assertThat(profiled.queue("general").occupancy()).isCloseTo(100.0, close);
+  }
 }

@@ -73,6 +73,8 @@ public final class ChannelRuntime implements AdapterDirectory {
   private final io.switchboard.hub.core.interaction.InteractionAttributes attributes;
   private final io.switchboard.hub.core.customer.IdentityNormalizer normalizer;
   private final io.switchboard.hub.core.dashboard.WaitEstimates waits;
+  private final io.switchboard.hub.core.messaging.DeliveryStatuses deliveryStatuses;
+  private final io.switchboard.hub.core.messaging.ChannelConversations conversations;
 
   public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
       Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases,
@@ -89,6 +91,8 @@ public final class ChannelRuntime implements AdapterDirectory {
     this.publicUrl = publicUrl;
     this.departures = new io.switchboard.hub.core.interaction.CustomerDepartures(vertx, stores, routing, java.time.Clock.systemUTC());
     this.waits = new io.switchboard.hub.core.dashboard.WaitEstimates(vertx);
+    this.deliveryStatuses = new io.switchboard.hub.core.messaging.DeliveryStatuses(vertx, stores);
+    this.conversations = new io.switchboard.hub.core.messaging.ChannelConversations(stores, routing, waits);
   }
 
   /** Finds and starts every adapter; a failed start fails the hub with the adapter's message. */
@@ -326,12 +330,7 @@ public final class ChannelRuntime implements AdapterDirectory {
 
       @Override
       public DeliverySink deliveries() {
-        return (channel, providerMessageId, status, reason) ->
-            stores.messages().updateStatus(stores.db().pool(), channel, providerMessageId, status, reason).map(updated -> {
-              updated.ifPresent(id -> vertx.eventBus().publish(MessageService.MESSAGE_STATUS_CHANGED, new JsonObject()
-                  .put("messageId", id.toString()).put("status", status.wireName()).put("reason", reason)));
-              return updated.isPresent();
-            });
+        return deliveryStatuses;
       }
 
       @Override
@@ -469,19 +468,7 @@ public final class ChannelRuntime implements AdapterDirectory {
 
       @Override
       public ConversationReader conversations() {
-        return new ConversationReader() {
-          @Override
-          public Future<List<Message>> messages(ConversationId conversation, Instant after, int limit) {
-            return stores.messages().ofConversation(stores.db().pool(), conversation, after, Math.max(1, Math.min(limit, 500)));
-          }
-
-          @Override
-          public Future<QueuePosition> position(InteractionId interaction) {
-            // The place from routing; the wait from the queue's live handling rate and staffing (the dashboard's).
-            return routing.position(interaction).map(p -> p == null ? null
-                : new QueuePosition(p.queue(), p.position(), p.waiting(), waits.estimate(p.queue(), p.position())));
-          }
-        };
+        return conversations;
       }
     };
   }
