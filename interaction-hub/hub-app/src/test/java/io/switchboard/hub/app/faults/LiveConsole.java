@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * data) it logs in again. Counts the frames and reconnects.
  *
  * <p>A {@linkplain #working working} console also does an agent's work: on every connection it goes available, accepts
- * each offer, and ends each interaction assigned to it (over HTTP, trying again while the hub answers 503), so a test
+ * each offer, and ends each interaction assigned to it (over HTTP, trying again while the hub answers 503, logging in again after a 401), so a test
  * can check that every contact reached an agent.
  */
 final class LiveConsole implements AutoCloseable {
@@ -40,6 +40,8 @@ final class LiveConsole implements AutoCloseable {
   private volatile String token;
   private volatile boolean closed;
   private volatile WebSocket ws;
+  /** An HTTP call was refused with 401 (the hub lost the session, e.g. Redis came back empty): log in again. */
+  private volatile boolean sessionLost;
 
   LiveConsole(Vertx vertx, int port, String token) {
     this(vertx, port, token, null, false);
@@ -77,7 +79,8 @@ final class LiveConsole implements AutoCloseable {
       });
       socket.closeHandler(v -> {
         Short code = socket.closeStatusCode();
-        if (code != null && code == 4401 && login != null) {
+        if (login != null && (sessionLost || (code != null && code == 4401))) {
+          sessionLost = false;
           relogin();
         } else {
           reconnectLater();
@@ -123,6 +126,14 @@ final class LiveConsole implements AutoCloseable {
           int status = ar.succeeded() ? ar.result() : 0;
           if (status / 100 == 2) {
             ended.add(interactionId);
+          } else if (status == 401 && login != null && !closed) {
+            // As the console does: a refused session means logging in again; the new socket's snapshot lists
+            // this interaction as assigned again, and it is ended then.
+            sessionLost = true;
+            WebSocket s = ws;
+            if (s != null && !s.isClosed()) {
+              s.close();
+            }
           } else if (status != 404 && status != 409 && !closed) {
             vertx.setTimer(1000, t -> end(interactionId));
           }

@@ -137,7 +137,9 @@ class TransferTest {
         .filter(a -> a.getString("username").equals("alice")).findFirst().orElseThrow();
     assertThat(alice.getString("state")).isEqualTo("available");
     assertThat(alice.getBoolean("present")).isTrue();
-    assertThat(alice.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "role", "state", "present");
+    // The same presence the dashboard and the state endpoint show (#9.1): state, its reason and since when.
+    assertThat(alice.fieldNames())
+        .containsExactlyInAnyOrder("id", "username", "displayName", "role", "state", "reason", "since", "present");
     JsonObject dilara = list.stream().map(JsonObject.class::cast)
         .filter(a -> a.getString("username").equals("dilara")).findFirst().orElseThrow();
     assertThat(dilara.getString("state")).isEqualTo("offline");
