@@ -281,7 +281,20 @@ class QueuesAdmin extends LitElement {
 
   connectedCallback() {
     super.connectedCallback();
-    this.api.get('/queues').then((q) => { this.queues = q; }).catch((err) => { this.error = err.message; });
+    this.load();
+  }
+
+  async load() {
+    try {
+      const queues = await this.api.get('/queues');
+      this.queues = queues;
+      // Who serves each queue (routing profiles): assigned agents, and those who serve every queue.
+      const members = await Promise.all(queues.map((q) => this.api.get(`/queues/${encodeURIComponent(q.id)}/members`)
+        .then((m) => m.members).catch(() => null)));
+      this.queues = queues.map((q, i) => ({ ...q, members: members[i] }));
+    } catch (err) {
+      this.error = err.message;
+    }
   }
 
   render() {
@@ -292,12 +305,25 @@ class QueuesAdmin extends LitElement {
           with them: change them on the <a href="#/admin/rules">Routing rules</a> page (simulate, publish, roll back).</p>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <table class="data">
-          <thead><tr><th class="left">Queue</th><th class="left">Name</th><th>Service level</th><th>Max wait</th></tr></thead>
-          <tbody>${this.queues.map((q) => html`<tr><td>${q.id}</td><td class="left">${q.name}</td>
-            <td>${q.serviceLevelPercent}% within ${q.serviceLevelSeconds} s</td><td>${Math.round(q.maxWaitSeconds / 60)} min</td></tr>`)}</tbody>
+          <thead><tr><th class="left">Queue</th><th class="left">Name</th><th>Service level</th><th>Max wait</th>
+            <th class="left">Served by</th></tr></thead>
+          <tbody>${this.queues.map((q) => html`<tr data-queue=${q.id}><td>${q.id}</td><td class="left">${q.name}</td>
+            <td>${q.serviceLevelPercent}% within ${q.serviceLevelSeconds} s</td><td>${Math.round(q.maxWaitSeconds / 60)} min</td>
+            <td class="left wrap">${servedBy(q.members)}</td></tr>`)}</tbody>
         </table>
       </section>`;
   }
+}
+
+/** "Alice Agent, Bob Berger (+3 serving every queue)": who is assigned to a queue, and who serves all of them. */
+function servedBy(members) {
+  if (!members) {
+    return '–';
+  }
+  const assigned = members.filter((m) => m.assigned).map((m) => m.displayName || m.username);
+  const everyQueue = members.length - assigned.length;
+  const all = everyQueue ? `${everyQueue} serving every queue` : '';
+  return assigned.length ? `${assigned.join(', ')}${all ? ` (+${all})` : ''}` : all || 'nobody';
 }
 
 customElements.define('sb-staff-admin', StaffAdmin);

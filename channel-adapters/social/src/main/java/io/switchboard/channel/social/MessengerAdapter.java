@@ -105,6 +105,13 @@ public final class MessengerAdapter extends MetaAdapter {
         .put("messaging_type", "RESPONSE")
         // metadata comes back in the message echo; the Send API has no idempotency key.
         .put("message", new JsonObject().put("text", text).put("metadata", "switchboard:" + message.messageId()));
+    var buttons = message.quickReplies();
+    if (!buttons.isEmpty()) {
+      // Quick replies: a tap comes back as a message with the label as its text.
+      io.vertx.core.json.JsonArray quick = new io.vertx.core.json.JsonArray();
+      buttons.forEach((payload, label) -> quick.add(new JsonObject().put("content_type", "text").put("title", label).put("payload", payload)));
+      body.getJsonObject("message").put("quick_replies", quick);
+    }
     Instant leaving = Instant.now();
     return ProviderCall.postJson(http, apiBaseUrl + "/" + sender + "/messages", Map.of("Authorization", "Bearer " + token), body,
             timeout, token)

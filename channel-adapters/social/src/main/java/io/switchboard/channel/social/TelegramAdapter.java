@@ -135,6 +135,13 @@ public final class TelegramAdapter extends SocialAdapter {
       chatId = chat; // @channelusername
     }
     JsonObject body = new JsonObject().put("chat_id", chatId).put("text", text);
+    var buttons = message.quickReplies();
+    if (!buttons.isEmpty()) {
+      // One row of inline buttons; a tap comes back as a callback_query carrying the payload.
+      io.vertx.core.json.JsonArray row = new io.vertx.core.json.JsonArray();
+      buttons.forEach((payload, label) -> row.add(new JsonObject().put("text", label).put("callback_data", payload)));
+      body.put("reply_markup", new JsonObject().put("inline_keyboard", new io.vertx.core.json.JsonArray().add(row)));
+    }
     return ProviderCall.postJson(http, apiBaseUrl + "/bot" + token + "/sendMessage", Map.of(), body, timeout, token)
         .map(reply -> {
           JsonObject json = reply.json();

@@ -61,6 +61,8 @@ final class Call {
   volatile boolean transferring;
   /** Set before the agent's leg is moved out of the bridge for a hold: the caller hears music until resumed. */
   volatile boolean holding;
+  /** Set while the caller answers the post-call survey: the hub ending the interaction does not hang them up. */
+  volatile boolean surveying;
   /** The queue the call was last offered from (recording is per queue). */
   volatile String queue;
   /** The agent talking with (or holding) the caller. */

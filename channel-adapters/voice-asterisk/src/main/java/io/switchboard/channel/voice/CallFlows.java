@@ -455,6 +455,13 @@ final class CallFlows {
       return true;
     }
     ended(call, "call ended");
+    // The agent hung up: the caller's leg is still here (Bridge returned to this session) for the survey.
+    call.surveying = true;
+    try {
+      adapter.survey().run(call.interaction, channel);
+    } finally {
+      call.surveying = false;
+    }
     channel.hangup();
     return false;
   }
@@ -694,6 +701,10 @@ final class CallFlows {
       if (leg != null && adapter.ami() != null) {
         adapter.ami().hangup(leg);
       }
+      return;
+    }
+    if (call.surveying) {
+      log.atInfo().addKeyValue("interactionId", call.interaction).log("the caller is rating the call; the survey step hangs up");
       return;
     }
     if (adapter.ami() != null) {

@@ -189,6 +189,45 @@ final class FakeHub implements ChannelContext {
     return attributeChanges.stream().filter(e -> e.getKey().startsWith(id + " ")).map(Map.Entry::getValue).toList();
   }
 
+  /** Interactions the hub surveys (their queue asks for a rating on voice); none by default. */
+  final java.util.Set<InteractionId> surveyed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** invite(...) calls ("interactionId via") and answer(...) calls ("interactionId rating"), in order. */
+  final List<String> surveyInvites = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final List<String> surveyAnswers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The stored rating per interaction (one answer; the same again is a no-op, a different one a conflict). */
+  final Map<InteractionId, Integer> ratings = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public io.switchboard.hub.api.spi.Surveys surveys() {
+    return new io.switchboard.hub.api.spi.Surveys() {
+      @Override
+      public Future<java.util.Optional<Invitation>> invite(InteractionId interaction, String via) {
+        surveyInvites.add(interaction + " " + via);
+        if (!surveyed.contains(interaction) || ratings.containsKey(interaction)) {
+          return Future.succeededFuture(java.util.Optional.empty());
+        }
+        return Future.succeededFuture(java.util.Optional.of(new Invitation(interaction, "How did we do?", null,
+            java.time.Instant.now().plusSeconds(600))));
+      }
+
+      @Override
+      public Future<Void> answer(InteractionId interaction, int rating, String comment) {
+        surveyAnswers.add(interaction + " " + rating);
+        if (!surveyed.contains(interaction)) {
+          return Future.failedFuture(new io.switchboard.hub.api.error.NotFoundException("no survey"));
+        }
+        if (rating < 1 || rating > 5) {
+          return Future.failedFuture(new io.switchboard.hub.api.error.ValidationException("rating", "must be 1 to 5"));
+        }
+        Integer before = ratings.putIfAbsent(interaction, rating);
+        if (before != null && before != rating) {
+          return Future.failedFuture(new io.switchboard.hub.api.error.ConflictException("answered before"));
+        }
+        return Future.succeededFuture();
+      }
+    };
+  }
+
   @Override
   public Future<String> phoneEndpoint(AgentId agent) {
     return Future.succeededFuture(endpoints.get(agent));

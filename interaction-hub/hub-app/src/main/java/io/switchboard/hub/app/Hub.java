@@ -222,12 +222,15 @@ public final class Hub implements AutoCloseable {
             analyticsSettings, Clock.systemUTC()), surveys);
     java.util.function.Supplier<String> publicUrl =
         () -> cfg.http().publicUrl() != null ? cfg.http().publicUrl() : "http://localhost:" + httpPort();
-    channels = new ChannelRuntime(vertx, stores, routing, meteredIntake, cfg.channels(), env, publicUrl, new LeaseStore(redis),
+    // A social customer's answer to an open survey question is taken as the answer, not as a new contact.
+    InboundSink channelIntake = new io.switchboard.hub.core.csat.SurveyAnswers(meteredIntake, db, surveyStore, surveys);
+    channels = new ChannelRuntime(vertx, stores, routing, channelIntake, cfg.channels(), env, publicUrl, new LeaseStore(redis),
         normalizer);
     channels.surveys(surveys);
     ChannelRuntime runtime = channels;
     await(vertx.deployVerticle(new io.switchboard.hub.core.csat.SurveySender(db, surveyStore, analyticsSettings.surveys(),
-        java.util.Map.of("email", new io.switchboard.hub.core.csat.EmailSurveys(db, surveyStore, surveys, runtime::mailSender, publicUrl)),
+        java.util.Map.of("email", new io.switchboard.hub.core.csat.EmailSurveys(db, surveyStore, surveys, runtime::mailSender, publicUrl),
+            "social", new io.switchboard.hub.core.csat.SocialSurveys(stores, runtime)),
         Duration.ofSeconds(5))), "survey sender");
     // Replies are checked against the running adapters before they are stored (a reply nothing can send is refused).
     MessageService messages = new MessageService(vertx, stores, normalizer, channels);

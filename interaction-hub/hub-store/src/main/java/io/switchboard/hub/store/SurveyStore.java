@@ -18,7 +18,8 @@ import java.util.UUID;
  */
 public final class SurveyStore {
   private static final String COLUMNS = "s.interaction_id, s.customer_id, s.channel, s.queue_id, s.agent_id, s.via, s.thread_key,"
-      + " s.status, s.attempts, s.created_at, s.sent_at, s.expires_at, s.rating, s.comment, s.answered_at";
+      + " s.status, s.attempts, s.created_at, s.sent_at, s.expires_at, s.rating, s.comment, s.answered_at,"
+      + " (SELECT i.conversation_id FROM interactions i WHERE i.id = s.interaction_id) AS conversation_id";
 
   private static final String INTERACTION = "SELECT i.id, i.customer_id, i.channel, i.queue_id, i.agent_id, i.state,"
       + " c.thread_key FROM interactions i JOIN conversations c ON c.id = i.conversation_id WHERE i.id = $1";
@@ -57,11 +58,13 @@ public final class SurveyStore {
   private static final String SEND_FAILED = "UPDATE csat_surveys SET last_error = $2,"
       + " status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END WHERE interaction_id = $1 AND status = 'pending'";
 
-  // The newest open question put on a social thread.
-  private static final String OPEN_ON_THREAD = "SELECT " + COLUMNS + " FROM csat_surveys s WHERE s.channel = $1 AND s.thread_key = $2"
-      + " AND s.status = 'sent' AND s.expires_at > now() ORDER BY s.sent_at DESC LIMIT 1";
+  // The newest survey of a social thread that is waiting to be sent, open, or answered (a re-delivered answer is
+  // recognised).
+  private static final String LATEST_ON_THREAD = "SELECT " + COLUMNS + " FROM csat_surveys s WHERE s.channel = $1 AND s.thread_key = $2"
+      + " AND ((s.status IN ('pending', 'sent') AND s.expires_at > now()) OR s.status = 'answered')"
+      + " ORDER BY s.created_at DESC LIMIT 1";
   private static final String CLOSE = "UPDATE csat_surveys SET status = 'closed', tx = pg_current_xact_id()"
-      + " WHERE interaction_id = $1 AND status = 'sent'";
+      + " WHERE interaction_id = $1 AND status IN ('pending', 'sent')";
 
   private static final String LAST_ANSWER = """
       WITH RECURSIVE family AS (
@@ -77,7 +80,7 @@ public final class SurveyStore {
   /** One survey. */
   public record Survey(UUID interactionId, UUID customerId, String channel, String queueId, UUID agentId, String via,
       String threadKey, String status, int attempts, Instant createdAt, Instant sentAt, Instant expiresAt, Integer rating,
-      String comment, Instant answeredAt) {}
+      String comment, Instant answeredAt, UUID conversationId) {}
 
   public Future<Optional<Subject>> subject(SqlClient sql, UUID interaction) {
     return sql.preparedQuery(INTERACTION).execute(Tuple.of(interaction)).map(rows -> {
@@ -152,12 +155,12 @@ public final class SurveyStore {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString(0)));
   }
 
-  /** The open (sent, unanswered, not expired) survey last put on a thread of a channel. */
-  public Future<Optional<Survey>> openOnThread(SqlClient sql, String channel, String threadKey) {
-    return sql.preparedQuery(OPEN_ON_THREAD).execute(Tuple.of(channel, threadKey)).map(SurveyStore::first);
+  /** The newest survey of a thread of a channel that is waiting to be sent, open or answered. */
+  public Future<Optional<Survey>> latestOnThread(SqlClient sql, String channel, String threadKey) {
+    return sql.preparedQuery(LATEST_ON_THREAD).execute(Tuple.of(channel, threadKey)).map(SurveyStore::first);
   }
 
-  /** Closes an open survey unanswered (the customer wrote something else). */
+  /** Closes a survey that is waiting or open, unanswered (the customer wrote something else). */
   public Future<Void> close(SqlClient sql, UUID interaction) {
     return sql.preparedQuery(CLOSE).execute(Tuple.of(interaction)).mapEmpty();
   }
@@ -176,6 +179,6 @@ public final class SurveyStore {
     return new Survey(r.getUUID("interaction_id"), r.getUUID("customer_id"), r.getString("channel"), r.getString("queue_id"),
         r.getUUID("agent_id"), r.getString("via"), r.getString("thread_key"), r.getString("status"), r.getInteger("attempts"),
         Rows.instant(r, "created_at"), Rows.instant(r, "sent_at"), Rows.instant(r, "expires_at"),
-        rating == null ? null : rating.intValue(), r.getString("comment"), Rows.instant(r, "answered_at"));
+        rating == null ? null : rating.intValue(), r.getString("comment"), Rows.instant(r, "answered_at"), r.getUUID("conversation_id"));
   }
 }

@@ -24,6 +24,10 @@ import java.util.Objects;
  *     the mailbox an email came to), so the reply goes out the way the contact came in; empty when unknown
  * @param senderName the display name of the agent who wrote it, for channels that show who answers (web chat);
  *     null when not known
+ *     <p>An attribute {@value #QUICK_REPLIES} set by the hub (a satisfaction survey's question) offers the customer
+ *     buttons to tap: {@code payload=label} pairs separated by {@code |}; a channel that has buttons (Telegram inline
+ *     keyboard, Messenger quick replies) shows them and reports a tap as a message whose text is the label (Telegram also
+ *     with the payload as {@code telegram.callbackData}); a channel without them sends the text alone.
  */
 public record OutboundMessage(
     MessageId messageId,
@@ -37,6 +41,24 @@ public record OutboundMessage(
     OutboundEmail email,
     Map<String, String> attributes,
     String senderName) {
+  /** The attribute with quick-reply buttons ({@code payload=label|payload=label...}). */
+  public static final String QUICK_REPLIES = "switchboard.quickReplies";
+
+  /** The quick-reply buttons of {@link #QUICK_REPLIES} as payload → label, in order; empty without them. */
+  public java.util.LinkedHashMap<String, String> quickReplies() {
+    java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();
+    String raw = attributes.get(QUICK_REPLIES);
+    if (raw != null) {
+      for (String part : raw.split("\\|")) {
+        int eq = part.indexOf('=');
+        if (eq > 0 && eq < part.length() - 1) {
+          out.put(part.substring(0, eq), part.substring(eq + 1));
+        }
+      }
+    }
+    return out;
+  }
+
   public OutboundMessage {
     Objects.requireNonNull(messageId, "messageId");
     Objects.requireNonNull(interactionId, "interactionId");

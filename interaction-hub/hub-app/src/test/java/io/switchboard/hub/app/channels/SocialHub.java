@@ -75,6 +75,11 @@ final class SocialHub implements AutoCloseable {
    * without its secret answers.
    */
   SocialHub() {
+    this(null);
+  }
+
+  /** The same with this config/analytics.yaml (null: the repository's). */
+  SocialHub(String analyticsYaml) {
     Map<String, String> env = TestHub.freshEnv();
     // How providers reach the hub (http.publicUrl), as on a deployment behind a proxy; the tests call the port directly.
     env.put("SWITCHBOARD_PUBLIC_URL", "https://switchboard.example.test");
@@ -90,6 +95,13 @@ final class SocialHub implements AutoCloseable {
         "whatsapp", Map.of("apiBaseUrl", provider.baseUrl(), "phoneNumberId", PHONE_NUMBER_ID, "requestTimeout", "5s"),
         "messenger", Map.of("apiBaseUrl", provider.baseUrl()),
         "telegram", Map.of("apiBaseUrl", provider.baseUrl())));
+    if (analyticsYaml != null) {
+      try {
+        Files.writeString(dir.resolve("analytics.yaml"), analyticsYaml);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     hub = Hub.start(new ConfigLoader(env).load(dir), env);
     base = "http://127.0.0.1:" + hub.httpPort();
     heartbeats.scheduleAtFixedRate(() -> beating.keySet().forEach(token -> {

@@ -167,6 +167,11 @@ class AdminWorkspaceBrowserTest {
         .containsExactly("billing");
     assertThat(hub.login("nina", "nina-starts-on-monday-42")).isNotBlank();
 
+    open(page, "Queues");
+    assertThat(page.getByTestId("queues-admin").locator("tr[data-queue=billing]")).containsText("Nina Newhire");
+    assertThat(page.getByTestId("queues-admin").locator("tr[data-queue=general]")).not().containsText("Nina Newhire");
+    open(page, "Staff");
+    staff.locator("tr[data-username=nina]").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit")).click();
     editor.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Disable account")).click();
     assertThat(staff.locator("tr[data-username=nina]")).containsText("disabled");
     var refused = hub.post("/api/v1/auth/login", null,
