@@ -1,0 +1,206 @@
+package io.switchboard.hub.app.channels;
+
+import static io.switchboard.hub.app.TestHub.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.switchboard.hub.app.TestHub;
+import io.switchboard.hub.app.routing.RoutingFixture;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.store.Database;
+import io.switchboard.hub.testsupport.RealAsterisk;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.asteriskjava.manager.action.HangupAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.action.PlayDtmfAction;
+import org.asteriskjava.manager.event.BridgeEnterEvent;
+import org.asteriskjava.manager.event.HangupEvent;
+import org.asteriskjava.manager.event.ManagerEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The voice CSAT question through a whole hub and a real Asterisk 22 (skipped where none is installed): billing asks
+ * for a rating on voice (analytics.yaml); after the agent's phone hangs up the caller presses a key (AMI PlayDTMF on
+ * the caller's Local channel) and the rating is stored on the interaction's survey and shows on the customer 360.
+ */
+@DisplayName("voice CSAT through the hub and a real Asterisk")
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class VoiceSurveyTest {
+  static final String RULES = """
+      settings:
+        offerTimeout: 20s
+        pauseAgentOnOfferTimeout: false
+        stickyAgentWindow: 24h
+        afterCallWork: 1s
+        wrapUpRequired: false
+      skills: [billing, general, english]
+      queues:
+        - id: general
+          name: General
+          serviceLevel: { percent: 80, within: 20s }
+          maxWait: 10m
+        - id: billing
+          name: Billing
+          serviceLevel: { percent: 80, within: 20s }
+          maxWait: 10m
+      rules:
+        - name: billing
+          when: "attributes['ivr.topic'] == 'billing'"
+          queue: billing
+        - name: default
+          queue: general
+      """;
+
+  static RealAsterisk asterisk;
+  static TestHub hub;
+  static RoutingFixture fx;
+  static Database db;
+  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
+    int agiPort = RealAsterisk.freePort();
+    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(agiPort) + """
+        [test-phones]
+        exten => 1001,1,Answer()
+         same => n,Wait(120)
+        """);
+    asterisk.ami().addEventListener(events::add);
+    Path ivr = Files.createTempFile("ivr-", ".yaml");
+    Files.writeString(ivr, """
+        entryPoints:
+          - { name: main-line, numbers: ["5550100"], menu: main }
+        menus:
+          main:
+            prompts: [beep]
+            timeout: 5s
+            options:
+              "1": { set: { ivr.topic: billing }, goto: queue }
+        waiting: { announceEvery: 0 }
+        """);
+    Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
+        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s"));
+    Files.writeString(config.resolve("analytics.yaml"), """
+        surveys:
+          queues:
+            billing:
+              channels: [voice]
+              question: "How did billing do?"
+        """);
+    hub = TestHub.startWith(Map.of("SWITCHBOARD_VOICE_AMI_SECRET", RealAsterisk.AMI_SECRET), config);
+    fx = new RoutingFixture(hub);
+    db = Database.connect(hub.hub().vertx(), hub.postgresUrl(), null, 2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (db != null) {
+      db.close();
+    }
+    if (fx != null) {
+      fx.close();
+    }
+    if (hub != null) {
+      hub.close();
+    }
+    if (asterisk != null) {
+      asterisk.close();
+    }
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  /** The channel bridged with the caller's (the agent's leg). */
+  static String agentLeg(String callerUniqueId) {
+    for (ManagerEvent e : events) {
+      if (e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())) {
+        return events.stream().filter(o -> o instanceof BridgeEnterEvent ob && ob.getBridgeUniqueId().equals(b.getBridgeUniqueId())
+            && !callerUniqueId.equals(ob.getUniqueId())).map(o -> ((BridgeEnterEvent) o).getChannel()).findFirst().orElse(null);
+      }
+    }
+    return null;
+  }
+
+  static List<Object> survey(String interactionId) {
+    var rows = await(db.pool().preparedQuery("SELECT via, status, rating FROM csat_surveys WHERE interaction_id = $1")
+        .execute(Tuple.of(UUID.fromString(interactionId))));
+    if (rows.size() == 0) {
+      return null;
+    }
+    var r = rows.iterator().next();
+    return java.util.Arrays.asList(r.getValue(0), r.getValue(1), r.getValue(2));
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  @DisplayName("after the agent hangs up, the caller presses 4 and the rating is stored once on the interaction")
+  void theCallersKeyIsStoredOnTheInteractionsSurvey() throws Exception {
+    String admin = bearer(hub.login("ada", "ada-demo-pw"));
+    String alice = fx.available("alice");
+    String aliceId = hub.get("/api/v1/auth/me", alice).json().getString("id");
+    assertThat(hub.put("/api/v1/agents/" + aliceId + "/phone", admin,
+        new JsonObject().put("endpoint", "Local/1001@test-phones/n").encode()).status()).isEqualTo(200);
+    var offered = fx.expect(RoutingService.OFFER_CREATED, e -> "voice".equals(e.getString("channel")));
+
+    String phone = "survey-" + System.nanoTime();
+    OriginateAction o = new OriginateAction();
+    o.setChannel("Local/5550100@switchboard-in/n");
+    o.setApplication("Wait");
+    o.setData("120");
+    o.setCallerId("Caller <+493029910907>");
+    o.setAsync(true);
+    o.setChannelId(phone);
+    o.setOtherChannelId(phone + "-2");
+    o.setTimeout(30_000L);
+    asterisk.ami().sendAction(o, 10_000);
+    await("the caller's phone is answered by the IVR",
+        () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewStateEvent s
+            && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
+    asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000);
+    String interactionId = RoutingFixture.await(offered).getString("interactionId");
+    await("caller and agent are bridged", () -> agentLeg(phone + "-2") != null);
+
+    asterisk.ami().sendAction(new HangupAction(agentLeg(phone + "-2")), 5_000);
+    await("the caller is asked", () -> survey(interactionId) != null);
+    assertThat(survey(interactionId)).containsExactly("voice", "sent", null);
+    asterisk.ami().sendAction(new PlayDtmfAction(phone, "4"), 5_000);
+    await("the rating is stored", () -> survey(interactionId).get(2) != null);
+    asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000); // a second key: not stored
+    await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && phone.equals(h.getUniqueId())));
+    assertThat(survey(interactionId)).containsExactly("voice", "answered", (short) 4);
+
+    JsonObject detail = hub.get("/api/v1/interactions/" + interactionId, alice).json();
+    JsonObject last = hub.get("/api/v1/customers/" + detail.getString("customerId") + "/kpis", alice).json().getJsonObject("lastCsat");
+    assertThat(last.getInteger("rating")).isEqualTo(4);
+  }
+}
