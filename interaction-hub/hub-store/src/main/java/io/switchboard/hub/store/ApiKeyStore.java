@@ -19,8 +19,11 @@ public final class ApiKeyStore {
   private static final String COLUMNS = "id, name, scopes, created_by, created_at, revoked_at, last_used_at";
   private static final String INSERT =
       "INSERT INTO api_keys (id, name, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING " + COLUMNS;
-  private static final String FIND_ACTIVE =
-      "UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1 AND revoked_at IS NULL RETURNING " + COLUMNS;
+  private static final String FIND_LIVE =
+      "SELECT " + COLUMNS + " FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL";
+  // Written at most once per interval, so a busy key does not lock its row on every request (#12.3).
+  private static final String TOUCH = "UPDATE api_keys SET last_used_at = now() WHERE id = $1"
+      + " AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))";
   private static final String LIST = "SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at";
   private static final String REVOKE =
       "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING " + COLUMNS;
@@ -36,12 +39,17 @@ public final class ApiKeyStore {
         .map(rows -> key(rows.iterator().next()));
   }
 
-  /** The live key with this hash, noting that it was used. */
-  public Future<Optional<ApiKey>> useActive(SqlClient sql, String keyHash) {
-    return sql.preparedQuery(FIND_ACTIVE).execute(Tuple.of(keyHash)).map(rows -> {
+  /** The live key with this hash; reads only. */
+  public Future<Optional<ApiKey>> findActive(SqlClient sql, String keyHash) {
+    return sql.preparedQuery(FIND_LIVE).execute(Tuple.of(keyHash)).map(rows -> {
       var it = rows.iterator();
       return it.hasNext() ? Optional.of(key(it.next())) : Optional.empty();
     });
+  }
+
+  /** Notes that key {@code id} was used, unless that was noted less than {@code every} ago. */
+  public Future<Void> touch(SqlClient sql, UUID id, java.time.Duration every) {
+    return sql.preparedQuery(TOUCH).execute(Tuple.of(id, (double) every.toSeconds())).mapEmpty();
   }
 
   public Future<List<ApiKey>> list(SqlClient sql) {

@@ -78,6 +78,7 @@ public final class AuthService {
   private final SessionStore sessions;
   private final PasswordHasher hasher;
   private final Settings settings;
+  private final ApiKeyCache apiKeys;
   private Future<byte[]> signingKey;
 
   public AuthService(Vertx vertx, Stores stores, SessionStore sessions, PasswordHasher hasher, Settings settings) {
@@ -86,6 +87,7 @@ public final class AuthService {
     this.sessions = sessions;
     this.hasher = hasher;
     this.settings = settings;
+    this.apiKeys = new ApiKeyCache(stores);
   }
 
   /** As {@link #login(String, String, String)} from an unknown address. */
@@ -415,7 +417,7 @@ public final class AuthService {
     if (secret == null || !secret.startsWith(API_KEY_PREFIX) || secret.length() > 200) {
       return Future.failedFuture(new AuthenticationException("invalid API key"));
     }
-    return stores.apiKeys().useActive(stores.db().pool(), Tokens.hash(secret)).compose(found -> found
+    return apiKeys.find(Tokens.hash(secret)).compose(found -> found
         .map(k -> Future.succeededFuture(new Principal.Integration(k.name(), k.scopes())))
         .orElseGet(() -> Future.failedFuture(new AuthenticationException("invalid API key"))));
   }
@@ -456,7 +458,8 @@ public final class AuthService {
         stores.apiKeys().revoke(tx, id).compose(found -> found
             .map(k -> stores.audit().append(tx, by.auditName(), "api-key.revoked", "api-key", id.toString(),
                 new JsonObject().put("name", k.name())).map(k))
-            .orElseGet(() -> Future.failedFuture(new NotFoundException("no live API key " + id)))));
+            .orElseGet(() -> Future.failedFuture(new NotFoundException("no live API key " + id)))))
+        .onSuccess(k -> apiKeys.forget(id));
   }
 
   /** Hashes a password on a worker thread. */
