@@ -184,7 +184,7 @@ class CustomerPanel extends LitElement {
             <h2>${c.displayName}</h2>
             <button class="link" @click=${() => { this.editing = true; }}>Edit</button>
           </header>
-          <dl class="facts">
+          <dl class="facts" data-testid="customer-facts">
             <dt>Tier</dt><dd>${c.tier || '–'}</dd>
             <dt>Language</dt><dd>${c.language || '–'}</dd>
             ${attributes.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}

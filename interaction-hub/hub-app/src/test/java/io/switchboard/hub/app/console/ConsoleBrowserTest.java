@@ -289,8 +289,8 @@ class ConsoleBrowserTest {
     panel.getByLabel("Tier", new Locator.GetByLabelOptions().setExact(true)).fill("gold");
     panel.getByLabel("Language", new Locator.GetByLabelOptions().setExact(true)).fill("de-AT");
     panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save").setExact(true)).click();
-    assertThat(panel.locator("dl.facts")).containsText("gold");
-    assertThat(panel.locator("dl.facts")).containsText("de-AT");
+    assertThat(panel.getByTestId("customer-facts")).containsText("gold");
+    assertThat(panel.getByTestId("customer-facts")).containsText("de-AT");
     String supervisorToken = TestHub.bearer(hub.login("sam", "sam-demo-pw"));
     JsonObject saved = hub.get("/api/v1/customers/" + customerId, supervisorToken).json();
     assertThat(saved.getString("tier")).isEqualTo("gold");
@@ -304,7 +304,7 @@ class ConsoleBrowserTest {
     panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save").setExact(true)).click();
     assertThat(panel.getByRole(AriaRole.ALERT)).containsText("Someone else changed this customer");
     assertThat(panel.locator("p.notes")).hasText("Prefers email.");
-    assertThat(panel.locator("dl.facts")).containsText("gold");
+    assertThat(panel.getByTestId("customer-facts")).containsText("gold");
     assertThat(hub.get("/api/v1/customers/" + customerId, supervisorToken).json().getString("tier")).isEqualTo("gold");
 
     panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Link an identity")).click();

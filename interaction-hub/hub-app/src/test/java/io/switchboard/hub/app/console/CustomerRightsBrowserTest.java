@@ -66,7 +66,7 @@ class CustomerRightsBrowserTest {
     // Editing what the agent may still works (no tier is sent).
     panel.getByLabel("Language").fill("en");
     panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save")).click();
-    assertThat(panel.locator("dl.facts").first()).containsText("en");
+    assertThat(panel.getByTestId("customer-facts")).containsText("en");
     assertThat(panel.getByRole(AriaRole.ALERT)).hasCount(0);
     Chromium.screenshot(panel.page(), "46-customer-panel-agent-rights");
   }
@@ -81,6 +81,6 @@ class CustomerRightsBrowserTest {
     panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit")).click();
     panel.getByLabel("Tier").fill("gold");
     panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save")).click();
-    assertThat(panel.locator("dl.facts").first()).containsText("gold");
+    assertThat(panel.getByTestId("customer-facts")).containsText("gold");
   }
 }
