@@ -54,10 +54,14 @@ class AgentSocketMultiNodeTest {
     assertThat(state.getString("reason")).isEqualTo("training");
 
     // A later change made on A: once B has it, an echo of the first (published before it) would have come too.
+    // Both nodes hear cluster events through Redis pub/sub, the publishing node too, in no fixed order: await each.
+    var availableOnA = SocketFixture.expect(a, ClusterEvents.address(RoutingService.AGENT_STATE_CHANGED),
+        e -> "available".equals(e.getString("state")));
     var availableOnB = SocketFixture.expect(b, ClusterEvents.address(RoutingService.AGENT_STATE_CHANGED),
         e -> "available".equals(e.getString("state")));
     alice.command(new JsonObject().put("type", "state").put("state", "available"), "back");
     assertThat(alice.next("state").getString("state")).isEqualTo("available");
+    SocketFixture.await(availableOnA);
     SocketFixture.await(availableOnB);
     assertThat(onA.stream().filter(e -> "training".equals(e.getString("reason")))).hasSize(1);
     assertThat(onB.stream().filter(e -> "training".equals(e.getString("reason")))).hasSize(1);
