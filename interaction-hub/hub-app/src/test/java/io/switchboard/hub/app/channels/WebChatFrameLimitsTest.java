@@ -22,10 +22,12 @@ import org.junit.jupiter.api.Test;
 @DisplayName("web chat: single frames over the limits get frame-too-large, a strike and a 1009 close (#9.11)")
 class WebChatFrameLimitsTest {
   private static TestHub hub;
-  private static final Vertx client = Vertx.vertx();
+  private static Vertx client;
 
   @BeforeAll
   static void start() {
+    // Made here, not at class load: a failed test's rerun (rerunFailingTestsCount) starts the class again.
+    client = Vertx.vertx();
     hub = TestHub.startWith(Map.of(), TestHub.configWithChannel(null, "webchat",
         Map.of("limits", Map.of("strikesBeforeClose", 2))));
   }
