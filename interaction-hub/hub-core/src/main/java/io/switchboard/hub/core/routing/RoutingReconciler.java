@@ -335,7 +335,7 @@ public final class RoutingReconciler {
   private Future<Void> requeue(RoutingStore.WaitingRow w) {
     String iid = w.interactionId().toString();
     return live.item(iid).compose(existing -> {
-      JsonObject item = RoutingService.itemOf(w.channel(), w.routing(), w.excluded());
+      JsonObject item = QueueIntake.itemOf(w.channel(), w.routing(), w.excluded());
       if (existing != null && existing.getString("lastAgent") != null) {
         item.put("lastAgent", existing.getString("lastAgent"));
       }

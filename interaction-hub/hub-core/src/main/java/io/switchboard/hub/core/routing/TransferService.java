@@ -190,7 +190,7 @@ public final class TransferService {
 
   /** The Redis step: the agent's load freed, the interaction waiting again with its new classification. */
   private Future<Void> requeueLive(Interaction i, RoutingStore.RoutingRow row, AgentId from, Instant now) {
-    JsonObject item = RoutingService.itemOf(i.channel().wireName(), row.routing(), row.excluded());
+    JsonObject item = QueueIntake.itemOf(i.channel().wireName(), row.routing(), row.excluded());
     return live.transfer(i.id().toString(), from.toString(), i.channel().wireName(), now, item, i.createdAt())
         .compose(r -> "ok".equals(r) ? Future.<Void>succeededFuture()
             // Not in the agent's set (live state was rebuilt meanwhile): still make sure it waits.
@@ -278,7 +278,7 @@ public final class TransferService {
           .compose(r -> "ok".equals(r) ? Future.<Void>succeededFuture()
               // No live item (Redis lost it): write the whole item.
               : stores.routing().routingOf(sql, i.id().value()).compose(row -> live.enqueue(i.id().toString(),
-                  RoutingService.itemOf(i.channel().wireName(), routingJson,
+                  QueueIntake.itemOf(i.channel().wireName(), routingJson,
                       row.map(RoutingStore.RoutingRow::excluded).orElse(java.util.List.of())), i.createdAt())))
           .compose(x -> !offered ? Future.<String>succeededFuture("no-offer")
               : live.release(i.id().toString(), holder.toString(), i.createdAt(), now, false, null, false))
@@ -306,7 +306,7 @@ public final class TransferService {
   }
 
   private Classification classifyInto(RoutingRules current, String queue, Interaction i, Customer c) {
-    InteractionFacts facts = RoutingService.facts(i, c);
+    InteractionFacts facts = QueueIntake.facts(i, c);
     ZonedDateTime now = ZonedDateTime.now(clock);
     if (queue == null || !current.queues().containsKey(queue)) {
       return current.classify(facts, now); // the queue it was in is gone from the rules

@@ -1,0 +1,165 @@
+package io.switchboard.hub.core.routing;
+
+import io.switchboard.hub.api.Interaction;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.error.NotFoundException;
+import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.store.redis.RoutingState;
+import io.switchboard.routing.Decision;
+import io.switchboard.routing.Matcher;
+import io.switchboard.routing.WaitingInteraction;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Read-only questions about routing: why an interaction went where it went (stored decisions, offers and, while it
+ * waits, the evaluation now) and where a waiting interaction stands in its queue.
+ */
+final class RoutingExplanations {
+  private final Stores stores;
+  private final RoutingState live;
+  private final Clock clock;
+
+  RoutingExplanations(Stores stores, RoutingState live, Clock clock) {
+    this.stores = stores;
+    this.live = live;
+    this.clock = clock;
+  }
+
+
+  /**
+   * Why an interaction went where it went: its classification, every stored decision (candidates, scores,
+   * exclusions, relaxation step, rules version) and, while it still waits, why no agent takes it now.
+   */
+  Future<JsonObject> explain(InteractionId id) {
+    var sql = stores.db().pool();
+    return stores.interactions().find(sql, id).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new NotFoundException("no interaction " + id));
+      }
+      Interaction i = found.get();
+      return stores.agents().list(sql).compose(staff -> stores.interactions().transitions(sql, id).compose(transitions ->
+          stores.routing().decisions(sql, id.value()).compose(decisions -> {
+        Map<String, String> names = new HashMap<>();
+        staff.forEach(a -> names.put(a.id().toString(), a.displayName() == null ? a.username() : a.displayName()));
+        JsonArray stored = new JsonArray();
+        decisions.forEach(d -> stored.add(new JsonObject().put("decidedAt", d.decidedAt().toString())
+            .put("rulesVersion", d.rulesVersion()).put("queue", d.queueId())
+            .put("chosenAgentId", d.chosenAgentId() == null ? null : d.chosenAgentId().toString())
+            .put("chosenAgentName", d.chosenAgentId() == null ? null : names.get(d.chosenAgentId().toString()))
+            .put("relaxationStep", d.step()).put("explanation", named(d.explanation(), names))));
+        JsonObject out = new JsonObject().put("interactionId", id.toString()).put("state", i.state().wireName())
+            .put("queue", i.queueId()).put("decisions", stored).put("offers", offerHistory(transitions, names));
+        return live.item(id.toString()).compose(item -> {
+          if (item == null || i.state() != InteractionState.QUEUED) {
+            return Future.succeededFuture(out);
+          }
+          item.put("waitingSince", i.createdAt().toEpochMilli());
+          out.put("classification", item.getJsonObject("classification"));
+          return live.agents().map(agents -> {
+            Instant now = clock.instant();
+            WaitingInteraction w = LiveViews.waitingOf(id.toString(), item);
+            List<Decision> d = Matcher.withFullExplanations().match(List.of(w), agents.stream().map(a -> LiveViews.snapshot(a, now)).toList(), now);
+            Map<String, RoutingState.AgentLive> byAgent = new HashMap<>();
+            agents.forEach(a -> byAgent.put(a.agentId(), a));
+            Duration next = w.classification().nextStepAfter(Duration.between(w.waitingSince(), now));
+            out.put("now", named(LiveViews.explained(d.get(0), byAgent, now), names)
+                .put("waitedMs", Duration.between(w.waitingSince(), now).toMillis())
+                .put("nextRelaxationInMs", next == null ? null : next.minus(Duration.between(w.waitingSince(), now)).toMillis()));
+            return out;
+          });
+        });
+      })));
+    });
+  }
+
+  /** Puts each agent's display name beside its id in an explanation ({@code name}, {@code chosenAgentName}). */
+  static JsonObject named(JsonObject explanation, Map<String, String> names) {
+    if (explanation == null) {
+      return null;
+    }
+    String chosen = explanation.getString("chosenAgentId");
+    if (chosen != null) {
+      explanation.put("chosenAgentName", names.get(chosen));
+    }
+    JsonArray candidates = explanation.getJsonArray("candidates");
+    if (candidates != null) {
+      for (Object o : candidates) {
+        JsonObject c = (JsonObject) o;
+        c.put("name", names.get(c.getString("agentId")));
+      }
+    }
+    return explanation;
+  }
+
+  /**
+   * Every offer of the interaction and how it ended, from its transitions: {@code agentId}, {@code name},
+   * {@code offeredAt}, {@code endedAt} and {@code outcome} ("accepted", or the reason it went back to the queue:
+   * declined, offer timed out, agent console disconnected, agent signed out...); a live offer has no end yet.
+   */
+  static JsonArray offerHistory(List<io.switchboard.hub.store.InteractionStore.Transition> transitions, Map<String, String> names) {
+    JsonArray out = new JsonArray();
+    JsonObject open = null;
+    for (var t : transitions) {
+      if ("offered".equals(t.toState())) {
+        String agent = t.agentId() == null ? null : t.agentId().toString();
+        open = new JsonObject().put("agentId", agent).put("name", agent == null ? null : names.get(agent))
+            .put("offeredAt", t.at().toString()).putNull("endedAt").putNull("outcome");
+        out.add(open);
+      } else if (open != null && "offered".equals(t.fromState())) {
+        open.put("endedAt", t.at().toString()).put("outcome", "assigned".equals(t.toState()) ? "accepted"
+            : t.reason() == null ? t.toState() : t.reason());
+        open = null;
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ queue position
+
+  /**
+   * Where a waiting interaction stands in its queue (1 = next), ranked the way the matcher ranks (priority
+   * in force, then longest wait), and an estimated wait from the queue's answers in the last hour; null
+   * when it no longer waits.
+   */
+  Future<io.switchboard.hub.api.spi.ConversationReader.QueuePosition> position(InteractionId id) {
+    Instant now = clock.instant();
+    return live.waiting().compose(waiting -> {
+      JsonObject mine = waiting.get(id.toString());
+      if (mine == null) {
+        return Future.succeededFuture(null);
+      }
+      WaitingInteraction me = LiveViews.waitingOf(id.toString(), mine);
+      String queue = me.classification().queue();
+      int myPriority = me.classification().at(Duration.between(me.waitingSince(), now)).priority();
+      int ahead = 0;
+      int inQueue = 0;
+      for (var e : waiting.entrySet()) {
+        WaitingInteraction w = LiveViews.waitingOf(e.getKey(), e.getValue());
+        if (!w.classification().queue().equals(queue)) {
+          continue;
+        }
+        inQueue++;
+        int p = w.classification().at(Duration.between(w.waitingSince(), now)).priority();
+        if (!w.interactionId().equals(me.interactionId())
+            && (p > myPriority || (p == myPriority && w.waitingSince().isBefore(me.waitingSince())))) {
+          ahead++;
+        }
+      }
+      int position = ahead + 1;
+      int total = inQueue;
+      Duration window = Duration.ofHours(1);
+      return stores.routing().answeredSince(stores.db().pool(), queue, now.minus(window)).map(answered ->
+          new io.switchboard.hub.api.spi.ConversationReader.QueuePosition(queue, position, total,
+              answered < 3 ? null : window.dividedBy(answered).multipliedBy(position)));
+    });
+  }
+}
