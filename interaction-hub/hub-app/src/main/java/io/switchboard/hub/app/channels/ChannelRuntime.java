@@ -1,6 +1,7 @@
 package io.switchboard.hub.app.channels;
 
 import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.app.http.OversizedFrameDrain;
 import io.switchboard.hub.api.ConversationId;
 import io.switchboard.hub.api.IdentityKind;
 import io.switchboard.hub.api.InteractionId;
@@ -255,7 +256,10 @@ public final class ChannelRuntime implements AdapterDirectory {
   public void upgrade(RoutingContext ctx) {
     Handler<ServerWebSocket> socket = sockets.get(key(ctx));
     if (socket != null && "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
-      ctx.request().toWebSocket().onSuccess(socket).onFailure(ctx::fail);
+      ctx.request().toWebSocket().onSuccess(ws -> {
+        OversizedFrameDrain.install(ctx.request());
+        socket.handle(ws);
+      }).onFailure(ctx::fail);
       return;
     }
     ctx.next();

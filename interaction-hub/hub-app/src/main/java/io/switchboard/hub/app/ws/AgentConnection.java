@@ -1,5 +1,7 @@
 package io.switchboard.hub.app.ws;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.switchboard.hub.app.http.HttpApiVerticle;
 import io.switchboard.hub.core.auth.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
@@ -76,7 +78,7 @@ final class AgentConnection {
   void start() {
     ws.frameHandler(this::onFrame);
     ws.closeHandler(v -> closed(true));
-    ws.exceptionHandler(e -> log.atDebug().setCause(e).addKeyValue("remote", remote).log("agent socket error"));
+    ws.exceptionHandler(this::onError);
     ws.shutdownHandler(v -> {
       // The hub is stopping: close without requeuing, so a console that reconnects to another node at once
       // keeps its offers (presence lapses after 4 s if it does not come back).
@@ -367,6 +369,23 @@ final class AgentConnection {
   }
 
   // ------------------------------------------------------------------ closing
+
+  /**
+   * A socket error. One frame over the server's frame limit ({@code HttpApiVerticle.WEBSOCKET_FRAME_LIMIT}) ends the
+   * connection (the decoder cannot find the next frame): the console is told why and the socket closed with 1009,
+   * rather than cut without a word.
+   */
+  private void onError(Throwable e) {
+    if (e instanceof CorruptedWebSocketFrameException corrupt
+        && corrupt.closeStatus().code() == Frames.CLOSE_TOO_BIG && phase != Phase.CLOSED) {
+      log.atWarn().addKeyValue("remote", remote).log("agent socket closed: " + e.getMessage());
+      out.sendEssential(Frames.error(Frames.FRAME_TOO_LARGE, "a frame may have at most "
+          + HttpApiVerticle.WEBSOCKET_FRAME_LIMIT + " bytes; the connection is closed", null));
+      terminate(Frames.CLOSE_TOO_BIG, "frame over the limit");
+      return;
+    }
+    log.atDebug().setCause(e).addKeyValue("remote", remote).log("agent socket error");
+  }
 
   /** The hub closes the socket; the agent's offers go back at once unless another socket of it is open here. */
   void terminate(short code, String reason) {

@@ -3,6 +3,7 @@ package io.switchboard.hub.app.ws;
 import io.switchboard.hub.api.AgentId;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.app.http.OversizedFrameDrain;
 import io.switchboard.hub.app.http.Problems;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.Principal;
@@ -166,7 +167,10 @@ public final class AgentSocketGateway {
       return;
     }
     request.toWebSocket()
-        .onSuccess(ws -> new AgentConnection(this, ws, limits).start())
+        .onSuccess(ws -> {
+          OversizedFrameDrain.install(request);
+          new AgentConnection(this, ws, limits).start();
+        })
         .onFailure(e -> log.atDebug().setCause(e).log("agent socket handshake failed"));
   }
 

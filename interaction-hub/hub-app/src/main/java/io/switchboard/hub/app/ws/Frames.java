@@ -23,6 +23,8 @@ final class Frames {
   static final short CLOSE_TOO_MANY_FRAMES = 4429;
   /** The hub is shutting down; reconnect (to another node). */
   static final short CLOSE_GOING_AWAY = 1001;
+  /** A frame over the server's WebSocket frame limit: the connection cannot go on (RFC 6455 "message too big"). */
+  static final short CLOSE_TOO_BIG = 1009;
   /** The hub could not check the token (Redis down); reconnect later. */
   static final short CLOSE_TRY_AGAIN_LATER = 1013;
 

@@ -344,4 +344,17 @@ class AgentSocketProtocolTest {
     assertThat(flood.received("error").getLast().getString("code")).isEqualTo("rate-limited");
     calm.assertAlive("calm");
   }
+
+  @Test
+  @DisplayName("one frame over the server's 1 MiB frame limit gets frame-too-large and a 1009 close, not a silent cut")
+  void aFrameOverTheServersFrameLimitGetsFrameTooLargeAndA1009Close() {
+    Console c = fx.console(fx.hub.hub().httpPort(), new io.vertx.core.http.WebSocketClientOptions()
+        .setMaxFrameSize(8 * 1024 * 1024).setMaxMessageSize(8 * 1024 * 1024));
+    c.authenticated(fx.token("alice"));
+    c.fire("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}");
+    JsonObject error = c.next("error");
+    assertThat(error.getString("code")).isEqualTo("frame-too-large");
+    assertThat(error.getString("message")).contains("1048576");
+    assertThat(c.awaitClose()).isEqualTo((short) 1009);
+  }
 }
