@@ -72,7 +72,8 @@ public final class ChannelRuntime implements AdapterDirectory {
   private io.switchboard.hub.api.spi.Surveys surveys = io.switchboard.hub.api.spi.Surveys.NONE;
   private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
   private final io.switchboard.hub.core.interaction.InteractionAttributes attributes;
-  private final io.switchboard.hub.core.customer.IdentityNormalizer normalizer;
+  private final io.switchboard.hub.core.interaction.ChannelLookups lookups;
+  private final io.switchboard.hub.core.quarantine.QuarantineService quarantine;
   private final io.switchboard.hub.core.dashboard.WaitEstimates waits;
   private final io.switchboard.hub.core.messaging.DeliveryStatuses deliveryStatuses;
   private final io.switchboard.hub.core.messaging.ChannelConversations conversations;
@@ -81,7 +82,8 @@ public final class ChannelRuntime implements AdapterDirectory {
       Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases,
       io.switchboard.hub.core.customer.IdentityNormalizer normalizer) {
     this.vertx = vertx;
-    this.normalizer = normalizer;
+    this.lookups = new io.switchboard.hub.core.interaction.ChannelLookups(stores, normalizer);
+    this.quarantine = new io.switchboard.hub.core.quarantine.QuarantineService(stores);
     this.attributes = new io.switchboard.hub.core.interaction.InteractionAttributes(vertx, stores, java.time.Clock.systemUTC());
     this.leases = leases;
     this.stores = stores;
@@ -287,8 +289,8 @@ public final class ChannelRuntime implements AdapterDirectory {
     String name = adapter.name();
     Map<String, Object> own = settings.getOrDefault(name, Map.of());
     var broadcast = new ClusterBroadcast(vertx, name);
-    var adapterLeases = new ClusterLeases(leases, name);
-    var cursors = new StoredCursors(stores, name);
+    var adapterLeases = new io.switchboard.hub.core.cluster.ClusterLeases(leases, name);
+    var cursors = new io.switchboard.hub.core.messaging.StoredCursors(stores, name);
     return new ChannelContext() {
       @Override
       public Vertx vertx() {
@@ -348,10 +350,9 @@ public final class ChannelRuntime implements AdapterDirectory {
           @Override
           public Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
             var staff = new io.switchboard.hub.core.auth.Principal.Staff(agent, "phone", io.switchboard.hub.api.Role.AGENT);
-            return routing.accept(staff, interaction).recover(e -> stores.interactions().find(stores.db().pool(), interaction)
-                .compose(found -> found.isPresent() && agent.equals(found.get().agentId())
-                    && found.get().state() == io.switchboard.hub.api.InteractionState.ASSIGNED
-                    ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
+            // Accepted already (the console's accept won the race): that is the answer too.
+            return routing.accept(staff, interaction).recover(e -> lookups.assignedTo(interaction, agent)
+                .compose(ok -> ok ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
           }
 
           @Override
@@ -400,26 +401,17 @@ public final class ChannelRuntime implements AdapterDirectory {
 
       @Override
       public Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
-        io.switchboard.hub.core.customer.IdentityKey key;
-        try {
-          key = normalizer.normalize(identity, "identity");
-        } catch (io.switchboard.hub.api.error.ValidationException e) {
-          return Future.succeededFuture(false);
-        }
-        return stores.customers().findByIdentity(stores.db().pool(), key.kind(), key.provider(), key.value())
-            .map(java.util.Optional::isPresent);
+        return lookups.knownCustomer(identity);
       }
 
       @Override
       public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
-        return stores.interactions().openOfChannel(stores.db().pool(), adapter.channel(), 10_000).map(list -> list.stream()
-            .filter(i -> i.externalId() != null)
-            .map(i -> new io.switchboard.hub.api.spi.OpenInteraction(i.id(), i.externalId(), i.state(), i.attributes())).toList());
+        return lookups.openInteractions(adapter.channel());
       }
 
       @Override
       public Future<String> phoneEndpoint(io.switchboard.hub.api.AgentId agent) {
-        return stores.agents().phoneEndpoint(stores.db().pool(), agent).map(o -> o.orElse(null));
+        return lookups.phoneEndpoint(agent);
       }
 
       @Override
@@ -439,7 +431,7 @@ public final class ChannelRuntime implements AdapterDirectory {
 
       @Override
       public Quarantine quarantine() {
-        return item -> stores.quarantine().insert(stores.db().pool(), item).onSuccess(stored -> {
+        return item -> quarantine.setAside(item).onSuccess(stored -> {
           if (stored) {
             log.atWarn().addKeyValue("adapter", name).addKeyValue("source", item.source())
                 .addKeyValue("reference", item.reference()).addKeyValue("reason", item.reason())

@@ -15,6 +15,7 @@ import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.auth.Scopes;
 import io.switchboard.hub.core.customer.CustomerDraft;
 import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.scheduling.OneTimeJobs;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class DemoSeed {
   private static final Principal SEED = new Principal.System("demo-seed");
 
   private final Path dir;
-  private final Stores stores;
+  private final OneTimeJobs jobs;
   private final AgentService agents;
   private final CustomerService customers;
   private final AuthService auth;
@@ -48,7 +49,7 @@ public final class DemoSeed {
 
   public DemoSeed(Path dir, Stores stores, AgentService agents, CustomerService customers, AuthService auth, String apiKey) {
     this.dir = dir;
-    this.stores = stores;
+    this.jobs = new OneTimeJobs(stores);
     this.agents = agents;
     this.customers = customers;
     this.auth = auth;
@@ -63,7 +64,7 @@ public final class DemoSeed {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    return stores.markers().seen(stores.db().pool(), MARKER).compose(seen -> {
+    return jobs.done(MARKER).compose(seen -> {
       if (seen) {
         log.info("demo seed already applied; skipping");
         return Future.succeededFuture();
@@ -71,7 +72,7 @@ public final class DemoSeed {
       return staff(seed.staff(), seed.phones(), 0)
           .compose(x -> people(seed.customers(), 0, new int[1]))
           .compose(x -> key())
-          .compose(x -> stores.markers().markOnce(stores.db().pool(), MARKER))
+          .compose(x -> jobs.markDone(MARKER))
           .<Void>mapEmpty()
           .onSuccess(x -> log.atInfo().addKeyValue("staff", seed.staff().size())
               .addKeyValue("customers", seed.customers().size()).log("demo seed applied"));
@@ -140,7 +141,7 @@ public final class DemoSeed {
     String phone = phones.get(drafts.get(i).username());
     return agents.create(SEED, drafts.get(i))
         .compose(created -> phone == null ? Future.<Void>succeededFuture()
-            : stores.agents().setPhoneEndpoint(stores.db().pool(), created.id(), phone).<Void>mapEmpty())
+            : agents.setPhoneEndpoint(SEED, created.id(), phone))
         .recover(e -> e instanceof ConflictException ? Future.succeededFuture() : Future.failedFuture(e))
         .compose(x -> staff(drafts, phones, i + 1));
   }

@@ -2,9 +2,9 @@ package io.switchboard.hub.app.http;
 
 import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.core.audit.AuditLog;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.store.AuditStore;
-import io.switchboard.hub.store.Stores;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.HashSet;
@@ -23,7 +23,7 @@ final class AdminRoutes {
     }
   }
 
-  static void mount(Router router, AuthService auth, Stores stores, Authn authn) {
+  static void mount(Router router, AuthService auth, AuditLog audit, Authn authn) {
     var admin = authn.staff(Role.ADMIN);
     router.get("/api/v1/api-keys").handler(admin).handler(ctx ->
         Respond.json(ctx, auth.listApiKeys(), 200, list -> ApiJson.array(list, ApiJson::apiKey)));
@@ -45,7 +45,7 @@ final class AdminRoutes {
       });
       var filter = new AuditStore.Filter(Params.query(ctx, "entityType"), Params.query(ctx, "entityId"),
           Params.query(ctx, "actor"), Params.query(ctx, "action"), instant(ctx, "from"), instant(ctx, "to"));
-      Respond.json(ctx, stores.audit().list(stores.db().pool(), filter, before, limit), 200, list -> new JsonObject()
+      Respond.json(ctx, audit.list(filter, before, limit), 200, list -> new JsonObject()
           .put("items", ApiJson.array(list, ApiJson::audit))
           .put("nextBefore", list.size() == limit ? list.get(list.size() - 1).id() : null));
     });

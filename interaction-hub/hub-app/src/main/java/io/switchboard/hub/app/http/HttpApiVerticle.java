@@ -138,7 +138,8 @@ public final class HttpApiVerticle extends VerticleBase {
     // The agent console's WebSocket comes before CORS: it checks the origin itself (the hub's own, the
     // public URL, http.allowedOrigins) and refuses others with 403.
     AgentSocketGateway agentSockets = new AgentSocketGateway(vertx, services.auth(), services.routing(), services.customers(),
-        services.stores(), config.allowedOrigins(), config.publicUrl());
+        services.interactions(), new io.switchboard.hub.core.interaction.AgentTyping(vertx, services.stores()),
+        config.allowedOrigins(), config.publicUrl());
     router.get(AgentSocketGateway.PATH).handler(agentSockets::upgrade);
     if (!config.allowedOrigins().isEmpty()) {
       // Browsers on these origins (an embedding web site, a separate console host) may call the API.
@@ -159,9 +160,10 @@ public final class HttpApiVerticle extends VerticleBase {
     CustomerRoutes.mount(router, services.customers(), services.interactions().visibility(), services.rights(), authn);
     InteractionRoutes.mount(router, services.interactions(), authn);
     InteractionRoutes.mountSearch(router, new io.switchboard.hub.core.interaction.ConversationSearch(services.stores()), authn);
-    StaffRoutes.mount(router, services.agents(), services.routing(), services.stores(), authn);
-    QueueMembershipRoutes.mount(router, new QueueMembership(services.stores(), services.routing()), authn);
-    AdminRoutes.mount(router, services.auth(), services.stores(), authn);
+    QueueMembership queues = new QueueMembership(services.stores(), services.routing());
+    StaffRoutes.mount(router, services.agents(), services.routing(), queues, authn);
+    QueueMembershipRoutes.mount(router, queues, authn);
+    AdminRoutes.mount(router, services.auth(), new io.switchboard.hub.core.audit.AuditLog(services.stores()), authn);
     RoutingRoutes.mount(router, services.routing(), services.console(), authn);
     RulesWorkbenchRoutes.mount(router, new io.switchboard.hub.core.routing.RulesWorkbench(vertx, services.stores(),
         services.routing().rules(), java.time.Clock.systemUTC()), authn);
@@ -169,7 +171,7 @@ public final class HttpApiVerticle extends VerticleBase {
     MessageRoutes.mount(router, services.messages(), authn);
     DashboardRoutes.mount(router, vertx, authn);
     QuarantineRoutes.mount(router, services.quarantine(), authn);
-    CallRoutes.mount(router, services.channels(), services.stores(), authn);
+    CallRoutes.mount(router, services.channels(), services.interactions(), authn);
     ReportRoutes.mount(router, vertx, services.analytics().reports(), services.analytics().customerKpis(), authn);
     WebhookRoutes.mount(router, services.analytics().webhooks(), authn);
     SurveyRoutes.mount(router, services.analytics().surveys());

@@ -9,8 +9,8 @@ import io.switchboard.hub.core.agent.AgentDraft;
 import io.switchboard.hub.core.agent.AgentProfile;
 import io.switchboard.hub.core.agent.AgentService;
 import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.core.routing.QueueMembership;
 import io.switchboard.hub.core.routing.RoutingService;
-import io.switchboard.hub.store.Stores;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -82,7 +82,7 @@ final class StaffRoutes {
     }
   }
 
-  static void mount(Router router, AgentService agents, RoutingService routing, Stores stores, Authn authn) {
+  static void mount(Router router, AgentService agents, RoutingService routing, QueueMembership queues, Authn authn) {
     // Colleagues to transfer to: every active agent (role agent: supervisors and admins do not take transfers)
     // with their live state, readable by any staff member (names and states only; skills, capacity and work stay
     // with supervisors).
@@ -122,18 +122,14 @@ final class StaffRoutes {
       if (!me.role().atLeast(Role.SUPERVISOR) && !me.agentId().equals(id)) {
         throw new ForbiddenException("agents may only read their own phone endpoint");
       }
-      Respond.json(ctx, agents.get(id).compose(a -> stores.agents().phoneEndpoint(stores.db().pool(), id)), 200,
+      Respond.json(ctx, agents.phoneEndpoint(id), 200,
           endpoint -> new JsonObject().put("agentId", id.toString()).put("endpoint", endpoint.orElse(null)));
     });
     router.put("/api/v1/agents/:id/phone").handler(authn.staff(Role.SUPERVISOR)).handler(ctx -> {
       AgentId id = Params.pathId(ctx, "id", AgentId::parse);
       PhoneEndpointRequest body = JsonBodies.read(ctx, PhoneEndpointRequest.class);
       Principal.Staff me = Authn.staff(ctx);
-      Respond.json(ctx, agents.get(id).compose(a -> stores.db().inTransaction(tx ->
-              stores.agents().setPhoneEndpoint(tx, id, body.endpoint())
-                  .compose(x -> stores.audit().append(tx, me.auditName(), "agent.phone_endpoint_set", "agent", id.toString(),
-                      new JsonObject().put("endpoint", body.endpoint()))))),
-          200, x -> new JsonObject().put("agentId", id.toString()).put("endpoint", body.endpoint()));
+      Respond.json(ctx, agents.setPhoneEndpoint(me, id, body.endpoint()), 200, x -> new JsonObject().put("agentId", id.toString()).put("endpoint", body.endpoint()));
     });
     // Admins set skills with proficiency, capacities and the display name; live routing takes them at once.
     router.put("/api/v1/agents/:id/profile").handler(authn.staff(Role.ADMIN)).handler(ctx -> {
@@ -143,6 +139,6 @@ final class StaffRoutes {
           .compose(a -> routing.syncProfile(id).map(a)), 200, ApiJson::agent);
     });
     router.get("/api/v1/queues").handler(authn.staff(Role.AGENT)).handler(ctx ->
-        Respond.json(ctx, stores.queues().list(stores.db().pool()), 200, list -> ApiJson.array(list, ApiJson::queue)));
+        Respond.json(ctx, queues.queues(), 200, list -> ApiJson.array(list, ApiJson::queue)));
   }
 }

@@ -13,7 +13,8 @@ import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.dashboard.DashboardVerticle;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
-import io.switchboard.hub.store.Stores;
+import io.switchboard.hub.core.interaction.AgentTyping;
+import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -92,8 +93,7 @@ public final class AgentSocketGateway {
   private final Limits limits;
   private final Map<String, Set<AgentConnection>> byAgent = new HashMap<>();
   private final Map<String, Future<Void>> lanes = new HashMap<>();
-  private final Stores stores;
-  private final io.switchboard.hub.core.interaction.AgentTyping typing;
+  private final AgentTyping typing;
   /** Supervisor sockets subscribed to the dashboard. */
   private final Set<AgentConnection> dashboards = new LinkedHashSet<>();
   /** Supervisor sockets watching an interaction, by interaction id. */
@@ -103,21 +103,20 @@ public final class AgentSocketGateway {
    * @param allowedOrigins origins besides the hub's own that may open the socket (http.allowedOrigins)
    * @param publicUrl how browsers reach the hub (http.publicUrl), also allowed as an origin; may be null
    */
-  public AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers, Stores stores,
-      List<String> allowedOrigins, String publicUrl) {
-    this(vertx, auth, routing, customers, stores, allowedOrigins, publicUrl, Limits.defaults());
+  public AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers,
+      InteractionQueries interactions, AgentTyping typing, List<String> allowedOrigins, String publicUrl) {
+    this(vertx, auth, routing, customers, interactions, typing, allowedOrigins, publicUrl, Limits.defaults());
   }
 
-  AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers, Stores stores,
-      List<String> allowedOrigins, String publicUrl, Limits limits) {
+  AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers,
+      InteractionQueries interactions, AgentTyping typing, List<String> allowedOrigins, String publicUrl, Limits limits) {
     this.vertx = vertx;
     this.auth = auth;
     this.routing = routing;
-    this.views = new ConsoleViews(routing, customers, stores, Clock.systemUTC());
+    this.views = new ConsoleViews(routing, customers, interactions, Clock.systemUTC());
     this.origins = new OriginPolicy(allowedOrigins, publicUrl);
     this.limits = limits;
-    this.stores = stores;
-    this.typing = new io.switchboard.hub.core.interaction.AgentTyping(vertx, stores);
+    this.typing = typing;
     listen(RoutingService.OFFER_CREATED, this::offerCreated);
     listen(RoutingService.OFFER_WITHDRAWN, e -> each(e, c -> c.offerWithdrawn(e.getString("interactionId"), e.getString("reason"))));
     listen(RoutingService.OFFER_ACCEPTED, e -> each(e, c -> c.assigned(e.getString("interactionId"))));
@@ -192,7 +191,7 @@ public final class AgentSocketGateway {
     return views;
   }
 
-  /** The agent types (or stopped) in an interaction: hub-core's {@link io.switchboard.hub.core.interaction.AgentTyping} decides whether they may. */
+  /** The agent types (or stopped) in an interaction: hub-core's {@link AgentTyping} decides whether they may. */
   Future<Void> agentTyping(Principal.Staff staff, InteractionId id, boolean on) {
     return typing.typing(staff.agentId(), id, on);
   }
@@ -297,9 +296,8 @@ public final class AgentSocketGateway {
       return;
     }
     boolean on = Boolean.TRUE.equals(e.getValue("on"));
-    stores.interactions().find(stores.db().pool(), id).onSuccess(found -> found
-        .filter(i -> i.agentId() != null && i.state() == io.switchboard.hub.api.InteractionState.ASSIGNED)
-        .ifPresent(i -> of(i.agentId().toString()).forEach(c -> c.customerTyping(raw, on))));
+    views.answeringAgent(id).onSuccess(found -> found
+        .ifPresent(agent -> of(agent.toString()).forEach(c -> c.customerTyping(raw, on))));
   }
 
   /** The customer ended the contact: the agent working it (when it was being worked) and its watchers are told. */

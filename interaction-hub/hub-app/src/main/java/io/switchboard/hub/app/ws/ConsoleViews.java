@@ -4,32 +4,31 @@ import io.switchboard.hub.api.AgentId;
 import io.switchboard.hub.api.Identity;
 import io.switchboard.hub.api.Interaction;
 import io.switchboard.hub.api.InteractionId;
-import io.switchboard.hub.api.InteractionState;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.customer.CustomerView;
+import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.routing.RoutingService;
-import io.switchboard.hub.store.InteractionStore;
-import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RoutingState;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the console's frames carry, read from the stores: an offer with its customer context, the snapshot
- * of an agent's state and work, and a message of an interaction with the agent it belongs to. Every read
- * is done once per event and node, whatever the number of sockets.
+ * What the console's frames carry, read through hub-core ({@link InteractionQueries}, {@link CustomerService},
+ * {@link RoutingService}) and put in the protocol's shape: an offer with its customer context, the snapshot of an
+ * agent's state and work, and a message of an interaction with the agent it belongs to. Every read is done once per
+ * event and node, whatever the number of sockets.
  */
 final class ConsoleViews {
   private static final Logger log = LoggerFactory.getLogger(ConsoleViews.class);
@@ -45,13 +44,13 @@ final class ConsoleViews {
 
   private final RoutingService routing;
   private final CustomerService customers;
-  private final Stores stores;
+  private final InteractionQueries interactions;
   private final Clock clock;
 
-  ConsoleViews(RoutingService routing, CustomerService customers, Stores stores, Clock clock) {
+  ConsoleViews(RoutingService routing, CustomerService customers, InteractionQueries interactions, Clock clock) {
     this.routing = routing;
     this.customers = customers;
-    this.stores = stores;
+    this.interactions = interactions;
     this.clock = clock;
   }
 
@@ -69,34 +68,25 @@ final class ConsoleViews {
     } catch (IllegalArgumentException e) {
       return Future.succeededFuture(minimal);
     }
-    var sql = stores.db().pool();
-    return stores.interactions().find(sql, id).compose(found -> {
+    return interactions.offerContext(id).compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture(minimal);
       }
-      Interaction i = found.get();
-      Future<JsonObject> customer = customers.get(i.customerId()).map(ConsoleViews::customer);
-      Future<List<io.switchboard.hub.api.Message>> messages = stores.messages().ofInteractions(sql, List.of(id));
-      Future<JsonObject> classification = stores.routing().routingOf(sql, id.value())
-          .map(r -> r.map(row -> row.routing()).orElse(null));
-      return Future.all(customer, messages, classification).map(x -> {
-        JsonObject t = classification.result() == null ? null : classification.result().getJsonObject("transfer");
-        // A transferred customer's wait counts from the transfer: the time with the first agent was not waiting.
-        java.time.Instant since = t == null || t.getLong("at") == null ? i.createdAt() : java.time.Instant.ofEpochMilli(t.getLong("at"));
-        return new JsonObject()
-            .put("interactionId", interactionId)
-            .put("channel", i.channel().wireName())
-            .put("queue", i.queueId())
-            .put("expiresAt", expiresAt)
-            .put("waitedMs", Math.max(0, Duration.between(since, clock.instant()).toMillis()))
-            .put("customer", customer.result())
-            .put("subject", i.subject())
-            .put("preview", preview(messages.result()))
-            .put("transfer", t == null ? null : transferView(t, i, messages.result()))
-            // What the customer told us before (pre-chat answers, the page, IVR answers) and why it came here.
-            .put("context", new JsonObject(new java.util.LinkedHashMap<String, Object>(i.attributes())))
-            .put("routing", io.switchboard.hub.core.interaction.InteractionQueries.routingSummary(classification.result()));
-      });
+      InteractionQueries.OfferContext o = found.get();
+      Interaction i = o.interaction();
+      return customers.get(i.customerId()).map(ConsoleViews::customer).map(customer -> new JsonObject()
+          .put("interactionId", interactionId)
+          .put("channel", i.channel().wireName())
+          .put("queue", i.queueId())
+          .put("expiresAt", expiresAt)
+          .put("waitedMs", Math.max(0, Duration.between(o.waitingSince(), clock.instant()).toMillis()))
+          .put("customer", customer)
+          .put("subject", i.subject())
+          .put("preview", preview(o.messages()))
+          .put("transfer", o.transfer() == null ? null : transferView(o))
+          // What the customer told us before (pre-chat answers, the page, IVR answers) and why it came here.
+          .put("context", new JsonObject(new LinkedHashMap<String, Object>(i.attributes())))
+          .put("routing", InteractionQueries.routingSummary(o.classification())));
     }).recover(e -> {
       log.atWarn().setCause(e).addKeyValue("interactionId", interactionId)
           .log("could not read an offer's customer context; the offer goes out without it");
@@ -114,24 +104,19 @@ final class ConsoleViews {
       }
       return Future.all(views).map(all -> all.<JsonObject>list());
     });
-    var sql = stores.db().pool();
-    Future<List<Interaction>> assigned = stores.interactions()
-        .list(sql, new InteractionStore.Filter(InteractionState.ASSIGNED, null, agent), null, ASSIGNED_LIMIT);
-    Future<List<Interaction>> wrapUp = stores.interactions()
-        .list(sql, new InteractionStore.Filter(InteractionState.WRAP_UP, null, agent), null, ASSIGNED_LIMIT);
-    return Future.all(state, offers, assigned, wrapUp).map(x -> {
+    Future<List<Interaction>> work = interactions.workOf(agent, ASSIGNED_LIMIT);
+    return Future.all(state, offers, work).map(x -> {
       RoutingState.AgentLive live = state.result();
-      JsonArray work = new JsonArray();
-      assigned.result().forEach(i -> work.add(assigned(i)));
-      wrapUp.result().forEach(i -> work.add(assigned(i)));
+      JsonArray assigned = new JsonArray();
+      work.result().forEach(i -> assigned.add(assigned(i)));
       return new JsonObject()
           .put("state", live.state())
           .put("reason", live.reason())
           .put("since", live.since() == null ? null : live.since().toString())
-          .put("capacity", new JsonObject(new java.util.LinkedHashMap<>(live.capacity())))
-          .put("load", new JsonObject(new java.util.LinkedHashMap<>(live.load())))
+          .put("capacity", new JsonObject(new LinkedHashMap<>(live.capacity())))
+          .put("load", new JsonObject(new LinkedHashMap<>(live.load())))
           .put("offers", new JsonArray(new ArrayList<>(offers.result())))
-          .put("assigned", work);
+          .put("assigned", assigned);
     });
   }
 
@@ -141,7 +126,7 @@ final class ConsoleViews {
    * outside any interaction or one that cannot be found.
    */
   Future<Optional<Routed>> message(String messageId) {
-    return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(mw.agentId(), Frames.of("message")
+    return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(worker(mw), Frames.of("message")
         .put("interactionId", mw.message().interactionId().toString())
         .put("messageId", mw.message().id().toString())
         .put("direction", mw.message().direction().wireName())
@@ -155,7 +140,7 @@ final class ConsoleViews {
 
   /** A {@code message_status} frame for the agent working the message's interaction (null agent: nobody). */
   Future<Optional<Routed>> messageStatus(String messageId, String status, String reason) {
-    return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(mw.agentId(), Frames.of("message_status")
+    return messageAndWorker(messageId).map(found -> found.map(mw -> new Routed(worker(mw), Frames.of("message_status")
         .put("interactionId", mw.message().interactionId().toString())
         .put("messageId", messageId)
         .put("status", status)
@@ -163,29 +148,28 @@ final class ConsoleViews {
         .put("providerMessageId", mw.message().providerMessageId()))));
   }
 
-  private record MessageAndWorker(Message message, String agentId) {}
+  private static String worker(InteractionQueries.MessageAndWorker mw) {
+    return mw.worker() == null ? null : mw.worker().toString();
+  }
 
-  private Future<Optional<MessageAndWorker>> messageAndWorker(String messageId) {
+  private Future<Optional<InteractionQueries.MessageAndWorker>> messageAndWorker(String messageId) {
     MessageId id;
     try {
       id = MessageId.parse(messageId);
     } catch (IllegalArgumentException | NullPointerException e) {
       return Future.succeededFuture(Optional.empty());
     }
-    var sql = stores.db().pool();
-    return stores.messages().find(sql, id).compose(m -> {
-      if (m.isEmpty() || m.get().interactionId() == null) {
-        return Future.succeededFuture(Optional.<MessageAndWorker>empty());
-      }
-      return stores.interactions().find(sql, m.get().interactionId()).map(i -> i
-          .map(x -> new MessageAndWorker(m.get(), x.agentId() != null
-              && (x.state() == InteractionState.ASSIGNED || x.state() == InteractionState.WRAP_UP) ? x.agentId().toString() : null)));
-    });
+    return interactions.messageAndWorker(id);
   }
 
   /** Whether the interaction exists (a supervisor may watch any interaction). */
   Future<Boolean> interactionExists(InteractionId id) {
-    return stores.interactions().find(stores.db().pool(), id).map(java.util.Optional::isPresent);
+    return interactions.find(id).map(Optional::isPresent);
+  }
+
+  /** The agent a customer's typing in this interaction goes to: the one it is assigned to now. */
+  Future<Optional<AgentId>> answeringAgent(InteractionId id) {
+    return interactions.answeringAgent(id);
   }
 
   static JsonObject customer(CustomerView v) {
@@ -213,18 +197,19 @@ final class ConsoleViews {
         .put("answeredAt", i.answeredAt() == null ? null : i.answeredAt().toString());
   }
 
-  /** The first thing the customer wrote, as one line of plain text, cut at {@link #PREVIEW_CHARS}. */
-  /** Who transferred the interaction, when, from whom, and their note (null when none). */
-  static JsonObject transferView(JsonObject t, Interaction i, List<Message> messages) {
-    String noteId = t.getString("noteMessageId");
-    String note = noteId == null ? null : messages.stream().filter(m -> m.id().toString().equals(noteId)).findFirst()
-        .map(m -> text(m.content())).orElse(null);
+  /** Who transferred the interaction, when, from whom, and their note. */
+  static JsonObject transferView(InteractionQueries.OfferContext o) {
+    JsonObject t = o.transfer();
+    Interaction i = o.interaction();
+    Message noteMessage = o.transferNote();
+    String note = noteMessage == null ? null : text(noteMessage.content());
     return new JsonObject().put("fromAgentId", t.getString("from")).put("by", t.getString("by"))
         .put("at", t.getLong("at") == null ? null : java.time.Instant.ofEpochMilli(t.getLong("at")).toString())
         .put("toAgentId", t.getString("to")).put("note", note)
         .put("arrivedAt", i.createdAt().toString());
   }
 
+  /** The first thing the customer wrote, as one line of plain text, cut at {@link #PREVIEW_CHARS}. */
   static String preview(List<Message> messages) {
     Message first = messages.stream().filter(m -> m.direction() == Message.Direction.INBOUND).findFirst()
         .orElse(messages.stream().filter(m -> !m.privateNote()).findFirst().orElse(null));

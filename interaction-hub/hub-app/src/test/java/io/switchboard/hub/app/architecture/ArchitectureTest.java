@@ -84,6 +84,35 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  /**
+   * hub-app classes that may call hub-store themselves, each with its reason. Everything else in hub-app reaches the
+   * stores through hub-core services; it may still name hub-store's records (rows a route prints) and pass a
+   * {@code Stores} on to a hub-core constructor.
+   */
+  private static final java.util.Map<String, String> STORE_CALLERS = java.util.Map.of(
+      "io.switchboard.hub.app.Hub", "assembles the hub: connects the pools, runs migrations, builds the stores",
+      "io.switchboard.hub.app.http.OpsRoutes", "/health asks PostgreSQL and Redis themselves whether they answer",
+      "io.switchboard.hub.app.metrics.HubMetrics", "the dependency gauges ping PostgreSQL and Redis, the outbox gauge counts its backlog");
+
+  @Test
+  @DisplayName("hub-app calls no store beyond wiring: routes, sockets and channel contexts go through hub-core")
+  void hubAppCallsNoStoreBeyondWiring() {
+    DescribedPredicate<com.tngtech.archunit.core.domain.JavaClass> storeLogic = DescribedPredicate.describe(
+        "a hub-store class that talks to PostgreSQL or Redis (not a record, enum or BackendFailures)",
+        c -> c.getPackageName().startsWith("io.switchboard.hub.store") && !c.isRecord() && !c.isEnum()
+            && !c.getSimpleName().equals("BackendFailures") && !c.isInterface());
+    noClasses().that().resideInAPackage("io.switchboard.hub.app..")
+        .and(DescribedPredicate.describe("are not wiring or backend probes",
+            (com.tngtech.archunit.core.domain.JavaClass c) -> !STORE_CALLERS.containsKey(c.getName())
+                && STORE_CALLERS.keySet().stream().noneMatch(n -> c.getName().startsWith(n + "$"))))
+        .should().callMethodWhere(DescribedPredicate.describe("the method belongs to " + storeLogic.getDescription(),
+            call -> storeLogic.test(call.getTargetOwner())))
+        .orShould().callConstructorWhere(DescribedPredicate.describe("the constructor belongs to " + storeLogic.getDescription(),
+            call -> storeLogic.test(call.getTargetOwner())))
+        .because("hub-app wires and translates; decisions and store calls live in hub-core (issue #15.2)")
+        .check(classes);
+  }
+
   @Test
   @DisplayName("hub-core holds no SQL client or Lettuce types: decisions in hub-core, SQL and Redis in hub-store")
   void hubCoreHoldsNoSqlClientOrLettuce() {

@@ -1,6 +1,7 @@
 package io.switchboard.hub.app.channels;
 
 import io.switchboard.hub.api.spi.ChannelLeases;
+import io.switchboard.hub.core.cluster.ClusterLeases;
 import io.switchboard.hub.store.redis.LeaseStore;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.switchboard.hub.testsupport.TestServers;

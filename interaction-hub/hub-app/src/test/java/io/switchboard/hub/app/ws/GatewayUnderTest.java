@@ -5,6 +5,8 @@ import io.switchboard.hub.app.http.Problems;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.PasswordHasher;
 import io.switchboard.hub.core.customer.CustomerService;
+import io.switchboard.hub.core.interaction.AgentTyping;
+import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.routing.RulesService;
@@ -47,7 +49,8 @@ final class GatewayUnderTest implements AutoCloseable {
     RulesService rules = new RulesService(vertx, stores, hub.configDirUsed().resolve("routing.yaml"));
     Console.await(rules.start());
     RoutingService routing = new RoutingService(vertx, stores, new RoutingState(redis), rules, Clock.systemUTC());
-    Server server = new Server(() -> new AgentSocketGateway(vertx, auth, routing, customers, stores, allowedOrigins, null, limits));
+    Server server = new Server(() -> new AgentSocketGateway(vertx, auth, routing, customers,
+        new InteractionQueries(stores), new AgentTyping(vertx, stores), allowedOrigins, null, limits));
     deployment = Console.await(vertx.deployVerticle(server));
     port = server.http.actualPort();
   }

@@ -98,6 +98,25 @@ public final class AgentService {
         .compose(x -> get(id));
   }
 
+  /**
+   * The agent's phone endpoint for the voice channel (an Asterisk dial string), empty when none is set; fails with
+   * {@link NotFoundException} for an unknown id.
+   */
+  public Future<java.util.Optional<String>> phoneEndpoint(AgentId id) {
+    return get(id).compose(a -> stores.agents().phoneEndpoint(stores.db().pool(), id));
+  }
+
+  /**
+   * Sets (or, with null, removes) the agent's phone endpoint, audited as {@code agent.phone_endpoint_set}; fails with
+   * {@link NotFoundException} for an unknown id. The caller has checked the dial string's shape.
+   */
+  public Future<Void> setPhoneEndpoint(Principal by, AgentId id, String endpoint) {
+    return get(id).compose(a -> stores.db().inTransaction(tx ->
+        stores.agents().setPhoneEndpoint(tx, id, endpoint)
+            .compose(x -> stores.audit().append(tx, by.auditName(), "agent.phone_endpoint_set", "agent", id.toString(),
+                new JsonObject().put("endpoint", endpoint)))));
+  }
+
   public Future<Agent> get(AgentId id) {
     return stores.agents().find(stores.db().pool(), id).compose(found -> found
         .map(Future::succeededFuture)

@@ -98,6 +98,113 @@ public final class InteractionQueries {
     });
   }
 
+  // ------------------------------------------------------------------ the hub's own reads (no viewer)
+
+  /**
+   * What an offer shows the agent it is made to: the interaction, its messages (for the preview and a transfer's
+   * note) and how routing classified it (null when it was never routed).
+   */
+  public record OfferContext(Interaction interaction, List<Message> messages, io.vertx.core.json.JsonObject classification) {
+    /** The transfer that brought it, as routing recorded it ({@code from}, {@code by}, {@code at}, {@code to}...); null when none. */
+    public io.vertx.core.json.JsonObject transfer() {
+      return classification == null ? null : classification.getJsonObject("transfer");
+    }
+
+    /**
+     * Since when the customer has been waiting for this agent: since the transfer when it came by one (the time with
+     * the first agent was not waiting), else since the interaction was created.
+     */
+    public java.time.Instant waitingSince() {
+      var t = transfer();
+      return t == null || t.getLong("at") == null ? interaction.createdAt() : java.time.Instant.ofEpochMilli(t.getLong("at"));
+    }
+
+    /** The note the transferring agent left (a private note named by the transfer), or null. */
+    public Message transferNote() {
+      var t = transfer();
+      String noteId = t == null ? null : t.getString("noteMessageId");
+      return noteId == null ? null : messages.stream().filter(m -> m.id().toString().equals(noteId)).findFirst().orElse(null);
+    }
+  }
+
+  /** A message and the agent working its interaction now (assigned or in wrap-up); null agent when nobody does. */
+  public record MessageAndWorker(Message message, AgentId worker) {}
+
+  /** The interaction, whoever may see it (for the hub's own use: pushing events, call controls). */
+  public Future<java.util.Optional<Interaction>> find(InteractionId id) {
+    return stores.interactions().find(stores.db().pool(), id);
+  }
+
+  /**
+   * The interaction whose call {@code me} wants to control ({@code action}: hang-up, hold...): the agent working it or
+   * a supervisor may; fails with {@link NotFoundException} when there is no such interaction and with
+   * {@link io.switchboard.hub.api.error.ForbiddenException} for another agent.
+   */
+  public Future<Interaction> forCallControl(Principal.Staff me, InteractionId id, String action) {
+    return find(id).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new NotFoundException("no interaction " + id));
+      }
+      if (!me.role().atLeast(Role.SUPERVISOR) && !me.agentId().equals(found.get().agentId())) {
+        return Future.failedFuture(new io.switchboard.hub.api.error.ForbiddenException(
+            "only the agent working the call or a supervisor may " + action + " it"));
+      }
+      return Future.succeededFuture(found.get());
+    });
+  }
+
+  /** The agent an interaction is assigned to now (not in wrap-up: a customer's typing is for the agent answering). */
+  public Future<java.util.Optional<AgentId>> answeringAgent(InteractionId id) {
+    return find(id).map(found -> found
+        .filter(i -> i.agentId() != null && i.state() == InteractionState.ASSIGNED)
+        .map(Interaction::agentId));
+  }
+
+  /** What an offer of this interaction shows; empty when there is no such interaction. */
+  public Future<java.util.Optional<OfferContext>> offerContext(InteractionId id) {
+    SqlClient sql = stores.db().pool();
+    return stores.interactions().find(sql, id).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(java.util.Optional.<OfferContext>empty());
+      }
+      Future<List<Message>> messages = stores.messages().ofInteractions(sql, List.of(id));
+      Future<io.vertx.core.json.JsonObject> classification = stores.routing().routingOf(sql, id.value())
+          .map(r -> r.map(row -> row.routing()).orElse(null));
+      return Future.all(messages, classification).map(x ->
+          java.util.Optional.of(new OfferContext(found.get(), messages.result(), classification.result())));
+    });
+  }
+
+  /** An agent's work: the interactions assigned to it, then those in wrap-up, at most {@code limit} of each. */
+  public Future<List<Interaction>> workOf(AgentId agent, int limit) {
+    SqlClient sql = stores.db().pool();
+    Future<List<Interaction>> assigned = stores.interactions()
+        .list(sql, new InteractionStore.Filter(InteractionState.ASSIGNED, null, agent), null, limit);
+    Future<List<Interaction>> wrapUp = stores.interactions()
+        .list(sql, new InteractionStore.Filter(InteractionState.WRAP_UP, null, agent), null, limit);
+    return Future.all(assigned, wrapUp).map(x -> {
+      List<Interaction> all = new java.util.ArrayList<>(assigned.result());
+      all.addAll(wrapUp.result());
+      return all;
+    });
+  }
+
+  /**
+   * A message with the agent working its interaction (assigned or in wrap-up: that agent's consoles show it); empty
+   * for a message outside any interaction or one that does not exist.
+   */
+  public Future<java.util.Optional<MessageAndWorker>> messageAndWorker(io.switchboard.hub.api.MessageId id) {
+    SqlClient sql = stores.db().pool();
+    return stores.messages().find(sql, id).compose(m -> {
+      if (m.isEmpty() || m.get().interactionId() == null) {
+        return Future.succeededFuture(java.util.Optional.<MessageAndWorker>empty());
+      }
+      return stores.interactions().find(sql, m.get().interactionId()).map(i -> i
+          .map(x -> new MessageAndWorker(m.get(), x.agentId() != null
+              && (x.state() == InteractionState.ASSIGNED || x.state() == InteractionState.WRAP_UP) ? x.agentId() : null)));
+    });
+  }
+
   /** Newest first; for agents, only their own. */
   public Future<List<Interaction>> list(
       Principal.Staff viewer, InteractionState state, String queueId, AgentId agentId, InteractionStore.Cursor cursor, int limit) {

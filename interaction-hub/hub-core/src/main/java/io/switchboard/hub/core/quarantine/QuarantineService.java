@@ -49,6 +49,14 @@ public final class QuarantineService {
             : Future.failedFuture(new NotFoundException("no quarantined message " + id)));
   }
 
+  /**
+   * Sets aside what an adapter could not take in; true when stored, false when the same (channel, reference) was set
+   * aside before.
+   */
+  public Future<Boolean> setAside(io.switchboard.hub.api.spi.Quarantine.Item item) {
+    return stores.quarantine().insert(stores.db().pool(), item);
+  }
+
   /** How many items wait for a supervisor. */
   public Future<Long> openCount(Principal.Staff viewer) {
     return check(viewer).compose(x -> stores.quarantine().openCount(stores.db().pool()));

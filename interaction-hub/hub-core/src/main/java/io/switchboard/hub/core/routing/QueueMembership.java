@@ -56,6 +56,11 @@ public final class QueueMembership {
     this.routing = routing;
   }
 
+  /** Every queue the routing rules have named, with its service-level target and maximum wait. */
+  public Future<List<io.switchboard.hub.api.Queue>> queues() {
+    return stores.queues().list(stores.db().pool());
+  }
+
   /** The queues of {@code id}; fails with {@link NotFoundException} for an unknown agent. */
   public Future<Assignment> of(AgentId id) {
     return stores.agents().find(stores.db().pool(), id).compose(found -> found.isEmpty()

@@ -1,16 +1,19 @@
-package io.switchboard.hub.app.channels;
+package io.switchboard.hub.core.cluster;
 
 import io.switchboard.hub.api.spi.ChannelLeases;
 import io.switchboard.hub.store.redis.LeaseStore;
 import io.vertx.core.Future;
 import java.time.Duration;
 
-/** One adapter's leases, kept in Redis under the adapter's name so every hub node sees them. */
-final class ClusterLeases implements ChannelLeases {
+/**
+ * One adapter's leases ({@code ChannelContext.leases()}), kept in Redis under the adapter's name so every hub node sees
+ * them.
+ */
+public final class ClusterLeases implements ChannelLeases {
   private final LeaseStore store;
   private final String adapter;
 
-  ClusterLeases(LeaseStore store, String adapter) {
+  public ClusterLeases(LeaseStore store, String adapter) {
     this.store = store;
     this.adapter = adapter;
   }

@@ -1,16 +1,19 @@
-package io.switchboard.hub.app.channels;
+package io.switchboard.hub.core.messaging;
 
 import io.switchboard.hub.api.spi.ChannelCursors;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
 import java.util.Optional;
 
-/** One adapter's read positions, kept in PostgreSQL ({@code channel_cursors}) under the adapter's name. */
-final class StoredCursors implements ChannelCursors {
+/**
+ * One adapter's read positions ({@code ChannelContext.cursors()}), kept in PostgreSQL ({@code channel_cursors}) under
+ * the adapter's name. Positions only move forward.
+ */
+public final class StoredCursors implements ChannelCursors {
   private final Stores stores;
   private final String adapter;
 
-  StoredCursors(Stores stores, String adapter) {
+  public StoredCursors(Stores stores, String adapter) {
     this.stores = stores;
     this.adapter = adapter;
   }
