@@ -203,7 +203,9 @@ public final class Hub implements AutoCloseable {
     // Interval reports: the job fills the report tables from the interactions (docs/reports.md).
     AnalyticsSettings analyticsSettings = analyticsSettings(cfg.configDir().resolve("analytics.yaml"));
     ReportStore reportStore = new ReportStore();
-    await(vertx.deployVerticle(new ReportJob(db, reportStore, analyticsSettings, Clock.systemUTC())), "report job");
+    java.util.function.Supplier<java.time.ZoneId> businessZone =
+        () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault());
+    await(vertx.deployVerticle(new ReportJob(db, reportStore, analyticsSettings, businessZone, Clock.systemUTC())), "report job");
     // Outbound webhooks: events become signed deliveries through the outbox (docs/webhooks.md).
     WebhookStore webhookStore = new WebhookStore();
     await(vertx.deployVerticle(new WebhookFanout(db, webhookStore, Duration.ofSeconds(1))), "webhook events");
@@ -216,7 +218,7 @@ public final class Hub implements AutoCloseable {
         webhookStore, analyticsSettings.surveys(), new io.switchboard.hub.core.csat.SurveyTokens(surveyKey(env, stores), Clock.systemUTC()),
         Clock.systemUTC());
     io.switchboard.hub.app.http.Analytics analytics = new io.switchboard.hub.app.http.Analytics(
-        new ReportService(db, reportStore, () -> rules.current().calendarZone().orElse(java.time.ZoneId.systemDefault()), analyticsSettings),
+        new ReportService(db, reportStore, businessZone, analyticsSettings),
         new WebhookService(vertx, db, webhookStore, stores.audit()),
         new io.switchboard.hub.core.reports.CustomerKpis(db, new io.switchboard.hub.store.CustomerKpiStore(), surveyStore,
             analyticsSettings, Clock.systemUTC()), surveys);

@@ -81,6 +81,39 @@ public final class ReportStore {
   private static final String DELETE_AGENT = "DELETE FROM report_agent_intervals WHERE interval_start = ANY($1::timestamptz[])";
   private static final String DELETE_STATES = "DELETE FROM report_agent_states WHERE interval_start = ANY($1::timestamptz[])";
 
+  // ------------------------------------------------------------------ daily roll-ups of the agent rows (V74)
+
+  /** The business day (midnight in zone {@code zone}) an instant belongs to. */
+  private static String day(String instant, String zone) {
+    return "(date_trunc('day', " + instant + " AT TIME ZONE " + zone + ") AT TIME ZONE " + zone + ")";
+  }
+
+  private static final String AGENT_SUMS = "sum(answered), sum(handled), sum(handle_ms), sum(talk_ms), sum(transfers),"
+      + " sum(csat_sent), sum(csat_answered), sum(csat_sum)";
+  private static final String AGENT_DAY_COLUMNS = "day_start, agent_id, channel, answered, handled, handle_ms, talk_ms, transfers,"
+      + " csat_sent, csat_answered, csat_sum";
+
+  private static final String ROLLUP_ZONE = "SELECT zone FROM report_rollup_zone WHERE name = 'days'";
+  private static final String SAVE_ROLLUP_ZONE = "INSERT INTO report_rollup_zone (name, zone) VALUES ('days', $1)"
+      + " ON CONFLICT (name) DO UPDATE SET zone = excluded.zone";
+  // $1 the zone: every day roll-up built again from the interval rows.
+  private static final String REBUILD_AGENT_DAYS = "INSERT INTO report_agent_days (" + AGENT_DAY_COLUMNS + ") SELECT "
+      + day("interval_start", "$1::text") + ", agent_id, channel, " + AGENT_SUMS + " FROM report_agent_intervals GROUP BY 1, 2, 3";
+  private static final String REBUILD_STATE_DAYS = "INSERT INTO report_agent_state_days (day_start, agent_id, state, ms) SELECT "
+      + day("interval_start", "$1::text") + ", agent_id, state, sum(ms) FROM report_agent_states GROUP BY 1, 2, 3";
+
+  // $1 the intervals just computed, $2 the zone: the business days they belong to, summed again whole.
+  private static final String DAYS_OF = "SELECT DISTINCT " + day("s", "$2::text") + " AS day FROM unnest($1::timestamptz[]) s";
+  private static final String DELETE_AGENT_DAYS = "DELETE FROM report_agent_days WHERE day_start IN (" + DAYS_OF + ")";
+  private static final String DELETE_STATE_DAYS = "DELETE FROM report_agent_state_days WHERE day_start IN (" + DAYS_OF + ")";
+  private static final String NEXT_DAY = "((d.day AT TIME ZONE $2::text) + interval '1 day') AT TIME ZONE $2::text";
+  private static final String ROLL_AGENT_DAYS = "WITH d AS (" + DAYS_OF + ") INSERT INTO report_agent_days (" + AGENT_DAY_COLUMNS
+      + ") SELECT d.day, r.agent_id, r.channel, " + AGENT_SUMS + " FROM d JOIN report_agent_intervals r"
+      + " ON r.interval_start >= d.day AND r.interval_start < " + NEXT_DAY + " GROUP BY 1, 2, 3";
+  private static final String ROLL_STATE_DAYS = "WITH d AS (" + DAYS_OF + ") INSERT INTO report_agent_state_days"
+      + " (day_start, agent_id, state, ms) SELECT d.day, r.agent_id, r.state, sum(ms) FROM d JOIN report_agent_states r"
+      + " ON r.interval_start >= d.day AND r.interval_start < " + NEXT_DAY + " GROUP BY 1, 2, 3";
+
   private static String inBucket(String column) {
     return column + " >= b.s AND " + column + " < b.s + " + Q;
   }
@@ -183,13 +216,15 @@ public final class ReportStore {
    *
    * @param fcrDays how many days a new contact of the customer in the queue undoes a first-contact resolution
    * @param now the time agents' current states count up to
+   * @param zone the business calendar's zone: when the day roll-ups were built for another one (or not yet), they
+   *     are built again from the interval rows first
    */
-  public Future<Marked> markChanged(Database db, int fcrDays, Instant now) {
+  public Future<Marked> markChanged(Database db, int fcrDays, Instant now, String zone) {
     return db.inTransaction(tx -> tx.query(LOCK).execute().compose(l -> {
       if (!l.iterator().next().getBoolean("locked")) {
         return Future.succeededFuture(new Marked(false, 0));
       }
-      return tx.query(SNAPSHOT).execute().compose(rows -> {
+      return syncDays(tx, zone).compose(z -> tx.query(SNAPSHOT).execute()).compose(rows -> {
         Row r = rows.iterator().next();
         String xmin = r.getString("xmin");
         String prev = r.getString("prev_xmin");
@@ -214,15 +249,16 @@ public final class ReportStore {
   }
 
   /**
-   * Computes up to {@code limit} marked intervals (oldest first) again in one transaction and unmarks them;
-   * returns how many it computed (0: nothing was marked, or another node holds the lock).
+   * Computes up to {@code limit} marked intervals (oldest first) again in one transaction, sums the business days
+   * (in {@code zone}) they belong to again into the day roll-ups, and unmarks them; returns how many intervals it
+   * computed (0: nothing was marked, or another node holds the lock).
    */
-  public Future<Integer> computeNext(Database db, int limit, int fcrDays, Instant now) {
+  public Future<Integer> computeNext(Database db, int limit, int fcrDays, Instant now, String zone) {
     return db.inTransaction(tx -> tx.query(LOCK).execute().compose(l -> {
       if (!l.iterator().next().getBoolean("locked")) {
         return Future.succeededFuture(0);
       }
-      return tx.preparedQuery(NEXT_DIRTY).execute(Tuple.of(limit)).compose(rows -> {
+      return syncDays(tx, zone).compose(z -> tx.preparedQuery(NEXT_DIRTY).execute(Tuple.of(limit))).compose(rows -> {
         List<java.time.OffsetDateTime> starts = new ArrayList<>();
         for (Row r : rows) {
           starts.add(r.getOffsetDateTime("interval_start"));
@@ -232,10 +268,48 @@ public final class ReportStore {
         }
         Tuple buckets = Tuple.of(starts.toArray(java.time.OffsetDateTime[]::new));
         return compute(tx, buckets, fcrDays, now)
+            .compose(x -> rollDays(tx, buckets.getValue(0), zone))
             .compose(x -> tx.preparedQuery(CLEAR_DIRTY).execute(buckets))
             .map(x -> starts.size());
       });
     }));
+  }
+
+  /**
+   * Makes the day roll-ups match {@code zone}: when they were built for another zone (or never), all of them are
+   * summed again from the interval rows and the zone recorded, in the caller's transaction (which holds the lock).
+   */
+  private static Future<Void> syncDays(SqlConnection tx, String zone) {
+    return tx.query(ROLLUP_ZONE).execute().compose(rows -> {
+      if (rows.size() > 0 && zone.equals(rows.iterator().next().getString(0))) {
+        return Future.succeededFuture();
+      }
+      Tuple z = Tuple.of(zone);
+      return tx.query("DELETE FROM report_agent_days").execute()
+          .compose(x -> tx.query("DELETE FROM report_agent_state_days").execute())
+          .compose(x -> tx.preparedQuery(REBUILD_AGENT_DAYS).execute(z))
+          .compose(x -> tx.preparedQuery(REBUILD_STATE_DAYS).execute(z))
+          .compose(x -> tx.preparedQuery(SAVE_ROLLUP_ZONE).execute(z))
+          .mapEmpty();
+    });
+  }
+
+  /** Sums the business days of the intervals {@code starts} (an array) again from their interval rows. */
+  private static Future<Void> rollDays(SqlConnection tx, Object starts, String zone) {
+    Tuple p = Tuple.of(starts, zone);
+    return tx.preparedQuery(DELETE_AGENT_DAYS).execute(p)
+        .compose(x -> tx.preparedQuery(DELETE_STATE_DAYS).execute(p))
+        .compose(x -> tx.preparedQuery(ROLL_AGENT_DAYS).execute(p))
+        .compose(x -> tx.preparedQuery(ROLL_STATE_DAYS).execute(p))
+        .mapEmpty();
+  }
+
+  /**
+   * Builds the day roll-ups for {@code zone} from the interval rows when they are not built for it yet (what the job
+   * does at its next run; for filling the tables outside the job, as the report benchmark does).
+   */
+  public Future<Void> syncDays(Database db, String zone) {
+    return db.inTransaction(tx -> tx.query(WAIT_LOCK).execute().compose(l -> syncDays(tx, zone)));
   }
 
   private Future<Void> compute(SqlConnection tx, Tuple buckets, int fcrDays, Instant now) {
@@ -307,22 +381,21 @@ public final class ReportStore {
       case CHANNELS -> "SELECT " + period + " AS period_start, channel, " + QUEUE_SUMS + " FROM report_queue_intervals"
           + FILTERS.formatted("queue_id") + " GROUP BY 1, 2 ORDER BY 1, 2";
       case AGENTS -> """
-          WITH w AS (
+          WITH ok AS (SELECT EXISTS (SELECT 1 FROM report_rollup_zone WHERE zone = $3::text) AS ok),
+          wr AS (%2$s),
+          w AS (
             SELECT %1$s AS p, agent_id, sum(answered) AS answered, sum(handled) AS handled, sum(handle_ms) AS handle_ms,
                    sum(talk_ms) AS talk_ms, sum(transfers) AS transfers, sum(csat_sent) AS csat_sent,
                    sum(csat_answered) AS csat_answered, sum(csat_sum) AS csat_sum
-              FROM report_agent_intervals WHERE interval_start >= $1 AND interval_start < $2 AND $3::text <> ''
-               AND ($4::uuid[] IS NULL OR agent_id = ANY($4::uuid[])) AND ($5::text[] IS NULL OR channel = ANY($5::text[]))
-             GROUP BY 1, 2),
+              FROM wr GROUP BY 1, 2),
+          sr AS (%3$s),
           st AS (
             SELECT %1$s AS p, agent_id,
                    coalesce(sum(ms) FILTER (WHERE state = 'available'), 0) AS available_ms,
                    coalesce(sum(ms) FILTER (WHERE state = 'busy'), 0) AS busy_ms,
                    coalesce(sum(ms) FILTER (WHERE state = 'after_call_work'), 0) AS acw_ms,
                    coalesce(sum(ms) FILTER (WHERE state = 'break'), 0) AS break_ms
-              FROM report_agent_states WHERE interval_start >= $1 AND interval_start < $2
-               AND ($4::uuid[] IS NULL OR agent_id = ANY($4::uuid[]))
-             GROUP BY 1, 2)
+              FROM sr GROUP BY 1, 2)
           SELECT coalesce(w.p, st.p) AS period_start, a.id AS agent_id, a.username, a.display_name,
                  coalesce(w.answered, 0) AS answered, coalesce(w.handled, 0) AS handled, coalesce(w.handle_ms, 0) AS handle_ms,
                  coalesce(w.talk_ms, 0) AS talk_ms, coalesce(w.transfers, 0) AS transfers,
@@ -332,8 +405,48 @@ public final class ReportStore {
                  coalesce(w.csat_sum, 0) AS csat_sum
             FROM w FULL JOIN st ON st.p = w.p AND st.agent_id = w.agent_id
             JOIN agents a ON a.id = coalesce(w.agent_id, st.agent_id)
-           ORDER BY 1, a.username""".formatted(period);
+           ORDER BY 1, a.username""".formatted(period,
+          pieces("report_agent_intervals", "report_agent_days", "agent_id, channel, answered, handled, handle_ms, talk_ms,"
+              + " transfers, csat_sent, csat_answered, csat_sum", true),
+          pieces("report_agent_states", "report_agent_state_days", "agent_id, state, ms", false));
     };
+  }
+
+  /**
+   * The agent rows of a report as four pieces: interval rows before the first whole business day of the range
+   * ({@code [$1, $6)}) and after the last ({@code [$7, $2)}), and the whole days {@code [$6, $7)} from the day
+   * roll-ups when they are built for the report's zone ({@code ok}), else from the interval rows. Each piece is a
+   * range scan of its table's primary key; the unused one is skipped at once (a one-time filter).
+   */
+  private static String pieces(String intervals, String days, String columns, boolean byChannel) {
+    String filter = " AND ($4::uuid[] IS NULL OR agent_id = ANY($4::uuid[]))"
+        + (byChannel ? " AND ($5::text[] IS NULL OR channel = ANY($5::text[]))" : "");
+    String from = " FROM " + intervals + " WHERE interval_start >= ";
+    return "SELECT interval_start, " + columns + from + "$1 AND interval_start < $6::timestamptz" + filter
+        + " UNION ALL SELECT interval_start, " + columns + from + "$7::timestamptz AND interval_start < $2" + filter
+        + " UNION ALL SELECT interval_start, " + columns + from + "$6 AND interval_start < $7 AND NOT (SELECT ok FROM ok)" + filter
+        + " UNION ALL SELECT day_start, " + columns + " FROM " + days
+        + " WHERE day_start >= $6 AND day_start < $7 AND (SELECT ok FROM ok)" + filter;
+  }
+
+  /**
+   * The whole business days of an agents report by day or week, {@code [first midnight at or after from, last
+   * midnight at or before to)} in the report's zone; for any other report, or a range without a whole day, the empty
+   * range {@code [to, to)} (everything read from the interval rows).
+   */
+  static Instant[] wholeDays(Query q) {
+    Instant[] none = {q.to(), q.to()};
+    if (q.dimension() != Dimension.AGENTS || (q.unit() != Unit.DAY && q.unit() != Unit.WEEK)) {
+      return none;
+    }
+    java.time.ZoneId z = java.time.ZoneId.of(q.zone());
+    java.time.LocalDate first = q.from().atZone(z).toLocalDate();
+    Instant start = first.atStartOfDay(z).toInstant();
+    if (start.isBefore(q.from())) {
+      start = first.plusDays(1).atStartOfDay(z).toInstant();
+    }
+    Instant end = q.to().atZone(z).toLocalDate().atStartOfDay(z).toInstant();
+    return start.isBefore(end) ? new Instant[] {start, end} : none;
   }
 
   static Tuple params(Query q) {
@@ -341,8 +454,13 @@ public final class ReportStore {
       case AGENTS -> q.agents() == null ? null : q.agents().toArray(UUID[]::new);
       default -> q.queues() == null ? null : q.queues().toArray(String[]::new);
     };
-    return Tuple.of(Rows.odt(q.from()), Rows.odt(q.to()), q.zone(), dimFilter,
+    Tuple t = Tuple.of(Rows.odt(q.from()), Rows.odt(q.to()), q.zone(), dimFilter,
         q.channels() == null ? null : q.channels().toArray(String[]::new));
+    if (q.dimension() == Dimension.AGENTS) {
+      Instant[] days = wholeDays(q);
+      t.addValue(Rows.odt(days[0])).addValue(Rows.odt(days[1]));
+    }
+    return t;
   }
 
   static ReportRow row(Dimension d, Row r) {

@@ -159,10 +159,103 @@ class ReportJobTest {
     assertThat(f.count("SELECT count(*) FROM report_dirty")).isZero();
   }
 
+  @Test
+  @Order(6)
+  @DisplayName("agents by day and week read whole days from the day roll-ups, the same figures as from the intervals")
+  void agentDaysFromTheRollUps() {
+    run();
+    assertThat(f.count("SELECT count(*) FROM report_rollup_zone WHERE zone = 'Europe/Berlin'")).isEqualTo(1);
+    // Alice's day 2026-03-02 (Berlin) is one roll-up row for chat, one per state she was in.
+    assertThat(f.count("SELECT count(*) FROM report_agent_days WHERE day_start = '2026-03-01T23:00:00Z' AND agent_id = '"
+        + alice + "' AND channel = 'chat'")).isEqualTo(1);
+    assertThat(f.count("SELECT sum(ms) FROM report_agent_state_days WHERE day_start = '2026-03-01T23:00:00Z' AND agent_id = '"
+        + alice + "'")).isEqualTo(3_000_000); // 08:50-09:40 UTC
+    List<Query> queries = agentQueries();
+    List<List<ReportRow>> fromDays = queries.stream().map(q -> await(store.read(f.db.pool(), q))).toList();
+    assertThat(fromDays.get(0)).hasSize(1);
+    assertThat(fromDays.get(0).get(0).answered()).isEqualTo(3);
+    assertThat(fromDays.get(0).get(0).availableMs()).isEqualTo(2_400_000);
+    assertThat(fromDays.get(0).get(0).breakMs()).isEqualTo(600_000);
+    // Without roll-ups for the zone, the same reports come from the interval rows.
+    sql("DELETE FROM report_rollup_zone");
+    List<List<ReportRow>> fromIntervals = queries.stream().map(q -> await(store.read(f.db.pool(), q))).toList();
+    assertThat(fromIntervals).isEqualTo(fromDays);
+    run(); // builds them again
+    assertThat(queries.stream().map(q -> await(store.read(f.db.pool(), q))).toList()).isEqualTo(fromDays);
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("whole days come from the roll-up, partial days at the range's edges from the intervals; a rebuild restores a roll-up")
+  void wholeDaysOnlyFromTheRollUp() {
+    run();
+    sql("UPDATE report_agent_days SET answered = 99 WHERE agent_id = $1 AND day_start = '2026-03-01T23:00:00Z'", alice);
+    // The whole Berlin day: the (spoiled) roll-up is what is read.
+    assertThat(only(agents(Unit.DAY, "2026-03-01T23:00:00Z", "2026-03-02T23:00:00Z")).answered()).isEqualTo(99);
+    // From 10:00 Berlin on (09:00Z): not a whole day, read from the intervals.
+    assertThat(only(agents(Unit.DAY, "2026-03-02T09:00:00Z", "2026-03-02T23:00:00Z")).answered()).isEqualTo(3);
+    // Rebuilding the day sums it again from the intervals.
+    await(store.markRange(f.db, Instant.parse("2026-03-02T09:00:00Z"), Instant.parse("2026-03-02T09:15:00Z")));
+    run();
+    assertThat(only(agents(Unit.DAY, "2026-03-01T23:00:00Z", "2026-03-02T23:00:00Z")).answered()).isEqualTo(3);
+  }
+
+  @Test
+  @Order(8)
+  @DisplayName("a late answer folds into the agent's day roll-up")
+  void aLateAnswerFoldsIntoTheDay() {
+    run();
+    long before = only(agents(Unit.WEEK, "2026-02-28T23:00:00Z", "2026-03-07T23:00:00Z")).answered();
+    interaction(customer(), "social", "18:00:00", "18:00:30", null, "18:05:00", "ended", alice, f.db.pool());
+    run();
+    ReportRow week = only(agents(Unit.WEEK, "2026-02-28T23:00:00Z", "2026-03-07T23:00:00Z"));
+    assertThat(week.answered()).isEqualTo(before + 1);
+    assertThat(week.periodStart()).isEqualTo(Instant.parse("2026-03-01T23:00:00Z")); // Monday 2 March, Berlin
+    assertThat(f.count("SELECT count(*) FROM report_agent_days WHERE agent_id = '" + alice + "' AND channel = 'social'")).isEqualTo(1);
+  }
+
+  @Test
+  @Order(9)
+  @DisplayName("a change of the business zone builds the day roll-ups again for the new zone; reports stay right meanwhile")
+  void aNewZoneRebuildsTheDays() {
+    run();
+    List<Query> queries = agentQueries();
+    List<List<ReportRow>> berlin = queries.stream().map(q -> await(store.read(f.db.pool(), q))).toList();
+    await(ReportJob.runOnce(f.db, store, 7, "UTC", NOW));
+    assertThat(f.count("SELECT count(*) FROM report_rollup_zone WHERE zone = 'UTC'")).isEqualTo(1);
+    assertThat(f.count("SELECT count(*) FROM report_agent_days WHERE day_start = '2026-03-02T00:00:00Z' AND agent_id = '"
+        + alice + "'")).isPositive();
+    assertThat(f.count("SELECT count(*) FROM report_agent_days WHERE day_start = '2026-03-01T23:00:00Z'")).isZero();
+    // A Berlin report, roll-ups now in UTC: read from the intervals, same figures.
+    assertThat(queries.stream().map(q -> await(store.read(f.db.pool(), q))).toList()).isEqualTo(berlin);
+    run();
+    assertThat(f.count("SELECT count(*) FROM report_rollup_zone WHERE zone = 'Europe/Berlin'")).isEqualTo(1);
+    assertThat(queries.stream().map(q -> await(store.read(f.db.pool(), q))).toList()).isEqualTo(berlin);
+  }
+
   // ---------------------------------------------------------------------------------------------- fixture
 
+  /** Agent reports over whole days, a week, and ranges cut inside days at either end. */
+  private static List<Query> agentQueries() {
+    return List.of(
+        agentQuery(Unit.DAY, "2026-03-01T23:00:00Z", "2026-03-02T23:00:00Z"),
+        agentQuery(Unit.DAY, "2026-02-27T23:00:00Z", "2026-03-05T23:00:00Z"),
+        agentQuery(Unit.WEEK, "2026-02-22T23:00:00Z", "2026-03-08T23:00:00Z"),
+        agentQuery(Unit.DAY, "2026-03-01T22:00:00Z", "2026-03-03T09:30:00Z"),
+        agentQuery(Unit.WEEK, "2026-03-02T09:15:00Z", "2026-03-04T05:00:00Z"),
+        agentQuery(Unit.HOUR, "2026-03-01T23:00:00Z", "2026-03-02T23:00:00Z"));
+  }
+
+  private static Query agentQuery(Unit unit, String from, String to) {
+    return new Query(Dimension.AGENTS, unit, Instant.parse(from), Instant.parse(to), "Europe/Berlin", null, List.of(alice), null);
+  }
+
+  private static List<ReportRow> agents(Unit unit, String from, String to) {
+    return await(store.read(f.db.pool(), agentQuery(unit, from, to)));
+  }
+
   private static void run() {
-    await(ReportJob.runOnce(f.db, store, 7, NOW));
+    await(ReportJob.runOnce(f.db, store, 7, "Europe/Berlin", NOW));
   }
 
   private static List<ReportRow> queues(Unit unit) {
