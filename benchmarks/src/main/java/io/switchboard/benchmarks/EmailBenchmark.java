@@ -36,8 +36,6 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -50,8 +48,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The email channel's throughput: messages per second from a mailbox of 10,000 into interactions (IMAP read, MIME
@@ -94,12 +90,12 @@ public final class EmailBenchmark {
     Database db = null;
     EmailAdapter adapter = null;
     try {
-      createDatabase(pg, "bench");
+      PgBench.createDatabase(pg, "bench");
       db = Database.connect(vertx, pg.url("bench"), null, 16);
       Migrations.apply(db.options());
       Stores stores = Stores.over(db);
 
-      String raw = pgbench(pgbench, pg, pgbenchSeconds);
+      String raw = PgBench.run(pgbench, pg, pgbenchSeconds);
 
       GreenMailUser support = mail.setUser("support@bench.example", "support@bench.example", "pw");
       Session session = Session.getInstance(new Properties());
@@ -292,44 +288,6 @@ public final class EmailBenchmark {
         return item -> stores.quarantine().insert(stores.db().pool(), item);
       }
     };
-  }
-
-  /** pgbench's TPC-B-like run against the same PostgreSQL: the raw limit of the machine's database. */
-  private static String pgbench(String binary, EmbeddedPostgresServer pg, int seconds) throws Exception {
-    if (!Files.isExecutable(Path.of(binary))) {
-      return "pgbench not found at " + binary + " (not measured)";
-    }
-    pgPassword = pg.password();
-    createDatabase(pg, "pgbench");
-    run(List.of(binary, "-i", "-s", "10", "-q", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(), "pgbench"));
-    String out = run(List.of(binary, "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "-h", pg.host(), "-p",
-        Integer.toString(pg.port()), "-U", pg.user(), "pgbench"));
-    Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
-    Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
-    String result = "pgbench TPC-B-like, scale 10, 4 clients, " + seconds + " s: "
-        + (tps.find() ? tps.group(1) + " tps" : "tps not found") + (latency.find() ? ", latency " + latency.group(1) + " ms" : "");
-    System.out.println(result);
-    return result;
-  }
-
-  /** The embedded PostgreSQL's password, for pgbench. */
-  private static volatile String pgPassword = "";
-
-  private static String run(List<String> command) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().put("PGPASSWORD", pgPassword);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
-    }
-    return out;
-  }
-
-  private static void createDatabase(EmbeddedPostgresServer pg, String name) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres", pg.user(), pg.password())) {
-      c.createStatement().execute("CREATE DATABASE " + name);
-    }
   }
 
   private static String jdbc(EmbeddedPostgresServer pg) {

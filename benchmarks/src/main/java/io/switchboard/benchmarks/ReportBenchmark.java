@@ -9,7 +9,6 @@ import io.switchboard.hub.store.ReportStore.Query;
 import io.switchboard.hub.store.ReportStore.Unit;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,8 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A month report from the report tables over a month of generated traffic (issue #16: "a report for a month over
@@ -40,7 +37,7 @@ import java.util.regex.Pattern;
  *       handled surveyed, 35 % of those answered; customers coming back (first-contact resolution has work to do);
  *       agents' state changes (a shift a day with a break);</li>
  *   <li>the report tables built for the month by the job's own code ({@code ReportStore.markRange} then
- *       {@code computeNext} 96 intervals at a time) — how long a full rebuild takes;</li>
+ *       {@code computeNext} 96 intervals at a time, with the agents' day roll-ups) — how long a full rebuild takes;</li>
  *   <li>the month report per queue and per agent (day and week periods, and the month in 15-minute periods per
  *       queue), streamed through a cursor exactly as {@code GET /api/v1/reports/...} does: 3 warm-up reads, then
  *       {@code --rounds} timed reads each; median, 95th percentile and maximum.</li>
@@ -48,7 +45,8 @@ import java.util.regex.Pattern;
  *
  * <p>Options: {@code --interactions 1050000 --agents 200 --month 2026-11-01 --rounds 20 --pgbench /usr/bin/pgbench
  * --pgbench-seconds 20}; {@code --direct} skips the traffic and the build and fills the report tables straight to the
- * sizes the full run gives them (for timing the reads alone, in minutes instead of half an hour on a busy machine).
+ * sizes the full run gives them and builds the agents' day roll-ups from them with {@code ReportStore.syncDays} (for timing
+ * the reads alone, in minutes instead of half an hour on a busy machine).
  */
 public final class ReportBenchmark {
   private ReportBenchmark() {}
@@ -73,10 +71,10 @@ public final class ReportBenchmark {
     try {
       System.out.printf("machine: %d cores, %s; JDK %s; PostgreSQL embedded (%s)%n", Runtime.getRuntime().availableProcessors(),
           cpuModel(), Runtime.version(), pg.url("bench").replaceAll("//[^@]*@", "//"));
-      createDatabase(pg, "bench");
+      PgBench.createDatabase(pg, "bench");
       db = Database.connect(vertx, pg.url("bench"), null, 4);
       Migrations.apply(db.options());
-      String raw = pgbench(pgbench, pg, pgbenchSeconds);
+      String raw = PgBench.run(pgbench, pg, pgbenchSeconds);
 
       ReportStore store = new ReportStore();
       List<String> lines = new ArrayList<>();
@@ -86,7 +84,12 @@ public final class ReportBenchmark {
         // full run: 91,950 queue rows, 877,689 agent rows, 216,000 agent state rows), without the traffic behind them.
         long t0 = System.nanoTime();
         fillReportTables(pg, agents, from);
-        lines.add(String.format("report tables filled directly in %.1f s: %s", (System.nanoTime() - t0) / 1e9, reportCounts(pg)));
+        long filled = System.nanoTime() - t0;
+        // The day roll-ups built from those rows by the job's own code (what its first run after an upgrade does).
+        long t1 = System.nanoTime();
+        await(store.syncDays(db, zone.getId()));
+        lines.add(String.format("report tables filled directly in %.1f s, day roll-ups built from them in %.1f s: %s", filled / 1e9,
+            (System.nanoTime() - t1) / 1e9, reportCounts(pg)));
       } else {
         long t0 = System.nanoTime();
         generate(pg, interactions, agents, from);
@@ -96,7 +99,7 @@ public final class ReportBenchmark {
         await(store.markRange(db, from, to));
         int intervals = 0;
         while (true) {
-          int n = await(store.computeNext(db, 96, 7, to));
+          int n = await(store.computeNext(db, 96, 7, to, zone.getId()));
           if (n == 0) {
             break;
           }
@@ -276,6 +279,8 @@ public final class ReportBenchmark {
       st.execute("VACUUM ANALYZE report_queue_intervals");
       st.execute("VACUUM ANALYZE report_agent_intervals");
       st.execute("VACUUM ANALYZE report_agent_states");
+      st.execute("VACUUM ANALYZE report_agent_days");
+      st.execute("VACUUM ANALYZE report_agent_state_days");
     }
   }
 
@@ -287,9 +292,10 @@ public final class ReportBenchmark {
   }
 
   private static String reportCounts(EmbeddedPostgresServer pg) throws Exception {
-    return String.format("%,d queue rows, %,d agent rows, %,d agent state rows",
+    return String.format("%,d queue rows, %,d agent rows, %,d agent state rows, %,d agent day rows, %,d agent state day rows",
         count(pg, "SELECT count(*) FROM report_queue_intervals"), count(pg, "SELECT count(*) FROM report_agent_intervals"),
-        count(pg, "SELECT count(*) FROM report_agent_states"));
+        count(pg, "SELECT count(*) FROM report_agent_states"), count(pg, "SELECT count(*) FROM report_agent_days"),
+        count(pg, "SELECT count(*) FROM report_agent_state_days"));
   }
 
   private static String cpuModel() {
@@ -303,40 +309,6 @@ public final class ReportBenchmark {
       // not Linux
     }
     return System.getProperty("os.arch");
-  }
-
-  /** pgbench's TPC-B-like run against the same PostgreSQL: the raw limit of the machine's database. */
-  private static String pgbench(String binary, EmbeddedPostgresServer pg, int seconds) throws Exception {
-    if (!Files.isExecutable(Path.of(binary))) {
-      return "pgbench not found at " + binary + " (not measured)";
-    }
-    createDatabase(pg, "pgbench");
-    run(pg, List.of(binary, "-i", "-s", "10", "-q", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(), "pgbench"));
-    String out = run(pg, List.of(binary, "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "-h", pg.host(), "-p",
-        Integer.toString(pg.port()), "-U", pg.user(), "pgbench"));
-    Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
-    Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
-    String result = "pgbench TPC-B-like, scale 10, 4 clients, " + seconds + " s: "
-        + (tps.find() ? tps.group(1) + " tps" : "tps not found") + (latency.find() ? ", latency " + latency.group(1) + " ms" : "");
-    System.out.println(result);
-    return result;
-  }
-
-  private static String run(EmbeddedPostgresServer pg, List<String> command) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().put("PGPASSWORD", pg.password());
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
-    }
-    return out;
-  }
-
-  private static void createDatabase(EmbeddedPostgresServer pg, String name) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres", pg.user(), pg.password())) {
-      c.createStatement().execute("CREATE DATABASE " + name);
-    }
   }
 
   private static String jdbc(EmbeddedPostgresServer pg) {

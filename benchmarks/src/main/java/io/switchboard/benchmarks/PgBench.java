@@ -1,0 +1,61 @@
+package io.switchboard.benchmarks;
+
+import io.switchboard.hub.embedded.EmbeddedPostgresServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The raw limit of the machine's database, measured in the same run as a benchmark against the same embedded
+ * PostgreSQL (BENCHMARKS.md): pgbench's TPC-B-like workload, scale 10, 4 clients, in a database of its own.
+ * Shared by the benchmarks that put a figure beside it (EmailBenchmark, ReportBenchmark).
+ */
+final class PgBench {
+  private PgBench() {}
+
+  /**
+   * Initialises a {@code pgbench} database (scale 10) and runs 4 clients for {@code seconds}; returns the summary
+   * line ("pgbench TPC-B-like, scale 10, 4 clients, 20 s: 964.1 tps, latency 4.1 ms"), or a line saying it was not
+   * measured when {@code binary} is not there.
+   */
+  static String run(String binary, EmbeddedPostgresServer pg, int seconds) throws Exception {
+    if (!Files.isExecutable(Path.of(binary))) {
+      return "pgbench not found at " + binary + " (not measured)";
+    }
+    createDatabase(pg, "pgbench");
+    exec(pg, List.of(binary, "-i", "-s", "10", "-q", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(), "pgbench"));
+    String out = exec(pg, List.of(binary, "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "-h", pg.host(), "-p",
+        Integer.toString(pg.port()), "-U", pg.user(), "pgbench"));
+    Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+    Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
+    String result = "pgbench TPC-B-like, scale 10, 4 clients, " + seconds + " s: "
+        + (tps.find() ? tps.group(1) + " tps" : "tps not found") + (latency.find() ? ", latency " + latency.group(1) + " ms" : "");
+    System.out.println(result);
+    return result;
+  }
+
+  /** Creates database {@code name} in the embedded server. */
+  static void createDatabase(EmbeddedPostgresServer pg, String name) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres", pg.user(),
+        pg.password())) {
+      c.createStatement().execute("CREATE DATABASE " + name);
+    }
+  }
+
+  /** Runs a PostgreSQL client program with the server's password; its output, or a failure with it. */
+  private static String exec(EmbeddedPostgresServer pg, List<String> command) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("PGPASSWORD", pg.password());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+    }
+    return out;
+  }
+}
