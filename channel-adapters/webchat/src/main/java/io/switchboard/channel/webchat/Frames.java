@@ -92,13 +92,14 @@ final class Frames {
     return frame("replayed").put("count", count);
   }
 
-  static JsonObject ended(String transcript) {
-    return frame("ended").put("transcript", transcript);
+  /** The end of a chat; {@code by} who ended it ({@code customer} or {@code agent}). */
+  static JsonObject ended(String transcript, String by) {
+    return frame("ended").put("transcript", transcript).put("by", by);
   }
 
   /** The end of a chat whose queue asks for a rating: the widget shows the question, the socket stays open for it. */
-  static JsonObject ended(String transcript, io.switchboard.hub.api.spi.Surveys.Invitation survey) {
-    return ended(transcript).put("survey", new JsonObject().put("question", survey.question())
+  static JsonObject ended(String transcript, String by, io.switchboard.hub.api.spi.Surveys.Invitation survey) {
+    return ended(transcript, by).put("survey", new JsonObject().put("question", survey.question())
         .put("commentPrompt", survey.commentPrompt()).put("scale", new io.vertx.core.json.JsonArray().add(1).add(5))
         .put("expiresAt", survey.expiresAt().toString()));
   }

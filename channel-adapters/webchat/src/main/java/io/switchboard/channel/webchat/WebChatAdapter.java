@@ -80,6 +80,12 @@ public final class WebChatAdapter implements ChannelAdapter {
   public static final String AGENT_TYPING_ADDRESS =
       io.switchboard.hub.api.event.HubEvents.everyNode(io.switchboard.hub.api.event.HubEvents.AGENT_TYPING);
   /**
+   * Event bus address the adapter listens on for an agent ending a chat ({@code {"interactionId", "agentId",
+   * "channel", "reason"}}) from any hub node: the customer's tabs get the {@code ended} frame and the survey.
+   */
+  public static final String AGENT_ENDED_ADDRESS =
+      io.switchboard.hub.api.event.HubEvents.everyNode(io.switchboard.hub.api.event.HubEvents.AGENT_ENDED);
+  /**
    * Event bus address the adapter publishes a customer's typing on
    * ({@code {"interactionId", "conversationId", "sessionId", "on"}}), for the agent console.
    */
@@ -114,6 +120,7 @@ public final class WebChatAdapter implements ChannelAdapter {
   private long queueTimer = -1;
   private long sweepTimer = -1;
   private MessageConsumer<JsonObject> agentTyping;
+  private MessageConsumer<JsonObject> agentEnded;
   private io.switchboard.hub.api.spi.ChannelBroadcast.Subscription replies;
   /** Tells this instance's broadcasts from those of the adapter on other nodes. */
   private final String instanceId = java.util.UUID.randomUUID().toString();
@@ -174,10 +181,11 @@ public final class WebChatAdapter implements ChannelAdapter {
     queueTimer = vertx.setPeriodic(settings.queueUpdateInterval().toMillis(), id -> pollAll());
     sweepTimer = vertx.setPeriodic(60_000, id -> sweep());
     agentTyping = vertx.eventBus().consumer(AGENT_TYPING_ADDRESS, m -> agentTyping(m.body()));
+    agentEnded = vertx.eventBus().consumer(AGENT_ENDED_ADDRESS, m -> agentEnded(m.body()));
     log.atInfo().addKeyValue("widget", "/channels/" + NAME + "/widget.js")
         .addKeyValue("transcripts", mailer == null ? "off" : "through the hub's mail sender").addKeyValue("allowedOrigins", settings.allowedOrigins().isEmpty() ? "any" : settings.allowedOrigins())
         .log("web chat ready");
-    return agentTyping.completion()
+    return agentTyping.completion().compose(x -> agentEnded.completion())
         .compose(x -> context.broadcast().subscribe(REPLY_TOPIC, this::replyFromAnotherNode))
         .onSuccess(s -> replies = s)
         .mapEmpty();
@@ -194,8 +202,9 @@ public final class WebChatAdapter implements ChannelAdapter {
       s.close(CustomerSocket.CLOSE_GOING_AWAY, "server stopping; reconnect to resume");
     }
     Future<Void> typing = agentTyping == null ? Future.succeededFuture() : agentTyping.unregister();
+    Future<Void> ends = agentEnded == null ? Future.succeededFuture() : agentEnded.unregister();
     Future<Void> replyFeed = replies == null ? Future.succeededFuture() : replies.cancel();
-    return Future.all(typing, replyFeed).mapEmpty();
+    return Future.all(typing, ends, replyFeed).mapEmpty();
   }
 
   /**
@@ -507,21 +516,50 @@ public final class WebChatAdapter implements ChannelAdapter {
     }).compose(result -> survey(interaction).map(invitation -> {
       log.atInfo().addKeyValue("sessionId", s.id()).addKeyValue("conversationId", s.facts().conversationId())
           .addKeyValue("transcript", result).addKeyValue("survey", invitation != null).log("chat ended by the customer");
-      if (invitation == null) {
-        JsonObject ended = Frames.ended(result);
-        for (CustomerSocket socket : s.sockets()) {
-          socket.push(ended);
-          socket.close(CustomerSocket.CLOSE_NORMAL, "chat ended");
-        }
-        return null;
-      }
-      // The queue asks for a rating: the sockets stay open for the answer (a 'rate' frame), at most SURVEY_WAIT.
-      s.survey(invitation);
-      JsonObject ended = Frames.ended(result, invitation);
-      s.sockets().forEach(socket -> socket.push(ended));
-      context.vertx().setTimer(SURVEY_WAIT.toMillis(), t -> closeAfterSurvey(s, "chat ended"));
+      tellEnded(s, result, "customer", invitation);
       return null;
     }));
+  }
+
+  /**
+   * The agent ended the chat (or wrapped it up straight away), told from whichever node the agent works on: the
+   * customer's tabs connected to this node get the {@code ended} frame, with the survey when the queue asks for one.
+   * A chat whose customer is not connected is left as it is (a later resume continues it); one ended already (the
+   * customer ended it first, or the event came twice) is not told again, so there is one survey per interaction.
+   */
+  private void agentEnded(JsonObject event) {
+    if (event == null || !(event.getValue("interactionId") instanceof String interaction)) {
+      return;
+    }
+    String sessionId = sessionByInteraction.get(interaction);
+    ChatSession s = sessionId == null ? null : sessions.get(sessionId);
+    if (s == null || s.sockets().isEmpty() || !interaction.equals(s.facts().interactionId()) || !s.end()) {
+      return;
+    }
+    survey(interaction).onSuccess(invitation -> {
+      log.atInfo().addKeyValue("sessionId", s.id()).addKeyValue("interactionId", interaction)
+          .addKeyValue("survey", invitation != null).log("chat ended by the agent");
+      tellEnded(s, "not-requested", "agent", invitation);
+    });
+  }
+
+  /**
+   * Tells every tab of an ended session: without a survey the sockets close at once; with one they stay open for the
+   * answer (a {@code rate} frame), at most {@link #SURVEY_WAIT}.
+   */
+  private void tellEnded(ChatSession s, String transcript, String by, Surveys.Invitation invitation) {
+    if (invitation == null) {
+      JsonObject ended = Frames.ended(transcript, by);
+      for (CustomerSocket socket : s.sockets()) {
+        socket.push(ended);
+        socket.close(CustomerSocket.CLOSE_NORMAL, "chat ended");
+      }
+      return;
+    }
+    s.survey(invitation);
+    JsonObject ended = Frames.ended(transcript, by, invitation);
+    s.sockets().forEach(socket -> socket.push(ended));
+    context.vertx().setTimer(SURVEY_WAIT.toMillis(), t -> closeAfterSurvey(s, "chat ended"));
   }
 
   /** The survey of an ended chat's interaction, or null when its queue asks none (or the hub cannot say now). */

@@ -582,7 +582,7 @@
         break;
       case 'ended':
         finish(f.transcript === 'sent' ? 'This chat has ended. The transcript is on its way to your inbox.'
-            : 'This chat has ended. Thank you!', f.survey);
+            : f.by === 'agent' ? 'The agent has ended this chat. Thank you!' : 'This chat has ended. Thank you!', f.survey);
         break;
       case 'rated':
         csatForm.hidden = true;

@@ -76,6 +76,13 @@ public final class HubEvents {
   /** A customer ended a contact: {@code interactionId, reason, abandoned, agentId, at, adapter}. */
   public static final String CUSTOMER_LEFT = "interaction.customer_left";
 
+  /**
+   * The agent ended the customer side of an interaction ({@code end}, or {@code wrap-up} straight from the
+   * conversation): {@code interactionId, agentId, channel, reason}. Carried to every node; the web chat adapter
+   * holding the customer's session closes it and puts the satisfaction survey in the widget.
+   */
+  public static final String AGENT_ENDED = "interaction.agent_ended";
+
   /** An adapter changed an interaction's attributes. */
   public static final String ATTRIBUTES_CHANGED = "interaction.attributes_changed";
 

@@ -64,6 +64,7 @@ public final class ClusterEvents extends VerticleBase {
       RoutingService.OFFER_ACCEPTED,
       RoutingService.AGENT_STATE_CHANGED,
       RoutingService.AGENT_LOAD_CHANGED,
+      RoutingService.AGENT_ENDED,
       RoutingService.INTERACTION_QUEUED,
       RoutingService.PASS_DONE,
       io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED,

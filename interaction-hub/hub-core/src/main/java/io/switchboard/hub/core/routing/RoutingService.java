@@ -48,6 +48,8 @@ public final class RoutingService {
    * made or ended, or an interaction finished; consoles show it live.
    */
   public static final String AGENT_LOAD_CHANGED = io.switchboard.hub.api.event.HubEvents.AGENT_LOAD_CHANGED;
+  /** The agent ended the customer side: {@code interactionId, agentId, channel, reason}. */
+  public static final String AGENT_ENDED = io.switchboard.hub.api.event.HubEvents.AGENT_ENDED;
 
   /** Offers made at once within a pass (each is a Redis script and a PostgreSQL transaction). */
   static final int OFFERS_IN_FLIGHT = 8;

@@ -59,6 +59,7 @@ final class WorkCompletion {
             : stores.routing().toEnded(tx, id.value(), agent.agentId().value(), now, null, "ended by agent").compose(ok -> ok
                 ? stores.routing().transition(tx, id.value(), i.state().wireName(), "ended", i.queueId(), agent.agentId().value(), "ended by agent", now)
                 : Future.failedFuture(new ConflictException("interaction " + id + " is not being worked"))))
+        .onSuccess(x -> publishAgentEnded(i, agent, "ended by agent"))
         .compose(x -> wrapUp ? Future.succeededFuture(InteractionState.WRAP_UP)
             : live.finish(id.toString(), agent.agentId().toString(), i.channel().wireName(), now)
                 .onSuccess(done -> events.publishLoad(agent.agentId().toString())).map(InteractionState.ENDED)));
@@ -81,6 +82,12 @@ final class WorkCompletion {
                 .compose(x -> notes == null || notes.isBlank() ? Future.succeededFuture()
                     : stores.audit().append(tx, agent.auditName(), "interaction.wrapped_up", "interaction", id.toString(),
                         new JsonObject().put("disposition", disposition).put("notes", notes))))
+        // Wrapped up straight from the conversation: the customer side ends now (after an end it ended then).
+        .onSuccess(x -> {
+          if (i.state() != InteractionState.WRAP_UP) {
+            publishAgentEnded(i, agent, "wrapped up");
+          }
+        })
         .compose(x -> live.finish(id.toString(), agent.agentId().toString(), i.channel().wireName(), now))
         .onSuccess(x -> events.publishLoad(agent.agentId().toString()))
         .compose(x -> rules.current().settings().afterCallWork().isZero()
@@ -88,6 +95,15 @@ final class WorkCompletion {
             : live.agent(agent.agentId().toString()).compose(a -> a != null && "available".equals(a.state())
                 ? agents.changeState(agent.agentId(), AgentState.AFTER_CALL_WORK, "wrap-up of " + id)
                 : Future.succeededFuture())));
+  }
+
+  /**
+   * Tells every node the agent ended the customer side ({@link HubEvents#AGENT_ENDED}), after the commit: the web
+   * chat adapter holding the customer's session puts the survey in the widget.
+   */
+  private void publishAgentEnded(Interaction i, Principal.Staff agent, String reason) {
+    vertx.eventBus().publish(HubEvents.AGENT_ENDED, new JsonObject().put("interactionId", i.id().toString())
+        .put("agentId", agent.agentId().toString()).put("channel", i.channel().wireName()).put("reason", reason));
   }
 
   /** The customer left before being answered (hung up, closed the chat). */
