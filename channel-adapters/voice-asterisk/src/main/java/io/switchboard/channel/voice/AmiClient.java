@@ -178,6 +178,29 @@ final class AmiClient {
    * @return uniqueids and linkedids of the live channels, or null when Asterisk could not be asked
    */
   java.util.Set<String> liveChannelIds() {
+    java.util.List<LiveChannel> channels = channels();
+    if (channels == null) {
+      return null;
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (LiveChannel c : channels) {
+      if (c.uniqueId() != null) {
+        ids.add(c.uniqueId());
+      }
+      if (c.linkedId() != null) {
+        ids.add(c.linkedId());
+      }
+    }
+    return ids;
+  }
+
+  /** One channel as {@code CoreShowChannels} lists it. */
+  record LiveChannel(String uniqueId, String linkedId, String name, String application, String bridgeId, String callerIdNumber) {}
+
+  /**
+   * Every channel Asterisk has now, with what it runs ({@code CoreShowChannels}); null when Asterisk could not be asked.
+   */
+  java.util.List<LiveChannel> channels() {
     if (!connected()) {
       return null;
     }
@@ -187,22 +210,33 @@ final class AmiClient {
         log.atWarn().addKeyValue("message", e.getMessage()).log("CoreShowChannels refused (does the AMI user have the reporting permission?)");
         return null;
       }
-      java.util.Set<String> ids = new java.util.HashSet<>();
+      java.util.List<LiveChannel> list = new java.util.ArrayList<>();
       for (var e : events.getEvents()) {
         if (e instanceof org.asteriskjava.manager.event.CoreShowChannelEvent c) {
-          if (c.getUniqueid() != null) {
-            ids.add(c.getUniqueid());
-          }
-          if (c.getLinkedid() != null) {
-            ids.add(c.getLinkedid());
-          }
+          list.add(new LiveChannel(c.getUniqueid(), c.getLinkedid(), c.getChannel(), c.getApplication(), c.getBridgeid(),
+              c.getCallerIdNum()));
         }
       }
-      return ids;
+      return list;
     } catch (Exception e) {
       log.atWarn().addKeyValue("error", e.toString()).log("CoreShowChannels failed");
       return null;
     }
+  }
+
+  /** A channel variable (AMI {@code Getvar}); null when unset, the channel is gone or Asterisk is not reachable. */
+  String getVariable(String channel, String name) {
+    ManagerResponse r = send(new org.asteriskjava.manager.action.GetVarAction(channel, name), "getvar");
+    if (r instanceof org.asteriskjava.manager.response.GetVarResponse g) {
+      String v = g.getValue();
+      return v == null || v.isBlank() ? null : v;
+    }
+    return null;
+  }
+
+  /** Sets a channel variable (AMI {@code Setvar}); false when Asterisk refused or is not reachable. */
+  boolean setVariable(String channel, String name, String value) {
+    return send(new org.asteriskjava.manager.action.SetVarAction(channel, name, value), "setvar") != null;
   }
 
   private void onEvent(ManagerEvent event) {

@@ -87,6 +87,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
       CallFlows flows = new CallFlows(this);
       this.flows = flows;
       this.controls = new CallControls(this);
+      this.takeover = new CallTakeover(this);
       java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
       VirtualThreadAgiServer server = agi;
       agiThread = Thread.ofPlatform().daemon().name("voice-agi-server").start(() -> {
@@ -109,6 +110,20 @@ public final class AsteriskAdapter implements ChannelAdapter {
     }).compose(x -> context.broadcast().subscribe(CONTROL_TOPIC, this::onControl)).onSuccess(sub -> {
       controlSubscription = sub;
       reloadTimer = context.vertx().setPeriodic(2_000, id -> reloadIfChanged());
+      // Several hub nodes: renew the leases of this node's calls, take over talking calls whose node went away.
+      leaseTimer = context.vertx().setPeriodic(Math.max(1_000, settings.callLease().toMillis() / 3), id -> {
+        if (!stopping && ticking.compareAndSet(false, true)) {
+          Thread.ofVirtual().name("voice-call-leases").start(() -> {
+            try {
+              takeover.tick();
+            } catch (RuntimeException e) {
+              log.atWarn().addKeyValue("error", e.toString()).log("call lease pass failed");
+            } finally {
+              ticking.set(false);
+            }
+          });
+        }
+      });
       if (!settings.reconcileEvery().isZero()) {
         // Besides every AMI login: a hang-up event missed while AMI was slow must not leave a call waiting forever.
         reconcileTimer = context.vertx().setPeriodic(settings.reconcileEvery().toMillis(), id -> {
@@ -131,6 +146,10 @@ public final class AsteriskAdapter implements ChannelAdapter {
 
   private CallFlows flows;
   private CallControls controls;
+  private CallTakeover takeover;
+  private volatile boolean stopping;
+  private long leaseTimer = -1;
+  private final java.util.concurrent.atomic.AtomicBoolean ticking = new java.util.concurrent.atomic.AtomicBoolean();
   private io.switchboard.hub.api.spi.ChannelBroadcast.Subscription controlSubscription;
 
   private AgiScript script(String name) {
@@ -151,8 +170,12 @@ public final class AsteriskAdapter implements ChannelAdapter {
     if (settings == null) {
       return Future.succeededFuture();
     }
+    stopping = true;
     if (reloadTimer >= 0) {
       context.vertx().cancelTimer(reloadTimer);
+    }
+    if (leaseTimer >= 0) {
+      context.vertx().cancelTimer(leaseTimer);
     }
     if (reconcileTimer >= 0) {
       context.vertx().cancelTimer(reconcileTimer);
@@ -161,15 +184,29 @@ public final class AsteriskAdapter implements ChannelAdapter {
       controlSubscription.cancel();
     }
     return this.<Void>blocking(() -> {
-      if (ami != null) {
-        ami.stop();
-      }
+      // Hand the calls over: every caller's session is dropped (the dialplan takes the caller to the next node), and
+      // every call's lease is given up so that another node takes it at once instead of when it runs out.
       if (agi != null) {
         try {
-          agi.shutdown();
+          agi.shutdown(); // first: a caller handed over must not come back to this node
         } catch (IllegalStateException e) {
           // never started
         }
+        int dropped = agi.dropSessions();
+        log.atInfo().addKeyValue("sessions", dropped).addKeyValue("calls", byInteraction.size())
+            .log("voice channel stopping; handing its calls over to the other hub nodes");
+      }
+      for (Call call : byInteraction.values()) {
+        if (!call.state.callback()) {
+          try {
+            CallFlows.await(context.leases().release(CallTakeover.CALL_LEASE + call.interaction, node));
+          } catch (Exception e) {
+            log.atDebug().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString()).log("could not give a call's lease up");
+          }
+        }
+      }
+      if (ami != null) {
+        ami.stop();
       }
       if (agiThread != null) {
         agiThread.join(5_000);
@@ -203,6 +240,20 @@ public final class AsteriskAdapter implements ChannelAdapter {
     return controls;
   }
 
+  CallTakeover takeover() {
+    return takeover;
+  }
+
+  /** True once the adapter stops: its sessions end without telling the hub anything (the calls are handed over). */
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** The calls this node controls now. */
+  java.util.Collection<Call> controlled() {
+    return byInteraction.values();
+  }
+
   /** The post-call survey step (the hub's {@code Surveys}; a caller has 5 s to press a key). */
   PostCallSurvey survey() {
     return new PostCallSurvey(context.surveys(), SURVEY_KEY_TIMEOUT);
@@ -215,6 +266,15 @@ public final class AsteriskAdapter implements ChannelAdapter {
     for (Call call : byUniqueId.values()) {
       if (channel.equals(call.agentChannel)) {
         call.signals.add(new Call.Signal.AgentGone(channel));
+      }
+      if (call.detached && channel.equals(call.channel) && call.state != Call.State.ENDED) {
+        // A call taken over while talking has no session here to notice the caller's hang-up.
+        call.detached = false;
+        Thread.ofVirtual().start(() -> {
+          flows.ended(call, "caller hung up");
+          call.state = Call.State.ENDED;
+          forget(call);
+        });
       }
     }
   }
@@ -274,8 +334,8 @@ public final class AsteriskAdapter implements ChannelAdapter {
 
   void forget(Call call) {
     byUniqueId.remove(call.uniqueId, call);
-    if (call.interaction != null) {
-      byInteraction.remove(call.interaction, call);
+    if (call.interaction != null && byInteraction.remove(call.interaction, call) && takeover != null) {
+      takeover.release(call);
     }
   }
 

@@ -81,6 +81,11 @@ final class Call {
   /** A callback's agent leg (its Asterisk uniqueid) while the customer is dialled, and whether the customer answered. */
   volatile String agentLegId;
   volatile boolean callbackConnected;
+  /**
+   * Taken over from a hub node that went away while caller and agent talked: no FastAGI session of this node holds the
+   * caller (its {@code Bridge()} runs on in Asterisk) until the bridge ends and the dialplan hands the caller here.
+   */
+  volatile boolean detached;
   /** The customer number the caller entered and the hub knows (null when none). */
   volatile String customerNumber;
 

@@ -49,9 +49,16 @@ final class CallControls {
         throw new ConflictException("the call is not talking (state " + call.state.name().toLowerCase() + "); cannot hold it");
       }
       call.holding = true;
+      // Noted on the caller's channel first: a node that takes the call over knows the agent's leg waits on hold.
+      if (adapter.ami() != null) {
+        adapter.ami().setVariable(call.channel, CallTakeover.HOLD_VAR, "1");
+      }
       // The agent's leg leaves the bridge for the hold context; the caller's Bridge() returns and its session plays music.
       if (adapter.ami() == null || !adapter.ami().redirect(leg, adapter.settings().holdContext())) {
         call.holding = false;
+        if (adapter.ami() != null) {
+          adapter.ami().setVariable(call.channel, CallTakeover.HOLD_VAR, "");
+        }
         throw new ConflictException("Asterisk did not move the agent's leg to hold");
       }
       log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentChannel", leg).log("call put on hold");

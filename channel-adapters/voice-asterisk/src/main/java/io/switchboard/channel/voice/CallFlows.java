@@ -83,6 +83,12 @@ final class CallFlows {
     }
     Call call = new Call(uniqueId, linkedId, name, blank(caller) || "unknown".equalsIgnoreCase(caller) ? null : caller, dnis);
     call.callbackNumber = call.callerNumber != null && CALLBACK_NUMBER.matcher(call.callerNumber).matches() ? call.callerNumber : null;
+    String resumed = quiet(() -> channel.getVariable(CallTakeover.INTERACTION_VAR));
+    if (resumed != null) {
+      // The hub node that held this call went away and the dialplan handed the caller to this node.
+      adapter.takeover().resume(call, resumed, channel);
+      return;
+    }
     if (!adapter.register(call)) {
       log.atWarn().addKeyValue("uniqueId", uniqueId).addKeyValue("channel", name)
           .log("duplicate FastAGI request for a call this node is already serving; hanging up the duplicate session");
@@ -129,12 +135,18 @@ final class CallFlows {
     } catch (AgiHangupException e) {
       callerHungUp(call);
     } finally {
-      if (call.state.callback()) {
-        adapter.channelGone(call); // the callback stays with the interaction until it is dialled
-      } else {
-        call.state = Call.State.ENDED;
-        adapter.forget(call);
-      }
+      sessionOver(call);
+    }
+  }
+
+  /** The caller's session is over: the call is forgotten, unless it lives on as a callback. */
+  void sessionOver(Call call) {
+    if (call.state.callback()) {
+      adapter.takeover().release(call); // a callback has a lease of its own, taken when it is dialled
+      adapter.channelGone(call); // the callback stays with the interaction until it is dialled
+    } else {
+      call.state = Call.State.ENDED;
+      adapter.forget(call);
     }
   }
 
@@ -248,7 +260,20 @@ final class CallFlows {
       channel.hangup();
       return false;
     }
-    channel.setVariable("SB_INTERACTION", result.interactionId().toString());
+    if (!adapter.takeover().hold(call)) {
+      log.atWarn().addKeyValue("interactionId", result.interactionId()).addKeyValue("channel", call.channel)
+          .addKeyValue("linkedId", call.linkedId).log("duplicate FastAGI request: another hub node controls this call; hanging up this one");
+      adapter.forget(call);
+      call.state = Call.State.IVR;
+      call.interaction = null;
+      channel.hangup();
+      return false;
+    }
+    channel.setVariable(CallTakeover.INTERACTION_VAR, result.interactionId().toString());
+    if (call.dnis != null) {
+      channel.setVariable(CallTakeover.DNIS_VAR, call.dnis);
+    }
+    adapter.takeover().advertise(channel);
     log.atInfo().addKeyValue("interactionId", result.interactionId()).addKeyValue("channel", call.channel)
         .addKeyValue("linkedId", call.linkedId).addKeyValue("outcome", result.outcome()).log("call queued");
     return true;
@@ -274,7 +299,7 @@ final class CallFlows {
    * Music, announcements, the callback offer, and the bridge once an agent answers. Returns when the call is over for
    * this session: hung up, or turned into a callback.
    */
-  private void waitForAgent(Ivr ivr, Call call, AgiChannel channel) throws AgiException {
+  void waitForAgent(Ivr ivr, Call call, AgiChannel channel) throws AgiException {
     Ivr.Waiting waiting = ivr.waiting();
     Ivr.Callback callback = ivr.callbackFor(call.entry);
     if (callback != null && call.callbackNumber == null) {
@@ -425,18 +450,33 @@ final class CallFlows {
     call.agent = b.agent();
     call.ringingLeg = null;
     channel.stopMusicOnHold();
+    // Kept on the caller's channel so that another hub node can take the call over (CallTakeover).
+    channel.setVariable(CallTakeover.AGENT_VAR, b.agent().toString());
+    channel.setVariable(CallTakeover.AGENT_CHANNEL_VAR, b.agentChannel());
     adapter.controls().bridged(call);
     adapter.controls().state(call, Call.State.TALKING);
-    long asked = System.nanoTime();
     log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", b.agent())
         .addKeyValue("agentChannel", b.agentChannel()).log("bridging caller and agent");
+    return talk(call, channel, false);
+  }
+
+  /**
+   * Caller and agent talk (bridged) until one hangs up; {@code onHoldFirst}: the agent's leg waits in the hold context
+   * and the caller hears music until resumed. True when the caller should wait again (transferred).
+   */
+  boolean talk(Call call, AgiChannel channel, boolean onHoldFirst) throws AgiException {
+    long asked = System.nanoTime();
+    boolean held = onHoldFirst;
     while (true) {
-      // Bridge(agent leg,x): the agent's leg is pulled out of its FastAGI session (or the hold context) into a bridge
-      // with the caller, and hung up when the bridge ends. This session returns when either side leaves.
-      channel.exec("Bridge", call.agentChannel + ",x");
-      if (!call.holding || call.transferring) {
-        break;
+      if (!held) {
+        // Bridge(agent leg,x): the agent's leg is pulled out of its FastAGI session (or the hold context) into a bridge
+        // with the caller, and hung up when the bridge ends. This session returns when either side leaves.
+        channel.exec("Bridge", call.agentChannel + ",x");
+        if (!call.holding || call.transferring) {
+          break;
+        }
       }
+      held = false;
       if (!onHold(call, channel)) {
         break;
       }
@@ -454,6 +494,12 @@ final class CallFlows {
       log.atInfo().addKeyValue("interactionId", call.interaction).log("call transferred; the caller waits for the next agent");
       return true;
     }
+    afterCall(call, channel);
+    return false;
+  }
+
+  /** The agent hung up: the hub hears the call ended, the caller (still here) may rate it, then is hung up. */
+  void afterCall(Call call, AgiChannel channel) throws AgiException {
     ended(call, "call ended");
     // The agent hung up: the caller's leg is still here (Bridge returned to this session) for the survey.
     call.surveying = true;
@@ -463,7 +509,6 @@ final class CallFlows {
       call.surveying = false;
     }
     channel.hangup();
-    return false;
   }
 
   /**
@@ -480,6 +525,7 @@ final class CallFlows {
         synchronized (call) {
           call.holding = false;
         }
+        channel.setVariable(CallTakeover.HOLD_VAR, "");
         channel.stopMusicOnHold();
         adapter.controls().state(call, Call.State.TALKING);
         return true;
@@ -493,7 +539,12 @@ final class CallFlows {
     }
   }
 
-  private void callerHungUp(Call call) {
+  void callerHungUp(Call call) {
+    if (adapter.stopping()) {
+      log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("channel", call.channel)
+          .log("this hub node is stopping; the call is handed over to another node");
+      return;
+    }
     String leg = call.ringingLeg;
     call.ringingLeg = null;
     if (leg != null && adapter.ami() != null) {
@@ -524,7 +575,7 @@ final class CallFlows {
 
   /** Tells the hub the caller is gone (a waiting call is abandoned; a call being worked stays with its agent). */
   void ended(Call call, String reason) {
-    if (call.interaction == null) {
+    if (call.interaction == null || adapter.stopping()) {
       return;
     }
     adapter.controls().state(call, Call.State.ENDED);
@@ -623,6 +674,9 @@ final class CallFlows {
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("SB_CALL", call.interaction.toString());
     vars.put("SB_AGENT", agent.toString());
+    if (adapter.settings().agiAddress() != null) {
+      vars.put(CallTakeover.HUB_VAR, adapter.settings().agiAddress()); // the answered leg reports to this node
+    }
     log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).addKeyValue("endpoint", endpoint)
         .addKeyValue("callback", callback).log("ringing the agent's phone");
     // A callback shows on the agent's phone as "Callback <number>".

@@ -29,6 +29,35 @@ final class VirtualThreadAgiServer extends DefaultAgiServer {
     if (isDie()) {
       throw new RejectedExecutionException("FastAGI server is stopping");
     }
+    if (command instanceof org.asteriskjava.fastagi.internal.AgiConnectionHandler h) {
+      live.add(h);
+      sessions.start(() -> {
+        try {
+          command.run();
+        } finally {
+          live.remove(h);
+        }
+      });
+      return;
+    }
     sessions.start(command);
+  }
+
+  private final java.util.Set<org.asteriskjava.fastagi.internal.AgiConnectionHandler> live =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Closes every live session's connection, as a node that dies would: Asterisk's {@code AGI()} returns on each call
+   * and the sample dialplan hands the caller to the next hub node ({@code switchboard-takeover}).
+   *
+   * @return how many sessions were dropped
+   */
+  int dropSessions() {
+    int n = 0;
+    for (var h : live) {
+      h.release();
+      n++;
+    }
+    return n;
   }
 }

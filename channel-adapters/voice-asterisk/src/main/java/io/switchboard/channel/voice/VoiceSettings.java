@@ -25,13 +25,20 @@ import java.util.Set;
  * @param holdContext the dialplan context an agent's leg waits in while the caller is on hold
  * @param recordQueues the queues whose calls are recorded (MixMonitor from the first bridge)
  * @param reconcileEvery how often calls are compared with Asterisk besides every AMI login (0 = only at login)
+ * @param callLease how long this node's hold on a call lasts without renewal (renewed every third of it while the node
+ *     lives); a node that dies hands its calls over to another node within about this time
+ * @param agiAddress how Asterisk reaches this node's FastAGI server ({@code host:port}), given to the agent legs this
+ *     node rings as {@code SB_HUB} so they report to this node; null: the dialplan's {@code HUB}
  */
 public record VoiceSettings(String agiBind, int agiPort, String amiHost, int amiPort, String amiUser, Path ivrFile,
     String agentContext, Duration ringTimeout, Duration pollInterval, String holdContext, Set<String> recordQueues,
-    Duration reconcileEvery) {
+    Duration reconcileEvery, Duration callLease, String agiAddress) {
 
   private static final Set<String> KEYS = Set.of("agiBind", "agiPort", "amiHost", "amiPort", "amiUser", "ivrFile",
-      "agentContext", "ringTimeout", "pollInterval", "holdContext", "recordQueues", "reconcileEvery");
+      "agentContext", "ringTimeout", "pollInterval", "holdContext", "recordQueues", "reconcileEvery",
+      "callLease", "agiAddress");
+  /** host:port, nothing a dial plan or AGI URL could misread. */
+  private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]{1,200}:[0-9]{1,5}");
 
   public VoiceSettings {
     recordQueues = Set.copyOf(recordQueues);
@@ -72,10 +79,19 @@ public record VoiceSettings(String agiBind, int agiPort, String amiHost, int ami
     if (reconcile.isNegative()) {
       problems.add("channels.voice.reconcileEvery: must not be negative");
     }
+    Duration lease = millis(s, "callLease", 15_000, problems);
+    if (lease.compareTo(Duration.ofSeconds(3)) < 0 || lease.compareTo(Duration.ofMinutes(5)) > 0) {
+      problems.add("channels.voice.callLease: must be from 3s to 5m");
+    }
+    Object address = s.get("agiAddress");
+    if (address != null && !ADDRESS.matcher(address.toString()).matches()) {
+      problems.add("channels.voice.agiAddress: must be host:port (how Asterisk reaches this node's FastAGI server)");
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    return new VoiceSettings(bind, agiPort, amiHost, amiPort, amiUser, ivr, context, ring, poll, hold, record, reconcile);
+    return new VoiceSettings(bind, agiPort, amiHost, amiPort, amiUser, ivr, context, ring, poll, hold, record, reconcile, lease,
+        address == null ? null : address.toString());
   }
 
   private static String str(Map<String, Object> s, String key, String dflt) {

@@ -237,6 +237,84 @@ class FastAgiProtocolTest {
     await(() -> hub.left.size() == 1);
   }
 
+  /**
+   * Asterisk's replies for a caller the dialplan hands to this node after the node that held the call went away
+   * ({@code SB_INTERACTION} set): Asterisk waits 50 ms per WAIT FOR DIGIT, and the caller hangs up once the session
+   * played music a second time (waiting again, after the lease).
+   */
+  static Function<String, String> handedOver(String interaction, String linkedId) {
+    java.util.concurrent.atomic.AtomicInteger music = new java.util.concurrent.atomic.AtomicInteger();
+    return cmd -> {
+      if (cmd.startsWith("GET VARIABLE") && cmd.contains("SB_INTERACTION")) {
+        return interaction == null ? "200 result=0" : "200 result=1 (" + interaction + ")";
+      }
+      if (cmd.startsWith("GET VARIABLE") && cmd.contains("SB_DNIS")) {
+        return "200 result=1 (5550100)";
+      }
+      if (cmd.startsWith("GET FULL VARIABLE")) {
+        return "200 result=1 (" + linkedId + ")";
+      }
+      if (cmd.startsWith("SET MUSIC ON")) {
+        music.incrementAndGet();
+      }
+      if (cmd.startsWith("WAIT FOR DIGIT")) {
+        if (music.get() >= 2) {
+          return "511 Command Not Permitted on a dead channel or intercept routine";
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(50); // Asterisk waits for a key
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return "200 result=0";
+    };
+  }
+
+  @Test
+  void aWaitingCallHandedOverFromAGoneNodeWaitsOnHereWithoutASecondIntake() throws Exception {
+    var id = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(id, "1750.1", io.switchboard.hub.api.InteractionState.QUEUED,
+        Map.of("voice.uniqueId", "1750.1")));
+    var peer = new FastAgiPeer().session(port, FastAgiPeer.env("1750.1", "+4930123456", "s"), handedOver(id.toString(), "1750.1"));
+    assertThat(peer.commands).noneMatch(c -> c.startsWith("STREAM FILE \"beep\"")).anyMatch(c -> c.startsWith("SET MUSIC ON"));
+    assertThat(hub.contacts).as("no second intake").isEmpty();
+    await(() -> hub.left.size() == 1);
+    assertThat(hub.left.get(0)).contains(id.toString()).contains("caller hung up after waiting");
+  }
+
+  @Test
+  void aHandedOverCallWaitsUntilTheGoneNodesLeaseRunsOut() throws Exception {
+    var id = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(id, "1751.1", io.switchboard.hub.api.InteractionState.QUEUED,
+        Map.of("voice.uniqueId", "1751.1")));
+    // The node that died still holds the call's lease for 3 s.
+    assertThat(hub.leases().acquire(CallTakeover.CALL_LEASE + id, "dead-node", java.time.Duration.ofSeconds(3))
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isTrue();
+    long started = System.nanoTime();
+    var peer = new FastAgiPeer().session(port, FastAgiPeer.env("1751.1", "+4930123456", "s"), handedOver(id.toString(), "1751.1"));
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("waited for the lease").isGreaterThanOrEqualTo(2_500);
+    assertThat(peer.commands.stream().filter(c -> c.startsWith("SET MUSIC ON")).count()).isEqualTo(2);
+    await(() -> hub.left.size() == 1);
+    assertThat(hub.contacts).isEmpty();
+  }
+
+  @Test
+  void aHandedOverCallNamingNoInteractionOfItsOwnIsHungUpAndChangesNothing() throws Exception {
+    var other = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(other, "9999.1", io.switchboard.hub.api.InteractionState.ASSIGNED,
+        Map.of("voice.uniqueId", "9999.1")));
+    for (String bad : java.util.List.of("not-an-id", "x".repeat(300), "\u0001\u0002", other.toString(),
+        io.switchboard.hub.api.InteractionId.random().toString())) {
+      var peer = new FastAgiPeer().session(port, FastAgiPeer.env("1752.1", "+4930123456", "s"), handedOver(bad, "1752.1"));
+      assertThat(peer.commands).as(bad).anyMatch(c -> c.startsWith("HANGUP")).noneMatch(c -> c.startsWith("SET MUSIC ON"));
+    }
+    assertThat(hub.contacts).isEmpty();
+    assertThat(hub.left).isEmpty();
+    assertThat(hub.leases().acquire(CallTakeover.CALL_LEASE + other, "someone", java.time.Duration.ofSeconds(3))
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).as("no lease taken for another call").isTrue();
+  }
+
   static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!c.getAsBoolean()) {

@@ -61,6 +61,15 @@ public final class TestHub implements AutoCloseable {
     return new TestHub(Hub.start(new ConfigLoader(env).load(configDirUsed), env), env, configDirUsed);
   }
 
+  /**
+   * A second hub on the same PostgreSQL database and Redis prefix as this one, on its own config folder (for example a
+   * voice channel on another FastAGI port).
+   */
+  public TestHub sibling(Path configDir) {
+    Map<String, String> env = new HashMap<>(this.env);
+    return new TestHub(Hub.start(new ConfigLoader(env).load(configDir), env), env, configDir);
+  }
+
   /** A copy of config/ with {@code routingYaml} as its routing.yaml. */
   public static Path configWithRules(String routingYaml) {
     try {

@@ -127,12 +127,20 @@ public final class RealAsterisk implements AutoCloseable {
     ami.sendAction(new org.asteriskjava.manager.action.CommandAction("core waitfullybooted"), 60_000);
   }
 
-  /** config/asterisk/extensions.conf with the hub's address set to 127.0.0.1:{@code agiPort}. */
-  public static String sampleDialplan(int agiPort) throws IOException {
+  /**
+   * config/asterisk/extensions.conf with the hub's address set to 127.0.0.1:{@code agiPort}, and the hub nodes a call is
+   * handed to when its node goes away ({@code HUBS}) to that node followed by {@code otherNodes} (FastAGI ports).
+   */
+  public static String sampleDialplan(int agiPort, int... otherNodes) throws IOException {
     String text = Files.readString(sample("extensions.conf"));
-    String replaced = text.replace("HUB = 127.0.0.1:4573", "HUB = 127.0.0.1:" + agiPort);
-    if (replaced.equals(text)) {
-      throw new IllegalStateException("the sample dialplan no longer sets HUB = 127.0.0.1:4573");
+    StringBuilder hubs = new StringBuilder("HUBS = 127.0.0.1:" + agiPort);
+    for (int port : otherNodes) {
+      hubs.append("&127.0.0.1:").append(port);
+    }
+    String replaced = text.replace("HUB = 127.0.0.1:4573", "HUB = 127.0.0.1:" + agiPort)
+        .replace("HUBS = 127.0.0.1:4573", hubs.toString());
+    if (replaced.equals(text) || !replaced.contains(hubs)) {
+      throw new IllegalStateException("the sample dialplan no longer sets HUB = 127.0.0.1:4573 and HUBS = 127.0.0.1:4573");
     }
     return replaced + "\n";
   }

@@ -1,0 +1,352 @@
+package io.switchboard.channel.voice;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.spi.OpenInteraction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.asteriskjava.fastagi.AgiChannel;
+import org.asteriskjava.fastagi.AgiException;
+import org.asteriskjava.fastagi.AgiHangupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Several hub nodes: every call is controlled by exactly one node at a time, the holder of the call's lease
+ * ({@code voice-call:<interaction>}, {@link io.switchboard.hub.api.spi.ChannelLeases}), taken when the call is queued and
+ * renewed every third of {@code callLease} while the node lives. A node that dies hands its calls over:
+ *
+ * <ul>
+ *   <li>a caller whose FastAGI session dies with the node (waiting, on hold, or whose bridge ends) comes back from
+ *       Asterisk's {@code AGI()} with {@code SB_INTERACTION} set and the sample dialplan ({@code switchboard-takeover})
+ *       hands the caller to the next node, which waits for the lease and carries on ({@link #resume});
+ *   <li>a call whose caller and agent talk ({@code Bridge()} runs on in Asterisk without a session) is taken on by the
+ *       node whose periodic pass ({@link #tick}) gets its lease ({@link Call#detached}): hang-up, hold and transfer work
+ *       from it over AMI, and when the bridge ends the caller comes to it as above.
+ * </ul>
+ *
+ * <p>What a node needs to know comes from the caller's channel variables, which this node sets: {@value #INTERACTION_VAR},
+ * {@value #DNIS_VAR}, {@value #AGENT_VAR}, {@value #AGENT_CHANNEL_VAR}, {@value #HOLD_VAR} and {@value #HUB_VAR} (this
+ * node's FastAGI address, tried first by the dialplan).
+ */
+final class CallTakeover {
+  private static final Logger log = LoggerFactory.getLogger(CallTakeover.class);
+
+  /** The lease of the node controlling a call (name prefix; the interaction id follows). */
+  static final String CALL_LEASE = "voice-call:";
+  static final String INTERACTION_VAR = "SB_INTERACTION";
+  static final String DNIS_VAR = "SB_DNIS";
+  static final String AGENT_VAR = "SB_AGENT";
+  static final String AGENT_CHANNEL_VAR = "SB_AGENT_CHANNEL";
+  static final String HOLD_VAR = "SB_HOLD";
+  static final String HUB_VAR = "SB_HUB";
+  /** A caller ID kept for a taken-over call (shown on a supervisor's phone). */
+  private static final java.util.regex.Pattern CALLER_ID = java.util.regex.Pattern.compile("[+0-9A-Za-z*#._\\-]{1,64}");
+
+  private final AsteriskAdapter adapter;
+
+  CallTakeover(AsteriskAdapter adapter) {
+    this.adapter = adapter;
+  }
+
+  private Duration ttl() {
+    return adapter.settings().callLease();
+  }
+
+  /**
+   * Takes the call's lease for this node as the call is queued; false when another node controls the call (the same
+   * call sent to two nodes). A lease store that does not answer does not stop the call (logged).
+   */
+  boolean hold(Call call) {
+    try {
+      return Boolean.TRUE.equals(CallFlows.await(adapter.context().leases().acquire(CALL_LEASE + call.interaction, adapter.node(), ttl())));
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString())
+          .log("could not take the call's lease; this node controls the call without one");
+      return true;
+    }
+  }
+
+  /** Gives the call's lease up (the call ended here, or became a callback). */
+  void release(Call call) {
+    if (call.interaction != null && adapter.context() != null) {
+      adapter.context().leases().release(CALL_LEASE + call.interaction, adapter.node());
+    }
+  }
+
+  /** Tells Asterisk, on the caller's channel, that this node controls the call (the dialplan tries it first). */
+  void advertise(AgiChannel channel) throws AgiException {
+    if (adapter.settings().agiAddress() != null) {
+      channel.setVariable(HUB_VAR, adapter.settings().agiAddress());
+    }
+  }
+
+  /**
+   * The periodic pass (every third of {@code callLease}): renews the leases of the calls this node controls (a call
+   * whose lease another node took is no longer controlled here), then takes on talking calls nobody controls.
+   */
+  void tick() {
+    for (Call call : List.copyOf(adapter.controlled())) {
+      if (call.interaction == null || call.state == Call.State.IVR || call.state == Call.State.ENDED || call.state.callback()) {
+        continue;
+      }
+      try {
+        if (!Boolean.TRUE.equals(CallFlows.await(adapter.context().leases().acquire(CALL_LEASE + call.interaction, adapter.node(), ttl())))) {
+          log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("channel", call.channel)
+              .log("another hub node took this call's lease; this node no longer controls the call");
+          adapter.forget(call);
+        }
+      } catch (Exception e) {
+        log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString())
+            .log("could not renew the call's lease; trying again at the next pass");
+      }
+    }
+    adoptTalking();
+  }
+
+  /**
+   * Talking calls (interaction assigned, caller in {@code Bridge()}) whose lease nobody holds: their node went away. This
+   * node takes the lease and controls the call from now on. Calls whose caller runs a FastAGI session (or is on the way
+   * to one) are left to that session's node; calls whose channel is gone are left to reconciliation.
+   */
+  private void adoptTalking() {
+    List<OpenInteraction> open;
+    try {
+      open = CallFlows.await(adapter.context().openInteractions());
+    } catch (Exception e) {
+      log.atDebug().addKeyValue("error", e.toString()).log("takeover pass: could not read the hub's open voice interactions");
+      return;
+    }
+    List<AmiClient.LiveChannel> channels = null;
+    for (OpenInteraction o : open) {
+      String uniqueId = o.attributes().get("voice.uniqueId");
+      if (o.state() != InteractionState.ASSIGNED || uniqueId == null || o.attributes().containsKey("voice.callback")
+          || adapter.call(o.id()).isPresent()) {
+        continue;
+      }
+      if (!leased(o.id())) {
+        continue;
+      }
+      if (channels == null) {
+        channels = adapter.ami() == null ? null : adapter.ami().channels();
+        if (channels == null) {
+          release(o.id());
+          return;
+        }
+      }
+      AmiClient.LiveChannel caller = channels.stream().filter(c -> uniqueId.equals(c.uniqueId())).findFirst().orElse(null);
+      if (caller == null || caller.name() == null || !"Bridge".equalsIgnoreCase(caller.application())) {
+        release(o.id());
+        continue;
+      }
+      String agentChannel = adapter.ami().getVariable(caller.name(), AGENT_CHANNEL_VAR);
+      AgentId agent = agent(adapter.ami().getVariable(caller.name(), AGENT_VAR));
+      if (agentChannel == null || agent == null) {
+        log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("channel", caller.name())
+            .log("takeover: a talking call without the agent's leg on its channel is left alone");
+        release(o.id());
+        continue;
+      }
+      String number = caller.callerIdNumber() != null && CALLER_ID.matcher(caller.callerIdNumber()).matches() ? caller.callerIdNumber() : null;
+      Call call = new Call(caller.uniqueId(), o.externalId(), caller.name(), number, o.attributes().get("voice.dnis"));
+      call.interaction = o.id();
+      call.agent = agent;
+      call.agentChannel = agentChannel;
+      call.recording = o.attributes().get(CallControls.RECORDING_ATTRIBUTE);
+      call.queuedAt = Instant.now();
+      call.detached = true;
+      call.state = Call.State.TALKING;
+      if (!adapter.register(call) || !adapter.queued(call)) {
+        adapter.forget(call);
+        release(o.id());
+        continue;
+      }
+      if (adapter.settings().agiAddress() != null) {
+        adapter.ami().setVariable(caller.name(), HUB_VAR, adapter.settings().agiAddress());
+      }
+      log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("channel", caller.name()).addKeyValue("agentId", agent)
+          .log("took over a talking call whose hub node went away");
+      adapter.controls().state(call, Call.State.TALKING);
+    }
+  }
+
+  /**
+   * A caller handed to this node by the dialplan after the node that held the call went away ({@code SB_INTERACTION}
+   * set on the channel): this node takes the call's lease (waiting, with music, until the old holder's lease runs out)
+   * and carries on where the call stands in the hub: waiting, on hold, or over (the agent's leg went meanwhile).
+   */
+  void resume(Call call, String interactionVar, AgiChannel channel) throws AgiException {
+    InteractionId id;
+    try {
+      id = InteractionId.parse(interactionVar);
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("channel", call.channel).addKeyValue(INTERACTION_VAR, CallFlows.printable(interactionVar))
+          .log("a call handed over between hub nodes names no interaction; hanging up");
+      channel.hangup();
+      return;
+    }
+    Call held = adapter.call(id).orElse(null);
+    if (held != null && held.detached && held.uniqueId.equals(call.uniqueId)) {
+      attach(held, channel);
+      return;
+    }
+    if (held != null) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", call.channel)
+          .log("a call handed over between hub nodes is already served here; hanging up the duplicate");
+      channel.hangup();
+      return;
+    }
+    OpenInteraction o = open(id);
+    if (o == null || !o.externalId().equals(call.linkedId) || o.attributes().containsKey("voice.callback")) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", call.channel).addKeyValue("linkedId", call.linkedId)
+          .log("a call handed over between hub nodes names no open interaction of this call; hanging up");
+      channel.hangup();
+      return;
+    }
+    if (!adapter.register(call)) {
+      log.atWarn().addKeyValue("channel", call.channel).log("duplicate FastAGI request for a call this node is already serving; hanging up");
+      channel.hangup();
+      return;
+    }
+    call.interaction = id;
+    String dnis = CallFlows.quiet(() -> channel.getVariable(DNIS_VAR));
+    call.entry = adapter.ivr().entryFor(dnis);
+    CallFlows flows = adapter.flows();
+    try {
+      channel.playMusicOnHold(adapter.ivr().waiting().musicClass());
+      if (!awaitLease(call, channel)) {
+        return;
+      }
+      advertise(channel);
+      call.queuedAt = Instant.now();
+      o = open(id); // as it stands now that this node holds the call
+      if (o == null) {
+        log.atInfo().addKeyValue("interactionId", id).log("a handed-over call ended meanwhile; hanging up");
+        channel.hangup();
+        return;
+      }
+      switch (o.state()) {
+        case CREATED, QUEUED, OFFERED -> {
+          call.state = Call.State.WAITING;
+          if (!adapter.queued(call)) {
+            channel.hangup();
+            return;
+          }
+          log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", call.channel)
+              .log("took over a waiting call whose hub node went away");
+          flows.waitForAgent(adapter.ivr(), call, channel);
+        }
+        case ASSIGNED -> {
+          String agentChannel = CallFlows.quiet(() -> channel.getVariable(AGENT_CHANNEL_VAR));
+          AgentId agent = agent(CallFlows.quiet(() -> channel.getVariable(AGENT_VAR)));
+          boolean onHold = "1".equals(CallFlows.quiet(() -> channel.getVariable(HOLD_VAR)));
+          call.agent = agent;
+          call.state = Call.State.TALKING;
+          adapter.queued(call);
+          if (onHold && agentChannel != null && agent != null) {
+            log.atWarn().addKeyValue("interactionId", id).log("took over a call on hold whose hub node went away");
+            call.agentChannel = agentChannel;
+            call.holding = true;
+            if (flows.talk(call, channel, true)) {
+              flows.waitForAgent(adapter.ivr(), call, channel);
+            }
+          } else {
+            log.atWarn().addKeyValue("interactionId", id).log("took over a call whose agent left while its hub node was away");
+            flows.afterCall(call, channel);
+          }
+        }
+        default -> {
+          log.atInfo().addKeyValue("interactionId", id).addKeyValue("state", o.state()).log("a handed-over call is no longer worked; hanging up");
+          channel.hangup();
+        }
+      }
+    } catch (AgiHangupException e) {
+      flows.callerHungUp(call);
+    } finally {
+      flows.sessionOver(call);
+    }
+  }
+
+  /** The caller of a call this node took over while talking is back from its bridge (hold, transfer, agent gone). */
+  private void attach(Call call, AgiChannel channel) throws AgiException {
+    CallFlows flows = adapter.flows();
+    call.detached = false;
+    try {
+      if (adapter.settings().agiAddress() != null) {
+        advertise(channel);
+      }
+      if (call.transferring) {
+        call.transferring = false;
+        call.agent = null;
+        call.agentChannel = null;
+        call.holding = false;
+        adapter.controls().state(call, Call.State.WAITING);
+        flows.waitForAgent(adapter.ivr(), call, channel);
+      } else if (call.holding) {
+        if (flows.talk(call, channel, true)) {
+          flows.waitForAgent(adapter.ivr(), call, channel);
+        }
+      } else {
+        flows.afterCall(call, channel);
+      }
+    } catch (AgiHangupException e) {
+      flows.callerHungUp(call);
+    } finally {
+      flows.sessionOver(call);
+    }
+  }
+
+  /** Polls for the call's lease while the caller hears music; false (caller told the hub, hung up) when it never came. */
+  private boolean awaitLease(Call call, AgiChannel channel) throws AgiException {
+    long deadline = System.nanoTime() + ttl().plusSeconds(10).toNanos();
+    while (!leased(call.interaction)) {
+      if (System.nanoTime() > deadline) {
+        log.atError().addKeyValue("interactionId", call.interaction).addKeyValue("channel", call.channel)
+            .log("another hub node keeps this call's lease; the handed-over caller is hung up");
+        call.state = Call.State.WAITING;
+        adapter.flows().ended(call, "call lost between hub nodes");
+        call.state = Call.State.ENDED;
+        channel.hangup();
+        return false;
+      }
+      channel.waitForDigit(500);
+    }
+    return true;
+  }
+
+  private boolean leased(InteractionId id) {
+    try {
+      return Boolean.TRUE.equals(CallFlows.await(adapter.context().leases().acquire(CALL_LEASE + id, adapter.node(), ttl())));
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("error", e.toString()).log("could not take a call's lease");
+      return false;
+    }
+  }
+
+  private void release(InteractionId id) {
+    adapter.context().leases().release(CALL_LEASE + id, adapter.node());
+  }
+
+  private OpenInteraction open(InteractionId id) {
+    try {
+      for (OpenInteraction o : CallFlows.await(adapter.context().openInteractions())) {
+        if (o.id().equals(id)) {
+          return o;
+        }
+      }
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("error", e.toString()).log("could not read the hub's open voice interactions");
+    }
+    return null;
+  }
+
+  private static AgentId agent(String value) {
+    try {
+      return value == null ? null : AgentId.parse(value);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

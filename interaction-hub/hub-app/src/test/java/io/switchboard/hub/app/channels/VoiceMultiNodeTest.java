@@ -1,0 +1,249 @@
+package io.switchboard.hub.app.channels;
+
+import static io.switchboard.hub.app.TestHub.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.switchboard.hub.app.TestHub;
+import io.switchboard.hub.app.routing.RoutingFixture;
+import io.switchboard.hub.core.cluster.ClusterEvents;
+import io.switchboard.hub.core.routing.RoutingService;
+import io.switchboard.hub.testsupport.RealAsterisk;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.asteriskjava.manager.action.GetVarAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.action.PlayDtmfAction;
+import org.asteriskjava.manager.event.BridgeEnterEvent;
+import org.asteriskjava.manager.event.HangupEvent;
+import org.asteriskjava.manager.event.ManagerEvent;
+import org.asteriskjava.manager.response.GetVarResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two hub nodes sharing PostgreSQL and Redis, one real Asterisk 22 (skipped where none is installed): calls come in
+ * through node A (the dialplan's {@code HUB}); node A is closed mid-call and node B takes the call over (its lease, its
+ * control): a talking call is held, resumed, transferred and hung up from B; a waiting caller waits on at B and is
+ * bridged to the agent B's router picks. Agents' consoles are on node B.
+ */
+@DisplayName("voice calls on two hub nodes: a node that goes away hands its calls over")
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class VoiceMultiNodeTest {
+  static RealAsterisk asterisk;
+  static Path configA;
+  static Path configB;
+  static int portB;
+  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
+  static int calls;
+  TestHub a;
+  TestHub b;
+  RoutingFixture fx;
+
+  @BeforeAll
+  static void startAsterisk() throws Exception {
+    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
+    int portA = RealAsterisk.freePort();
+    portB = RealAsterisk.freePort();
+    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(portA, portB) + """
+        [test-phones]
+        exten => 1001,1,Wait(1)
+         same => n,Answer()
+         same => n,Wait(120)
+        exten => 1002,1,Wait(1)
+         same => n,Answer()
+         same => n,Wait(120)
+        """);
+    asterisk.ami().addEventListener(events::add);
+    Path ivr = Files.createTempFile("ivr-", ".yaml");
+    Files.writeString(ivr, """
+        entryPoints:
+          - { name: main-line, numbers: ["5550100"], menu: main }
+        menus:
+          main:
+            prompts: [beep]
+            timeout: 5s
+            options:
+              "1": { set: { ivr.topic: billing }, goto: queue }
+              "2": { set: { ivr.topic: general }, goto: queue }
+        waiting: { announceEvery: 0 }
+        """);
+    configA = node(portA, ivr);
+    configB = node(portB, ivr);
+  }
+
+  static Path node(int agiPort, Path ivr) {
+    return TestHub.configWithChannel(VoiceChannelTest.RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
+        "agiAddress", "127.0.0.1:" + agiPort, "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s",
+        "callLease", "6s"));
+  }
+
+  @AfterAll
+  static void stopAsterisk() throws Exception {
+    if (asterisk != null) {
+      asterisk.close();
+    }
+  }
+
+  @BeforeEach
+  void startNodes() {
+    a = TestHub.startWith(Map.of("SWITCHBOARD_VOICE_AMI_SECRET", RealAsterisk.AMI_SECRET), configA);
+    b = a.sibling(configB);
+    fx = new RoutingFixture(b);
+  }
+
+  @AfterEach
+  void stopNodes() {
+    fx.close();
+    b.close();
+    a.close();
+  }
+
+  @Test
+  @DisplayName("a talking call is taken over by the other node: hold, resume, transfer and hang-up work from it")
+  void aTalkingCallIsTakenOverAndControlledFromTheOtherNode() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = fx.available("alice");
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1001");
+    String callState = ClusterEvents.address(ClusterEvents.CALL_STATE);
+    var offered = fx.expect(ClusterEvents.address(RoutingService.OFFER_CREATED), e -> "voice".equals(e.getString("channel")));
+    var talking = fx.expect(callState, e -> "talking".equals(e.getString("state")));
+    String phone = dial();
+    press(phone, "1");
+    String id = RoutingFixture.await(offered).getString("interactionId");
+    RoutingFixture.await(talking);
+    await("caller and agent are bridged (through node A)", () -> bridges(phone + "-2") == 1);
+
+    // Node A goes away mid-call; the call talks on in Asterisk and node B takes it over.
+    var takenOver = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    a.close();
+    JsonObject again = RoutingFixture.await(takenOver);
+    assertThat(again.getString("agentId")).isEqualTo(aliceId);
+    assertThat(variable(phone + "-2", "SB_HUB")).as("the dialplan now reaches node B first").isEqualTo("127.0.0.1:" + portB);
+    assertThat(hungUp(phone)).as("the call survived its node").isFalse();
+    assertThat(b.get("/api/v1/interactions/" + id, alice).json().getString("state")).isEqualTo("assigned");
+
+    // Hold from node B: the agent's leg leaves the bridge, the caller comes back from Asterisk to node B.
+    var onHold = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "on_hold".equals(e.getString("state")));
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hold", alice, "").status()).isEqualTo(202);
+    RoutingFixture.await(onHold);
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hold", alice, "").status()).as("already on hold").isEqualTo(409);
+    var resumed = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/resume", alice, "").status()).isEqualTo(202);
+    RoutingFixture.await(resumed);
+    await("caller and agent are bridged again by node B", () -> bridges(phone + "-2") == 2);
+
+    // Blind transfer to bob from node B: alice's leg is hung up, bob's phone rings and is bridged.
+    String bob = fx.available("bob");
+    String bobId = b.get("/api/v1/auth/me", bob).json().getString("id");
+    phone(admin, bobId, "1002");
+    var toBob = fx.expect(ClusterEvents.address(RoutingService.OFFER_CREATED), e -> id.equals(e.getString("interactionId")) && bobId.equals(e.getString("agentId")));
+    var transfer = b.post("/api/v1/interactions/" + id + "/transfer", alice, new JsonObject().put("agentId", bobId).encode());
+    assertThat(transfer.status()).as(transfer.body()).isBetween(200, 204);
+    RoutingFixture.await(toBob);
+    await("the caller is bridged with bob's phone", () -> bridges(phone + "-2") == 3);
+    assertThat(hungUp(phone)).isFalse();
+
+    // Hang-up from node B.
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", bob, "").status()).isEqualTo(202);
+    assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
+    await("the caller's phone is hung up", () -> hungUp(phone));
+  }
+
+  @Test
+  @DisplayName("a waiting caller is taken over by the other node and bridged to the agent it picks")
+  void aWaitingCallerIsTakenOverByTheOtherNode() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = bearer(b.login("alice", "alice-demo-pw"));
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1001");
+    var queued = fx.expect(ClusterEvents.address(RoutingService.INTERACTION_QUEUED), e -> true);
+    String phone = dial();
+    press(phone, "2");
+    String id = RoutingFixture.await(queued).getString("interactionId");
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+
+    a.close();
+    await("node B serves the caller", () -> ("127.0.0.1:" + portB).equals(variable(phone + "-2", "SB_HUB")));
+    assertThat(hungUp(phone)).isFalse();
+    assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("queued");
+
+    var offered = fx.expect(ClusterEvents.address(RoutingService.OFFER_CREATED), e -> id.equals(e.getString("interactionId")));
+    fx.available("alice");
+    assertThat(RoutingFixture.await(offered).getString("agentId")).isEqualTo(aliceId);
+    await("the caller is bridged with alice's phone by node B", () -> bridges(phone + "-2") == 1);
+    assertThat(left).as("the caller never left").isNotDone();
+    assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("assigned");
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
+    assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
+  }
+
+  void phone(String admin, String agentId, String extension) {
+    var set = b.put("/api/v1/agents/" + agentId + "/phone", admin,
+        new JsonObject().put("endpoint", "Local/" + extension + "@test-phones/n").encode());
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+  }
+
+  static String dial() throws Exception {
+    String phone = "mn-caller-" + (++calls) + "-" + System.nanoTime();
+    OriginateAction o = new OriginateAction();
+    o.setChannel("Local/5550100@switchboard-in/n");
+    o.setApplication("Wait");
+    o.setData("120");
+    o.setCallerId("Caller <+4930500600>");
+    o.setAsync(true);
+    o.setChannelId(phone);
+    o.setOtherChannelId(phone + "-2");
+    o.setTimeout(30_000L);
+    asterisk.ami().sendAction(o, 10_000);
+    return phone;
+  }
+
+  static void press(String phone, String key) throws Exception {
+    await("the caller's phone is answered by the IVR",
+        () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewStateEvent s
+            && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
+    var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, key), 5_000);
+    assertThat(r.getResponse()).as(r.getMessage()).isEqualTo("Success");
+  }
+
+  static String variable(String channel, String name) {
+    try {
+      var r = asterisk.ami().sendAction(new GetVarAction(channel, name), 5_000);
+      return r instanceof GetVarResponse g ? g.getValue() : null;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  static long bridges(String uniqueId) {
+    return events.stream().filter(e -> e instanceof BridgeEnterEvent be && uniqueId.equals(be.getUniqueId())).count();
+  }
+
+  static boolean hungUp(String uniqueId) {
+    return events.stream().anyMatch(e -> e instanceof HangupEvent h && uniqueId.equals(h.getUniqueId()));
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+}
