@@ -3,21 +3,15 @@ package io.switchboard.hub.core.intake;
 import io.switchboard.hub.api.Attachment;
 import io.switchboard.hub.api.AttachmentId;
 import io.switchboard.hub.api.Channel;
-import io.switchboard.hub.api.ConversationToken;
 import io.switchboard.hub.api.InboundFile;
-import io.switchboard.hub.api.Conversation;
 import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.ConversationId;
-import io.switchboard.hub.api.Customer;
 import io.switchboard.hub.api.CustomerId;
-import io.switchboard.hub.api.Identity;
-import io.switchboard.hub.api.IdentityId;
 import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.IntakeResult;
 import io.switchboard.hub.api.IntakeResult.Outcome;
 import io.switchboard.hub.api.Interaction;
 import io.switchboard.hub.api.InteractionId;
-import io.switchboard.hub.api.InteractionState;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.api.error.ValidationException;
@@ -26,7 +20,7 @@ import io.switchboard.hub.api.spi.InboundSink;
 import io.switchboard.hub.core.customer.IdentityKey;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.outbox.OutboxRelay;
-import io.switchboard.hub.store.MessageStore;
+import io.switchboard.hub.store.IntakeStore;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.UniqueViolation;
 import io.vertx.core.Future;
@@ -35,7 +29,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +49,7 @@ public final class IntakeService implements InboundSink {
   private final Stores stores;
   private final IdentityNormalizer normalizer;
   private final java.time.Clock clock;
+  private final IntakeStore intakeStore = new IntakeStore();
 
   public IntakeService(Vertx vertx, Stores stores, IdentityNormalizer normalizer) {
     this(vertx, stores, normalizer, java.time.Clock.systemUTC());
@@ -87,10 +81,15 @@ public final class IntakeService implements InboundSink {
       return Future.failedFuture(e);
     }
     return attempt(contact, keys, now, 1)
-        .onSuccess(r -> {
-          if (r.outcome() != Outcome.DUPLICATE) {
-            OutboxRelay.wake(vertx);
+        .map(stored -> {
+          if (stored.event() != null) {
+            // Committed: the router (and every other listener on this node) hears of it now, not after a relay pass;
+            // the outbox entry is marked published in a batch, and relayed only if that never happens (a crash).
+            OutboxRelay.publishedDirectly(vertx, stored.event(), stored.eventId());
           }
+          return stored.result();
+        })
+        .onSuccess(r -> {
           log.atInfo()
               .addKeyValue("outcome", r.outcome())
               .addKeyValue("channel", contact.channel().wireName())
@@ -101,7 +100,7 @@ public final class IntakeService implements InboundSink {
         });
   }
 
-  private Future<IntakeResult> attempt(InboundContact contact, List<IdentityKey> keys, Instant now, int attempt) {
+  private Future<Stored> attempt(InboundContact contact, List<IdentityKey> keys, Instant now, int attempt) {
     return stores.db()
         .inTransaction(tx -> store(tx, contact, keys, now))
         .recover(e -> {
@@ -114,141 +113,87 @@ public final class IntakeService implements InboundSink {
         });
   }
 
-  private Future<IntakeResult> store(SqlConnection tx, InboundContact c, List<IdentityKey> keys, Instant now) {
-    return stores.messages()
-        .findDelivery(tx, c.channel(), c.externalId())
-        .compose(prior -> prior.isPresent()
-            ? Future.succeededFuture(duplicate(prior.get()))
-            : matchCustomer(tx, c, keys, 0, now)
-                .compose(customer -> conversationFor(tx, c, customer, now))
-                .compose(conversation -> stores.interactions()
-                    .openInConversation(tx, conversation.id())
-                    .compose(open -> open.isPresent()
-                        ? append(tx, c, open.get(), now)
-                        : create(tx, c, conversation, now))));
+  /**
+   * One transaction of (usually) two statements: {@link IntakeStore#look} finds an earlier delivery, the customer and
+   * the thread's open conversation and interaction; {@link IntakeStore#write} stores what follows. Threading by email
+   * references, subject token or message references, a conversation opened again and attached files take a
+   * statement each on top.
+   */
+  private Future<Stored> store(SqlConnection tx, InboundContact c, List<IdentityKey> keys, Instant now) {
+    List<IntakeStore.Key> storeKeys = keys.stream()
+        .map(k -> new IntakeStore.Key(k.kind().wireName(), k.provider(), k.value())).toList();
+    IntakeStore.Session session = intakeStore.on(tx);
+    return session.look(c.channel().wireName(), c.externalId(), storeKeys, c.threadKey())
+        .compose(found -> {
+          if (found.duplicate() != null) {
+            IntakeStore.Duplicate d = found.duplicate();
+            return Future.succeededFuture(new Stored(
+                new IntakeResult(Outcome.DUPLICATE, d.interactionId(), d.conversationId(), d.customerId(), d.messageId()),
+                null, -1, null));
+          }
+          IntakeStore.NewCustomer newCustomer = found.golden() != null ? null : newCustomer(c, keys, storeKeys);
+          CustomerId customer = found.golden() != null ? found.golden() : newCustomer.id();
+          Future<IntakeStore.Threaded> threaded =
+              c.threadKey() != null || (c.channel() != Channel.EMAIL && c.references().isEmpty())
+                  ? Future.succeededFuture(found.conversation() == null ? null
+                      : new IntakeStore.Threaded(found.conversation(), found.conversationCustomer(),
+                          found.openInteraction(), found.openCustomer()))
+                  : session.threadByReferences(c.channel(), c.references(), c.subject());
+          return threaded
+              .compose(t -> write(session, c, now, newCustomer, customer, t))
+              .compose(stored -> storeFiles(tx, c, stored.message(), now).map(stored));
+        });
   }
 
-  private static IntakeResult duplicate(MessageStore.Delivery d) {
-    return new IntakeResult(Outcome.DUPLICATE, d.interactionId(), d.conversationId(), d.customerId(), d.messageId());
-  }
-
-  /** The golden record of the first identity that matches, or a new customer owning the first identity. */
-  private Future<CustomerId> matchCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys, int index,
-      Instant now) {
-    if (index == keys.size()) {
-      return createCustomer(tx, c, keys, now);
-    }
-    IdentityKey key = keys.get(index);
-    return stores.customers()
-        .findByIdentity(tx, key.kind(), key.provider(), key.value())
-        .compose(found -> found.isPresent()
-            ? stores.customers().resolve(tx, found.get()).map(Optional::orElseThrow)
-            : matchCustomer(tx, c, keys, index + 1, now));
+  private Future<Stored> write(IntakeStore.Session tx, InboundContact c, Instant now, IntakeStore.NewCustomer newCustomer,
+      CustomerId customer, IntakeStore.Threaded t) {
+    IntakeStore.ConversationPart conversation = t == null
+        ? new IntakeStore.ConversationPart(ConversationId.random(), true, customer, c.threadKey())
+        : new IntakeStore.ConversationPart(t.conversation(), false, t.conversationCustomer(), c.threadKey());
+    boolean append = t != null && t.openInteraction() != null;
+    InteractionId interaction = append ? t.openInteraction() : InteractionId.random();
+    CustomerId interactionCustomer = append ? t.openCustomer() : conversation.customer();
+    Message message = inboundMessage(c, conversation.id(), interaction, now);
+    String type = append ? HubEvents.MESSAGE_RECEIVED : HubEvents.INTERACTION_CREATED;
+    JsonObject fields = append
+        ? new JsonObject()
+            .put("interactionId", interaction.toString())
+            .put("messageId", message.id().toString())
+            .put("customerId", interactionCustomer.toString())
+            .put("channel", c.channel().wireName())
+        : new JsonObject()
+            .put("interactionId", interaction.toString())
+            .put("conversationId", conversation.id().toString())
+            .put("customerId", interactionCustomer.toString())
+            .put("channel", c.channel().wireName())
+            .put("routed", c.handling().route());
+    JsonObject event = OutboxRelay.event(type, fields);
+    IntakeStore.NewInteraction newInteraction = append ? null
+        : new IntakeStore.NewInteraction(interaction, interactionCustomer, new JsonObject(new java.util.LinkedHashMap<>(c.metadata())),
+            // Automated mail is kept in the history, but nobody is offered it: it ends at once with its reason.
+            c.handling().route() ? null : c.handling().reason());
+    return tx
+        .write(newCustomer, conversation, newInteraction, message, c.sender(), c.subject(),
+            new IntakeStore.Event(OutboxRelay.EVENT_PREFIX + type, event, OutboxRelay.DIRECT_GRACE), now)
+        // Another contact from the same new sender committed first: start over and find it.
+        .compose(w -> w.identitiesLost() ? Future.failedFuture(new LostRace()) : Future.succeededFuture(w))
+        .map(w -> new Stored(
+            new IntakeResult(append ? Outcome.APPENDED : Outcome.CREATED, interaction, conversation.id(),
+                interactionCustomer, message.id()),
+            event, w.eventId(), message));
   }
 
   /** A new customer owning every key (a WhatsApp sender: its handle and, where it is a possible number, its phone). */
-  private Future<CustomerId> createCustomer(SqlConnection tx, InboundContact c, List<IdentityKey> keys, Instant now) {
+  private static IntakeStore.NewCustomer newCustomer(InboundContact c, List<IdentityKey> keys,
+      List<IntakeStore.Key> storeKeys) {
     IdentityKey key = keys.get(0);
     String name = c.senderName() != null && !c.senderName().isBlank() ? c.senderName().strip() : key.value();
-    Customer customer =
-        new Customer(CustomerId.random(), name, null, c.metadata().get("language"), null, null, null, 1, now, null);
-    return stores.customers()
-        .insert(tx, customer)
-        .compose(created -> insertIdentities(tx, created.id(), keys, 0, now)
-            .compose(x -> stores.audit()
-                .append(tx, "system:intake", "customer.created", "customer", created.id().toString(),
-                    new JsonObject().put("identity", key.kind().wireName() + ":" + key.value())))
-            .map(created.id()));
+    return new IntakeStore.NewCustomer(CustomerId.random(), name, c.metadata().get("language"), storeKeys,
+        new JsonObject().put("identity", key.kind().wireName() + ":" + key.value()));
   }
 
-  private Future<Void> insertIdentities(SqlConnection tx, CustomerId customer, List<IdentityKey> keys, int index,
-      Instant now) {
-    if (index == keys.size()) {
-      return Future.succeededFuture();
-    }
-    IdentityKey key = keys.get(index);
-    return stores.customers()
-        .insertIdentity(tx, new Identity(IdentityId.random(), customer, key.kind(), key.provider(), key.value(), now))
-        // Another contact from the same new sender committed first: start over and find it.
-        .compose(identity -> identity.isPresent() ? insertIdentities(tx, customer, keys, index + 1, now)
-            : Future.failedFuture(new LostRace()));
-  }
-
-  /**
-   * The conversation a contact belongs to: its provider thread; for email, the conversation of a message it
-   * answers (In-Reply-To/References, also a reply the hub sent, also a closed conversation, which opens again),
-   * then the conversation token in its subject; else a new conversation.
-   */
-  private Future<Conversation> conversationFor(SqlConnection tx, InboundContact c, CustomerId customer, Instant now) {
-    Future<Optional<Conversation>> existing;
-    if (c.threadKey() != null) {
-      existing = stores.conversations().findOpenByThread(tx, c.channel(), c.threadKey());
-    } else if (c.channel() == Channel.EMAIL) {
-      existing = stores.conversations().findByEmailRefs(tx, c.channel(), c.references())
-          .compose(byRefs -> byRefs.isPresent() ? Future.succeededFuture(byRefs)
-              : ConversationToken.find(c.subject())
-                  .map(range -> stores.conversations().findByToken(tx, c.channel(), range))
-                  .orElse(Future.succeededFuture(Optional.empty())))
-          .compose(found -> found.isPresent() && !found.get().open()
-              ? stores.conversations().reopen(tx, found.get().id()).map(found)
-              : Future.succeededFuture(found));
-    } else {
-      existing = stores.conversations().findOpenByMessageRefs(tx, c.channel(), c.references());
-    }
-    return existing.compose(found -> found.isPresent()
-        ? Future.succeededFuture(found.get())
-        : stores.conversations()
-            .insert(
-                tx,
-                new Conversation(
-                    ConversationId.random(), customer, c.channel(), c.threadKey(), c.subject(), true, now, now)));
-  }
-
-  private Future<IntakeResult> create(SqlConnection tx, InboundContact c, Conversation conversation, Instant now) {
-    Interaction interaction =
-        new Interaction(
-            InteractionId.random(), conversation.id(), conversation.customerId(), c.channel(), c.externalId(),
-            InteractionState.CREATED, null, 0, null, c.subject(), c.metadata(), null, now, null, null, null,
-            null, null, 1);
-    Message message = inboundMessage(c, conversation.id(), interaction.id(), now);
-    JsonObject event =
-        OutboxRelay.event(
-            HubEvents.INTERACTION_CREATED,
-            new JsonObject()
-                .put("interactionId", interaction.id().toString())
-                .put("conversationId", conversation.id().toString())
-                .put("customerId", conversation.customerId().toString())
-                .put("channel", c.channel().wireName())
-                .put("routed", c.handling().route()));
-    return stores.interactions()
-        .insert(tx, interaction)
-        .compose(x -> stores.messages().insert(tx, message, c.sender()))
-        .compose(x -> storeFiles(tx, c, message, now))
-        // Automated mail is kept in the history, but nobody is offered it: it ends at once with its reason.
-        .compose(x -> c.handling().route() ? Future.succeededFuture()
-            : stores.interactions().endUnrouted(tx, interaction.id(), c.handling().reason(), now).mapEmpty())
-        .compose(x -> stores.conversations().touch(tx, conversation.id(), now))
-        .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.INTERACTION_CREATED, event))
-        .map(x -> new IntakeResult(Outcome.CREATED, interaction.id(), conversation.id(), conversation.customerId(), message.id()));
-  }
-
-  private Future<IntakeResult> append(SqlConnection tx, InboundContact c, Interaction open, Instant now) {
-    Message message = inboundMessage(c, open.conversationId(), open.id(), now);
-    JsonObject event =
-        OutboxRelay.event(
-            HubEvents.MESSAGE_RECEIVED,
-            new JsonObject()
-                .put("interactionId", open.id().toString())
-                .put("messageId", message.id().toString())
-                .put("customerId", open.customerId().toString())
-                .put("channel", c.channel().wireName()));
-    return stores.messages()
-        .insert(tx, message, c.sender())
-        .compose(x -> storeFiles(tx, c, message, now))
-        .compose(x -> stores.conversations().touch(tx, open.conversationId(), now))
-        .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + HubEvents.MESSAGE_RECEIVED, event))
-        .map(x -> new IntakeResult(Outcome.APPENDED, open.id(), open.conversationId(), open.customerId(), message.id()));
-  }
+  /** What one transaction stored: the result, and (null for a duplicate) the event, its outbox entry, the message. */
+  private record Stored(IntakeResult result, JsonObject event, long eventId, Message message) {}
 
   /** The files that came with the contact, as attachments of its message (with their SHA-256). */
   private Future<Void> storeFiles(SqlConnection tx, InboundContact c, Message message, Instant now) {

@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * Relays hub events from the outbox to the Vert.x event bus, after the transaction that wrote them has
  * committed. Wakes up when told ({@link #WAKE_ADDRESS}) and on a timer, so entries left behind by a crash
  * are relayed too. Several hubs may run it at once: claims skip rows another hub holds.
+ *
+ * <p>Hot paths (intake) publish their event themselves right after the commit ({@link #publishedDirectly}) and write
+ * its entry due only after {@link #DIRECT_GRACE}: the relay marks such entries published in batches (one statement for
+ * every entry told within {@code MARK_DELAY}) and relays one only when it was never marked (the node died between the
+ * commit and the publish, or before the batch was written) — at least once, as relayed events always were.
  */
 public final class OutboxRelay extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
@@ -26,13 +31,24 @@ public final class OutboxRelay extends VerticleBase {
   /** Outbox topics for events start with this; the event bus address is the rest. */
   public static final String EVENT_PREFIX = "event.";
 
+  /** Send the id of an outbox entry whose event was published directly here, to have it marked published. */
+  public static final String PUBLISHED_ADDRESS = "switchboard.outbox.published";
+
+  /** How long an entry published directly waits for its mark before the relay publishes it (again). */
+  public static final Duration DIRECT_GRACE = Duration.ofSeconds(30);
+
   private static final int BATCH = 200;
+  private static final long MARK_DELAY_MS = 250;
+  private static final int MARK_BATCH = 1_000;
 
   private final Stores stores;
   private final Duration pollInterval;
   private final PassRunner runner = new PassRunner(this::pass, n -> n == BATCH,
       e -> log.atWarn().setCause(e).log("outbox relay pass failed; will retry"));
   private long timer;
+  private List<Long> toMark = new ArrayList<>();
+  private long markTimer = -1;
+  private boolean marking;
 
   public OutboxRelay(Stores stores, Duration pollInterval) {
     this.stores = stores;
@@ -42,6 +58,7 @@ public final class OutboxRelay extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.eventBus().localConsumer(WAKE_ADDRESS, m -> runner.request());
+    vertx.eventBus().<Long>localConsumer(PUBLISHED_ADDRESS, m -> published(m.body()));
     timer = vertx.setPeriodic(pollInterval.toMillis(), id -> runner.request());
     runner.request();
     return Future.succeededFuture();
@@ -50,7 +67,51 @@ public final class OutboxRelay extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    if (markTimer != -1) {
+      vertx.cancelTimer(markTimer);
+    }
+    // Marks still unwritten: their entries are relayed again after the grace (at least once).
     return Future.succeededFuture();
+  }
+
+  private void published(Long id) {
+    if (id == null) {
+      return;
+    }
+    toMark.add(id);
+    if (toMark.size() >= MARK_BATCH) {
+      markNow();
+    } else if (markTimer == -1) {
+      markTimer = vertx.setTimer(MARK_DELAY_MS, t -> {
+        markTimer = -1;
+        markNow();
+      });
+    }
+  }
+
+  /** One statement marks every entry told so far; a failure keeps them for the next batch. */
+  private void markNow() {
+    if (marking || toMark.isEmpty()) {
+      return;
+    }
+    List<Long> batch = toMark;
+    toMark = new ArrayList<>();
+    marking = true;
+    stores.outbox().markPublished(stores.db().pool(), batch).onComplete(ar -> {
+      marking = false;
+      if (ar.failed()) {
+        log.atWarn().setCause(ar.cause()).addKeyValue("entries", batch.size())
+            .log("could not mark directly published outbox entries; trying again");
+        batch.addAll(toMark);
+        toMark = batch;
+      }
+      if (!toMark.isEmpty() && markTimer == -1) {
+        markTimer = vertx.setTimer(MARK_DELAY_MS, t -> {
+          markTimer = -1;
+          markNow();
+        });
+      }
+    });
   }
 
   private Future<Integer> pass() {
@@ -74,6 +135,15 @@ public final class OutboxRelay extends VerticleBase {
         .put("type", type)
         .put("occurredAt", java.time.Instant.now().toString())
         .mergeIn(fields);
+  }
+
+  /**
+   * Publishes a committed event on this node's event bus now and has its outbox entry (written due after
+   * {@link #DIRECT_GRACE}) marked published by the relay.
+   */
+  public static void publishedDirectly(io.vertx.core.Vertx vertx, JsonObject event, long entryId) {
+    vertx.eventBus().publish(event.getString("type"), event);
+    vertx.eventBus().send(PUBLISHED_ADDRESS, entryId);
   }
 
   /** Asks a running relay for a pass now (after a commit that appended events). */

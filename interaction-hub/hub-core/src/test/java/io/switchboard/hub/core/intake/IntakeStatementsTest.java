@@ -1,0 +1,162 @@
+package io.switchboard.hub.core.intake;
+
+import static io.switchboard.hub.core.CoreFixture.await;
+import static io.switchboard.hub.core.CoreFixture.newMobile;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.IntakeResult;
+import io.switchboard.hub.api.IntakeResult.Outcome;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.core.CoreFixture;
+import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What one intake costs PostgreSQL, counted by PostgreSQL itself ({@code pg_stat_statements}, loaded by the test
+ * servers): statements and commits per contact, including the outbox relay's share, until the event is on the bus
+ * and its outbox entry is marked published. Issue 12: one intake cost ~21 statements and ~3 commits end to end.
+ */
+class IntakeStatementsTest {
+  private static final int N = 40;
+  private static CoreFixture f;
+  private static String relay;
+  private static MessageConsumer<JsonObject> created;
+  private static MessageConsumer<JsonObject> received;
+  private static final Set<String> events = ConcurrentHashMap.newKeySet();
+
+  @BeforeAll
+  static void start() {
+    f = CoreFixture.start();
+    await(f.db.pool().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute());
+    created = f.vertx.eventBus().consumer("interaction.created", m -> events.add(m.body().getString("interactionId")));
+    received = f.vertx.eventBus().consumer("message.received", m -> events.add(m.body().getString("messageId")));
+    await(created.completion());
+    await(received.completion());
+    // A long timer: passes run because intake asks for them, as in the hub.
+    relay = await(f.vertx.deployVerticle(new OutboxRelay(f.stores, Duration.ofMinutes(10))));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  /** Statements (BEGIN/COMMIT/ROLLBACK apart) and commits this database ran so far, and the outbox still pending. */
+  private record Counts(long statements, long commits, long pending) {}
+
+  private static Counts counts() {
+    // The probe names pg_stat_statements, so it leaves itself out of what it counts.
+    Row r = await(f.db.pool().query(
+        "SELECT coalesce(sum(calls) FILTER (WHERE upper(query) NOT IN ('BEGIN', 'COMMIT', 'ROLLBACK')), 0) AS statements,"
+            + " coalesce(sum(calls) FILTER (WHERE upper(query) = 'COMMIT'), 0) AS commits,"
+            + " (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS pending"
+            + " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            + " AND query NOT LIKE '%pg_stat_statements%'").execute()).iterator().next();
+    return new Counts(r.getLong("statements"), r.getLong("commits"), r.getLong("pending"));
+  }
+
+  /** Runs {@code n} intakes one after the other, waits for every event and a drained outbox; the cost per intake. */
+  private static double[] cost(int n, Supplier<InboundContact> next, Outcome expected, boolean event) {
+    until(() -> counts().pending() == 0);
+    Counts before = counts();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      IntakeResult r = await(f.intake.accept(next.get()));
+      assertThat(r.outcome()).isEqualTo(expected);
+      keys.add(expected == Outcome.CREATED ? r.interactionId().toString() : r.messageId().toString());
+    }
+    if (event) {
+      until(() -> events.containsAll(keys));
+    }
+    until(() -> counts().pending() == 0);
+    Counts after = counts();
+    double statements = (double) (after.statements() - before.statements()) / n;
+    double commits = (double) (after.commits() - before.commits()) / n;
+    System.out.printf("intake %s: %.2f statements and %.2f commits per contact (%d contacts)%n", expected, statements,
+        commits, n);
+    return new double[] {statements, commits};
+  }
+
+  /** Polls {@code condition} until it holds, for at most 30 s (generous: the machine may be loaded). */
+  static void until(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 30 s");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static InboundContact contact(String externalId, SenderAddress sender, String thread) {
+    return new InboundContact(Channel.CHAT, externalId, sender, "Stat Counter", thread, List.of(), null,
+        new MessageContent.Text("hello"), Map.of("language", "en"), Instant.now());
+  }
+
+  @Test
+  void aNewContactFromANewCustomerCostsAFewStatementsAndOneCommit() {
+    double[] cost = cost(N, () -> contact("new-" + UUID.randomUUID(), SenderAddress.phone(newMobile()),
+        "t-" + UUID.randomUUID()), Outcome.CREATED, true);
+
+    assertThat(cost[0]).as("statements per intake").isLessThanOrEqualTo(3.0);
+    assertThat(cost[1]).as("commits per intake").isLessThanOrEqualTo(1.1);
+  }
+
+  @Test
+  void aNewContactFromAKnownCustomerCostsAFewStatementsAndOneCommit() {
+    SenderAddress known = SenderAddress.phone(newMobile());
+    await(f.intake.accept(contact("first-" + UUID.randomUUID(), known, "t-" + UUID.randomUUID())));
+
+    double[] cost = cost(N, () -> contact("known-" + UUID.randomUUID(), known, "t-" + UUID.randomUUID()),
+        Outcome.CREATED, true);
+
+    assertThat(cost[0]).as("statements per intake").isLessThanOrEqualTo(3.0);
+    assertThat(cost[1]).as("commits per intake").isLessThanOrEqualTo(1.1);
+  }
+
+  @Test
+  void theNextMessageOfAnOpenThreadCostsAFewStatementsAndOneCommit() {
+    SenderAddress known = SenderAddress.phone(newMobile());
+    String thread = "t-" + UUID.randomUUID();
+    await(f.intake.accept(contact("first-" + UUID.randomUUID(), known, thread)));
+
+    double[] cost = cost(N, () -> contact("next-" + UUID.randomUUID(), known, thread), Outcome.APPENDED, true);
+
+    assertThat(cost[0]).as("statements per intake").isLessThanOrEqualTo(3.0);
+    assertThat(cost[1]).as("commits per intake").isLessThanOrEqualTo(1.1);
+  }
+
+  @Test
+  void aRedeliveryCostsOneStatementAndWritesNothing() {
+    InboundContact once = contact("dup-" + UUID.randomUUID(), SenderAddress.phone(newMobile()), "t-" + UUID.randomUUID());
+    await(f.intake.accept(once));
+
+    double[] cost = cost(N, () -> once, Outcome.DUPLICATE, false);
+
+    assertThat(cost[0]).as("statements per intake").isLessThanOrEqualTo(1.0);
+  }
+}
