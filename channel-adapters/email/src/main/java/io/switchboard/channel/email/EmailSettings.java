@@ -25,6 +25,10 @@ import java.util.regex.PatternSyntaxException;
  * @param rateLimit per-sender limit that stops mail loops
  * @param lease how long a node holds a mailbox before another may take it over
  * @param backoff reconnect pauses after a failure (doubling from the first to the last)
+ *
+ * <p>Size (over 400 lines, #15): a settings record with its nested records and the strict reading of each (every
+ * field checked with a message that names the mailbox and the key); it is long because the section has many fields,
+ * not because it has many jobs.
  */
 public record EmailSettings(
     List<Mailbox> mailboxes, Limits limits, Automation automation, RateLimit rateLimit, Duration lease, Backoff backoff) {

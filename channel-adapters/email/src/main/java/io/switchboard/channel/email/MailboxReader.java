@@ -65,6 +65,11 @@ import org.slf4j.LoggerFactory;
  * or that the hub refuses, is set aside in the quarantine with the reason and never blocks the mailbox.
  *
  * <p><b>Threads.</b> One virtual thread per mailbox does all IMAP work; the lease is renewed from Vert.x timers.
+ *
+ * <p>Size (over 400 lines, #15): one IMAP session's loop. Lease, cursor, batch storage and the wait (IDLE or poll)
+ * share the one connection and the one virtual thread, and their order is the correctness argument above (flag, then
+ * move the cursor); MIME parsing ({@link MimeParser}), automation ({@link InboundMail}) and sending ({@link
+ * SmtpSender}) are already classes of their own.
  */
 final class MailboxReader {
   private static final Logger log = LoggerFactory.getLogger(MailboxReader.class);

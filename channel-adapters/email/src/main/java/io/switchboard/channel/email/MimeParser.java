@@ -45,6 +45,10 @@ import java.util.regex.Pattern;
  * <p>Reference: RFC 5322 (format), RFC 2045/2046 (MIME), RFC 2047 (encoded words), RFC 2231 (parameters).
  * Charsets: the declared one; without one, UTF-8 when the bytes are valid UTF-8, else windows-1252; an unknown one
  * is treated the same way. A message whose structure cannot be read at all fails with {@link Unparseable}.
+ *
+ * <p>Size (over 400 lines, #15): one recursive walk of one message's MIME tree with the charset, encoded-word and
+ * size rules of the RFCs above; each part's decision (body, alternative, attachment, inline image, too large) depends
+ * on its parents, so the walk is kept in one place.
  */
 final class MimeParser {
   /** The largest text part read (a bigger one is cut). */

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: everything runs on the socket's own Vert.x context. Pushes from elsewhere (an agent's reply
  * from the delivery relay, a queue update, another tab of the session) hop onto it, so a replay after
  * {@code resume} never interleaves with them and no lock is held across sockets.
+ *
+ * <p>Size (over 400 lines, #15): one protocol state machine (start or resume, messages, receipts, typing, end,
+ * rating, ping) whose every frame checks the same per-connection state and limits on the socket's own context; its frames
+ * and tokens already live in {@link Frames}, {@link ResumeTokens} and {@link SlidingWindow}. Splitting the commands
+ * from the state they guard would spread one ordering rule over several classes.
  */
 final class CustomerSocket {
   private static final Logger log = LoggerFactory.getLogger(CustomerSocket.class);

@@ -65,6 +65,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: handlers run on the hub's event loops; the only blocking work (sending transcripts) is done by the
  * hub's mail sender off the event loop. State shared between event loops is in concurrent maps and {@link ChatSession}.
+ *
+ * <p>Size (over 400 lines, #15): the adapter owns this node's sessions, and everything here reads or changes them on
+ * their way through the hub (start, a line in, a reply out, catching up after a resume, typing, the end with
+ * transcript and survey, the sweep of idle sessions); one socket's protocol is {@link CustomerSocket}, settings are
+ * {@link WebChatSettings}, transcripts {@link TranscriptMailer}. Moving the session table behind a class of its own
+ * is the next split when voice or email need nothing from it.
  */
 public final class WebChatAdapter implements ChannelAdapter {
   private static final Logger log = LoggerFactory.getLogger(WebChatAdapter.class);

@@ -2,23 +2,15 @@ package io.switchboard.hub.app.channels;
 
 import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.app.http.OversizedFrameDrain;
-import io.switchboard.hub.api.ConversationId;
 import io.switchboard.hub.api.IdentityKind;
 import io.switchboard.hub.api.InteractionId;
-import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.spi.ChannelAdapter;
 import io.switchboard.hub.api.spi.ChannelContext;
-import io.switchboard.hub.api.spi.ChannelCursors;
 import io.switchboard.hub.api.spi.MailSender;
-import io.switchboard.hub.api.spi.Quarantine;
-import io.switchboard.hub.api.spi.ChannelLeases;
 import io.switchboard.hub.api.spi.ChannelHttp;
-import io.switchboard.hub.api.spi.ConversationReader;
-import io.switchboard.hub.api.spi.DeliverySink;
 import io.switchboard.hub.api.spi.InboundSink;
 import io.switchboard.hub.core.messaging.AdapterDirectory;
-import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.LeaseStore;
@@ -28,11 +20,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -45,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * The channel adapters on the classpath (found with {@link ServiceLoader}), each started with a context of
  * its own: the intake, its settings ({@code channels.<name>} in switchboard.yaml), its secrets
  * ({@code SWITCHBOARD_<NAME>_<SECRET>} from the environment), its HTTP endpoints under
- * {@code /channels/<name>}, delivery status updates and conversation reads. Also the directory the delivery
- * relay asks for the adapter that reaches a recipient. The hub never switches on a channel type.
+ * {@code /channels/<name>}, delivery status updates and conversation reads ({@link AdapterContext}, one per adapter).
+ * This class finds, starts and stops the adapters, serves their endpoints, forwards call lifecycle events to
+ * live-session adapters, and is the directory the delivery relay asks for the adapter that reaches a recipient. The
+ * hub never switches on a channel type.
  */
 public final class ChannelRuntime implements AdapterDirectory {
   private static final Logger log = LoggerFactory.getLogger(ChannelRuntime.class);
@@ -58,44 +50,29 @@ public final class ChannelRuntime implements AdapterDirectory {
   public static final String CUSTOMER_LEFT = io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT;
 
   private final Vertx vertx;
-  private final Stores stores;
-  private final RoutingService routing;
-  private final InboundSink intake;
   private final Map<String, Map<String, Object>> settings;
-  private final Map<String, String> env;
-  private final Supplier<String> publicUrl;
   private final List<ChannelAdapter> adapters = new ArrayList<>();
   private final Map<String, ChannelHttp.RequestHandler> routes = new ConcurrentHashMap<>();
   private final Map<String, Handler<ServerWebSocket>> sockets = new ConcurrentHashMap<>();
-
-  private final LeaseStore leases;
   private io.switchboard.hub.api.spi.Surveys surveys = io.switchboard.hub.api.spi.Surveys.NONE;
-  private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
-  private final io.switchboard.hub.core.interaction.InteractionAttributes attributes;
-  private final io.switchboard.hub.core.interaction.ChannelLookups lookups;
-  private final io.switchboard.hub.core.quarantine.QuarantineService quarantine;
   private final io.switchboard.hub.core.dashboard.WaitEstimates waits;
-  private final io.switchboard.hub.core.messaging.DeliveryStatuses deliveryStatuses;
-  private final io.switchboard.hub.core.messaging.ChannelConversations conversations;
+  private final AdapterContext.Parts parts;
 
   public ChannelRuntime(Vertx vertx, Stores stores, RoutingService routing, InboundSink intake,
       Map<String, Map<String, Object>> settings, Map<String, String> env, Supplier<String> publicUrl, LeaseStore leases,
       io.switchboard.hub.core.customer.IdentityNormalizer normalizer) {
     this.vertx = vertx;
-    this.lookups = new io.switchboard.hub.core.interaction.ChannelLookups(stores, normalizer);
-    this.quarantine = new io.switchboard.hub.core.quarantine.QuarantineService(stores);
-    this.attributes = new io.switchboard.hub.core.interaction.InteractionAttributes(vertx, stores, java.time.Clock.systemUTC());
-    this.leases = leases;
-    this.stores = stores;
-    this.routing = routing;
-    this.intake = intake;
     this.settings = settings;
-    this.env = env;
-    this.publicUrl = publicUrl;
-    this.departures = new io.switchboard.hub.core.interaction.CustomerDepartures(vertx, stores, routing, java.time.Clock.systemUTC());
     this.waits = new io.switchboard.hub.core.dashboard.WaitEstimates(vertx);
-    this.deliveryStatuses = new io.switchboard.hub.core.messaging.DeliveryStatuses(vertx, stores);
-    this.conversations = new io.switchboard.hub.core.messaging.ChannelConversations(stores, routing, waits);
+    var clock = java.time.Clock.systemUTC();
+    this.parts = new AdapterContext.Parts(vertx, stores, routing, intake, env, publicUrl, leases, routes, sockets,
+        new io.switchboard.hub.core.interaction.CustomerDepartures(vertx, stores, routing, clock),
+        new io.switchboard.hub.core.interaction.InteractionAttributes(vertx, stores, clock),
+        new io.switchboard.hub.core.interaction.ChannelLookups(stores, normalizer),
+        new io.switchboard.hub.core.quarantine.QuarantineService(stores),
+        new io.switchboard.hub.core.messaging.DeliveryStatuses(vertx, stores),
+        new io.switchboard.hub.core.messaging.ChannelConversations(stores, routing, waits),
+        () -> surveys, this::mailSender);
   }
 
   /** Finds and starts every adapter; a failed start fails the hub with the adapter's message. */
@@ -286,186 +263,6 @@ public final class ChannelRuntime implements AdapterDirectory {
   }
 
   private ChannelContext context(ChannelAdapter adapter) {
-    String name = adapter.name();
-    Map<String, Object> own = settings.getOrDefault(name, Map.of());
-    var broadcast = new ClusterBroadcast(vertx, name);
-    var adapterLeases = new io.switchboard.hub.core.cluster.ClusterLeases(leases, name);
-    var cursors = new io.switchboard.hub.core.messaging.StoredCursors(stores, name);
-    return new ChannelContext() {
-      @Override
-      public Vertx vertx() {
-        return vertx;
-      }
-
-      @Override
-      public InboundSink inbound() {
-        return intake;
-      }
-
-      @Override
-      public Map<String, Object> settings() {
-        return own;
-      }
-
-      @Override
-      public String secret(String secretName) {
-        String key = ("SWITCHBOARD_" + name + "_" + secretName).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-        String v = env.get(key);
-        return v == null || v.isBlank() ? null : v;
-      }
-
-      @Override
-      public ChannelHttp http() {
-        return new ChannelHttp() {
-          @Override
-          public void route(String path, RequestHandler handler) {
-            routes.put(name + " " + path, handler);
-          }
-
-          @Override
-          public void webSocket(String path, Handler<ServerWebSocket> handler) {
-            sockets.put(name + " " + path, handler);
-          }
-
-          @Override
-          public String baseUrl() {
-            return publicUrl.get() + "/channels/" + name;
-          }
-        };
-      }
-
-      @Override
-      public DeliverySink deliveries() {
-        return deliveryStatuses;
-      }
-
-      @Override
-      public io.switchboard.hub.api.spi.InteractionControl interactions() {
-        return new io.switchboard.hub.api.spi.InteractionControl() {
-          @Override
-          public Future<Boolean> customerLeft(InteractionId interaction, String reason) {
-            return departures.left(interaction, reason, name);
-          }
-
-          @Override
-          public Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
-            var staff = new io.switchboard.hub.core.auth.Principal.Staff(agent, "phone", io.switchboard.hub.api.Role.AGENT);
-            // Accepted already (the console's accept won the race): that is the answer too.
-            return routing.accept(staff, interaction).recover(e -> lookups.assignedTo(interaction, agent)
-                .compose(ok -> ok ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
-          }
-
-          @Override
-          public Future<Void> callState(io.switchboard.hub.api.spi.CallState state) {
-            vertx.eventBus().publish(io.switchboard.hub.core.cluster.ClusterEvents.CALL_STATE,
-                new JsonObject().put("interactionId", state.interaction().toString())
-                    .put("agentId", state.agent() == null ? null : state.agent().toString())
-                    .put("state", state.phase().wireName()).put("since", state.since().toString())
-                    .put("talkingSince", state.talkingSince() == null ? null : state.talkingSince().toString())
-                    .put("recording", state.recording()));
-            return Future.succeededFuture();
-          }
-
-          @Override
-          public Future<Boolean> updateAttributes(InteractionId interaction, Map<String, String> changes, String reason) {
-            return attributes.update(interaction, changes, reason, name);
-          }
-        };
-      }
-
-      @Override
-      public io.switchboard.hub.api.spi.BusinessHours businessHours() {
-        return new io.switchboard.hub.api.spi.BusinessHours() {
-          @Override
-          public java.util.Set<String> calendars() {
-            try {
-              return java.util.Set.copyOf(routing.rules().current().calendarNames());
-            } catch (IllegalStateException notLoaded) {
-              return java.util.Set.of();
-            }
-          }
-
-          @Override
-          public java.util.Optional<Boolean> isOpen(String calendar, java.time.Instant at) {
-            try {
-              var rules = routing.rules().current();
-              return rules.calendarNames().contains(calendar)
-                  ? java.util.Optional.of(rules.isOpen(calendar, at.atZone(java.time.ZoneOffset.UTC)))
-                  : java.util.Optional.empty();
-            } catch (IllegalStateException notLoaded) {
-              return java.util.Optional.empty();
-            }
-          }
-        };
-      }
-
-      @Override
-      public Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
-        return lookups.knownCustomer(identity);
-      }
-
-      @Override
-      public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
-        return lookups.openInteractions(adapter.channel());
-      }
-
-      @Override
-      public Future<String> phoneEndpoint(io.switchboard.hub.api.AgentId agent) {
-        return lookups.phoneEndpoint(agent);
-      }
-
-      @Override
-      public io.switchboard.hub.api.spi.ChannelBroadcast broadcast() {
-        return broadcast;
-      }
-
-      @Override
-      public ChannelLeases leases() {
-        return adapterLeases;
-      }
-
-      @Override
-      public ChannelCursors cursors() {
-        return cursors;
-      }
-
-      @Override
-      public Quarantine quarantine() {
-        return item -> quarantine.setAside(item).onSuccess(stored -> {
-          if (stored) {
-            log.atWarn().addKeyValue("adapter", name).addKeyValue("source", item.source())
-                .addKeyValue("reference", item.reference()).addKeyValue("reason", item.reason())
-                .log("message set aside for supervisors");
-            vertx.eventBus().publish(QUARANTINE_STORED, new JsonObject().put("adapter", name).put("source", item.source())
-                .put("reason", item.reason()));
-          }
-        });
-      }
-
-      @Override
-      public io.switchboard.hub.api.spi.Surveys surveys() {
-        return surveys;
-      }
-
-      @Override
-      public MailSender mail() {
-        return new MailSender() {
-          @Override
-          public io.switchboard.hub.api.spi.SendReadiness readiness(String mailbox) {
-            return mailSender().readiness(mailbox);
-          }
-
-          @Override
-          public Future<String> send(SystemEmail email) {
-            return mailSender().send(email);
-          }
-        };
-      }
-
-      @Override
-      public ConversationReader conversations() {
-        return conversations;
-      }
-    };
+    return new AdapterContext(parts, adapter, settings.getOrDefault(adapter.name(), Map.of()));
   }
 }

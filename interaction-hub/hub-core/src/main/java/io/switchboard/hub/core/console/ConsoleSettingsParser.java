@@ -45,6 +45,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * email:                            # optional
  *   ownAddresses: [billing@example.com, "@support.example.com"]
  * </pre>
+ *
+ * <p>Size (about 400 lines, #15): one strict pass over one file's grammar, collecting every problem with its line;
+ * the YAML reading itself is yaml-lines' {@code YamlLines}, shared with the other configuration parsers.
  */
 public final class ConsoleSettingsParser {
   /** The largest console.yaml accepted, in bytes (1 MiB); a larger file is one problem, and is not parsed. */

@@ -37,6 +37,12 @@ import java.util.function.UnaryOperator;
 /**
  * Customer records: create, read, search, edit, identities, reversible merges into a golden record, and the
  * history of a customer across all channels. Every change is audited in the same transaction.
+ *
+ * <p>Size (over 400 lines, #15): the customer record's operations share its invariants (identities unique across
+ * customers, a merged record pointing at its survivor, every change audited in its transaction, the customer events
+ * in the outbox); identity normalising is {@link IdentityNormalizer}. The merge and undo steps pass their transaction
+ * through private helpers; they move to hub-store together with the other services' transaction helpers (the frozen
+ * ArchUnit rule).
  */
 public final class CustomerService {
   private final Vertx vertx;
