@@ -150,6 +150,60 @@ class ReportApiTest {
   }
 
   @Test
+  @DisplayName("malformed, oversized, duplicated and control-character filters are refused naming the parameter; nothing is streamed")
+  void malformedFiltersAreRefusedNamingTheParameter() {
+    // The same instant twice is an empty range, refused like a reversed one.
+    assertField(hub.get("/api/v1/reports/queues?from=2026-03-02T10:00:00Z&to=2026-03-02T11:00+01:00", sam), "to");
+    // Longest ranges per interval: a day more than allowed is refused, the limit itself answers.
+    assertField(hub.get("/api/v1/reports/agents?from=2026-01-01&to=2026-04-05&interval=hour", sam), "to");
+    assertField(hub.get("/api/v1/reports/channels?from=2000-01-01&to=2026-01-01&interval=week", sam), "to");
+    assertThat(hub.get("/api/v1/reports/queues?from=2026-02-01&to=2026-03-04&interval=15m", sam).status()).isEqualTo(200);
+    // Malformed values.
+    assertField(hub.get("/api/v1/reports/agents?" + RANGE + "&agents=" + aliceId + ",not-a-uuid", sam), "agents");
+    assertField(hub.get("/api/v1/reports/queues?from=2026-13-01&to=2026-03-02", sam), "from");
+    assertField(hub.get("/api/v1/reports/queues?from=2026-03-01&to=2026-03-02T25:00:00Z", sam), "to");
+    assertField(hub.get("/api/v1/reports/queues?" + RANGE + "&channels=chat,,FAX", sam), "channels");
+    assertField(hub.get("/api/v1/reports/agents?" + RANGE + "&queues=billing", sam), "queues");
+    assertField(hub.get("/api/v1/reports/queues?" + RANGE + "&agents=" + aliceId, sam), "agents");
+    assertField(hub.get("/api/v1/reports/queues?to=2026-03-02", sam), "from");
+    // NUL and control characters in a filter: refused before any query.
+    assertField(hub.get("/api/v1/reports/queues?" + RANGE + "&queues=bill%00ing", sam), "queues");
+    assertField(hub.get("/api/v1/reports/queues?from=2026-03-02%0A&to=2026-03-03", sam), "from");
+    // Too many values, too long a value, a parameter given twice.
+    String many = String.join(",", java.util.stream.IntStream.range(0, 101).mapToObj(n -> "q" + n).toList());
+    assertField(hub.get("/api/v1/reports/queues?" + RANGE + "&queues=" + many, sam), "queues");
+    assertBadRequest(hub.get("/api/v1/reports/queues?" + RANGE + "&queues=" + "q".repeat(600), sam), "queues");
+    assertBadRequest(hub.get("/api/v1/reports/queues?" + RANGE + "&from=2026-03-01", sam), "from");
+    assertBadRequest(hub.get("/api/v1/reports/queues?" + RANGE + "&format=xlsx", sam), "format");
+    assertBadRequest(hub.get("/api/v1/reports/queues?" + RANGE + "&format=csv&bom=yes", sam), "bom");
+    // Rebuilds: reversed, too long, not JSON.
+    String ada = bearer(hub.login("ada", "ada-demo-pw"));
+    assertField(hub.post("/api/v1/reports/rebuild", ada, "{\"from\":\"2026-03-04\",\"to\":\"2026-03-01\"}"), "to");
+    assertField(hub.post("/api/v1/reports/rebuild", ada, "{\"from\":\"2020-01-01\",\"to\":\"2026-03-01\"}"), "to");
+    assertField(hub.post("/api/v1/reports/rebuild", ada, "{\"to\":\"2026-03-01\"}"), "from");
+    assertThat(hub.post("/api/v1/reports/rebuild", ada, "{\"from\":").status()).isEqualTo(400);
+    assertThat(await(db.pool().query("SELECT count(*) FROM report_dirty WHERE interval_start < '2026-01-01'").execute())
+        .iterator().next().getLong(0)).isZero();
+  }
+
+  @Test
+  @DisplayName("agents by day: whole days come from the day roll-ups, a range cut inside a day from the intervals, same figures")
+  void agentsByDayAgreeAcrossWholeAndPartialDays() {
+    var whole = hub.get("/api/v1/reports/agents?" + RANGE + "&agents=" + aliceId, sam).json().getJsonArray("rows");
+    var cut = hub.get("/api/v1/reports/agents?from=2026-03-02T08:45:00Z&to=2026-03-02T12:00:00Z&agents=" + aliceId, sam)
+        .json().getJsonArray("rows");
+    assertThat(whole.size()).isEqualTo(1);
+    assertThat(cut.size()).isEqualTo(1);
+    assertThat(whole.getJsonObject(0).getLong("answered")).isEqualTo(1);
+    assertThat(cut.getJsonObject(0).getLong("answered")).isEqualTo(1);
+    assertThat(whole.getJsonObject(0).getLong("availableMs")).isEqualTo(cut.getJsonObject(0).getLong("availableMs"))
+        .isEqualTo(1_800_000L);
+    // The same period start (the Berlin day) either way.
+    assertThat(whole.getJsonObject(0).getString("periodStart")).isEqualTo(cut.getJsonObject(0).getString("periodStart"))
+        .isEqualTo("2026-03-02T00:00+01:00");
+  }
+
+  @Test
   void theCustomer360ShowsContactsPerChannelRepeatsAndThePreferredChannel() {
     UUID customer = UUID.randomUUID();
     UUID merged = UUID.randomUUID();
@@ -179,6 +233,12 @@ class ReportApiTest {
     sql("INSERT INTO conversations (id, customer_id, channel) VALUES ($1, $2, $3)", conv, customer, channel);
     sql("INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state, queue_id, created_at, queued_at)"
         + " VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $7)", id, conv, customer, channel, id.toString(), queue, at);
+  }
+
+  private static void assertBadRequest(TestHub.Response r, String field) {
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.isProblem()).isTrue();
+    assertThat(r.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo(field);
   }
 
   private static void assertField(TestHub.Response r, String field) {
