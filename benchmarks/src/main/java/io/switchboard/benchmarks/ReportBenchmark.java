@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  *
  * <p>Options: {@code --interactions 1050000 --agents 200 --month 2026-11-01 --rounds 20 --pgbench /usr/bin/pgbench
- * --pgbench-seconds 20}; {@code --direct} skips the traffic and the build and fills the report tables straight to the
+ * --pgbench-seconds 20 --fetch 1000} ({@code --fetch}: the month by 15 minutes once more with that cursor fetch size); {@code --direct} skips the traffic and the build and fills the report tables straight to the
  * sizes the full run gives them and builds the agents' day roll-ups from them with {@code ReportStore.syncDays} (for timing
  * the reads alone, in minutes instead of half an hour on a busy machine).
  */
@@ -59,6 +59,7 @@ public final class ReportBenchmark {
     String pgbench = option(args, "--pgbench", "/usr/bin/pgbench");
     int pgbenchSeconds = intOption(args, "--pgbench-seconds", 20);
     boolean direct = List.of(args).contains("--direct");
+    int fetch = intOption(args, "--fetch", ReportStore.STREAM_FETCH);
     ZoneId zone = ZoneId.of("Europe/Berlin");
     Instant from = month.atStartOfDay(zone).toInstant();
     Instant to = month.plusDays(30).atStartOfDay(zone).toInstant();
@@ -117,7 +118,11 @@ public final class ReportBenchmark {
           {Dimension.QUEUES, Unit.DAY}, {Dimension.QUEUES, Unit.WEEK}, {Dimension.AGENTS, Unit.DAY}, {Dimension.AGENTS, Unit.WEEK},
           {Dimension.CHANNELS, Unit.DAY}, {Dimension.QUEUES, Unit.MINUTES_15}}) {
         Query q = new Query((Dimension) c[0], (Unit) c[1], from, to, zone.getId(), null, null, null);
-        lines.add(measure(db, store, q, rounds));
+        lines.add(measure(db, store, q, rounds, ReportStore.STREAM_FETCH));
+      }
+      if (fetch != ReportStore.STREAM_FETCH) {
+        // The longest report again with another cursor fetch size, for comparison.
+        lines.add(measure(db, store, new Query(Dimension.QUEUES, Unit.MINUTES_15, from, to, zone.getId(), null, null, null), rounds, fetch));
       }
       System.out.println();
       System.out.println("== summary ==");
@@ -133,27 +138,27 @@ public final class ReportBenchmark {
   }
 
   /** Streams the report {@code rounds} times after 3 warm-up reads; median, p95, max in ms. */
-  private static String measure(Database db, ReportStore store, Query q, int rounds) {
+  private static String measure(Database db, ReportStore store, Query q, int rounds, int fetch) {
     long rows = 0;
     for (int i = 0; i < 3; i++) {
-      rows = stream(db, store, q);
+      rows = stream(db, store, q, fetch);
     }
     long[] ms = new long[rounds];
     for (int i = 0; i < rounds; i++) {
       long t = System.nanoTime();
-      stream(db, store, q);
+      stream(db, store, q, fetch);
       ms[i] = (System.nanoTime() - t) / 1_000;
     }
     Arrays.sort(ms);
-    String line = String.format("month per %s by %s: %,d rows; median %.1f ms, p95 %.1f ms, max %.1f ms (%d reads)",
+    String line = String.format("month per %s by %s: %,d rows; median %.1f ms, p95 %.1f ms, max %.1f ms (%d reads, %d rows a fetch)",
         q.dimension().name().toLowerCase(), q.unit().name().toLowerCase(), rows, ms[rounds / 2] / 1e3,
-        ms[(int) Math.ceil(rounds * 0.95) - 1] / 1e3, ms[rounds - 1] / 1e3, rounds);
+        ms[(int) Math.ceil(rounds * 0.95) - 1] / 1e3, ms[rounds - 1] / 1e3, rounds, fetch);
     System.out.println(line);
     return line;
   }
 
-  private static long stream(Database db, ReportStore store, Query q) {
-    return await(store.stream(db, q, 200, new ReportStore.RowSink() {
+  private static long stream(Database db, ReportStore store, Query q, int fetch) {
+    return await(store.stream(db, q, fetch, new ReportStore.RowSink() {
       @Override
       public void write(ReportStore.ReportRow row) {
         // written and dropped: the time is the database's and the cursor's

@@ -479,6 +479,9 @@ public final class ReportStore {
     };
   }
 
+  /** Rows a streamed report fetches from its cursor at a time (the API's; the report benchmark's). */
+  public static final int STREAM_FETCH = 200;
+
   /** Where a streamed report's rows go; {@link #full} asks the stream to pause until {@code onDrain}'s callback. */
   public interface RowSink {
     void write(ReportRow row);

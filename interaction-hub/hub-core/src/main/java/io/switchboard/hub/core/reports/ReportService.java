@@ -147,7 +147,7 @@ public final class ReportService {
 
   /** Streams the query's rows (see {@link ReportStore#stream}). */
   public Future<Long> stream(Query q, ReportStore.RowSink sink) {
-    return store.stream(db, q, 200, sink);
+    return store.stream(db, q, ReportStore.STREAM_FETCH, sink);
   }
 
   /** The query's rows in memory. */
