@@ -140,4 +140,76 @@ class WebChatSurveyTest {
       assertThat(c.await("error", e -> "no-survey".equals(e.getString("code")))).isNotNull();
     }
   }
+  @Test
+  @DisplayName("the agent ends the chat: one ended frame with the survey, however often told; malformed events change nothing")
+  void theAgentEndingTheChatPutsTheSurveyOnce() {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
+      String sid = c.start("Ida", null, "billing").getString("sessionId");
+      c.say("c1", "hello");
+      InteractionId id = hub.interactionOf(sid);
+      var bus = hub.vertx().eventBus();
+      // Delivered in order to the adapter: the bad ones are handled (ignored) before the good one.
+      bus.publish(WebChatAdapter.AGENT_ENDED_ADDRESS, null);
+      bus.publish(WebChatAdapter.AGENT_ENDED_ADDRESS, new JsonObject());
+      bus.publish(WebChatAdapter.AGENT_ENDED_ADDRESS, new JsonObject().put("interactionId", 42));
+      bus.publish(WebChatAdapter.AGENT_ENDED_ADDRESS, new JsonObject().put("interactionId", "not an id \u0000"));
+      bus.publish(WebChatAdapter.AGENT_ENDED_ADDRESS, new JsonObject().put("interactionId", InteractionId.random().toString()));
+      JsonObject event = new JsonObject().put("interactionId", id.toString()).put("channel", "chat").put("reason", "ended by agent");
+      bus.publish(WebChatAdapter.AGENT_ENDED_ADDRESS, event);
+      bus.publish(WebChatAdapter.AGENT_ENDED_ADDRESS, event);
+      JsonObject ended = c.await("ended");
+      assertThat(ended.getString("by")).isEqualTo("agent");
+      assertThat(ended.getString("transcript")).isEqualTo("not-requested");
+      assertThat(ended.getJsonObject("survey").getString("question")).isEqualTo("How did we do?");
+      // The chat is over for the customer: a new line is refused, the rating is taken.
+      c.send(new JsonObject().put("type", "message").put("clientId", "c2").put("text", "still there?"));
+      assertThat(c.await("error").getString("code")).isEqualTo("session-ended");
+      c.send(new JsonObject().put("type", "rate").put("rating", 5));
+      assertThat(c.await("rated").getInteger("rating")).isEqualTo(5);
+      assertThat(c.awaitClose()).isEqualTo((short) 1000);
+      assertThat(c.all("ended")).hasSize(1);
+      assertThat(invited).containsExactly("widget");
+    }
+  }
+
+  @Test
+  @DisplayName("the customer ended first: the agent's end afterwards asks nothing more")
+  void theAgentsEndAfterTheCustomersAsksNothingMore() {
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
+      String sid = c.start("Ida", null, "billing").getString("sessionId");
+      c.say("c1", "hello");
+      c.send(new JsonObject().put("type", "end").put("transcript", false));
+      assertThat(c.await("ended").getString("by")).isEqualTo("customer");
+      hub.vertx().eventBus().publish(WebChatAdapter.AGENT_ENDED_ADDRESS,
+          new JsonObject().put("interactionId", hub.interactionOf(sid).toString()));
+      c.send(new JsonObject().put("type", "rate").put("rating", 3));
+      assertThat(c.await("rated").getInteger("rating")).isEqualTo(3);
+      assertThat(c.awaitClose()).isEqualTo((short) 1000);
+      assertThat(c.all("ended")).hasSize(1);
+      assertThat(invited).containsExactly("widget");
+    }
+  }
+
+  @Test
+  @DisplayName("a customer not connected when the agent ends is not asked; the chat resumes as before")
+  void aDisconnectedCustomerIsNotAsked() {
+    String sid;
+    String token;
+    InteractionId id;
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
+      sid = c.start("Ida", null, "billing").getString("sessionId");
+      c.say("c1", "hello");
+      token = c.all("session").getLast().getString("resumeToken");
+      id = hub.interactionOf(sid);
+    }
+    hub.vertx().eventBus().publish(WebChatAdapter.AGENT_ENDED_ADDRESS, new JsonObject().put("interactionId", id.toString()));
+    try (ChatClient c = ChatClient.connect(hub.vertx(), hub.port(), Map.of())) {
+      c.send(new JsonObject().put("type", "resume").put("sessionId", sid).put("resumeToken", token));
+      assertThat(c.await("session").getBoolean("resumed")).isTrue();
+      // Connected now: the agent's end reaches this tab.
+      hub.vertx().eventBus().publish(WebChatAdapter.AGENT_ENDED_ADDRESS, new JsonObject().put("interactionId", id.toString()));
+      assertThat(c.await("ended").getString("by")).isEqualTo("agent");
+      assertThat(invited).containsExactly("widget");
+    }
+  }
 }
