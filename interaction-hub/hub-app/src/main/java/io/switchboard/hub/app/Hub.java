@@ -163,7 +163,8 @@ public final class Hub implements AutoCloseable {
     Stores stores = Stores.over(db);
     IdentityNormalizer normalizer = new IdentityNormalizer(cfg.customers().defaultRegion());
     AuthService auth = new AuthService(vertx, stores, new SessionStore(redis), new PasswordHasher(cfg.security().bcryptCost()),
-        new AuthService.Settings(cfg.security().sessionTtl(), cfg.security().maxFailedLogins(), cfg.security().failureWindow()));
+        new AuthService.Settings(cfg.security().sessionTtl(), cfg.security().maxFailedLogins(), cfg.security().failureWindow(),
+            cfg.security().authCacheTtl()));
     IntakeService intake = new IntakeService(vertx, stores, normalizer);
     CustomerService customers = new CustomerService(vertx, stores, normalizer);
     AgentService agents = new AgentService(stores, auth, AgentService.CapacityDefaults.standard());

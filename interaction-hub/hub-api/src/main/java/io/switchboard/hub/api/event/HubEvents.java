@@ -130,6 +130,12 @@ public final class HubEvents {
   /** An account's sessions may have changed (logout, revocation, disable, password or role): {@code agentId, reason}. */
   public static final String ACCOUNT_CHANGED = "auth.account_changed";
 
+  /**
+   * API keys were revoked: {@code {"apiKeyId"}} for one key, {@code {"all": true}} when several were (the demo's when
+   * the demo is switched off). Bridged to every node; each drops the keys it holds in memory.
+   */
+  public static final String API_KEY_REVOKED = "auth.api_key_revoked";
+
   /** New console settings are in force on this node: {@code sha256, loadedAt, dispositions, cannedResponses}. */
   public static final String CONSOLE_SETTINGS_CHANGED = "console_settings.changed";
 }

@@ -30,7 +30,7 @@ public final class ConfigLoader {
       "postgres", Set.of("url", "password", "poolSize"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
-      "security", Set.of("sessionTtl", "maxFailedLogins", "failureWindow", "bcryptCost", "agentsSeeCustomerHistory",
+      "security", Set.of("sessionTtl", "authCacheTtl", "maxFailedLogins", "failureWindow", "bcryptCost", "agentsSeeCustomerHistory",
           "agentsSeeOthersNotes", "rights", "uploadQuotaPerUser", "uploadQuotaTotal", "unusedUploadTtl"),
       "demo", Set.of("enabled", "apiKey"),
       "routing", Set.of("reconcileEvery"));
@@ -123,7 +123,8 @@ public final class ConfigLoader {
         new io.switchboard.hub.core.messaging.AttachmentService.Quotas(
             r.integer(null, "security.uploadQuotaPerUser", 100 * 1024 * 1024, 1024, Integer.MAX_VALUE),
             r.integer(null, "security.uploadQuotaTotal", Integer.MAX_VALUE, 1024, Integer.MAX_VALUE)),
-        r.duration(null, "security.unusedUploadTtl", Duration.ofHours(1)));
+        r.duration(null, "security.unusedUploadTtl", Duration.ofHours(1)),
+        r.duration("SWITCHBOARD_AUTH_CACHE_TTL", "security.authCacheTtl", SwitchboardConfig.Security.DEFAULT_AUTH_CACHE_TTL));
     SwitchboardConfig.Demo demo = new SwitchboardConfig.Demo(
         r.bool("SWITCHBOARD_DEMO", "demo.enabled", true),
         r.text("SWITCHBOARD_DEMO_API_KEY", "demo.apiKey", null));

@@ -102,8 +102,12 @@ public record SwitchboardConfig(
    */
   public record Security(Duration sessionTtl, int maxFailedLogins, Duration failureWindow, int bcryptCost,
       io.switchboard.hub.core.access.WorkVisibility.Settings visibility, io.switchboard.hub.core.access.Rights rights,
-      io.switchboard.hub.core.messaging.AttachmentService.Quotas uploads, Duration unusedUploadTtl) {
+      io.switchboard.hub.core.messaging.AttachmentService.Quotas uploads, Duration unusedUploadTtl, Duration authCacheTtl) {
+    /** How long a checked session or API key is trusted in memory by default (changes drop it at once everywhere). */
+    public static final Duration DEFAULT_AUTH_CACHE_TTL = Duration.ofSeconds(5);
+
     public Security {
+      authCacheTtl = authCacheTtl == null ? DEFAULT_AUTH_CACHE_TTL : authCacheTtl;
       visibility = visibility == null ? io.switchboard.hub.core.access.WorkVisibility.Settings.defaults() : visibility;
       rights = rights == null ? io.switchboard.hub.core.access.Rights.defaults() : rights;
       uploads = uploads == null ? io.switchboard.hub.core.messaging.AttachmentService.Quotas.defaults() : uploads;
@@ -112,7 +116,7 @@ public record SwitchboardConfig(
 
     /** With the defaults for visibility, rights and uploads. */
     public Security(Duration sessionTtl, int maxFailedLogins, Duration failureWindow, int bcryptCost) {
-      this(sessionTtl, maxFailedLogins, failureWindow, bcryptCost, null, null, null, null);
+      this(sessionTtl, maxFailedLogins, failureWindow, bcryptCost, null, null, null, null, null);
     }
   }
 

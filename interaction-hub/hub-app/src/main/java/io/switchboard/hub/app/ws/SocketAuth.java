@@ -97,7 +97,8 @@ final class SocketAuth {
     if (!connection.open()) {
       return;
     }
-    gateway.auth().authenticate(token).onComplete(ar -> {
+    // Not from the cache: this node may hear of the change before the cache does.
+    gateway.auth().recheck(token).onComplete(ar -> {
       if (!connection.open()) {
         return;
       }

@@ -41,6 +41,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theAuthCacheTtlIsReadFromTheFileAndTheEnvironmentAndRefusesNonsense() throws IOException {
+    assertThat(new ConfigLoader(Map.of()).load(TestHub.configDir()).security().authCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(load("security:\n  authCacheTtl: 30s\n", Map.of()).security().authCacheTtl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(load("security:\n  authCacheTtl: 30s\n", Map.of("SWITCHBOARD_AUTH_CACHE_TTL", "0s")).security().authCacheTtl())
+        .as("0s turns the cache off").isZero();
+    assertThatThrownBy(() -> load("security:\n  authCacheTtl: soon\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("security.authCacheTtl");
+    assertThatThrownBy(() -> load("", Map.of("SWITCHBOARD_AUTH_CACHE_TTL", "5\u0000s")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SWITCHBOARD_AUTH_CACHE_TTL");
+  }
+
+  @Test
   void aMissingFileMeansDefaults() {
     SwitchboardConfig c = new ConfigLoader(Map.of()).load(dir);
     assertThat(c.http().port()).isEqualTo(8080);

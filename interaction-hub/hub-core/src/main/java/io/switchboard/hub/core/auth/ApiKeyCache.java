@@ -12,22 +12,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * API key look-ups without a write per request (#12.3): a key is read (no row lock) on every request, so a revoked key
- * or a demo key switched off by any node is refused at once everywhere, and its {@code last_used_at} is written at most
- * once per {@link #LAST_USED_EVERY} (remembered per node, and guarded in the SQL across nodes), so a busy integration
- * never queues on its key's row. Holding checked keys in memory ({@link #TTL}, now zero) waits for a cross-node
- * revocation event; {@link #forget} is where it will plug in.
+ * API key look-ups without a read or a write per request (#12.3): a checked key is held in memory for {@code ttl} (a
+ * few seconds by default, {@code security.authCacheTtl}), and its {@code last_used_at} is written at most once per
+ * {@link #LAST_USED_EVERY} (remembered per node, and guarded in the SQL across nodes), so a busy integration never
+ * queues on its key's row. A key revoked on any node (or the demo key switched off) is refused at once everywhere:
+ * {@link AuthService} forgets it when it revokes it and again when the revocation arrives from the other nodes over
+ * Redis pub/sub ({@code cluster.auth.api_key_revoked}); the TTL bounds what a lost pub/sub message can cost.
  *
- * <p>Threading: safe from any thread; futures complete on the caller's context.
+ * <p>A look-up that started before a revocation never stores what it read after the revocation dropped the key (a
+ * generation counter, as in {@link SessionCache}). Threading: safe from any thread; futures complete on the caller's
+ * context.
  */
 final class ApiKeyCache {
   private static final Logger log = LoggerFactory.getLogger(ApiKeyCache.class);
-
-  /**
-   * How long a looked-up key is trusted without asking PostgreSQL again: zero, because a key revoked or a demo switched
-   * off on another node must stop working at once (#11.1) and no cross-node revocation event exists yet.
-   */
-  static final Duration TTL = Duration.ZERO;
 
   /** {@code last_used_at} is written at most this often per key. */
   static final Duration LAST_USED_EVERY = Duration.ofMinutes(1);
@@ -37,9 +34,15 @@ final class ApiKeyCache {
   private final Stores stores;
   private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
   private final Map<UUID, Long> touchedAt = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+  private final Duration ttl;
 
-  ApiKeyCache(Stores stores) {
+  /**
+   * @param ttl how long a looked-up key is trusted without asking PostgreSQL again; zero asks every time
+   */
+  ApiKeyCache(Stores stores, Duration ttl) {
     this.stores = stores;
+    this.ttl = ttl;
   }
 
   /** The live key with this hash, if any, noting its use (at most once a minute in PostgreSQL). */
@@ -50,10 +53,17 @@ final class ApiKeyCache {
       touch(e.key().id(), now);
       return Future.succeededFuture(Optional.of(e.key()));
     }
+    long startedAt = generation.get();
     return stores.apiKeys().findActive(stores.db().pool(), keyHash).map(found -> {
       if (found.isPresent()) {
-        if (!TTL.isZero()) {
-          byHash.put(keyHash, new Entry(found.get(), now + TTL.toNanos()));
+        if (ttl.isPositive()) {
+          if (byHash.size() >= SessionCache.MAX_ENTRIES) {
+            byHash.clear();
+          }
+          byHash.put(keyHash, new Entry(found.get(), System.nanoTime() + ttl.toNanos()));
+          if (generation.get() != startedAt) {
+            byHash.remove(keyHash);
+          }
         }
         touch(found.get().id(), now);
       } else {
@@ -65,8 +75,15 @@ final class ApiKeyCache {
 
   /** Drops a key (revoked or changed) from this node's memory. */
   void forget(UUID keyId) {
+    generation.incrementAndGet();
     byHash.values().removeIf(e -> e.key().id().equals(keyId));
     touchedAt.remove(keyId);
+  }
+
+  /** Drops every key from this node's memory (keys revoked without their ids known, such as the demo's). */
+  void forgetAll() {
+    generation.incrementAndGet();
+    byHash.clear();
   }
 
   private void touch(UUID id, long now) {

@@ -33,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * so every hub node can check it and a stolen Redis dump gives no usable tokens. A session entry holds the
  * account id, the account's session epoch at login and the expiry, signed (HMAC-SHA256, bound to the token hash)
  * with a secret generated once per installation and kept in PostgreSQL: whoever can write to Redis alone cannot
- * make or alter a session. Every request reads the account from PostgreSQL: a disabled account, a raised epoch
- * (logout everywhere, password change, revocation) or a new role take effect at once, on every node; the event
- * {@value #ACCOUNT_CHANGED} tells every node's sockets to check their session again.
+ * make or alter a session. A checked session (and a checked API key) is held in memory for
+ * {@link Settings#authCacheTtl()} (a few seconds); every change that ends sessions or alters them (a disabled account,
+ * a raised epoch on logout everywhere, password change or revocation, a new role) and every API key revocation drops
+ * what the nodes hold at once: here when the change is made, and on every other node when its event
+ * ({@value #ACCOUNT_CHANGED}, {@code auth.api_key_revoked}) arrives over Redis pub/sub (ClusterEvents). The event
+ * {@value #ACCOUNT_CHANGED} also tells every node's sockets to check their session again, without the cache.
  *
  * <p>Failed logins slow down instead of locking anyone out: failures are counted per client address, per
  * account and address, and per account. Past a few free failures each holds further attempts of that key back for
@@ -70,8 +73,19 @@ public final class AuthService {
    * @param maxFailedLogins failures from one address (any account) before its attempts are held back; half of it
    *     (at least 3) for one account from one address, and as many for one account from anywhere
    * @param failureWindow how long failures are counted, and the longest hold
+   * @param authCacheTtl how long a checked session or API key is trusted on this node without reading Redis and
+   *     PostgreSQL again (changes drop it at once on every node; this bounds a lost pub/sub message); zero: never held
    */
-  public record Settings(Duration sessionTtl, int maxFailedLogins, Duration failureWindow) {}
+  public record Settings(Duration sessionTtl, int maxFailedLogins, Duration failureWindow, Duration authCacheTtl) {
+    public Settings {
+      authCacheTtl = authCacheTtl == null || authCacheTtl.isNegative() ? Duration.ZERO : authCacheTtl;
+    }
+
+    /** Without the in-memory cache (every request reads the session and the account). */
+    public Settings(Duration sessionTtl, int maxFailedLogins, Duration failureWindow) {
+      this(sessionTtl, maxFailedLogins, failureWindow, Duration.ZERO);
+    }
+  }
 
   /** A successful login. */
   public record Login(String token, Instant expiresAt, Principal.Staff staff) {}
@@ -85,6 +99,7 @@ public final class AuthService {
   private final PasswordHasher hasher;
   private final Settings settings;
   private final ApiKeyCache apiKeys;
+  private final SessionCache sessionCache;
   private Future<byte[]> signingKey;
 
   public AuthService(Vertx vertx, Stores stores, SessionStore sessions, PasswordHasher hasher, Settings settings) {
@@ -93,8 +108,40 @@ public final class AuthService {
     this.sessions = sessions;
     this.hasher = hasher;
     this.settings = settings;
-    this.apiKeys = new ApiKeyCache(stores);
+    this.apiKeys = new ApiKeyCache(stores, settings.authCacheTtl());
+    this.sessionCache = new SessionCache(settings.authCacheTtl());
+    // Changes made on other nodes (and this one: harmless, it already forgot) arrive here over Redis pub/sub.
+    vertx.eventBus().<Object>localConsumer(io.switchboard.hub.api.event.HubEvents.everyNode(ACCOUNT_CHANGED), m -> {
+      if (m.body() instanceof JsonObject b && b.getValue("agentId") instanceof String id) {
+        try {
+          sessionCache.forgetAccount(AgentId.parse(id));
+        } catch (RuntimeException e) {
+          log.atWarn().addKeyValue("agentId", id).log("ignoring an account change with a malformed agent id");
+        }
+      }
+    });
+    vertx.eventBus().<Object>localConsumer(io.switchboard.hub.api.event.HubEvents.everyNode(API_KEY_REVOKED), m -> {
+      UUID id = null;
+      if (m.body() instanceof JsonObject b && b.getValue("apiKeyId") instanceof String s) {
+        try {
+          id = UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+          // forget them all below
+        }
+      }
+      if (id != null) {
+        apiKeys.forget(id);
+      } else {
+        apiKeys.forgetAll();
+      }
+    });
   }
+
+  /**
+   * Event published when API keys were revoked: {@code {"apiKeyId"}} or {@code {"all": true}}. Bridged to every node by
+   * ClusterEvents; each node drops the keys it holds.
+   */
+  public static final String API_KEY_REVOKED = io.switchboard.hub.api.event.HubEvents.API_KEY_REVOKED;
 
   /** As {@link #login(String, String, String)} from an unknown address. */
   public Future<Login> login(String username, String password) {
@@ -235,10 +282,29 @@ public final class AuthService {
    * {@link AuthenticationException} when the token is unknown, expired, forged, revoked or its account disabled.
    */
   public Future<Principal.Staff> authenticate(String token) {
+    return authenticate(token, true);
+  }
+
+  /**
+   * As {@link #authenticate(String)}, but always from Redis and PostgreSQL (a socket checking its session again after
+   * its account changed must not be answered from memory the change may not have reached yet).
+   */
+  public Future<Principal.Staff> recheck(String token) {
+    return authenticate(token, false);
+  }
+
+  private Future<Principal.Staff> authenticate(String token, boolean cached) {
     if (token == null || !token.startsWith(TOKEN_PREFIX) || token.length() > 200) {
       return Future.failedFuture(new AuthenticationException("invalid or expired token"));
     }
     String tokenHash = Tokens.hash(token);
+    if (cached) {
+      Principal.Staff known = sessionCache.get(tokenHash);
+      if (known != null) {
+        return Future.succeededFuture(known);
+      }
+    }
+    long startedAt = sessionCache.generation();
     return sessions.get(tokenHash).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(new AuthenticationException("invalid or expired token"));
@@ -266,12 +332,15 @@ public final class AuthService {
         if (expires.isBefore(Instant.now())) {
           return Future.failedFuture(new AuthenticationException("invalid or expired token"));
         }
+        Instant sessionExpires = expires;
         return stores.accounts().find(stores.db().pool(), id).compose(acct -> {
           if (acct.isEmpty() || !acct.get().active() || acct.get().sessionEpoch() != epoch.intValue()) {
             return Future.failedFuture(new AuthenticationException("invalid or expired token"));
           }
           var a = acct.get();
-          return Future.succeededFuture(new Principal.Staff(a.id(), a.username(), a.role()));
+          Principal.Staff staff = new Principal.Staff(a.id(), a.username(), a.role());
+          sessionCache.put(tokenHash, staff, sessionExpires, startedAt);
+          return Future.succeededFuture(staff);
         });
       });
     });
@@ -279,6 +348,7 @@ public final class AuthService {
 
   /** Ends the session of this token (idempotent), audited; the staff member's sockets check their session at once. */
   public Future<Void> logout(Principal.Staff staff, String token) {
+    sessionCache.forgetToken(Tokens.hash(token));
     return sessions.delete(Tokens.hash(token))
         .compose(x -> audit(staff.auditName(), "auth.logged_out", staff.agentId().toString(), new JsonObject()))
         .onSuccess(x -> changed(staff.agentId(), "logged-out"));
@@ -286,7 +356,8 @@ public final class AuthService {
 
   /** Ends the session of this token (idempotent). */
   public Future<Void> logout(String token) {
-    return sessions.delete(Tokens.hash(token));
+    sessionCache.forgetToken(Tokens.hash(token));
+    return sessions.delete(Tokens.hash(token)).onSuccess(x -> sessionCache.forgetToken(Tokens.hash(token)));
   }
 
   // ------------------------------------------------------------------ accounts' lifecycle
@@ -388,6 +459,9 @@ public final class AuthService {
               return f.map(y -> disabled);
             })))
         .onSuccess(disabled -> {
+          // The demo key's id is not known here: every node forgets every key it holds (this runs once, at start).
+          apiKeys.forgetAll();
+          vertx.eventBus().publish(API_KEY_REVOKED, new JsonObject().put("all", true));
           disabled.forEach(a -> changed(a.id(), "disabled"));
           if (!disabled.isEmpty()) {
             log.atWarn().addKeyValue("accounts", disabled.stream().map(AccountStore.Account::username).toList())
@@ -403,6 +477,7 @@ public final class AuthService {
   }
 
   private void changed(AgentId id, String reason) {
+    sessionCache.forgetAccount(id);
     vertx.eventBus().publish(ACCOUNT_CHANGED, new JsonObject().put("agentId", id.toString()).put("reason", reason));
   }
 
@@ -465,7 +540,10 @@ public final class AuthService {
             .map(k -> stores.audit().append(tx, by.auditName(), "api-key.revoked", "api-key", id.toString(),
                 new JsonObject().put("name", k.name())).map(k))
             .orElseGet(() -> Future.failedFuture(new NotFoundException("no live API key " + id)))))
-        .onSuccess(k -> apiKeys.forget(id));
+        .onSuccess(k -> {
+          apiKeys.forget(id);
+          vertx.eventBus().publish(API_KEY_REVOKED, new JsonObject().put("apiKeyId", id.toString()));
+        });
   }
 
   /** Hashes a password on a worker thread. */

@@ -77,7 +77,8 @@ public final class ClusterEvents extends VerticleBase {
       io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT,
       CHANNEL_BROADCAST,
       CALL_STATE,
-      io.switchboard.hub.core.auth.AuthService.ACCOUNT_CHANGED);
+      io.switchboard.hub.core.auth.AuthService.ACCOUNT_CHANGED,
+      HubEvents.API_KEY_REVOKED);
 
   private final Set<String> addresses;
   private final PubSubChannel channel;
