@@ -80,7 +80,8 @@ final class AgentCommands {
     }
     switch (type) {
       case "ping" -> {
-        liveness.refreshPresence(true);
+        // Coalesced by RoutingService.heartbeat: at most one Redis write per agent per second on this node.
+        liveness.refreshPresence(false);
         out.sendEssential(Frames.pong(ref));
       }
       case "state" -> state(frame, ref);

@@ -68,7 +68,7 @@ final class ConsoleLiveness {
       return;
     }
     lastPresence = now;
-    gateway.routing().heartbeat(connection.staff().agentId()).onFailure(e ->
+    gateway.routing().heartbeat(connection.staff().agentId(), always).onFailure(e ->
         log.atWarn().setCause(e).addKeyValue("agentId", connection.agentId()).log("could not record an agent console's heartbeat"));
   }
 }

@@ -38,6 +38,8 @@ final class AgentPresence {
   private final Clock clock;
   private final RoutingEvents events;
   private final OfferLifecycle offerLife;
+  /** When this node last wrote each agent's heartbeat (clock millis); see {@link #heartbeat(AgentId, boolean)}. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> beatenAt = new java.util.concurrent.ConcurrentHashMap<>();
 
   AgentPresence(Vertx vertx, Stores stores, RoutingState live, Clock clock, RoutingEvents events, OfferLifecycle offers) {
     this.vertx = vertx;
@@ -49,15 +51,37 @@ final class AgentPresence {
   }
 
 
-  /** A console's heartbeat: the agent is present for {@link #RoutingService.PRESENCE_TTL}. */
-  Future<Void> heartbeat(AgentId agent) {
+  /**
+   * A console's heartbeat: the agent is present for {@link RoutingService#PRESENCE_TTL}. Heartbeats are coalesced per
+   * agent on this node: one Redis write (one script: presence and the present flag) per
+   * {@link RoutingService#HEARTBEAT_EVERY}, however many sockets, pongs and pings an agent's consoles send; the others
+   * are answered at once without a write. A write that failed does not count, so the next beat tries again.
+   *
+   * @param force write now whatever was written last (a console that has just authenticated, an agent made available)
+   */
+  Future<Void> heartbeat(AgentId agent, boolean force) {
     String id = agent.toString();
-    return live.presence(id, RoutingService.PRESENCE_TTL).compose(x -> live.setPresent(id, true, clock.instant()));
+    long now = clock.millis();
+    boolean[] due = {false};
+    beatenAt.compute(id, (k, last) -> {
+      if (force || last == null || now - last >= RoutingService.HEARTBEAT_EVERY.toMillis() || now < last) {
+        due[0] = true;
+        return now;
+      }
+      return last;
+    });
+    if (!due[0]) {
+      return Future.succeededFuture();
+    }
+    return live.heartbeat(id, RoutingService.PRESENCE_TTL, clock.instant())
+        .onFailure(e -> beatenAt.remove(id, now))
+        .<Void>mapEmpty();
   }
 
   /** The console went away for good (logout, socket closed): offers go back at once. */
   Future<Void> disconnected(AgentId agent) {
     String id = agent.toString();
+    beatenAt.remove(id);
     return live.clearPresence(id).compose(x -> live.setPresent(id, false, clock.instant())).compose(x -> live.offersOf(id)).compose(offers -> {
       Future<Void> chain = Future.succeededFuture();
       for (String iid : offers) {
@@ -86,7 +110,7 @@ final class AgentPresence {
     }
     // The profile first (a first login creates it), then the console's presence, then the state.
     boolean present = by.agentId().equals(agent) && state == AgentState.AVAILABLE;
-    return syncProfile(agent).compose(x -> present ? heartbeat(agent) : Future.<Void>succeededFuture())
+    return syncProfile(agent).compose(x -> present ? heartbeat(agent, true) : Future.<Void>succeededFuture())
         .compose(x -> changeState(agent, state, reason))
         // A state a supervisor forces on an agent, and going offline, take the agent's pending offers back to the queue
         // (the agent did not decline them). An agent's own busy or break leaves an offer it was shown to accept.
@@ -104,9 +128,12 @@ final class AgentPresence {
    */
   Future<Void> signedOut(AgentId agent) {
     String id = agent.toString();
+    beatenAt.remove(id);
     return syncProfile(agent)
         .compose(x -> changeState(agent, AgentState.OFFLINE, "signed out"))
-        .compose(x -> live.clearPresence(id)).compose(x -> live.setPresent(id, false, clock.instant()))
+        // Not present first, then the presence key: the other way round, a sweep in between would see a present agent
+        // without presence and withdraw its offers as "agent console disconnected".
+        .compose(x -> live.setPresent(id, false, clock.instant())).compose(x -> live.clearPresence(id))
         .compose(x -> offerLife.withdrawOffersOf(agent, "agent signed out"));
   }
 

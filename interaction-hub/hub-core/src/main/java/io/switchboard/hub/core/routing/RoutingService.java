@@ -60,6 +60,9 @@ public final class RoutingService {
   /** How long a console's heartbeat keeps its agent present. */
   public static final Duration PRESENCE_TTL = Duration.ofSeconds(4);
 
+  /** At most one heartbeat per agent is written to Redis this often by one node, whatever its consoles send. */
+  public static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(1);
+
   private final RoutingState live;
   private final AgentRoster roster;
   private final RulesService rules;
@@ -161,9 +164,17 @@ public final class RoutingService {
 
   // ------------------------------------------------------------------ presence and states (AgentPresence)
 
-  /** A console's heartbeat: the agent is present for {@link #PRESENCE_TTL}. */
+  /** A console's heartbeat: the agent is present for {@link #PRESENCE_TTL} (coalesced: at most one write a second). */
   public Future<Void> heartbeat(AgentId agent) {
-    return agents.heartbeat(agent);
+    return agents.heartbeat(agent, false);
+  }
+
+  /**
+   * A console's heartbeat, written to Redis at most once per {@link #HEARTBEAT_EVERY} per agent on this node, or now
+   * when {@code force} (a console that has just authenticated).
+   */
+  public Future<Void> heartbeat(AgentId agent, boolean force) {
+    return agents.heartbeat(agent, force);
   }
 
   /** The console went away for good (logout, socket closed): offers go back at once. */

@@ -59,6 +59,7 @@ public final class RoutingState {
   private final Script repairAgent;
   private final Script setState;
   private final Script present;
+  private final Script heartbeat;
 
   public RoutingState(RedisStore redis) {
     this.redis = redis;
@@ -71,6 +72,7 @@ public final class RoutingState {
     this.repairAgent = new Script(load("repair_agent.lua"));
     this.setState = new Script(load("set_state.lua"));
     this.present = new Script(load("present.lua"));
+    this.heartbeat = new Script(load("heartbeat.lua"));
   }
 
   /** See {@link RedisStore#onReconnected}. */
@@ -221,6 +223,17 @@ public final class RoutingState {
    */
   public Future<Void> setPresent(String agentId, boolean present, Instant now) {
     return this.present.run(List.of(agentKey(agentId)), present ? "1" : "0", Long.toString(now.toEpochMilli())).mapEmpty();
+  }
+
+  /**
+   * A console's heartbeat as one script (heartbeat.lua): the console of {@code agentId} is alive for {@code ttl}, and
+   * the agent is marked present ({@link #setPresent}), which starts its idle time at {@code now} when it was not.
+   *
+   * @return false when routing does not know the agent yet (only its presence was written)
+   */
+  public Future<Boolean> heartbeat(String agentId, java.time.Duration ttl, Instant now) {
+    return heartbeat.run(List.of(agentKey(agentId), k("presence:" + agentId)), Long.toString(ttl.toMillis()),
+        Long.toString(now.toEpochMilli())).map(r -> "ok".equals(String.valueOf(r)));
   }
 
   /** The console of {@code agentId} is alive for {@code ttl} (refreshed by heartbeats). */
