@@ -24,8 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -167,7 +165,7 @@ public final class LoadBenchmark {
         Runtime.getRuntime().availableProcessors(), cpuModel(), memGiB(), Runtime.version(), commit, loadAverage());
 
     String pgUrl = pg.ensureDatabase("switchboard");
-    double rawCommits = pgbenchInserts(pg, rawSeconds);
+    double rawCommits = PgBench.singleRowInserts(option(args, "--pgbench", "/usr/bin/pgbench"), pg, 16, rawSeconds);
     double[] rawEval = redisEval(redis, rawSeconds);
     System.out.printf("raw: %.0f single-row INSERT commits/s (pgbench, 16 clients); %.0f EVAL/s (redis-benchmark, 50 clients, p50 %.3f ms)%n",
         rawCommits, rawEval[0], rawEval[1]);
@@ -629,27 +627,6 @@ public final class LoadBenchmark {
 
   // ---------------------------------------------------------------------------------------------------------------
   // Raw limits on the same servers
-
-  private static double pgbenchInserts(EmbeddedPostgresServer pg, int seconds) throws Exception {
-    pg.createDatabase("rawlimit");
-    try (Connection c = DriverManager.getConnection(pg.jdbcUrl("rawlimit"), pg.user(), pg.password())) {
-      c.createStatement().execute("CREATE TABLE raw_insert (id bigserial PRIMARY KEY, v text NOT NULL)");
-    }
-    Path script = Files.createTempFile("raw-insert", ".sql");
-    Files.writeString(script, "INSERT INTO raw_insert (v) VALUES ('x');\n");
-    try {
-      String out = run(Map.of("PGPASSWORD", pg.password()), List.of("pgbench", "-n", "-M", "prepared", "-f", script.toString(),
-          "-c", "16", "-j", "2", "-T", Integer.toString(seconds), "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U",
-          pg.user(), "rawlimit"));
-      Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
-      if (!tps.find()) {
-        throw new IllegalStateException("no tps in pgbench's output:\n" + out);
-      }
-      return Double.parseDouble(tps.group(1));
-    } finally {
-      Files.deleteIfExists(script);
-    }
-  }
 
   /** EVAL of a script that returns 1: requests per second and p50 latency (ms). */
   private static double[] redisEval(EmbeddedRedisServer redis, int seconds) throws Exception {

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * The raw limit of the machine's database, measured in the same run as a benchmark against the same embedded
  * PostgreSQL (BENCHMARKS.md): pgbench's TPC-B-like workload, scale 10, 4 clients, in a database of its own.
- * Shared by the benchmarks that put a figure beside it (EmailBenchmark, ReportBenchmark).
+ * Shared by the benchmarks that put a figure beside it (EmailBenchmark, ReportBenchmark; LoadBenchmark uses
+ * {@link #singleRowInserts}).
  */
 final class PgBench {
   private PgBench() {}
@@ -37,6 +38,35 @@ final class PgBench {
         + (tps.find() ? tps.group(1) + " tps" : "tps not found") + (latency.find() ? ", latency " + latency.group(1) + " ms" : "");
     System.out.println(result);
     return result;
+  }
+
+  /**
+   * Single-row INSERT commits per second: pgbench ({@code -n -M prepared}) with a script of one
+   * {@code INSERT INTO raw_insert (v) VALUES ('x')} per transaction, {@code clients} clients, in a database of its own
+   * ({@code rawinsert}); the raw commit rate the hub's intake is held against (LoadBenchmark).
+   */
+  static double singleRowInserts(String binary, EmbeddedPostgresServer pg, int clients, int seconds) throws Exception {
+    if (!Files.isExecutable(Path.of(binary))) {
+      throw new IllegalStateException("pgbench not found at " + binary + " (--pgbench)");
+    }
+    createDatabase(pg, "rawinsert");
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/rawinsert", pg.user(),
+        pg.password())) {
+      c.createStatement().execute("CREATE TABLE raw_insert (id bigserial PRIMARY KEY, v text NOT NULL)");
+    }
+    Path script = Files.createTempFile("raw-insert", ".sql");
+    try {
+      Files.writeString(script, "INSERT INTO raw_insert (v) VALUES ('x');\n");
+      String out = exec(pg, List.of(binary, "-n", "-M", "prepared", "-f", script.toString(), "-c", Integer.toString(clients),
+          "-j", "2", "-T", Integer.toString(seconds), "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(), "rawinsert"));
+      Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+      if (!tps.find()) {
+        throw new IllegalStateException("no tps in pgbench's output:\n" + out);
+      }
+      return Double.parseDouble(tps.group(1));
+    } finally {
+      Files.deleteIfExists(script);
+    }
   }
 
   /** Creates database {@code name} in the embedded server. */
