@@ -28,6 +28,10 @@ public final class OutboxStore {
       "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $3), attempts = attempts + 1 WHERE id IN ("
           + " SELECT id FROM outbox WHERE published_at IS NULL AND next_attempt_at <= now() AND topic LIKE $1"
           + " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, topic, payload, attempts";
+  // Published entries past their retention, oldest first, in batches; rows another node is deleting are skipped.
+  private static final String PURGE =
+      "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at IS NOT NULL"
+          + " AND published_at < now() - make_interval(secs => $1) ORDER BY published_at LIMIT $2 FOR UPDATE SKIP LOCKED)";
   private static final String PENDING = "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL";
 
   /** One entry waiting to be relayed. */
@@ -96,6 +100,17 @@ public final class OutboxStore {
     return sql.preparedQuery(MARK_FAILED)
         .execute(Tuple.of(id, error, (double) retryIn.toMillis() / 1000.0))
         .mapEmpty();
+  }
+
+  /**
+   * Deletes up to {@code limit} entries published more than {@code retention} ago (never one still pending).
+   *
+   * @return how many were deleted (fewer than {@code limit}: nothing more to purge now)
+   */
+  public Future<Integer> purgePublished(SqlClient sql, Duration retention, int limit) {
+    return sql.preparedQuery(PURGE)
+        .execute(Tuple.of((double) retention.toMillis() / 1000.0, limit))
+        .map(rows -> rows.rowCount());
   }
 
   public Future<Long> pendingCount(SqlClient sql) {

@@ -24,7 +24,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
   private static final Map<String, Set<String>> KNOWN = Map.of(
       "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels", "routing",
-          "configPollEvery"),
+          "configPollEvery", "outbox"),
       "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes",
           "idleTimeout", "headerTimeout", "keepAliveTimeout", "bodyTimeout", "maxConnectionsPerAddress"),
       "postgres", Set.of("url", "password", "poolSize"),
@@ -33,7 +33,8 @@ public final class ConfigLoader {
       "security", Set.of("sessionTtl", "authCacheTtl", "maxFailedLogins", "failureWindow", "bcryptCost", "agentsSeeCustomerHistory",
           "agentsSeeOthersNotes", "rights", "uploadQuotaPerUser", "uploadQuotaTotal", "unusedUploadTtl"),
       "demo", Set.of("enabled", "apiKey"),
-      "routing", Set.of("reconcileEvery"));
+      "routing", Set.of("reconcileEvery"),
+      "outbox", Set.of("retention"));
 
   private final Map<String, String> env;
 
@@ -143,8 +144,13 @@ public final class ConfigLoader {
     if (configPollEvery.toMillis() < 50) {
       throw new ConfigException(file + ": configPollEvery must be at least 50ms");
     }
+    SwitchboardConfig.Outbox outbox = new SwitchboardConfig.Outbox(
+        r.duration("SWITCHBOARD_OUTBOX_RETENTION", "outbox.retention", io.switchboard.hub.core.outbox.OutboxRelay.DEFAULT_RETENTION));
+    if (outbox.retention().toSeconds() < 60) {
+      throw new ConfigException(file + ": outbox.retention must be at least 1m");
+    }
     return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root), routing,
-        configPollEvery);
+        configPollEvery, outbox);
   }
 
   /** {@code channels:} one section per adapter, each a mapping the adapter reads itself. */

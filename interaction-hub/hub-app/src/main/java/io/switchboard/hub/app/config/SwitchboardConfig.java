@@ -13,6 +13,7 @@ import java.util.Map;
  * @param dataDir where the embedded servers keep their data (./data by default)
  * @param configPollEvery how often routing.yaml and console.yaml are checked for changes ({@code configPollEvery},
  *     {@code SWITCHBOARD_CONFIG_POLL_EVERY}, default 2 s; tests use less so a reload does not wait)
+ * @param outbox how long delivered outbox entries are kept
  */
 public record SwitchboardConfig(
     Path configDir,
@@ -25,11 +26,22 @@ public record SwitchboardConfig(
     Demo demo,
     Map<String, Map<String, Object>> channels,
     Routing routing,
-    Duration configPollEvery) {
+    Duration configPollEvery,
+    Outbox outbox) {
 
   public SwitchboardConfig {
     channels = channels == null ? Map.of() : Map.copyOf(channels);
+    outbox = outbox == null ? new Outbox(io.switchboard.hub.core.outbox.OutboxRelay.DEFAULT_RETENTION) : outbox;
   }
+
+  /**
+   * The outbox of events and deliveries.
+   *
+   * @param retention how long an entry is kept after it was published (relayed, delivered or given up) before the
+   *     relay deletes it ({@code outbox.retention}, {@code SWITCHBOARD_OUTBOX_RETENTION}, default 7 days); pending
+   *     entries are never deleted
+   */
+  public record Outbox(Duration retention) {}
 
   /** The HTTP listener. */
   /**

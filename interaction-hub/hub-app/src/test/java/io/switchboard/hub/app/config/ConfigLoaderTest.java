@@ -53,6 +53,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void outboxRetentionComesFromTheFileTheEnvironmentOrTheDefaultAndIsAtLeastAMinute() throws IOException {
+    assertThat(new ConfigLoader(Map.of()).load(TestHub.configDir()).outbox().retention()).isEqualTo(Duration.ofHours(168));
+    assertThat(new ConfigLoader(Map.of()).load(dir).outbox().retention()).isEqualTo(Duration.ofDays(7));
+    assertThat(load("outbox:\n  retention: 2h\n", Map.of()).outbox().retention()).isEqualTo(Duration.ofHours(2));
+    assertThat(load("outbox:\n  retention: 2h\n", Map.of("SWITCHBOARD_OUTBOX_RETENTION", "30m")).outbox().retention())
+        .isEqualTo(Duration.ofMinutes(30));
+    assertThatThrownBy(() -> load("outbox:\n  retention: 10s\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("outbox.retention");
+    assertThatThrownBy(() -> load("outbox:\n  retention: soon\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("outbox.retention");
+    assertThatThrownBy(() -> load("outbox:\n  retension: 2h\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("retension");
+  }
+
+  @Test
   void aMissingFileMeansDefaults() {
     SwitchboardConfig c = new ConfigLoader(Map.of()).load(dir);
     assertThat(c.http().port()).isEqualTo(8080);

@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * its entry due only after {@link #DIRECT_GRACE}: the relay marks such entries published in batches (one statement for
  * every entry told within {@code MARK_DELAY}) and relays one only when it was never marked (the node died between the
  * commit and the publish, or before the batch was written) — at least once, as relayed events always were.
+ *
+ * <p>Entries published (relayed, delivered or given up) more than {@code retention} ago are deleted every
+ * {@code purgeEvery} (config {@code outbox.retention}), so the outbox holds what is pending plus a short history.
  */
 public final class OutboxRelay extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
@@ -41,8 +44,17 @@ public final class OutboxRelay extends VerticleBase {
   private static final long MARK_DELAY_MS = 250;
   private static final int MARK_BATCH = 1_000;
 
+  /** How long published entries are kept by default before they are purged. */
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+
+  private static final int PURGE_BATCH = 5_000;
+
   private final Stores stores;
   private final Duration pollInterval;
+  private final Duration retention;
+  private final Duration purgeEvery;
+  private long purgeTimer;
+  private boolean purging;
   private final PassRunner runner = new PassRunner(this::pass, n -> n == BATCH,
       e -> log.atWarn().setCause(e).log("outbox relay pass failed; will retry"));
   private long timer;
@@ -50,9 +62,21 @@ public final class OutboxRelay extends VerticleBase {
   private long markTimer = -1;
   private boolean marking;
 
+  /** A relay that purges published entries after {@link #DEFAULT_RETENTION}, looking every minute. */
   public OutboxRelay(Stores stores, Duration pollInterval) {
+    this(stores, pollInterval, DEFAULT_RETENTION, Duration.ofMinutes(1));
+  }
+
+  /**
+   * @param retention how long an entry is kept after it was published (relayed, delivered, given up) before it is
+   *     deleted; pending entries are never purged
+   * @param purgeEvery how often this node looks for entries to purge (each look deletes in batches until done)
+   */
+  public OutboxRelay(Stores stores, Duration pollInterval, Duration retention, Duration purgeEvery) {
     this.stores = stores;
     this.pollInterval = pollInterval;
+    this.retention = retention;
+    this.purgeEvery = purgeEvery;
   }
 
   @Override
@@ -60,6 +84,7 @@ public final class OutboxRelay extends VerticleBase {
     vertx.eventBus().localConsumer(WAKE_ADDRESS, m -> runner.request());
     vertx.eventBus().<Long>localConsumer(PUBLISHED_ADDRESS, m -> published(m.body()));
     timer = vertx.setPeriodic(pollInterval.toMillis(), id -> runner.request());
+    purgeTimer = vertx.setPeriodic(purgeEvery.toMillis(), id -> purge());
     runner.request();
     return Future.succeededFuture();
   }
@@ -67,11 +92,38 @@ public final class OutboxRelay extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(purgeTimer);
     if (markTimer != -1) {
       vertx.cancelTimer(markTimer);
     }
     // Marks still unwritten: their entries are relayed again after the grace (at least once).
     return Future.succeededFuture();
+  }
+
+  /** Deletes published entries past the retention, a batch at a time, until a batch comes back short. */
+  private void purge() {
+    if (purging) {
+      return;
+    }
+    purging = true;
+    purgeBatch(0);
+  }
+
+  private void purgeBatch(long sofar) {
+    stores.outbox().purgePublished(stores.db().pool(), retention, PURGE_BATCH).onComplete(ar -> {
+      if (ar.failed()) {
+        purging = false;
+        log.atWarn().setCause(ar.cause()).log("outbox purge failed; the next round retries");
+      } else if (ar.result() == PURGE_BATCH) {
+        purgeBatch(sofar + ar.result());
+      } else {
+        purging = false;
+        if (sofar + ar.result() > 0) {
+          log.atInfo().addKeyValue("deleted", sofar + ar.result()).addKeyValue("retention", retention)
+              .log("published outbox entries purged");
+        }
+      }
+    });
   }
 
   private void published(Long id) {
