@@ -233,6 +233,33 @@ class ReportJobTest {
     assertThat(queries.stream().map(q -> await(store.read(f.db.pool(), q))).toList()).isEqualTo(berlin);
   }
 
+  @Test
+  @Order(10)
+  @DisplayName("the 23-hour day of the spring clock change is one roll-up day, summed to the hour")
+  void theClockChangeDayIsOneDay() {
+    UUID carol = UUID.randomUUID();
+    sql("INSERT INTO agents (id, username, display_name, role, password_hash) VALUES ($1, 'carol', 'Carol', 'agent', 'x')", carol);
+    // Sunday 2026-03-29, Berlin: 00:30 (UTC+1) to 23:30 (UTC+2) is 22 hours; the day itself has 23.
+    sql("INSERT INTO agent_state_changes (agent_id, state, at) VALUES ($1, 'available', '2026-03-28T23:30:00Z'),"
+        + " ($1, 'offline', '2026-03-29T21:30:00Z')", carol);
+    await(store.markRange(f.db, Instant.parse("2026-03-28T00:00:00Z"), Instant.parse("2026-03-31T00:00:00Z")));
+    await(ReportJob.runOnce(f.db, store, 7, "Europe/Berlin", Instant.parse("2026-04-01T00:00:00Z")));
+    assertThat(f.count("SELECT count(*) FROM report_agent_state_days WHERE agent_id = '" + carol + "'")).isEqualTo(1);
+    assertThat(f.count("SELECT count(*) FROM report_agent_state_days WHERE agent_id = '" + carol
+        + "' AND day_start = '2026-03-28T23:00:00Z' AND ms = " + 22 * 3_600_000L)).isEqualTo(1);
+    Query week = new Query(Dimension.AGENTS, Unit.WEEK, Instant.parse("2026-03-22T23:00:00Z"), Instant.parse("2026-03-29T22:00:00Z"),
+        "Europe/Berlin", null, List.of(carol), null);
+    Query days = new Query(Dimension.AGENTS, Unit.DAY, Instant.parse("2026-03-27T23:00:00Z"), Instant.parse("2026-03-30T22:00:00Z"),
+        "Europe/Berlin", null, List.of(carol), null);
+    ReportRow fromDays = only(await(store.read(f.db.pool(), week)));
+    assertThat(fromDays.availableMs()).isEqualTo(22 * 3_600_000L);
+    assertThat(await(store.read(f.db.pool(), days))).extracting(ReportRow::periodStart)
+        .containsExactly(Instant.parse("2026-03-28T23:00:00Z"));
+    sql("DELETE FROM report_rollup_zone");
+    assertThat(only(await(store.read(f.db.pool(), week)))).isEqualTo(fromDays);
+    run();
+  }
+
   // ---------------------------------------------------------------------------------------------- fixture
 
   /** Agent reports over whole days, a week, and ranges cut inside days at either end. */
