@@ -142,6 +142,8 @@ public final class AgentSocketGateway {
     vertx.eventBus().<Object>localConsumer(DashboardVerticle.TICK_ADDRESS, m -> {
       if (m.body() instanceof JsonObject body && !dashboards.isEmpty()) {
         new ArrayList<>(dashboards).forEach(c -> c.dashboardTick(body));
+        // Someone watches: the dashboard stays computed every second (it slows down when nobody does).
+        vertx.eventBus().send(DashboardVerticle.WATCHING_ADDRESS, null);
       }
     });
   }

@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ticks never overlap: a tick due while the previous one still reads is skipped. A tick that fails
  * (PostgreSQL or Redis down) is logged and publishes nothing; the next one tries again.
+ *
+ * <p>Computed on demand (#12.5): every {@code tick} only while someone watches — a request on
+ * {@link #CURRENT_ADDRESS} (the HTTP route, a console subscribing) or a message on {@link #WATCHING_ADDRESS} (the
+ * socket gateway sends one with every tick it forwards to a subscribed console) within the last {@code watchGrace}.
+ * Nobody watching, it is computed only every {@code idleEvery} ({@link #SAMPLE_INTERVAL} in the hub), which keeps the
+ * chart history, the metrics and the web chat's wait estimates going at a fifth of the cost; a request that finds the
+ * latest snapshot older than two ticks gets a fresh one.
  */
 public final class DashboardVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DashboardVerticle.class);
@@ -34,6 +41,10 @@ public final class DashboardVerticle extends VerticleBase {
   public static final String CURRENT_ADDRESS = "dashboard.current";
   /** How often a chart point is taken. */
   public static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+  /** Local event bus address that says someone watches the dashboard (any body); see the class comment. */
+  public static final String WATCHING_ADDRESS = "dashboard.watching";
+  /** How long a request or a watching message keeps the dashboard computed every tick. */
+  public static final Duration WATCH_GRACE = Duration.ofSeconds(30);
   /** How far back the chart history reaches. */
   public static final Duration HISTORY_SPAN = Duration.ofMinutes(60);
 
@@ -46,16 +57,53 @@ public final class DashboardVerticle extends VerticleBase {
   private final AgentDeltas agentDeltas = new AgentDeltas();
   private boolean computing;
   private long timer = -1;
+  private final Duration idleEvery;
+  private final Duration watchGrace;
+  /** Until when (System.nanoTime) someone counts as watching; in the past at start. */
+  private long watchedUntil;
+  /** When the latest computation started (System.nanoTime); meaningful once {@code computations > 0}. */
+  private long computedAt;
+  private volatile long computations;
+  private volatile long idleTicks;
 
+  /** Every {@code tick} while watched, every {@link #SAMPLE_INTERVAL} otherwise, watched for {@link #WATCH_GRACE}. */
   public DashboardVerticle(DashboardService dashboard, Duration tick) {
+    this(dashboard, tick, SAMPLE_INTERVAL, WATCH_GRACE);
+  }
+
+  /**
+   * @param tick how often the dashboard is computed while someone watches
+   * @param idleEvery how often it is computed while nobody watches
+   * @param watchGrace how long a request or a watching message counts as someone watching
+   */
+  public DashboardVerticle(DashboardService dashboard, Duration tick, Duration idleEvery, Duration watchGrace) {
     this.dashboard = dashboard;
     this.tick = tick;
+    this.idleEvery = idleEvery;
+    this.watchGrace = watchGrace;
   }
 
   @Override
   public Future<?> start() {
+    watchedUntil = System.nanoTime() - 1;
     timer = vertx.setPeriodic(tick.toMillis(), id -> tick());
-    return vertx.eventBus().<Object>localConsumer(CURRENT_ADDRESS, this::current).completion();
+    return Future.all(
+        vertx.eventBus().<Object>localConsumer(CURRENT_ADDRESS, this::current).completion(),
+        vertx.eventBus().<Object>localConsumer(WATCHING_ADDRESS, m -> watched()).completion());
+  }
+
+  /** How many times the dashboard was computed for a tick (metrics, tests). Read on the verticle's context. */
+  public long computations() {
+    return computations;
+  }
+
+  /** How many ticks found nobody watching and skipped the computation (metrics, tests). */
+  public long idleTicks() {
+    return idleTicks;
+  }
+
+  private void watched() {
+    watchedUntil = System.nanoTime() + watchGrace.toNanos();
   }
 
   @Override
@@ -68,7 +116,14 @@ public final class DashboardVerticle extends VerticleBase {
     if (computing) {
       return;
     }
+    long now = System.nanoTime();
+    if (now - watchedUntil > 0 && computations > 0 && now - computedAt < idleEvery.toNanos()) {
+      idleTicks++;
+      return;
+    }
     computing = true;
+    computedAt = now;
+    computations++;
     dashboard.compute().onComplete(ar -> {
       computing = false;
       if (ar.failed()) {
@@ -91,8 +146,10 @@ public final class DashboardVerticle extends VerticleBase {
   }
 
   private void current(Message<Object> request) {
+    watched();
     long tickOfLatest = ticks;
-    Future<DashboardSnapshot> now = latest != null ? Future.succeededFuture(latest) : dashboard.compute();
+    boolean fresh = latest != null && System.nanoTime() - computedAt < 2 * tick.toNanos();
+    Future<DashboardSnapshot> now = fresh ? Future.succeededFuture(latest) : dashboard.compute();
     now.onComplete(ar -> {
       if (ar.failed()) {
         log.atWarn().setCause(ar.cause()).log("could not compute the dashboard for a request");
