@@ -70,6 +70,8 @@ public final class LoadBenchmark {
   private final AtomicLong ids = new AtomicLong();
   private final List<Agent> agents = new ArrayList<>();
   private HttpClient http;
+  /** The agents' own connections: their replies, ends and wrap-ups never queue behind the intake's requests. */
+  private HttpClient agentHttp;
   private WebSocketClient sockets;
   private int port;
   private long hubPid;
@@ -179,6 +181,8 @@ public final class LoadBenchmark {
 
     http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(64, concurrency * 2)));
+    agentHttp = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(16, agentCount)));
     sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000));
     setUpAgents(agentCount, capacity);
 
@@ -297,7 +301,7 @@ public final class LoadBenchmark {
         .put("metadata", new JsonObject().put("topic", "general"));
     long sent = System.nanoTime();
     contacts.put(key, new Contact(phase, sent));
-    send(HttpMethod.POST, "/api/v1/inbound", "ApiKey " + API_KEY, body.encode()).onComplete(r -> {
+    send(http, HttpMethod.POST, "/api/v1/inbound", "ApiKey " + API_KEY, body.encode()).onComplete(r -> {
       if (r.succeeded() && r.result() == 201) {
         phase.accepted.incrementAndGet();
         phase.record(phase.intake, System.nanoTime() - sent);
@@ -419,9 +423,9 @@ public final class LoadBenchmark {
       String key = pending.remove(interactionId);
       Contact c = key == null || key.isEmpty() ? null : contacts.get(key);
       String base = "/api/v1/interactions/" + interactionId;
-      send(HttpMethod.POST, base + "/messages", "Bearer " + token, "{\"text\":\"Thanks, that is sorted now.\"}")
-          .compose(s -> s / 100 == 2 ? send(HttpMethod.POST, base + "/end", "Bearer " + token, "{}") : Future.failedFuture("reply " + s))
-          .compose(s -> s == 200 ? send(HttpMethod.POST, base + "/wrap-up", "Bearer " + token, "{\"disposition\":\"resolved\"}")
+      send(agentHttp, HttpMethod.POST, base + "/messages", "Bearer " + token, "{\"text\":\"Thanks, that is sorted now.\"}")
+          .compose(s -> s / 100 == 2 ? send(agentHttp, HttpMethod.POST, base + "/end", "Bearer " + token, "{}") : Future.failedFuture("reply " + s))
+          .compose(s -> s == 200 ? send(agentHttp, HttpMethod.POST, base + "/wrap-up", "Bearer " + token, "{\"disposition\":\"resolved\"}")
               : Future.failedFuture("end " + s))
           .onComplete(r -> {
             if (c == null) {
@@ -475,8 +479,8 @@ public final class LoadBenchmark {
     return new JsonObject(r.body()).getString("token");
   }
 
-  private Future<Integer> send(HttpMethod method, String path, String authorization, String body) {
-    return http.request(new RequestOptions().setMethod(method).setURI(path).putHeader("Authorization", authorization)
+  private Future<Integer> send(HttpClient client, HttpMethod method, String path, String authorization, String body) {
+    return client.request(new RequestOptions().setMethod(method).setURI(path).putHeader("Authorization", authorization)
             .putHeader("Content-Type", "application/json"))
         .compose(req -> req.send(Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> resp.statusCode()));
