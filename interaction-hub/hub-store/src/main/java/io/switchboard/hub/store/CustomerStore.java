@@ -48,7 +48,7 @@ public final class CustomerStore {
           + " UNION ALL SELECT c.id, members.depth + 1 FROM customers c JOIN members ON c.merged_into = members.id"
           + " WHERE members.depth < 64)"
           + " SELECT id FROM members";
-  private static final String SEARCH_BY_NAME =
+  static final String SEARCH_BY_NAME =
       "SELECT " + COLUMNS + " FROM customers WHERE merged_into IS NULL AND lower(display_name) LIKE $1"
           + " ORDER BY lower(display_name), id LIMIT $2 OFFSET $3";
   private static final String LIST =

@@ -57,9 +57,16 @@ public final class InteractionStore {
           + " AND ($3::uuid IS NULL OR agent_id = $3)"
           + " AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))"
           + " ORDER BY created_at DESC, id DESC LIMIT $6";
-  private static final String OF_CUSTOMERS =
-      "SELECT " + COLUMNS + " FROM interactions WHERE customer_id = ANY($1)"
-          + " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))"
+  // A customer's history, newest first after the cursor: for each member of the golden record one range of the index
+  // interactions_customer_history (customer_id, created_at, id) read backwards, at most a page each, then the
+  // members' pages merged. No OFFSET, no sort of anybody's whole history; no "cursor IS NULL OR" either, which a
+  // generic plan could not turn into an index bound (no cursor: before infinity).
+  static final String OF_CUSTOMERS =
+      "SELECT " + COLUMNS + " FROM unnest($1::uuid[]) AS m(member) CROSS JOIN LATERAL ("
+          + "SELECT * FROM interactions WHERE customer_id = m.member"
+          + " AND (created_at, id) < (coalesce($2::timestamptz, 'infinity'::timestamptz),"
+          + " coalesce($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))"
+          + " ORDER BY created_at DESC, id DESC LIMIT $4) AS page"
           + " ORDER BY created_at DESC, id DESC LIMIT $4";
 
   /** One state change, as recorded. */
