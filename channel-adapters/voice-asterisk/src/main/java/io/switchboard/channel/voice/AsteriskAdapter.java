@@ -197,9 +197,10 @@ public final class AsteriskAdapter implements ChannelAdapter {
             .log("voice channel stopping; handing its calls over to the other hub nodes");
       }
       for (Call call : byInteraction.values()) {
-        if (!call.state.callback()) {
+        if (call.state != Call.State.CALLBACK) { // a waiting callback's lease is taken when it rings
           try {
-            CallFlows.await(context.leases().release(CallTakeover.CALL_LEASE + call.interaction, node));
+            CallFlows.await(context.leases().release((call.state.callback() ? CALLBACK_LEASE : CallTakeover.CALL_LEASE)
+                + call.interaction, node));
           } catch (Exception e) {
             log.atDebug().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString()).log("could not give a call's lease up");
           }

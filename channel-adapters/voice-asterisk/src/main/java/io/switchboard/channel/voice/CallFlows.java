@@ -54,6 +54,10 @@ final class CallFlows {
     this.dialler = new CallbackDialler(adapter, this);
   }
 
+  CallbackDialler dialler() {
+    return dialler;
+  }
+
   // ------------------------------------------------------------------ caller
 
   void caller(AgiRequest request, AgiChannel channel) throws AgiException {
@@ -603,6 +607,11 @@ final class CallFlows {
       channel.hangup();
       return;
     }
+    if (quiet(() -> channel.getVariable(CallTakeover.CALLBACK_VAR)) != null) {
+      // A callback being dialled from this leg whose hub node went away: the dialplan handed the leg to this node.
+      adapter.takeover().resumeCallback(request, channel, interaction, agent);
+      return;
+    }
     Call call = adapter.call(interaction).orElse(null);
     if (call == null || (call.state != Call.State.RINGING && call.state != Call.State.CALLBACK_RINGING) || !agent.equals(call.ringing)) {
       log.atInfo().addKeyValue("interactionId", interaction).addKeyValue("agentId", agent)
@@ -773,7 +782,7 @@ final class CallFlows {
   private boolean callbackLease(Call call) {
     try {
       if (Boolean.TRUE.equals(await(adapter.context().leases().acquire(AsteriskAdapter.CALLBACK_LEASE + call.interaction,
-          adapter.node(), Duration.ofHours(1))))) {
+          adapter.node(), adapter.settings().callLease())))) {
         return true;
       }
       log.atInfo().addKeyValue("interactionId", call.interaction).log("another node dials this callback");

@@ -42,6 +42,10 @@ final class CallTakeover {
   static final String AGENT_CHANNEL_VAR = "SB_AGENT_CHANNEL";
   static final String HOLD_VAR = "SB_HOLD";
   static final String HUB_VAR = "SB_HUB";
+  /** On a callback's agent leg: set while the callback is dialled from it, the try under way, the tries recorded. */
+  static final String CALLBACK_VAR = "SB_CALLBACK";
+  static final String ATTEMPT_VAR = "SB_CALLBACK_ATTEMPT";
+  static final String RECORDED_VAR = "SB_CALLBACK_RECORDED";
   /** A caller ID kept for a taken-over call (shown on a supervisor's phone). */
   private static final java.util.regex.Pattern CALLER_ID = java.util.regex.Pattern.compile("[+0-9A-Za-z*#._\\-]{1,64}");
 
@@ -89,6 +93,11 @@ final class CallTakeover {
    */
   void tick() {
     for (Call call : List.copyOf(adapter.controlled())) {
+      if (call.state == Call.State.CALLBACK_RINGING || call.state == Call.State.CALLBACK_DIALLING
+          || call.state == Call.State.CALLBACK_TALKING) {
+        renewCallback(call);
+        continue;
+      }
       if (call.interaction == null || call.state == Call.State.IVR || call.state == Call.State.ENDED || call.state.callback()) {
         continue;
       }
@@ -126,7 +135,7 @@ final class CallTakeover {
           || adapter.call(o.id()).isPresent()) {
         continue;
       }
-      if (!leased(o.id())) {
+      if (!leased(CALL_LEASE + o.id())) {
         continue;
       }
       if (channels == null) {
@@ -298,10 +307,86 @@ final class CallTakeover {
     }
   }
 
+  /** A callback this node rings or dials keeps its lease ({@link AsteriskAdapter#CALLBACK_LEASE}) while the node lives. */
+  private void renewCallback(Call call) {
+    try {
+      if (!Boolean.TRUE.equals(CallFlows.await(adapter.context().leases().acquire(AsteriskAdapter.CALLBACK_LEASE + call.interaction,
+          adapter.node(), ttl())))) {
+        log.atWarn().addKeyValue("interactionId", call.interaction).log("another hub node took this callback's lease");
+      }
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString())
+          .log("could not renew the callback's lease; trying again at the next pass");
+    }
+  }
+
+  /**
+   * A callback's agent leg handed to this node by the dialplan after the node dialling from it went away
+   * ({@value #CALLBACK_VAR} set): this node takes the callback's lease (the agent hears music until the old holder's
+   * lease runs out) and goes on with the tries where the leg's channel says they stand
+   * ({@link CallbackDialler#goOn}). A leg that names no callback being worked, or whose callback has no usable number,
+   * is hung up.
+   */
+  void resumeCallback(org.asteriskjava.fastagi.AgiRequest request, AgiChannel channel, InteractionId id, AgentId agent)
+      throws AgiException {
+    OpenInteraction o = open(id);
+    String number = o == null ? null : o.attributes().get("voice.callbackNumber");
+    if (o == null || o.state() != InteractionState.ASSIGNED || !"requested".equals(o.attributes().get("voice.callback"))
+        || number == null || !number.matches("\\+?[0-9]{3,20}")) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", request.getChannel())
+          .log("an agent leg handed over between hub nodes names no callback being worked; hanging up");
+      channel.hangup();
+      return;
+    }
+    Call call = new Call(o.externalId(), o.externalId(), null, number, null);
+    call.callbackNumber = number;
+    call.interaction = id;
+    call.agent = agent;
+    call.queuedAt = Instant.now();
+    call.state = Call.State.CALLBACK_DIALLING;
+    if (!adapter.queued(call)) {
+      log.atWarn().addKeyValue("interactionId", id).log("a callback handed over between hub nodes is already dialled here; hanging up the leg");
+      channel.hangup();
+      return;
+    }
+    try {
+      channel.playMusicOnHold(adapter.ivr().waiting().musicClass());
+      long deadline = System.nanoTime() + ttl().plusSeconds(10).toNanos();
+      while (!leased(AsteriskAdapter.CALLBACK_LEASE + id)) {
+        if (System.nanoTime() > deadline) {
+          log.atError().addKeyValue("interactionId", id).log("another hub node keeps this callback's lease; hanging up the handed-over leg");
+          channel.hangup();
+          call.state = Call.State.ENDED;
+          adapter.forget(call);
+          return;
+        }
+        channel.waitForDigit(500);
+      }
+      channel.stopMusicOnHold();
+      advertise(channel);
+    } catch (AgiHangupException e) {
+      call.state = Call.State.ENDED;
+      adapter.forget(call);
+      adapter.flows().releaseCallbackLease(call);
+      throw e;
+    }
+    int done = count(CallFlows.quiet(() -> channel.getVariable(ATTEMPT_VAR)));
+    int recorded = count(CallFlows.quiet(() -> channel.getVariable(RECORDED_VAR)));
+    String status = CallFlows.quiet(() -> channel.getVariable("DIALSTATUS"));
+    log.atWarn().addKeyValue("interactionId", id).addKeyValue("agentId", agent).addKeyValue("triesMade", done)
+        .log("took over a callback being dialled whose hub node went away");
+    adapter.flows().dialler().goOn(call, agent, request.getChannel(), request.getUniqueId(), channel, done, recorded, status);
+  }
+
+  /** A try count from a channel variable; 0 when unset or not a small number. */
+  private static int count(String value) {
+    return value != null && value.matches("[0-9]{1,2}") ? Integer.parseInt(value) : 0;
+  }
+
   /** Polls for the call's lease while the caller hears music; false (caller told the hub, hung up) when it never came. */
   private boolean awaitLease(Call call, AgiChannel channel) throws AgiException {
     long deadline = System.nanoTime() + ttl().plusSeconds(10).toNanos();
-    while (!leased(call.interaction)) {
+    while (!leased(CALL_LEASE + call.interaction)) {
       if (System.nanoTime() > deadline) {
         log.atError().addKeyValue("interactionId", call.interaction).addKeyValue("channel", call.channel)
             .log("another hub node keeps this call's lease; the handed-over caller is hung up");
@@ -316,11 +401,11 @@ final class CallTakeover {
     return true;
   }
 
-  private boolean leased(InteractionId id) {
+  private boolean leased(String lease) {
     try {
-      return Boolean.TRUE.equals(CallFlows.await(adapter.context().leases().acquire(CALL_LEASE + id, adapter.node(), ttl())));
+      return Boolean.TRUE.equals(CallFlows.await(adapter.context().leases().acquire(lease, adapter.node(), ttl())));
     } catch (Exception e) {
-      log.atWarn().addKeyValue("interactionId", id).addKeyValue("error", e.toString()).log("could not take a call's lease");
+      log.atWarn().addKeyValue("lease", lease).addKeyValue("error", e.toString()).log("could not take a call's lease");
       return false;
     }
   }

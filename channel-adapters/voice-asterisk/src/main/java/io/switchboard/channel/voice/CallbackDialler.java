@@ -29,6 +29,17 @@ final class CallbackDialler {
 
   /** Runs on the agent leg's FastAGI session until the callback is done, failed, or the agent hangs up. */
   void dial(Call call, AgentId agent, String agentChannel, String agentLegId, AgiChannel channel) throws AgiException {
+    dial(call, agent, agentChannel, agentLegId, channel, 0, null);
+  }
+
+  /**
+   * Dials a callback, or goes on with one taken over from a node that went away ({@code done} tries made there, the
+   * last ended with {@code lastStatus}): after {@code retryDelay} the next try follows, up to {@code attempts} in all.
+   * The agent leg's channel notes the progress ({@value CallTakeover#CALLBACK_VAR}, {@value CallTakeover#ATTEMPT_VAR},
+   * {@value CallTakeover#RECORDED_VAR}) so that another node can go on with it in turn.
+   */
+  void dial(Call call, AgentId agent, String agentChannel, String agentLegId, AgiChannel channel, int done, String lastStatus)
+      throws AgiException {
     Ivr.Callbacks cfg = adapter.ivr().callbacks();
     call.agentLegId = agentLegId;
     call.agent = agent;
@@ -38,12 +49,17 @@ final class CallbackDialler {
     call.ringingLeg = null;
     String number = call.callbackNumber;
     String dial = cfg.dialString(number) + "," + Math.max(1, cfg.ringTimeout().toSeconds());
-    int attempt = 0;
-    String status = null;
+    int attempt = done;
+    String status = lastStatus;
     try {
+      channel.setVariable(CallTakeover.CALLBACK_VAR, "1");
+      if (done > 0 && attempt < cfg.attempts()) {
+        pause(channel, adapter.ivr().waiting().musicClass(), cfg.retryDelay().toMillis());
+      }
       while (attempt < cfg.attempts()) {
         attempt++;
         CallFlows.play(channel, cfg.agentPrompts(), "");
+        channel.setVariable(CallTakeover.ATTEMPT_VAR, Integer.toString(attempt));
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).addKeyValue("attempt", attempt)
             .addKeyValue("of", cfg.attempts()).log("dialling the customer for a callback");
         channel.exec("Dial", dial);
@@ -65,6 +81,7 @@ final class CallbackDialler {
             .log("callback attempt failed: " + why);
         record(call, Map.of("voice.callbackAttempts", Integer.toString(attempt), "voice.callbackResult", why),
             "callback attempt " + attempt + " of " + cfg.attempts() + ": " + why);
+        channel.setVariable(CallTakeover.RECORDED_VAR, Integer.toString(attempt));
         if (attempt < cfg.attempts()) {
           pause(channel, adapter.ivr().waiting().musicClass(), cfg.retryDelay().toMillis());
         }
@@ -75,6 +92,11 @@ final class CallbackDialler {
       flows.ended(call, reason);
       hangUpQuietly(channel);
     } catch (AgiHangupException e) {
+      if (adapter.stopping()) {
+        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt)
+            .log("this hub node is stopping; the callback is handed over to another node");
+        return;
+      }
       if (call.callbackConnected) {
         // The agent hung up after talking to the customer: the callback was made.
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended by the agent");
@@ -93,6 +115,37 @@ final class CallbackDialler {
       flows.releaseCallbackLease(call);
       adapter.forget(call);
     }
+  }
+
+  /**
+   * Goes on with a callback taken over from a node that went away: the agent leg's channel says how many tries were
+   * made ({@code done}), how many of them were recorded, and how the last ended ({@code DIALSTATUS}). A last try that
+   * was answered completes the callback (the customer talked, then a side hung up); one not recorded yet is recorded;
+   * then the next try follows after {@code retryDelay}, or the callback fails when all were made. No try is made twice.
+   */
+  void goOn(Call call, AgentId agent, String agentChannel, String agentLegId, AgiChannel channel, int done, int recorded,
+      String status) throws AgiException {
+    Ivr.Callbacks cfg = adapter.ivr().callbacks();
+    if (done > 0 && "ANSWER".equals(status)) {
+      try {
+        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", done).log("callback call ended");
+        record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(done)),
+            "callback answered on attempt " + done);
+        flows.ended(call, "callback call ended");
+        hangUpQuietly(channel);
+      } finally {
+        call.state = Call.State.ENDED;
+        flows.releaseCallbackLease(call);
+        adapter.forget(call);
+      }
+      return;
+    }
+    if (done > 0 && recorded < done) {
+      String why = status == null ? "the hub node went away" : describe(status);
+      record(call, Map.of("voice.callbackAttempts", Integer.toString(done), "voice.callbackResult", why),
+          "callback attempt " + done + " of " + cfg.attempts() + ": " + why);
+    }
+    dial(call, agent, agentChannel, agentLegId, channel, done, status);
   }
 
   /** Hangs up the agent's leg, which may be gone already (the agent hung up first). */

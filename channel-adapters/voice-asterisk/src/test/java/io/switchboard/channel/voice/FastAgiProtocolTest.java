@@ -315,6 +315,78 @@ class FastAgiProtocolTest {
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).as("no lease taken for another call").isTrue();
   }
 
+  /** Asterisk's replies for a callback's agent leg handed to this node with the given channel variables. */
+  static Function<String, String> agentLeg(Map<String, String> variables) {
+    return cmd -> {
+      if (cmd.startsWith("GET VARIABLE")) {
+        String name = cmd.substring("GET VARIABLE".length()).trim().replace("\"", "");
+        String v = variables.get(name);
+        return v == null ? "200 result=0" : "200 result=1 (" + v + ")";
+      }
+      return "200 result=0";
+    };
+  }
+
+  static Map<String, String> agentEnv(String uniqueId) {
+    Map<String, String> env = FastAgiPeer.env(uniqueId, "+4930123456", "s");
+    env.put("agi_network_script", "agent");
+    env.put("agi_request", "agi://127.0.0.1/agent");
+    return env;
+  }
+
+  io.switchboard.hub.api.InteractionId assignedCallback(String linkedId) {
+    var id = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(id, linkedId, io.switchboard.hub.api.InteractionState.ASSIGNED,
+        Map.of("voice.callback", "requested", "voice.callbackNumber", "+4930123456")));
+    return id;
+  }
+
+  @Test
+  void aHandedOverCallbackLegWhoseLastTryWasAnsweredCompletesTheCallbackWithoutDiallingAgain() throws Exception {
+    var id = assignedCallback("1760.1");
+    String agent = io.switchboard.hub.api.AgentId.random().toString();
+    var peer = new FastAgiPeer().session(port, agentEnv("1760.9"), agentLeg(Map.of("SB_CALL", id.toString(), "SB_AGENT", agent,
+        "SB_CALLBACK", "1", "SB_CALLBACK_ATTEMPT", "2", "SB_CALLBACK_RECORDED", "1", "DIALSTATUS", "ANSWER")));
+    assertThat(peer.commands).noneMatch(c -> c.startsWith("EXEC Dial")).anyMatch(c -> c.startsWith("HANGUP"));
+    assertThat(hub.attributeChanges).anySatisfy(c -> assertThat(c.getValue()).containsEntry("voice.callback", "completed")
+        .containsEntry("voice.callbackAttempts", "2"));
+    await(() -> hub.left.size() == 1);
+    assertThat(hub.left.get(0)).isEqualTo(id + " callback call ended");
+  }
+
+  @Test
+  void aHandedOverCallbackLegRecordsTheTryItsNodeCouldNotAndFailsWhenNoneIsLeft() throws Exception {
+    var id = assignedCallback("1761.1");
+    String agent = io.switchboard.hub.api.AgentId.random().toString();
+    var peer = new FastAgiPeer().session(port, agentEnv("1761.9"), agentLeg(Map.of("SB_CALL", id.toString(), "SB_AGENT", agent,
+        "SB_CALLBACK", "1", "SB_CALLBACK_ATTEMPT", "3", "SB_CALLBACK_RECORDED", "2", "DIALSTATUS", "NOANSWER")));
+    assertThat(peer.commands).noneMatch(c -> c.startsWith("EXEC Dial")).anyMatch(c -> c.startsWith("HANGUP"));
+    assertThat(hub.attributeChanges).extracting(java.util.Map.Entry::getKey)
+        .containsExactly(id + " callback attempt 3 of 3: no answer", id + " callback failed: no answer after 3 attempts");
+    await(() -> hub.left.size() == 1);
+    assertThat(hub.left.get(0)).isEqualTo(id + " callback failed: no answer after 3 attempts");
+  }
+
+  @Test
+  void aHandedOverAgentLegNamingNoCallbackBeingWorkedIsHungUpAndChangesNothing() throws Exception {
+    var waiting = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(waiting, "1762.1", io.switchboard.hub.api.InteractionState.QUEUED,
+        Map.of("voice.callback", "requested", "voice.callbackNumber", "+4930123456")));
+    var plain = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(plain, "1763.1", io.switchboard.hub.api.InteractionState.ASSIGNED, Map.of()));
+    var badNumber = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(badNumber, "1764.1", io.switchboard.hub.api.InteractionState.ASSIGNED,
+        Map.of("voice.callback", "requested", "voice.callbackNumber", "123,,tT")));
+    String agent = io.switchboard.hub.api.AgentId.random().toString();
+    for (var id : java.util.List.of(waiting, plain, badNumber, io.switchboard.hub.api.InteractionId.random())) {
+      var peer = new FastAgiPeer().session(port, agentEnv("1765.9"), agentLeg(Map.of("SB_CALL", id.toString(), "SB_AGENT", agent,
+          "SB_CALLBACK", "1", "SB_CALLBACK_ATTEMPT", "1")));
+      assertThat(peer.commands).as(id.toString()).anyMatch(c -> c.startsWith("HANGUP")).noneMatch(c -> c.startsWith("EXEC Dial"));
+    }
+    assertThat(hub.attributeChanges).isEmpty();
+    assertThat(hub.left).isEmpty();
+  }
+
   static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!c.getAsBoolean()) {

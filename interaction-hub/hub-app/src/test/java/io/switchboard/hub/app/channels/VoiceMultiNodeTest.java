@@ -64,6 +64,8 @@ class VoiceMultiNodeTest {
         exten => 1002,1,Wait(1)
          same => n,Answer()
          same => n,Wait(120)
+        [test-customers]
+        exten => _+X.,1,Busy(5)
         """);
     asterisk.ami().addEventListener(events::add);
     Path ivr = Files.createTempFile("ivr-", ".yaml");
@@ -77,7 +79,10 @@ class VoiceMultiNodeTest {
             options:
               "1": { set: { ivr.topic: billing }, goto: queue }
               "2": { set: { ivr.topic: general }, goto: queue }
-        waiting: { announceEvery: 0 }
+        waiting:
+          announceEvery: 0
+          callback: { key: "9", prompts: [beep], confirm: [beep] }
+        callbacks: { dial: "Local/{number}@test-customers", attempts: 3, retryDelay: 5s, ringTimeout: 5s, agentPrompts: [beep] }
         """);
     configA = node(portA, ivr);
     configB = node(portB, ivr);
@@ -189,6 +194,57 @@ class VoiceMultiNodeTest {
     assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("assigned");
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
     assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
+  }
+
+  @Test
+  @DisplayName("a callback whose node goes away between tries is dialled on by the other node: no try lost, none twice")
+  void aCallbackBeingDialledIsTakenOverByTheOtherNode() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = bearer(b.login("alice", "alice-demo-pw"));
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1001");
+    var queued = fx.expect(ClusterEvents.address(RoutingService.INTERACTION_QUEUED), e -> true);
+    String phone = dial();
+    press(phone, "2");
+    String id = RoutingFixture.await(queued).getString("interactionId");
+    // The caller asks for a callback (a key press may fall between two AGI commands: press again until it counts).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!"requested".equals(attribute(id, admin, "voice.callback"))) {
+      assertThat(System.nanoTime()).as("the callback is requested in time").isLessThan(deadline);
+      asterisk.ami().sendAction(new PlayDtmfAction(phone, "9"), 5_000); // fails harmlessly once hung up
+      long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      while (!"requested".equals(attribute(id, admin, "voice.callback")) && System.nanoTime() < next) {
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+    }
+    await("the caller is hung up", () -> hungUp(phone));
+
+    // Alice takes it: node A rings her phone and dials the customer (busy) from her leg; node A goes away between tries.
+    fx.available("alice");
+    await("node A made the first try", () -> "1".equals(attribute(id, admin, "voice.callbackAttempts")));
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+    a.close();
+    JsonObject gone = RoutingFixture.await(left);
+    assertThat(gone.getString("reason")).isEqualTo("callback failed: busy after 3 attempts");
+    JsonObject detail = b.get("/api/v1/interactions/" + id, admin).json();
+    assertThat(detail.getJsonObject("attributes").getString("voice.callback")).isEqualTo("failed");
+    assertThat(detail.getJsonObject("attributes").getString("voice.callbackAttempts")).isEqualTo("3");
+    List<String> reasons = detail.getJsonArray("transitions").stream().map(o -> ((JsonObject) o).getString("reason"))
+        .filter(java.util.Objects::nonNull).toList();
+    for (int n = 1; n <= 3; n++) {
+      String attempt = "callback attempt " + n + " of 3: busy";
+      assertThat(reasons.stream().filter(attempt::equals).count()).as(attempt).isEqualTo(1);
+    }
+    assertThat(customerDials()).as("the customer was dialled three times in all").isEqualTo(3);
+  }
+
+  String attribute(String id, String token, String name) {
+    return b.get("/api/v1/interactions/" + id, token).json().getJsonObject("attributes").getString(name);
+  }
+
+  static long customerDials() {
+    return events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
+        && n.getChannel().startsWith("Local/+4930500600@test-customers-") && n.getChannel().endsWith(";1")).count();
   }
 
   void phone(String admin, String agentId, String extension) {
