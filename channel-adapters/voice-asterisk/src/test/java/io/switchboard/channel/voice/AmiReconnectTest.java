@@ -112,7 +112,7 @@ class AmiReconnectTest {
     await("the call reaches the IVR", Duration.ofSeconds(15), () -> callOf(phone) != null && callOf(phone).menu != null);
     var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000);
     assertThat(r.getResponse()).isEqualTo("Success");
-    await("the call is queued", () -> callOf(phone) != null && callOf(phone).state == Call.State.WAITING);
+    await("the call is queued", () -> AsteriskCallFlowTest.waiting(adapter, callOf(phone)));
     return phone;
   }
 

@@ -141,8 +141,17 @@ class AsteriskCallFlowTest {
   }
 
   static InboundContact queued(String phone) throws Exception {
-    await("the call is queued", () -> callOf(phone) != null && callOf(phone).state == Call.State.WAITING);
+    await("the call is queued", () -> AsteriskCallFlowTest.waiting(adapter, callOf(phone)));
     return hub.contacts.stream().filter(c -> c.externalId().equals(callOf(phone).linkedId)).findFirst().orElseThrow();
+  }
+
+  /**
+   * The call waits and an offer for its interaction finds it. The session sets the state just before it makes the call
+   * findable by interaction: an offer sent on seeing the state alone could find nothing and be dropped (a flake at load).
+   */
+  static boolean waiting(AsteriskAdapter adapter, Call call) {
+    return call != null && call.state == Call.State.WAITING && call.interaction != null
+        && adapter.call(call.interaction).orElse(null) == call;
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -106,7 +106,7 @@ class CallSurveyFlowTest {
     asterisk.ami().sendAction(o, 10_000);
     await("the call reaches the IVR's first menu", () -> callOf(phone) != null && callOf(phone).menu != null);
     press(phone, '1');
-    await("the call is queued", () -> callOf(phone) != null && callOf(phone).state == Call.State.WAITING);
+    await("the call is queued", () -> AsteriskCallFlowTest.waiting(adapter, callOf(phone)));
     InteractionId id = callOf(phone).interaction;
     if (surveyed) {
       hub.surveyed.add(id);

@@ -122,7 +122,7 @@ class CallbackFlowTest {
     asterisk.ami().sendAction(o, 10_000);
     AsteriskCallFlowTest.await("the call reaches the menu", () -> callOf(phone) != null && callOf(phone).menu != null);
     press(phone, '1');
-    AsteriskCallFlowTest.await("the call waits", () -> callOf(phone) != null && callOf(phone).state == Call.State.WAITING);
+    AsteriskCallFlowTest.await("the call waits", () -> AsteriskCallFlowTest.waiting(adapter, callOf(phone)));
     Call call = callOf(phone);
     press(phone, '1');
     AsteriskCallFlowTest.await("the caller is hung up as a callback", () -> events.stream()
