@@ -1,11 +1,12 @@
 // <sb-admin>: the admin workspace (#/admin, admins only; the hub checks the role on every call). One page per
 // concern, chosen by the hash (#/admin/staff, #/admin/rules ...): staff, queues, routing rules, console settings,
-// API keys and the audit log. Everything here goes through the same REST API integrations use.
+// API keys, webhooks and the audit log. Everything here goes through the same REST API integrations use.
 import { LitElement, html } from 'lit';
 import './staff-admin.js';
 import './rules-editor.js';
 import './settings-editor.js';
 import './api-keys-admin.js';
+import './webhooks-admin.js';
 import './audit-log.js';
 
 export const ADMIN_PAGES = [
@@ -14,6 +15,7 @@ export const ADMIN_PAGES = [
   ['rules', 'Routing rules'],
   ['settings', 'Console settings'],
   ['keys', 'API keys'],
+  ['webhooks', 'Webhooks'],
   ['audit', 'Audit log'],
 ];
 
@@ -43,6 +45,7 @@ class AdminWorkspace extends LitElement {
       case 'rules': return html`<sb-rules-editor .api=${this.api}></sb-rules-editor>`;
       case 'settings': return html`<sb-settings-editor .api=${this.api}></sb-settings-editor>`;
       case 'keys': return html`<sb-api-keys-admin .api=${this.api}></sb-api-keys-admin>`;
+      case 'webhooks': return html`<sb-webhooks-admin .api=${this.api}></sb-webhooks-admin>`;
       case 'audit': return html`<sb-audit-log .api=${this.api}></sb-audit-log>`;
       default: return html`<sb-staff-admin .api=${this.api}></sb-staff-admin>`;
     }
