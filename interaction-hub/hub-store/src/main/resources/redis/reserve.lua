@@ -2,7 +2,9 @@
 -- for one interaction, never an exclusive channel shared. Every hub node runs the same script, so two
 -- nodes matching at once cannot both win.
 -- The agent hash keeps running totals (load_total, load_excl) so this reads a handful of fields, no scan.
--- KEYS: 1 waiting zset, 2 waiting item, 3 agent hash, 4 offer hash, 5 offer expiry zset, 6 agent offers set
+-- (note_waiting is in waiting_log.lua, put in front of this script when it is loaded.)
+-- KEYS: 1 waiting zset, 2 waiting item, 3 agent hash, 4 offer hash, 5 offer expiry zset, 6 agent offers set,
+--       7 waiting change counter, 8 waiting change log
 -- ARGV: 1 interaction id, 2 agent id, 3 channel, 4 offered-at ms, 5 expires-at ms
 if redis.call('EXISTS', KEYS[4]) == 1 then return 'already-offered' end
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 'not-waiting' end
@@ -21,6 +23,7 @@ redis.call('HINCRBY', KEYS[3], 'load:' .. ARGV[3], 1)
 redis.call('HINCRBY', KEYS[3], 'load_total', 1)
 if exclusive then redis.call('HINCRBY', KEYS[3], 'load_excl', 1) end
 redis.call('ZREM', KEYS[1], ARGV[1])
+note_waiting(KEYS[7], KEYS[8], ARGV[1])
 redis.call('HSET', KEYS[4], 'agent', ARGV[2], 'channel', ARGV[3], 'offeredAt', ARGV[4], 'expiresAt', ARGV[5])
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
 redis.call('SADD', KEYS[6], ARGV[1])

@@ -194,7 +194,7 @@ public final class Hub implements AutoCloseable {
     await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
     await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1), cfg.routing().reconcileEvery(),
-        cfg.configPollEvery())), "routing");
+        cfg.configPollEvery()), RoutingVerticle.deploymentOptions()), "routing");
     await(vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1), config.outbox().retention(), Duration.ofMinutes(1))), "outbox relay");
     // This node's console.yaml, re-read when it changes (each node reads its own file).
     await(vertx.deployVerticle(new ConsoleSettingsVerticle(console, cfg.configPollEvery())), "console settings");

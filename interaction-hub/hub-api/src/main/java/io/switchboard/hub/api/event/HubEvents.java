@@ -56,7 +56,13 @@ public final class HubEvents {
   /** An offer was accepted: {@code interactionId, agentId}. */
   public static final String OFFER_ACCEPTED = "offer.accepted";
 
-  /** This node finished a matching pass: {@code offers, durationNanos, decisionNanos}. */
+  /**
+   * This node finished a matching pass: {@code offers, durationNanos, decisionNanos}, and how it went: {@code waiting}
+   * (interactions waiting), {@code freeAgents} (agents who could take work; none: the waiting were not looked at),
+   * {@code itemsRead} (waiting items this pass read from Redis: only those changed since the last pass),
+   * {@code wholeRead} (whether it read the whole waiting set: first pass, rebuilt live state) and {@code eventLoop}
+   * (whether it ran on an event loop thread: never, routing runs on a worker context of its own).
+   */
   public static final String PASS_DONE = "routing.pass_done";
 
   /** An agent's routing state changed: {@code agentId, state, reason}. */

@@ -54,6 +54,30 @@ final class LiveViews {
   }
 
   /**
+   * Whether the matcher could give the agent any work now: available with its console present, on no exclusive work,
+   * with capacity left on some channel. An agent for whom this is false is excluded from every decision, so a pass
+   * need not weigh it (and a pass with no such agent need not run).
+   */
+  static boolean canTakeWork(AgentSnapshot a) {
+    if (!a.available()) {
+      return false;
+    }
+    for (String ch : a.exclusiveChannels()) {
+      Integer n = a.load().get(ch);
+      if (n != null && n > 0) {
+        return false;
+      }
+    }
+    for (var e : a.capacity().entrySet()) {
+      Integer n = a.load().get(e.getKey());
+      if (e.getValue() != null && e.getValue() > (n == null ? 0 : Math.max(0, n))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * An agent as the matcher sees it at {@code now}. Idle time (longest idle wins a tie) is how long the agent has been
    * available with no work at all: it starts when the agent becomes available or its console present (set_state.lua,
    * present.lua) or finishes its last piece of work (finish.lua), whichever is latest; an agent holding work has none.

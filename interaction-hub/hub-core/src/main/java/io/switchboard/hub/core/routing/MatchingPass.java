@@ -38,6 +38,7 @@ final class MatchingPass {
   private final Clock clock;
   private final RoutingEvents events;
   private final String nodeId;
+  private final WaitingIndex index;
 
   MatchingPass(Vertx vertx, Stores stores, RoutingState live, RulesService rules, Clock clock, RoutingEvents events, String nodeId) {
     this.vertx = vertx;
@@ -47,12 +48,21 @@ final class MatchingPass {
     this.clock = clock;
     this.events = events;
     this.nodeId = nodeId;
+    this.index = new WaitingIndex(live);
   }
 
-
   /**
-   * One matching pass over every waiting interaction, under a short lease so nodes take turns. Returns the
-   * number of offers made (0 when another node holds the lease).
+   * One matching pass, under a short lease so nodes take turns. Returns the number of offers made (0 when another node
+   * holds the lease).
+   *
+   * <p>Incremental: when no agent can take work (none available, present and with capacity left) the pass ends without
+   * looking at the waiting interactions; otherwise this node's {@link WaitingIndex} reads only what changed since the
+   * last pass, and the {@link Matcher} weighs the waiting interactions against the agents who can take work only (the
+   * others would be excluded from every decision), so a pass costs waiting × free agents, not waiting × all agents.
+   * The decisions that pick an agent are then explained against every agent, as a pass over all of them would
+   * have explained them. {@link HubEvents#PASS_DONE} carries {@code offers}, {@code durationNanos}, {@code
+   * decisionNanos}, {@code waiting}, {@code freeAgents}, {@code itemsRead} (waiting items read from Redis by this pass),
+   * {@code wholeRead} (whether it read the whole waiting set) and {@code eventLoop} (whether it ran on an event loop).
    */
   Future<Integer> pass() {
     String token = nodeId + ":" + UUID.randomUUID();
@@ -61,32 +71,40 @@ final class MatchingPass {
         return Future.succeededFuture(0);
       }
       long started = System.nanoTime();
-      long[] decisionNanos = {0};
-      return matchOnce(decisionNanos)
+      JsonObject figures = new JsonObject().put("decisionNanos", 0L).put("waiting", index.size()).put("freeAgents", 0)
+          .put("itemsRead", 0L).put("wholeRead", false).put("eventLoop", io.vertx.core.Context.isOnEventLoopThread());
+      return matchOnce(figures)
           .eventually(() -> live.releaseLease("matcher", token))
-          .onSuccess(n -> vertx.eventBus().publish(HubEvents.PASS_DONE, new JsonObject().put("offers", n)
-              .put("durationNanos", System.nanoTime() - started).put("decisionNanos", decisionNanos[0])));
+          .onSuccess(n -> vertx.eventBus().publish(HubEvents.PASS_DONE, figures.put("offers", n)
+              .put("durationNanos", System.nanoTime() - started)));
     });
   }
 
-  /** {@code decisionNanos[0]} receives the time the matcher took to decide (CPU work, no I/O). */
-  private Future<Integer> matchOnce(long[] decisionNanos) {
+  private Future<Integer> matchOnce(JsonObject figures) {
     Instant now = clock.instant();
-    return live.waiting().compose(waiting -> {
-      if (waiting.isEmpty()) {
+    return live.agents().compose(agents -> {
+      List<AgentSnapshot> all = agents.stream().map(a -> LiveViews.snapshot(a, now)).toList();
+      List<AgentSnapshot> free = all.stream().filter(LiveViews::canTakeWork).toList();
+      figures.put("freeAgents", free.size());
+      if (free.isEmpty()) {
         return Future.succeededFuture(0);
       }
-      return live.agents().compose(agents -> {
+      long itemsBefore = index.itemsRead();
+      long wholeBefore = index.fullReads();
+      return index.sync().compose(waiting -> {
+        figures.put("waiting", waiting.size()).put("itemsRead", index.itemsRead() - itemsBefore)
+            .put("wholeRead", index.fullReads() > wholeBefore);
+        if (waiting.isEmpty()) {
+          return Future.succeededFuture(0);
+        }
         Map<String, WaitingInteraction> byId = new HashMap<>();
-        waiting.forEach((iid, item) -> byId.put(iid, LiveViews.waitingOf(iid, item)));
-        List<WaitingInteraction> list = new ArrayList<>(byId.values());
-        List<AgentSnapshot> snapshots = agents.stream().map(a -> LiveViews.snapshot(a, now)).toList();
+        waiting.forEach(w -> byId.put(w.interactionId(), w));
         // Name every agent in stored explanations while the team is small; count them by reason when large.
-        Matcher matcher = snapshots.size() <= RoutingService.FULL_EXPLANATION_LIMIT ? Matcher.withFullExplanations() : Matcher.capped();
+        Matcher matcher = all.size() <= RoutingService.FULL_EXPLANATION_LIMIT ? Matcher.withFullExplanations() : Matcher.capped();
         long t0 = System.nanoTime();
-        List<Decision> decisions = matcher.match(list, snapshots, now);
-        decisionNanos[0] = System.nanoTime() - t0;
-        List<Decision> chosen = decisions.stream().filter(d -> d.chosenAgentId() != null).toList();
+        List<Decision> decisions = Matcher.capped().match(new ArrayList<>(waiting), free, now);
+        List<Decision> chosen = explainedAgainstAll(decisions, byId, all, matcher, now);
+        figures.put("decisionNanos", System.nanoTime() - t0);
         Map<String, RoutingState.AgentLive> byAgent = new HashMap<>();
         agents.forEach(a -> byAgent.put(a.agentId(), a));
         return offerAll(chosen, 0, byId, byAgent, now, 0);
@@ -95,7 +113,40 @@ final class MatchingPass {
   }
 
   /**
-   * Offers in batches of {@link #RoutingService.OFFERS_IN_FLIGHT}, highest priority first: reservations are atomic in Redis,
+   * The decisions that chose an agent, each decided again against every agent (loads counting the choices before it),
+   * which gives the same choice and the explanation a pass over every agent gives: unavailable and full agents listed
+   * or counted with their reason.
+   */
+  static List<Decision> explainedAgainstAll(List<Decision> decisions, Map<String, WaitingInteraction> byId,
+      List<AgentSnapshot> all, Matcher matcher, Instant now) {
+    List<Decision> out = new ArrayList<>();
+    Map<String, Integer> position = new HashMap<>();
+    List<AgentSnapshot> agents = new ArrayList<>(all);
+    for (int i = 0; i < agents.size(); i++) {
+      position.put(agents.get(i).agentId(), i);
+    }
+    for (Decision d : decisions) {
+      if (d.chosenAgentId() == null) {
+        continue;
+      }
+      WaitingInteraction w = byId.get(d.interactionId());
+      Decision again = matcher.match(List.of(w), agents, now).get(0);
+      if (again.chosenAgentId() == null) {
+        continue;
+      }
+      out.add(again);
+      int at = position.get(again.chosenAgentId());
+      AgentSnapshot a = agents.get(at);
+      Map<String, Integer> load = new HashMap<>(a.load());
+      load.merge(w.channel(), 1, Integer::sum);
+      agents.set(at, new AgentSnapshot(a.agentId(), a.available(), a.skills(), a.queues(), a.capacity(), load,
+          a.exclusiveChannels(), a.idleSince()));
+    }
+    return out;
+  }
+
+  /**
+   * Offers in batches of {@link RoutingService#OFFERS_IN_FLIGHT}, highest priority first: reservations are atomic in Redis,
    * so running some at once is safe, and it keeps a pass short when many agents free up together.
    */
   private Future<Integer> offerAll(List<Decision> chosen, int from, Map<String, WaitingInteraction> byId,

@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * work from other nodes), sweeps expired offers and lost consoles, notices rule changes, and runs the
  * {@link RoutingReconciler} every {@code reconcileEvery} and soon after a Redis error or reconnect.
  *
+ * <p>Deployed with {@link #deploymentOptions()}: a worker context of its own, so matching (CPU work) never runs on an
+ * event loop that serves HTTP or sockets; the context still runs one task at a time, in order, like an event loop.
+ *
  * <p>Passes never overlap on one node; a trigger that arrives during a pass runs one more pass after it.
  * Across nodes, a Redis lease lets one pass run at a time, and the reservation script keeps even overlapping
  * passes safe.
@@ -33,6 +36,11 @@ public final class RoutingVerticle extends VerticleBase {
   public static final String RECONCILE_ADDRESS = "switchboard.routing.reconcile";
 
   private static final long MAX_RETRY_MS = 30_000;
+
+  /** How to deploy this verticle: on a worker context (serial, off every event loop). */
+  public static io.vertx.core.DeploymentOptions deploymentOptions() {
+    return new io.vertx.core.DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER);
+  }
 
   private final RoutingService routing;
   private final Duration tick;

@@ -60,19 +60,23 @@ public final class RoutingState {
   private final Script setState;
   private final Script present;
   private final Script heartbeat;
+  private final Script enqueue;
+  private final Script dequeue;
 
   public RoutingState(RedisStore redis) {
     this.redis = redis;
-    this.reserve = new Script(load("reserve.lua"));
+    this.reserve = new Script(load("waiting_log.lua") + load("reserve.lua"));
     this.accept = new Script(load("accept.lua"));
-    this.release = new Script(load("load_prelude.lua") + load("release.lua"));
+    this.release = new Script(load("load_prelude.lua") + load("waiting_log.lua") + load("release.lua"));
     this.finish = new Script(load("load_prelude.lua") + load("finish.lua"));
-    this.transfer = new Script(load("load_prelude.lua") + load("transfer.lua"));
-    this.reclassify = new Script(load("reclassify.lua"));
+    this.transfer = new Script(load("load_prelude.lua") + load("waiting_log.lua") + load("transfer.lua"));
+    this.reclassify = new Script(load("waiting_log.lua") + load("reclassify.lua"));
     this.repairAgent = new Script(load("repair_agent.lua"));
     this.setState = new Script(load("set_state.lua"));
     this.present = new Script(load("present.lua"));
     this.heartbeat = new Script(load("heartbeat.lua"));
+    this.enqueue = new Script(load("waiting_log.lua") + load("enqueue.lua"));
+    this.dequeue = new Script(load("waiting_log.lua") + load("dequeue.lua"));
   }
 
   /** See {@link RedisStore#onReconnected}. */
@@ -86,6 +90,21 @@ public final class RoutingState {
 
   private String waitingKey() {
     return k("waiting");
+  }
+
+  /** The number of changes to the waiting interactions so far (waiting_log.lua). */
+  private String waitingSeqKey() {
+    return k("wseq");
+  }
+
+  /** The change log: interaction id → the number of its last change (waiting_log.lua). */
+  private String waitingLogKey() {
+    return k("wlog");
+  }
+
+  /** Changes up to this number have been forgotten by the change log (enqueue.lua). */
+  private String waitingFloorKey() {
+    return k("wfloor");
   }
 
   private String itemKey(String interactionId) {
@@ -124,16 +143,68 @@ public final class RoutingState {
 
   /** Adds (or replaces) a waiting interaction; {@code item} is the classification and exclusions as JSON. */
   public Future<Void> enqueue(String interactionId, JsonObject item, Instant waitingSince) {
-    return redis.call(cmd().set(itemKey(interactionId), item.encode()))
-        .compose(x -> redis.call(cmd().zadd(waitingKey(), (double) waitingSince.toEpochMilli(), interactionId)))
-        .mapEmpty();
+    return enqueue.run(List.of(waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey(), waitingFloorKey()),
+        interactionId, item.encode(), Long.toString(waitingSince.toEpochMilli())).mapEmpty();
   }
 
   /** Removes a waiting interaction (abandoned, moved, ended). */
   public Future<Void> dequeue(String interactionId) {
-    return redis.call(cmd().zrem(waitingKey(), interactionId))
-        .compose(x -> redis.call(cmd().del(itemKey(interactionId))))
+    return dequeue.run(List.of(waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey()), interactionId, "1")
         .mapEmpty();
+  }
+
+  /**
+   * Where the waiting interactions' change log stands: the number of changes so far, the number up to which the log has
+   * forgotten them, and the epoch of live state (null before a rebuild, and after Redis lost its data).
+   */
+  public record WaitingCursor(long seq, long floor, String epoch) {}
+
+  /** See {@link WaitingCursor}. */
+  public Future<WaitingCursor> waitingCursor() {
+    return redis.call(cmd().mget(waitingSeqKey(), waitingFloorKey(), k("epoch"))).map(values -> new WaitingCursor(
+        values.get(0).hasValue() ? Long.parseLong(values.get(0).getValue()) : 0,
+        values.get(1).hasValue() ? Long.parseLong(values.get(1).getValue()) : 0,
+        values.get(2).hasValue() ? values.get(2).getValue() : null));
+  }
+
+  /** The interactions changed after change number {@code seq}: id → the number of its last change. */
+  public Future<Map<String, Long>> waitingChangedSince(long seq) {
+    return redis.call(cmd().zrangebyscoreWithScores(waitingLogKey(),
+        io.lettuce.core.Range.from(io.lettuce.core.Range.Boundary.excluding(seq), io.lettuce.core.Range.Boundary.unbounded())))
+        .map(entries -> {
+          Map<String, Long> out = new LinkedHashMap<>();
+          entries.forEach(e -> out.put(e.getValue(), (long) e.getScore()));
+          return out;
+        });
+  }
+
+  /**
+   * The waiting items of {@code ids} as {@link #waiting()} gives them (with {@code waitingSince}), read in one round of
+   * pipelined commands; an id that does not wait now (no place in the waiting set, or no item) maps to null.
+   */
+  public Future<Map<String, JsonObject>> waitingItems(java.util.Collection<String> ids) {
+    List<String> list = new ArrayList<>(ids);
+    List<CompletableFuture<Double>> scores = new ArrayList<>();
+    List<CompletableFuture<String>> items = new ArrayList<>();
+    for (String id : list) {
+      scores.add(cmd().zscore(waitingKey(), id).toCompletableFuture());
+      items.add(cmd().get(itemKey(id)).toCompletableFuture());
+    }
+    List<CompletableFuture<?>> all = new ArrayList<>(scores);
+    all.addAll(items);
+    return redis.call(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))).map(x -> {
+      Map<String, JsonObject> out = new LinkedHashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        Double score = scores.get(i).join();
+        String item = items.get(i).join();
+        if (score == null || item == null) {
+          out.put(list.get(i), null);
+        } else {
+          out.put(list.get(i), new JsonObject(item).put("waitingSince", score.longValue()));
+        }
+      }
+      return out;
+    });
   }
 
   /** Every waiting interaction, oldest first: id → item (with {@code waitingSince} millis added). */
@@ -169,7 +240,8 @@ public final class RoutingState {
 
   /** Takes an interaction out of the waiting set, keeping its item (an offer of it exists). */
   public Future<Void> unlistWaiting(String interactionId) {
-    return redis.call(cmd().zrem(waitingKey(), interactionId)).mapEmpty();
+    return dequeue.run(List.of(waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey()), interactionId, "0")
+        .mapEmpty();
   }
 
   public Future<JsonObject> item(String interactionId) {
@@ -307,7 +379,7 @@ public final class RoutingState {
   /** Atomically reserves {@code agentId} for {@code interactionId} (see reserve.lua). */
   public Future<Reservation> reserve(String interactionId, String agentId, String channel, Instant now, Instant expires) {
     List<String> keys = List.of(waitingKey(), itemKey(interactionId), agentKey(agentId), offerKey(interactionId),
-        offerExpiryKey(), agentOffersKey(agentId));
+        offerExpiryKey(), agentOffersKey(agentId), waitingSeqKey(), waitingLogKey());
     return reserve.run(keys, interactionId, agentId, channel, Long.toString(now.toEpochMilli()),
         Long.toString(expires.toEpochMilli())).map(Reservation::of);
   }
@@ -341,7 +413,7 @@ public final class RoutingState {
       // The script checks again that this holder still holds it, atomically.
       String holder = o.agentId();
       return release.run(List.of(offerKey(interactionId), offerExpiryKey(), agentOffersKey(holder), agentKey(holder),
-              waitingKey(), itemKey(interactionId)),
+              waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey()),
           interactionId, holder, Long.toString(waitingSince.toEpochMilli()), Long.toString(now.toEpochMilli()),
           pause ? "1" : "0", pauseReason == null ? "" : pauseReason, exclude ? "1" : "0");
     });
@@ -352,7 +424,8 @@ public final class RoutingState {
    * (see transfer.lua); "ok", or "not-assigned" when it was not (any more) in the agent's assigned set.
    */
   public Future<String> transfer(String interactionId, String agentId, String channel, Instant now, JsonObject item, Instant waitingSince) {
-    return transfer.run(List.of(agentKey(agentId), agentAssignedKey(agentId), waitingKey(), itemKey(interactionId)),
+    return transfer.run(List.of(agentKey(agentId), agentAssignedKey(agentId), waitingKey(), itemKey(interactionId),
+            waitingSeqKey(), waitingLogKey()),
         interactionId, channel, Long.toString(now.toEpochMilli()), item.encode(), Long.toString(waitingSince.toEpochMilli()));
   }
 
@@ -366,7 +439,7 @@ public final class RoutingState {
    * or "not-waiting" when it has no item.
    */
   public Future<String> reclassify(String interactionId, JsonObject classification) {
-    return reclassify.run(List.of(itemKey(interactionId)), classification.encode());
+    return reclassify.run(List.of(itemKey(interactionId), waitingSeqKey(), waitingLogKey()), classification.encode(), interactionId);
   }
 
   /** The agent has finished an accepted interaction; gives its capacity back. */

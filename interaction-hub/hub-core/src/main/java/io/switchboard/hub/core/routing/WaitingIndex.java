@@ -1,0 +1,102 @@
+package io.switchboard.hub.core.routing;
+
+import io.switchboard.hub.store.redis.RoutingState;
+import io.switchboard.routing.WaitingInteraction;
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * This node's copy of the waiting interactions, decoded, brought up to date from the change log in
+ * Redis ({@code waiting_log.lua}): {@link #sync} reads only the interactions changed since the last sync (one sorted-set
+ * range and one pipelined read of those items), never the whole waiting set, and parses only them. Every node keeps
+ * its own index over the same Redis state, so work queued, offered, released or moved by another node is seen at the
+ * next sync.
+ *
+ * <p>The whole set is read once at the first sync, after live state was rebuilt (a new epoch: a restart, Redis lost its
+ * data, an admin's rebuild), when the change counter went back (Redis emptied) and when this node last looked before
+ * the oldest change the log still holds.
+ *
+ * <p>The order of the waiting interactions is the {@link io.switchboard.routing.Matcher}'s (priority in force, then wait,
+ * then id): priorities rise with relaxation steps as time passes, so an order kept here would go stale.
+ *
+ * <p>Not thread-safe: owned by the routing verticle's context (one pass at a time, {@link MatchingPass}).
+ */
+final class WaitingIndex {
+  private final RoutingState live;
+  private final Map<String, WaitingInteraction> byId = new HashMap<>();
+  private long seq = -1;
+  private String epoch;
+  private long fullReads;
+  private long itemsRead;
+
+  WaitingIndex(RoutingState live) {
+    this.live = live;
+  }
+
+  /** Brings the index up to date with live state; completes with every waiting interaction (in no order). */
+  Future<Collection<WaitingInteraction>> sync() {
+    return live.waitingCursor().compose(c -> {
+      if (seq < 0 || !Objects.equals(c.epoch(), epoch) || c.seq() < seq || seq < c.floor()) {
+        return readWhole(c);
+      }
+      if (c.seq() == seq) {
+        return Future.succeededFuture(byId.values());
+      }
+      return live.waitingChangedSince(seq).compose(changed -> live.waitingItems(changed.keySet()).map(items -> {
+        items.forEach((id, item) -> {
+          if (item == null) {
+            remove(id);
+          } else {
+            put(LiveViews.waitingOf(id, item));
+          }
+        });
+        itemsRead += items.size();
+        long last = seq;
+        for (long s : changed.values()) {
+          last = Math.max(last, s);
+        }
+        seq = last;
+        return byId.values();
+      }));
+    });
+  }
+
+  private Future<Collection<WaitingInteraction>> readWhole(RoutingState.WaitingCursor c) {
+    // The cursor is read before the set: a change made meanwhile has a higher number and is read again next time.
+    return live.waiting().map(waiting -> {
+      byId.clear();
+      waiting.forEach((id, item) -> put(LiveViews.waitingOf(id, item)));
+      seq = c.seq();
+      epoch = c.epoch();
+      fullReads++;
+      itemsRead += waiting.size();
+      return byId.values();
+    });
+  }
+
+  private void put(WaitingInteraction w) {
+    byId.put(w.interactionId(), w);
+  }
+
+  private void remove(String id) {
+    byId.remove(id);
+  }
+
+  /** How many interactions wait, as of the last sync. */
+  int size() {
+    return byId.size();
+  }
+
+  /** How often the whole waiting set was read (first sync, new epoch, lost log). */
+  long fullReads() {
+    return fullReads;
+  }
+
+  /** How many waiting items were read and decoded from Redis so far, whole reads included. */
+  long itemsRead() {
+    return itemsRead;
+  }
+}
