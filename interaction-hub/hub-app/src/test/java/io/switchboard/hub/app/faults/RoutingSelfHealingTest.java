@@ -86,6 +86,8 @@ class RoutingSelfHealingTest {
     servers.startRedis();
 
     awaitOffered(acked);
+    // The offer is stored before its event reaches the console: wait for the frames too.
+    awaitConsoleOffered(alice, acked);
     assertThat(alice.offered).as("offered to the connected agent").containsAll(acked);
   }
 
@@ -104,6 +106,8 @@ class RoutingSelfHealingTest {
     // An agent logs in again (the sessions went with Redis) and goes available.
     alice = LiveConsole.working(hub.hub().vertx(), hub.hub().httpPort(), () -> login(hub, "alice")).connect();
     awaitOffered(waiting);
+    // The offer is stored before its event reaches the console: wait for the frames too.
+    awaitConsoleOffered(alice, waiting);
     assertThat(alice.offered).as("offered to the agent who came back").containsAll(waiting);
   }
 
@@ -210,6 +214,13 @@ class RoutingSelfHealingTest {
       missing = notOffered(servers, ids);
     }
     assertThat(missing).as("acknowledged contacts not offered to any agent %s s after recovery", RECOVERY.toSeconds()).isEmpty();
+  }
+
+  static void awaitConsoleOffered(LiveConsole console, List<String> ids) throws Exception {
+    long deadline = System.nanoTime() + RECOVERY.toNanos();
+    while (!console.offered.containsAll(ids) && System.nanoTime() < deadline) {
+      sleep(100);
+    }
   }
 
   static void awaitState(List<String> ids, String state) throws Exception {
