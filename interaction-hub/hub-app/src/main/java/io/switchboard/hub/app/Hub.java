@@ -113,6 +113,7 @@ public final class Hub implements AutoCloseable {
 
   private void boot() {
     SwitchboardConfig cfg = config;
+    OpenFiles.check(log);
     if (cfg.postgres().embedded() || cfg.redis().embedded()) {
       // One hub per data folder; servers a killed hub left running on it are stopped first.
       closeInReverse.add(DataFolder.claim(cfg.dataDir()));
