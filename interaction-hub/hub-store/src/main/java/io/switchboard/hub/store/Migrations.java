@@ -27,7 +27,9 @@ public final class Migrations {
             .outOfOrder(true)
             .load();
     MigrateResult result = flyway.migrate();
-    String version = result.targetSchemaVersion != null ? result.targetSchemaVersion : flyway.info().current().getVersion().getVersion();
+    // The schema's version now, not the last migration this run applied: with hubs migrating at once, each applies
+    // some migrations (Flyway locks per migration), and this run's last may be an older, out-of-order one.
+    String version = flyway.info().current().getVersion().getVersion();
     log.atInfo()
         .addKeyValue("database", options.getDatabase())
         .addKeyValue("applied", result.migrationsExecuted)

@@ -68,7 +68,7 @@ public final class RoutingStore {
   private static final String LATEST_AGENT_STATES_OF =
       "SELECT DISTINCT ON (agent_id) agent_id, state, reason, at FROM agent_state_changes WHERE agent_id = ANY($1)"
           + " ORDER BY agent_id, at DESC, id DESC";
-  private static final String WAITING =
+  static final String WAITING =
       "SELECT id, channel, routing, waiting_since, excluded_agents FROM interactions"
           + " WHERE state = 'queued' AND routing IS NOT NULL ORDER BY waiting_since, id";
   private static final String WAITING_ONE =
@@ -77,7 +77,7 @@ public final class RoutingStore {
   private static final String OFFERS =
       "SELECT o.interaction_id, o.agent_id, o.offered_at, o.expires_at, i.channel FROM offers o"
           + " JOIN interactions i ON i.id = o.interaction_id WHERE i.state = 'offered'";
-  private static final String WORKING =
+  static final String WORKING =
       "SELECT id, agent_id, channel, state FROM interactions WHERE state IN ('assigned', 'wrap_up') AND agent_id IS NOT NULL";
   // The conversation's own last agent first (a reply to an email thread goes back to whoever handled it), then
   // the customer's last agent in any conversation.
@@ -85,7 +85,7 @@ public final class RoutingStore {
       "SELECT agent_id FROM interactions WHERE customer_id = ANY($1) AND agent_id IS NOT NULL"
           + " AND answered_at IS NOT NULL AND answered_at >= $2"
           + " ORDER BY (conversation_id IS NOT DISTINCT FROM $3::uuid) DESC, answered_at DESC LIMIT 1";
-  private static final String STUCK_CREATED =
+  static final String STUCK_CREATED =
       "SELECT id FROM interactions WHERE state = 'created' AND created_at < $1 ORDER BY created_at LIMIT 200";
   private static final String STATES_OF =
       "SELECT id, state, agent_id FROM interactions WHERE id = ANY($1)";
