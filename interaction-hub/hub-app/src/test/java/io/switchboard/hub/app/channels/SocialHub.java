@@ -1,5 +1,6 @@
 package io.switchboard.hub.app.channels;
 
+import io.switchboard.hub.app.TestRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,23 +46,10 @@ final class SocialHub implements AutoCloseable {
   static final String TELEGRAM_BOT_TOKEN = "7000000001:AAE-hub-test";
   static final String PHONE_NUMBER_ID = "106540352242922";
 
-  static final String RULES = """
-      settings:
-        offerTimeout: 30s
-        pauseAgentOnOfferTimeout: false
-        stickyAgentWindow: 24h
-        afterCallWork: 1s
-        wrapUpRequired: false
-      skills: [billing, tech-support, general, vip, english, german, turkish, french]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 20s }
-          maxWait: 10m
-      rules:
-        - name: default
-          queue: general
-      """;
+  static final String RULES = TestRules.generalOnly("30s", false, false, """
+      - name: default
+        queue: general
+      """);
 
   final SocialFakeProvider provider = new SocialFakeProvider();
   final Hub hub;

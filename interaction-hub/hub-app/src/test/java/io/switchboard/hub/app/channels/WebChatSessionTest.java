@@ -1,5 +1,6 @@
 package io.switchboard.hub.app.channels;
 
+import io.switchboard.hub.app.TestRules;
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,31 +31,14 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("web chat: a customer's session through the hub")
 class WebChatSessionTest {
-  static final String RULES = """
-      settings:
-        offerTimeout: 60s
-        pauseAgentOnOfferTimeout: false
-        stickyAgentWindow: 24h
-        afterCallWork: 1s
-        wrapUpRequired: true
-      skills: [billing, tech-support, general, vip, english, german, turkish, french]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 20s }
-          maxWait: 10m
-        - id: billing
-          name: Billing
-          serviceLevel: { percent: 80, within: 30s }
-          maxWait: 15m
-      rules:
-        - name: billing-topic
-          when: "channel == 'chat' && attributes['topic'] == 'billing'"
-          queue: billing
-          require: { billing: 4 }
-        - name: default
-          queue: general
-      """;
+  static final String RULES = TestRules.routing("60s", false, """
+          - name: billing-topic
+            when: "channel == 'chat' && attributes['topic'] == 'billing'"
+            queue: billing
+            require: { billing: 4 }
+          - name: default
+            queue: general
+          """);
 
   private static WebChatSmtpPeer smtp;
   private static TestHub hub;

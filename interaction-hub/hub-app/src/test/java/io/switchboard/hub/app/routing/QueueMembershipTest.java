@@ -1,5 +1,6 @@
 package io.switchboard.hub.app.routing;
 
+import io.switchboard.hub.app.TestRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.app.TestHub;
@@ -19,33 +20,16 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("#9.5 queue membership: agents serve their queues, widen and 'not serving the queue' work live")
 class QueueMembershipTest {
-  static final String RULES = """
-      settings:
-        offerTimeout: 60s
-        pauseAgentOnOfferTimeout: false
-        stickyAgentWindow: 24h
-        afterCallWork: 1s
-        wrapUpRequired: true
-      skills: [billing, tech-support, general, vip, english, german, turkish, french]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 20s }
-          maxWait: 10m
-        - id: billing
-          name: Billing
-          serviceLevel: { percent: 80, within: 30s }
-          maxWait: 15m
-      rules:
-        - name: billing-topic
-          when: "attributes['topic'] == 'billing'"
-          queue: billing
-          relax:
-            - after: 3s
-              widen: general
-        - name: default
-          queue: general
-      """;
+  static final String RULES = TestRules.routing("60s", false, """
+          - name: billing-topic
+            when: "attributes['topic'] == 'billing'"
+            queue: billing
+            relax:
+              - after: 3s
+                widen: general
+          - name: default
+            queue: general
+          """);
 
   private TestHub hub;
   private RoutingFixture fx;

@@ -1,5 +1,6 @@
 package io.switchboard.hub.app.routing;
 
+import io.switchboard.hub.app.TestRules;
 import static io.switchboard.hub.app.TestHub.apiKey;
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,35 +18,18 @@ import java.util.function.Predicate;
 
 /** Helpers for routing tests: rules with short timeouts, consoles that keep sending heartbeats, events. */
 public final class RoutingFixture {
-  static final String RULES = """
-      settings:
-        offerTimeout: 1500ms
-        pauseAgentOnOfferTimeout: true
-        stickyAgentWindow: 24h
-        afterCallWork: 1s
-        wrapUpRequired: true
-      skills: [billing, tech-support, general, vip, english, german, turkish, french]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 20s }
-          maxWait: 10m
-        - id: billing
-          name: Billing
-          serviceLevel: { percent: 80, within: 30s }
-          maxWait: 15m
-      rules:
-        - name: billing-topic
-          when: "attributes['topic'] == 'billing'"
-          queue: billing
-          priority: 10
-          require: { billing: 4 }
-          relax:
-            - after: 10m
-              lower: { billing: 2 }
-        - name: default
-          queue: general
-      """;
+  static final String RULES = TestRules.routing("1500ms", true, """
+          - name: billing-topic
+            when: "attributes['topic'] == 'billing'"
+            queue: billing
+            priority: 10
+            require: { billing: 4 }
+            relax:
+              - after: 10m
+                lower: { billing: 2 }
+          - name: default
+            queue: general
+          """);
 
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
   private final Map<String, Boolean> beating = new ConcurrentHashMap<>();

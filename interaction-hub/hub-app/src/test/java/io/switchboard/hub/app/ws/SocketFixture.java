@@ -1,5 +1,6 @@
 package io.switchboard.hub.app.ws;
 
+import io.switchboard.hub.app.TestRules;
 import static io.switchboard.hub.app.TestHub.apiKey;
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,32 +21,15 @@ import java.util.function.Predicate;
  * and helpers: logins, consoles that go available, inbound contacts, event expectations.
  */
 final class SocketFixture implements AutoCloseable {
-  static final String RULES = """
-      settings:
-        offerTimeout: 60s
-        pauseAgentOnOfferTimeout: true
-        stickyAgentWindow: 24h
-        afterCallWork: 1s
-        wrapUpRequired: true
-      skills: [billing, tech-support, general, vip, english, german, turkish, french]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 20s }
-          maxWait: 10m
-        - id: billing
-          name: Billing
-          serviceLevel: { percent: 80, within: 30s }
-          maxWait: 15m
-      rules:
-        - name: billing-topic
-          when: "attributes['topic'] == 'billing'"
-          queue: billing
-          priority: 10
-          require: { billing: 4 }
-        - name: default
-          queue: general
-      """;
+  static final String RULES = TestRules.routing("60s", true, """
+          - name: billing-topic
+            when: "attributes['topic'] == 'billing'"
+            queue: billing
+            priority: 10
+            require: { billing: 4 }
+          - name: default
+            queue: general
+          """);
 
   final TestHub hub;
   final Vertx clients = Vertx.vertx();
