@@ -50,19 +50,6 @@ final class AdapterContext implements ChannelContext {
   private final ChannelAdapter adapter;
   private final String name;
   private final Map<String, Object> own;
-  private final Vertx vertx;
-  private final InboundSink intake;
-  private final Map<String, String> env;
-  private final Map<String, ChannelHttp.RequestHandler> routes;
-  private final Map<String, Handler<ServerWebSocket>> sockets;
-  private final Supplier<String> publicUrl;
-  private final RoutingService routing;
-  private final io.switchboard.hub.core.messaging.DeliveryStatuses deliveryStatuses;
-  private final io.switchboard.hub.core.messaging.ChannelConversations conversations;
-  private final io.switchboard.hub.core.interaction.CustomerDepartures departures;
-  private final io.switchboard.hub.core.interaction.InteractionAttributes attributes;
-  private final io.switchboard.hub.core.interaction.ChannelLookups lookups;
-  private final io.switchboard.hub.core.quarantine.QuarantineService quarantine;
   private final ClusterBroadcast broadcast;
   private final ChannelLeases adapterLeases;
   private final ChannelCursors cursors;
@@ -72,32 +59,19 @@ final class AdapterContext implements ChannelContext {
     this.adapter = adapter;
     this.name = adapter.name();
     this.own = settings;
-    this.vertx = parts.vertx();
-    this.intake = parts.intake();
-    this.env = parts.env();
-    this.routes = parts.routes();
-    this.sockets = parts.sockets();
-    this.publicUrl = parts.publicUrl();
-    this.routing = parts.routing();
-    this.deliveryStatuses = parts.deliveryStatuses();
-    this.conversations = parts.conversations();
-    this.departures = parts.departures();
-    this.attributes = parts.attributes();
-    this.lookups = parts.lookups();
-    this.quarantine = parts.quarantine();
-    this.broadcast = new ClusterBroadcast(vertx, name);
+    this.broadcast = new ClusterBroadcast(parts.vertx(), name);
     this.adapterLeases = new io.switchboard.hub.core.cluster.ClusterLeases(parts.leases(), name);
     this.cursors = new io.switchboard.hub.core.messaging.StoredCursors(parts.stores(), name);
   }
 
   @Override
   public Vertx vertx() {
-    return vertx;
+    return parts.vertx();
   }
 
   @Override
   public InboundSink inbound() {
-    return intake;
+    return parts.intake();
   }
 
   @Override
@@ -108,7 +82,7 @@ final class AdapterContext implements ChannelContext {
   @Override
   public String secret(String secretName) {
     String key = ("SWITCHBOARD_" + name + "_" + secretName).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-    String v = env.get(key);
+    String v = parts.env().get(key);
     return v == null || v.isBlank() ? null : v;
   }
 
@@ -117,24 +91,24 @@ final class AdapterContext implements ChannelContext {
     return new ChannelHttp() {
       @Override
       public void route(String path, RequestHandler handler) {
-        routes.put(name + " " + path, handler);
+        parts.routes().put(name + " " + path, handler);
       }
 
       @Override
       public void webSocket(String path, Handler<ServerWebSocket> handler) {
-        sockets.put(name + " " + path, handler);
+        parts.sockets().put(name + " " + path, handler);
       }
 
       @Override
       public String baseUrl() {
-        return publicUrl.get() + "/channels/" + name;
+        return parts.publicUrl().get() + "/channels/" + name;
       }
     };
   }
 
   @Override
   public DeliverySink deliveries() {
-    return deliveryStatuses;
+    return parts.deliveryStatuses();
   }
 
   @Override
@@ -142,20 +116,20 @@ final class AdapterContext implements ChannelContext {
     return new io.switchboard.hub.api.spi.InteractionControl() {
       @Override
       public Future<Boolean> customerLeft(InteractionId interaction, String reason) {
-        return departures.left(interaction, reason, name);
+        return parts.departures().left(interaction, reason, name);
       }
 
       @Override
       public Future<Void> agentAnswered(InteractionId interaction, io.switchboard.hub.api.AgentId agent) {
         var staff = new io.switchboard.hub.core.auth.Principal.Staff(agent, "phone", io.switchboard.hub.api.Role.AGENT);
         // Accepted already (the console's accept won the race): that is the answer too.
-        return routing.accept(staff, interaction).recover(e -> lookups.assignedTo(interaction, agent)
+        return parts.routing().accept(staff, interaction).recover(e -> parts.lookups().assignedTo(interaction, agent)
             .compose(ok -> ok ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(e)));
       }
 
       @Override
       public Future<Void> callState(io.switchboard.hub.api.spi.CallState state) {
-        vertx.eventBus().publish(io.switchboard.hub.core.cluster.ClusterEvents.CALL_STATE,
+        parts.vertx().eventBus().publish(io.switchboard.hub.core.cluster.ClusterEvents.CALL_STATE,
             new JsonObject().put("interactionId", state.interaction().toString())
                 .put("agentId", state.agent() == null ? null : state.agent().toString())
                 .put("state", state.phase().wireName()).put("since", state.since().toString())
@@ -166,7 +140,7 @@ final class AdapterContext implements ChannelContext {
 
       @Override
       public Future<Boolean> updateAttributes(InteractionId interaction, Map<String, String> changes, String reason) {
-        return attributes.update(interaction, changes, reason, name);
+        return parts.attributes().update(interaction, changes, reason, name);
       }
     };
   }
@@ -177,7 +151,7 @@ final class AdapterContext implements ChannelContext {
       @Override
       public java.util.Set<String> calendars() {
         try {
-          return java.util.Set.copyOf(routing.rules().current().calendarNames());
+          return java.util.Set.copyOf(parts.routing().rules().current().calendarNames());
         } catch (IllegalStateException notLoaded) {
           return java.util.Set.of();
         }
@@ -186,7 +160,7 @@ final class AdapterContext implements ChannelContext {
       @Override
       public java.util.Optional<Boolean> isOpen(String calendar, java.time.Instant at) {
         try {
-          var rules = routing.rules().current();
+          var rules = parts.routing().rules().current();
           return rules.calendarNames().contains(calendar)
               ? java.util.Optional.of(rules.isOpen(calendar, at.atZone(java.time.ZoneOffset.UTC)))
               : java.util.Optional.empty();
@@ -199,17 +173,17 @@ final class AdapterContext implements ChannelContext {
 
   @Override
   public Future<Boolean> knownCustomer(io.switchboard.hub.api.SenderAddress identity) {
-    return lookups.knownCustomer(identity);
+    return parts.lookups().knownCustomer(identity);
   }
 
   @Override
   public Future<List<io.switchboard.hub.api.spi.OpenInteraction>> openInteractions() {
-    return lookups.openInteractions(adapter.channel());
+    return parts.lookups().openInteractions(adapter.channel());
   }
 
   @Override
   public Future<String> phoneEndpoint(io.switchboard.hub.api.AgentId agent) {
-    return lookups.phoneEndpoint(agent);
+    return parts.lookups().phoneEndpoint(agent);
   }
 
   @Override
@@ -229,12 +203,12 @@ final class AdapterContext implements ChannelContext {
 
   @Override
   public Quarantine quarantine() {
-    return item -> quarantine.setAside(item).onSuccess(stored -> {
+    return item -> parts.quarantine().setAside(item).onSuccess(stored -> {
       if (stored) {
         log.atWarn().addKeyValue("adapter", name).addKeyValue("source", item.source())
             .addKeyValue("reference", item.reference()).addKeyValue("reason", item.reason())
             .log("message set aside for supervisors");
-        vertx.eventBus().publish(ChannelRuntime.QUARANTINE_STORED, new JsonObject().put("adapter", name).put("source", item.source())
+        parts.vertx().eventBus().publish(ChannelRuntime.QUARANTINE_STORED, new JsonObject().put("adapter", name).put("source", item.source())
             .put("reason", item.reason()));
       }
     });
@@ -262,6 +236,6 @@ final class AdapterContext implements ChannelContext {
 
   @Override
   public ConversationReader conversations() {
-    return conversations;
+    return parts.conversations();
   }
 }

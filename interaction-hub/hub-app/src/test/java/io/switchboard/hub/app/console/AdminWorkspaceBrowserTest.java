@@ -185,6 +185,10 @@ class AdminWorkspaceBrowserTest {
     audit.getByLabel("Action").fill("agent.");
     audit.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Filter")).click();
     Locator rows = audit.getByTestId("audit-entries").locator("tbody tr");
+    // The filtered entries replace the unfiltered ones when the answer arrives: wait until no other action is shown
+    // (the counts below would also hold on the unfiltered list, so they alone do not wait for the filter).
+    assertThat(rows.locator("td:nth-child(3)")
+        .filter(new Locator.FilterOptions().setHasNotText(java.util.regex.Pattern.compile("^agent\\.")))).hasCount(0);
     assertThat(rows.filter(new Locator.FilterOptions().setHasText("agent.disabled"))).hasCount(1);
     assertThat(rows.filter(new Locator.FilterOptions().setHasText("agent.created"))).hasCount(1);
     assertThat(rows.filter(new Locator.FilterOptions().setHasText("agent.profile_changed"))).hasCount(1);
