@@ -175,6 +175,9 @@ public final class Hub implements AutoCloseable {
     RoutingService routing = new RoutingService(vertx, stores, new RoutingState(redis), rules, Clock.systemUTC());
     ConsoleSettingsService console = consoleSettings(vertx, stores, cfg.configDir().resolve("console.yaml"));
 
+    // Before routing and messaging publish anything, so consoles on other nodes hear of every event; and before the
+    // demo is switched off, so the other nodes drop the demo's sessions and key they hold in memory at once.
+    await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     if (cfg.demo().enabled()) {
       await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce()
           .compose(x -> auth.markDemoSeeded()), "demo seed");
@@ -191,8 +194,6 @@ public final class Hub implements AutoCloseable {
 
     HubMetrics.register(vertx, registry, stores, redis);
     InboundSink meteredIntake = new MeteredIntake(intake, registry);
-    // Before routing and messaging publish anything, so consoles on other nodes hear of every event.
-    await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
     await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1), cfg.routing().reconcileEvery(),
         cfg.configPollEvery()), RoutingVerticle.deploymentOptions()), "routing");
