@@ -255,12 +255,10 @@ public final class AsteriskAdapter implements ChannelAdapter {
     return byInteraction.values();
   }
 
-  /** The post-call survey step (the hub's {@code Surveys}; a caller has 5 s to press a key). */
+  /** The post-call survey step (the hub's {@code Surveys}; prompts and timeout from the IVR file in force). */
   PostCallSurvey survey() {
-    return new PostCallSurvey(context.surveys(), SURVEY_KEY_TIMEOUT);
+    return new PostCallSurvey(context.surveys(), ivr.survey());
   }
-
-  static final java.time.Duration SURVEY_KEY_TIMEOUT = java.time.Duration.ofSeconds(5);
 
   /** AMI saw a channel hang up: a caller on hold whose agent's leg it was stops waiting for that leg. */
   void channelHungUp(String channel) {

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param waiting how a queued caller waits
  * @param callbacks how the hub dials a caller who asked to be called back
  */
-public record Ivr(Map<String, EntryPoint> entryPoints, Map<String, Menu> menus, Waiting waiting, Callbacks callbacks) {
+public record Ivr(Map<String, EntryPoint> entryPoints, Map<String, Menu> menus, Waiting waiting, Callbacks callbacks,
+    Survey survey) {
 
   /** The entry point for dialled numbers that no other entry point lists. */
   public static final String DEFAULT_ENTRY = "default";
@@ -24,6 +25,12 @@ public record Ivr(Map<String, EntryPoint> entryPoints, Map<String, Menu> menus, 
     menus = Map.copyOf(menus);
     Objects.requireNonNull(waiting, "waiting");
     Objects.requireNonNull(callbacks, "callbacks");
+    Objects.requireNonNull(survey, "survey");
+  }
+
+  /** An IVR with the default post-call survey prompts. */
+  public Ivr(Map<String, EntryPoint> entryPoints, Map<String, Menu> menus, Waiting waiting, Callbacks callbacks) {
+    this(entryPoints, menus, waiting, callbacks, Survey.DEFAULTS);
   }
 
   /** A version without callbacks' dialling settings (the defaults). */
@@ -150,6 +157,31 @@ public record Ivr(Map<String, EntryPoint> entryPoints, Map<String, Menu> menus, 
     /** The dial string for a number (digits with an optional leading +, checked by the caller). */
     public String dialString(String number) {
       return dial.replace("{number}", number);
+    }
+  }
+
+  /**
+   * The post-call satisfaction question (asked when the queue's survey settings want a rating on voice): the caller
+   * hears {@code question} (any key interrupts it) and has {@code timeout} to press 1 to 5. A valid key: {@code thanks}
+   * (no key is read meanwhile). A wrong key or none: {@code invalid} and the question once more; a second miss, or an
+   * answer the hub refuses: {@code goodbye}.
+   */
+  public record Survey(List<Prompt> question, Duration timeout, List<Prompt> invalid, List<Prompt> thanks, List<Prompt> goodbye) {
+    /** Stock sounds only: a beep, "press" "one" … "five"; 5 s to press a key. */
+    public static final Survey DEFAULTS = new Survey(
+        sounds("beep", "vm-press", "digits/1", "digits/2", "digits/3", "digits/4", "digits/5"), Duration.ofSeconds(5),
+        sounds("pm-invalid-option", "please-try-again"), sounds("auth-thankyou", "vm-goodbye"), sounds("vm-goodbye"));
+
+    public Survey {
+      question = List.copyOf(question);
+      Objects.requireNonNull(timeout, "timeout");
+      invalid = List.copyOf(invalid);
+      thanks = List.copyOf(thanks);
+      goodbye = List.copyOf(goodbye);
+    }
+
+    private static List<Prompt> sounds(String... names) {
+      return java.util.Arrays.stream(names).<Prompt>map(Prompt.Sound::new).toList();
     }
   }
 

@@ -27,6 +27,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * Reads {@code ivr.yaml}. Every problem is collected with its file, line and key and reported at once
  * ({@link IvrException}); a file with any problem yields no {@link Ivr}.
+ *
+ * <p>Over 400 lines on purpose: one method per section of the file, all sharing the problem list and the small
+ * readers (durations, prompts, keys) that make every message name file, line and key the same way.
  */
 public final class IvrParser {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)");
@@ -89,7 +92,7 @@ public final class IvrParser {
       throw new IvrException(List.of(new IvrException.Problem(file, root == null ? 0 : line(root), "(file)",
           "must be a mapping with entryPoints, menus and waiting")));
     }
-    Map<String, Node> fields = fields(top, "", Set.of("entryPoints", "menus", "waiting", "callbacks"));
+    Map<String, Node> fields = fields(top, "", Set.of("entryPoints", "menus", "waiting", "callbacks", "survey"));
 
     Map<String, Node> menuNodes = new LinkedHashMap<>();
     Node menusNode = fields.get("menus");
@@ -136,10 +139,11 @@ public final class IvrParser {
 
     Waiting waiting = waiting(fields.get("waiting"));
     Ivr.Callbacks callbacks = callbacks(fields.get("callbacks"));
+    Ivr.Survey survey = survey(fields.get("survey"));
     if (!problems.isEmpty()) {
       throw new IvrException(problems);
     }
-    return new Ivr(entries, menus, waiting, callbacks);
+    return new Ivr(entries, menus, waiting, callbacks, survey);
   }
 
   private void entryPoint(String key, Node node, Set<String> menuNames, Map<String, EntryPoint> entries) {
@@ -448,6 +452,31 @@ public final class IvrParser {
     Duration ring = duration(f.get("ringTimeout"), "callbacks.ringTimeout", d.ringTimeout(), Duration.ofSeconds(5), Duration.ofMinutes(5));
     List<Prompt> agent = f.get("agentPrompts") == null ? d.agentPrompts() : prompts(f.get("agentPrompts"), "callbacks.agentPrompts");
     return new Ivr.Callbacks(dial, attempts, retry, ring, agent);
+  }
+
+  /** The post-call survey's prompts and timeout; each key left out keeps its default. */
+  private Ivr.Survey survey(Node node) {
+    Ivr.Survey d = Ivr.Survey.DEFAULTS;
+    if (node == null) {
+      return d;
+    }
+    if (!(node instanceof MappingNode m)) {
+      problem(node, "survey", "must be a mapping with question, timeout, invalid, thanks and goodbye");
+      return d;
+    }
+    Map<String, Node> f = fields(m, "survey", Set.of("question", "timeout", "invalid", "thanks", "goodbye"));
+    List<Prompt> question = d.question();
+    if (f.get("question") != null) {
+      question = prompts(f.get("question"), "survey.question");
+      if (question.isEmpty()) {
+        problem(f.get("question"), "survey.question", "must have at least one prompt (the caller has to hear the question)");
+      }
+    }
+    Duration timeout = duration(f.get("timeout"), "survey.timeout", d.timeout(), Duration.ofSeconds(1), Duration.ofSeconds(30));
+    List<Prompt> invalid = f.get("invalid") == null ? d.invalid() : prompts(f.get("invalid"), "survey.invalid");
+    List<Prompt> thanks = f.get("thanks") == null ? d.thanks() : prompts(f.get("thanks"), "survey.thanks");
+    List<Prompt> goodbye = f.get("goodbye") == null ? d.goodbye() : prompts(f.get("goodbye"), "survey.goodbye");
+    return new Ivr.Survey(question, timeout, invalid, thanks, goodbye);
   }
 
   private char dtmf(Node node, String key, char dflt) {

@@ -17,24 +17,34 @@ import org.slf4j.LoggerFactory;
  * up, a caller whose queue asks for a rating on the voice channel ({@link Surveys#invite} with {@code voice}) hears the
  * question and presses 1 to 5. The first valid key is stored ({@link Surveys#answer}) and every later key is ignored;
  * any other key, or none within the timeout, gets one retry and then the call ends with nothing stored; a caller
- * hanging up stores nothing. Only stock Asterisk sounds are played.
+ * hanging up stores nothing. The prompts and the time to press a key are the IVR file's {@code survey} section
+ * ({@link Ivr.Survey}; stock Asterisk sounds by default).
  */
 final class PostCallSurvey {
   private static final Logger log = LoggerFactory.getLogger(PostCallSurvey.class);
 
-  /** "Press" "one" … "five" — stock sounds only; a beep first so the caller knows the call goes on. */
-  static final List<String> QUESTION = List.of("beep", "vm-press", "digits/1", "digits/2", "digits/3", "digits/4", "digits/5");
-  static final List<String> INVALID = List.of("pm-invalid-option", "please-try-again");
-  static final List<String> THANKS = List.of("auth-thankyou", "vm-goodbye");
+  /** The default question's sounds ("press" "one" … "five", a beep first so the caller knows the call goes on). */
+  static final List<String> QUESTION = names(Ivr.Survey.DEFAULTS.question());
+  static final List<String> THANKS = names(Ivr.Survey.DEFAULTS.thanks());
   /** Every key stops the question (so a wrong key is heard as wrong at once). */
   static final String KEYS = "0123456789*#";
 
   private final Surveys surveys;
-  private final Duration timeout;
+  private final Ivr.Survey config;
 
+  /** The default prompts, {@code timeout} to press a key. */
   PostCallSurvey(Surveys surveys, Duration timeout) {
+    this(surveys, new Ivr.Survey(Ivr.Survey.DEFAULTS.question(), timeout, Ivr.Survey.DEFAULTS.invalid(),
+        Ivr.Survey.DEFAULTS.thanks(), Ivr.Survey.DEFAULTS.goodbye()));
+  }
+
+  PostCallSurvey(Surveys surveys, Ivr.Survey config) {
     this.surveys = surveys;
-    this.timeout = timeout;
+    this.config = config;
+  }
+
+  private static List<String> names(List<Ivr.Prompt> prompts) {
+    return prompts.stream().map(p -> ((Ivr.Prompt.Sound) p).name()).toList();
   }
 
   /**
@@ -56,9 +66,9 @@ final class PostCallSurvey {
         return 0;
       }
       for (int attempt = 0; attempt < 2; attempt++) {
-        char key = play(channel, QUESTION, KEYS);
+        char key = CallFlows.play(channel, config.question(), KEYS);
         if (key == 0) {
-          key = channel.waitForDigit((int) timeout.toMillis());
+          key = channel.waitForDigit((int) config.timeout().toMillis());
         }
         if (key >= '1' && key <= '5') {
           return store(interaction, key - '0', channel);
@@ -66,10 +76,10 @@ final class PostCallSurvey {
         log.atInfo().addKeyValue("interactionId", interaction).addKeyValue("key", key == 0 ? "none" : String.valueOf(key))
             .addKeyValue("attempt", attempt + 1).log("no valid survey key");
         if (attempt == 0) {
-          play(channel, INVALID, "");
+          CallFlows.play(channel, config.invalid(), "");
         }
       }
-      play(channel, List.of("vm-goodbye"), "");
+      CallFlows.play(channel, config.goodbye(), "");
       return 0;
     } catch (AgiHangupException e) {
       log.atInfo().addKeyValue("interactionId", interaction).log("the caller hung up before rating the call");
@@ -85,25 +95,16 @@ final class PostCallSurvey {
       CallFlows.await(surveys.answer(interaction, rating, null));
     } catch (ConflictException e) {
       log.atInfo().addKeyValue("interactionId", interaction).log("the call's survey was answered before; this key is not stored");
-      play(channel, List.of("vm-goodbye"), "");
+      CallFlows.play(channel, config.goodbye(), "");
       return 0;
     } catch (Exception e) {
       log.atWarn().addKeyValue("interactionId", interaction).addKeyValue("error", e.toString()).log("could not store the rating");
-      play(channel, List.of("vm-goodbye"), "");
+      CallFlows.play(channel, config.goodbye(), "");
       return 0;
     }
     log.atInfo().addKeyValue("interactionId", interaction).addKeyValue("rating", rating).log("caller rated the call");
-    play(channel, THANKS, ""); // no escape keys: a second key is not read, let alone stored
+    CallFlows.play(channel, config.thanks(), ""); // no escape keys: a second key is not read, let alone stored
     return rating;
   }
 
-  private static char play(AgiChannel channel, List<String> sounds, String escapes) throws AgiException {
-    for (String s : sounds) {
-      char c = channel.streamFile(s, escapes);
-      if (c != 0) {
-        return c;
-      }
-    }
-    return 0;
-  }
 }

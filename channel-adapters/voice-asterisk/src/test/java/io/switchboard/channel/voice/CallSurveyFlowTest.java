@@ -68,6 +68,9 @@ class CallSurveyFlowTest {
               "1": { set: { topic: billing }, goto: queue }
         waiting:
           announceEvery: 0
+        survey:                       # the IVR file's own question: "press" then the digits 1 to 5 spoken (SayDigits)
+          question: [beep, vm-press, {digits: "12345"}]
+          timeout: 8s
         """);
     vertx = Vertx.vertx();
     hub = new FakeHub(vertx, Map.of("agiPort", agiPort, "agiBind", "127.0.0.1", "amiPort", asterisk.amiPort,

@@ -204,4 +204,69 @@ class IvrParserTest {
         .satisfies(e -> assertThat(((IvrException) e).problems().stream().map(Object::toString).toList())
             .containsExactly("ivr.yaml:4: menus.main.timeout: must be between PT0.5S and PT1M"));
   }
+
+  @Test
+  void theSurveySectionIsReadAndEachKeyLeftOutKeepsItsDefault() throws Exception {
+    Ivr ivr = IvrParser.parse("ivr.yaml", """
+        entryPoints: [{ name: any, numbers: [default], menu: main }]
+        menus: { main: { prompts: [beep] } }
+        waiting: { announceEvery: 0 }
+        survey:
+          question: [custom/rate-us, {digits: "12345"}]
+          timeout: 8s
+          thanks: []
+        """);
+    assertThat(ivr.survey().question()).containsExactly(new Ivr.Prompt.Sound("custom/rate-us"), new Ivr.Prompt.Digits("12345"));
+    assertThat(ivr.survey().timeout()).isEqualTo(Duration.ofSeconds(8));
+    assertThat(ivr.survey().thanks()).isEmpty();
+    assertThat(ivr.survey().invalid()).isEqualTo(Ivr.Survey.DEFAULTS.invalid());
+    assertThat(ivr.survey().goodbye()).isEqualTo(Ivr.Survey.DEFAULTS.goodbye());
+    Ivr none = IvrParser.parse("ivr.yaml", """
+        entryPoints: [{ name: any, numbers: [default], menu: main }]
+        menus: { main: { prompts: [beep] } }
+        waiting: { announceEvery: 0 }
+        """);
+    assertThat(none.survey()).isEqualTo(Ivr.Survey.DEFAULTS);
+  }
+
+  @Test
+  void everySurveyProblemIsReportedAtOnceWithFileLineAndKey() {
+    String text = """
+        entryPoints: [{ name: any, numbers: [default], menu: main }]
+        menus: { main: { prompts: [beep] } }
+        waiting: { announceEvery: 0 }
+        survey:
+          question: []
+          timeout: 2m
+          invalid: ["../../etc/passwd", {number: x}]
+          thanks: auth-thankyou
+          goodbye: ["bad sound"]
+          keys: "12345"
+        """;
+    assertThatThrownBy(() -> IvrParser.parse("ivr.yaml", text))
+        .isInstanceOf(IvrException.class)
+        .satisfies(e -> {
+          var problems = ((IvrException) e).problems().stream().map(Object::toString).toList();
+          assertThat(problems).contains(
+              "ivr.yaml:5: survey.question: must have at least one prompt (the caller has to hear the question)",
+              "ivr.yaml:7: survey.invalid[0]: must be an Asterisk sound name (letters, digits, '_', '-', '/', no '..')",
+              "ivr.yaml:7: survey.invalid[1].number: must be a whole number",
+              "ivr.yaml:10: survey.keys: is not a known key (expected one of [goodbye, invalid, question, thanks, timeout])");
+          assertThat(problems).anyMatch(p -> p.startsWith("ivr.yaml:6: survey.timeout: "));
+          assertThat(problems).anyMatch(p -> p.startsWith("ivr.yaml:9: survey.goodbye[0]: "));
+          assertThat(problems).as("a single sound is a list of one (thanks)").hasSize(6);
+        });
+    assertThatThrownBy(() -> IvrParser.parse("ivr.yaml", """
+        entryPoints: [{ name: any, numbers: [default], menu: main }]
+        menus: { main: { prompts: [beep] } }
+        waiting: { announceEvery: 0 }
+        survey: yes
+        """)).hasMessageContaining("ivr.yaml:4: survey: must be a mapping with question, timeout, invalid, thanks and goodbye");
+    assertThatThrownBy(() -> IvrParser.parse("ivr.yaml", """
+        entryPoints: [{ name: any, numbers: [default], menu: main }]
+        menus: { main: { prompts: [beep] } }
+        waiting: { announceEvery: 0 }
+        survey: { question: ["bad\u0001sound"] }
+        """)).as("control characters").isInstanceOf(IvrException.class).hasMessageContaining("ivr.yaml:");
+  }
 }

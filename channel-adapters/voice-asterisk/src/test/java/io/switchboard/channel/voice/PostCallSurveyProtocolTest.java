@@ -39,7 +39,8 @@ class PostCallSurveyProtocolTest {
     hub = new FakeHub(vertx, Map.of("agiPort", port, "amiPort", RealAsterisk.freePort()));
     hub.surveyed.add(id);
     server = new VirtualThreadAgiServer((request, channel) ->
-        (req, ch) -> results.add(new PostCallSurvey(hub.surveys(), Duration.ofSeconds(1)).run(id, ch)));
+        (req, ch) -> results.add((custom == null ? new PostCallSurvey(hub.surveys(), Duration.ofSeconds(1))
+            : new PostCallSurvey(hub.surveys(), custom)).run(id, ch)));
     server.setPort(port);
     server.setAddress(InetAddress.getByName("127.0.0.1"));
     serverThread = Thread.ofPlatform().daemon().start(() -> {
@@ -105,6 +106,37 @@ class PostCallSurveyProtocolTest {
 
   static long waits(FastAgiPeer peer) {
     return peer.commands.stream().filter(c -> c.startsWith("WAIT FOR DIGIT")).count();
+  }
+
+  /** The IVR file's survey section, when a test sets one. */
+  volatile Ivr.Survey custom;
+
+  @Test
+  void theIvrFilesPromptsAndTimeoutAreUsed() throws Exception {
+    custom = IvrParser.parse("ivr.yaml", """
+        entryPoints: [{ name: any, numbers: [default], menu: main }]
+        menus: { main: { prompts: [beep] } }
+        waiting: { announceEvery: 0 }
+        survey:
+          question: [custom/rate-us, {digits: "15"}]
+          timeout: 3s
+          invalid: [custom/try-again]
+          thanks: [custom/thanks]
+          goodbye: [custom/bye]
+        """).survey();
+    FastAgiPeer peer = session(caller("", ' ', "-3", () -> { }));
+    assertThat(result()).isEqualTo(3);
+    assertThat(hub.ratings).containsExactly(Map.entry(id, 3));
+    assertThat(sounds(peer)).containsExactly("custom/rate-us", "custom/try-again", "custom/rate-us", "custom/thanks");
+    assertThat(peer.commands).anyMatch(c -> c.startsWith("SAY DIGITS \"15\""));
+    assertThat(peer.commands).filteredOn(c -> c.startsWith("WAIT FOR DIGIT")).allMatch(c -> c.equals("WAIT FOR DIGIT 3000"));
+
+    results.clear();
+    hub.ratings.clear();
+    hub.surveyAnswers.clear();
+    FastAgiPeer twoMisses = session(caller("", ' ', "-9", () -> { }));
+    assertThat(result()).isZero();
+    assertThat(sounds(twoMisses)).endsWith("custom/try-again", "custom/rate-us", "custom/bye");
   }
 
   @Test
