@@ -188,12 +188,16 @@ public final class LoadBenchmark {
     setUpAgents(agentCount, capacity);
 
     List<Phase> phases = new ArrayList<>();
-    phases.add(fixedRate("warm-up REST 50/s", 50, Math.min(seconds, 10), false));
-    for (int rate : rates) {
-      phases.add(fixedRate("REST " + rate + "/s", rate, seconds, false));
+    if (!List.of(args).contains("--no-contacts")) {
+      phases.add(fixedRate("warm-up REST 50/s", 50, Math.min(seconds, 10), false));
+      for (int rate : rates) {
+        phases.add(fixedRate("REST " + rate + "/s", rate, seconds, false));
+      }
+      phases.add(fixedRate("web chat " + chatRate + "/s", chatRate, seconds, true));
+      phases.add(maximum("REST at maximum, " + concurrency + " in flight", concurrency, seconds));
     }
-    phases.add(fixedRate("web chat " + chatRate + "/s", chatRate, seconds, true));
-    phases.add(maximum("REST at maximum, " + concurrency + " in flight", concurrency, seconds));
+    int socketCount = intOption(args, "--sockets", 0);
+    String socketLine = socketCount > 0 ? manySockets(socketCount, intOption(args, "--socket-hold", 20)) : null;
 
     System.out.println();
     System.out.println("== summary (commit " + commit + ", " + Instant.now() + ") ==");
@@ -207,6 +211,9 @@ public final class LoadBenchmark {
           p.ms(p.intake), p.cpu, p.heap, p.load);
       System.out.printf("|   | failed %,d, offered %,d, completed %,d (after the window too) | | | | | | | | |%n", p.failed.get(),
           p.offered.get(), p.completed.get());
+    }
+    if (socketLine != null) {
+      System.out.println(socketLine);
     }
     stopping = true;
     Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -245,6 +252,111 @@ public final class LoadBenchmark {
     closeWindow(phase, start, cpu0[0]);
     drain(phase);
     return phase;
+  }
+
+  /**
+   * {@code count} more agent sockets (the agents' tokens in turn), opened 200 at a time: each authenticates, then pings
+   * every 2 s as the console does. Held {@code hold} seconds; then the hub's heap, resident set and CPU, the sockets
+   * that authenticated, failed or were dropped, auth (connect to hello) and ping-to-pong latency.
+   */
+  private String manySockets(int count, int hold) throws Exception {
+    System.out.println("phase: " + count + " agent sockets, held " + hold + " s");
+    Histogram auth = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    Histogram pong = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    AtomicLong ready = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicLong dropped = new AtomicLong();
+    List<WebSocket> open = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(200);
+    long cpu0 = hubCpuTicks();
+    long rampStart = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      inFlight.acquire();
+      String token = agents.get(i % agents.size()).token;
+      long t0 = System.nanoTime();
+      boolean[] done = {false};
+      Runnable settle = () -> {
+        if (!done[0]) {
+          done[0] = true;
+          inFlight.release();
+        }
+      };
+      sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws/agent")).onComplete(ar -> {
+        if (ar.failed()) {
+          failed.incrementAndGet();
+          settle.run();
+          return;
+        }
+        WebSocket ws = ar.result();
+        long[] pingAt = {0};
+        ws.textMessageHandler(text -> {
+          JsonObject f = new JsonObject(text);
+          switch (f.getString("type", "")) {
+            case "hello" -> {
+              synchronized (auth) {
+                auth.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0)));
+              }
+              ready.incrementAndGet();
+              open.add(ws);
+              settle.run();
+              vertx.setPeriodic(2000, t -> {
+                if (!stopping) {
+                  pingAt[0] = System.nanoTime();
+                  ws.writeTextMessage("{\"type\":\"ping\"}");
+                }
+              });
+            }
+            case "pong" -> {
+              if (pingAt[0] != 0) {
+                synchronized (pong) {
+                  pong.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - pingAt[0])));
+                }
+              }
+            }
+            case "error" -> {
+              if (!done[0]) {
+                failed.incrementAndGet();
+                settle.run();
+              }
+            }
+            default -> { }
+          }
+        });
+        ws.closeHandler(v -> {
+          if (!done[0]) {
+            failed.incrementAndGet();
+            settle.run();
+          } else if (!stopping) {
+            dropped.incrementAndGet();
+          }
+        });
+        ws.writeTextMessage(new JsonObject().put("type", "auth").put("token", token).encode());
+      });
+    }
+    inFlight.acquire(200);
+    inFlight.release(200);
+    double ramp = (System.nanoTime() - rampStart) / 1e9;
+    System.out.printf("  %,d sockets ready, %,d failed in %.1f s; holding %d s%n", ready.get(), failed.get(), ramp, hold);
+    long holdStart = System.nanoTime();
+    long cpuHold = hubCpuTicks();
+    Thread.sleep(TimeUnit.SECONDS.toMillis(hold)); // a timed hold, not a wait for an event
+    double cores = (hubCpuTicks() - cpuHold) / 100.0 / ((System.nanoTime() - holdStart) / 1e9);
+    String heap = hubHeap();
+    String line;
+    synchronized (auth) {
+      synchronized (pong) {
+        line = String.format("sockets: %,d asked, %,d authenticated, %,d failed, %,d dropped while held; ramp %.1f s (%.0f/s, hub "
+                + "%.2f cores over ramp and hold: %.2f while held); auth p50 %.1f / p99 %.1f / max %.1f ms; ping->pong p50 %.1f / "
+                + "p99 %.1f / max %.1f ms; hub heap %s; load %s",
+            count, ready.get(), failed.get(), dropped.get(), ramp, ready.get() / ramp,
+            (hubCpuTicks() - cpu0) / 100.0 / ((System.nanoTime() - rampStart) / 1e9), cores,
+            auth.getValueAtPercentile(50) / 1000.0, auth.getValueAtPercentile(99) / 1000.0, auth.getMaxValue() / 1000.0,
+            pong.getValueAtPercentile(50) / 1000.0, pong.getValueAtPercentile(99) / 1000.0, pong.getMaxValue() / 1000.0,
+            heap, loadAverage());
+      }
+    }
+    System.out.println("  " + line);
+    return line;
   }
 
   private Phase maximum(String name, int concurrency, int seconds) throws Exception {
