@@ -289,6 +289,7 @@ public final class LoadBenchmark {
         }
         WebSocket ws = ar.result();
         long[] pingAt = {0};
+        boolean[] authed = {false};
         ws.textMessageHandler(text -> {
           JsonObject f = new JsonObject(text);
           switch (f.getString("type", "")) {
@@ -297,6 +298,7 @@ public final class LoadBenchmark {
                 auth.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0)));
               }
               ready.incrementAndGet();
+              authed[0] = true;
               open.add(ws);
               settle.run();
               vertx.setPeriodic(2000, t -> {
@@ -326,7 +328,7 @@ public final class LoadBenchmark {
           if (!done[0]) {
             failed.incrementAndGet();
             settle.run();
-          } else if (!stopping) {
+          } else if (authed[0] && !stopping) {
             dropped.incrementAndGet();
           }
         });
