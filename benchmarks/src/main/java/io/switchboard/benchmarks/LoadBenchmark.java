@@ -148,20 +148,30 @@ public final class LoadBenchmark {
     }
 
     Path work = Files.createTempDirectory("switchboard-load-");
-    EmbeddedPostgresServer pg = EmbeddedPostgresServer.startDurable(work.resolve("postgres"), 0);
-    EmbeddedRedisServer redis = EmbeddedRedisServer.startDurable(work.resolve("redis"), 0);
-    // Servers die with this JVM even on kill -9 (the watchdog's pipe closes); the hook covers Ctrl-C and the normal end.
-    ServerWatchdog watchdog = ServerWatchdog.watch(List.of(pg.postmasterPid(), redis.pid()));
+    // Installed first: whatever has started when the JVM ends (Ctrl-C, SIGTERM, the normal end) is stopped, the folder
+    // removed. On kill -9 the servers' watchdog (its pipe closes) and the hub's shell (likewise) stop them.
+    Object[] started = new Object[3]; // PostgreSQL, Redis, watchdog
     Process[] hubShell = new Process[1];
     Thread cleanup = new Thread(() -> {
       stopHub(hubShell[0]);
       vertx.close();
-      watchdog.close();
-      redis.close();
-      pg.close();
+      for (int i = started.length - 1; i >= 0; i--) {
+        if (started[i] instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // best effort
+          }
+        }
+      }
       deleteTree(work);
     }, "load-benchmark-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
+    EmbeddedPostgresServer pg = EmbeddedPostgresServer.startDurable(work.resolve("postgres"), 0);
+    started[0] = pg;
+    EmbeddedRedisServer redis = EmbeddedRedisServer.startDurable(work.resolve("redis"), 0);
+    started[1] = redis;
+    started[2] = ServerWatchdog.watch(List.of(pg.postmasterPid(), redis.pid()));
 
     String commit = git("rev-parse", "--short", "HEAD");
     System.out.printf("machine: %d cores, %s, %.1f GiB RAM; JDK %s; commit %s; load average %s%n",
