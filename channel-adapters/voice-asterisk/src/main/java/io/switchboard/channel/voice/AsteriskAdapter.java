@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * hub callbacks ({@link #onInteractionEvent}) only hand work over and return.
  *
  * <p>The adapter runs only when switchboard.yaml has a {@code channels.voice} section; without one it starts nothing.
+ *
+ * <p>Over 400 lines: it is the channel's single entry point (start and stop with the handover of calls, the registry
+ * of calls by channel and interaction, hub events, call controls relayed between nodes, and reconciliation with
+ * Asterisk, which needs that registry); the call steps themselves live in CallFlows, CallerWaiting, CallEvents,
+ * CallControls, CallbackDialler and CallTakeover.
  */
 public final class AsteriskAdapter implements ChannelAdapter {
   private static final Logger log = LoggerFactory.getLogger(AsteriskAdapter.class);
@@ -383,13 +388,13 @@ public final class AsteriskAdapter implements ChannelAdapter {
         if (o.queue() != null) {
           call.queue = o.queue();
         }
-        Thread.ofVirtual().start(() -> flows.ring(call, o.agentId()));
+        Thread.ofVirtual().start(() -> flows.events.ring(call, o.agentId()));
       }
-      case InteractionLifecycleEvent.Withdrawn w -> Thread.ofVirtual().start(() -> flows.stopRinging(call, w.reason()));
+      case InteractionLifecycleEvent.Withdrawn w -> Thread.ofVirtual().start(() -> flows.events.stopRinging(call, w.reason()));
       case InteractionLifecycleEvent.Accepted a -> log.atInfo().addKeyValue("interactionId", a.interactionId())
           .addKeyValue("agentId", a.agentId()).log("offer accepted; the caller is bridged when the agent's phone answers");
-      case InteractionLifecycleEvent.Ended e -> Thread.ofVirtual().start(() -> flows.hangUp(call, e.reason()));
-      case InteractionLifecycleEvent.Transferred t -> Thread.ofVirtual().start(() -> flows.transferred(call));
+      case InteractionLifecycleEvent.Ended e -> Thread.ofVirtual().start(() -> flows.events.hangUp(call, e.reason()));
+      case InteractionLifecycleEvent.Transferred t -> Thread.ofVirtual().start(() -> flows.events.transferred(call));
     }
     return Future.succeededFuture();
   }

@@ -35,7 +35,7 @@ final class CallControls {
    */
   void act(Call call, CallAction action, AgentId by) throws Exception {
     switch (action) {
-      case HANG_UP -> adapter.flows().hangUp(call, "hung up by staff");
+      case HANG_UP -> adapter.flows().events.hangUp(call, "hung up by staff");
       case HOLD -> hold(call);
       case RESUME -> resume(call);
       case LISTEN, WHISPER, BARGE -> spy(call, action, by);

@@ -12,14 +12,12 @@ import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.error.ValidationException;
-import io.switchboard.hub.api.spi.ConversationReader.QueuePosition;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,8 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens on a call, step by step, on the FastAGI session's virtual thread: the caller's flow (IVR, intake,
- * waiting, bridge) and the agent leg's flow (answered → accept → bridged by the caller's session).
+ * What happens on a call, step by step, on the FastAGI session's virtual thread: the caller's flow (IVR, intake, then
+ * {@link CallerWaiting} for waiting and the bridge) and the agent leg's flow (answered → accept → bridged by the
+ * caller's session); {@link CallEvents} carries out the hub's events. Also the small helpers the voice classes share.
+ *
+ * <p>A little over 400 lines: the caller's steps from the AGI request to the queue read best in one place, and the
+ * shared helpers (hub futures, AGI reads, log-safe values) are used by every voice class.
  */
 final class CallFlows {
   private static final Logger log = LoggerFactory.getLogger(CallFlows.class);
@@ -47,11 +49,17 @@ final class CallFlows {
   private final AsteriskAdapter adapter;
   private final EntrySteps steps;
   private final CallbackDialler dialler;
+  /** The caller's wait, bridge and hold. */
+  final CallerWaiting waiting;
+  /** What the hub's offers, transfers and hang-ups do to a call. */
+  final CallEvents events;
 
   CallFlows(AsteriskAdapter adapter) {
     this.adapter = adapter;
     this.steps = new EntrySteps(adapter);
     this.dialler = new CallbackDialler(adapter, this);
+    this.waiting = new CallerWaiting(adapter, this);
+    this.events = new CallEvents(adapter);
   }
 
   CallbackDialler dialler() {
@@ -135,7 +143,7 @@ final class CallFlows {
       if (!queue(call, channel, Map.of())) {
         return;
       }
-      waitForAgent(ivr, call, channel);
+      waiting.waitForAgent(ivr, call, channel);
     } catch (AgiHangupException e) {
       callerHungUp(call);
     } finally {
@@ -169,7 +177,7 @@ final class CallFlows {
     channel.hangup();
   }
 
-  private static Map<String, String> callbackAttributes(Call call) {
+  static Map<String, String> callbackAttributes(Call call) {
     Map<String, String> a = new LinkedHashMap<>();
     a.put("voice.callback", "requested");
     a.put("voice.callbackNumber", call.callbackNumber);
@@ -299,250 +307,6 @@ final class CallFlows {
     return false;
   }
 
-  /**
-   * Music, announcements, the callback offer, and the bridge once an agent answers. Returns when the call is over for
-   * this session: hung up, or turned into a callback.
-   */
-  void waitForAgent(Ivr ivr, Call call, AgiChannel channel) throws AgiException {
-    Ivr.Waiting waiting = ivr.waiting();
-    Ivr.Callback callback = ivr.callbackFor(call.entry);
-    if (callback != null && call.callbackNumber == null) {
-      log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("callerId", call.callerNumber)
-          .log("no callback offered: the caller ID is no number to call back");
-      callback = null;
-    }
-    String escape = callback == null ? "" : String.valueOf(callback.key());
-    channel.playMusicOnHold(waiting.musicClass());
-    if (callback != null && offerCallback(callback, call, channel, waiting, escape) && requestCallback(callback, call, channel)) {
-      return;
-    }
-    long every = waiting.announceEvery().toMillis();
-    long nextAnnouncement = every == 0 ? Long.MAX_VALUE : System.currentTimeMillis() + every;
-    int poll = (int) Math.max(50, adapter.settings().pollInterval().toMillis());
-    while (true) {
-      Call.Signal signal = call.signals.poll();
-      if (signal instanceof Call.Signal.Bridge b) {
-        if (!bridge(call, channel, b)) {
-          return;
-        }
-        // Transferred: the caller waits again for the next agent, in the place the router gives.
-        channel.playMusicOnHold(waiting.musicClass());
-        nextAnnouncement = every == 0 ? Long.MAX_VALUE : System.currentTimeMillis() + every;
-        continue;
-      }
-      char key = channel.waitForDigit(poll);
-      if (callback != null && key == callback.key() && requestCallback(callback, call, channel)) {
-        return;
-      }
-      if (System.currentTimeMillis() >= nextAnnouncement) {
-        if (call.state == Call.State.WAITING) {
-          announce(waiting, call, channel);
-          if (callback != null && offerCallback(callback, call, channel, waiting, escape) && requestCallback(callback, call, channel)) {
-            return;
-          }
-        }
-        nextAnnouncement = System.currentTimeMillis() + every;
-      }
-    }
-  }
-
-  /**
-   * Plays the callback offer when it applies (the call waits, in one of the offer's queues); true when the caller
-   * pressed the key during it.
-   */
-  private boolean offerCallback(Ivr.Callback callback, Call call, AgiChannel channel, Ivr.Waiting waiting, String escape)
-      throws AgiException {
-    if (call.state != Call.State.WAITING || !call.signals.isEmpty() || !inOfferedQueue(callback, call)) {
-      return false;
-    }
-    channel.stopMusicOnHold();
-    char key = play(channel, callback.prompts(), escape);
-    if (key == callback.key()) {
-      return true;
-    }
-    channel.playMusicOnHold(waiting.musicClass());
-    return false;
-  }
-
-  private boolean inOfferedQueue(Ivr.Callback callback, Call call) {
-    if (callback.queues().isEmpty()) {
-      return true;
-    }
-    try {
-      QueuePosition p = await(adapter.context().conversations().position(call.interaction));
-      return p != null && callback.queues().contains(p.queue());
-    } catch (Exception e) {
-      log.atDebug().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString()).log("no queue for the callback offer");
-      return false;
-    }
-  }
-
-  /**
-   * The caller pressed the callback key while waiting: the interaction keeps its place in the queue and becomes a
-   * callback (attributes {@code voice.callback=requested}, {@code voice.callbackNumber}, a transition "callback
-   * requested"); the caller hears the confirmation and is hung up. False (the caller keeps waiting) while an agent's
-   * phone rings or a bridge is on its way, for a queue the offer does not cover, or when the hub could not record it.
-   */
-  private boolean requestCallback(Ivr.Callback callback, Call call, AgiChannel channel) throws AgiException {
-    if (!inOfferedQueue(callback, call)) { // asks the hub: not under the call's lock
-      log.atInfo().addKeyValue("interactionId", call.interaction).log("callback key ignored: no callback offer in this queue");
-      return false;
-    }
-    synchronized (call) {
-      if (call.state != Call.State.WAITING || !call.signals.isEmpty()) {
-        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("state", call.state)
-            .log("callback key ignored: an agent is being connected");
-        return false;
-      }
-      call.state = Call.State.CALLBACK;
-    }
-    boolean recorded;
-    try {
-      recorded = await(adapter.context().interactions().updateAttributes(call.interaction, callbackAttributes(call),
-          "callback requested to " + call.callbackNumber));
-    } catch (Exception e) {
-      log.atError().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString())
-          .log("the hub could not record the callback request; the caller keeps waiting");
-      recorded = false;
-    }
-    if (!recorded) {
-      synchronized (call) {
-        if (call.state == Call.State.CALLBACK) {
-          call.state = Call.State.WAITING;
-        }
-      }
-      channel.playMusicOnHold(adapter.ivr().waiting().musicClass());
-      return false;
-    }
-    long waited = Duration.between(call.queuedAt, Instant.now()).toSeconds();
-    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("number", call.callbackNumber)
-        .addKeyValue("waitedSeconds", waited).log("callback requested; the caller is hung up and keeps their place");
-    channel.stopMusicOnHold();
-    play(channel, callback.confirm(), "");
-    channel.hangup();
-    return true;
-  }
-
-  private void announce(Ivr.Waiting waiting, Call call, AgiChannel channel) throws AgiException {
-    QueuePosition p;
-    try {
-      p = await(adapter.context().conversations().position(call.interaction));
-    } catch (Exception e) {
-      log.atDebug().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString()).log("no queue position");
-      return;
-    }
-    if (p == null || call.state != Call.State.WAITING || !call.signals.isEmpty()) {
-      return;
-    }
-    channel.stopMusicOnHold();
-    channel.streamFile(waiting.positionPrompt());
-    channel.sayNumber(Integer.toString(p.position()));
-    if (p.estimatedWait() != null) {
-      channel.streamFile(waiting.waitPrompt());
-      channel.sayNumber(Long.toString(Math.max(1, (p.estimatedWait().toSeconds() + 59) / 60)));
-      channel.streamFile("queue-minutes");
-    }
-    channel.playMusicOnHold(waiting.musicClass());
-  }
-
-  /**
-   * Bridges caller and agent until one hangs up; true when the caller should wait again (transferred). A hold moves the
-   * agent's leg out of the bridge (CallControls): the caller hears music here until resumed, then is bridged again.
-   */
-  private boolean bridge(Call call, AgiChannel channel, Call.Signal.Bridge b) throws AgiException {
-    call.agentChannel = b.agentChannel();
-    call.agent = b.agent();
-    call.ringingLeg = null;
-    channel.stopMusicOnHold();
-    // Kept on the caller's channel so that another hub node can take the call over (CallTakeover).
-    channel.setVariable(CallTakeover.AGENT_VAR, b.agent().toString());
-    channel.setVariable(CallTakeover.AGENT_CHANNEL_VAR, b.agentChannel());
-    adapter.controls().bridged(call);
-    adapter.controls().state(call, Call.State.TALKING);
-    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", b.agent())
-        .addKeyValue("agentChannel", b.agentChannel()).log("bridging caller and agent");
-    return talk(call, channel, false);
-  }
-
-  /**
-   * Caller and agent talk (bridged) until one hangs up; {@code onHoldFirst}: the agent's leg waits in the hold context
-   * and the caller hears music until resumed. True when the caller should wait again (transferred).
-   */
-  boolean talk(Call call, AgiChannel channel, boolean onHoldFirst) throws AgiException {
-    long asked = System.nanoTime();
-    boolean held = onHoldFirst;
-    while (true) {
-      if (!held) {
-        // Bridge(agent leg,x): the agent's leg is pulled out of its FastAGI session (or the hold context) into a bridge
-        // with the caller, and hung up when the bridge ends. This session returns when either side leaves.
-        channel.exec("Bridge", call.agentChannel + ",x");
-        if (!call.holding || call.transferring) {
-          break;
-        }
-      }
-      held = false;
-      if (!onHold(call, channel)) {
-        break;
-      }
-    }
-    String result = quiet(() -> channel.getVariable("BRIDGERESULT"));
-    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("result", result)
-        .addKeyValue("talkedMs", (System.nanoTime() - asked) / 1_000_000).log("bridge ended");
-    call.agentChannel = null;
-    call.ringing = null;
-    call.holding = false;
-    if (call.transferring) {
-      call.transferring = false;
-      call.agent = null;
-      adapter.controls().state(call, Call.State.WAITING);
-      log.atInfo().addKeyValue("interactionId", call.interaction).log("call transferred; the caller waits for the next agent");
-      return true;
-    }
-    afterCall(call, channel);
-    return false;
-  }
-
-  /** The agent hung up: the hub hears the call ended, the caller (still here) may rate it, then is hung up. */
-  void afterCall(Call call, AgiChannel channel) throws AgiException {
-    ended(call, "call ended");
-    // The agent hung up: the caller's leg is still here (Bridge returned to this session) for the survey.
-    call.surveying = true;
-    try {
-      adapter.survey().run(call.interaction, channel);
-    } finally {
-      call.surveying = false;
-    }
-    channel.hangup();
-  }
-
-  /**
-   * The caller is on hold: music until staff resume (true: bridge again) or the agent's leg goes (false: the call ends,
-   * or waits again when it is being transferred).
-   */
-  private boolean onHold(Call call, AgiChannel channel) throws AgiException {
-    adapter.controls().state(call, Call.State.ON_HOLD);
-    channel.playMusicOnHold(adapter.ivr().waiting().musicClass());
-    int poll = (int) Math.max(50, adapter.settings().pollInterval().toMillis());
-    while (true) {
-      Call.Signal signal = call.signals.poll();
-      if (signal instanceof Call.Signal.Resume) {
-        synchronized (call) {
-          call.holding = false;
-        }
-        channel.setVariable(CallTakeover.HOLD_VAR, "");
-        channel.stopMusicOnHold();
-        adapter.controls().state(call, Call.State.TALKING);
-        return true;
-      }
-      if (signal instanceof Call.Signal.AgentGone g && g.agentChannel().equals(call.agentChannel)) {
-        log.atInfo().addKeyValue("interactionId", call.interaction).log("the agent's leg hung up while the caller was on hold");
-        channel.stopMusicOnHold();
-        return false;
-      }
-      channel.waitForDigit(poll);
-    }
-  }
-
   void callerHungUp(Call call) {
     if (adapter.stopping()) {
       log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("channel", call.channel)
@@ -609,7 +373,7 @@ final class CallFlows {
     }
     if (quiet(() -> channel.getVariable(CallTakeover.CALLBACK_VAR)) != null) {
       // A callback being dialled from this leg whose hub node went away: the dialplan handed the leg to this node.
-      adapter.takeover().resumeCallback(request, channel, interaction, agent);
+      dialler.resume(request, channel, interaction, agent);
       return;
     }
     Call call = adapter.call(interaction).orElse(null);
@@ -643,158 +407,6 @@ final class CallFlows {
     }
     log.atWarn().addKeyValue("interactionId", interaction).log("the caller was not bridged in time; hanging up the agent's leg");
     channel.hangup();
-  }
-
-  // ------------------------------------------------------------------ hub events
-
-  /** The router offered the call to an agent: ring the agent's phone. */
-  void ring(Call call, AgentId agent) {
-    boolean callback = call.state == Call.State.CALLBACK;
-    if (call.state != Call.State.WAITING && !callback) {
-      log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("state", call.state).log("offer for a call that does not wait; not ringing");
-      return;
-    }
-    String endpoint;
-    try {
-      endpoint = await(adapter.context().phoneEndpoint(agent));
-    } catch (Exception e) {
-      log.atWarn().addKeyValue("agentId", agent).addKeyValue("error", e.toString()).log("could not read the agent's phone endpoint");
-      return;
-    }
-    if (blank(endpoint)) {
-      log.atWarn().addKeyValue("agentId", agent).addKeyValue("interactionId", call.interaction)
-          .log("agent has no phone endpoint; the offer shows on the console only");
-      return;
-    }
-    if (callback && !callbackLease(call)) {
-      return;
-    }
-    String leg = "sb-" + UUID.randomUUID();
-    synchronized (call) {
-      if (call.state != (callback ? Call.State.CALLBACK : Call.State.WAITING)) {
-        log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("state", call.state).log("the call changed meanwhile; not ringing");
-        return;
-      }
-      call.ringing = agent;
-      call.ringingLeg = leg;
-      call.state = callback ? Call.State.CALLBACK_RINGING : Call.State.RINGING; // at once: a callback key now is ignored
-    }
-    adapter.controls().state(call, call.state); // tells the hub (the console shows the phone ringing)
-    Map<String, String> vars = new LinkedHashMap<>();
-    vars.put("SB_CALL", call.interaction.toString());
-    vars.put("SB_AGENT", agent.toString());
-    if (adapter.settings().agiAddress() != null) {
-      vars.put(CallTakeover.HUB_VAR, adapter.settings().agiAddress()); // the answered leg reports to this node
-    }
-    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).addKeyValue("endpoint", endpoint)
-        .addKeyValue("callback", callback).log("ringing the agent's phone");
-    // A callback shows on the agent's phone as "Callback <number>".
-    String callerId = callback ? "\"Callback " + call.callbackNumber + "\" <" + call.callbackNumber + ">" : call.callerNumber;
-    boolean sent = adapter.ami() != null && adapter.ami().originate(endpoint, adapter.settings().agentContext(), vars,
-        adapter.settings().ringTimeout(), leg, callerId);
-    synchronized (call) {
-      if (!sent && (call.state == Call.State.RINGING || call.state == Call.State.CALLBACK_RINGING)) {
-        call.state = callback ? Call.State.CALLBACK : Call.State.WAITING;
-        call.ringing = null;
-        call.ringingLeg = null;
-        if (callback) {
-          releaseCallbackLease(call);
-        }
-      }
-    }
-  }
-
-  /** The offer ended without acceptance: stop ringing; the caller keeps waiting. */
-  void stopRinging(Call call, String reason) {
-    String leg;
-    synchronized (call) {
-      if (call.state != Call.State.RINGING && call.state != Call.State.CALLBACK_RINGING) {
-        return;
-      }
-      leg = call.ringingLeg;
-      if (call.state == Call.State.CALLBACK_RINGING) {
-        releaseCallbackLease(call);
-      }
-      call.state = call.state == Call.State.RINGING ? Call.State.WAITING : Call.State.CALLBACK;
-      call.ringing = null;
-      call.ringingLeg = null;
-    }
-    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("reason", reason).log("offer withdrawn; stop ringing");
-    if (leg != null && adapter.ami() != null) {
-      adapter.ami().hangup(leg);
-    }
-  }
-
-  /**
-   * The interaction was transferred (to a queue or an agent, through the router): the agent's leg is hung up, the
-   * caller's bridge ends and the caller waits again; the router's next offer rings the next agent.
-   */
-  void transferred(Call call) {
-    switch (call.state) {
-      case RINGING -> stopRinging(call, "transferred");
-      case TALKING, ON_HOLD -> {
-        String leg = call.agentChannel;
-        if (leg != null && adapter.ami() != null) {
-          call.transferring = true;
-          log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentChannel", leg)
-              .log("transfer: hanging up the agent's leg");
-          if (!adapter.ami().hangup(leg)) {
-            call.transferring = false;
-          }
-        }
-      }
-      default -> { }
-    }
-  }
-
-  /**
-   * The hub ended the interaction (or staff hung up): hang up the caller; for a callback, whatever leg it has (the
-   * ringing agent's phone, or the agent's leg with the customer being dialled or talked to), or drop it when it has
-   * none yet.
-   */
-  void hangUp(Call call, String reason) {
-    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("reason", reason).addKeyValue("state", call.state)
-        .log("hanging up the call");
-    if (call.state.callback()) {
-      String leg = call.state == Call.State.CALLBACK_RINGING ? call.ringingLeg : call.agentChannel;
-      if (call.state == Call.State.CALLBACK) {
-        call.state = Call.State.ENDED;
-        adapter.forget(call);
-      }
-      if (leg != null && adapter.ami() != null) {
-        adapter.ami().hangup(leg);
-      }
-      return;
-    }
-    if (call.surveying) {
-      log.atInfo().addKeyValue("interactionId", call.interaction).log("the caller is rating the call; the survey step hangs up");
-      return;
-    }
-    if (adapter.ami() != null) {
-      adapter.ami().hangup(call.channel);
-    }
-  }
-
-  /**
-   * Takes the callback's lease for this node (only one node dials a callback that several hold after reconciliation);
-   * false when another node has it or the lease store did not answer.
-   */
-  private boolean callbackLease(Call call) {
-    try {
-      if (Boolean.TRUE.equals(await(adapter.context().leases().acquire(AsteriskAdapter.CALLBACK_LEASE + call.interaction,
-          adapter.node(), adapter.settings().callLease())))) {
-        return true;
-      }
-      log.atInfo().addKeyValue("interactionId", call.interaction).log("another node dials this callback");
-    } catch (Exception e) {
-      log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("error", e.toString())
-          .log("could not take the callback's lease; not dialling now");
-    }
-    return false;
-  }
-
-  void releaseCallbackLease(Call call) {
-    adapter.context().leases().release(AsteriskAdapter.CALLBACK_LEASE + call.interaction, adapter.node());
   }
 
   // ------------------------------------------------------------------ helpers
@@ -837,7 +449,7 @@ final class CallFlows {
     return t.replaceAll("\\p{Cntrl}", "?");
   }
 
-  private static boolean blank(String s) {
+  static boolean blank(String s) {
     return s == null || s.isBlank();
   }
 

@@ -245,7 +245,7 @@ final class CallTakeover {
           }
           log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", call.channel)
               .log("took over a waiting call whose hub node went away");
-          flows.waitForAgent(adapter.ivr(), call, channel);
+          flows.waiting.waitForAgent(adapter.ivr(), call, channel);
         }
         case ASSIGNED -> {
           String agentChannel = CallFlows.quiet(() -> channel.getVariable(AGENT_CHANNEL_VAR));
@@ -258,12 +258,12 @@ final class CallTakeover {
             log.atWarn().addKeyValue("interactionId", id).log("took over a call on hold whose hub node went away");
             call.agentChannel = agentChannel;
             call.holding = true;
-            if (flows.talk(call, channel, true)) {
-              flows.waitForAgent(adapter.ivr(), call, channel);
+            if (flows.waiting.talk(call, channel, true)) {
+              flows.waiting.waitForAgent(adapter.ivr(), call, channel);
             }
           } else {
             log.atWarn().addKeyValue("interactionId", id).log("took over a call whose agent left while its hub node was away");
-            flows.afterCall(call, channel);
+            flows.waiting.afterCall(call, channel);
           }
         }
         default -> {
@@ -292,13 +292,13 @@ final class CallTakeover {
         call.agentChannel = null;
         call.holding = false;
         adapter.controls().state(call, Call.State.WAITING);
-        flows.waitForAgent(adapter.ivr(), call, channel);
+        flows.waiting.waitForAgent(adapter.ivr(), call, channel);
       } else if (call.holding) {
-        if (flows.talk(call, channel, true)) {
-          flows.waitForAgent(adapter.ivr(), call, channel);
+        if (flows.waiting.talk(call, channel, true)) {
+          flows.waiting.waitForAgent(adapter.ivr(), call, channel);
         }
       } else {
-        flows.afterCall(call, channel);
+        flows.waiting.afterCall(call, channel);
       }
     } catch (AgiHangupException e) {
       flows.callerHungUp(call);
@@ -320,69 +320,6 @@ final class CallTakeover {
     }
   }
 
-  /**
-   * A callback's agent leg handed to this node by the dialplan after the node dialling from it went away
-   * ({@value #CALLBACK_VAR} set): this node takes the callback's lease (the agent hears music until the old holder's
-   * lease runs out) and goes on with the tries where the leg's channel says they stand
-   * ({@link CallbackDialler#goOn}). A leg that names no callback being worked, or whose callback has no usable number,
-   * is hung up.
-   */
-  void resumeCallback(org.asteriskjava.fastagi.AgiRequest request, AgiChannel channel, InteractionId id, AgentId agent)
-      throws AgiException {
-    OpenInteraction o = open(id);
-    String number = o == null ? null : o.attributes().get("voice.callbackNumber");
-    if (o == null || o.state() != InteractionState.ASSIGNED || !"requested".equals(o.attributes().get("voice.callback"))
-        || number == null || !number.matches("\\+?[0-9]{3,20}")) {
-      log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", request.getChannel())
-          .log("an agent leg handed over between hub nodes names no callback being worked; hanging up");
-      channel.hangup();
-      return;
-    }
-    Call call = new Call(o.externalId(), o.externalId(), null, number, null);
-    call.callbackNumber = number;
-    call.interaction = id;
-    call.agent = agent;
-    call.queuedAt = Instant.now();
-    call.state = Call.State.CALLBACK_DIALLING;
-    if (!adapter.queued(call)) {
-      log.atWarn().addKeyValue("interactionId", id).log("a callback handed over between hub nodes is already dialled here; hanging up the leg");
-      channel.hangup();
-      return;
-    }
-    try {
-      channel.playMusicOnHold(adapter.ivr().waiting().musicClass());
-      long deadline = System.nanoTime() + ttl().plusSeconds(10).toNanos();
-      while (!leased(AsteriskAdapter.CALLBACK_LEASE + id)) {
-        if (System.nanoTime() > deadline) {
-          log.atError().addKeyValue("interactionId", id).log("another hub node keeps this callback's lease; hanging up the handed-over leg");
-          channel.hangup();
-          call.state = Call.State.ENDED;
-          adapter.forget(call);
-          return;
-        }
-        channel.waitForDigit(500);
-      }
-      channel.stopMusicOnHold();
-      advertise(channel);
-    } catch (AgiHangupException e) {
-      call.state = Call.State.ENDED;
-      adapter.forget(call);
-      adapter.flows().releaseCallbackLease(call);
-      throw e;
-    }
-    int done = count(CallFlows.quiet(() -> channel.getVariable(ATTEMPT_VAR)));
-    int recorded = count(CallFlows.quiet(() -> channel.getVariable(RECORDED_VAR)));
-    String status = CallFlows.quiet(() -> channel.getVariable("DIALSTATUS"));
-    log.atWarn().addKeyValue("interactionId", id).addKeyValue("agentId", agent).addKeyValue("triesMade", done)
-        .log("took over a callback being dialled whose hub node went away");
-    adapter.flows().dialler().goOn(call, agent, request.getChannel(), request.getUniqueId(), channel, done, recorded, status);
-  }
-
-  /** A try count from a channel variable; 0 when unset or not a small number. */
-  private static int count(String value) {
-    return value != null && value.matches("[0-9]{1,2}") ? Integer.parseInt(value) : 0;
-  }
-
   /** Polls for the call's lease while the caller hears music; false (caller told the hub, hung up) when it never came. */
   private boolean awaitLease(Call call, AgiChannel channel) throws AgiException {
     long deadline = System.nanoTime() + ttl().plusSeconds(10).toNanos();
@@ -401,7 +338,7 @@ final class CallTakeover {
     return true;
   }
 
-  private boolean leased(String lease) {
+  boolean leased(String lease) {
     try {
       return Boolean.TRUE.equals(CallFlows.await(adapter.context().leases().acquire(lease, adapter.node(), ttl())));
     } catch (Exception e) {
@@ -414,7 +351,7 @@ final class CallTakeover {
     adapter.context().leases().release(CALL_LEASE + id, adapter.node());
   }
 
-  private OpenInteraction open(InteractionId id) {
+  OpenInteraction open(InteractionId id) {
     try {
       for (OpenInteraction o : CallFlows.await(adapter.context().openInteractions())) {
         if (o.id().equals(id)) {

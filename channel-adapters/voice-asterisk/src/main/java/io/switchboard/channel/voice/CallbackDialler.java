@@ -1,6 +1,10 @@
 package io.switchboard.channel.voice;
 
 import io.switchboard.hub.api.AgentId;
+import java.time.Instant;
+import io.switchboard.hub.api.spi.OpenInteraction;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.InteractionId;
 import java.util.Map;
 import org.asteriskjava.fastagi.AgiChannel;
 import org.asteriskjava.fastagi.AgiException;
@@ -112,9 +116,72 @@ final class CallbackDialler {
     } finally {
       call.state = Call.State.ENDED;
       call.agentChannel = null;
-      flows.releaseCallbackLease(call);
+      flows.events.releaseCallbackLease(call);
       adapter.forget(call);
     }
+  }
+
+  /**
+   * A callback's agent leg handed to this node by the dialplan after the node dialling from it went away
+   * ({@value CallTakeover#CALLBACK_VAR} set): this node takes the callback's lease (the agent hears music until the old holder's
+   * lease runs out) and goes on with the tries where the leg's channel says they stand
+   * ({@link #goOn}). A leg that names no callback being worked, or whose callback has no usable number,
+   * is hung up.
+   */
+  void resume(org.asteriskjava.fastagi.AgiRequest request, AgiChannel channel, InteractionId id, AgentId agent)
+      throws AgiException {
+    OpenInteraction o = adapter.takeover().open(id);
+    String number = o == null ? null : o.attributes().get("voice.callbackNumber");
+    if (o == null || o.state() != InteractionState.ASSIGNED || !"requested".equals(o.attributes().get("voice.callback"))
+        || number == null || !number.matches("\\+?[0-9]{3,20}")) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", request.getChannel())
+          .log("an agent leg handed over between hub nodes names no callback being worked; hanging up");
+      channel.hangup();
+      return;
+    }
+    Call call = new Call(o.externalId(), o.externalId(), null, number, null);
+    call.callbackNumber = number;
+    call.interaction = id;
+    call.agent = agent;
+    call.queuedAt = Instant.now();
+    call.state = Call.State.CALLBACK_DIALLING;
+    if (!adapter.queued(call)) {
+      log.atWarn().addKeyValue("interactionId", id).log("a callback handed over between hub nodes is already dialled here; hanging up the leg");
+      channel.hangup();
+      return;
+    }
+    try {
+      channel.playMusicOnHold(adapter.ivr().waiting().musicClass());
+      long deadline = System.nanoTime() + adapter.settings().callLease().plusSeconds(10).toNanos();
+      while (!adapter.takeover().leased(AsteriskAdapter.CALLBACK_LEASE + id)) {
+        if (System.nanoTime() > deadline) {
+          log.atError().addKeyValue("interactionId", id).log("another hub node keeps this callback's lease; hanging up the handed-over leg");
+          channel.hangup();
+          call.state = Call.State.ENDED;
+          adapter.forget(call);
+          return;
+        }
+        channel.waitForDigit(500);
+      }
+      channel.stopMusicOnHold();
+      adapter.takeover().advertise(channel);
+    } catch (AgiHangupException e) {
+      call.state = Call.State.ENDED;
+      adapter.forget(call);
+      flows.events.releaseCallbackLease(call);
+      throw e;
+    }
+    int done = count(CallFlows.quiet(() -> channel.getVariable(CallTakeover.ATTEMPT_VAR)));
+    int recorded = count(CallFlows.quiet(() -> channel.getVariable(CallTakeover.RECORDED_VAR)));
+    String status = CallFlows.quiet(() -> channel.getVariable("DIALSTATUS"));
+    log.atWarn().addKeyValue("interactionId", id).addKeyValue("agentId", agent).addKeyValue("triesMade", done)
+        .log("took over a callback being dialled whose hub node went away");
+    goOn(call, agent, request.getChannel(), request.getUniqueId(), channel, done, recorded, status);
+  }
+
+  /** A try count from a channel variable; 0 when unset or not a small number. */
+  private static int count(String value) {
+    return value != null && value.matches("[0-9]{1,2}") ? Integer.parseInt(value) : 0;
   }
 
   /**
@@ -135,7 +202,7 @@ final class CallbackDialler {
         hangUpQuietly(channel);
       } finally {
         call.state = Call.State.ENDED;
-        flows.releaseCallbackLease(call);
+        flows.events.releaseCallbackLease(call);
         adapter.forget(call);
       }
       return;

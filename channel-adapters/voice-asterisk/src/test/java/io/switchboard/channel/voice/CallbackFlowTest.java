@@ -271,11 +271,11 @@ class CallbackFlowTest {
     Call call = callbackRequestedBy(ANSWERS);
     String lease = AsteriskAdapter.CALLBACK_LEASE + call.interaction;
     assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1)))).isTrue();
-    adapter.flows().ring(call, AGENT); // as for an offer; this node took the callback on too, but the other dials it
+    adapter.flows().events.ring(call, AGENT); // as for an offer; this node took the callback on too, but the other dials it
     assertThat(call.state).isEqualTo(Call.State.CALLBACK);
     assertThat(call.ringingLeg).isNull();
     CallFlows.await(hub.leases().release(lease, "another-node"));
-    adapter.flows().ring(call, AGENT);
+    adapter.flows().events.ring(call, AGENT);
     assertThat(call.state).isEqualTo(Call.State.CALLBACK_RINGING);
     assertThat(CallFlows.await(hub.leases().acquire(lease, "another-node", java.time.Duration.ofMinutes(1))))
         .as("this node holds the lease while it dials").isFalse();
