@@ -171,13 +171,16 @@ public final class WebhookStore {
     });
   }
 
+  /** A webhook event to fan out to the subscriptions that want it ({@link #fanOut}). */
+  public record Event(String event, String eventId, JsonObject payload) {}
+
   /**
-   * In one transaction (one node at a time): the transitions committed since the last call, handed to
-   * {@code handle} (which writes their deliveries on the same connection), then the horizon moved on. The first
-   * call only sets the horizon (no history is replayed). Completes with the number of transitions handled.
+   * In one transaction (one node at a time): the transitions committed since the last call, turned into events by
+   * {@code toEvents} and fanned out to their subscriptions on the same connection, then the horizon moved on. The
+   * first call only sets the horizon (no history is replayed). Completes with the number of transitions handled.
    */
   public Future<Integer> newTransitions(Database db,
-      java.util.function.BiFunction<SqlClient, List<TransitionEvent>, Future<Void>> handle) {
+      java.util.function.Function<List<TransitionEvent>, List<Event>> toEvents) {
     return db.inTransaction(tx -> tx.query(LOCK).execute().compose(l -> {
       if (!l.iterator().next().getBoolean("locked")) {
         return Future.succeededFuture(0);
@@ -196,12 +199,20 @@ public final class WebhookStore {
                 r.getUUID("agent_id"), r.getString("reason"), Rows.instant(r, "at"), r.getUUID("interaction_id"), r.getString("channel"),
                 r.getUUID("customer_id"), r.getUUID("conversation_id"), r.getString("disposition"), r.getString("end_reason")));
           }
-          return (out.isEmpty() ? Future.<Void>succeededFuture() : handle.apply(tx, out))
+          return (out.isEmpty() ? Future.<Void>succeededFuture() : fanOutAll(tx, toEvents.apply(out)))
               .compose(x -> tx.preparedQuery(SAVE_HORIZON).execute(Tuple.of(cur)))
               .map(out.size());
         });
       });
     }));
+  }
+
+  private Future<Void> fanOutAll(SqlClient tx, List<Event> events) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Event e : events) {
+      chain = chain.compose(x -> fanOut(tx, e.event(), e.eventId(), e.payload(), null).mapEmpty());
+    }
+    return chain;
   }
 
   private static Subscription subscription(Row r) {

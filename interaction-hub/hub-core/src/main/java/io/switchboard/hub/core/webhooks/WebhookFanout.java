@@ -7,7 +7,6 @@ import io.switchboard.hub.store.WebhookStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -97,15 +96,16 @@ public final class WebhookFanout extends VerticleBase {
     if (running != null && !running.isComplete()) {
       return;
     }
-    running = store.newTransitions(db, this::fromTransitions).onSuccess(n -> {
+    running = store.newTransitions(db, WebhookFanout::fromTransitions).onSuccess(n -> {
       if (n > 0) {
         WebhookDispatcher.wake(vertx);
       }
     }).onFailure(e -> log.atWarn().setCause(e).log("webhook events from transitions failed; trying again"));
   }
 
-  private Future<Void> fromTransitions(SqlClient tx, List<WebhookStore.TransitionEvent> transitions) {
-    Future<Void> chain = Future.succeededFuture();
+  /** The webhook event of each state change: created, offered, assigned or ended, with its interaction's facts. */
+  private static List<WebhookStore.Event> fromTransitions(List<WebhookStore.TransitionEvent> transitions) {
+    List<WebhookStore.Event> events = new java.util.ArrayList<>(transitions.size());
     for (WebhookStore.TransitionEvent t : transitions) {
       String event = t.fromState() == null ? "interaction.created" : switch (t.toState()) {
         case "offered" -> "interaction.offered";
@@ -120,10 +120,9 @@ public final class WebhookFanout extends VerticleBase {
         data.put("disposition", t.disposition()).put("endReason", t.endReason());
       }
       String eventId = "transition:" + t.id();
-      chain = chain.compose(x -> store.fanOut(tx, event, eventId, WebhookService.envelope(event, eventId, t.at(), data), null)
-          .mapEmpty());
+      events.add(new WebhookStore.Event(event, eventId, WebhookService.envelope(event, eventId, t.at(), data)));
     }
-    return chain;
+    return events;
   }
 
   private static Instant parse(String s) {
