@@ -70,6 +70,10 @@ import org.slf4j.LoggerFactory;
  * One running hub: embedded servers when no PostgreSQL/Redis is configured, the schema, the services, the
  * verticles. {@link #start} blocks until it serves; {@link #stop} shuts everything down in reverse order and
  * leaves no process behind.
+ *
+ * <p>Size (about 400 lines, #15): the one place that assembles the hub, in start order (servers, pools, migrations,
+ * stores, services, verticles, adapters, HTTP) and the reverse stop order; the order is the point, so it is read top
+ * to bottom in one class. Decisions live in the services it builds.
  */
 public final class Hub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
