@@ -4,6 +4,7 @@ import io.switchboard.hub.api.Agent;
 import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.store.redis.RoutingState;
 import io.switchboard.routing.AgentSnapshot;
+import io.switchboard.routing.Classification;
 import io.switchboard.routing.Decision;
 import io.switchboard.routing.WaitingInteraction;
 import io.vertx.core.json.JsonObject;
@@ -44,33 +45,42 @@ final class LiveViews {
 
 
   static WaitingInteraction waitingOf(String iid, JsonObject item) {
+    return waitingOf(iid, item, RoutingJson::classification);
+  }
+
+  /** As {@link #waitingOf(String, JsonObject)}, the classification decoded by {@code decode} (which may share instances). */
+  static WaitingInteraction waitingOf(String iid, JsonObject item, java.util.function.Function<JsonObject, Classification> decode) {
     Set<String> excluded = new HashSet<>();
     RoutingJson.array(item, "excluded").forEach(e -> excluded.add((String) e));
     String target = item.getString("targetAgent");
     Long until = target == null ? null : item.getLong("targetUntil");
-    return new WaitingInteraction(iid, item.getString("channel"), RoutingJson.classification(item.getJsonObject("classification")),
+    return new WaitingInteraction(iid, item.getString("channel"), decode.apply(item.getJsonObject("classification")),
         Instant.ofEpochMilli(item.getLong("waitingSince")), item.getString("lastAgent"), excluded,
         until == null ? null : target, until == null ? null : Instant.ofEpochMilli(until));
   }
 
   /**
    * Whether the matcher could give the agent any work now: available with its console present, on no exclusive work,
-   * with capacity left on some channel. An agent for whom this is false is excluded from every decision, so a pass
-   * need not weigh it (and a pass with no such agent need not run).
+   * with capacity left on some channel (an exclusive channel, voice, only while it holds no work at all). The same
+   * test as the {@link io.switchboard.routing.Matcher}'s exclusions by load: an agent for whom this is false is
+   * excluded from every decision, so a pass need not weigh it (and a pass with no such agent need not run).
    */
   static boolean canTakeWork(AgentSnapshot a) {
     if (!a.available()) {
       return false;
     }
-    for (String ch : a.exclusiveChannels()) {
-      Integer n = a.load().get(ch);
-      if (n != null && n > 0) {
+    int total = 0;
+    for (var e : a.load().entrySet()) {
+      int n = e.getValue() == null ? 0 : Math.max(0, e.getValue());
+      total += n;
+      if (n > 0 && a.exclusiveChannels().contains(e.getKey())) {
         return false;
       }
     }
     for (var e : a.capacity().entrySet()) {
       Integer n = a.load().get(e.getKey());
-      if (e.getValue() != null && e.getValue() > (n == null ? 0 : Math.max(0, n))) {
+      int load = n == null ? 0 : Math.max(0, n);
+      if (e.getValue() != null && e.getValue() > load && (total == 0 || !a.exclusiveChannels().contains(e.getKey()))) {
         return true;
       }
     }

@@ -82,20 +82,33 @@ final class MatchingPass {
 
   private Future<Integer> matchOnce(JsonObject figures) {
     Instant now = clock.instant();
+    return decide(now, figures).compose(d -> d == null ? Future.succeededFuture(0)
+        : offerAll(d.chosen(), 0, d.waiting(), d.agents(), now, 0));
+  }
+
+  /** What a pass decided: the decisions that chose an agent, in order, with the waiting and agents they were made on. */
+  record Decided(List<Decision> chosen, Map<String, WaitingInteraction> waiting, Map<String, RoutingState.AgentLive> agents) {}
+
+  /**
+   * The deciding half of a pass at {@code now}, without the lease and without making offers: reads the agents, and
+   * unless none can take work, brings the {@link WaitingIndex} up to date and decides. Null when there is nothing to
+   * decide. {@code figures} receives what {@link HubEvents#PASS_DONE} reports of it.
+   */
+  Future<Decided> decide(Instant now, JsonObject figures) {
     return live.agents().compose(agents -> {
       List<AgentSnapshot> all = agents.stream().map(a -> LiveViews.snapshot(a, now)).toList();
       List<AgentSnapshot> free = all.stream().filter(LiveViews::canTakeWork).toList();
       figures.put("freeAgents", free.size());
       if (free.isEmpty()) {
-        return Future.succeededFuture(0);
+        return Future.succeededFuture();
       }
       long itemsBefore = index.itemsRead();
       long wholeBefore = index.fullReads();
-      return index.sync().compose(waiting -> {
+      return index.sync().map(waiting -> {
         figures.put("waiting", waiting.size()).put("itemsRead", index.itemsRead() - itemsBefore)
             .put("wholeRead", index.fullReads() > wholeBefore);
         if (waiting.isEmpty()) {
-          return Future.succeededFuture(0);
+          return null;
         }
         Map<String, WaitingInteraction> byId = new HashMap<>();
         waiting.forEach(w -> byId.put(w.interactionId(), w));
@@ -107,42 +120,29 @@ final class MatchingPass {
         figures.put("decisionNanos", System.nanoTime() - t0);
         Map<String, RoutingState.AgentLive> byAgent = new HashMap<>();
         agents.forEach(a -> byAgent.put(a.agentId(), a));
-        return offerAll(chosen, 0, byId, byAgent, now, 0);
+        return new Decided(chosen, byId, byAgent);
       });
     });
   }
 
   /**
-   * The decisions that chose an agent, each decided again against every agent (loads counting the choices before it),
-   * which gives the same choice and the explanation a pass over every agent gives: unavailable and full agents listed
-   * or counted with their reason.
+   * The decisions that chose an agent, decided again in one pass over every agent but only the chosen interactions.
+   * Loads change only by choices, so each chosen interaction meets the same loads as in a pass over every interaction
+   * and every agent: the same choice, and that pass's explanation (unavailable and full agents listed or counted with
+   * their reason).
    */
   static List<Decision> explainedAgainstAll(List<Decision> decisions, Map<String, WaitingInteraction> byId,
       List<AgentSnapshot> all, Matcher matcher, Instant now) {
-    List<Decision> out = new ArrayList<>();
-    Map<String, Integer> position = new HashMap<>();
-    List<AgentSnapshot> agents = new ArrayList<>(all);
-    for (int i = 0; i < agents.size(); i++) {
-      position.put(agents.get(i).agentId(), i);
-    }
+    List<WaitingInteraction> chosen = new ArrayList<>();
     for (Decision d : decisions) {
-      if (d.chosenAgentId() == null) {
-        continue;
+      if (d.chosenAgentId() != null) {
+        chosen.add(byId.get(d.interactionId()));
       }
-      WaitingInteraction w = byId.get(d.interactionId());
-      Decision again = matcher.match(List.of(w), agents, now).get(0);
-      if (again.chosenAgentId() == null) {
-        continue;
-      }
-      out.add(again);
-      int at = position.get(again.chosenAgentId());
-      AgentSnapshot a = agents.get(at);
-      Map<String, Integer> load = new HashMap<>(a.load());
-      load.merge(w.channel(), 1, Integer::sum);
-      agents.set(at, new AgentSnapshot(a.agentId(), a.available(), a.skills(), a.queues(), a.capacity(), load,
-          a.exclusiveChannels(), a.idleSince()));
     }
-    return out;
+    if (chosen.isEmpty()) {
+      return List.of();
+    }
+    return matcher.match(chosen, all, now).stream().filter(d -> d.chosenAgentId() != null).toList();
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.switchboard.hub.core.routing;
 
 import io.switchboard.hub.store.redis.RoutingState;
+import io.switchboard.routing.Classification;
 import io.switchboard.routing.WaitingInteraction;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,8 +27,12 @@ import java.util.Objects;
  * <p>Not thread-safe: owned by the routing verticle's context (one pass at a time, {@link MatchingPass}).
  */
 final class WaitingIndex {
+  static final int MAX_CLASSIFICATIONS = 10_000;
+
   private final RoutingState live;
   private final Map<String, WaitingInteraction> byId = new HashMap<>();
+  /** Decoded classifications by their JSON: items of one rule share one instance, as the rules give them. */
+  private final Map<String, Classification> classifications = new HashMap<>();
   private long seq = -1;
   private String epoch;
   private long fullReads;
@@ -50,7 +56,7 @@ final class WaitingIndex {
           if (item == null) {
             remove(id);
           } else {
-            put(LiveViews.waitingOf(id, item));
+            put(LiveViews.waitingOf(id, item, this::classification));
           }
         });
         itemsRead += items.size();
@@ -68,13 +74,26 @@ final class WaitingIndex {
     // The cursor is read before the set: a change made meanwhile has a higher number and is read again next time.
     return live.waiting().map(waiting -> {
       byId.clear();
-      waiting.forEach((id, item) -> put(LiveViews.waitingOf(id, item)));
+      classifications.clear();
+      waiting.forEach((id, item) -> put(LiveViews.waitingOf(id, item, this::classification)));
       seq = c.seq();
       epoch = c.epoch();
       fullReads++;
       itemsRead += waiting.size();
       return byId.values();
     });
+  }
+
+  /**
+   * One shared instance per distinct classification, so the matcher works out each rule's target once per pass instead
+   * of once per waiting interaction (its cache is by instance). At most {@value #MAX_CLASSIFICATIONS} are kept; past
+   * that the map starts again (the instances in use stay valid).
+   */
+  private Classification classification(JsonObject json) {
+    if (classifications.size() >= MAX_CLASSIFICATIONS) {
+      classifications.clear();
+    }
+    return classifications.computeIfAbsent(json.encode(), k -> RoutingJson.classification(json));
   }
 
   private void put(WaitingInteraction w) {
