@@ -1,0 +1,183 @@
+package io.switchboard.benchmarks;
+
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.core.customer.IdentityNormalizer;
+import io.switchboard.hub.core.intake.IntakeService;
+import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.embedded.EmbeddedPostgresServer;
+import io.switchboard.hub.store.Database;
+import io.switchboard.hub.store.Migrations;
+import io.switchboard.hub.store.Stores;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The hub's intake alone (issue 12.2): {@link IntakeService#accept} at {@code --concurrency} contacts in flight, each
+ * from a new customer on a new chat thread, against an embedded PostgreSQL durable as a hub's own (fsync and
+ * synchronous commit on), with the outbox relay running as in the hub. Measures intakes per second, the intake's
+ * latency, and ingest→event (until {@code interaction.created} is on the event bus, where the router hears of it),
+ * next to the same server's raw single-row INSERT commit rate (pgbench). No HTTP, no Redis, no routing.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.switchboard.benchmarks.IntakeBenchmark --concurrency 32 --seconds 15</pre>
+ */
+public final class IntakeBenchmark {
+  private IntakeBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int concurrency = intOption(args, "--concurrency", 32);
+    int seconds = intOption(args, "--seconds", 15);
+    int rawSeconds = intOption(args, "--raw-seconds", 5);
+    Path work = Files.createTempDirectory("switchboard-intake-");
+    // --statements: a throw-away server (fsync off, pg_stat_statements loaded) to see where PostgreSQL's time goes.
+    boolean statements = java.util.Arrays.asList(args).contains("--statements");
+    EmbeddedPostgresServer pg = statements ? EmbeddedPostgresServer.startThrowaway()
+        : EmbeddedPostgresServer.startDurable(work.resolve("postgres"), 0);
+    Vertx vertx = Vertx.vertx();
+    try {
+      double raw = PgBench.singleRowInserts(option(args, "--pgbench", "/usr/bin/pgbench"), pg, 16, rawSeconds);
+      String url = pg.createDatabase("intake");
+      String planMode = option(args, "--plan-cache-mode", null);
+      if (planMode != null) {
+        // An experiment: how the intake's statements fare with PostgreSQL's custom or generic plans.
+        Database admin = Database.connect(vertx, url, null, 1);
+        admin.pool().query("ALTER DATABASE intake SET plan_cache_mode = " + planMode.replaceAll("[^a-z_]", "")).execute()
+            .toCompletionStage().toCompletableFuture().get();
+        admin.close();
+      }
+      Database db = Database.connect(vertx, url, null, 16);
+      Migrations.apply(db.options());
+      Stores stores = Stores.over(db);
+      IntakeService intake = new IntakeService(vertx, stores, new IdentityNormalizer("DE"));
+      Map<String, long[]> sentAt = new ConcurrentHashMap<>();
+      Histogram[] toEvent = {new ConcurrentHistogram(3)};
+      vertx.eventBus().<JsonObject>consumer("interaction.created",
+          m -> meet(sentAt, m.body().getString("interactionId"), 1, System.nanoTime(), toEvent[0]));
+      vertx.deployVerticle(new OutboxRelay(stores, Duration.ofSeconds(1))).toCompletionStage().toCompletableFuture().get();
+
+      System.out.printf("machine: %d cores; JDK %s; load average %s%n", Runtime.getRuntime().availableProcessors(),
+          Runtime.version(), loadAverage());
+      System.out.printf("raw: %.0f single-row INSERT commits/s (pgbench, 16 clients)%n", raw);
+      run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, 5, "warm-up", raw);
+      toEvent[0] = new ConcurrentHistogram(3);
+      run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, seconds, "measured", raw);
+      if (statements) {
+        db.pool().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute()
+            .compose(x -> db.pool().query("SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,"
+                + " round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q"
+                + " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                + " ORDER BY total_exec_time DESC LIMIT 10").execute())
+            .onSuccess(rows -> rows.forEach(r -> System.out.printf("  %8d calls %10s ms total %8s ms mean  %s%n",
+                r.getLong("calls"), r.getValue("total_ms"), r.getValue("mean_ms"), r.getString("q"))))
+            .toCompletionStage().toCompletableFuture().get();
+      }
+      db.close();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+      pg.close();
+    }
+  }
+
+  /**
+   * Pairs an interaction's intake start (slot 0) with its event's arrival (slot 1), whichever comes first (a directly
+   * published event may arrive before the intake's own callback runs), and records the time between.
+   */
+  private static void meet(Map<String, long[]> times, String id, int slot, long at, Histogram toEvent) {
+    long[] both = times.compute(id, (k, v) -> {
+      long[] t = v == null ? new long[] {-1, -1} : v;
+      t[slot] = at;
+      return t;
+    });
+    if (both[0] >= 0 && both[1] >= 0 && times.remove(id) != null) {
+      toEvent.recordValue(Math.max(0, both[1] - both[0]));
+    }
+  }
+
+  private static void run(IntakeService intake, Map<String, long[]> sentAt, Histogram latency, Histogram toEvent,
+      int concurrency, int seconds, String name, double raw) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    AtomicLong done = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    CountDownLatch finished = new CountDownLatch(concurrency);
+    long start = System.nanoTime();
+    for (int i = 0; i < concurrency; i++) {
+      next(intake, sentAt, latency, toEvent, done, failed, end, finished);
+    }
+    finished.await(seconds + 60L, TimeUnit.SECONDS);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    // Events still on their way are waited for a moment, so the last ones count.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (toEvent.getTotalCount() < done.get() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    double rate = done.get() / elapsed;
+    System.out.printf("%s: %d intakes in %.1f s = %.0f/s (%.3f of raw commits), failed %d; intake p50 %.1f / p99 %.1f ms;"
+            + " ingest->event p50 %.1f / p99 %.1f ms (%d events); load average %s%n",
+        name, done.get(), elapsed, rate, rate / raw, failed.get(), latency.getValueAtPercentile(50) / 1e6,
+        latency.getValueAtPercentile(99) / 1e6, toEvent.getValueAtPercentile(50) / 1e6,
+        toEvent.getValueAtPercentile(99) / 1e6, toEvent.getTotalCount(), loadAverage());
+    sentAt.clear();
+  }
+
+  private static void next(IntakeService intake, Map<String, long[]> sentAt, Histogram latency, Histogram toEvent,
+      AtomicLong done,
+      AtomicLong failed, long end, CountDownLatch finished) {
+    if (System.nanoTime() >= end) {
+      finished.countDown();
+      return;
+    }
+    String phone = "+49151" + (10_000_000 + (long) (Math.random() * 89_999_999));
+    InboundContact c = new InboundContact(Channel.CHAT, "bench-" + UUID.randomUUID(), SenderAddress.phone(phone),
+        "Bench Customer", "t-" + UUID.randomUUID(), List.of(), null, new MessageContent.Text("hello"),
+        Map.of("language", "en"), Instant.now());
+    long t0 = System.nanoTime();
+    intake.accept(c).onComplete(ar -> {
+      long t = System.nanoTime() - t0;
+      if (ar.succeeded()) {
+        done.incrementAndGet();
+        latency.recordValue(t);
+        meet(sentAt, ar.result().interactionId().toString(), 0, t0, toEvent);
+      } else {
+        failed.incrementAndGet();
+      }
+      next(intake, sentAt, latency, toEvent, done, failed, end, finished);
+    });
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException e) {
+      return "n/a";
+    }
+  }
+
+  private static String option(String[] args, String name, String fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return fallback;
+  }
+
+  private static int intOption(String[] args, String name, int fallback) {
+    return Integer.parseInt(option(args, name, Integer.toString(fallback)));
+  }
+}
