@@ -268,8 +268,8 @@ public final class AsteriskAdapter implements ChannelAdapter {
   /** AMI saw a channel hang up: a caller on hold whose agent's leg it was stops waiting for that leg. */
   void channelHungUp(String channel) {
     for (Call call : byUniqueId.values()) {
-      if (channel.equals(call.agentChannel)) {
-        call.signals.add(new Call.Signal.AgentGone(channel));
+      if (channel.equals(call.agentChannel) || channel.equals(call.customerChannel)) {
+        call.signals.add(new Call.Signal.AgentGone(channel)); // a leg waiting on hold went
       }
       if (call.detached && channel.equals(call.channel) && call.state != Call.State.ENDED) {
         // A call taken over while talking has no session here to notice the caller's hang-up.
@@ -322,10 +322,11 @@ public final class AsteriskAdapter implements ChannelAdapter {
   }
 
   /** AMI says a Dial from channel {@code uniqueId} was answered: when that is a callback's agent leg, it connected. */
-  void dialAnswered(String uniqueId) {
+  void dialAnswered(String uniqueId, String customerChannel) {
     for (Call c : byInteraction.values()) {
       if (c.state == Call.State.CALLBACK_DIALLING && uniqueId != null && uniqueId.equals(c.agentLegId)) {
         c.callbackConnected = true;
+        c.customerChannel = customerChannel;
         controls().state(c, Call.State.CALLBACK_TALKING); // the console shows the call talking
       }
     }

@@ -80,6 +80,8 @@ final class Call {
   volatile String callbackNumber;
   /** A callback's agent leg (its Asterisk uniqueid) while the customer is dialled, and whether the customer answered. */
   volatile String agentLegId;
+  /** A callback's customer leg (its channel name) once the customer answered. */
+  volatile String customerChannel;
   volatile boolean callbackConnected;
   /**
    * Taken over from a hub node that went away while caller and agent talked: no FastAGI session of this node holds the

@@ -43,6 +43,10 @@ final class CallControls {
   }
 
   private void hold(Call call) {
+    if (call.state == Call.State.CALLBACK_TALKING) {
+      holdCallback(call);
+      return;
+    }
     synchronized (call) {
       String leg = call.agentChannel;
       if (call.state != Call.State.TALKING || leg == null || call.holding) {
@@ -64,6 +68,30 @@ final class CallControls {
       log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentChannel", leg).log("call put on hold");
     }
   }
+
+  /**
+   * A callback's customer is put on hold: the customer's leg leaves the agent leg's {@code Dial} for
+   * {@value #CUSTOMER_HOLD_CONTEXT} (music); the agent leg's session waits until resumed, then bridges it back.
+   */
+  private void holdCallback(Call call) {
+    synchronized (call) {
+      String customer = call.customerChannel;
+      if (customer == null || call.holding) {
+        throw new ConflictException("the callback's customer is not on the line (or already on hold); cannot hold");
+      }
+      call.holding = true;
+      if (adapter.ami() == null || !adapter.ami().redirect(customer, CUSTOMER_HOLD_CONTEXT)) {
+        call.holding = false;
+        throw new ConflictException("Asterisk did not move the customer's leg to hold");
+      }
+    }
+    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("customerChannel", call.customerChannel)
+        .log("callback put on hold");
+    state(call, call.state); // the console shows the call on hold
+  }
+
+  /** Dialplan context a callback's customer waits in on hold (music on hold), in the sample extensions.conf. */
+  static final String CUSTOMER_HOLD_CONTEXT = "switchboard-hold-customer";
 
   private void resume(Call call) {
     synchronized (call) {
@@ -129,7 +157,7 @@ final class CallControls {
     if (state == Call.State.TALKING && call.talkingSince == null) {
       call.talkingSince = call.stateSince;
     }
-    CallState.Phase phase = switch (state) {
+    CallState.Phase phase = state == Call.State.CALLBACK_TALKING && call.holding ? CallState.Phase.ON_HOLD : switch (state) {
       case RINGING, CALLBACK_RINGING -> CallState.Phase.RINGING;
       case TALKING, CALLBACK_TALKING -> CallState.Phase.TALKING;
       case ON_HOLD -> CallState.Phase.ON_HOLD;

@@ -69,6 +69,7 @@ final class CallbackDialler {
         channel.exec("Dial", dial);
         status = CallFlows.quiet(() -> channel.getVariable("DIALSTATUS"));
         if ("ANSWER".equals(status) || call.callbackConnected) {
+          talkOn(call, channel);
           log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended");
           record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(attempt)),
               "callback answered on attempt " + attempt);
@@ -213,6 +214,44 @@ final class CallbackDialler {
           "callback attempt " + done + " of " + cfg.attempts() + ": " + why);
     }
     dial(call, agent, agentChannel, agentLegId, channel, done, status);
+  }
+
+  /**
+   * The customer's leg left the agent leg's {@code Dial} for hold ({@link CallControls}): the agent waits (silence)
+   * until staff resume, then this leg bridges the customer back ({@code Bridge(<customer>,x)}); again for each hold.
+   * Returns when the call is over (a side hung up).
+   */
+  private void talkOn(Call call, AgiChannel channel) throws AgiException {
+    int poll = (int) Math.max(50, adapter.settings().pollInterval().toMillis());
+    try {
+      while (call.holding) {
+        boolean resumed = false;
+        while (!resumed) {
+          Call.Signal signal = call.signals.poll();
+          if (signal instanceof Call.Signal.Resume) {
+            synchronized (call) {
+              call.holding = false;
+            }
+            resumed = true;
+          } else if (signal instanceof Call.Signal.AgentGone g && g.agentChannel().equals(call.customerChannel)) {
+            log.atInfo().addKeyValue("interactionId", call.interaction).log("the callback's customer hung up on hold");
+            call.holding = false;
+            return;
+          } else {
+            channel.waitForDigit(poll);
+          }
+        }
+        adapter.controls().state(call, Call.State.CALLBACK_TALKING);
+        log.atInfo().addKeyValue("interactionId", call.interaction).log("callback resumed; bridging the customer back");
+        channel.exec("Bridge", call.customerChannel + ",x");
+      }
+    } catch (AgiHangupException e) {
+      // The agent hung up on hold: the customer waits in the hold context, hang that leg up too.
+      if (call.holding && call.customerChannel != null && adapter.ami() != null && !adapter.stopping()) {
+        adapter.ami().hangup(call.customerChannel);
+      }
+      throw e;
+    }
   }
 
   /** Hangs up the agent's leg, which may be gone already (the agent hung up first). */

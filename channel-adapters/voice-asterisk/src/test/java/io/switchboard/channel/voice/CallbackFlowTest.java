@@ -181,6 +181,56 @@ class CallbackFlowTest {
   }
 
   @Test
+  void aCallbackIsHeldWithMusicForTheCustomerAndResumedBridgedAgain() throws Exception {
+    Call call = callbackRequestedBy(ANSWERS);
+    InteractionId id = call.interaction;
+    String leg = offer(call);
+    AsteriskCallFlowTest.await("agent and customer share a bridge", () -> bridgedWith(leg, ANSWERS));
+    AsteriskCallFlowTest.await("the callback is talking", () -> call.state == Call.State.CALLBACK_TALKING && call.customerChannel != null);
+    String customer = call.customerChannel;
+    assertThat(refused(call, io.switchboard.hub.api.spi.CallAction.RESUME)).as("not on hold yet")
+        .isInstanceOf(io.switchboard.hub.api.error.ConflictException.class);
+
+    control(call, io.switchboard.hub.api.spi.CallAction.HOLD);
+    AsteriskCallFlowTest.await("the customer hears music on hold", () -> events.stream().anyMatch(e ->
+        e instanceof org.asteriskjava.manager.event.MusicOnHoldStartEvent m && customer.equals(m.getChannel())));
+    AsteriskCallFlowTest.await("the console is told the call is on hold", () -> hub.states.stream().anyMatch(st ->
+        st.interaction().equals(id) && st.phase() == io.switchboard.hub.api.spi.CallState.Phase.ON_HOLD));
+    assertThat(refused(call, io.switchboard.hub.api.spi.CallAction.HOLD)).as("already on hold")
+        .isInstanceOf(io.switchboard.hub.api.error.ConflictException.class);
+    assertThat(hub.left).as("the callback goes on").noneMatch(l -> l.startsWith(id.toString()));
+
+    control(call, io.switchboard.hub.api.spi.CallAction.RESUME);
+    AsteriskCallFlowTest.await("the customer is bridged with the agent again", () -> events.stream().filter(e ->
+        e instanceof BridgeEnterEvent b && customer.equals(b.getChannel())).count() == 2);
+    AsteriskCallFlowTest.await("the console is told the call talks again", () -> {
+      var mine = hub.states.stream().filter(st -> st.interaction().equals(id)).toList();
+      return !mine.isEmpty() && mine.get(mine.size() - 1).phase() == io.switchboard.hub.api.spi.CallState.Phase.TALKING;
+    });
+
+    asterisk.ami().sendAction(new HangupAction(customer), 5_000);
+    AsteriskCallFlowTest.await("the hub hears the callback call ended", () -> hub.left.contains(id + " callback call ended"));
+    assertThat(hub.changesOf(id)).anySatisfy(a -> assertThat(a).containsEntry("voice.callback", "completed")
+        .containsEntry("voice.callbackAttempts", "1"));
+    AsteriskCallFlowTest.await("the agent's leg is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && leg.equals(h.getUniqueId())));
+  }
+
+  static void control(Call call, io.switchboard.hub.api.spi.CallAction action) throws Exception {
+    adapter.control(call.interaction, action, null).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static Throwable refused(Call call, io.switchboard.hub.api.spi.CallAction action) {
+    try {
+      control(call, action);
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  @Test
   void aBusyCustomerIsTriedAgainThenTheCallbackIsRecordedAsFailed() throws Exception {
     Call call = callbackRequestedBy(BUSY);
     InteractionId id = call.interaction;
