@@ -110,6 +110,11 @@ public final class AuthService {
     this.settings = settings;
     this.apiKeys = new ApiKeyCache(stores, settings.authCacheTtl());
     this.sessionCache = new SessionCache(settings.authCacheTtl());
+    // A Redis connection established again (pub/sub included): revocations published meanwhile were not heard here.
+    sessions.onReconnected(() -> {
+      sessionCache.clear();
+      apiKeys.forgetAll();
+    });
     // Changes made on other nodes (and this one: harmless, it already forgot) arrive here over Redis pub/sub.
     vertx.eventBus().<Object>localConsumer(io.switchboard.hub.api.event.HubEvents.everyNode(ACCOUNT_CHANGED), m -> {
       if (m.body() instanceof JsonObject b && b.getValue("agentId") instanceof String id) {

@@ -77,6 +77,12 @@ final class SessionCache {
     byTokenHash.values().removeIf(e -> e.staff().agentId().equals(id));
   }
 
+  /** Drops every session (revocations may have been missed). */
+  void clear() {
+    generation.incrementAndGet();
+    byTokenHash.clear();
+  }
+
   /** Drops one session. */
   void forgetToken(String tokenHash) {
     generation.incrementAndGet();

@@ -12,6 +12,14 @@ import java.util.Optional;
 public final class SessionStore {
   private final RedisStore redis;
 
+  /**
+   * Runs {@code listener} (on a Lettuce thread) whenever one of the hub's Redis connections is established again, the
+   * pub/sub one included: messages published meanwhile were not heard (see {@link RedisStore#onReconnected}).
+   */
+  public void onReconnected(Runnable listener) {
+    redis.onReconnected(listener);
+  }
+
   public SessionStore(RedisStore redis) {
     this.redis = redis;
   }
