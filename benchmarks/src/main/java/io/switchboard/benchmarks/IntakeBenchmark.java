@@ -90,6 +90,10 @@ public final class IntakeBenchmark {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
       pg.close();
+      // The durable server's data folder is this run's own: nothing is left behind.
+      try (var paths = Files.walk(work)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
