@@ -92,7 +92,9 @@ class ConsoleSettingsReloadApiTest {
     assertThat(status.getInteger("cannedResponses")).isEqualTo(2);
     assertThat(status.getString("file")).isEqualTo(file.toString());
     assertThat(status.getValue("lastRejected")).isNull();
-    JsonObject audit = audit().getJsonObject(0);
+    // The audit entry is written after the settings take effect, not with them: await it.
+    JsonObject audit = eventually(this::latestAudit,
+        a -> a != null && a.getString("action").equals("console-settings.applied"), "the audit entry of the reload");
     assertThat(audit.getString("action")).isEqualTo("console-settings.applied");
     assertThat(audit.getString("actor")).isEqualTo("system:file-watch");
     assertThat(audit.getString("entityId")).isEqualTo(status.getString("sha256"));
@@ -129,8 +131,9 @@ class ConsoleSettingsReloadApiTest {
       assertThat(greeting()).as("after " + b.what() + " the settings in force still serve").isEqualTo("Hello {{customer.firstName}}");
       assertThat(status().getString("sha256")).isEqualTo(loaded);
     }
-    assertThat(audit().stream().map(e -> ((JsonObject) e).getString("action")).filter("console-settings.rejected"::equals))
-        .hasSize(cases.size());
+    long rejections = eventually(() -> audit().stream().map(e -> ((JsonObject) e).getString("action"))
+        .filter("console-settings.rejected"::equals).count(), n -> n >= cases.size(), "an audit entry per rejection");
+    assertThat(rejections).isEqualTo(cases.size());
 
     Files.writeString(file, CHANGED);
     eventually(this::greeting, g -> g.startsWith("Good morning"), "the fixed file in force");
@@ -152,7 +155,8 @@ class ConsoleSettingsReloadApiTest {
     assertThat(body.getJsonObject("current").getString("sha256")).isEqualTo(status().getString("sha256"));
     assertThat(status().getJsonObject("lastRejected").getString("by")).isEqualTo("agent:ada");
     assertThat(greeting()).isEqualTo("Hello {{customer.firstName}}");
-    JsonObject audit = audit().getJsonObject(0);
+    JsonObject audit = eventually(this::latestAudit,
+        a -> a != null && a.getString("action").equals("console-settings.rejected"), "the audit entry of the rejection");
     assertThat(audit.getString("action")).isEqualTo("console-settings.rejected");
     assertThat(audit.getString("actor")).isEqualTo("agent:ada");
     assertThat(audit.getJsonObject("details").getJsonArray("problems").getString(0)).contains(":9: cannedResponses[0].channels[0]");
@@ -227,6 +231,12 @@ class ConsoleSettingsReloadApiTest {
     var r = hub.get("/api/v1/console/settings/status", ada);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return r.json();
+  }
+
+  /** The newest audit entry about the console settings, or null while there is none. */
+  private JsonObject latestAudit() {
+    JsonArray items = audit();
+    return items.isEmpty() ? null : items.getJsonObject(0);
   }
 
   private JsonArray audit() {
