@@ -13,14 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.asteriskjava.manager.action.HangupAction;
-import org.asteriskjava.manager.action.OriginateAction;
-import org.asteriskjava.manager.action.PlayDtmfAction;
 import org.asteriskjava.manager.event.BridgeEnterEvent;
-import org.asteriskjava.manager.event.ManagerEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -64,8 +60,7 @@ class VoiceChannelTest {
   static RealAsterisk asterisk;
   static TestHub hub;
   static RoutingFixture fx;
-  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
-  static int calls;
+  static VoiceCalls calls;
 
   @BeforeAll
   static void start() throws Exception {
@@ -79,7 +74,7 @@ class VoiceChannelTest {
         exten => 1009,1,Answer()
          same => n,Wait(120)
         """);
-    asterisk.ami().addEventListener(events::add);
+    calls = new VoiceCalls(asterisk, "hub-caller");
     Path ivr = Files.createTempFile("ivr-", ".yaml");
     Files.writeString(ivr, """
         entryPoints:
@@ -113,47 +108,11 @@ class VoiceChannelTest {
   }
 
   static String dial(String dnis, String callerId) throws Exception {
-    String phone = "hub-caller-" + (++calls) + "-" + System.nanoTime();
-    OriginateAction o = new OriginateAction();
-    o.setChannel("Local/" + dnis + "@switchboard-in/n");
-    o.setApplication("Wait");
-    o.setData("120");
-    o.setCallerId("Caller <" + callerId + ">");
-    o.setAsync(true);
-    o.setChannelId(phone);
-    o.setOtherChannelId(phone + "-2");
-    o.setTimeout(30_000L);
-    asterisk.ami().sendAction(o, 10_000);
-    return phone;
-  }
-
-  /** Presses a key once the IVR plays its menu (the AGI session answered the caller's channel). */
-  static void press(String phone, String key) throws Exception {
-    await("the caller's phone is answered by the IVR",
-        () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewStateEvent s
-            && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
-    var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, key), 5_000);
-    assertThat(r.getResponse()).as(r.getMessage()).isEqualTo("Success");
+    return calls.dial(dnis, callerId);
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
-  static boolean bridged(String callerUniqueId) {
-    for (ManagerEvent e : events) {
-      if (e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())) {
-        return events.stream().anyMatch(o -> o instanceof BridgeEnterEvent ob && ob.getBridgeUniqueId().equals(b.getBridgeUniqueId())
-            && !callerUniqueId.equals(ob.getUniqueId()));
-      }
-    }
-    return false;
+    VoiceCalls.await(what, condition);
   }
 
   @Test
@@ -172,12 +131,12 @@ class VoiceChannelTest {
     var accepted = fx.expect(RoutingService.OFFER_ACCEPTED, e -> aliceId.equals(e.getString("agentId")));
     // Leon Albrecht's number in the demo customers (030 29910907), as a trunk would present it.
     String phone = dial("5550100", "+493029910907");
-    press(phone, "1");
+    calls.press(phone, "1");
     JsonObject offer = RoutingFixture.await(offered);
     assertThat(offer.getString("agentId")).isEqualTo(aliceId);
     String interactionId = offer.getString("interactionId");
     RoutingFixture.await(accepted);
-    await("caller and agent are bridged", () -> bridged(phone + "-2"));
+    await("caller and agent are bridged", () -> calls.bridged(phone + "-2"));
 
     JsonObject detail = hub.get("/api/v1/interactions/" + interactionId, alice).json();
     assertThat(detail.getString("channel")).isEqualTo("voice");
@@ -192,7 +151,7 @@ class VoiceChannelTest {
     var hangup = hub.post("/api/v1/interactions/" + interactionId + "/call/hangup", alice, "");
     assertThat(hangup.status()).as(hangup.body()).isEqualTo(202);
     JsonObject gone = RoutingFixture.await(left);
-    await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.HangupEvent h
+    await("the caller's phone is hung up", () -> calls.events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.HangupEvent h
         && phone.equals(h.getUniqueId())));
     assertThat(gone.getBoolean("abandoned")).isFalse();
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/end", alice, "").status()).isEqualTo(200);
@@ -207,7 +166,7 @@ class VoiceChannelTest {
     assertThat(onBreak.status()).as(onBreak.body()).isEqualTo(204);
     var queued = fx.expect(RoutingService.INTERACTION_QUEUED, e -> true);
     String phone = dial("5550100", "+4930111222");
-    press(phone, "2");
+    calls.press(phone, "2");
     String interactionId = RoutingFixture.await(queued).getString("interactionId");
     var left = fx.expect(io.switchboard.hub.app.channels.ChannelRuntime.CUSTOMER_LEFT, e -> interactionId.equals(e.getString("interactionId")));
     asterisk.ami().sendAction(new HangupAction(phone), 5_000);
@@ -232,7 +191,7 @@ class VoiceChannelTest {
     var offered = fx.expect(RoutingService.OFFER_CREATED, e -> "voice".equals(e.getString("channel")));
     var talking = fx.expect(callState, e -> "talking".equals(e.getString("state")));
     String phone = dial("5550100", "+4930500600");
-    press(phone, "1"); // billing: recorded
+    calls.press(phone, "1"); // billing: recorded
     String interactionId = RoutingFixture.await(offered).getString("interactionId");
     JsonObject firstTalk = RoutingFixture.await(talking);
     assertThat(firstTalk.getString("interactionId")).isEqualTo(interactionId);
@@ -256,12 +215,12 @@ class VoiceChannelTest {
     var again = fx.expect(callState, e -> interactionId.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/resume", alice, "").status()).isEqualTo(202);
     RoutingFixture.await(again);
-    await("caller and agent are bridged again", () -> events.stream().filter(e -> e instanceof BridgeEnterEvent b
+    await("caller and agent are bridged again", () -> calls.events.stream().filter(e -> e instanceof BridgeEnterEvent b
         && (phone + "-2").equals(b.getUniqueId())).count() == 2);
 
     var listen = hub.post("/api/v1/interactions/" + interactionId + "/call/listen", sam, "");
     assertThat(listen.status()).as(listen.body()).isEqualTo(202);
-    await("the supervisor's phone spies on the call", () -> events.stream().anyMatch(e ->
+    await("the supervisor's phone spies on the call", () -> calls.events.stream().anyMatch(e ->
         e instanceof org.asteriskjava.manager.event.ChanSpyStartEvent c && c.getSpyeeLinkedId() != null));
 
     var ended = fx.expect(callState, e -> interactionId.equals(e.getString("interactionId")) && "ended".equals(e.getString("state")));

@@ -153,7 +153,7 @@ class VoiceIvrStepsTest {
     o.setOtherChannelId(phone + "-2");
     o.setTimeout(30_000L);
     asterisk.ami().sendAction(o, 10_000);
-    VoiceChannelTest.await("the caller's phone is answered by the IVR", () -> events.stream().anyMatch(e -> e instanceof NewStateEvent s
+    VoiceCalls.await("the caller's phone is answered by the IVR", () -> events.stream().anyMatch(e -> e instanceof NewStateEvent s
         && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
     return phone;
   }
@@ -181,7 +181,7 @@ class VoiceIvrStepsTest {
   }
 
   static void hungUp(String phone) throws InterruptedException {
-    VoiceChannelTest.await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h
+    VoiceCalls.await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h
         && phone.equals(h.getUniqueId())));
   }
 
@@ -227,7 +227,7 @@ class VoiceIvrStepsTest {
     String alice = fx.available("alice");
     RoutingFixture.await(offered);
     RoutingFixture.await(accepted);
-    VoiceChannelTest.await("agent and customer are bridged", () -> events.stream().anyMatch(e -> e instanceof BridgeEnterEvent b
+    VoiceCalls.await("agent and customer are bridged", () -> events.stream().anyMatch(e -> e instanceof BridgeEnterEvent b
         && b.getChannel() != null && b.getChannel().startsWith("Local/+4930100001@test-customers")));
     var left = fx.expect(ChannelRuntime.CUSTOMER_LEFT, e -> id.equals(e.getString("interactionId")));
     String customer = events.stream().filter(e -> e instanceof NewChannelEvent n && n.getChannel() != null

@@ -14,16 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.asteriskjava.manager.action.GetVarAction;
-import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.action.PlayDtmfAction;
-import org.asteriskjava.manager.event.BridgeEnterEvent;
-import org.asteriskjava.manager.event.HangupEvent;
-import org.asteriskjava.manager.event.ManagerEvent;
-import org.asteriskjava.manager.response.GetVarResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +37,7 @@ class VoiceMultiNodeTest {
   static Path configA;
   static Path configB;
   static int portB;
-  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
-  static int calls;
+  static VoiceCalls calls;
   TestHub a;
   TestHub b;
   RoutingFixture fx;
@@ -67,7 +58,7 @@ class VoiceMultiNodeTest {
         [test-customers]
         exten => _+X.,1,Busy(5)
         """);
-    asterisk.ami().addEventListener(events::add);
+    calls = new VoiceCalls(asterisk, "mn-caller");
     Path ivr = Files.createTempFile("ivr-", ".yaml");
     Files.writeString(ivr, """
         entryPoints:
@@ -126,18 +117,18 @@ class VoiceMultiNodeTest {
     var offered = fx.expect(ClusterEvents.address(RoutingService.OFFER_CREATED), e -> "voice".equals(e.getString("channel")));
     var talking = fx.expect(callState, e -> "talking".equals(e.getString("state")));
     String phone = dial();
-    press(phone, "1");
+    calls.press(phone, "1");
     String id = RoutingFixture.await(offered).getString("interactionId");
     RoutingFixture.await(talking);
-    await("caller and agent are bridged (through node A)", () -> bridges(phone + "-2") == 1);
+    VoiceCalls.await("caller and agent are bridged (through node A)", () -> calls.bridges(phone + "-2") == 1);
 
     // Node A goes away mid-call; the call talks on in Asterisk and node B takes it over.
     var takenOver = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
     a.close();
     JsonObject again = RoutingFixture.await(takenOver);
     assertThat(again.getString("agentId")).isEqualTo(aliceId);
-    assertThat(variable(phone + "-2", "SB_HUB")).as("the dialplan now reaches node B first").isEqualTo("127.0.0.1:" + portB);
-    assertThat(hungUp(phone)).as("the call survived its node").isFalse();
+    assertThat(calls.variable(phone + "-2", "SB_HUB")).as("the dialplan now reaches node B first").isEqualTo("127.0.0.1:" + portB);
+    assertThat(calls.hungUp(phone)).as("the call survived its node").isFalse();
     assertThat(b.get("/api/v1/interactions/" + id, alice).json().getString("state")).isEqualTo("assigned");
 
     // Hold from node B: the agent's leg leaves the bridge, the caller comes back from Asterisk to node B.
@@ -148,7 +139,7 @@ class VoiceMultiNodeTest {
     var resumed = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
     assertThat(b.post("/api/v1/interactions/" + id + "/call/resume", alice, "").status()).isEqualTo(202);
     RoutingFixture.await(resumed);
-    await("caller and agent are bridged again by node B", () -> bridges(phone + "-2") == 2);
+    VoiceCalls.await("caller and agent are bridged again by node B", () -> calls.bridges(phone + "-2") == 2);
 
     // Blind transfer to bob from node B: alice's leg is hung up, bob's phone rings and is bridged.
     String bob = fx.available("bob");
@@ -158,14 +149,14 @@ class VoiceMultiNodeTest {
     var transfer = b.post("/api/v1/interactions/" + id + "/transfer", alice, new JsonObject().put("agentId", bobId).encode());
     assertThat(transfer.status()).as(transfer.body()).isBetween(200, 204);
     RoutingFixture.await(toBob);
-    await("the caller is bridged with bob's phone", () -> bridges(phone + "-2") == 3);
-    assertThat(hungUp(phone)).isFalse();
+    VoiceCalls.await("the caller is bridged with bob's phone", () -> calls.bridges(phone + "-2") == 3);
+    assertThat(calls.hungUp(phone)).isFalse();
 
     // Hang-up from node B.
     var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", bob, "").status()).isEqualTo(202);
     assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
-    await("the caller's phone is hung up", () -> hungUp(phone));
+    VoiceCalls.await("the caller's phone is hung up", () -> calls.hungUp(phone));
   }
 
   @Test
@@ -177,19 +168,19 @@ class VoiceMultiNodeTest {
     phone(admin, aliceId, "1001");
     var queued = fx.expect(ClusterEvents.address(RoutingService.INTERACTION_QUEUED), e -> true);
     String phone = dial();
-    press(phone, "2");
+    calls.press(phone, "2");
     String id = RoutingFixture.await(queued).getString("interactionId");
     var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
 
     a.close();
-    await("node B serves the caller", () -> ("127.0.0.1:" + portB).equals(variable(phone + "-2", "SB_HUB")));
-    assertThat(hungUp(phone)).isFalse();
+    VoiceCalls.await("node B serves the caller", () -> ("127.0.0.1:" + portB).equals(calls.variable(phone + "-2", "SB_HUB")));
+    assertThat(calls.hungUp(phone)).isFalse();
     assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("queued");
 
     var offered = fx.expect(ClusterEvents.address(RoutingService.OFFER_CREATED), e -> id.equals(e.getString("interactionId")));
     fx.available("alice");
     assertThat(RoutingFixture.await(offered).getString("agentId")).isEqualTo(aliceId);
-    await("the caller is bridged with alice's phone by node B", () -> bridges(phone + "-2") == 1);
+    VoiceCalls.await("the caller is bridged with alice's phone by node B", () -> calls.bridges(phone + "-2") == 1);
     assertThat(left).as("the caller never left").isNotDone();
     assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("assigned");
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
@@ -205,7 +196,7 @@ class VoiceMultiNodeTest {
     phone(admin, aliceId, "1001");
     var queued = fx.expect(ClusterEvents.address(RoutingService.INTERACTION_QUEUED), e -> true);
     String phone = dial();
-    press(phone, "2");
+    calls.press(phone, "2");
     String id = RoutingFixture.await(queued).getString("interactionId");
     // The caller asks for a callback (a key press may fall between two AGI commands: press again until it counts).
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -217,11 +208,11 @@ class VoiceMultiNodeTest {
         TimeUnit.MILLISECONDS.sleep(50);
       }
     }
-    await("the caller is hung up", () -> hungUp(phone));
+    VoiceCalls.await("the caller is hung up", () -> calls.hungUp(phone));
 
     // Alice takes it: node A rings her phone and dials the customer (busy) from her leg; node A goes away between tries.
     fx.available("alice");
-    await("node A made the first try", () -> "1".equals(attribute(id, admin, "voice.callbackAttempts")));
+    VoiceCalls.await("node A made the first try", () -> "1".equals(attribute(id, admin, "voice.callbackAttempts")));
     var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
     a.close();
     JsonObject gone = RoutingFixture.await(left);
@@ -243,7 +234,7 @@ class VoiceMultiNodeTest {
   }
 
   static long customerDials() {
-    return events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
+    return calls.events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
         && n.getChannel().startsWith("Local/+4930500600@test-customers-") && n.getChannel().endsWith(";1")).count();
   }
 
@@ -254,52 +245,6 @@ class VoiceMultiNodeTest {
   }
 
   static String dial() throws Exception {
-    String phone = "mn-caller-" + (++calls) + "-" + System.nanoTime();
-    OriginateAction o = new OriginateAction();
-    o.setChannel("Local/5550100@switchboard-in/n");
-    o.setApplication("Wait");
-    o.setData("120");
-    o.setCallerId("Caller <+4930500600>");
-    o.setAsync(true);
-    o.setChannelId(phone);
-    o.setOtherChannelId(phone + "-2");
-    o.setTimeout(30_000L);
-    asterisk.ami().sendAction(o, 10_000);
-    return phone;
-  }
-
-  static void press(String phone, String key) throws Exception {
-    await("the caller's phone is answered by the IVR",
-        () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewStateEvent s
-            && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
-    var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, key), 5_000);
-    assertThat(r.getResponse()).as(r.getMessage()).isEqualTo("Success");
-  }
-
-  static String variable(String channel, String name) {
-    try {
-      var r = asterisk.ami().sendAction(new GetVarAction(channel, name), 5_000);
-      return r instanceof GetVarResponse g ? g.getValue() : null;
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  static long bridges(String uniqueId) {
-    return events.stream().filter(e -> e instanceof BridgeEnterEvent be && uniqueId.equals(be.getUniqueId())).count();
-  }
-
-  static boolean hungUp(String uniqueId) {
-    return events.stream().anyMatch(e -> e instanceof HangupEvent h && uniqueId.equals(h.getUniqueId()));
-  }
-
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
+    return calls.dial("5550100", "+4930500600");
   }
 }
