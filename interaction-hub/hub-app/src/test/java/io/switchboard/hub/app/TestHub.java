@@ -93,13 +93,16 @@ public final class TestHub implements AutoCloseable {
   }
 
   /**
-   * The settings every test hub starts from: a new database and Redis key prefix on the JVM's shared servers,
+   * The settings every test hub starts from: a new database (already migrated) and Redis key prefix on the JVM's shared servers,
    * a free port on loopback, cheap password hashing. Callers add their own on top.
    */
   public static Map<String, String> freshEnv() {
     TestServers servers = TestServers.get();
     Map<String, String> env = new HashMap<>();
-    env.put("SWITCHBOARD_PG_URL", servers.newDatabase());
+    // A copy of the JVM's migrated template: the hub's own migration at start only validates.
+    env.put("SWITCHBOARD_PG_URL",
+        servers.newMigratedDatabase(url -> io.switchboard.hub.store.Migrations.apply(
+            io.switchboard.hub.store.PgUrls.parse(url, null))));
     env.put("SWITCHBOARD_REDIS_URL", servers.redis().url());
     env.put("SWITCHBOARD_REDIS_PREFIX", servers.newRedisPrefix());
     env.put("SWITCHBOARD_HTTP_PORT", "0");

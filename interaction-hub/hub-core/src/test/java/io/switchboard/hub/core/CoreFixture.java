@@ -12,6 +12,7 @@ import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.intake.IntakeService;
 import io.switchboard.hub.store.Database;
 import io.switchboard.hub.store.Migrations;
+import io.switchboard.hub.store.PgUrls;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.switchboard.hub.store.redis.SessionStore;
@@ -59,8 +60,8 @@ public final class CoreFixture implements AutoCloseable {
     TestServers servers = TestServers.get();
     vertx = Vertx.vertx();
     try {
-      db = Database.connect(vertx, servers.newDatabase(), null, POOL_SIZE);
-      Migrations.apply(db.options());
+      db = Database.connect(
+          vertx, servers.newMigratedDatabase(url -> Migrations.apply(PgUrls.parse(url, null))), null, POOL_SIZE);
       redis = RedisStore.connect(vertx, servers.redis().url(), null, servers.newRedisPrefix());
     } catch (RuntimeException e) {
       vertx.close();

@@ -33,7 +33,7 @@ class MigrationsTest {
 
   @Test
   void applyingTwiceIsIdempotentAndCreatesEveryTable() throws Exception {
-    PgConnectOptions options = PgUrls.parse(TestServers.get().newDatabase(), null);
+    PgConnectOptions options = PgUrls.parse(TestServers.get().newEmptyDatabase(), null);
 
     String first = Migrations.apply(options);
     String second = Migrations.apply(options);
@@ -46,7 +46,7 @@ class MigrationsTest {
 
   @Test
   void hubsMigratingTheSameDatabaseAtOnceApplyEachMigrationOnce() throws Exception {
-    PgConnectOptions options = PgUrls.parse(TestServers.get().newDatabase(), null);
+    PgConnectOptions options = PgUrls.parse(TestServers.get().newEmptyDatabase(), null);
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       List<Future<String>> runs = new ArrayList<>();

@@ -17,10 +17,14 @@ final class StoreFixture implements AutoCloseable {
 
   StoreFixture() {
     vertx = Vertx.vertx();
-    db = Database.connect(vertx, TestServers.get().newDatabase(), null, 4);
-    Migrations.apply(db.options());
+    db = Database.connect(vertx, TestServers.get().newMigratedDatabase(StoreFixture::migrate), null, 4);
     pool = db.pool();
     stores = Stores.over(db);
+  }
+
+  /** Brings the database of {@code url} up to date, as the hub does at start (the JVM's template database). */
+  static void migrate(String url) {
+    Migrations.apply(PgUrls.parse(url, null));
   }
 
   Future<?> exec(String sql, Object... params) {

@@ -4,18 +4,26 @@ import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One embedded PostgreSQL and one embedded Redis per test JVM, started on first use on free ports and
- * stopped when the JVM exits. Tests never share data: each asks for its own database
- * ({@link #newDatabase()}) and its own Redis key prefix ({@link #newRedisPrefix()}).
+ * stopped when the JVM exits. Tests never share data: each asks for its own database (a copy of one migrated once per
+ * JVM, {@link #newMigratedDatabase(Consumer)}, or an empty one, {@link #newEmptyDatabase()}) and its own Redis key
+ * prefix ({@link #newRedisPrefix()}).
  */
 public final class TestServers {
   private static final AtomicInteger counter = new AtomicInteger();
   private static volatile TestServers instance;
+
+  private final Object templateLock = new Object();
+  private String template; // guarded by templateLock
 
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedRedisServer redis;
@@ -61,15 +69,102 @@ public final class TestServers {
     return redis;
   }
 
-  /** Creates an empty database of its own for one test and returns its {@code postgresql://} URL. */
-  public String newDatabase() {
-    String name = "t" + counter.incrementAndGet() + "_" + UUID.randomUUID().toString().substring(0, 8);
-    return postgres.createDatabase(name);
+  /**
+   * Creates an empty database of its own for one test (no schema at all) and returns its {@code postgresql://} URL.
+   * For tests of the migrations themselves; everything else takes {@link #newMigratedDatabase(Consumer)}.
+   */
+  public String newEmptyDatabase() {
+    return postgres.createDatabase(freshName());
+  }
+
+  /**
+   * Creates a database of its own for one test with the schema already in place, and returns its {@code
+   * postgresql://} URL. It is a copy ({@code CREATE DATABASE ... TEMPLATE}) of a template database that {@code
+   * migrate} brought up to date once in this JVM, on the first call; later calls ignore {@code migrate}, so every
+   * caller passes the same migration (hub-store's {@code Migrations.apply} over the URL). Applying the migrations
+   * again to the copy finds nothing to do and only validates them. Safe to call from several threads at once: the
+   * template is made and copied under one lock, and nothing else ever connects to it.
+   */
+  public String newMigratedDatabase(Consumer<String> migrate) {
+    String name = freshName();
+    synchronized (templateLock) {
+      if (template == null) {
+        template = migratedTemplate(migrate);
+      }
+      copy(template, name);
+    }
+    return postgres.url(name);
+  }
+
+  private String freshName() {
+    return "t" + counter.incrementAndGet() + "_" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Makes, migrates and closes the template: no connections are allowed to it afterwards, and none are left. */
+  private String migratedTemplate(Consumer<String> migrate) {
+    String name = "template_" + UUID.randomUUID().toString().substring(0, 8);
+    migrate.accept(postgres.createDatabase(name));
+    try (Connection c = adminConnection(); Statement st = c.createStatement()) {
+      st.execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false");
+      closeConnectionsTo(c, name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not close the template database " + name, e);
+    }
+    return name;
+  }
+
+  private void copy(String templateName, String name) {
+    try (Connection c = adminConnection(); Statement st = c.createStatement()) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          st.execute("CREATE DATABASE " + name + " TEMPLATE " + templateName);
+          return;
+        } catch (SQLException e) {
+          // 55006 "source database is being accessed by other users": a backend of the migration may still be on
+          // its way out. The template takes no new connections, so ending the old ones and trying again is enough.
+          if (!"55006".equals(e.getSQLState()) || attempt >= 5) {
+            throw e;
+          }
+          closeConnectionsTo(c, templateName);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not copy the template database into " + name, e);
+    }
+  }
+
+  /** Ends every backend connected to {@code database} and waits (up to 10 s) until none is left. */
+  private static void closeConnectionsTo(Connection admin, String database) throws SQLException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    try (PreparedStatement end =
+            admin.prepareStatement(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()");
+        PreparedStatement left = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+      end.setString(1, database);
+      left.setString(1, database);
+      while (true) {
+        end.executeQuery().close();
+        try (ResultSet rs = left.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) == 0) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("connections to " + database + " did not end within 10 s");
+        }
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private Connection adminConnection() throws SQLException {
+    return DriverManager.getConnection(postgres.jdbcUrl("postgres"), postgres.user(), postgres.password());
   }
 
   /**
    * A JDBC connection to the database of a {@code postgresql://user:password@host:port/database} URL (as
-   * {@link #newDatabase()} and the hub give them): the embedded servers need the password.
+   * {@link #newMigratedDatabase(Consumer)} and the hub give them): the embedded servers need the password.
    */
   public static Connection connect(String postgresUrl) throws SQLException {
     java.net.URI u = java.net.URI.create(postgresUrl.startsWith("jdbc:") ? postgresUrl.substring(5) : postgresUrl);

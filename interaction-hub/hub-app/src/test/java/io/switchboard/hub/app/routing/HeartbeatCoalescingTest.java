@@ -151,7 +151,7 @@ class HeartbeatCoalescingTest {
   void start() {
     redis = EmbeddedRedisServer.startThrowaway();
     vertx = Vertx.vertx();
-    db = Database.connect(vertx, TestServers.get().newDatabase(), null, 2);
+    db = Database.connect(vertx, TestServers.get().newEmptyDatabase(), null, 2);
     store = RedisStore.connect(vertx, redis.url(), null, PREFIX);
     Stores stores = Stores.over(db);
     routing = new RoutingService(vertx, stores, new RoutingState(store),
