@@ -1,8 +1,6 @@
 package io.switchboard.hub.core.routing;
 
-import io.switchboard.hub.api.Agent;
 import io.switchboard.hub.api.AgentId;
-import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.ForbiddenException;
@@ -18,7 +16,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -171,20 +168,6 @@ final class AgentPresence {
           : stores.routing().latestAgentStates(stores.db().pool(), List.of(agent.value())).compose(rows ->
               live.putAgent(AgentRoster.recordedOnly(found.get(), rows.isEmpty() ? null : rows.get(0)), true)));
     });
-  }
-
-  private RoutingState.AgentLive profile(Agent a, RoutingState.AgentLive existing, Map<String, Integer> load) {
-    Map<String, Integer> capacity = new LinkedHashMap<>();
-    a.capacity().forEach((ch, n) -> capacity.put(ch.wireName(), n));
-    List<String> exclusive = a.capacity().containsKey(Channel.VOICE) ? List.of(Channel.VOICE.wireName()) : List.of();
-    Instant now = clock.instant();
-    return new RoutingState.AgentLive(a.id().toString(),
-        existing == null ? AgentState.OFFLINE.wireName() : existing.state(),
-        existing == null ? null : existing.reason(),
-        existing == null ? now : existing.since(),
-        existing != null && existing.present(),
-        existing == null ? now : existing.idleSince(),
-        a.skills(), a.queues(), capacity, existing == null ? load : existing.load(), exclusive);
   }
 
   /** An agent's live routing state. */
