@@ -8,17 +8,14 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import com.sun.net.httpserver.HttpServer;
 import io.switchboard.hub.app.TestHub;
+import io.switchboard.hub.app.webhooks.WebhookReceiver;
 import io.switchboard.hub.core.webhooks.WebhookSignatures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,46 +33,13 @@ class WebhooksAdminBrowserTest {
   private static final LocatorAssertions.ContainsTextOptions LONG = new LocatorAssertions.ContainsTextOptions().setTimeout(30_000);
   private static Chromium chromium;
   private static TestHub hub;
-  private static Receiver good;
-  private static Receiver failing;
-
-  /** A loopback HTTP receiver answering {@code status} to every request, recording what came. */
-  static final class Receiver implements AutoCloseable {
-    record Request(Map<String, String> headers, byte[] body) {}
-
-    final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
-    final HttpServer server;
-
-    Receiver(int status) throws IOException {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext("/hook", ex -> {
-        byte[] body = ex.getRequestBody().readAllBytes();
-        Map<String, String> headers = new java.util.HashMap<>();
-        for (String h : new String[] {WebhookSignatures.SIGNATURE_HEADER, WebhookSignatures.TIMESTAMP_HEADER,
-            WebhookSignatures.EVENT_HEADER}) {
-          headers.put(h, ex.getRequestHeaders().getFirst(h));
-        }
-        requests.add(new Request(headers, body));
-        ex.sendResponseHeaders(status, -1);
-        ex.close();
-      });
-      server.start();
-    }
-
-    String url() {
-      return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-    }
-  }
+  private static WebhookReceiver good;
+  private static WebhookReceiver failing;
 
   @BeforeAll
   static void start() throws Exception {
-    good = new Receiver(204);
-    failing = new Receiver(500);
+    good = new WebhookReceiver(204);
+    failing = new WebhookReceiver(500);
     Path config = TestHub.configWithRules(Files.readString(TestHub.configDir().resolve("routing.yaml")));
     Files.writeString(config.resolve("analytics.yaml"),
         "webhooks:\n  maxAttempts: 5\n  firstRetrySeconds: 1\n  disableAfterFailures: 2\n  timeoutSeconds: 5\n");
@@ -126,7 +90,7 @@ class WebhooksAdminBrowserTest {
     assertThat(page.content()).doesNotContain(secret);
 
     row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Send test ping")).click();
-    Receiver.Request ping = good.requests.poll(60, TimeUnit.SECONDS);
+    WebhookReceiver.Request ping = good.requests.poll(60, TimeUnit.SECONDS);
     assertThat(ping).as("the ping within 60 s").isNotNull();
     assertThat(ping.headers().get(WebhookSignatures.EVENT_HEADER)).isEqualTo("webhook.ping");
     assertThat(WebhookSignatures.verify(secret, ping.headers().get(WebhookSignatures.TIMESTAMP_HEADER),

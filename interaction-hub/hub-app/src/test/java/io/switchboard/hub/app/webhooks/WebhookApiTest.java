@@ -4,19 +4,14 @@ import static io.switchboard.hub.app.TestHub.apiKey;
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.core.webhooks.WebhookSignatures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -26,58 +21,13 @@ import org.junit.jupiter.api.Test;
 class WebhookApiTest {
   private static TestHub hub;
   private static String ada;
-  private static Receiver good;
-  private static Receiver failing;
-
-  /** A real HTTP receiver on a free loopback port: records every request and answers {@code status}. */
-  static final class Receiver implements AutoCloseable {
-    record Request(Map<String, String> headers, byte[] body) {
-      JsonObject json() {
-        return new JsonObject(new String(body, java.nio.charset.StandardCharsets.UTF_8));
-      }
-    }
-
-    final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
-    final AtomicInteger count = new AtomicInteger();
-    final HttpServer server;
-
-    Receiver(int status) throws IOException {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext("/hook", ex -> {
-        byte[] body = ex.getRequestBody().readAllBytes();
-        Map<String, String> headers = new java.util.HashMap<>();
-        for (String h : new String[] {WebhookSignatures.SIGNATURE_HEADER, WebhookSignatures.TIMESTAMP_HEADER,
-            WebhookSignatures.EVENT_HEADER, WebhookSignatures.DELIVERY_HEADER}) {
-          headers.put(h, ex.getRequestHeaders().getFirst(h));
-        }
-        count.incrementAndGet();
-        requests.add(new Request(headers, body));
-        ex.sendResponseHeaders(status, -1);
-        ex.close();
-      });
-      server.start();
-    }
-
-    String url() {
-      return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-    }
-
-    Request next() throws InterruptedException {
-      Request r = requests.poll(60, TimeUnit.SECONDS);
-      assertThat(r).as("a webhook request within 60 s").isNotNull();
-      return r;
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-    }
-  }
+  private static WebhookReceiver good;
+  private static WebhookReceiver failing;
 
   @BeforeAll
   static void start() throws Exception {
-    good = new Receiver(204);
-    failing = new Receiver(500);
+    good = new WebhookReceiver(204);
+    failing = new WebhookReceiver(500);
     Path config = TestHub.configWithRules(Files.readString(TestHub.configDir().resolve("routing.yaml")));
     Files.writeString(config.resolve("analytics.yaml"),
         "webhooks:\n  maxAttempts: 5\n  firstRetrySeconds: 1\n  disableAfterFailures: 3\n  timeoutSeconds: 5\n");
@@ -110,7 +60,7 @@ class WebhookApiTest {
         .put("content", new JsonObject().put("type", "text").put("text", "hi")).encode());
     assertThat(inbound.status()).isEqualTo(201);
 
-    Receiver.Request r = good.next();
+    WebhookReceiver.Request r = good.next();
     long now = System.currentTimeMillis() / 1000;
     assertThat(WebhookSignatures.verify(secret, r.headers().get(WebhookSignatures.TIMESTAMP_HEADER),
         r.headers().get(WebhookSignatures.SIGNATURE_HEADER), r.body(), now)).as("signature verifies").isTrue();
@@ -147,10 +97,10 @@ class WebhookApiTest {
     assertThat(created.status()).isEqualTo(201);
     String id = created.json().getString("id");
     assertThat(hub.post("/api/v1/webhooks/" + id + "/ping", ada, "{}").status()).isEqualTo(202);
-    Receiver.Request first = failing.next();
+    WebhookReceiver.Request first = failing.next();
     assertThat(first.headers().get(WebhookSignatures.EVENT_HEADER)).isEqualTo("webhook.ping");
-    Receiver.Request second = failing.next();
-    Receiver.Request third = failing.next();
+    WebhookReceiver.Request second = failing.next();
+    WebhookReceiver.Request third = failing.next();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     JsonObject sub;
     do {
