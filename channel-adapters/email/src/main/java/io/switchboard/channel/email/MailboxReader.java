@@ -92,6 +92,8 @@ final class MailboxReader {
   private volatile boolean held;
   private volatile IMAPFolder current;
   private volatile String state = "starting";
+  /** How many messages the folder held when the last read of it began (the reader thread's own). */
+  private int countAtSync;
   private Thread thread;
   private long leaseTimer = -1;
 
@@ -204,6 +206,9 @@ final class MailboxReader {
             break;
           }
           if (idle) {
+            if (arrivedDuringSync(folder)) {
+              continue;
+            }
             state = "idle";
             idleOnce(folder);
           } else {
@@ -235,6 +240,16 @@ final class MailboxReader {
       }
     }
     state = "stopped";
+  }
+
+  /**
+   * Whether mail arrived while the folder was being read: a NOOP makes the server report it, and the folder then counts
+   * more messages than when the read began. The server tells an IDLE only of what arrives after it started, so without
+   * this check a mail delivered during the read would wait for the next {@code pollInterval}.
+   */
+  private boolean arrivedDuringSync(IMAPFolder folder) throws MessagingException {
+    noop(folder);
+    return folder.getMessageCount() > countAtSync;
   }
 
   /**
@@ -285,6 +300,7 @@ final class MailboxReader {
       p.simpleCommand("NOOP", null);
       return null;
     });
+    countAtSync = folder.getMessageCount();
     long validity = folder.getUIDValidity();
     Optional<ChannelCursors.Cursor> cursor = await(context.cursors().get(source()));
     long last;

@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,13 +45,27 @@ final class FakeHub implements AutoCloseable {
   final List<Update> updates = new CopyOnWriteArrayList<>();
   final Set<String> sentByHub = ConcurrentHashMap.newKeySet();
   private final Map<String, IntakeResult> byExternalId = new ConcurrentHashMap<>();
-  final ChannelCursors cursors = ChannelCursors.onThisNode(vertx, "email-test");
+  private final ChannelCursors cursorsHere = ChannelCursors.onThisNode(vertx, "email-test");
+  final ChannelCursors cursors = new ChannelCursors() {
+    @Override
+    public Future<Optional<Cursor>> get(String source) {
+      return cursorsHere.get(source);
+    }
+
+    @Override
+    public Future<Cursor> advance(String source, long epoch, long position) {
+      onAdvance.run();
+      return cursorsHere.advance(source, epoch, position);
+    }
+  };
   final ChannelLeases leases = ChannelLeases.onThisNode(vertx, "email-test");
   private final Quarantine quarantine = Quarantine.inMemory(quarantined);
   /** While true the intake fails as a hub without its database would. */
   volatile boolean down;
   /** The intake refuses contacts from this address (as the hub refuses a bad sender). */
   volatile String refuse;
+  /** Runs each time a reader moves its cursor, before it moves (to make something happen in the middle of a read). */
+  volatile Runnable onAdvance = () -> { };
 
   private final List<EmailAdapter> running = new CopyOnWriteArrayList<>();
 

@@ -44,6 +44,21 @@ class MailboxReaderTest {
   }
 
   @Test
+  @DisplayName("a mail that arrives after the reader searched the folder and before its IDLE is read at once, not at the next poll")
+  void aMailArrivingBetweenTheSearchAndTheIdleIsNotLeftForTheNextPoll() {
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    // The first read of the empty folder sets the cursor after its search: the mail is delivered right then.
+    hub.onAdvance = () -> {
+      if (once.compareAndSet(false, true)) {
+        mail.deliver(MailServer.plain("<m2@customer.example>", "Nora New <nora@customer.example>", "Between", "Just now."));
+      }
+    };
+    adapter(mail.settings(Map.of("pollInterval", "60s"), Map.of()));
+    awaitUntil(() -> hub.stored.size() == 1, 15, "the mail to be stored (the poll interval is 60 s)");
+    assertThat(hub.subjects()).containsExactly("Between");
+  }
+
+  @Test
   @DisplayName("a mail that arrives while the reader waits in IDLE is stored at once, flagged seen, with the mailbox's attributes")
   void newMailArrivesThroughIdle() {
     EmailAdapter a = adapter(mail.settings(Map.of("pollInterval", "60s"), Map.of()));
