@@ -84,6 +84,17 @@ final class VoiceCalls {
     return false;
   }
 
+  /** The channel that shares a bridge with the caller's (by uniqueid): the agent's leg; null while there is none. */
+  String agentLeg(String callerUniqueId) {
+    for (ManagerEvent e : events) {
+      if (e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())) {
+        return events.stream().filter(o -> o instanceof BridgeEnterEvent ob && ob.getBridgeUniqueId().equals(b.getBridgeUniqueId())
+            && !callerUniqueId.equals(ob.getUniqueId())).map(o -> ((BridgeEnterEvent) o).getChannel()).findFirst().orElse(null);
+      }
+    }
+    return null;
+  }
+
   boolean hungUp(String uniqueId) {
     return events.stream().anyMatch(e -> e instanceof HangupEvent h && uniqueId.equals(h.getUniqueId()));
   }

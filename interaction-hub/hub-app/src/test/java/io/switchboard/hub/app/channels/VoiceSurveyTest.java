@@ -17,15 +17,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.asteriskjava.manager.action.HangupAction;
-import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.action.PlayDtmfAction;
-import org.asteriskjava.manager.event.BridgeEnterEvent;
-import org.asteriskjava.manager.event.HangupEvent;
-import org.asteriskjava.manager.event.ManagerEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -40,36 +34,11 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("voice CSAT through the hub and a real Asterisk")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class VoiceSurveyTest {
-  static final String RULES = """
-      settings:
-        offerTimeout: 20s
-        pauseAgentOnOfferTimeout: false
-        stickyAgentWindow: 24h
-        afterCallWork: 1s
-        wrapUpRequired: false
-      skills: [billing, general, english]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 20s }
-          maxWait: 10m
-        - id: billing
-          name: Billing
-          serviceLevel: { percent: 80, within: 20s }
-          maxWait: 10m
-      rules:
-        - name: billing
-          when: "attributes['ivr.topic'] == 'billing'"
-          queue: billing
-        - name: default
-          queue: general
-      """;
-
   static RealAsterisk asterisk;
   static TestHub hub;
   static RoutingFixture fx;
   static Database db;
-  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
+  static VoiceCalls calls;
 
   @BeforeAll
   static void start() throws Exception {
@@ -80,7 +49,7 @@ class VoiceSurveyTest {
         exten => 1001,1,Answer()
          same => n,Wait(120)
         """);
-    asterisk.ami().addEventListener(events::add);
+    calls = new VoiceCalls(asterisk, "survey-caller");
     Path ivr = Files.createTempFile("ivr-", ".yaml");
     Files.writeString(ivr, """
         entryPoints:
@@ -93,7 +62,7 @@ class VoiceSurveyTest {
               "1": { set: { ivr.topic: billing }, goto: queue }
         waiting: { announceEvery: 0 }
         """);
-    Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
+    Path config = TestHub.configWithChannel(VoiceChannelTest.RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
         "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s"));
     Files.writeString(config.resolve("analytics.yaml"), """
         surveys:
@@ -121,27 +90,6 @@ class VoiceSurveyTest {
     if (asterisk != null) {
       asterisk.close();
     }
-  }
-
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
-  /** The channel bridged with the caller's (the agent's leg). */
-  static String agentLeg(String callerUniqueId) {
-    for (ManagerEvent e : events) {
-      if (e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())) {
-        return events.stream().filter(o -> o instanceof BridgeEnterEvent ob && ob.getBridgeUniqueId().equals(b.getBridgeUniqueId())
-            && !callerUniqueId.equals(ob.getUniqueId())).map(o -> ((BridgeEnterEvent) o).getChannel()).findFirst().orElse(null);
-      }
-    }
-    return null;
   }
 
   static List<Object> survey(String interactionId) {
@@ -172,31 +120,18 @@ class VoiceSurveyTest {
         new JsonObject().put("endpoint", "Local/1001@test-phones/n").encode()).status()).isEqualTo(200);
     var offered = fx.expect(RoutingService.OFFER_CREATED, e -> "voice".equals(e.getString("channel")));
 
-    String phone = "survey-" + System.nanoTime();
-    OriginateAction o = new OriginateAction();
-    o.setChannel("Local/5550100@switchboard-in/n");
-    o.setApplication("Wait");
-    o.setData("120");
-    o.setCallerId("Caller <+493029910907>");
-    o.setAsync(true);
-    o.setChannelId(phone);
-    o.setOtherChannelId(phone + "-2");
-    o.setTimeout(30_000L);
-    asterisk.ami().sendAction(o, 10_000);
-    await("the caller's phone is answered by the IVR",
-        () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewStateEvent s
-            && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
-    asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000);
+    String phone = calls.dial("5550100", "+493029910907");
+    calls.press(phone, "1");
     String interactionId = RoutingFixture.await(offered).getString("interactionId");
-    await("caller and agent are bridged", () -> agentLeg(phone + "-2") != null);
+    VoiceCalls.await("caller and agent are bridged", () -> calls.agentLeg(phone + "-2") != null);
 
-    asterisk.ami().sendAction(new HangupAction(agentLeg(phone + "-2")), 5_000);
-    await("the caller is asked", () -> survey(interactionId) != null);
+    asterisk.ami().sendAction(new HangupAction(calls.agentLeg(phone + "-2")), 5_000);
+    VoiceCalls.await("the caller is asked", () -> survey(interactionId) != null);
     assertThat(survey(interactionId)).containsExactly("voice", "sent", null);
     asterisk.ami().sendAction(new PlayDtmfAction(phone, "4"), 5_000);
-    await("the rating is stored", () -> survey(interactionId).get(2) != null);
+    VoiceCalls.await("the rating is stored", () -> survey(interactionId).get(2) != null);
     asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000); // a second key: not stored
-    await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h && phone.equals(h.getUniqueId())));
+    VoiceCalls.await("the caller's phone is hung up", () -> calls.hungUp(phone));
     assertThat(survey(interactionId)).containsExactly("voice", "answered", (short) 4);
 
     JsonObject detail = hub.get("/api/v1/interactions/" + interactionId, alice).json();
