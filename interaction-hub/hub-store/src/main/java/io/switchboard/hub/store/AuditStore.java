@@ -17,6 +17,12 @@ public final class AuditStore {
   public record Entry(
       long id, Instant at, String actor, String action, String entityType, String entityId, JsonObject details) {}
 
+  /** Appends an entry in {@code scope}: pass the change's transaction so the entry commits (or not) with it. */
+  public Future<Void> append(
+      StoreScope scope, String actor, String action, String entityType, String entityId, JsonObject details) {
+    return append(scope.client(), actor, action, entityType, entityId, details);
+  }
+
   public Future<Void> append(
       SqlClient sql, String actor, String action, String entityType, String entityId, JsonObject details) {
     return sql.preparedQuery(APPEND)

@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Customers, their identities and merges. */
+/**
+ * Customers, their identities and merges. Reads take a {@link StoreScope} (the database or a transaction); locks and
+ * writes take the {@link StoreTransaction} they belong to.
+ */
 public final class CustomerStore {
 
   private static final String COLUMNS =
@@ -80,8 +83,8 @@ public final class CustomerStore {
   private static final String MERGES_OF =
       "SELECT " + MERGE_COLUMNS + " FROM customer_merges WHERE survivor_id = $1 OR merged_id = $1 ORDER BY merged_at";
 
-  public Future<Customer> insert(SqlClient sql, Customer c) {
-    return sql.preparedQuery(INSERT)
+  public Future<Customer> insert(StoreTransaction tx, Customer c) {
+    return tx.client().preparedQuery(INSERT)
         .execute(
             Tuple.of(
                 c.id().value(),
@@ -94,13 +97,18 @@ public final class CustomerStore {
         .map(rows -> customer(rows.iterator().next()));
   }
 
+  public Future<Optional<Customer>> find(StoreScope scope, CustomerId id) {
+    return find(scope.client(), id);
+  }
+
+  /** The same on a client: for the routing services that still read on the pool itself. */
   public Future<Optional<Customer>> find(SqlClient sql, CustomerId id) {
     return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(rows -> first(rows).map(CustomerStore::customer));
   }
 
   /** Locks the row until the transaction ends. */
-  public Future<Optional<Customer>> findForUpdate(SqlClient sql, CustomerId id) {
-    return sql.preparedQuery(FIND_FOR_UPDATE)
+  public Future<Optional<Customer>> findForUpdate(StoreTransaction tx, CustomerId id) {
+    return tx.client().preparedQuery(FIND_FOR_UPDATE)
         .execute(Tuple.of(id.value()))
         .map(rows -> first(rows).map(CustomerStore::customer));
   }
@@ -110,8 +118,8 @@ public final class CustomerStore {
    *
    * @return the new state, or empty when the version moved on (or the customer is gone)
    */
-  public Future<Optional<Customer>> update(SqlClient sql, Customer c, int expectedVersion) {
-    return sql.preparedQuery(UPDATE)
+  public Future<Optional<Customer>> update(StoreTransaction tx, Customer c, int expectedVersion) {
+    return tx.client().preparedQuery(UPDATE)
         .execute(
             Tuple.from(
                 new Object[] {
@@ -121,13 +129,18 @@ public final class CustomerStore {
         .map(rows -> first(rows).map(CustomerStore::customer));
   }
 
-  public Future<Void> setMergedInto(SqlClient sql, CustomerId id, CustomerId into) {
-    return sql.preparedQuery(SET_MERGED_INTO)
+  public Future<Void> setMergedInto(StoreTransaction tx, CustomerId id, CustomerId into) {
+    return tx.client().preparedQuery(SET_MERGED_INTO)
         .execute(Tuple.of(id.value(), into == null ? null : into.value()))
         .mapEmpty();
   }
 
   /** The golden record {@code id} resolves to (itself when not merged); empty when unknown. */
+  public Future<Optional<CustomerId>> resolve(StoreScope scope, CustomerId id) {
+    return resolve(scope.client(), id);
+  }
+
+  /** The same on a client: for the routing services that still read on the pool itself. */
   public Future<Optional<CustomerId>> resolve(SqlClient sql, CustomerId id) {
     return sql.preparedQuery(RESOLVE)
         .execute(Tuple.of(id.value()))
@@ -135,6 +148,11 @@ public final class CustomerStore {
   }
 
   /** {@code golden} and every customer merged into it, directly or through others. */
+  public Future<List<CustomerId>> members(StoreScope scope, CustomerId golden) {
+    return members(scope.client(), golden);
+  }
+
+  /** The same on a client: for the routing services that still read on the pool itself. */
   public Future<List<CustomerId>> members(SqlClient sql, CustomerId golden) {
     return sql.preparedQuery(MEMBERS)
         .execute(Tuple.of(golden.value()))
@@ -146,26 +164,26 @@ public final class CustomerStore {
   }
 
   /** Golden records whose name contains {@code fragment}, case-insensitively. */
-  public Future<List<Customer>> searchByName(SqlClient sql, String fragment, int limit, int offset) {
+  public Future<List<Customer>> searchByName(StoreScope scope, String fragment, int limit, int offset) {
     String pattern = "%" + fragment.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-    return sql.preparedQuery(SEARCH_BY_NAME).execute(Tuple.of(pattern, limit, offset)).map(CustomerStore::customers);
+    return scope.client().preparedQuery(SEARCH_BY_NAME).execute(Tuple.of(pattern, limit, offset)).map(CustomerStore::customers);
   }
 
   /** Golden records, newest first. */
-  public Future<List<Customer>> list(SqlClient sql, int limit, int offset) {
-    return sql.preparedQuery(LIST).execute(Tuple.of(limit, offset)).map(CustomerStore::customers);
+  public Future<List<Customer>> list(StoreScope scope, int limit, int offset) {
+    return scope.client().preparedQuery(LIST).execute(Tuple.of(limit, offset)).map(CustomerStore::customers);
   }
 
   /** The customer owning the identity (possibly merged into another), if any. */
-  public Future<Optional<CustomerId>> findByIdentity(SqlClient sql, IdentityKind kind, String provider, String value) {
-    return sql.preparedQuery(FIND_BY_IDENTITY)
+  public Future<Optional<CustomerId>> findByIdentity(StoreScope scope, IdentityKind kind, String provider, String value) {
+    return scope.client().preparedQuery(FIND_BY_IDENTITY)
         .execute(Tuple.of(kind.wireName(), provider, value))
         .map(rows -> first(rows).map(r -> new CustomerId(r.getUUID("customer_id"))));
   }
 
   /** Adds an identity; empty when the same (kind, provider, value) already belongs to someone. */
-  public Future<Optional<Identity>> insertIdentity(SqlClient sql, Identity i) {
-    return sql.preparedQuery(INSERT_IDENTITY)
+  public Future<Optional<Identity>> insertIdentity(StoreTransaction tx, Identity i) {
+    return tx.client().preparedQuery(INSERT_IDENTITY)
         .execute(
             Tuple.from(
                 new Object[] {
@@ -175,9 +193,9 @@ public final class CustomerStore {
         .map(rows -> first(rows).map(CustomerStore::identity));
   }
 
-  public Future<List<Identity>> identitiesOf(SqlClient sql, List<CustomerId> customers) {
+  public Future<List<Identity>> identitiesOf(StoreScope scope, List<CustomerId> customers) {
     UUID[] ids = customers.stream().map(CustomerId::value).toArray(UUID[]::new);
-    return sql.preparedQuery(IDENTITIES_OF)
+    return scope.client().preparedQuery(IDENTITIES_OF)
         .execute(Tuple.of(ids))
         .map(rows -> {
           List<Identity> out = new ArrayList<>();
@@ -186,33 +204,33 @@ public final class CustomerStore {
         });
   }
 
-  public Future<Optional<Identity>> findIdentity(SqlClient sql, IdentityId id) {
-    return sql.preparedQuery(FIND_IDENTITY).execute(Tuple.of(id.value())).map(rows -> first(rows).map(CustomerStore::identity));
+  public Future<Optional<Identity>> findIdentity(StoreScope scope, IdentityId id) {
+    return scope.client().preparedQuery(FIND_IDENTITY).execute(Tuple.of(id.value())).map(rows -> first(rows).map(CustomerStore::identity));
   }
 
-  public Future<Boolean> deleteIdentity(SqlClient sql, IdentityId id) {
-    return sql.preparedQuery(DELETE_IDENTITY).execute(Tuple.of(id.value())).map(rows -> rows.rowCount() == 1);
+  public Future<Boolean> deleteIdentity(StoreTransaction tx, IdentityId id) {
+    return tx.client().preparedQuery(DELETE_IDENTITY).execute(Tuple.of(id.value())).map(rows -> rows.rowCount() == 1);
   }
 
-  public Future<CustomerMerge> insertMerge(SqlClient sql, CustomerMerge m) {
-    return sql.preparedQuery(INSERT_MERGE)
+  public Future<CustomerMerge> insertMerge(StoreTransaction tx, CustomerMerge m) {
+    return tx.client().preparedQuery(INSERT_MERGE)
         .execute(
             Tuple.of(m.id(), m.survivorId().value(), m.mergedId().value(), changesJson(m.fieldChanges()), m.mergedBy()))
         .map(rows -> merge(rows.iterator().next()));
   }
 
-  public Future<Optional<CustomerMerge>> findMergeForUpdate(SqlClient sql, UUID id) {
-    return sql.preparedQuery(FIND_MERGE_FOR_UPDATE).execute(Tuple.of(id)).map(rows -> first(rows).map(CustomerStore::merge));
+  public Future<Optional<CustomerMerge>> findMergeForUpdate(StoreTransaction tx, UUID id) {
+    return tx.client().preparedQuery(FIND_MERGE_FOR_UPDATE).execute(Tuple.of(id)).map(rows -> first(rows).map(CustomerStore::merge));
   }
 
   /** Marks a live merge undone; empty when it was already undone. */
-  public Future<Optional<CustomerMerge>> markMergeUndone(SqlClient sql, UUID id, String by) {
-    return sql.preparedQuery(UNDO_MERGE).execute(Tuple.of(id, by)).map(rows -> first(rows).map(CustomerStore::merge));
+  public Future<Optional<CustomerMerge>> markMergeUndone(StoreTransaction tx, UUID id, String by) {
+    return tx.client().preparedQuery(UNDO_MERGE).execute(Tuple.of(id, by)).map(rows -> first(rows).map(CustomerStore::merge));
   }
 
   /** Merges in which {@code customer} took part, oldest first. */
-  public Future<List<CustomerMerge>> mergesOf(SqlClient sql, CustomerId customer) {
-    return sql.preparedQuery(MERGES_OF)
+  public Future<List<CustomerMerge>> mergesOf(StoreScope scope, CustomerId customer) {
+    return scope.client().preparedQuery(MERGES_OF)
         .execute(Tuple.of(customer.value()))
         .map(rows -> {
           List<CustomerMerge> out = new ArrayList<>();

@@ -7,14 +7,20 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.function.Function;
 
 /**
  * The hub's PostgreSQL connection pool. Stores take a {@link io.vertx.sqlclient.SqlClient} so the same
  * statement runs on the pool or inside a transaction opened with {@link #inTransaction}.
+ *
+ * <p>hub-core does not hold SQL client types (ArchitectureTest): it opens transactions with {@link #transaction},
+ * whose work gets an opaque {@link StoreTransaction}, and passes the database itself as the {@link StoreScope} of
+ * reads that need no transaction. Store methods taking a {@code SqlClient} are for hub-store, its tests and the
+ * services that have not moved to the handles yet (they reach the pool through {@link #pool()}).
  */
-public final class Database implements AutoCloseable {
+public final class Database extends StoreScope implements AutoCloseable {
   static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
   private final Pool pool;
   private final PgConnectOptions options;
@@ -51,7 +57,31 @@ public final class Database implements AutoCloseable {
     return options;
   }
 
-  /** Runs {@code work} in one transaction: committed when its future succeeds, rolled back when it fails. */
+  /**
+   * Runs {@code work} in one transaction: committed when its future succeeds, rolled back when it fails (vertx-sql-client's
+   * {@code Pool.withTransaction}). The work passes the {@link StoreTransaction} to store methods and cannot run SQL with
+   * it; it must not keep the handle beyond its future. Work that throws rolls back like work that fails.
+   */
+  public <T> Future<T> transaction(Function<StoreTransaction, Future<T>> work) {
+    return pool.withTransaction(connection -> {
+      try {
+        return work.apply(new StoreTransaction(connection));
+      } catch (RuntimeException e) {
+        // Work that throws instead of failing its future still rolls back.
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  @Override
+  SqlClient client() {
+    return pool;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on the connection itself: committed when its future succeeds, rolled back
+   * when it fails. For hub-store and the services not yet moved to {@link #transaction}.
+   */
   public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
     return pool.withTransaction(work);
   }

@@ -246,6 +246,10 @@ public final class InteractionStore {
   }
 
   /** Interactions of these customers, newest first. */
+  public Future<List<Interaction>> ofCustomers(StoreScope scope, List<CustomerId> customers, Cursor cursor, int limit) {
+    return ofCustomers(scope.client(), customers, cursor, limit);
+  }
+
   public Future<List<Interaction>> ofCustomers(SqlClient sql, List<CustomerId> customers, Cursor cursor, int limit) {
     UUID[] ids = customers.stream().map(CustomerId::value).toArray(UUID[]::new);
     return sql.preparedQuery(OF_CUSTOMERS)

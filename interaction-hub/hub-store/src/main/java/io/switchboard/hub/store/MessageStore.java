@@ -108,6 +108,11 @@ public final class MessageStore {
         .mapEmpty();
   }
 
+  /** A message by id, in {@code scope}. */
+  public Future<Optional<Message>> find(StoreScope scope, MessageId id) {
+    return find(scope.client(), id);
+  }
+
   public Future<Optional<Message>> find(SqlClient sql, MessageId id) {
     return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(rows -> {
       var it = rows.iterator();
@@ -116,6 +121,10 @@ public final class MessageStore {
   }
 
   /** How the customer last wrote in this conversation (kind, provider, address): where replies go. */
+  public Future<Optional<io.switchboard.hub.api.SenderAddress>> replyAddress(StoreScope scope, ConversationId conversation) {
+    return replyAddress(scope.client(), conversation);
+  }
+
   public Future<Optional<io.switchboard.hub.api.SenderAddress>> replyAddress(SqlClient sql, ConversationId conversation) {
     return sql.preparedQuery(REPLY_ADDRESS).execute(Tuple.of(conversation.value())).map(rows -> {
       var it = rows.iterator();
@@ -187,6 +196,10 @@ public final class MessageStore {
   }
 
   /** Messages of these interactions, oldest first. */
+  public Future<List<Message>> ofInteractions(StoreScope scope, List<InteractionId> interactions) {
+    return ofInteractions(scope.client(), interactions);
+  }
+
   public Future<List<Message>> ofInteractions(SqlClient sql, List<InteractionId> interactions) {
     UUID[] ids = interactions.stream().map(InteractionId::value).toArray(UUID[]::new);
     return sql.preparedQuery(OF_INTERACTIONS)

@@ -37,6 +37,11 @@ public final class OutboxStore {
   /** One entry waiting to be relayed. */
   public record Entry(long id, String topic, JsonObject payload, int attempts) {}
 
+  /** Appends an entry in the transaction of the change it reports; returns its id. */
+  public Future<Long> append(StoreTransaction tx, String topic, JsonObject payload) {
+    return append(tx.client(), topic, payload);
+  }
+
   public Future<Long> append(SqlClient sql, String topic, JsonObject payload) {
     return sql.preparedQuery(APPEND).execute(Tuple.of(topic, payload)).map(rows -> rows.iterator().next().getLong("id"));
   }

@@ -82,8 +82,8 @@ class SizeProofReadsTest {
 
   @Test
   void nameSearchFindsAFragmentAnywhereInTheNameWhateverItsCase() {
-    var found = Await.result(f.stores.customers().searchByName(f.pool, "VIELSCHREIB", 20, 0));
-    var none = Await.result(f.stores.customers().searchByName(f.pool, "%", 20, 0));
+    var found = Await.result(f.stores.customers().searchByName(f.db, "VIELSCHREIB", 20, 0));
+    var none = Await.result(f.stores.customers().searchByName(f.db, "%", 20, 0));
 
     assertThat(found).extracting(c -> c.id().value()).containsExactly(busy);
     assertThat(none).as("a % in the fragment is a character, not a wildcard").isEmpty();

@@ -57,12 +57,12 @@ class UniqueIndexesTest {
     Await.result(exec(insert, UUID.randomUUID(), b, "handle", "whatsapp", "+49301111111"));
     // The store's own insert reports the clash as "not inserted" rather than failing.
     Optional<Identity> again =
-        Await.result(
+        Await.result(f.db.transaction(tx ->
             stores.customers()
                 .insertIdentity(
-                    pool,
+                    tx,
                     new Identity(IdentityId.random(), new CustomerId(b), IdentityKind.PHONE, "", "+49301111111",
-                        Instant.now())));
+                        Instant.now()))));
     assertThat(again).isEmpty();
   }
 

@@ -16,12 +16,12 @@ import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.outbox.OutboxRelay;
 import io.switchboard.hub.store.InteractionStore;
+import io.switchboard.hub.store.StoreScope;
+import io.switchboard.hub.store.StoreTransaction;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,9 +40,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Size (over 400 lines, #15): the customer record's operations share its invariants (identities unique across
  * customers, a merged record pointing at its survivor, every change audited in its transaction, the customer events
- * in the outbox); identity normalising is {@link IdentityNormalizer}. The merge and undo steps pass their transaction
- * through private helpers; they move to hub-store together with the other services' transaction helpers (the frozen
- * ArchUnit rule).
+ * in the outbox); identity normalising is {@link IdentityNormalizer}. The merge and undo steps pass their transaction,
+ * an opaque {@link StoreTransaction} from hub-store, through private helpers.
  */
 public final class CustomerService {
   private final Vertx vertx;
@@ -70,7 +69,7 @@ public final class CustomerService {
     Customer customer =
         new Customer(CustomerId.random(), draft.displayName(), draft.tier(), draft.language(), draft.attributes(),
             draft.notes(), null, 1, Instant.now(), null);
-    return stores.db().inTransaction(tx ->
+    return stores.db().transaction(tx ->
         stores.customers().insert(tx, customer)
             .compose(created -> addIdentities(tx, created.id(), keys, 0, new ArrayList<>())
                 .compose(ids -> audit(tx, by, "customer.created", created.id(), new JsonObject().put("displayName", created.displayName()))
@@ -79,23 +78,23 @@ public final class CustomerService {
 
   /** A customer and the identities of its golden record; a merged customer is returned as it is, pointing on. */
   public Future<CustomerView> get(CustomerId id) {
-    SqlClient sql = stores.db().pool();
-    return stores.customers().find(sql, id)
+    StoreScope db = stores.db();
+    return stores.customers().find(db, id)
         .compose(found -> found.isEmpty()
             ? Future.failedFuture(notFound(id))
-            : view(sql, found.get()));
+            : view(db, found.get()));
   }
 
   /** Golden records whose name contains {@code fragment}. */
   public Future<List<CustomerView>> searchByName(String fragment, int limit, int offset) {
-    SqlClient sql = stores.db().pool();
-    return stores.customers().searchByName(sql, fragment, limit, offset).compose(list -> views(sql, list));
+    StoreScope db = stores.db();
+    return stores.customers().searchByName(db, fragment, limit, offset).compose(list -> views(db, list));
   }
 
   /** Golden records, newest first. */
   public Future<List<CustomerView>> list(int limit, int offset) {
-    SqlClient sql = stores.db().pool();
-    return stores.customers().list(sql, limit, offset).compose(list -> views(sql, list));
+    StoreScope db = stores.db();
+    return stores.customers().list(db, limit, offset).compose(list -> views(db, list));
   }
 
   /** The golden record that owns this address, if any. */
@@ -106,11 +105,11 @@ public final class CustomerService {
     } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
-    SqlClient sql = stores.db().pool();
-    return stores.customers().findByIdentity(sql, key.kind(), key.provider(), key.value())
+    StoreScope db = stores.db();
+    return stores.customers().findByIdentity(db, key.kind(), key.provider(), key.value())
         .compose(owner -> owner.isEmpty()
             ? Future.succeededFuture(Optional.<CustomerView>empty())
-            : stores.customers().resolve(sql, owner.get())
+            : stores.customers().resolve(db, owner.get())
                 .compose(golden -> get(golden.orElseThrow()))
                 .map(Optional::of));
   }
@@ -122,7 +121,7 @@ public final class CustomerService {
    *     customer was merged, {@link NotFoundException} when unknown, {@link ValidationException} for bad fields
    */
   public Future<CustomerView> update(Principal by, CustomerId id, int expectedVersion, UnaryOperator<CustomerDraft> change) {
-    return stores.db().inTransaction(tx ->
+    return stores.db().transaction(tx ->
         stores.customers().findForUpdate(tx, id).compose(found -> {
           if (found.isEmpty()) {
             return Future.failedFuture(notFound(id));
@@ -157,7 +156,7 @@ public final class CustomerService {
     } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
-    return stores.db().inTransaction(tx ->
+    return stores.db().transaction(tx ->
         stores.customers().resolve(tx, id).compose(golden -> {
           if (golden.isEmpty()) {
             return Future.failedFuture(notFound(id));
@@ -171,7 +170,7 @@ public final class CustomerService {
 
   /** Removes one identity of the customer's golden record. */
   public Future<Void> removeIdentity(Principal by, CustomerId id, IdentityId identityId) {
-    return stores.db().inTransaction(tx ->
+    return stores.db().transaction(tx ->
         stores.customers().resolve(tx, id).compose(golden -> {
           if (golden.isEmpty()) {
             return Future.failedFuture(notFound(id));
@@ -199,7 +198,7 @@ public final class CustomerService {
     if (survivorId.equals(mergedId)) {
       return Future.failedFuture(new ValidationException("mergedCustomerId", "cannot merge a customer into itself"));
     }
-    return stores.db().inTransaction(tx ->
+    return stores.db().transaction(tx ->
         lockBoth(tx, survivorId, mergedId).compose(pair -> {
           Customer survivor = pair.get(0);
           Customer merged = pair.get(1);
@@ -242,7 +241,7 @@ public final class CustomerService {
    * cleared back, unless someone has changed it since.
    */
   public Future<CustomerMerge> undoMerge(Principal by, UUID mergeId) {
-    return stores.db().inTransaction(tx ->
+    return stores.db().transaction(tx ->
         stores.customers().findMergeForUpdate(tx, mergeId).compose(found -> {
           if (found.isEmpty()) {
             return Future.failedFuture(new NotFoundException("no merge " + mergeId));
@@ -281,10 +280,10 @@ public final class CustomerService {
 
   /** Merges the customer took part in, oldest first. */
   public Future<List<CustomerMerge>> merges(CustomerId id) {
-    SqlClient sql = stores.db().pool();
-    return stores.customers().find(sql, id).compose(found -> found.isEmpty()
+    StoreScope db = stores.db();
+    return stores.customers().find(db, id).compose(found -> found.isEmpty()
         ? Future.failedFuture(notFound(id))
-        : stores.customers().mergesOf(sql, id));
+        : stores.customers().mergesOf(db, id));
   }
 
   /**
@@ -292,16 +291,16 @@ public final class CustomerService {
    * newest first, each with its messages.
    */
   public Future<List<HistoryEntry>> history(CustomerId id, InteractionStore.Cursor cursor, int limit) {
-    SqlClient sql = stores.db().pool();
-    return stores.customers().resolve(sql, id).compose(golden -> {
+    StoreScope db = stores.db();
+    return stores.customers().resolve(db, id).compose(golden -> {
       if (golden.isEmpty()) {
         return Future.failedFuture(notFound(id));
       }
-      return stores.customers().members(sql, golden.get())
-          .compose(members -> stores.interactions().ofCustomers(sql, members, cursor, limit))
+      return stores.customers().members(db, golden.get())
+          .compose(members -> stores.interactions().ofCustomers(db, members, cursor, limit))
           .compose(interactions -> {
             List<InteractionId> ids = interactions.stream().map(Interaction::id).toList();
-            return stores.messages().ofInteractions(sql, ids).map(messages -> {
+            return stores.messages().ofInteractions(db, ids).map(messages -> {
               Map<InteractionId, List<Message>> byInteraction = new LinkedHashMap<>();
               for (Message m : messages) {
                 byInteraction.computeIfAbsent(m.interactionId(), k -> new ArrayList<>()).add(m);
@@ -316,7 +315,7 @@ public final class CustomerService {
     });
   }
 
-  private Future<List<Customer>> lockBoth(SqlConnection tx, CustomerId a, CustomerId b) {
+  private Future<List<Customer>> lockBoth(StoreTransaction tx, CustomerId a, CustomerId b) {
     // Lock in a fixed order so two opposite merges cannot deadlock.
     boolean aFirst = a.value().compareTo(b.value()) < 0;
     CustomerId first = aFirst ? a : b;
@@ -333,7 +332,7 @@ public final class CustomerService {
         }));
   }
 
-  private Future<List<Identity>> addIdentities(SqlConnection tx, CustomerId owner, List<IdentityKey> keys, int index, List<Identity> added) {
+  private Future<List<Identity>> addIdentities(StoreTransaction tx, CustomerId owner, List<IdentityKey> keys, int index, List<Identity> added) {
     if (index == keys.size()) {
       return Future.succeededFuture(added);
     }
@@ -372,19 +371,19 @@ public final class CustomerService {
     return keys;
   }
 
-  private Future<CustomerView> view(SqlClient sql, Customer c) {
+  private Future<CustomerView> view(StoreScope db, Customer c) {
     if (c.mergedInto() != null) {
-      return stores.customers().identitiesOf(sql, List.of(c.id())).map(ids -> new CustomerView(c, ids));
+      return stores.customers().identitiesOf(db, List.of(c.id())).map(ids -> new CustomerView(c, ids));
     }
-    return stores.customers().members(sql, c.id())
-        .compose(members -> stores.customers().identitiesOf(sql, members))
+    return stores.customers().members(db, c.id())
+        .compose(members -> stores.customers().identitiesOf(db, members))
         .map(ids -> new CustomerView(c, ids));
   }
 
-  private Future<List<CustomerView>> views(SqlClient sql, List<Customer> customers) {
+  private Future<List<CustomerView>> views(StoreScope db, List<Customer> customers) {
     Future<List<CustomerView>> acc = Future.succeededFuture(new ArrayList<>());
     for (Customer c : customers) {
-      acc = acc.compose(list -> view(sql, c).map(v -> {
+      acc = acc.compose(list -> view(db, c).map(v -> {
         list.add(v);
         return list;
       }));
@@ -392,11 +391,11 @@ public final class CustomerService {
     return acc;
   }
 
-  private Future<Void> audit(SqlConnection tx, Principal by, String action, CustomerId id, JsonObject details) {
+  private Future<Void> audit(StoreTransaction tx, Principal by, String action, CustomerId id, JsonObject details) {
     return stores.audit().append(tx, by.auditName(), action, "customer", id.toString(), details);
   }
 
-  private Future<Long> event(SqlConnection tx, String type, CustomerMerge m) {
+  private Future<Long> event(StoreTransaction tx, String type, CustomerMerge m) {
     return stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + type, OutboxRelay.event(type, new JsonObject()
         .put("mergeId", m.id().toString())
         .put("survivorId", m.survivorId().toString())

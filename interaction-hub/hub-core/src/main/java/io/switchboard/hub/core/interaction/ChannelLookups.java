@@ -42,7 +42,7 @@ public final class ChannelLookups {
     } catch (ValidationException e) {
       return Future.succeededFuture(false);
     }
-    return stores.customers().findByIdentity(stores.db().pool(), key.kind(), key.provider(), key.value())
+    return stores.customers().findByIdentity(stores.db(), key.kind(), key.provider(), key.value())
         .map(Optional::isPresent);
   }
 
