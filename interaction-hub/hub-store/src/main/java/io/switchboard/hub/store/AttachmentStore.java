@@ -87,7 +87,11 @@ public final class AttachmentStore {
     return find(sql, List.of(id)).map(all -> all.stream().findFirst());
   }
 
-  /** The attachments of these ids that exist (in no particular order). */
+  /** The attachments of these ids that exist (in no particular order), in {@code scope}. */
+  public Future<List<Stored>> find(StoreScope scope, List<AttachmentId> ids) {
+    return find(scope.client(), ids);
+  }
+
   public Future<List<Stored>> find(SqlClient sql, List<AttachmentId> ids) {
     UUID[] uuids = ids.stream().map(AttachmentId::value).toArray(UUID[]::new);
     return sql.preparedQuery(FIND).execute(Tuple.of(uuids)).map(rows -> {

@@ -14,9 +14,9 @@ import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.api.error.ValidationException.FieldError;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.store.AttachmentStore;
+import io.switchboard.hub.store.StoreScope;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -93,23 +93,24 @@ final class EmailReplies {
     }
   }
 
-  /** Validates against the stored conversation and fills in the defaults. */
-  Future<Resolved> resolve(SqlClient sql, Interaction i, Conversation conv, AgentId agent, EmailReply reply) {
+  /** Validates against the stored conversation and fills in the defaults (reads outside any transaction). */
+  Future<Resolved> resolve(Interaction i, Conversation conv, AgentId agent, EmailReply reply) {
     EmailReply r = reply == null ? new EmailReply(null, null, null, null, null) : reply;
     try {
       checkShape(r);
     } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
-    Future<Optional<Message>> answered = r.inReplyTo() == null ? latestInbound(sql, i) : stores.messages().find(sql, r.inReplyTo())
+    StoreScope db = stores.db();
+    Future<Optional<Message>> answered = r.inReplyTo() == null ? latestInbound(db, i) : stores.messages().find(db, r.inReplyTo())
         .compose(found -> {
           if (found.isEmpty() || !found.get().conversationId().equals(i.conversationId()) || found.get().privateNote()) {
             return Future.failedFuture(new ValidationException("inReplyTo", "no message " + r.inReplyTo() + " in this conversation"));
           }
           return Future.succeededFuture(found);
         });
-    return answered.compose(original -> attachments(sql, agent, r.attachments()).compose(files ->
-        stores.messages().replyAddress(sql, i.conversationId()).map(customer -> {
+    return answered.compose(original -> attachments(db, agent, r.attachments()).compose(files ->
+        stores.messages().replyAddress(db, i.conversationId()).map(customer -> {
           List<EmailAddress> to = r.to() == null || r.to().isEmpty() ? defaultTo(original, customer) : list(r.to());
           if (to.isEmpty()) {
             throw new ValidationException("to", "is required: the customer has no email address to answer");
@@ -126,8 +127,8 @@ final class EmailReplies {
         })));
   }
 
-  private Future<Optional<Message>> latestInbound(SqlClient sql, Interaction i) {
-    return stores.messages().ofInteractions(sql, List.of(i.id())).map(all -> {
+  private Future<Optional<Message>> latestInbound(StoreScope db, Interaction i) {
+    return stores.messages().ofInteractions(db, List.of(i.id())).map(all -> {
       for (int k = all.size() - 1; k >= 0; k--) {
         if (all.get(k).direction() == Message.Direction.INBOUND) {
           return Optional.of(all.get(k));
@@ -138,11 +139,11 @@ final class EmailReplies {
   }
 
   /** This agent's unused attachments, in the order given: others' or unknown ones are 422, used ones 409. */
-  private Future<List<AttachmentId>> attachments(SqlClient sql, AgentId agent, List<AttachmentId> ids) {
+  private Future<List<AttachmentId>> attachments(StoreScope db, AgentId agent, List<AttachmentId> ids) {
     if (ids == null || ids.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return stores.attachments().find(sql, ids).compose(found -> {
+    return stores.attachments().find(db, ids).compose(found -> {
       Map<AttachmentId, AttachmentStore.Stored> byId = found.stream()
           .collect(Collectors.toMap(s -> s.attachment().id(), Function.identity()));
       List<FieldError> errors = new ArrayList<>();

@@ -128,7 +128,7 @@ public final class MessageService {
         }
         boolean emailReply = !privateNote && i.channel() == Channel.EMAIL;
         Future<EmailReplies.Resolved> resolved = emailReply
-            ? emailReplies.resolve(sql, i, conv, by.agentId(), email)
+            ? emailReplies.resolve(i, conv, by.agentId(), email)
             : Future.succeededFuture(new EmailReplies.Resolved(
                 privateNote || conv.subject() == null ? null : replySubject(conv.subject()), null, List.of()));
         return resolved.compose(r -> store(by, i, text, privateNote, r));
