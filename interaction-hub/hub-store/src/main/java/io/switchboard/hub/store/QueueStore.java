@@ -19,8 +19,9 @@ public final class QueueStore {
   private static final String LIST =
       "SELECT id, name, service_level_percent, service_level_seconds, max_wait_seconds FROM queues ORDER BY id";
 
-  public Future<Void> upsert(SqlClient sql, Queue q) {
-    return sql.preparedQuery(UPSERT)
+  /** Creates or updates a queue, in the transaction that activates the rules defining it. */
+  public Future<Void> upsert(StoreTransaction tx, Queue q) {
+    return tx.client().preparedQuery(UPSERT)
         .execute(
             Tuple.of(
                 q.id(), q.name(), java.math.BigDecimal.valueOf(q.serviceLevelPercent()), q.serviceLevelSeconds(),

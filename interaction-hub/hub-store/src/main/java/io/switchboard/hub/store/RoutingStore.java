@@ -312,26 +312,28 @@ public final class RoutingStore {
   }
 
   /** Stores a new version of the rules (not yet active) and returns its number. */
-  public Future<Integer> insertVersion(SqlClient sql, String text, String sha256, String origin, String createdBy) {
-    return sql.preparedQuery(INSERT_VERSION).execute(Tuple.of(text, sha256, origin, createdBy))
+  public Future<Integer> insertVersion(StoreTransaction tx, String text, String sha256, String origin, String createdBy) {
+    return tx.client().preparedQuery(INSERT_VERSION).execute(Tuple.of(text, sha256, origin, createdBy))
         .map(rows -> rows.iterator().next().getInteger("version"));
   }
 
   /**
-   * Holds the rules-versions lock until the transaction of {@code tx} ends: one node at a time compares the active
-   * version and stores a new one (a PostgreSQL transaction-level advisory lock).
+   * Holds the rules-versions lock until {@code tx} ends: one node at a time compares the active version and stores a
+   * new one (a PostgreSQL transaction-level advisory lock).
    */
-  public Future<Void> lockRulesVersions(SqlClient tx) {
-    return tx.query("SELECT pg_advisory_xact_lock(7340001)").execute().mapEmpty();
+  public Future<Void> lockRulesVersions(StoreTransaction tx) {
+    return tx.client().query("SELECT pg_advisory_xact_lock(7340001)").execute().mapEmpty();
   }
 
   /** Makes {@code version} the one active version. */
-  public Future<Void> activate(SqlClient sql, int version) {
+  public Future<Void> activate(StoreTransaction tx, int version) {
+    SqlClient sql = tx.client();
     return sql.query(DEACTIVATE).execute().compose(x -> sql.preparedQuery(ACTIVATE).execute(Tuple.of(version))).mapEmpty();
   }
 
-  public Future<Optional<RulesVersion>> activeVersion(SqlClient sql) {
-    return sql.query(ACTIVE_VERSION).execute().map(rows -> rows.size() == 0 ? Optional.<RulesVersion>empty() : Optional.of(version(rows.iterator().next())));
+  /** The version in force, if any, in {@code scope}. */
+  public Future<Optional<RulesVersion>> activeVersion(StoreScope scope) {
+    return scope.client().query(ACTIVE_VERSION).execute().map(rows -> rows.size() == 0 ? Optional.<RulesVersion>empty() : Optional.of(version(rows.iterator().next())));
   }
 
   public Future<Optional<RulesVersion>> version(SqlClient sql, int version) {

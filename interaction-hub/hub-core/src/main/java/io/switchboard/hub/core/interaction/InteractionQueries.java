@@ -13,7 +13,6 @@ import io.switchboard.hub.core.messaging.AdapterDirectory;
 import io.switchboard.hub.store.InteractionStore;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 
 /**
@@ -79,7 +78,7 @@ public final class InteractionQueries {
   }
 
   public Future<Detail> get(Principal.Staff viewer, InteractionId id) {
-    SqlClient sql = stores.db().pool();
+    var sql = stores.db().pool();
     return stores.interactions().find(sql, id).compose(found -> found.isEmpty()
         ? Future.succeededFuture(false) : visibility.mayOpen(viewer, found.get())).compose(ok -> ok
         ? stores.interactions().find(sql, id) : Future.succeededFuture(java.util.Optional.<Interaction>empty())).compose(found -> {
@@ -162,7 +161,7 @@ public final class InteractionQueries {
 
   /** What an offer of this interaction shows; empty when there is no such interaction. */
   public Future<java.util.Optional<OfferContext>> offerContext(InteractionId id) {
-    SqlClient sql = stores.db().pool();
+    var sql = stores.db().pool();
     return stores.interactions().find(sql, id).compose(found -> {
       if (found.isEmpty()) {
         return Future.succeededFuture(java.util.Optional.<OfferContext>empty());
@@ -177,7 +176,7 @@ public final class InteractionQueries {
 
   /** An agent's work: the interactions assigned to it, then those in wrap-up, at most {@code limit} of each. */
   public Future<List<Interaction>> workOf(AgentId agent, int limit) {
-    SqlClient sql = stores.db().pool();
+    var sql = stores.db().pool();
     Future<List<Interaction>> assigned = stores.interactions()
         .list(sql, new InteractionStore.Filter(InteractionState.ASSIGNED, null, agent), null, limit);
     Future<List<Interaction>> wrapUp = stores.interactions()
@@ -194,7 +193,7 @@ public final class InteractionQueries {
    * for a message outside any interaction or one that does not exist.
    */
   public Future<java.util.Optional<MessageAndWorker>> messageAndWorker(io.switchboard.hub.api.MessageId id) {
-    SqlClient sql = stores.db().pool();
+    var sql = stores.db().pool();
     return stores.messages().find(sql, id).compose(m -> {
       if (m.isEmpty() || m.get().interactionId() == null) {
         return Future.succeededFuture(java.util.Optional.<MessageAndWorker>empty());

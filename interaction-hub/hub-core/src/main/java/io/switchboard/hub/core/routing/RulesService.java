@@ -6,6 +6,7 @@ import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.auth.Tokens;
 import io.switchboard.hub.store.RoutingStore;
+import io.switchboard.hub.store.StoreTransaction;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.routing.QueueDefinition;
 import io.switchboard.routing.RoutingRules;
@@ -156,7 +157,7 @@ public final class RulesService {
       return reloadFile(new Principal.System("file-watch")).mapEmpty();
     });
     return fileCheck
-        .compose(x -> stores.routing().activeVersion(stores.db().pool()))
+        .compose(x -> stores.routing().activeVersion(stores.db()))
         .compose(active -> {
           RoutingRules now = current.get();
           if (active.isPresent() && (now == null || now.version() != active.get().version())) {
@@ -179,7 +180,7 @@ public final class RulesService {
 
   private Future<ReloadResult> activate(String text, String origin, Principal by, Integer baseVersion) {
     String sha = Tokens.hash(text);
-    return stores.db().inTransaction(tx -> stores.routing().lockRulesVersions(tx)
+    return stores.db().transaction(tx -> stores.routing().lockRulesVersions(tx)
         .compose(x -> stores.routing().activeVersion(tx))
         .compose(active -> {
           if (baseVersion != null && active.isPresent() && active.get().version() != baseVersion) {
@@ -211,7 +212,7 @@ public final class RulesService {
         });
   }
 
-  private Future<Void> upsertQueues(io.vertx.sqlclient.SqlClient tx, RoutingRules rules) {
+  private Future<Void> upsertQueues(StoreTransaction tx, RoutingRules rules) {
     Future<Void> f = Future.succeededFuture();
     for (QueueDefinition q : rules.queues().values()) {
       f = f.compose(x -> stores.queues().upsert(tx, new Queue(q.id(), q.name(), q.serviceLevelPercent(),
