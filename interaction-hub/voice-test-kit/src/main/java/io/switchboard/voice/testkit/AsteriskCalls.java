@@ -1,0 +1,196 @@
+package io.switchboard.voice.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.testsupport.RealAsterisk;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.asteriskjava.manager.action.GetVarAction;
+import org.asteriskjava.manager.action.HangupAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.action.PlayDtmfAction;
+import org.asteriskjava.manager.event.BridgeEnterEvent;
+import org.asteriskjava.manager.event.HangupEvent;
+import org.asteriskjava.manager.event.ManagerEvent;
+import org.asteriskjava.manager.event.NewChannelEvent;
+import org.asteriskjava.manager.event.NewStateEvent;
+import org.asteriskjava.manager.response.GetVarResponse;
+
+/**
+ * Callers on a real Asterisk, steered over the test's own AMI connection: places calls with Local channels into the
+ * sample dialplan ({@code switchboard-in}), presses keys on the caller's phone (AMI {@code PlayDTMF} on the {@code ;1}
+ * half; the hub's FastAGI session runs on the {@code ;2} half, {@code <phone>-2}), hangs channels up, and answers
+ * questions about every AMI event seen since it was made. Every wait polls with a {@link #PATIENCE} deadline, generous
+ * for a loaded machine. Thread-safe.
+ */
+public final class AsteriskCalls {
+  /** How long {@link #await(String, BooleanSupplier)} waits. */
+  public static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private final RealAsterisk asterisk;
+  private final String prefix;
+  private final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
+  private int calls;
+
+  /**
+   * Listens to {@code asterisk}'s events from now on.
+   *
+   * @param prefix the start of every caller phone's uniqueid (tells a test's phones apart in the logs)
+   */
+  public AsteriskCalls(RealAsterisk asterisk, String prefix) {
+    this.asterisk = asterisk;
+    this.prefix = prefix;
+    asterisk.ami().addEventListener(events::add);
+  }
+
+  /** Every AMI event seen so far, in order (a live, thread-safe list). */
+  public List<ManagerEvent> events() {
+    return events;
+  }
+
+  /**
+   * Places a call from {@code callerId} to {@code dnis} whose phone only listens ({@code Wait}); returns the caller's
+   * phone (uniqueid of the ;1 half).
+   */
+  public String dial(String dnis, String callerId) throws Exception {
+    return originate(dnis, callerId, null, null);
+  }
+
+  /**
+   * Places a call from {@code callerId} to {@code dnis} whose phone runs {@code exten@context} of the test's dialplan
+   * once the call is answered (plays a tone, say); returns the caller's phone (uniqueid of the ;1 half).
+   */
+  public String dial(String dnis, String callerId, String context, String exten) throws Exception {
+    return originate(dnis, callerId, context, exten);
+  }
+
+  private synchronized String originate(String dnis, String callerId, String context, String exten) throws Exception {
+    String phone = prefix + "-" + (++calls) + "-" + System.nanoTime();
+    OriginateAction o = new OriginateAction();
+    o.setChannel("Local/" + dnis + "@switchboard-in/n");
+    if (context == null) {
+      o.setApplication("Wait");
+      o.setData("600");
+    } else {
+      o.setContext(context);
+      o.setExten(exten);
+      o.setPriority(1);
+    }
+    o.setCallerId("Caller <" + callerId + ">");
+    o.setAsync(true);
+    o.setChannelId(phone);
+    o.setOtherChannelId(phone + "-2");
+    o.setTimeout(60_000L);
+    var r = asterisk.ami().sendAction(o, 10_000);
+    assertThat(r.getResponse()).as("Originate: %s", r.getMessage()).isEqualTo("Success");
+    return phone;
+  }
+
+  /** Presses {@code keys} one after the other on the caller's phone, once the IVR answered it. */
+  public void press(String phone, String keys) throws Exception {
+    await("the caller's phone is answered by the IVR", () -> answered(phone));
+    for (char key : keys.toCharArray()) {
+      var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, String.valueOf(key)), 5_000);
+      assertThat(r.getResponse()).as("PlayDTMF %s: %s", key, r.getMessage()).isEqualTo("Success");
+    }
+  }
+
+  /** Whether the channel (by uniqueid) is up (answered). */
+  public boolean answered(String uniqueId) {
+    return seen(NewStateEvent.class, s -> uniqueId.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc()));
+  }
+
+  /** Hangs the channel up (by name or uniqueid); one that is already gone is no error. */
+  public void hangUp(String channel) throws Exception {
+    asterisk.ami().sendAction(new HangupAction(channel), 5_000);
+  }
+
+  /** A channel variable now (null when unset or the channel is gone). */
+  public String variable(String channel, String name) {
+    try {
+      var r = asterisk.ami().sendAction(new GetVarAction(channel, name), 5_000);
+      return r instanceof GetVarResponse g ? g.getValue() : null;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** Whether an event of this type that matches was seen. */
+  public <E extends ManagerEvent> boolean seen(Class<E> type, Predicate<? super E> matches) {
+    return count(type, matches) > 0;
+  }
+
+  /** How many events of this type that match were seen. */
+  public <E extends ManagerEvent> long count(Class<E> type, Predicate<? super E> matches) {
+    return events.stream().filter(type::isInstance).map(type::cast).filter(matches).count();
+  }
+
+  /** How many bridges the channel (by uniqueid) entered. */
+  public long bridges(String uniqueId) {
+    return count(BridgeEnterEvent.class, b -> uniqueId.equals(b.getUniqueId()));
+  }
+
+  /** Whether the channel (by uniqueid) entered a bridge that another channel entered too. */
+  public boolean bridged(String uniqueId) {
+    return partner(uniqueId, c -> true) != null;
+  }
+
+  /** Whether the channel (by uniqueid) entered a bridge that a channel whose name starts with {@code prefix} entered. */
+  public boolean bridgedWith(String uniqueId, String channelPrefix) {
+    return partner(uniqueId, c -> c != null && c.startsWith(channelPrefix)) != null;
+  }
+
+  /** The channel that shares a bridge with the caller's (by uniqueid): the agent's leg; null while there is none. */
+  public String agentLeg(String callerUniqueId) {
+    return partner(callerUniqueId, c -> true);
+  }
+
+  private String partner(String uniqueId, Predicate<String> name) {
+    for (ManagerEvent e : events) {
+      if (e instanceof BridgeEnterEvent b && uniqueId.equals(b.getUniqueId())) {
+        return events.stream().filter(o -> o instanceof BridgeEnterEvent ob && ob.getBridgeUniqueId().equals(b.getBridgeUniqueId())
+            && !uniqueId.equals(ob.getUniqueId()) && name.test(ob.getChannel())).map(o -> ((BridgeEnterEvent) o).getChannel())
+            .findFirst().orElse(null);
+      }
+    }
+    return null;
+  }
+
+  /** Whether the channel (by uniqueid) hung up. */
+  public boolean hungUp(String uniqueId) {
+    return seen(HangupEvent.class, h -> uniqueId.equals(h.getUniqueId()));
+  }
+
+  /** Whether a channel whose name starts with {@code channelPrefix} hung up. */
+  public boolean hungUpChannel(String channelPrefix) {
+    return seen(HangupEvent.class, h -> h.getChannel() != null && h.getChannel().startsWith(channelPrefix));
+  }
+
+  /** The name of the last ;1 half of a Local channel to {@code exten@context} that Asterisk made; null when none. */
+  public String lastLocal(String exten, String context) {
+    String start = "Local/" + exten + "@" + context;
+    return events.stream().filter(e -> e instanceof NewChannelEvent n && n.getChannel() != null
+            && n.getChannel().startsWith(start) && n.getChannel().endsWith(";1"))
+        .map(e -> ((NewChannelEvent) e).getChannel()).reduce((a, b) -> b).orElse(null);
+  }
+
+  /** Polls {@code condition} every 50 ms until it holds; fails after {@link #PATIENCE}. */
+  public static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    await(what, PATIENCE, condition);
+  }
+
+  /** Polls {@code condition} every 50 ms until it holds; fails with "timed out waiting until {@code what}". */
+  public static void await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+}
