@@ -46,12 +46,29 @@ public final class IntakeBenchmark {
     Path work = Files.createTempDirectory("switchboard-intake-");
     // --statements: a throw-away server (fsync off, pg_stat_statements loaded) to see where PostgreSQL's time goes.
     boolean statements = java.util.Arrays.asList(args).contains("--statements");
-    EmbeddedPostgresServer pg = statements ? EmbeddedPostgresServer.startThrowaway()
+    // --url: an existing, empty database on a server of one's own (to watch it with psql while the benchmark runs);
+    // the raw commit rate is then not measured here.
+    String external = option(args, "--url", null);
+    EmbeddedPostgresServer pg = external != null ? null : statements ? EmbeddedPostgresServer.startThrowaway()
         : EmbeddedPostgresServer.startDurable(work.resolve("postgres"), 0);
     Vertx vertx = Vertx.vertx();
     try {
-      double raw = PgBench.singleRowInserts(option(args, "--pgbench", "/usr/bin/pgbench"), pg, 16, rawSeconds);
-      String url = pg.createDatabase("intake");
+      long rawTicks = pg == null ? 0 : PgWaits.serverCpuTicks(pg.postmasterPid(), -1);
+      double raw = pg == null ? Double.NaN
+          : PgBench.singleRowInserts(option(args, "--pgbench", "/usr/bin/pgbench"), pg, 16, rawSeconds);
+      if (pg != null) {
+        System.out.printf("raw: %.0f single-row INSERT commits/s (pgbench, 16 clients), PostgreSQL CPU %.3f ms per commit;"
+                + " load average %s%n", raw,
+            (PgWaits.serverCpuTicks(pg.postmasterPid(), -1) - rawTicks) * 10.0 / (raw * rawSeconds), loadAverage());
+      }
+      if (java.util.Arrays.asList(args).contains("--pg-only")) {
+        if (pg == null) {
+          throw new IllegalArgumentException("--pg-only needs the benchmark's own server (leave out --url)");
+        }
+        pgOnly(option(args, "--pgbench", "/usr/bin/pgbench"), pg, seconds, raw);
+        return;
+      }
+      String url = pg == null ? external : pg.createDatabase("intake");
       String planMode = option(args, "--plan-cache-mode", null);
       if (planMode != null) {
         // An experiment: how the intake's statements fare with PostgreSQL's custom or generic plans.
@@ -60,7 +77,7 @@ public final class IntakeBenchmark {
             .toCompletionStage().toCompletableFuture().get();
         admin.close();
       }
-      Database db = Database.connect(vertx, url, null, 16);
+      Database db = Database.connect(vertx, url, null, intOption(args, "--pool", 16));
       Migrations.apply(db.options());
       Stores stores = Stores.over(db);
       IntakeService intake = new IntakeService(vertx, stores, new IdentityNormalizer("DE"));
@@ -72,10 +89,14 @@ public final class IntakeBenchmark {
 
       System.out.printf("machine: %d cores; JDK %s; load average %s%n", Runtime.getRuntime().availableProcessors(),
           Runtime.version(), loadAverage());
-      System.out.printf("raw: %.0f single-row INSERT commits/s (pgbench, 16 clients)%n", raw);
-      run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, 5, "warm-up", raw);
+      run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, intOption(args, "--warmup", 5), "warm-up", raw,
+          null);
       toEvent[0] = new ConcurrentHistogram(3);
-      run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, seconds, "measured", raw);
+      // Where the server's backends spend the measured phase (pg_stat_activity every 10 ms) and its CPU per intake.
+      try (PgWaits waits = new PgWaits(io.switchboard.hub.store.PgUrls.jdbcUrl(db.options()), db.options().getUser(),
+          db.options().getPassword(), db.options().getDatabase(), intOption(args, "--sample-ms", 10))) {
+        run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, seconds, "measured", raw, waits);
+      }
       if (statements) {
         db.pool().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute()
             .compose(x -> db.pool().query("SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,"
@@ -89,10 +110,38 @@ public final class IntakeBenchmark {
       db.close();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
-      pg.close();
+      if (pg != null) {
+        pg.close();
+      }
       // The durable server's data folder is this run's own: nothing is left behind.
       try (var paths = Files.walk(work)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /**
+   * PostgreSQL's side of the intake without the hub: the intake's statements as pgbench scripts (resources
+   * {@code pgbench/}: the transaction of look and write per contact, 16 clients; and a prototype of the same work for 16
+   * contacts in two statements, 2 clients), each for {@code seconds}, against a migrated database; prints intakes per
+   * second, their ratio to the raw commit rate and the server's CPU per intake.
+   */
+  private static void pgOnly(String pgbench, EmbeddedPostgresServer pg, int seconds, double raw) throws Exception {
+    Migrations.apply(io.switchboard.hub.store.PgUrls.parse(pg.createDatabase("intakepg"), null));
+    String[][] scripts = {{"intake-tx.sql", "16", "1"}, {"intake-batch16.sql", "2", "16"}};
+    for (String[] s : scripts) {
+      Path script = Files.createTempFile("intake-", ".sql");
+      try (var in = IntakeBenchmark.class.getResourceAsStream("/pgbench/" + s[0])) {
+        Files.write(script, in.readAllBytes());
+        long ticks = PgWaits.serverCpuTicks(pg.postmasterPid(), -1);
+        double[] r = PgBench.script(pgbench, pg, "intakepg", script, Integer.parseInt(s[1]), seconds);
+        double intakes = r[1] * Integer.parseInt(s[2]);
+        double rate = r[0] * Integer.parseInt(s[2]);
+        System.out.printf("pg-only %s, %s clients: %.0f intakes/s (%.3f of raw commits), PostgreSQL CPU %.3f ms per intake;"
+                + " load average %s%n", s[0], s[1], rate, rate / raw,
+            (PgWaits.serverCpuTicks(pg.postmasterPid(), -1) - ticks) * 10.0 / intakes, loadAverage());
+      } finally {
+        Files.deleteIfExists(script);
       }
     }
   }
@@ -113,7 +162,12 @@ public final class IntakeBenchmark {
   }
 
   private static void run(IntakeService intake, Map<String, long[]> sentAt, Histogram latency, Histogram toEvent,
-      int concurrency, int seconds, String name, double raw) throws InterruptedException {
+      int concurrency, int seconds, String name, double raw, PgWaits waits) throws InterruptedException {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long jvmCpu0 = os.getProcessCpuTime();
+    if (waits != null) {
+      waits.start();
+    }
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     AtomicLong done = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -124,6 +178,8 @@ public final class IntakeBenchmark {
     }
     finished.await(seconds + 60L, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
+    double serverCpu = waits == null ? Double.NaN : waits.stop();
+    double jvmCpu = (os.getProcessCpuTime() - jvmCpu0) / 1e9;
     // Events still on their way are waited for a moment, so the last ones count.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (toEvent.getTotalCount() < done.get() && System.nanoTime() < deadline) {
@@ -135,6 +191,12 @@ public final class IntakeBenchmark {
         name, done.get(), elapsed, rate, rate / raw, failed.get(), latency.getValueAtPercentile(50) / 1e6,
         latency.getValueAtPercentile(99) / 1e6, toEvent.getValueAtPercentile(50) / 1e6,
         toEvent.getValueAtPercentile(99) / 1e6, toEvent.getTotalCount(), loadAverage());
+    System.out.printf("%s: CPU per intake: this JVM (hub side and load generator) %.3f ms (%.2f cores)%s%n", name,
+        1000 * jvmCpu / done.get(), jvmCpu / elapsed, waits == null ? "" : String.format(
+            "; PostgreSQL (all its processes) %.3f ms (%.2f cores)", 1000 * serverCpu / done.get(), serverCpu / elapsed));
+    if (waits != null) {
+      System.out.print(waits.report());
+    }
     sentAt.clear();
   }
 

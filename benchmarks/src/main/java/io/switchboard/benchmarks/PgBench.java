@@ -69,6 +69,23 @@ final class PgBench {
     }
   }
 
+  /**
+   * Runs a pgbench script ({@code -n -M prepared}, {@code clients} clients, 2 threads) for {@code seconds} against
+   * {@code database}; returns transactions per second and the number of transactions.
+   */
+  static double[] script(String binary, EmbeddedPostgresServer pg, String database, Path script, int clients, int seconds)
+      throws Exception {
+    String out = exec(pg, List.of(binary, "-n", "-M", "prepared", "-f", script.toString(), "-c", Integer.toString(clients),
+        "-j", "2", "-T", Integer.toString(seconds), "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(),
+        database));
+    Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+    Matcher processed = Pattern.compile("processed: ([0-9]+)").matcher(out);
+    if (!tps.find() || !processed.find()) {
+      throw new IllegalStateException("no tps in pgbench's output:\n" + out);
+    }
+    return new double[] {Double.parseDouble(tps.group(1)), Double.parseDouble(processed.group(1))};
+  }
+
   /** Creates database {@code name} in the embedded server. */
   static void createDatabase(EmbeddedPostgresServer pg, String name) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres", pg.user(),
