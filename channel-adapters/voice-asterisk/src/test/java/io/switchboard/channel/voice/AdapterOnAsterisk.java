@@ -112,6 +112,11 @@ final class AdapterOnAsterisk implements BeforeAllCallback, AfterAllCallback {
    * findable by interaction: an offer sent on seeing the state alone could find nothing and be dropped (a flake at load).
    */
   boolean waiting(Call call) {
+    return waiting(adapter, call);
+  }
+
+  /** As {@link #waiting(Call)}, for a test with an adapter of its own. */
+  static boolean waiting(AsteriskAdapter adapter, Call call) {
     return call != null && call.state == Call.State.WAITING && call.interaction != null
         && adapter.call(call.interaction).orElse(null) == call;
   }

@@ -112,7 +112,7 @@ class AmiReconnectTest {
     await("the call reaches the IVR", Duration.ofSeconds(15), () -> callOf(phone) != null && callOf(phone).menu != null);
     var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000);
     assertThat(r.getResponse()).isEqualTo("Success");
-    await("the call is queued", () -> AsteriskCallFlowTest.waiting(adapter, callOf(phone)));
+    await("the call is queued", () -> AdapterOnAsterisk.waiting(adapter, callOf(phone)));
     return phone;
   }
 
