@@ -184,7 +184,7 @@ public final class Hub implements AutoCloseable {
     await(vertx.deployVerticle(new ClusterEvents(redis)), "cluster events");
     if (cfg.demo().enabled()) {
       await(new DemoSeed(cfg.configDir().resolve("demo"), stores, agents, customers, auth, cfg.demo().apiKey()).runOnce()
-          .compose(x -> auth.markDemoSeeded()), "demo seed");
+          .compose(x -> auth.accounts().markDemoSeeded()), "demo seed");
       log.atWarn().addKeyValue("host", cfg.http().host()).log("""
 
           ************************************************************************************************
@@ -193,7 +193,7 @@ public final class Hub implements AutoCloseable {
           ************************************************************************************************""");
     } else {
       // The demo's published logins and key stop working the moment the demo is off.
-      await(auth.disableDemo(), "disabling the demo accounts");
+      await(auth.accounts().disableDemo(), "disabling the demo accounts");
     }
 
     HubMetrics.register(vertx, registry, stores, redis);

@@ -161,7 +161,7 @@ public final class DemoSeed {
       log.info("no demo API key configured (demo.apiKey / SWITCHBOARD_DEMO_API_KEY); create one with POST /api/v1/api-keys");
       return Future.succeededFuture();
     }
-    return auth.createApiKey(SEED, "demo-inbound", Set.of(Scopes.INBOUND, Scopes.METRICS), apiKey)
+    return auth.apiKeys().create(SEED, "demo-inbound", Set.of(Scopes.INBOUND, Scopes.METRICS), apiKey)
         .<Void>mapEmpty()
         .recover(e -> e instanceof ConflictException ? Future.succeededFuture() : Future.failedFuture(e));
   }

@@ -26,14 +26,14 @@ final class AdminRoutes {
   static void mount(Router router, AuthService auth, AuditLog audit, Authn authn) {
     var admin = authn.staff(Role.ADMIN);
     router.get("/api/v1/api-keys").handler(admin).handler(ctx ->
-        Respond.json(ctx, auth.listApiKeys(), 200, list -> ApiJson.array(list, ApiJson::apiKey)));
+        Respond.json(ctx, auth.apiKeys().list(), 200, list -> ApiJson.array(list, ApiJson::apiKey)));
     router.post("/api/v1/api-keys").handler(admin).handler(ctx -> {
       CreateApiKeyRequest req = JsonBodies.read(ctx, CreateApiKeyRequest.class);
-      Respond.json(ctx, auth.createApiKey(Authn.principal(ctx), req.name(), new HashSet<>(req.scopes()), null), 201,
+      Respond.json(ctx, auth.apiKeys().create(Authn.principal(ctx), req.name(), new HashSet<>(req.scopes()), null), 201,
           created -> ApiJson.apiKey(created.key()).put("secret", created.secret()));
     });
     router.delete("/api/v1/api-keys/:id").handler(admin).handler(ctx ->
-        Respond.json(ctx, auth.revokeApiKey(Authn.principal(ctx), Params.pathUuid(ctx, "id")), 200, ApiJson::apiKey));
+        Respond.json(ctx, auth.apiKeys().revoke(Authn.principal(ctx), Params.pathUuid(ctx, "id")), 200, ApiJson::apiKey));
     router.get("/api/v1/audit").handler(admin).handler(ctx -> {
       int limit = Params.intQuery(ctx, "limit", 50, 1, 500);
       Long before = Params.parsedQuery(ctx, "before", s -> {

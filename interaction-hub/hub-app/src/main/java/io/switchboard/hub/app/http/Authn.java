@@ -99,12 +99,12 @@ public final class Authn {
         return auth.authenticate(h.substring(7).strip()).map(s -> s);
       }
       if (h.regionMatches(true, 0, "ApiKey ", 0, 7)) {
-        return auth.authenticateApiKey(h.substring(7).strip()).map(i -> i);
+        return auth.apiKeys().verify(h.substring(7).strip()).map(i -> i);
       }
       return Future.failedFuture(new AuthenticationException("unsupported Authorization scheme; use Bearer <token> or ApiKey <key>"));
     }
     if (apiKey != null) {
-      return auth.authenticateApiKey(apiKey.strip()).map(i -> i);
+      return auth.apiKeys().verify(apiKey.strip()).map(i -> i);
     }
     return Future.failedFuture(new AuthenticationException("authentication required: Authorization: Bearer <token> from POST /api/v1/auth/login"));
   }

@@ -66,7 +66,7 @@ public final class AgentService {
     capacity.putAll(draft.capacity());
     Agent agent = new Agent(AgentId.random(), draft.username(), draft.displayName().strip(), draft.role(), true,
         draft.skills(), capacity, Instant.now());
-    return auth.hashPassword(draft.password())
+    return auth.accounts().hashPassword(draft.password())
         .compose(hash -> stores.db().inTransaction(tx ->
             stores.agents().insert(tx, agent, hash, defaults.exclusive())
                 .compose(x -> stores.audit().append(tx, by.auditName(), "agent.created", "agent", agent.id().toString(),

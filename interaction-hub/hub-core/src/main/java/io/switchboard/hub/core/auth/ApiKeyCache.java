@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * few seconds by default, {@code security.authCacheTtl}), and its {@code last_used_at} is written at most once per
  * {@link #LAST_USED_EVERY} (remembered per node, and guarded in the SQL across nodes), so a busy integration never
  * queues on its key's row. A key revoked on any node (or the demo key switched off) is refused at once everywhere:
- * {@link AuthService} forgets it when it revokes it and again when the revocation arrives from the other nodes over
+ * {@link ApiKeys} forgets it when it revokes it and again when the revocation arrives from the other nodes over
  * Redis pub/sub ({@code cluster.auth.api_key_revoked}); the TTL bounds what a lost pub/sub message can cost.
  *
  * <p>A look-up that started before a revocation never stores what it read after the revocation dropped the key (a

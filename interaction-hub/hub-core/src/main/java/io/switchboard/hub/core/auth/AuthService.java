@@ -1,71 +1,51 @@
 package io.switchboard.hub.core.auth;
 
 import io.switchboard.hub.api.AgentId;
-import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.AuthenticationException;
-import io.switchboard.hub.api.error.ConflictException;
-import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.api.error.RateLimitedException;
-import io.switchboard.hub.api.error.ValidationException;
+import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.store.AccountStore;
 import io.switchboard.hub.store.AgentStore;
-import io.switchboard.hub.store.ApiKeyStore;
 import io.switchboard.hub.store.Stores;
-import io.switchboard.hub.store.UniqueViolation;
 import io.switchboard.hub.store.redis.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logins, sessions, accounts' lifecycle and API keys.
+ * Logins and sessions, and the root of the auth services of one node: {@link #apiKeys()} (the integrations' keys) and
+ * {@link #accounts()} (passwords, disabling, roles, ending sessions) are built with it because they share its session
+ * cache and events.
  *
  * <p>A login returns a random bearer token; only its SHA-256 is kept (in Redis, with the session's expiry),
  * so every hub node can check it and a stolen Redis dump gives no usable tokens. A session entry holds the
  * account id, the account's session epoch at login and the expiry, signed (HMAC-SHA256, bound to the token hash)
  * with a secret generated once per installation and kept in PostgreSQL: whoever can write to Redis alone cannot
- * make or alter a session. A checked session (and a checked API key) is held in memory for
- * {@link Settings#authCacheTtl()} (a few seconds); every change that ends sessions or alters them (a disabled account,
- * a raised epoch on logout everywhere, password change or revocation, a new role) and every API key revocation drops
- * what the nodes hold at once: here when the change is made, and on every other node when its event
- * ({@value #ACCOUNT_CHANGED}, {@code auth.api_key_revoked}) arrives over Redis pub/sub (ClusterEvents). The event
- * {@value #ACCOUNT_CHANGED} also tells every node's sockets to check their session again, without the cache.
+ * make or alter a session. A checked session is held in memory for {@link Settings#authCacheTtl()} (a few seconds);
+ * every change that ends sessions or alters them (a disabled account, a raised epoch on logout everywhere, password
+ * change or revocation, a new role) drops what the nodes hold at once: here when the change is made, and on every
+ * other node when {@value #ACCOUNT_CHANGED} arrives over Redis pub/sub (ClusterEvents). The event also tells every
+ * node's sockets to check their session again, without the cache.
  *
- * <p>Failed logins slow down instead of locking anyone out: failures are counted per client address, per
- * account and address, and per account. Past a few free failures each holds further attempts of that key back for
- * a growing time (1 s, 2 s, 4 s ... up to {@code failureWindow}); attempts while held back get 429 with
- * Retry-After. The per-account hold does not apply to addresses the account logged in from before, so a password
- * spray against an account is slowed without keeping its owner out. Every login, logout and failed or refused
- * login is written to the audit log. API keys are stored as hashes, in PostgreSQL. Password hashing runs on a
- * worker thread.
- *
- * <p>Size (over 400 lines, #15): the session, account-lifecycle and API-key operations share one trust model (the
- * signed session, the session epoch, the audit of each step and the {@value #ACCOUNT_CHANGED} event); password rules
- * live in {@link PasswordPolicy}, hashing in {@link PasswordHasher}, tokens in {@link Tokens} and the API-key cache
- * in {@link ApiKeyCache}. Moving API keys into a service of their own is the next split, left while the auth caches
- * are being changed (#12.3).
+ * <p>Failed logins slow down instead of locking anyone out ({@link LoginThrottle}); attempts while held back get 429
+ * with Retry-After. Every login, logout and failed or refused login is written to the audit log. Password hashing
+ * runs on a worker thread.
  */
 public final class AuthService {
   private static final Logger log = LoggerFactory.getLogger(AuthService.class);
-  private static final Pattern KEY_NAME = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
+  /** Every session token starts with this, so a token and an API key are told apart before any look-up. */
   public static final String TOKEN_PREFIX = "sbt_";
-  public static final String API_KEY_PREFIX = "sbk_";
   /**
    * Event published when an account's sessions may have changed (logout, revocation, disable, password or role
    * change): {@code {"agentId", "reason"}}. Bridged to every node by ClusterEvents; agent sockets check again.
    */
-  public static final String ACCOUNT_CHANGED = io.switchboard.hub.api.event.HubEvents.ACCOUNT_CHANGED;
+  public static final String ACCOUNT_CHANGED = HubEvents.ACCOUNT_CHANGED;
   private static final String SIGNING_KEY = "session-signing-key";
-  private static final Duration KNOWN_ADDRESS_TTL = Duration.ofDays(30);
 
   /**
    * Settings for sessions and login throttling.
@@ -90,16 +70,15 @@ public final class AuthService {
   /** A successful login. */
   public record Login(String token, Instant expiresAt, Principal.Staff staff) {}
 
-  /** A newly created API key: the secret is shown once and never again. */
-  public record NewApiKey(String secret, ApiKeyStore.ApiKey key) {}
-
   private final Vertx vertx;
   private final Stores stores;
   private final SessionStore sessions;
   private final PasswordHasher hasher;
   private final Settings settings;
-  private final ApiKeyCache apiKeys;
   private final SessionCache sessionCache;
+  private final LoginThrottle throttle;
+  private final ApiKeys apiKeys;
+  private final AccountLifecycle accounts;
   private Future<byte[]> signingKey;
 
   public AuthService(Vertx vertx, Stores stores, SessionStore sessions, PasswordHasher hasher, Settings settings) {
@@ -108,15 +87,17 @@ public final class AuthService {
     this.sessions = sessions;
     this.hasher = hasher;
     this.settings = settings;
-    this.apiKeys = new ApiKeyCache(stores, settings.authCacheTtl());
     this.sessionCache = new SessionCache(settings.authCacheTtl());
-    // A Redis connection established again (pub/sub included): revocations published meanwhile were not heard here.
+    this.throttle = new LoginThrottle(sessions, settings.maxFailedLogins(), settings.failureWindow());
+    this.apiKeys = new ApiKeys(vertx, stores, settings.authCacheTtl());
+    this.accounts = new AccountLifecycle(vertx, stores, hasher, this, apiKeys);
+    // A Redis connection established again (pub/sub included): changes published meanwhile were not heard here.
     sessions.onReconnected(() -> {
       sessionCache.clear();
       apiKeys.forgetAll();
     });
     // Changes made on other nodes (and this one: harmless, it already forgot) arrive here over Redis pub/sub.
-    vertx.eventBus().<Object>localConsumer(io.switchboard.hub.api.event.HubEvents.everyNode(ACCOUNT_CHANGED), m -> {
+    vertx.eventBus().<Object>localConsumer(HubEvents.everyNode(ACCOUNT_CHANGED), m -> {
       if (m.body() instanceof JsonObject b && b.getValue("agentId") instanceof String id) {
         try {
           sessionCache.forgetAccount(AgentId.parse(id));
@@ -125,28 +106,17 @@ public final class AuthService {
         }
       }
     });
-    vertx.eventBus().<Object>localConsumer(io.switchboard.hub.api.event.HubEvents.everyNode(API_KEY_REVOKED), m -> {
-      UUID id = null;
-      if (m.body() instanceof JsonObject b && b.getValue("apiKeyId") instanceof String s) {
-        try {
-          id = UUID.fromString(s);
-        } catch (IllegalArgumentException e) {
-          // forget them all below
-        }
-      }
-      if (id != null) {
-        apiKeys.forget(id);
-      } else {
-        apiKeys.forgetAll();
-      }
-    });
   }
 
-  /**
-   * Event published when API keys were revoked: {@code {"apiKeyId"}} or {@code {"all": true}}. Bridged to every node by
-   * ClusterEvents; each node drops the keys it holds.
-   */
-  public static final String API_KEY_REVOKED = io.switchboard.hub.api.event.HubEvents.API_KEY_REVOKED;
+  /** The integrations' API keys. */
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  /** Accounts' passwords, state and roles, and ending their sessions. */
+  public AccountLifecycle accounts() {
+    return accounts;
+  }
 
   /** As {@link #login(String, String, String)} from an unknown address. */
   public Future<Login> login(String username, String password) {
@@ -168,40 +138,28 @@ public final class AuthService {
           new JsonObject().put("username", clip(user)).put("address", from).put("reason", "malformed"))
           .transform(x -> Future.failedFuture(new AuthenticationException("invalid username or password")));
     }
-    String byAddress = "addr:" + from;
-    String byPair = "pair:" + user + "|" + from;
-    String byAccount = "acct:" + user;
-    long now = System.currentTimeMillis();
-    return Future.all(sessions.heldUntil(byAddress), sessions.heldUntil(byPair), sessions.heldUntil(byAccount),
-            sessions.knownAddress(user, from))
-        .compose(held -> {
-          long addrUntil = held.resultAt(0);
-          long pairUntil = held.resultAt(1);
-          long acctUntil = Boolean.TRUE.equals(held.resultAt(3)) ? 0L : held.<Long>resultAt(2);
-          long until = Math.max(addrUntil, Math.max(pairUntil, acctUntil));
-          if (until > now) {
-            Duration wait = Duration.ofMillis(until - now).plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            String which = until == addrUntil ? "address" : until == pairUntil ? "account-address" : "account";
-            log.atWarn().addKeyValue("username", user).addKeyValue("address", from).addKeyValue("held", which)
-                .log("login refused: held back after failed attempts");
-            return audit("address:" + from, "auth.login_refused", null, new JsonObject().put("username", user)
-                    .put("address", from).put("reason", "held-back:" + which).put("retryAfterSeconds", wait.toSeconds()))
-                .transform(x -> Future.failedFuture(new RateLimitedException(
-                    "too many failed logins; try again in " + wait.toSeconds() + " s", wait)));
-          }
-          return check(user, password, from, byAddress, byPair, byAccount);
-        });
+    LoginThrottle.Keys keys = LoginThrottle.Keys.of(user, from);
+    return throttle.held(keys).compose(hold -> {
+      if (hold.isPresent()) {
+        Duration wait = hold.get().retryAfter();
+        log.atWarn().addKeyValue("username", user).addKeyValue("address", from).addKeyValue("held", hold.get().which())
+            .log("login refused: held back after failed attempts");
+        return audit("address:" + from, "auth.login_refused", null, new JsonObject().put("username", user)
+                .put("address", from).put("reason", "held-back:" + hold.get().which()).put("retryAfterSeconds", wait.toSeconds()))
+            .transform(x -> Future.failedFuture(new RateLimitedException(
+                "too many failed logins; try again in " + wait.toSeconds() + " s", wait)));
+      }
+      return check(user, password, from, keys);
+    });
   }
 
-  private Future<Login> check(String user, String password, String from, String byAddress, String byPair, String byAccount) {
+  private Future<Login> check(String user, String password, String from, LoginThrottle.Keys keys) {
     return stores.agents().credentials(stores.db().pool(), user).compose(creds -> {
       String hash = creds.filter(AgentStore.Credentials::active).map(AgentStore.Credentials::passwordHash).orElse(null);
       return vertx.executeBlocking(() -> hasher.verify(password, hash)).compose(ok -> {
         if (!ok) {
           String reason = creds.isEmpty() ? "unknown-user" : !creds.get().active() ? "disabled" : "wrong-password";
-          int free = Math.max(1, settings.maxFailedLogins());
-          int pairFree = Math.max(3, free / 2);
-          return Future.all(fail(byAddress, free), fail(byPair, pairFree), fail(byAccount, free))
+          return throttle.failed(keys)
               .compose(x -> audit("address:" + from, "auth.login_failed", creds.map(c -> c.id().toString()).orElse(null),
                   new JsonObject().put("username", user).put("address", from).put("reason", reason)))
               .transform(x -> {
@@ -213,8 +171,7 @@ public final class AuthService {
         var c = creds.orElseThrow();
         return stores.accounts().find(stores.db().pool(), c.id()).compose(acct -> {
           var a = acct.orElseThrow(() -> new AuthenticationException("invalid username or password"));
-          return sessions.release(byPair)
-              .compose(x -> sessions.rememberAddress(user, from, KNOWN_ADDRESS_TTL))
+          return throttle.succeeded(keys)
               .compose(x -> openSession(a))
               .compose(login -> audit(login.staff().auditName(), "auth.logged_in", c.id().toString(),
                       new JsonObject().put("address", from))
@@ -226,19 +183,8 @@ public final class AuthService {
     });
   }
 
-  /** Counts a failure of {@code key}; past {@code free} failures, holds its attempts back for a growing time. */
-  private Future<Void> fail(String key, int free) {
-    return sessions.countFailure(key, settings.failureWindow()).compose(n -> {
-      if (n <= free) {
-        return Future.succeededFuture();
-      }
-      long exp = Math.min(30, n - free - 1);
-      long delay = Math.min(settings.failureWindow().toMillis(), 1000L << exp);
-      return sessions.holdUntil(key, System.currentTimeMillis() + delay);
-    });
-  }
-
-  private Future<Login> openSession(AccountStore.Account a) {
+  /** Opens a session for the account: a new bearer token, its signed entry in Redis. */
+  Future<Login> openSession(AccountStore.Account a) {
     String token = Tokens.newSecret(TOKEN_PREFIX);
     String tokenHash = Tokens.hash(token);
     Instant expires = Instant.now().plus(settings.sessionTtl()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -365,128 +311,17 @@ public final class AuthService {
     return sessions.delete(Tokens.hash(token)).onSuccess(x -> sessionCache.forgetToken(Tokens.hash(token)));
   }
 
-  // ------------------------------------------------------------------ accounts' lifecycle
-
   /**
-   * Changes the caller's own password: the old one must match and the new one pass {@link PasswordPolicy}. Every
-   * session of the account ends (other devices are logged out); the answer is a new login for this one.
+   * An account's sessions may have changed (committed): this node forgets what it holds of them, and
+   * {@value #ACCOUNT_CHANGED} tells the other nodes and every socket of the account to check again.
    */
-  public Future<Login> changeOwnPassword(Principal.Staff me, String oldPassword, String newPassword) {
-    java.util.Optional<String> problem = PasswordPolicy.problem(newPassword);
-    if (problem.isPresent()) {
-      return Future.failedFuture(new ValidationException("newPassword", problem.get()));
-    }
-    if (oldPassword == null || oldPassword.isEmpty()) {
-      return Future.failedFuture(new ValidationException("oldPassword", "is required"));
-    }
-    return stores.accounts().passwordHash(stores.db().pool(), me.agentId())
-        .compose(hash -> vertx.executeBlocking(() -> hasher.verify(oldPassword, hash.orElse(null))))
-        .compose(ok -> {
-          if (!ok) {
-            return audit(me.auditName(), "auth.password_change_failed", me.agentId().toString(), new JsonObject())
-                .transform(x -> Future.failedFuture(new ValidationException("oldPassword", "does not match your current password")));
-          }
-          return hashPassword(newPassword).compose(h -> stores.db().inTransaction(tx ->
-                  stores.accounts().setPassword(tx, me.agentId(), h).compose(a -> stores.audit()
-                      .append(tx, me.auditName(), "agent.password_changed", "agent", me.agentId().toString(), new JsonObject())
-                      .map(a))))
-              .compose(a -> openSession(a.orElseThrow(() -> new NotFoundException("no agent " + me.agentId()))))
-              .onSuccess(x -> changed(me.agentId(), "password-changed"));
-        });
-  }
-
-  /** An admin sets a new password for an account; every session of it ends. */
-  public Future<Void> resetPassword(Principal by, AgentId id, String newPassword) {
-    java.util.Optional<String> problem = PasswordPolicy.problem(newPassword);
-    if (problem.isPresent()) {
-      return Future.failedFuture(new ValidationException("password", problem.get()));
-    }
-    return hashPassword(newPassword).compose(h -> stores.db().inTransaction(tx ->
-            stores.accounts().setPassword(tx, id, h).compose(a -> a.isEmpty()
-                ? Future.<Void>failedFuture(new NotFoundException("no agent " + id))
-                : stores.audit().append(tx, by.auditName(), "agent.password_reset", "agent", id.toString(), new JsonObject()))))
-        .onSuccess(x -> changed(id, "password-reset"));
-  }
-
-  /** Disables or enables an account; disabling ends its sessions at once. Nobody disables themselves. */
-  public Future<AccountStore.Account> setActive(Principal by, AgentId id, boolean active) {
-    if (!active && by instanceof Principal.Staff s && s.agentId().equals(id)) {
-      return Future.failedFuture(new ConflictException("you cannot disable your own account"));
-    }
-    return stores.db().inTransaction(tx -> stores.accounts().setActive(tx, id, active).compose(a -> a
-            .map(x -> stores.audit().append(tx, by.auditName(), active ? "agent.enabled" : "agent.disabled", "agent",
-                id.toString(), new JsonObject().put("username", x.username())).map(x))
-            .orElseGet(() -> Future.failedFuture(new NotFoundException("no agent " + id)))))
-        .onSuccess(x -> changed(id, active ? "enabled" : "disabled"));
-  }
-
-  /** Changes an account's role, effective with its next request (and its sockets at once). Nobody changes their own. */
-  public Future<AccountStore.Account> setRole(Principal by, AgentId id, io.switchboard.hub.api.Role role) {
-    if (by instanceof Principal.Staff s && s.agentId().equals(id)) {
-      return Future.failedFuture(new ConflictException("you cannot change your own role"));
-    }
-    return stores.db().inTransaction(tx -> stores.accounts().find(tx, id).compose(before -> before
-            .map(b -> stores.accounts().setRole(tx, id, role).compose(a -> stores.audit().append(tx, by.auditName(),
-                "agent.role_changed", "agent", id.toString(),
-                new JsonObject().put("username", b.username()).put("from", b.role().wireName()).put("to", role.wireName()))
-                .map(a.orElseThrow())))
-            .orElseGet(() -> Future.failedFuture(new NotFoundException("no agent " + id)))))
-        .onSuccess(x -> changed(id, "role-changed"));
-  }
-
-  /** Ends every session of an account, on every node: HTTP tokens stop working and its sockets close. */
-  public Future<Void> revokeSessions(Principal by, AgentId id) {
-    return stores.db().inTransaction(tx -> stores.accounts().bumpEpoch(tx, id).compose(a -> a
-            .map(x -> stores.audit().append(tx, by.auditName(), "agent.sessions_revoked", "agent", id.toString(),
-                new JsonObject().put("username", x.username())))
-            .orElseGet(() -> Future.failedFuture(new NotFoundException("no agent " + id)))))
-        .onSuccess(x -> changed(id, "sessions-revoked"));
-  }
-
-  /**
-   * With the demo off: disables every demo account and revokes the demo API keys, so the published demo logins
-   * and key stop working. Marks what the demo seed created first (databases seeded by older versions).
-   */
-  public Future<Void> disableDemo() {
-    Principal by = new Principal.System("demo-off");
-    return stores.db().inTransaction(tx -> stores.accounts().markDemoSeeded(tx)
-            .compose(x -> stores.accounts().disableDemoAccounts(tx))
-            .compose(disabled -> stores.accounts().revokeDemoKeys(tx).compose(keys -> {
-              Future<Void> f = Future.succeededFuture();
-              for (var a : disabled) {
-                f = f.compose(y -> stores.audit().append(tx, by.auditName(), "agent.disabled", "agent", a.id().toString(),
-                    new JsonObject().put("username", a.username()).put("reason", "demo is off")));
-              }
-              if (!keys.isEmpty()) {
-                f = f.compose(y -> stores.audit().append(tx, by.auditName(), "api-key.revoked", "api-key", null,
-                    new JsonObject().put("names", new io.vertx.core.json.JsonArray(keys)).put("reason", "demo is off")));
-              }
-              return f.map(y -> disabled);
-            })))
-        .onSuccess(disabled -> {
-          // The demo key's id is not known here: every node forgets every key it holds (this runs once, at start).
-          apiKeys.forgetAll();
-          vertx.eventBus().publish(API_KEY_REVOKED, new JsonObject().put("all", true));
-          disabled.forEach(a -> changed(a.id(), "disabled"));
-          if (!disabled.isEmpty()) {
-            log.atWarn().addKeyValue("accounts", disabled.stream().map(AccountStore.Account::username).toList())
-                .log("demo is off: the demo accounts and the demo API key were disabled");
-          }
-        })
-        .mapEmpty();
-  }
-
-  /** Marks the accounts and keys the demo seed created as demo ones (after seeding). */
-  public Future<Void> markDemoSeeded() {
-    return stores.accounts().markDemoSeeded(stores.db().pool());
-  }
-
-  private void changed(AgentId id, String reason) {
+  void changed(AgentId id, String reason) {
     sessionCache.forgetAccount(id);
     vertx.eventBus().publish(ACCOUNT_CHANGED, new JsonObject().put("agentId", id.toString()).put("reason", reason));
   }
 
-  private Future<Void> audit(String actor, String action, String agentId, JsonObject details) {
+  /** Writes an audit entry about an account outside any transaction; a failure to write it is logged, not raised. */
+  Future<Void> audit(String actor, String action, String agentId, JsonObject details) {
     return stores.audit().append(stores.db().pool(), actor, action, "agent", agentId, details)
         .recover(e -> {
           log.atWarn().setCause(e).addKeyValue("action", action).log("could not write an audit entry");
@@ -496,63 +331,5 @@ public final class AuthService {
 
   private static String clip(String s) {
     return s.length() <= 64 ? s : s.substring(0, 64);
-  }
-
-  /** The integration an API key belongs to; fails with {@link AuthenticationException} when unknown or revoked. */
-  public Future<Principal.Integration> authenticateApiKey(String secret) {
-    if (secret == null || !secret.startsWith(API_KEY_PREFIX) || secret.length() > 200) {
-      return Future.failedFuture(new AuthenticationException("invalid API key"));
-    }
-    return apiKeys.find(Tokens.hash(secret)).compose(found -> found
-        .map(k -> Future.succeededFuture(new Principal.Integration(k.name(), k.scopes())))
-        .orElseGet(() -> Future.failedFuture(new AuthenticationException("invalid API key"))));
-  }
-
-  /**
-   * Creates an API key.
-   *
-   * @param secret the key to register, or null to generate one (a configured key, such as the demo's, is
-   *     given; must start with {@value #API_KEY_PREFIX} and carry at least 32 characters after it)
-   */
-  public Future<NewApiKey> createApiKey(Principal by, String name, Set<String> scopes, String secret) {
-    if (name == null || !KEY_NAME.matcher(name).matches()) {
-      return Future.failedFuture(new ValidationException("name", "must be 1 to 64 lower-case letters, digits, '.', '_' or '-'"));
-    }
-    if (scopes == null || scopes.isEmpty() || scopes.stream().anyMatch(java.util.Objects::isNull) || !Scopes.ALL.containsAll(scopes)) {
-      return Future.failedFuture(new ValidationException("scopes", "must be a non-empty subset of " + Scopes.ALL));
-    }
-    if (secret != null && (!secret.startsWith(API_KEY_PREFIX) || secret.length() < API_KEY_PREFIX.length() + 32)) {
-      return Future.failedFuture(new ValidationException("secret", "must start with '" + API_KEY_PREFIX + "' followed by at least 32 characters"));
-    }
-    String key = secret != null ? secret : Tokens.newSecret(API_KEY_PREFIX);
-    return stores.db().inTransaction(tx ->
-        stores.apiKeys().insert(tx, UUID.randomUUID(), name, Tokens.hash(key), scopes, by.auditName())
-            .compose(k -> stores.audit().append(tx, by.auditName(), "api-key.created", "api-key", k.id().toString(),
-                    new JsonObject().put("name", name).put("scopes", new io.vertx.core.json.JsonArray(List.copyOf(scopes))))
-                .map(new NewApiKey(key, k))))
-        .recover(e -> UniqueViolation.is(e)
-            ? Future.failedFuture(new ConflictException("an API key named '" + name + "' exists, or this secret is already registered"))
-            : Future.failedFuture(e));
-  }
-
-  public Future<List<ApiKeyStore.ApiKey>> listApiKeys() {
-    return stores.apiKeys().list(stores.db().pool());
-  }
-
-  public Future<ApiKeyStore.ApiKey> revokeApiKey(Principal by, UUID id) {
-    return stores.db().inTransaction(tx ->
-        stores.apiKeys().revoke(tx, id).compose(found -> found
-            .map(k -> stores.audit().append(tx, by.auditName(), "api-key.revoked", "api-key", id.toString(),
-                new JsonObject().put("name", k.name())).map(k))
-            .orElseGet(() -> Future.failedFuture(new NotFoundException("no live API key " + id)))))
-        .onSuccess(k -> {
-          apiKeys.forget(id);
-          vertx.eventBus().publish(API_KEY_REVOKED, new JsonObject().put("apiKeyId", id.toString()));
-        });
-  }
-
-  /** Hashes a password on a worker thread. */
-  public Future<String> hashPassword(String password) {
-    return vertx.executeBlocking(() -> hasher.hash(password));
   }
 }

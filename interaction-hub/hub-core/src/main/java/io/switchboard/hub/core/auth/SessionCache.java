@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Login sessions already checked on this node (#12.3): a bearer token's session is read from Redis, its signature
  * checked and its account read from PostgreSQL at most once per {@code ttl}; in between the request is served from
  * memory. An account change anywhere (logout, revocation, disabling, password or role change) drops the account's
- * entries on every node at once: {@link AuthService} forgets them when it makes the change and again when the change's
+ * entries on every node at once: {@link AuthService} (and {@link AccountLifecycle} through it) forgets them when it makes the change and again when the change's
  * event arrives from the other nodes over Redis pub/sub ({@code cluster.auth.account_changed}). The TTL bounds what a
  * lost pub/sub message can cost.
  *

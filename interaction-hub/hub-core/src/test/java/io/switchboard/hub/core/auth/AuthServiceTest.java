@@ -12,15 +12,12 @@ import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.Role;
 import io.switchboard.hub.api.error.AuthenticationException;
 import io.switchboard.hub.api.error.ConflictException;
-import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.api.error.RateLimitedException;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.CoreFixture;
 import io.switchboard.hub.core.agent.AgentDraft;
-import io.switchboard.hub.store.ApiKeyStore;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -128,59 +125,6 @@ class AuthServiceTest {
         AuthService.TOKEN_PREFIX + "x".repeat(300)}) {
       awaitFailure(f.auth.authenticate(token), AuthenticationException.class);
     }
-  }
-
-  @Test
-  void apiKeyAuthenticatesUntilRevoked() {
-    AuthService.NewApiKey created = await(f.auth.createApiKey(ADMIN, "crm-sync", Set.of(Scopes.INBOUND), null));
-
-    Principal.Integration integration = await(f.auth.authenticateApiKey(created.secret()));
-
-    assertThat(created.secret()).startsWith(AuthService.API_KEY_PREFIX);
-    assertThat(integration).isEqualTo(new Principal.Integration("crm-sync", Set.of(Scopes.INBOUND)));
-    assertThat(f.count("SELECT count(*) FROM api_keys WHERE key_hash = $1", created.secret())).isZero();
-    assertThat(await(f.auth.listApiKeys())).extracting(ApiKeyStore.ApiKey::name).contains("crm-sync");
-    awaitFailure(f.auth.authenticateApiKey(created.secret() + "x"), AuthenticationException.class);
-    awaitFailure(f.auth.authenticateApiKey("not-a-key"), AuthenticationException.class);
-
-    ApiKeyStore.ApiKey revoked = await(f.auth.revokeApiKey(ADMIN, created.key().id()));
-
-    assertThat(revoked.revokedAt()).isNotNull();
-    awaitFailure(f.auth.authenticateApiKey(created.secret()), AuthenticationException.class);
-    awaitFailure(f.auth.revokeApiKey(ADMIN, created.key().id()), NotFoundException.class);
-    assertThat(f.count("SELECT count(*) FROM audit_log WHERE action IN ('api-key.created', 'api-key.revoked')"
-        + " AND entity_id = $1", created.key().id().toString())).isEqualTo(2);
-  }
-
-  @Test
-  void configuredApiKeySecretIsRegisteredAsGiven() {
-    String secret = AuthService.API_KEY_PREFIX + "demo-" + "0123456789abcdef0123456789abcdef";
-
-    await(f.auth.createApiKey(ADMIN, "demo", Set.of(Scopes.INBOUND, Scopes.METRICS), secret));
-
-    assertThat(await(f.auth.authenticateApiKey(secret)).scopes()).containsExactlyInAnyOrder("inbound", "metrics");
-    awaitFailure(f.auth.createApiKey(ADMIN, "demo-again", Set.of(Scopes.INBOUND), secret), ConflictException.class);
-  }
-
-  @Test
-  void badApiKeyNameScopesOrSecretAreRejectedNamingTheField() {
-    assertRejected(f.auth.createApiKey(ADMIN, "Bad Name", Set.of(Scopes.INBOUND), null), "name");
-    assertRejected(f.auth.createApiKey(ADMIN, null, Set.of(Scopes.INBOUND), null), "name");
-    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of(), null), "scopes");
-    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of("inbound", "admin"), null), "scopes");
-    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", null, null), "scopes");
-    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of(Scopes.INBOUND), "sbk_short"), "secret");
-    assertRejected(f.auth.createApiKey(ADMIN, "ok-name", Set.of(Scopes.INBOUND), "x".repeat(40)), "secret");
-    assertThat(f.count("SELECT count(*) FROM api_keys WHERE name = 'ok-name'")).isZero();
-  }
-
-  @Test
-  void duplicateApiKeyNameIsAConflict() {
-    await(f.auth.createApiKey(ADMIN, "billing", Set.of(Scopes.METRICS), null));
-
-    awaitFailure(f.auth.createApiKey(ADMIN, "billing", Set.of(Scopes.INBOUND), null), ConflictException.class);
-
-    assertThat(f.count("SELECT count(*) FROM api_keys WHERE name = 'billing'")).isEqualTo(1);
   }
 
   @Test
