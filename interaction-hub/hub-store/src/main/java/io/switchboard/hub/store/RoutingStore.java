@@ -23,29 +23,62 @@ public final class RoutingStore {
       "UPDATE interactions SET state = 'queued', queue_id = $2, priority = $3, routing = $4, waiting_since = $5,"
           + " queued_at = coalesce(queued_at, $5), version = version + 1"
           + " WHERE id = $1 AND state IN ('created', 'queued') RETURNING customer_id";
-  private static final String OFFER =
-      "UPDATE interactions SET state = 'offered', offered_at = $3, agent_id = $2, version = version + 1"
-          + " WHERE id = $1 AND state = 'queued'";
-  private static final String INSERT_OFFER =
-      "INSERT INTO offers (interaction_id, agent_id, offered_at, expires_at) VALUES ($1, $2, $3, $4)";
-  private static final String INSERT_DECISION =
-      "INSERT INTO routing_decisions (id, interaction_id, decided_at, rules_version, queue_id, chosen_agent_id,"
-          + " relaxation_step, explanation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+  /**
+   * An offer in one statement: the interaction offered (guarded by its state), the offer row, the decision and the
+   * transition, each inserted only when the update happened; autocommitted, so one round trip and one commit.
+   */
+  private static final String OFFER_ONE =
+      "WITH upd AS (UPDATE interactions SET state = 'offered', offered_at = $3, agent_id = $2, version = version + 1"
+          + " WHERE id = $1 AND state = 'queued' RETURNING id),"
+          + " o AS (INSERT INTO offers (interaction_id, agent_id, offered_at, expires_at) SELECT id, $2::uuid, $3::timestamptz,"
+          + " $4::timestamptz FROM upd),"
+          + " d AS (INSERT INTO routing_decisions (id, interaction_id, decided_at, rules_version, queue_id, chosen_agent_id,"
+          + " relaxation_step, explanation) SELECT $5::uuid, id, $3::timestamptz, $6::int, $7::text, $2::uuid, $8::int, $9::jsonb FROM upd),"
+          + " t AS (INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " SELECT id, 'queued', 'offered', $7::text, $2::uuid, 'matched', $3::timestamptz FROM upd)"
+          + " SELECT count(*) AS n FROM upd";
+  /** An accept in one statement: assigned (guarded by state and agent), the offer row gone, the transition. */
+  private static final String ACCEPT_ONE =
+      "WITH upd AS (UPDATE interactions SET state = 'assigned', answered_at = $3, version = version + 1"
+          + " WHERE id = $1 AND state = 'offered' AND agent_id = $2 RETURNING id),"
+          + " del AS (DELETE FROM offers WHERE interaction_id IN (SELECT id FROM upd)),"
+          + " t AS (INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " SELECT id, 'offered', 'assigned', NULL, $2::uuid, 'accepted', $3::timestamptz FROM upd)"
+          + " SELECT count(*) AS n FROM upd";
+  /**
+   * The agent ends the customer side and wrap-up follows, in one statement: the row is read and locked ({@code cur}, the
+   * state before, for the transition and for the caller to tell "not yours" from "not being worked"), updated when it
+   * is assigned to the agent, and the transition inserted.
+   */
+  private static final String TO_WRAP_UP_ONE =
+      "WITH cur AS (SELECT id, state, agent_id, channel, queue_id FROM interactions WHERE id = $1 FOR UPDATE),"
+          + " upd AS (UPDATE interactions i SET state = 'wrap_up', wrap_up_at = $3, version = i.version + 1 FROM cur"
+          + " WHERE i.id = cur.id AND cur.agent_id = $2 AND cur.state = 'assigned' RETURNING i.id),"
+          + " t AS (INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " SELECT upd.id, cur.state, 'wrap_up', cur.queue_id, $2::uuid, $4::text, $3::timestamptz FROM upd, cur)"
+          + " SELECT cur.state, cur.agent_id, cur.channel, cur.queue_id, (SELECT count(*) FROM upd) AS n FROM cur";
+  /**
+   * The interaction ends (ended by the agent without wrap-up, or wrapped up with a disposition) in one statement: as
+   * {@link #TO_WRAP_UP_ONE}, plus, when given, the audit entry of the wrap-up's notes ({@code $8}) and the agent's
+   * after-call work ({@code $9}: the state change's reason).
+   */
+  private static final String TO_ENDED_ONE =
+      "WITH cur AS (SELECT id, state, agent_id, channel, queue_id FROM interactions WHERE id = $1 FOR UPDATE),"
+          + " upd AS (UPDATE interactions i SET state = 'ended', ended_at = $3, disposition = coalesce($4, i.disposition),"
+          + " end_reason = $5, version = i.version + 1 FROM cur"
+          + " WHERE i.id = cur.id AND cur.agent_id = $2 AND cur.state IN ('assigned', 'wrap_up') RETURNING i.id),"
+          + " t AS (INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " SELECT upd.id, cur.state, 'ended', cur.queue_id, $2::uuid, $6::text, $3::timestamptz FROM upd, cur),"
+          + " a AS (INSERT INTO audit_log (actor, action, entity_type, entity_id, details)"
+          + " SELECT $7::text, 'interaction.wrapped_up', 'interaction', upd.id::text, $8::jsonb FROM upd WHERE $8::jsonb IS NOT NULL),"
+          + " s AS (INSERT INTO agent_state_changes (agent_id, state, reason, at)"
+          + " SELECT $2::uuid, 'after_call_work', $9::text, $3::timestamptz FROM upd WHERE $9::text IS NOT NULL)"
+          + " SELECT cur.state, cur.agent_id, cur.channel, cur.queue_id, (SELECT count(*) FROM upd) AS n FROM cur";
   private static final String UNOFFER =
       "UPDATE interactions SET state = 'queued', agent_id = NULL, version = version + 1,"
           + " excluded_agents = CASE WHEN $3 THEN array_append(excluded_agents, $2) ELSE excluded_agents END"
           + " WHERE id = $1 AND state = 'offered' AND agent_id = $2";
   private static final String DELETE_OFFER = "DELETE FROM offers WHERE interaction_id = $1";
-  private static final String ACCEPT =
-      "UPDATE interactions SET state = 'assigned', answered_at = $3, version = version + 1"
-          + " WHERE id = $1 AND state = 'offered' AND agent_id = $2";
-  private static final String TO_WRAP_UP =
-      "UPDATE interactions SET state = 'wrap_up', wrap_up_at = $3, version = version + 1"
-          + " WHERE id = $1 AND state = 'assigned' AND agent_id = $2";
-  private static final String TO_ENDED =
-      "UPDATE interactions SET state = 'ended', ended_at = $3, disposition = coalesce($4, disposition),"
-          + " end_reason = $5, version = version + 1"
-          + " WHERE id = $1 AND state IN ('assigned', 'wrap_up') AND agent_id = $2";
   private static final String ABANDON =
       "UPDATE interactions SET state = 'abandoned', ended_at = $2, end_reason = $3, agent_id = NULL, version = version + 1"
           + " WHERE id = $1 AND state IN ('created', 'queued', 'offered')";
@@ -131,40 +164,65 @@ public final class RoutingStore {
         .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("customer_id")));
   }
 
-  /** offered ← queued, with the offer row and the decision that made it. */
-  public Future<Boolean> offer(SqlClient sql, UUID id, UUID agent, Instant at, Instant expires, UUID decisionId,
+  /**
+   * offered ← queued, with the offer row, the decision that made it and the transition ({@code matched}), in one
+   * autocommitted statement; false (nothing written) when the interaction is no longer queued.
+   */
+  public Future<Boolean> offerOne(SqlClient sql, UUID id, UUID agent, Instant at, Instant expires, UUID decisionId,
       Integer rulesVersion, String queue, Integer step, JsonObject explanation) {
-    return sql.preparedQuery(OFFER).execute(Tuple.of(id, agent, Rows.odt(at))).compose(r -> {
-      if (r.rowCount() == 0) {
-        return Future.succeededFuture(false);
-      }
-      return sql.preparedQuery(INSERT_OFFER).execute(Tuple.of(id, agent, Rows.odt(at), Rows.odt(expires)))
-          .compose(x -> sql.preparedQuery(INSERT_DECISION).execute(Tuple.from(new Object[] {
-              decisionId, id, Rows.odt(at), rulesVersion, queue, agent, step, explanation})))
-          .map(true);
-    });
+    return sql.preparedQuery(OFFER_ONE).execute(Tuple.from(new Object[] {id, agent, Rows.odt(at), Rows.odt(expires),
+        decisionId, rulesVersion, queue, step, explanation})).map(rows -> rows.iterator().next().getLong("n") == 1);
+  }
+
+  /**
+   * assigned ← offered to that agent, the offer row deleted and the transition ({@code accepted}) inserted, in one
+   * autocommitted statement; false (nothing written) when it is not offered to that agent.
+   */
+  public Future<Boolean> acceptOne(SqlClient sql, UUID id, UUID agent, Instant at) {
+    return sql.preparedQuery(ACCEPT_ONE).execute(Tuple.of(id, agent, Rows.odt(at))).map(rows -> rows.iterator().next().getLong("n") == 1);
+  }
+
+  /**
+   * What a step of the agent's found: the interaction's state, agent, channel and queue before the step (all null when
+   * there is no such interaction) and whether the step changed it.
+   */
+  public record StepRow(String stateBefore, UUID agentBefore, String channel, String queueId, boolean changed) {
+    /** No such interaction. */
+    static final StepRow NONE = new StepRow(null, null, null, null, false);
+  }
+
+  private static StepRow stepRow(io.vertx.sqlclient.RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return StepRow.NONE;
+    }
+    Row r = rows.iterator().next();
+    return new StepRow(r.getString("state"), r.getUUID("agent_id"), r.getString("channel"), r.getString("queue_id"),
+        r.getLong("n") == 1);
+  }
+
+  /**
+   * wrap_up ← assigned to {@code agent}, with its transition, in one autocommitted statement; the row tells what it
+   * found (see {@link StepRow}).
+   */
+  public Future<StepRow> toWrapUpOne(SqlClient sql, UUID id, UUID agent, Instant at, String transitionReason) {
+    return sql.preparedQuery(TO_WRAP_UP_ONE).execute(Tuple.of(id, agent, Rows.odt(at), transitionReason)).map(RoutingStore::stepRow);
+  }
+
+  /**
+   * ended ← assigned or wrap_up of {@code agent}, with its transition, in one autocommitted statement; with
+   * {@code auditDetails} also the audit entry {@code interaction.wrapped_up} by {@code auditActor}, and with
+   * {@code afterCallWorkReason} the agent's change to after-call work. The row tells what it found ({@link StepRow}).
+   */
+  public Future<StepRow> toEndedOne(SqlClient sql, UUID id, UUID agent, Instant at, String disposition, String endReason,
+      String transitionReason, String auditActor, JsonObject auditDetails, String afterCallWorkReason) {
+    return sql.preparedQuery(TO_ENDED_ONE).execute(Tuple.from(new Object[] {id, agent, Rows.odt(at), disposition, endReason,
+        transitionReason, auditActor, auditDetails, afterCallWorkReason})).map(RoutingStore::stepRow);
   }
 
   /** queued ← offered (declined, timed out, console gone); {@code exclude} keeps it away from that agent. */
   public Future<Boolean> unoffer(SqlClient sql, UUID id, UUID agent, boolean exclude) {
     return sql.preparedQuery(UNOFFER).execute(Tuple.of(id, agent, exclude))
         .compose(r -> sql.preparedQuery(DELETE_OFFER).execute(Tuple.of(id)).map(r.rowCount() == 1));
-  }
-
-  /** assigned ← offered by that agent. */
-  public Future<Boolean> accept(SqlClient sql, UUID id, UUID agent, Instant at) {
-    return sql.preparedQuery(ACCEPT).execute(Tuple.of(id, agent, Rows.odt(at)))
-        .compose(r -> sql.preparedQuery(DELETE_OFFER).execute(Tuple.of(id)).map(r.rowCount() == 1));
-  }
-
-  /** wrap_up ← assigned. */
-  public Future<Boolean> toWrapUp(SqlClient sql, UUID id, UUID agent, Instant at) {
-    return sql.preparedQuery(TO_WRAP_UP).execute(Tuple.of(id, agent, Rows.odt(at))).map(r -> r.rowCount() == 1);
-  }
-
-  /** ended ← assigned or wrap_up. */
-  public Future<Boolean> toEnded(SqlClient sql, UUID id, UUID agent, Instant at, String disposition, String reason) {
-    return sql.preparedQuery(TO_ENDED).execute(Tuple.of(id, agent, Rows.odt(at), disposition, reason)).map(r -> r.rowCount() == 1);
   }
 
   /** queued ← assigned by that agent (a transfer): the agent is excluded from it from now on. */

@@ -147,7 +147,15 @@ final class AgentPresence {
   Future<Void> changeState(AgentId agent, AgentState state, String reason) {
     Instant now = clock.instant();
     return stores.routing().agentState(stores.db().pool(), agent.value(), state.wireName(), reason, now)
-        .compose(x -> live.setState(agent.toString(), state.wireName(), reason, now))
+        .compose(x -> applyState(agent, state, reason, now));
+  }
+
+  /**
+   * Sets a state change already recorded in PostgreSQL (in the caller's statement) in live state and publishes
+   * {@link HubEvents#AGENT_STATE_CHANGED}.
+   */
+  Future<Void> applyState(AgentId agent, AgentState state, String reason, Instant now) {
+    return live.setState(agent.toString(), state.wireName(), reason, now)
         .onSuccess(x -> {
           log.atInfo().addKeyValue("agentId", agent).addKeyValue("state", state.wireName()).log("agent state changed");
           vertx.eventBus().publish(HubEvents.AGENT_STATE_CHANGED, new JsonObject().put("agentId", agent.toString())

@@ -186,12 +186,9 @@ final class MatchingPass {
       Classification cls = w.classification();
       JsonObject explanation = LiveViews.explained(d, agents, now).put("rule", cls.rule()).put("queue", cls.queue())
           .put("waitedMs", Duration.between(w.waitingSince(), now).toMillis());
-      return stores.db().inTransaction(tx ->
-              stores.routing().offer(tx, iid, aid, now, expires, UUID.randomUUID(), cls.rulesVersion(), cls.queue(),
-                      d.target().step(), explanation)
-                  .compose(ok -> ok
-                      ? stores.routing().transition(tx, iid, "queued", "offered", cls.queue(), aid, "matched", now).map(true)
-                      : Future.succeededFuture(false)))
+      // One statement: the interaction offered, the offer, the decision and the transition (one round trip, one commit).
+      return stores.routing().offerOne(stores.db().pool(), iid, aid, now, expires, UUID.randomUUID(), cls.rulesVersion(),
+              cls.queue(), d.target().step(), explanation)
           .compose(stored -> {
             if (stored) {
               log.atInfo().addKeyValue("interactionId", iid).addKeyValue("agentId", aid)

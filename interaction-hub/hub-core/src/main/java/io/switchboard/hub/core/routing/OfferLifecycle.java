@@ -44,11 +44,10 @@ final class OfferLifecycle {
   Future<Void> accept(Principal.Staff agent, InteractionId id) {
     Instant now = clock.instant();
     return live.accept(id.toString(), agent.agentId().toString()).compose(r -> switch (r) {
-      case "ok" -> stores.db().inTransaction(tx ->
-              stores.routing().accept(tx, id.value(), agent.agentId().value(), now)
-                  .compose(ok -> ok
-                      ? stores.routing().transition(tx, id.value(), "offered", "assigned", null, agent.agentId().value(), "accepted", now)
-                      : Future.failedFuture(new ConflictException("interaction " + id + " is no longer offered to you"))))
+      // One statement: assigned, the offer row gone, the transition (one round trip, one commit).
+      case "ok" -> stores.routing().acceptOne(stores.db().pool(), id.value(), agent.agentId().value(), now)
+          .compose(ok -> ok ? Future.<Void>succeededFuture()
+              : Future.<Void>failedFuture(new ConflictException("interaction " + id + " is no longer offered to you")))
           .onSuccess(x -> {
             log.atInfo().addKeyValue("interactionId", id).addKeyValue("agentId", agent.agentId()).log("offer accepted");
             vertx.eventBus().publish(HubEvents.OFFER_ACCEPTED, new JsonObject().put("interactionId", id.toString()).put("agentId", agent.agentId().toString()));

@@ -1,6 +1,5 @@
 package io.switchboard.hub.core.routing;
 
-import io.switchboard.hub.api.Interaction;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.InteractionState;
 import io.switchboard.hub.api.error.ConflictException;
@@ -8,6 +7,7 @@ import io.switchboard.hub.api.error.NotFoundException;
 import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.auth.Principal;
+import io.switchboard.hub.store.RoutingStore;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RoutingState;
 import io.vertx.core.Future;
@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,25 +48,28 @@ final class WorkCompletion {
 
   /**
    * The agent ends the customer side. With wrap-up required the interaction waits for its disposition;
-   * otherwise it ends and the agent's capacity is free.
+   * otherwise it ends and the agent's capacity is free. One statement in PostgreSQL (state, transition), then live state.
    */
   Future<InteractionState> end(Principal.Staff agent, InteractionId id) {
     Instant now = clock.instant();
     boolean wrapUp = rules.current().settings().wrapUpRequired();
-    return assignedTo(agent, id).compose(i -> stores.db().inTransaction(tx -> wrapUp
-            ? stores.routing().toWrapUp(tx, id.value(), agent.agentId().value(), now).compose(ok -> ok
-                ? stores.routing().transition(tx, id.value(), "assigned", "wrap_up", i.queueId(), agent.agentId().value(), "ended by agent", now)
-                : Future.failedFuture(new ConflictException("interaction " + id + " is not being worked")))
-            : stores.routing().toEnded(tx, id.value(), agent.agentId().value(), now, null, "ended by agent").compose(ok -> ok
-                ? stores.routing().transition(tx, id.value(), i.state().wireName(), "ended", i.queueId(), agent.agentId().value(), "ended by agent", now)
-                : Future.failedFuture(new ConflictException("interaction " + id + " is not being worked"))))
-        .onSuccess(x -> publishAgentEnded(i, agent, "ended by agent"))
-        .compose(x -> wrapUp ? Future.succeededFuture(InteractionState.WRAP_UP)
-            : live.finish(id.toString(), agent.agentId().toString(), i.channel().wireName(), now)
-                .onSuccess(done -> events.publishLoad(agent.agentId().toString())).map(InteractionState.ENDED)));
+    UUID aid = agent.agentId().value();
+    Future<RoutingStore.StepRow> step = wrapUp
+        ? stores.routing().toWrapUpOne(stores.db().pool(), id.value(), aid, now, "ended by agent")
+        : stores.routing().toEndedOne(stores.db().pool(), id.value(), aid, now, null, "ended by agent", "ended by agent",
+            null, null, null);
+    return step.compose(r -> checked(r, agent, id)).compose(r -> {
+      publishAgentEnded(id, r.channel(), agent, "ended by agent");
+      return wrapUp ? Future.succeededFuture(InteractionState.WRAP_UP)
+          : live.finish(id.toString(), agent.agentId().toString(), r.channel(), now)
+              .onSuccess(done -> events.publishLoad(agent.agentId().toString())).map(InteractionState.ENDED);
+    });
   }
 
-  /** Wrap-up with a disposition code: the interaction ends, capacity is free, after-call work starts. */
+  /**
+   * Wrap-up with a disposition code: the interaction ends, capacity is free, after-call work starts. One statement in
+   * PostgreSQL (state, transition, the notes' audit entry, the agent's after-call work), then live state.
+   */
   Future<Void> wrapUp(Principal.Staff agent, InteractionId id, String disposition, String notes) {
     if (disposition == null || disposition.isBlank() || disposition.length() > 64) {
       return Future.failedFuture(new ValidationException("disposition", "is required (1 to 64 characters)"));
@@ -74,36 +78,49 @@ final class WorkCompletion {
       return Future.failedFuture(new ValidationException("notes", "is longer than 10000 characters"));
     }
     Instant now = clock.instant();
-    return assignedTo(agent, id).compose(i -> stores.db().inTransaction(tx ->
-            stores.routing().toEnded(tx, id.value(), agent.agentId().value(), now, disposition, "wrapped up").compose(ok -> ok
-                ? stores.routing().transition(tx, id.value(), i.state().wireName(), "ended", i.queueId(), agent.agentId().value(),
-                    "disposition " + disposition, now)
-                : Future.failedFuture(new ConflictException("interaction " + id + " is not being worked")))
-                .compose(x -> notes == null || notes.isBlank() ? Future.succeededFuture()
-                    : stores.audit().append(tx, agent.auditName(), "interaction.wrapped_up", "interaction", id.toString(),
-                        new JsonObject().put("disposition", disposition).put("notes", notes))))
-        // Wrapped up straight from the conversation: the customer side ends now (after an end it ended then).
-        .onSuccess(x -> {
-          if (i.state() != InteractionState.WRAP_UP) {
-            publishAgentEnded(i, agent, "wrapped up");
+    String agentId = agent.agentId().toString();
+    // After-call work starts only for an agent who is available now (read before, written in the same statement).
+    Future<Boolean> afterCallWork = rules.current().settings().afterCallWork().isZero() ? Future.succeededFuture(false)
+        : live.agent(agentId).map(a -> a != null && "available".equals(a.state()));
+    String acwReason = "wrap-up of " + id;
+    JsonObject audit = notes == null || notes.isBlank() ? null
+        : new JsonObject().put("disposition", disposition).put("notes", notes);
+    return afterCallWork.compose(acw -> stores.routing().toEndedOne(stores.db().pool(), id.value(), agent.agentId().value(), now,
+            disposition, "wrapped up", "disposition " + disposition, agent.auditName(), audit, acw ? acwReason : null)
+        .compose(r -> checked(r, agent, id))
+        .compose(r -> {
+          // Wrapped up straight from the conversation: the customer side ends now (after an end it ended then).
+          if (!InteractionState.WRAP_UP.wireName().equals(r.stateBefore())) {
+            publishAgentEnded(id, r.channel(), agent, "wrapped up");
           }
+          return live.finish(id.toString(), agentId, r.channel(), now);
         })
-        .compose(x -> live.finish(id.toString(), agent.agentId().toString(), i.channel().wireName(), now))
-        .onSuccess(x -> events.publishLoad(agent.agentId().toString()))
-        .compose(x -> rules.current().settings().afterCallWork().isZero()
-            ? Future.succeededFuture()
-            : live.agent(agent.agentId().toString()).compose(a -> a != null && "available".equals(a.state())
-                ? agents.changeState(agent.agentId(), AgentState.AFTER_CALL_WORK, "wrap-up of " + id)
-                : Future.succeededFuture())));
+        .onSuccess(x -> events.publishLoad(agentId))
+        .compose(x -> acw ? agents.applyState(agent.agentId(), AgentState.AFTER_CALL_WORK, acwReason, now)
+            : Future.<Void>succeededFuture()));
+  }
+
+  /**
+   * What a step found, as the agent is told: no such interaction or not the agent's is "not found", the agent's but not
+   * in a state the step applies to is a conflict.
+   */
+  private static Future<RoutingStore.StepRow> checked(RoutingStore.StepRow r, Principal.Staff agent, InteractionId id) {
+    if (r.stateBefore() == null || !agent.agentId().value().equals(r.agentBefore())) {
+      return Future.failedFuture(new NotFoundException("no interaction " + id + " assigned to you"));
+    }
+    if (!r.changed()) {
+      return Future.failedFuture(new ConflictException("interaction " + id + " is not being worked"));
+    }
+    return Future.succeededFuture(r);
   }
 
   /**
    * Tells every node the agent ended the customer side ({@link HubEvents#AGENT_ENDED}), after the commit: the web
    * chat adapter holding the customer's session puts the survey in the widget.
    */
-  private void publishAgentEnded(Interaction i, Principal.Staff agent, String reason) {
-    vertx.eventBus().publish(HubEvents.AGENT_ENDED, new JsonObject().put("interactionId", i.id().toString())
-        .put("agentId", agent.agentId().toString()).put("channel", i.channel().wireName()).put("reason", reason));
+  private void publishAgentEnded(InteractionId id, String channel, Principal.Staff agent, String reason) {
+    vertx.eventBus().publish(HubEvents.AGENT_ENDED, new JsonObject().put("interactionId", id.toString())
+        .put("agentId", agent.agentId().toString()).put("channel", channel).put("reason", reason));
   }
 
   /** The customer left before being answered (hung up, closed the chat). */
@@ -125,12 +142,4 @@ final class WorkCompletion {
             }));
   }
 
-  private Future<Interaction> assignedTo(Principal.Staff agent, InteractionId id) {
-    return stores.interactions().find(stores.db().pool(), id).compose(found -> {
-      if (found.isEmpty() || !agent.agentId().equals(found.get().agentId())) {
-        return Future.failedFuture(new NotFoundException("no interaction " + id + " assigned to you"));
-      }
-      return Future.succeededFuture(found.get());
-    });
-  }
 }
