@@ -70,7 +70,7 @@ class CallSurveyFlowTest {
     voice.adapter.onInteractionEvent(new InteractionLifecycleEvent.Ended(id, "agent wrapped up"));
     voice.calls.press(phone, "4");
     await("the rating is stored", () -> voice.hub.ratings.containsKey(id));
-    voice.calls.press(phone, "2"); // a second key during the thank-you
+    voice.calls.pressNow(phone, "2"); // a second key during the thank-you
     await("the caller's phone is hung up after the thank-you", () -> voice.calls.hungUp(phone));
     assertThat(voice.hub.ratings).containsEntry(id, 4);
     assertThat(voice.hub.surveyAnswers).containsExactly(id + " 4");

@@ -18,6 +18,12 @@ import org.asteriskjava.manager.ManagerConnectionFactory;
 public final class RealAsterisk implements AutoCloseable {
   public static final String AMI_USER = "switchboard";
   public static final String AMI_SECRET = "test-secret";
+  /**
+   * The AMI user of the test's own connections ({@link #login}, {@link #ami()}): as {@link #AMI_USER}, and it also hears
+   * AGI events ({@code AGIExecStart}/{@code AGIExecEnd}: which AGI command a call's session runs), so that a test
+   * presses keys only while the IVR reads them.
+   */
+  public static final String TEST_AMI_USER = "switchboard-test";
 
   public final Path home;
   public final Path run;
@@ -78,7 +84,11 @@ public final class RealAsterisk implements AutoCloseable {
         secret = %s
         read = system,call,agent,user,dtmf,reporting,originate
         write = system,call,agent,user,originate
-        """.formatted(amiPort, AMI_USER, AMI_SECRET));
+        [%s]
+        secret = %s
+        read = system,call,agent,user,dtmf,reporting,originate,agi
+        write = system,call,agent,user,originate
+        """.formatted(amiPort, AMI_USER, AMI_SECRET, TEST_AMI_USER, AMI_SECRET));
     Files.writeString(etc.resolve("logger.conf"), "[logfiles]\nmessages => notice,warning,error\n");
     Files.copy(sample("musiconhold.conf"), etc.resolve("musiconhold.conf"));
     if (!Files.isDirectory(home.resolve("data/moh"))) {
@@ -161,7 +171,7 @@ public final class RealAsterisk implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("Asterisk exited: " + Files.readString(run.resolve("console.log")));
       }
-      ManagerConnection c = new ManagerConnectionFactory("127.0.0.1", amiPort, AMI_USER, AMI_SECRET).createManagerConnection();
+      ManagerConnection c = new ManagerConnectionFactory("127.0.0.1", amiPort, TEST_AMI_USER, AMI_SECRET).createManagerConnection();
       try {
         c.login();
         return c;

@@ -13,6 +13,8 @@ import org.asteriskjava.manager.action.GetVarAction;
 import org.asteriskjava.manager.action.HangupAction;
 import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.action.PlayDtmfAction;
+import org.asteriskjava.manager.event.AgiExecEvent;
+import org.asteriskjava.manager.event.AgiExecStartEvent;
 import org.asteriskjava.manager.event.BridgeEnterEvent;
 import org.asteriskjava.manager.event.HangupEvent;
 import org.asteriskjava.manager.event.ManagerEvent;
@@ -90,13 +92,76 @@ public final class AsteriskCalls {
     return phone;
   }
 
-  /** Presses {@code keys} one after the other on the caller's phone, once the IVR answered it. */
+  /**
+   * Presses {@code keys} one after the other on the caller's phone, each once the IVR's session reads it
+   * ({@link #listening}). Between two AGI commands Asterisk reads the channel and drops what it reads, so a key pressed
+   * as soon as the session chose its menu, before the prompt started, would be lost and the menu would time out.
+   */
   public void press(String phone, String keys) throws Exception {
+    for (char key : keys.toCharArray()) {
+      await("the IVR on " + phone + " reads key " + key, () -> listening(phone, key));
+      pressNow(phone, String.valueOf(key));
+    }
+  }
+
+  /** Presses {@code keys} on the caller's phone once it is answered, whether or not anything reads them. */
+  public void pressNow(String phone, String keys) throws Exception {
     await("the caller's phone is answered by the IVR", () -> answered(phone));
     for (char key : keys.toCharArray()) {
       var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, String.valueOf(key)), 5_000);
       assertThat(r.getResponse()).as("PlayDTMF %s: %s", key, r.getMessage()).isEqualTo("Success");
     }
+  }
+
+  /**
+   * Whether the hub's AGI session on the caller's phone ({@code <phone>-2}) runs a command now that takes {@code key}:
+   * {@code WAIT FOR DIGIT} or {@code GET DATA}, or a prompt ({@code STREAM FILE}, {@code SAY NUMBER}, {@code SAY DIGITS},
+   * {@code GET OPTION}) whose escape digits hold the key. From the {@code AGIExecStart}/{@code AGIExecEnd} events the
+   * test's AMI user hears ({@link RealAsterisk#TEST_AMI_USER}).
+   */
+  public boolean listening(String phone, char key) {
+    AgiExecEvent last = null;
+    for (ManagerEvent e : events) {
+      if (e instanceof AgiExecEvent a && (phone + "-2").equals(a.getUniqueId())) {
+        last = a;
+      }
+    }
+    if (!(last instanceof AgiExecStartEvent) || last.getCommand() == null) {
+      return false;
+    }
+    List<String> words = words(last.getCommand().trim());
+    String command = String.join(" ", words.subList(0, Math.min(words.size(), 3))).toUpperCase(java.util.Locale.ROOT);
+    if (command.startsWith("WAIT FOR DIGIT") || command.startsWith("GET DATA")) {
+      return true;
+    }
+    boolean prompt = command.startsWith("STREAM FILE") || command.startsWith("SAY NUMBER")
+        || command.startsWith("SAY DIGITS") || command.startsWith("GET OPTION");
+    return prompt && words.size() > 3 && words.get(3).indexOf(key) >= 0;
+  }
+
+  /** An AGI command's words; a quoted word may hold blanks, or be empty ({@code ""}: no escape digits). */
+  static List<String> words(String command) {
+    List<String> words = new java.util.ArrayList<>();
+    StringBuilder word = null;
+    boolean quoted = false;
+    for (char c : command.toCharArray()) {
+      if (c == '"') {
+        quoted = !quoted;
+        word = word == null ? new StringBuilder() : word;
+      } else if (c == ' ' && !quoted) {
+        if (word != null) {
+          words.add(word.toString());
+          word = null;
+        }
+      } else {
+        word = word == null ? new StringBuilder() : word;
+        word.append(c);
+      }
+    }
+    if (word != null) {
+      words.add(word.toString());
+    }
+    return words;
   }
 
   /** Whether the channel (by uniqueid) is up (answered). */
