@@ -1,9 +1,10 @@
 -- The agent is done with an accepted interaction: its capacity is free again; when the agent has no work
 -- left, its idle time starts now (longest-idle ordering).
--- (release_load is in load_prelude.lua, put in front of this script when it is loaded.)
--- KEYS: 1 agent hash, 2 agent assigned set
--- ARGV: 1 interaction id, 2 channel, 3 now ms
+-- (release_load is in load_prelude.lua and note_agent in agent_log.lua, put in front of this script when it is loaded.)
+-- KEYS: 1 agent hash, 2 agent assigned set, 3 agent change counter, 4 agent change log
+-- ARGV: 1 interaction id, 2 channel, 3 now ms, 4 agent id
 if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 'not-assigned' end
 local total = release_load(KEYS[1], ARGV[2])
 if total == 0 then redis.call('HSET', KEYS[1], 'idleSince', ARGV[3]) end
+note_agent(KEYS[3], KEYS[4], ARGV[4])
 return 'ok'

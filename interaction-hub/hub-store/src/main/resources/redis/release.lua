@@ -1,9 +1,9 @@
 -- An offer ends without acceptance (declined, timed out, console gone): the agent's capacity is given
 -- back and the interaction waits again, in its old place (its waiting-since score), excluding that agent.
 -- (release_load is in load_prelude.lua, put in front of this script when it is loaded.)
--- (note_waiting is in waiting_log.lua, also put in front.)
+-- (note_waiting is in waiting_log.lua and note_agent in agent_log.lua, also put in front.)
 -- KEYS: 1 offer hash, 2 offer expiry zset, 3 agent offers set, 4 agent hash, 5 waiting zset, 6 waiting item,
---       7 waiting change counter, 8 waiting change log
+--       7 waiting change counter, 8 waiting change log, 9 agent change counter, 10 agent change log
 -- ARGV: 1 interaction id, 2 agent id (the holder), 3 waiting-since ms, 4 now ms, 5 pause agent ('1'/'0'),
 --       6 pause reason, 7 '0' to not exclude the agent (a supervisor moved it; absent = exclude)
 local holder = redis.call('HGET', KEYS[1], 'agent')
@@ -27,4 +27,5 @@ end
 if ARGV[5] == '1' then
   redis.call('HSET', KEYS[4], 'state', 'break', 'reason', ARGV[6], 'since', ARGV[4])
 end
+note_agent(KEYS[9], KEYS[10], holder)
 return holder

@@ -1,9 +1,10 @@
 -- The reconciler corrects an agent's load, assigned set and offers set to what PostgreSQL records, but only if
 -- they are still what it observed (compare-and-set): a reservation, accept or finish that ran meanwhile wins, and the
 -- next round looks again.
--- KEYS: 1 agent hash, 2 agent assigned set, 3 agent offers set
+-- (note_agent is in agent_log.lua, put in front of this script when it is loaded.)
+-- KEYS: 1 agent hash, 2 agent assigned set, 3 agent offers set, 4 agent change counter, 5 agent change log
 -- ARGV: 1 observed load signature ("chat=1;email=2;", channels sorted, zero loads left out),
---       2 new load JSON {channel: n}, 3 new assigned ids JSON [..], 4 new offered ids JSON [..]
+--       2 new load JSON {channel: n}, 3 new assigned ids JSON [..], 4 new offered ids JSON [..], 5 agent id
 local h = redis.call('HGETALL', KEYS[1])
 local loads = {}
 local names = {}
@@ -38,4 +39,5 @@ redis.call('DEL', KEYS[2])
 for _, id in ipairs(cjson.decode(ARGV[3])) do redis.call('SADD', KEYS[2], id) end
 redis.call('DEL', KEYS[3])
 for _, id in ipairs(cjson.decode(ARGV[4])) do redis.call('SADD', KEYS[3], id) end
+note_agent(KEYS[4], KEYS[5], ARGV[5])
 return 'ok'

@@ -3,8 +3,9 @@
 -- nodes matching at once cannot both win.
 -- The agent hash keeps running totals (load_total, load_excl) so this reads a handful of fields, no scan.
 -- (note_waiting is in waiting_log.lua, put in front of this script when it is loaded.)
+-- (note_agent is in agent_log.lua, also put in front.)
 -- KEYS: 1 waiting zset, 2 waiting item, 3 agent hash, 4 offer hash, 5 offer expiry zset, 6 agent offers set,
---       7 waiting change counter, 8 waiting change log
+--       7 waiting change counter, 8 waiting change log, 9 agent change counter, 10 agent change log
 -- ARGV: 1 interaction id, 2 agent id, 3 channel, 4 offered-at ms, 5 expires-at ms
 if redis.call('EXISTS', KEYS[4]) == 1 then return 'already-offered' end
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 'not-waiting' end
@@ -27,4 +28,5 @@ note_waiting(KEYS[7], KEYS[8], ARGV[1])
 redis.call('HSET', KEYS[4], 'agent', ARGV[2], 'channel', ARGV[3], 'offeredAt', ARGV[4], 'expiresAt', ARGV[5])
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
 redis.call('SADD', KEYS[6], ARGV[1])
+note_agent(KEYS[9], KEYS[10], ARGV[2])
 return 'ok'

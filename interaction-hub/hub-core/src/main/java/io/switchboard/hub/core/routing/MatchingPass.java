@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The matching pass: under a short Redis lease (nodes take turns), reads the waiting interactions and the agents from
- * live state, lets the {@link Matcher} decide, and makes the chosen offers (reservation in Redis first, then the offer,
+ * The matching pass: under a short Redis lease (nodes take turns), brings this node's in-memory copies of the waiting
+ * interactions and the agents ({@link WaitingIndex}, {@link AgentIndex}) up to date from live state, lets the {@link Matcher} decide, and makes the chosen offers (reservation in Redis first, then the offer,
  * its transition and the decision in PostgreSQL), publishing {@link HubEvents#OFFER_CREATED} and {@link
  * HubEvents#PASS_DONE}.
  */
@@ -39,8 +39,16 @@ final class MatchingPass {
   private final RoutingEvents events;
   private final String nodeId;
   private final WaitingIndex index;
+  private final AgentIndex agentIndex;
 
   MatchingPass(Vertx vertx, Stores stores, RoutingState live, RulesService rules, Clock clock, RoutingEvents events, String nodeId) {
+    this(vertx, stores, live, rules, clock, events, nodeId, new AgentIndex(live));
+  }
+
+  /** @param agentIndex this node's agent index, shared with the sweep (both run on the routing verticle's context) */
+  MatchingPass(Vertx vertx, Stores stores, RoutingState live, RulesService rules, Clock clock, RoutingEvents events, String nodeId,
+      AgentIndex agentIndex) {
+    this.agentIndex = agentIndex;
     this.vertx = vertx;
     this.stores = stores;
     this.live = live;
@@ -55,14 +63,17 @@ final class MatchingPass {
    * One matching pass, under a short lease so nodes take turns. Returns the number of offers made (0 when another node
    * holds the lease).
    *
-   * <p>Incremental: when no agent can take work (none available, present and with capacity left) the pass ends without
+   * <p>Incremental: the agents come from this node's {@link AgentIndex}, which reads only the agents changed since the
+   * last pass; when no agent can take work (none available, present and with capacity left) the pass ends without
    * looking at the waiting interactions; otherwise this node's {@link WaitingIndex} reads only what changed since the
    * last pass, and the {@link Matcher} weighs the waiting interactions against the agents who can take work only (the
    * others would be excluded from every decision), so a pass costs waiting × free agents, not waiting × all agents.
    * The decisions that pick an agent are then explained against every agent, as a pass over all of them would
    * have explained them. {@link HubEvents#PASS_DONE} carries {@code offers}, {@code durationNanos}, {@code
    * decisionNanos}, {@code waiting}, {@code freeAgents}, {@code itemsRead} (waiting items read from Redis by this pass),
-   * {@code wholeRead} (whether it read the whole waiting set) and {@code eventLoop} (whether it ran on an event loop).
+   * {@code wholeRead} (whether it read the whole waiting set), {@code agents} (agents routing holds), {@code agentsRead}
+   * (agents' hashes read from Redis by this pass), {@code agentsWholeRead} (whether it read every agent) and {@code
+   * eventLoop} (whether it ran on an event loop).
    */
   Future<Integer> pass() {
     String token = nodeId + ":" + UUID.randomUUID();
@@ -72,7 +83,8 @@ final class MatchingPass {
       }
       long started = System.nanoTime();
       JsonObject figures = new JsonObject().put("decisionNanos", 0L).put("waiting", index.size()).put("freeAgents", 0)
-          .put("itemsRead", 0L).put("wholeRead", false).put("eventLoop", io.vertx.core.Context.isOnEventLoopThread());
+          .put("itemsRead", 0L).put("wholeRead", false).put("agents", agentIndex.size()).put("agentsRead", 0L)
+          .put("agentsWholeRead", false).put("eventLoop", io.vertx.core.Context.isOnEventLoopThread());
       return matchOnce(figures)
           .eventually(() -> live.releaseLease("matcher", token))
           .onSuccess(n -> vertx.eventBus().publish(HubEvents.PASS_DONE, figures.put("offers", n)
@@ -90,12 +102,18 @@ final class MatchingPass {
   record Decided(List<Decision> chosen, Map<String, WaitingInteraction> waiting, Map<String, RoutingState.AgentLive> agents) {}
 
   /**
-   * The deciding half of a pass at {@code now}, without the lease and without making offers: reads the agents, and
-   * unless none can take work, brings the {@link WaitingIndex} up to date and decides. Null when there is nothing to
-   * decide. {@code figures} receives what {@link HubEvents#PASS_DONE} reports of it.
+   * The deciding half of a pass at {@code now}, without the lease and without making offers: brings the {@link
+   * AgentIndex} up to date, and unless no agent can take work, the {@link WaitingIndex}, and decides. Null when there is
+   * nothing to decide. {@code figures} receives what {@link HubEvents#PASS_DONE} reports of it.
    */
   Future<Decided> decide(Instant now, JsonObject figures) {
-    return live.agents().compose(agents -> {
+    long agentsBefore = agentIndex.agentsRead();
+    long agentsWholeBefore = agentIndex.fullReads();
+    return agentIndex.sync().compose(view -> {
+      // A copy: the index's view changes with the next sync (the sweep's), this pass decides on one moment.
+      List<RoutingState.AgentLive> agents = List.copyOf(view);
+      figures.put("agents", agents.size()).put("agentsRead", agentIndex.agentsRead() - agentsBefore)
+          .put("agentsWholeRead", agentIndex.fullReads() > agentsWholeBefore);
       List<AgentSnapshot> all = agents.stream().map(a -> LiveViews.snapshot(a, now)).toList();
       List<AgentSnapshot> free = all.stream().filter(LiveViews::canTakeWork).toList();
       figures.put("freeAgents", free.size());

@@ -84,11 +84,12 @@ public final class RoutingService {
     this.rules = rules;
     RoutingEvents events = new RoutingEvents(vertx, live);
     this.intake = new QueueIntake(vertx, stores, live, rules, clock);
-    this.matching = new MatchingPass(vertx, stores, live, rules, clock, events, nodeId);
+    AgentIndex agentIndex = new AgentIndex(live);
+    this.matching = new MatchingPass(vertx, stores, live, rules, clock, events, nodeId, agentIndex);
     this.offers = new OfferLifecycle(vertx, stores, live, clock, events);
     this.agents = new AgentPresence(vertx, stores, live, clock, events, offers);
     this.completion = new WorkCompletion(vertx, stores, live, rules, clock, events, agents);
-    this.sweeper = new RoutingSweep(stores, live, rules, clock, intake, offers, agents);
+    this.sweeper = new RoutingSweep(stores, live, rules, clock, intake, offers, agents, agentIndex);
     this.explanations = new RoutingExplanations(stores, live, clock);
     this.rebuilder = new LiveStateRebuild(vertx, stores, live, clock, nodeId);
     this.transfers = new TransferService(vertx, stores, live, rules, clock);

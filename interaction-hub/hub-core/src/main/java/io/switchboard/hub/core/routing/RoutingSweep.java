@@ -7,6 +7,8 @@ import io.switchboard.hub.store.redis.RoutingState;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -21,9 +23,11 @@ final class RoutingSweep {
   private final QueueIntake intake;
   private final OfferLifecycle offerLife;
   private final AgentPresence presence;
+  private final AgentIndex agentIndex;
 
   RoutingSweep(Stores stores, RoutingState live, RulesService rules, Clock clock, QueueIntake intake, OfferLifecycle offers,
-      AgentPresence agents) {
+      AgentPresence agents, AgentIndex agentIndex) {
+    this.agentIndex = agentIndex;
     this.stores = stores;
     this.live = live;
     this.rules = rules;
@@ -55,26 +59,35 @@ final class RoutingSweep {
             .map(r -> r.equals("no-offer") ? n : n + 1));
       }
       return chain;
-    }).compose(n -> live.agents().compose(agents -> {
-      Future<Integer> chain = Future.succeededFuture(n);
-      for (RoutingState.AgentLive a : agents) {
-        if (a.present()) {
-          chain = chain.compose(m -> live.presenceAlive(a.agentId()).compose(alive -> alive ? Future.succeededFuture(m)
-              : live.setPresent(a.agentId(), false, now)
-                  .compose(x -> live.offersOf(a.agentId()))
-                  .compose(offers -> {
-                    Future<Integer> inner = Future.succeededFuture(m);
-                    for (String iid : offers) {
-                      inner = inner.compose(k -> offerLife.withdraw(InteractionId.parse(iid), a.agentId(), "agent console disconnected", false, false).map(k + 1));
-                    }
-                    return inner;
-                  })));
-        }
-        if ("after_call_work".equals(a.state()) && a.since().plus(rules.current().settings().afterCallWork()).isBefore(now)) {
-          chain = chain.compose(m -> presence.changeState(AgentId.parse(a.agentId()), AgentState.AVAILABLE, "after-call work over").map(m));
-        }
-      }
-      return chain;
+    }).compose(n -> agentIndex.sync().map(List::copyOf).compose(agents -> {
+      // The agents from this node's index (only those changed since its last sync are read); the presence of those it
+      // holds present, in one pipelined round.
+      List<String> present = agents.stream().filter(RoutingState.AgentLive::present).map(RoutingState.AgentLive::agentId).toList();
+      return live.presenceAlive(present).compose(aliveOf -> lapsedAndOver(agents, aliveOf, n, now));
     }));
+  }
+
+  /** Offers of agents whose console went silent back to the queue, after-call work that is over ended. */
+  private Future<Integer> lapsedAndOver(List<RoutingState.AgentLive> agents, Map<String, Boolean> aliveOf, int n, Instant now) {
+    Future<Integer> chain = Future.succeededFuture(n);
+    for (RoutingState.AgentLive a : agents) {
+      if (a.present()) {
+        boolean alive = aliveOf.getOrDefault(a.agentId(), true);
+        chain = chain.compose(m -> alive ? Future.succeededFuture(m)
+            : live.setPresent(a.agentId(), false, now)
+                .compose(x -> live.offersOf(a.agentId()))
+                .compose(offers -> {
+                  Future<Integer> inner = Future.succeededFuture(m);
+                  for (String iid : offers) {
+                    inner = inner.compose(k -> offerLife.withdraw(InteractionId.parse(iid), a.agentId(), "agent console disconnected", false, false).map(k + 1));
+                  }
+                  return inner;
+                }));
+      }
+      if ("after_call_work".equals(a.state()) && a.since().plus(rules.current().settings().afterCallWork()).isBefore(now)) {
+        chain = chain.compose(m -> presence.changeState(AgentId.parse(a.agentId()), AgentState.AVAILABLE, "after-call work over").map(m));
+      }
+    }
+    return chain;
   }
 }

@@ -25,6 +25,10 @@ import java.util.concurrent.CompletionStage;
  * they started waiting, plus one JSON item each), every agent's state, presence, skills, capacity and load,
  * and the live offers with their expiry. PostgreSQL stays the record; this state can be rebuilt from it.
  *
+ * <p>Two change logs let each node keep a decoded copy of this state in memory and read only what changed: every change
+ * to the waiting set or a waiting item notes the interaction ({@code waiting_log.lua}), every change to an agent's
+ * live state notes the agent ({@code agent_log.lua}), each with a change number.
+ *
  * <p>Every change that must not race (reserve, accept, release, finish) is one Lua script, so two nodes
  * matching at once can never offer one interaction twice, fill an agent past capacity or give voice work to
  * a busy agent.
@@ -62,19 +66,22 @@ public final class RoutingState {
   private final Script heartbeat;
   private final Script enqueue;
   private final Script dequeue;
+  private final Script putAgent;
 
   public RoutingState(RedisStore redis) {
     this.redis = redis;
-    this.reserve = new Script(load("waiting_log.lua") + load("reserve.lua"));
+    String agentLog = load("agent_log.lua");
+    this.reserve = new Script(load("waiting_log.lua") + agentLog + load("reserve.lua"));
     this.accept = new Script(load("accept.lua"));
-    this.release = new Script(load("load_prelude.lua") + load("waiting_log.lua") + load("release.lua"));
-    this.finish = new Script(load("load_prelude.lua") + load("finish.lua"));
-    this.transfer = new Script(load("load_prelude.lua") + load("waiting_log.lua") + load("transfer.lua"));
+    this.release = new Script(load("load_prelude.lua") + load("waiting_log.lua") + agentLog + load("release.lua"));
+    this.finish = new Script(load("load_prelude.lua") + agentLog + load("finish.lua"));
+    this.transfer = new Script(load("load_prelude.lua") + load("waiting_log.lua") + agentLog + load("transfer.lua"));
     this.reclassify = new Script(load("waiting_log.lua") + load("reclassify.lua"));
-    this.repairAgent = new Script(load("repair_agent.lua"));
-    this.setState = new Script(load("set_state.lua"));
-    this.present = new Script(load("present.lua"));
-    this.heartbeat = new Script(load("heartbeat.lua"));
+    this.repairAgent = new Script(agentLog + load("repair_agent.lua"));
+    this.setState = new Script(agentLog + load("set_state.lua"));
+    this.present = new Script(agentLog + load("present.lua"));
+    this.heartbeat = new Script(agentLog + load("heartbeat.lua"));
+    this.putAgent = new Script(agentLog + load("put_agent.lua"));
     this.enqueue = new Script(load("waiting_log.lua") + load("enqueue.lua"));
     this.dequeue = new Script(load("waiting_log.lua") + load("dequeue.lua"));
   }
@@ -105,6 +112,16 @@ public final class RoutingState {
   /** Changes up to this number have been forgotten by the change log (enqueue.lua). */
   private String waitingFloorKey() {
     return k("wfloor");
+  }
+
+  /** The number of changes to agents' live state so far (agent_log.lua). */
+  private String agentSeqKey() {
+    return k("aseq");
+  }
+
+  /** The agents' change log: agent id → the number of its last change (agent_log.lua). */
+  private String agentLogKey() {
+    return k("alog");
   }
 
   private String itemKey(String interactionId) {
@@ -276,8 +293,13 @@ public final class RoutingState {
       fields.put("load_excl", Integer.toString(exclusive));
       fields.put("present", a.present() ? "1" : "0");
     }
-    return redis.call(cmd().hset(agentKey(a.agentId()), fields))
-        .compose(x -> redis.call(cmd().sadd(agentsKey(), a.agentId())))
+    List<String> args = new ArrayList<>();
+    args.add(a.agentId());
+    fields.forEach((f, v) -> {
+      args.add(f);
+      args.add(v);
+    });
+    return putAgent.run(List.of(agentKey(a.agentId()), agentsKey(), agentSeqKey(), agentLogKey()), args.toArray(String[]::new))
         .mapEmpty();
   }
 
@@ -286,7 +308,8 @@ public final class RoutingState {
    * at {@code since} (set_state.lua).
    */
   public Future<Void> setState(String agentId, String state, String reason, Instant since) {
-    return setState.run(List.of(agentKey(agentId)), state, reason == null ? "" : reason, Long.toString(since.toEpochMilli())).mapEmpty();
+    return setState.run(List.of(agentKey(agentId), agentSeqKey(), agentLogKey()), state, reason == null ? "" : reason,
+        Long.toString(since.toEpochMilli()), agentId).mapEmpty();
   }
 
   /**
@@ -294,7 +317,8 @@ public final class RoutingState {
    * Does nothing for an agent routing does not know yet.
    */
   public Future<Void> setPresent(String agentId, boolean present, Instant now) {
-    return this.present.run(List.of(agentKey(agentId)), present ? "1" : "0", Long.toString(now.toEpochMilli())).mapEmpty();
+    return this.present.run(List.of(agentKey(agentId), agentSeqKey(), agentLogKey()), present ? "1" : "0",
+        Long.toString(now.toEpochMilli()), agentId).mapEmpty();
   }
 
   /**
@@ -304,8 +328,8 @@ public final class RoutingState {
    * @return false when routing does not know the agent yet (only its presence was written)
    */
   public Future<Boolean> heartbeat(String agentId, java.time.Duration ttl, Instant now) {
-    return heartbeat.run(List.of(agentKey(agentId), k("presence:" + agentId)), Long.toString(ttl.toMillis()),
-        Long.toString(now.toEpochMilli())).map(r -> "ok".equals(String.valueOf(r)));
+    return heartbeat.run(List.of(agentKey(agentId), k("presence:" + agentId), agentSeqKey(), agentLogKey()),
+        Long.toString(ttl.toMillis()), Long.toString(now.toEpochMilli()), agentId).map(r -> "ok".equals(String.valueOf(r)));
   }
 
   /** The console of {@code agentId} is alive for {@code ttl} (refreshed by heartbeats). */
@@ -320,6 +344,24 @@ public final class RoutingState {
   /** True while the last heartbeat's time to live lasts. */
   public Future<Boolean> presenceAlive(String agentId) {
     return redis.call(cmd().exists(k("presence:" + agentId))).map(n -> n == 1);
+  }
+
+  /** For each of {@code agentIds}, whether its console's presence lasts (one pipelined round of EXISTS). */
+  public Future<Map<String, Boolean>> presenceAlive(List<String> agentIds) {
+    if (agentIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<CompletableFuture<Long>> calls = new ArrayList<>();
+    for (String id : agentIds) {
+      calls.add(cmd().exists(k("presence:" + id)).toCompletableFuture());
+    }
+    return redis.call(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))).map(x -> {
+      Map<String, Boolean> out = new LinkedHashMap<>();
+      for (int i = 0; i < agentIds.size(); i++) {
+        out.put(agentIds.get(i), calls.get(i).join() == 1);
+      }
+      return out;
+    });
   }
 
   public Future<AgentLive> agent(String agentId) {
@@ -345,6 +387,47 @@ public final class RoutingState {
         }
         return out;
       });
+    });
+  }
+
+  /**
+   * Where the agents' change log stands: the number of changes to agents' live state so far and the epoch of live state
+   * (null before a rebuild, and after Redis lost its data).
+   */
+  public record AgentCursor(long seq, String epoch) {}
+
+  /** See {@link AgentCursor}. */
+  public Future<AgentCursor> agentCursor() {
+    return redis.call(cmd().mget(agentSeqKey(), k("epoch"))).map(values -> new AgentCursor(
+        values.get(0).hasValue() ? Long.parseLong(values.get(0).getValue()) : 0,
+        values.get(1).hasValue() ? values.get(1).getValue() : null));
+  }
+
+  /** The agents changed after change number {@code seq}: agent id → the number of its last change. */
+  public Future<Map<String, Long>> agentsChangedSince(long seq) {
+    return redis.call(cmd().zrangebyscoreWithScores(agentLogKey(),
+        io.lettuce.core.Range.from(io.lettuce.core.Range.Boundary.excluding(seq), io.lettuce.core.Range.Boundary.unbounded())))
+        .map(entries -> {
+          Map<String, Long> out = new LinkedHashMap<>();
+          entries.forEach(e -> out.put(e.getValue(), (long) e.getScore()));
+          return out;
+        });
+  }
+
+  /** The live state of {@code ids}, read in one round of pipelined commands; an id routing does not hold maps to null. */
+  public Future<Map<String, AgentLive>> agentsOf(java.util.Collection<String> ids) {
+    List<String> list = new ArrayList<>(ids);
+    List<CompletableFuture<Map<String, String>>> calls = new ArrayList<>();
+    for (String id : list) {
+      calls.add(cmd().hgetall(agentKey(id)).toCompletableFuture());
+    }
+    return redis.call(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))).map(x -> {
+      Map<String, AgentLive> out = new LinkedHashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        Map<String, String> h = calls.get(i).join();
+        out.put(list.get(i), h.isEmpty() ? null : agentOf(list.get(i), h));
+      }
+      return out;
     });
   }
 
@@ -379,7 +462,7 @@ public final class RoutingState {
   /** Atomically reserves {@code agentId} for {@code interactionId} (see reserve.lua). */
   public Future<Reservation> reserve(String interactionId, String agentId, String channel, Instant now, Instant expires) {
     List<String> keys = List.of(waitingKey(), itemKey(interactionId), agentKey(agentId), offerKey(interactionId),
-        offerExpiryKey(), agentOffersKey(agentId), waitingSeqKey(), waitingLogKey());
+        offerExpiryKey(), agentOffersKey(agentId), waitingSeqKey(), waitingLogKey(), agentSeqKey(), agentLogKey());
     return reserve.run(keys, interactionId, agentId, channel, Long.toString(now.toEpochMilli()),
         Long.toString(expires.toEpochMilli())).map(Reservation::of);
   }
@@ -413,7 +496,7 @@ public final class RoutingState {
       // The script checks again that this holder still holds it, atomically.
       String holder = o.agentId();
       return release.run(List.of(offerKey(interactionId), offerExpiryKey(), agentOffersKey(holder), agentKey(holder),
-              waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey()),
+              waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey(), agentSeqKey(), agentLogKey()),
           interactionId, holder, Long.toString(waitingSince.toEpochMilli()), Long.toString(now.toEpochMilli()),
           pause ? "1" : "0", pauseReason == null ? "" : pauseReason, exclude ? "1" : "0");
     });
@@ -425,8 +508,8 @@ public final class RoutingState {
    */
   public Future<String> transfer(String interactionId, String agentId, String channel, Instant now, JsonObject item, Instant waitingSince) {
     return transfer.run(List.of(agentKey(agentId), agentAssignedKey(agentId), waitingKey(), itemKey(interactionId),
-            waitingSeqKey(), waitingLogKey()),
-        interactionId, channel, Long.toString(now.toEpochMilli()), item.encode(), Long.toString(waitingSince.toEpochMilli()));
+            waitingSeqKey(), waitingLogKey(), agentSeqKey(), agentLogKey()),
+        interactionId, channel, Long.toString(now.toEpochMilli()), item.encode(), Long.toString(waitingSince.toEpochMilli()), agentId);
   }
 
   /** Whether the agent's assigned set still holds the interaction. */
@@ -444,8 +527,8 @@ public final class RoutingState {
 
   /** The agent has finished an accepted interaction; gives its capacity back. */
   public Future<String> finish(String interactionId, String agentId, String channel, Instant now) {
-    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId)), interactionId, channel,
-        Long.toString(now.toEpochMilli()));
+    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentSeqKey(), agentLogKey()), interactionId, channel,
+        Long.toString(now.toEpochMilli()), agentId);
   }
 
   /** Every live offer (those listed with an expiry). */
@@ -501,9 +584,9 @@ public final class RoutingState {
    */
   public Future<String> repairAgent(String agentId, Map<String, Integer> observedLoad, Map<String, Integer> load,
       java.util.Collection<String> assigned, java.util.Collection<String> offered) {
-    return repairAgent.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentOffersKey(agentId)),
+    return repairAgent.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentOffersKey(agentId), agentSeqKey(), agentLogKey()),
         loadSignature(observedLoad), new JsonObject(new LinkedHashMap<>(load)).encode(), new JsonArray(List.copyOf(assigned)).encode(),
-        new JsonArray(List.copyOf(offered)).encode());
+        new JsonArray(List.copyOf(offered)).encode(), agentId);
   }
 
   public Future<Offer> offer(String interactionId) {
