@@ -193,7 +193,8 @@ public final class IntakeBenchmark {
         toEvent.getValueAtPercentile(99) / 1e6, toEvent.getTotalCount(), loadAverage());
     System.out.printf("%s: CPU per intake: this JVM (hub side and load generator) %.3f ms (%.2f cores)%s%n", name,
         1000 * jvmCpu / done.get(), jvmCpu / elapsed, waits == null ? "" : String.format(
-            "; PostgreSQL (all its processes) %.3f ms (%.2f cores)", 1000 * serverCpu / done.get(), serverCpu / elapsed));
+            "; PostgreSQL: its backends serving the intake %.3f ms (%.2f cores), all its processes %.3f ms",
+            1000 * waits.backendSeconds() / done.get(), waits.backendSeconds() / elapsed, 1000 * serverCpu / done.get()));
     if (waits != null) {
       System.out.print(waits.report());
     }

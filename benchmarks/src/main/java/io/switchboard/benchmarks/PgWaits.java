@@ -30,6 +30,8 @@ final class PgWaits implements AutoCloseable {
   private final long own;
   private long samples;
   private long cpuTicksAtStart;
+  private final Map<Long, Long> backendTicksAtStart = new java.util.concurrent.ConcurrentHashMap<>();
+  private double backendSeconds;
   private Thread thread;
 
   /** Connects to {@code jdbcUrl} (the watched database); the server must be on this machine for the CPU figure. */
@@ -52,6 +54,7 @@ final class PgWaits implements AutoCloseable {
     locks.clear();
     samples = 0;
     cpuTicksAtStart = serverCpuTicks();
+    backendTicksAtStart.clear();
     running.set(true);
     thread = Thread.ofPlatform().daemon().name("pg-waits").start(this::loop);
   }
@@ -60,7 +63,20 @@ final class PgWaits implements AutoCloseable {
   double stop() throws InterruptedException {
     running.set(false);
     thread.join();
+    long backends = 0;
+    for (var e : backendTicksAtStart.entrySet()) {
+      backends += ticksOf(e.getKey()) - e.getValue();
+    }
+    backendSeconds = backends / 100.0;
     return (serverCpuTicks() - cpuTicksAtStart) / 100.0;
+  }
+
+  /**
+   * CPU seconds, between {@link #start} and {@link #stop}, of the database's client backends seen in the samples (the
+   * benchmark's connections: without autovacuum, the checkpointer and other databases' work).
+   */
+  double backendSeconds() {
+    return backendSeconds;
   }
 
   /** The samples as lines: share of backend samples per state and wait event, and the ungranted locks seen. */
@@ -84,9 +100,10 @@ final class PgWaits implements AutoCloseable {
       while (running.get()) {
         synchronized (this) {
           samples++;
-          try (ResultSet r = st.executeQuery("SELECT state, wait_event_type, wait_event FROM pg_stat_activity"
+          try (ResultSet r = st.executeQuery("SELECT state, wait_event_type, wait_event, pid FROM pg_stat_activity"
               + " WHERE datname = '" + database + "' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
             while (r.next()) {
+              backendTicksAtStart.computeIfAbsent(r.getLong(4), PgWaits::ticksOf);
               String state = r.getString(1);
               String type = r.getString(2);
               String key = state + ": " + (type == null ? "CPU" : type + "/" + r.getString(3));

@@ -25,8 +25,11 @@ import java.util.UUID;
  * touched), a new interaction with its first transition, the message and the outbox entry of the event.
  *
  * <p>Races are left to the unique indexes: a concurrent writer of the same message, thread, interaction or identity
- * makes {@link #write} fail with a unique violation (identities: {@link Written#identitiesLost()}), the caller's
- * transaction rolls back and runs again, and then {@link #look} finds what the winner stored.
+ * makes {@link #write} fail with a unique violation, the caller's transaction (or the write alone) rolls back and runs
+ * again, and then {@link #look} finds what the winner stored. {@link #write} is one statement, atomic by itself: a
+ * contact that needs nothing else (no files, no threading by references) is stored by {@link #autocommit} without a
+ * transaction around the two statements — two round trips instead of four (BEGIN and COMMIT), and no connection held
+ * idle in a transaction while the hub decides between them.
  */
 public final class IntakeStore {
   private final ConversationStore conversations = new ConversationStore();
@@ -64,7 +67,9 @@ public final class IntakeStore {
           + " INSERT INTO customer_identities (id, customer_id, kind, provider, value, created_at)"
           + " SELECT k.id, nc.id, k.kind, k.provider, k.value, $4 FROM new_customer nc,"
           + " unnest($5::uuid[], $6::text[], $7::text[], $8::text[]) AS k(id, kind, provider, value)"
-          + " ON CONFLICT (kind, provider, value) DO NOTHING RETURNING id),"
+          // No ON CONFLICT: an identity a concurrent intake took first fails the whole statement (a unique violation,
+          // retried by the caller), so a write outside a transaction never leaves a customer without its identities.
+          + " RETURNING id),"
           + " customer_audit AS ("
           + " INSERT INTO audit_log (actor, action, entity_type, entity_id, details)"
           + " SELECT 'system:intake', 'customer.created', 'customer', nc.id::text, $9 FROM new_customer nc),"
@@ -240,6 +245,15 @@ public final class IntakeStore {
         : interactions.openInConversation(sql, found.get().id()).map(open -> new Threaded(found.get().id(),
             found.get().customerId(), open.map(io.switchboard.hub.api.Interaction::id).orElse(null),
             open.map(io.switchboard.hub.api.Interaction::customerId).orElse(null))));
+  }
+
+  /**
+   * This store over the pool, each statement on its own and committed by itself: for a contact stored by {@link #look}
+   * and {@link #write} alone (the write is atomic; what the look read may change before it, as inside a transaction at
+   * READ COMMITTED, and the unique indexes catch the races).
+   */
+  public Session autocommit(Database db) {
+    return new Session(db.pool());
   }
 
   /** This store over one connection (a transaction), for callers that must not hold SQL client types. */

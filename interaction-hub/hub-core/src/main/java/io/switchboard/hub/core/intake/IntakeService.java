@@ -101,8 +101,10 @@ public final class IntakeService implements InboundSink {
   }
 
   private Future<Stored> attempt(InboundContact contact, List<IdentityKey> keys, Instant now, int attempt) {
-    return stores.db()
-        .inTransaction(tx -> store(tx, contact, keys, now))
+    Future<Stored> once = twoStatements(contact)
+        ? decideAndWrite(intakeStore.autocommit(stores.db()), contact, keys, now, Future::succeededFuture)
+        : stores.db().inTransaction(tx -> store(tx, contact, keys, now));
+    return once
         .recover(e -> {
           if (attempt < ATTEMPTS && (UniqueViolation.is(e) || e instanceof LostRace)) {
             log.atDebug().addKeyValue("externalId", contact.externalId()).addKeyValue("attempt", attempt)
@@ -114,15 +116,35 @@ public final class IntakeService implements InboundSink {
   }
 
   /**
+   * Whether {@code c} is stored by the look and the write alone, without a transaction around them (issue 12: BEGIN and
+   * COMMIT were half of an intake's round trips, each a wait for the hub's event loop while the connection sat idle in
+   * its transaction): no files, and threaded by the provider's thread key or not at all. The write is one statement
+   * and atomic by itself; races end in a unique violation and a retry, as inside a transaction.
+   */
+  static boolean twoStatements(InboundContact c) {
+    return c.files().isEmpty() && !threadsByReferences(c);
+  }
+
+  private static boolean threadsByReferences(InboundContact c) {
+    return c.threadKey() == null && (c.channel() == Channel.EMAIL || !c.references().isEmpty());
+  }
+
+  /**
    * One transaction of (usually) two statements: {@link IntakeStore#look} finds an earlier delivery, the customer and
    * the thread's open conversation and interaction; {@link IntakeStore#write} stores what follows. Threading by email
    * references, subject token or message references, a conversation opened again and attached files take a
    * statement each on top.
    */
   private Future<Stored> store(SqlConnection tx, InboundContact c, List<IdentityKey> keys, Instant now) {
+    return decideAndWrite(intakeStore.on(tx), c, keys, now,
+        stored -> storeFiles(tx, c, stored.message(), now).map(stored));
+  }
+
+  /** Looks, decides and writes through {@code session}; {@code then} runs after the write of a contact not seen before. */
+  private Future<Stored> decideAndWrite(IntakeStore.Session session, InboundContact c, List<IdentityKey> keys,
+      Instant now, java.util.function.Function<Stored, Future<Stored>> then) {
     List<IntakeStore.Key> storeKeys = keys.stream()
         .map(k -> new IntakeStore.Key(k.kind().wireName(), k.provider(), k.value())).toList();
-    IntakeStore.Session session = intakeStore.on(tx);
     return session.look(c.channel().wireName(), c.externalId(), storeKeys, c.threadKey())
         .compose(found -> {
           if (found.duplicate() != null) {
@@ -134,14 +156,14 @@ public final class IntakeService implements InboundSink {
           IntakeStore.NewCustomer newCustomer = found.golden() != null ? null : newCustomer(c, keys, storeKeys);
           CustomerId customer = found.golden() != null ? found.golden() : newCustomer.id();
           Future<IntakeStore.Threaded> threaded =
-              c.threadKey() != null || (c.channel() != Channel.EMAIL && c.references().isEmpty())
+              !threadsByReferences(c)
                   ? Future.succeededFuture(found.conversation() == null ? null
                       : new IntakeStore.Threaded(found.conversation(), found.conversationCustomer(),
                           found.openInteraction(), found.openCustomer()))
                   : session.threadByReferences(c.channel(), c.references(), c.subject());
           return threaded
               .compose(t -> write(session, c, now, newCustomer, customer, t))
-              .compose(stored -> storeFiles(tx, c, stored.message(), now).map(stored));
+              .compose(then);
         });
   }
 
