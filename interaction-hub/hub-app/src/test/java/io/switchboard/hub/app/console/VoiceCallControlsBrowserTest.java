@@ -5,29 +5,21 @@ import static io.switchboard.hub.app.TestHub.bearer;
 import static io.switchboard.hub.app.console.ConsoleSteps.goAvailable;
 import static io.switchboard.hub.app.console.ConsoleSteps.shownWorkspace;
 import static io.switchboard.hub.app.console.ConsoleSteps.signIn;
+import static io.switchboard.voice.testkit.AsteriskCalls.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.testsupport.RealAsterisk;
+import io.switchboard.voice.testkit.AsteriskCalls;
+import io.switchboard.voice.testkit.PrivateAsterisk;
+import io.switchboard.voice.testkit.TestPhones;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.asteriskjava.manager.action.OriginateAction;
-import org.asteriskjava.manager.action.PlayDtmfAction;
-import org.asteriskjava.manager.event.BridgeEnterEvent;
-import org.asteriskjava.manager.event.ManagerEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,67 +52,26 @@ class VoiceCallControlsBrowserTest {
   @RegisterExtension
   static final ConsoleBrowser browser = ConsoleBrowser.withoutHub();
 
-  static RealAsterisk asterisk;
-  static int agiPort;
-  static Path ivr;
-  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  static void startAsterisk() throws Exception {
-    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
-    agiPort = RealAsterisk.freePort();
-    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(agiPort) + """
-        [test-phones]
-        exten => 1001,1,Wait(1)
-         same => n,Answer()
-         same => n,Wait(300)
-        exten => 1009,1,Answer()
-         same => n,Wait(300)
-        """);
-    asterisk.ami().addEventListener(events::add);
-    ivr = Files.createTempFile("ivr-", ".yaml");
-    Files.writeString(ivr, """
-        entryPoints:
-          - { name: main-line, numbers: ["5550100"], menu: main }
-        menus:
-          main:
-            prompts: [beep]
-            timeout: 5s
-            options:
-              "1": { set: { ivr.topic: general }, goto: queue }
-        waiting: { announceEvery: 0s }
-        """);
-  }
-
-  @AfterAll
-  static void stopAsterisk() throws Exception {
-    if (asterisk != null) {
-      asterisk.close();
-    }
-    if (ivr != null) {
-      Files.deleteIfExists(ivr);
-    }
-  }
-
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
-  static long bridges(String callerUniqueId) {
-    return events.stream().filter(e -> e instanceof BridgeEnterEvent b && callerUniqueId.equals(b.getUniqueId())).count();
-  }
+  @RegisterExtension
+  static final PrivateAsterisk asterisk = PrivateAsterisk.with(TestPhones.context("test-phones")
+          .answersAfter("1001", 1).answers("1009"))
+      .callerPrefix("console-caller").ivr("""
+          entryPoints:
+            - { name: main-line, numbers: ["5550100"], menu: main }
+          menus:
+            main:
+              prompts: [beep]
+              timeout: 5s
+              options:
+                "1": { set: { ivr.topic: general }, goto: queue }
+          waiting: { announceEvery: 0s }
+          """);
 
   @Test
   @DisplayName("talking with duration and recording, hold and resume, a supervisor listens, hang up — all from the console")
   void theAgentHoldsResumesAndHangsUpAndTheSupervisorListens() throws Exception {
-    Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
-        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s", "recordQueues", List.of("general")));
+    Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", asterisk.agiPort(),
+        "amiPort", asterisk.amiPort(), "ivrFile", asterisk.ivrFile().toString(), "ringTimeout", "15s", "recordQueues", List.of("general")));
     TestHub hub = browser.use(TestHub.startWith(Map.of("SWITCHBOARD_VOICE_AMI_SECRET", RealAsterisk.AMI_SECRET), config));
     var chromium = browser.chromium();
     String admin = bearer(hub.login("ada", "ada-demo-pw"));
@@ -135,39 +86,27 @@ class VoiceCallControlsBrowserTest {
     goAvailable(agent);
 
     // The caller dials in and presses 1; alice's phone rings and answers; the hub accepts for her.
-    String phone = "console-caller-" + System.nanoTime();
-    OriginateAction o = new OriginateAction();
-    o.setChannel("Local/5550100@switchboard-in/n");
-    o.setApplication("Wait");
-    o.setData("300");
-    o.setCallerId("Caller <+493029910907>");
-    o.setAsync(true);
-    o.setChannelId(phone);
-    o.setOtherChannelId(phone + "-2");
-    o.setTimeout(30_000L);
-    asterisk.ami().sendAction(o, 10_000);
-    await("the caller's phone is answered by the IVR", () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.NewStateEvent n
-        && phone.equals(n.getUniqueId()) && "Up".equals(n.getChannelStateDesc())));
-    var pressed = asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000);
-    assertThat(pressed.getResponse()).as(pressed.getMessage()).isEqualTo("Success");
+    AsteriskCalls calls = asterisk.calls();
+    String phone = calls.dial("5550100", "+493029910907");
+    calls.press(phone, "1");
 
     Locator workspace = shownWorkspace(agent);
     Locator controls = workspace.getByTestId("call-controls");
     assertThat(controls.getByTestId("call-state")).hasText("Talking");
     assertThat(controls.getByTestId("call-recording")).isVisible();
     assertThat(controls.getByTestId("call-duration")).containsText("0:");
-    await("caller and agent bridged in Asterisk", () -> bridges(phone + "-2") == 1);
+    await("caller and agent bridged in Asterisk", () -> calls.bridges(phone + "-2") == 1);
 
     controls.getByTestId("call-hold").click();
     assertThat(controls.getByTestId("call-state")).hasText("On hold");
-    await("the caller hears music", () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.MusicOnHoldStartEvent m
+    await("the caller hears music", () -> calls.events().stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.MusicOnHoldStartEvent m
         && (phone + "-2").equals(m.getUniqueId())));
     assertThat(controls.getByTestId("call-hold")).isHidden();
     Chromium.screenshot(agent, "80-voice-on-hold");
 
     controls.getByTestId("call-resume").click();
     assertThat(controls.getByTestId("call-state")).hasText("Talking");
-    await("caller and agent bridged again in Asterisk", () -> bridges(phone + "-2") == 2);
+    await("caller and agent bridged again in Asterisk", () -> calls.bridges(phone + "-2") == 2);
 
     // The supervisor watches the call and listens on their own phone.
     Page supervisor = chromium.newPage();
@@ -179,7 +118,7 @@ class VoiceCallControlsBrowserTest {
     Locator watch = supervisor.getByTestId("call-controls");
     watch.getByTestId("call-listen").click();
     assertThat(watch).containsText("Your phone rings");
-    await("the supervisor's phone spies on the call", () -> events.stream().anyMatch(e ->
+    await("the supervisor's phone spies on the call", () -> calls.events().stream().anyMatch(e ->
         e instanceof org.asteriskjava.manager.event.ChanSpyStartEvent c && c.getSpyeeLinkedId() != null
             && c.getSpyeeLinkedId().equals(phone)));
     Chromium.screenshot(supervisor, "81-voice-supervisor-listens");
@@ -187,8 +126,7 @@ class VoiceCallControlsBrowserTest {
     controls.getByTestId("call-hangup").click();
     assertThat(controls.getByTestId("call-state")).hasText("Call ended");
     assertThat(workspace.getByTestId("customer-left")).containsText("left the call");
-    await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.HangupEvent h
-        && phone.equals(h.getUniqueId())));
+    await("the caller's phone is hung up", () -> calls.hungUp(phone));
     Chromium.screenshot(agent, "82-voice-hung-up");
   }
 }
