@@ -142,6 +142,13 @@ public final class HubEvents {
    */
   public static final String API_KEY_REVOKED = "auth.api_key_revoked";
 
+  /**
+   * Redis lost its data (the routing reconciler found its epoch marker gone: a restart without persistence, a flush),
+   * and the login sessions kept there with it: {@code {"reason"}}. Bridged to every node; each drops the sessions it
+   * holds in memory and every agent socket checks its session at once (and closes, its session being gone).
+   */
+  public static final String SESSIONS_LOST = "auth.sessions_lost";
+
   /** New console settings are in force on this node: {@code sha256, loadedAt, dispositions, cannedResponses}. */
   public static final String CONSOLE_SETTINGS_CHANGED = "console_settings.changed";
 }

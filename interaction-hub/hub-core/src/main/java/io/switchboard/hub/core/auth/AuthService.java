@@ -106,6 +106,15 @@ public final class AuthService {
         }
       }
     });
+    vertx.eventBus().<Object>localConsumer(HubEvents.everyNode(HubEvents.SESSIONS_LOST), m -> sessionsLost());
+  }
+
+  /**
+   * Redis lost its data, the sessions with it ({@value HubEvents#SESSIONS_LOST}, from any node): the sessions this node
+   * holds in memory are gone too. (API keys live in PostgreSQL and stay.)
+   */
+  private void sessionsLost() {
+    sessionCache.clear();
   }
 
   /** The integrations' API keys. */

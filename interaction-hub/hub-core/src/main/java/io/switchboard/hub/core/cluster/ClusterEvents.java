@@ -78,7 +78,8 @@ public final class ClusterEvents extends VerticleBase {
       CHANNEL_BROADCAST,
       CALL_STATE,
       io.switchboard.hub.core.auth.AuthService.ACCOUNT_CHANGED,
-      HubEvents.API_KEY_REVOKED);
+      HubEvents.API_KEY_REVOKED,
+      HubEvents.SESSIONS_LOST);
 
   private final Set<String> addresses;
   private final PubSubChannel channel;

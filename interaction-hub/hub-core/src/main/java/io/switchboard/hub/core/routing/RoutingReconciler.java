@@ -1,6 +1,7 @@
 package io.switchboard.hub.core.routing;
 
 import io.switchboard.hub.api.Agent;
+import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.store.RoutingStore;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RoutingState;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>One round compares both sides:
  * <ul>
  *   <li>Redis has lost its data (the epoch marker is gone: a restart without persistence, FLUSHALL): the whole live
- *       state is rebuilt from PostgreSQL at once ({@link RoutingService#rebuild}).</li>
+ *       state is rebuilt from PostgreSQL at once ({@link RoutingService#rebuild}), and {@code auth.sessions_lost}
+ *       ({@link HubEvents#SESSIONS_LOST}) tells every node that the login sessions are gone too.</li>
  *   <li>an interaction {@code queued} in PostgreSQL that is neither waiting nor offered in Redis (its enqueue failed
  *       while Redis was away) waits again, at its place in line (its {@code waiting_since});</li>
  *   <li>a live offer PostgreSQL does not record: released (the interaction waits again if it is queued), or turned
@@ -88,7 +90,9 @@ public final class RoutingReconciler {
   private Future<Round> round() {
     return live.epoch().compose(epoch -> {
       if (epoch == null) {
-        // Redis lost everything (or was never built): rebuild the whole live state now.
+        // Redis lost everything (or was never built): the login sessions went too, so every node's agent sockets check
+        // theirs now rather than at their next periodic check; then the whole live state is rebuilt.
+        vertx.eventBus().publish(HubEvents.SESSIONS_LOST, new JsonObject().put("reason", "Redis lost its data"));
         return rebuild.apply(false).map(done -> {
           if (done) {
             repaired("rebuilt", null, null);
