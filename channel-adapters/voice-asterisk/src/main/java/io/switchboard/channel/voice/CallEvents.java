@@ -6,7 +6,6 @@ import static io.switchboard.channel.voice.CallFlows.blank;
 import io.switchboard.hub.api.AgentId;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ final class CallEvents {
     if (callback && !callbackLease(call)) {
       return;
     }
-    String leg = "sb-" + UUID.randomUUID();
+    String leg = CallTakeover.legId(call.interaction);
     synchronized (call) {
       if (call.state != (callback ? Call.State.CALLBACK : Call.State.WAITING)) {
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("state", call.state).log("the call changed meanwhile; not ringing");
@@ -58,6 +57,10 @@ final class CallEvents {
       call.state = callback ? Call.State.CALLBACK_RINGING : Call.State.RINGING; // at once: a callback key now is ignored
     }
     adapter.controls().state(call, call.state); // tells the hub (the console shows the phone ringing)
+    if (!callback && adapter.ami() != null && call.channel != null) {
+      // Noted on the caller's channel: a node that takes the call over knows whose phone rang (CallTakeover).
+      adapter.ami().setVariable(call.channel, CallTakeover.AGENT_VAR, agent.toString());
+    }
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("SB_CALL", call.interaction.toString());
     vars.put("SB_AGENT", agent.toString());

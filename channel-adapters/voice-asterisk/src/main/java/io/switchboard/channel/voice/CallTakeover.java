@@ -51,6 +51,14 @@ final class CallTakeover {
 
   private final AsteriskAdapter adapter;
 
+  /**
+   * The Asterisk uniqueid of an agent's leg rung for an offer of {@code interaction}: {@code sb-<interaction>-<8 hex>}
+   * (a Local channel's other half adds {@code -2}), so that a node taking the call over finds the legs rung for it.
+   */
+  static String legId(InteractionId interaction) {
+    return "sb-" + interaction + "-" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+  }
+
   CallTakeover(AsteriskAdapter adapter) {
     this.adapter = adapter;
   }
@@ -239,18 +247,37 @@ final class CallTakeover {
       switch (o.state()) {
         case CREATED, QUEUED, OFFERED -> {
           call.state = Call.State.WAITING;
+          // An offer the old node was ringing: its phone is hung up (before this node can ring one of its own).
+          int legs = o.state() == InteractionState.OFFERED ? hangUpRingingLegs(id) : 0;
           if (!adapter.queued(call)) {
             channel.hangup();
             return;
           }
-          log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", call.channel)
+          log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", call.channel).addKeyValue("ringingLegsHungUp", legs)
               .log("took over a waiting call whose hub node went away");
+          if (o.state() == InteractionState.OFFERED) {
+            withdrawLostOffer(id);
+          }
           flows.waiting.waitForAgent(adapter.ivr(), call, channel);
         }
         case ASSIGNED -> {
           String agentChannel = CallFlows.quiet(() -> channel.getVariable(AGENT_CHANNEL_VAR));
           AgentId agent = agent(CallFlows.quiet(() -> channel.getVariable(AGENT_VAR)));
           boolean onHold = "1".equals(CallFlows.quiet(() -> channel.getVariable(HOLD_VAR)));
+          if (agentChannel == null && agent != null) {
+            // Accepted on the console while the agent's phone rang, never bridged: ring that agent's phone again.
+            int legs = hangUpRingingLegs(id);
+            call.state = Call.State.WAITING;
+            if (!adapter.queued(call)) {
+              channel.hangup();
+              return;
+            }
+            log.atWarn().addKeyValue("interactionId", id).addKeyValue("agentId", agent).addKeyValue("ringingLegsHungUp", legs)
+                .log("took over an accepted call whose agent's phone rang when its hub node went away; ringing it again");
+            Thread.ofVirtual().start(() -> adapter.flows().events.ring(call, agent));
+            flows.waiting.waitForAgent(adapter.ivr(), call, channel);
+            return;
+          }
           call.agent = agent;
           call.state = Call.State.TALKING;
           adapter.queued(call);
@@ -278,6 +305,43 @@ final class CallTakeover {
     }
   }
 
+  /**
+   * Hangs up the agents' legs rung for offers of {@code id} that are still up in Asterisk (their node went away, so
+   * their answer would reach no node); returns how many.
+   */
+  int hangUpRingingLegs(InteractionId id) {
+    List<AmiClient.LiveChannel> channels = adapter.ami() == null ? null : adapter.ami().channels();
+    if (channels == null) {
+      return 0;
+    }
+    java.util.regex.Pattern leg = java.util.regex.Pattern.compile("sb-" + java.util.regex.Pattern.quote(id.toString()) + "-[0-9a-f]{8}");
+    int n = 0;
+    for (AmiClient.LiveChannel c : channels) {
+      if (c.uniqueId() != null && leg.matcher(c.uniqueId()).matches() && adapter.ami().hangup(c.uniqueId())) {
+        log.atInfo().addKeyValue("interactionId", id).addKeyValue("leg", c.uniqueId()).log("hung up an agent's phone its hub node rang before it went away");
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The offer the old node rang is withdrawn as lost (not missed: the agent is neither paused nor kept away), so the
+   * router offers the call again at once instead of after the offer timeout.
+   */
+  void withdrawLostOffer(InteractionId id) {
+    try {
+      boolean withdrawn = Boolean.TRUE.equals(CallFlows.await(adapter.context().interactions().offerLost(id, OFFER_LOST)));
+      log.atInfo().addKeyValue("interactionId", id).addKeyValue("withdrawn", withdrawn).log("the offer rung by a hub node that went away is withdrawn");
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("interactionId", id).addKeyValue("error", e.toString())
+          .log("could not withdraw the offer rung by a hub node that went away; it times out as usual");
+    }
+  }
+
+  /** The reason recorded when an offer is withdrawn because the node ringing it went away. */
+  static final String OFFER_LOST = "the hub node ringing the agent's phone went away";
+
   /** The caller of a call this node took over while talking is back from its bridge (hold, transfer, agent gone). */
   private void attach(Call call, AgiChannel channel) throws AgiException {
     CallFlows flows = adapter.flows();
@@ -289,6 +353,7 @@ final class CallTakeover {
       if (call.transferring) {
         call.transferring = false;
         call.agent = null;
+        channel.setVariable(AGENT_CHANNEL_VAR, "");
         call.agentChannel = null;
         call.holding = false;
         adapter.controls().state(call, Call.State.WAITING);

@@ -224,6 +224,8 @@ final class CallerWaiting {
     if (call.transferring) {
       call.transferring = false;
       call.agent = null;
+      // Forgotten on the channel too: a node taking the call over must not take the old agent's leg for a bridge.
+      channel.setVariable(CallTakeover.AGENT_CHANNEL_VAR, "");
       adapter.controls().state(call, Call.State.WAITING);
       log.atInfo().addKeyValue("interactionId", call.interaction).log("call transferred; the caller waits for the next agent");
       return true;

@@ -27,6 +27,18 @@ public interface InteractionControl {
   }
 
   /**
+   * The channel lost the device its offer rang (the hub node that rang the agent's phone went away; the node that took
+   * the call over hung that phone up): the hub withdraws the offer without counting it against the agent (no "missed
+   * offer" break, and the agent may be offered the interaction again), and the interaction waits again in its place
+   * for the router's next offer. Idempotent.
+   *
+   * @return true when an offer was withdrawn; false when the interaction had none (timed out, accepted or ended meanwhile)
+   */
+  default Future<Boolean> offerLost(InteractionId interaction, String reason) {
+    return Future.failedFuture(new UnsupportedOperationException("this hub does not withdraw offers for channels"));
+  }
+
+  /**
    * The call's state changed (ringing, talking, on hold, ended; a recording started): the hub stores a recording's
    * file name on the interaction and shows the state on the consoles of the agent and of supervisors. The default
    * ignores it (adapter tests).

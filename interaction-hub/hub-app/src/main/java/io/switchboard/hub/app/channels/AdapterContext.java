@@ -128,6 +128,11 @@ final class AdapterContext implements ChannelContext {
       }
 
       @Override
+      public Future<Boolean> offerLost(InteractionId interaction, String reason) {
+        return parts.routing().withdrawLostOffer(interaction, reason);
+      }
+
+      @Override
       public Future<Void> callState(io.switchboard.hub.api.spi.CallState state) {
         parts.vertx().eventBus().publish(io.switchboard.hub.core.cluster.ClusterEvents.CALL_STATE,
             new JsonObject().put("interactionId", state.interaction().toString())

@@ -55,6 +55,14 @@ class VoiceMultiNodeTest {
         exten => 1002,1,Wait(1)
          same => n,Answer()
          same => n,Wait(120)
+        ; rings without answering the first time it is called, answers every later call
+        exten => 1003,1,Set(GLOBAL(RUNG1003)=$[0${RUNG1003} + 1])
+         same => n,GotoIf($[${RUNG1003} = 1]?ring)
+         same => n,Wait(1)
+         same => n,Answer()
+         same => n,Wait(120)
+         same => n(ring),Ringing()
+         same => n,Wait(120)
         [test-customers]
         exten => _+X.,1,Busy(5)
         """);
@@ -227,6 +235,52 @@ class VoiceMultiNodeTest {
       assertThat(reasons.stream().filter(attempt::equals).count()).as(attempt).isEqualTo(1);
     }
     assertThat(customerDials()).as("the customer was dialled three times in all").isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("an offer ringing when its node goes away is withdrawn at once, not missed: the phone stops, the caller is offered again and bridged")
+  void anOfferRingingWhenItsNodeGoesAwayIsWithdrawnAndOfferedAgain() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = fx.available("alice");
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1003");
+    String offerCreated = ClusterEvents.address(RoutingService.OFFER_CREATED);
+    var offered = fx.expect(offerCreated, e -> "voice".equals(e.getString("channel")));
+    String phone = dial();
+    calls.press(phone, "2");
+    String id = RoutingFixture.await(offered).getString("interactionId");
+    VoiceCalls.await("alice's phone rings (rung by node A)", () -> ringingLegs().size() == 1);
+    String firstLeg = ringingLegs().get(0);
+    var offeredAgain = fx.expect(offerCreated, e -> id.equals(e.getString("interactionId")));
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+
+    // Node A goes away while alice's phone rings (the offer's timeout is 20 s, the ring's 15 s).
+    long gone = System.nanoTime();
+    a.close();
+    assertThat(RoutingFixture.await(offeredAgain).getString("agentId")).as("offered to alice again, not kept away from her")
+        .isEqualTo(aliceId);
+    long reOffered = System.nanoTime();
+    VoiceCalls.await("the phone node A rang is hung up", () -> calls.hungUp(firstLeg));
+    VoiceCalls.await("the caller is bridged with alice's phone by node B", () -> calls.bridges(phone + "-2") == 1);
+    long bridged = System.nanoTime();
+    System.out.printf("node A closed -> offered again %d ms, -> bridged %d ms%n", (reOffered - gone) / 1_000_000,
+        (bridged - gone) / 1_000_000);
+    assertThat(left).as("the caller never left").isNotDone();
+    JsonObject detail = b.get("/api/v1/interactions/" + id, admin).json();
+    assertThat(detail.getString("state")).isEqualTo("assigned");
+    List<String> reasons = detail.getJsonArray("transitions").stream().map(o -> ((JsonObject) o).getString("reason"))
+        .filter(java.util.Objects::nonNull).toList();
+    assertThat(reasons).as("withdrawn because its node went away, not timed out")
+        .contains("the hub node ringing the agent's phone went away").doesNotContain("offer timed out");
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
+    assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
+  }
+
+  /** The ;1 halves of the Local channels rung on phone 1003 that are still up, by uniqueid. */
+  static List<String> ringingLegs() {
+    return calls.events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
+            && n.getChannel().startsWith("Local/1003@test-phones-") && n.getChannel().endsWith(";1"))
+        .map(e -> ((org.asteriskjava.manager.event.NewChannelEvent) e).getUniqueId()).filter(u -> !calls.hungUp(u)).toList();
   }
 
   String attribute(String id, String token, String name) {

@@ -155,6 +155,17 @@ public final class RoutingService {
   }
 
   /**
+   * A channel lost the device an offer rang (the hub node ringing an agent's phone went away): the offer is withdrawn
+   * as for a lost console, not as a missed offer (the agent is neither put on break nor kept away from the interaction),
+   * and the interaction waits again in its place for the next offer.
+   *
+   * @return true when an offer was withdrawn; false when the interaction had none (it timed out, was accepted or ended)
+   */
+  public Future<Boolean> withdrawLostOffer(InteractionId id, String reason) {
+    return offers.withdraw(id, null, reason, false, false).map(holder -> !"no-offer".equals(holder) && !"not-your-offer".equals(holder));
+  }
+
+  /**
    * Offers whose time ran out, and offers of agents whose console is gone, go back to the queue; agents
    * whose after-call work is over become available; interactions whose creation event was missed (a crash
    * between commit and relay) are queued.
