@@ -93,16 +93,21 @@ public final class TestHub implements AutoCloseable {
   }
 
   /**
-   * The settings every test hub starts from: a new database (already migrated) and Redis key prefix on the JVM's shared servers,
+   * The settings every test hub starts from: a new database (already migrated, without the demo seed: a hub started on
+   * it with the demo on seeds it) and Redis key prefix on the JVM's shared servers,
    * a free port on loopback, cheap password hashing. Callers add their own on top.
    */
   public static Map<String, String> freshEnv() {
+    Map<String, String> env = envWithoutDatabase();
+    // A copy of the JVM's migrated template: the hub's own migration at start only validates.
+    env.put("SWITCHBOARD_PG_URL", DemoDatabases.migrated());
+    return env;
+  }
+
+  /** {@link #freshEnv()} but for the database. */
+  private static Map<String, String> envWithoutDatabase() {
     TestServers servers = TestServers.get();
     Map<String, String> env = new HashMap<>();
-    // A copy of the JVM's migrated template: the hub's own migration at start only validates.
-    env.put("SWITCHBOARD_PG_URL",
-        servers.newMigratedDatabase(url -> io.switchboard.hub.store.Migrations.apply(
-            io.switchboard.hub.store.PgUrls.parse(url, null))));
     env.put("SWITCHBOARD_REDIS_URL", servers.redis().url());
     env.put("SWITCHBOARD_REDIS_PREFIX", servers.newRedisPrefix());
     env.put("SWITCHBOARD_HTTP_PORT", "0");
@@ -115,8 +120,15 @@ public final class TestHub implements AutoCloseable {
 
   /** A hub with extra settings on the given config folder (for example one from {@link #configWithChannel}). */
   public static TestHub startWith(Map<String, String> overrides, Path configDir) {
-    Map<String, String> env = freshEnv();
+    Map<String, String> env = envWithoutDatabase();
     env.putAll(overrides);
+    if (!env.containsKey("SWITCHBOARD_PG_URL")) {
+      // A copy of a migrated template; with the demo on, of one the demo seed was applied to once in this JVM (the
+      // hub then skips the seed, as on a restart). The settings are read first to know which (the URL is a stand-in).
+      Map<String, String> probe = new HashMap<>(env);
+      probe.put("SWITCHBOARD_PG_URL", "postgresql://postgres@127.0.0.1:5432/not_used");
+      env.put("SWITCHBOARD_PG_URL", DemoDatabases.forHub(new ConfigLoader(probe).load(configDir)));
+    }
     return new TestHub(Hub.start(new ConfigLoader(env).load(configDir), env), env, configDir);
   }
 
