@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The lifecycle every browser test shares, as a JUnit 5 extension: one Chromium per test class, a fresh hub
- * per test, both closed whatever the test did. Register it in a static field and take what a test needs:
+ * The lifecycle every browser test shares, as a JUnit 5 extension: the JVM's Chromium ({@link Chromium#open()}),
+ * a fresh hub per test, the test's pages and hubs closed whatever the test did. Register it in a static field and take what a test needs:
  *
  * <pre>{@code
  * @RegisterExtension
@@ -20,11 +20,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * private final TestHub hub = browser.hub();
  * }</pre>
  *
- * <p>Both are started on first use: Chromium when a test instance first asks for it (kept until the class
+ * <p>Both are started on first use: the Chromium handle when a test instance first asks for it (kept until the class
  * ends), the hub when a test first asks for it (closed after that test, so what one test leaves waiting never
  * leaks into the next). A hub a test starts itself, with settings of its own, is handed over with {@link #use}
- * and closed the same way. Hubs are closed before Chromium; a failure to close one is reported after the others
- * were closed. Not for parallel test execution within one class (the suite runs classes one at a time).
+ * and closed the same way. After each test its pages are closed first (so none keeps talking to a hub going away),
+ * then its hubs; a failure to close one is reported after the others were closed. Not for parallel test execution within one class (the suite runs classes one at a time).
  */
 final class ConsoleBrowser implements AfterEachCallback, AfterAllCallback {
   private final Supplier<TestHub> hubs;
@@ -58,10 +58,10 @@ final class ConsoleBrowser implements AfterEachCallback, AfterAllCallback {
     });
   }
 
-  /** The class's Chromium, launched on first use. */
+  /** The class's handle on the JVM's Chromium, opened on first use. */
   synchronized Chromium chromium() {
     if (chromium == null) {
-      chromium = Chromium.launch();
+      chromium = Chromium.open();
     }
     return chromium;
   }
@@ -84,6 +84,13 @@ final class ConsoleBrowser implements AfterEachCallback, AfterAllCallback {
   public synchronized void afterEach(ExtensionContext context) {
     hub = null;
     RuntimeException failure = null;
+    if (chromium != null) {
+      try {
+        chromium.close();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
     for (TestHub h : started) {
       try {
         h.close();

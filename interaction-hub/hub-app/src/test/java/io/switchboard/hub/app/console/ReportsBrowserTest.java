@@ -52,7 +52,7 @@ class ReportsBrowserTest {
 
   @BeforeAll
   static void launch() {
-    chromium = Chromium.launch();
+    chromium = Chromium.open();
   }
 
   @AfterAll

@@ -44,7 +44,7 @@ class WebhooksAdminBrowserTest {
     Files.writeString(config.resolve("analytics.yaml"),
         "webhooks:\n  maxAttempts: 5\n  firstRetrySeconds: 1\n  disableAfterFailures: 2\n  timeoutSeconds: 5\n");
     hub = TestHub.startWith(Map.of(), config);
-    chromium = Chromium.launch();
+    chromium = Chromium.open();
   }
 
   @AfterAll

@@ -37,7 +37,7 @@ class WidgetAgentEndSurveyBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    chromium = Chromium.launch();
+    chromium = Chromium.open();
     Path config = TestHub.configWithChannel(null, "webchat", Map.of("queueUpdateInterval", "500ms",
         "topics", List.of(Map.of("id", "billing", "label", "Billing"), Map.of("id", "general", "label", "Anything else"))));
     Files.writeString(config.resolve("analytics.yaml"), """
