@@ -84,8 +84,7 @@ public final class Hub implements AutoCloseable {
   private ChannelRuntime channels;
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
   private Vertx vertx;
-  private HttpApiVerticle http;
-  private String httpDeployment;
+  private io.switchboard.hub.app.http.HttpApi http;
   private String pgUrl;
   private String redisUrl;
   private boolean stopped;
@@ -154,8 +153,9 @@ public final class Hub implements AutoCloseable {
     gc.bindTo(registry);
     closeInReverse.add(gc);
 
+    VertxOptions vertxOptions = new VertxOptions();
     vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+        .with(vertxOptions.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
 
@@ -246,12 +246,18 @@ public final class Hub implements AutoCloseable {
     AttachmentService attachments = new AttachmentService(stores, cfg.security().uploads());
     // The listener first, so adapters know the port (webhook and widget URLs); their routes are looked up
     // per request, so they serve as soon as each adapter has registered them.
-    http = new HttpApiVerticle(cfg.http(), new HttpApiVerticle.Services(
+    HttpApiVerticle.Services httpServices = new HttpApiVerticle.Services(
         stores, redis, auth, meteredIntake, customers, new InteractionQueries(stores, channels,
             new io.switchboard.hub.core.access.WorkVisibility(stores, cfg.security().visibility())), agents, routing, messages, attachments, channels,
         registry, cfg.demo().enabled() ? cfg.configDir().resolve("demo") : null, console,
-        new io.switchboard.hub.core.quarantine.QuarantineService(stores), analytics, cfg.security().rights()));
-    httpDeployment = await(vertx.deployVerticle(http), "HTTP API");
+        new io.switchboard.hub.core.quarantine.QuarantineService(stores), analytics, cfg.security().rights());
+    // HTTP and WebSockets on every event loop (http.instances, default one per loop); one agent socket gateway per node.
+    Vertx v = vertx;
+    http = await(io.switchboard.hub.app.http.HttpApi.deploy(vertx, cfg.http(), httpServices,
+        cfg.http().instancesFor(vertxOptions.getEventLoopPoolSize()),
+        () -> new io.switchboard.hub.app.ws.AgentSocketGateway(v, auth, routing, customers, httpServices.interactions(),
+            new io.switchboard.hub.core.interaction.AgentTyping(v, stores), cfg.http().allowedOrigins(), cfg.http().publicUrl())),
+        "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");
     log.atInfo().addKeyValue("adapters", adapters).log(adapters.isEmpty() ? "no channel adapters on the classpath" : "channel adapters started");
     await(vertx.deployVerticle(new DeliveryRelay(stores, channels, Duration.ofSeconds(1))), "delivery relay");
@@ -308,6 +314,11 @@ public final class Hub implements AutoCloseable {
     return http.port();
   }
 
+  /** The agent socket gateway of this node (its sockets on every event loop). */
+  public io.switchboard.hub.app.ws.AgentSocketGateway agentSockets() {
+    return http.agentSockets();
+  }
+
   /** Every HTTP route as "METHOD /path". */
   public List<String> routes() {
     return http.routes();
@@ -336,9 +347,9 @@ public final class Hub implements AutoCloseable {
       return;
     }
     stopped = true;
-    if (httpDeployment != null) {
+    if (http != null) {
       try {
-        vertx.undeploy(httpDeployment).toCompletionStage().toCompletableFuture()
+        http.undeploy().toCompletionStage().toCompletableFuture()
             .get(config.http().shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         log.info("HTTP stopped; requests in flight have finished");
       } catch (Exception e) {

@@ -26,7 +26,7 @@ public final class ConfigLoader {
       "", Set.of("http", "postgres", "redis", "customers", "security", "demo", "dataDir", "channels", "routing",
           "configPollEvery", "outbox"),
       "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes",
-          "idleTimeout", "headerTimeout", "keepAliveTimeout", "bodyTimeout", "maxConnectionsPerAddress"),
+          "idleTimeout", "headerTimeout", "keepAliveTimeout", "bodyTimeout", "maxConnectionsPerAddress", "instances"),
       "postgres", Set.of("url", "password", "poolSize"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
@@ -81,7 +81,8 @@ public final class ConfigLoader {
             r.duration(null, "http.headerTimeout", Duration.ofSeconds(10)),
             r.duration(null, "http.keepAliveTimeout", Duration.ofSeconds(75)),
             r.duration(null, "http.bodyTimeout", Duration.ofSeconds(60)),
-            r.integer("SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS", "http.maxConnectionsPerAddress", 256, 1, 1_000_000)));
+            r.integer("SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS", "http.maxConnectionsPerAddress", 256, 1, 1_000_000)),
+        r.integer("SWITCHBOARD_HTTP_INSTANCES", "http.instances", 0, 0, 1024));
     SwitchboardConfig.Postgres pg = new SwitchboardConfig.Postgres(
         r.text("SWITCHBOARD_PG_URL", "postgres.url", null),
         r.text("SWITCHBOARD_PG_PASSWORD", "postgres.password", null),
@@ -132,7 +133,8 @@ public final class ConfigLoader {
     if (http.host() == null || http.host().isBlank()) {
       // Unless told otherwise, a demo (whose logins are published) listens on loopback only.
       http = new SwitchboardConfig.Http(demo.enabled() ? "127.0.0.1" : "0.0.0.0", http.port(), http.maxBodyBytes(),
-          http.shutdownGrace(), http.allowedOrigins(), http.publicUrl(), http.maxAttachmentBytes(), http.connections());
+          http.shutdownGrace(), http.allowedOrigins(), http.publicUrl(), http.maxAttachmentBytes(), http.connections(),
+          http.instances());
     }
     SwitchboardConfig.Routing routing = new SwitchboardConfig.Routing(
         r.duration("SWITCHBOARD_ROUTING_RECONCILE_EVERY", "routing.reconcileEvery", Duration.ofSeconds(5)));

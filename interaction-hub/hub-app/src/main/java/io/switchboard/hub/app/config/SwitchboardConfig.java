@@ -43,22 +43,45 @@ public record SwitchboardConfig(
    */
   public record Outbox(Duration retention) {}
 
-  /** The HTTP listener. */
   /**
+   * The HTTP listener.
+   *
    * @param publicUrl how browsers and providers reach this hub (for adapters' webhook and widget URLs); null:
    *     http://localhost:&lt;port&gt;
    * @param maxAttachmentBytes the largest file staff may upload as an attachment (413 above)
+   * @param instances HTTP verticle instances serving the port ({@code http.instances}, {@code SWITCHBOARD_HTTP_INSTANCES});
+   *     0, the default: one per Vert.x event loop
    */
   public record Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl,
-      int maxAttachmentBytes, Connections connections) {
+      int maxAttachmentBytes, Connections connections, int instances) {
     public Http {
       connections = connections == null ? Connections.defaults() : connections;
+      if (instances < 0) {
+        throw new IllegalArgumentException("http.instances must be 0 (one per event loop) or more, not " + instances);
+      }
     }
 
-    /** With the default connection limits. */
+    /** One instance per event loop. */
+    public Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl,
+        int maxAttachmentBytes, Connections connections) {
+      this(host, port, maxBodyBytes, shutdownGrace, allowedOrigins, publicUrl, maxAttachmentBytes, connections, 0);
+    }
+
+    /** With the default connection limits, one instance per event loop. */
     public Http(String host, int port, int maxBodyBytes, Duration shutdownGrace, List<String> allowedOrigins, String publicUrl,
         int maxAttachmentBytes) {
-      this(host, port, maxBodyBytes, shutdownGrace, allowedOrigins, publicUrl, maxAttachmentBytes, Connections.defaults());
+      this(host, port, maxBodyBytes, shutdownGrace, allowedOrigins, publicUrl, maxAttachmentBytes, Connections.defaults(), 0);
+    }
+
+    /** The same settings on another port (the instances after the first take the port it bound). */
+    public Http withPort(int newPort) {
+      return new Http(host, newPort, maxBodyBytes, shutdownGrace, allowedOrigins, publicUrl, maxAttachmentBytes, connections,
+          instances);
+    }
+
+    /** The instances to deploy: {@link #instances}, or {@code eventLoops} when that is 0. */
+    public int instancesFor(int eventLoops) {
+      return instances > 0 ? instances : Math.max(1, eventLoops);
     }
   }
 

@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -19,13 +18,30 @@ import org.slf4j.LoggerFactory;
  * {@code maxPerAddress} connections (more are closed as they open). Idle connections (no bytes either way) are closed
  * by the server's idle timeout. WebSocket connections are left to their own protocols once upgraded.
  *
- * <p>Threading: the HTTP server runs on one event loop (one verticle instance); every method runs there.
+ * <p>Threading: one guard per HTTP verticle instance, used on that instance's event loop only (a connection stays on
+ * the loop that accepted it); the connections per address are counted node-wide in {@link Addresses}, shared by the
+ * guards of every instance, so the cap holds however the connections of one address are spread over the loops.
  */
 final class ConnectionGuard {
   private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
 
   /** Settings. */
   record Limits(Duration headerTimeout, Duration keepAliveTimeout, Duration bodyTimeout, int maxPerAddress) {}
+
+  /** Open connections per client address on this node, over every event loop; thread-safe. */
+  static final class Addresses {
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> open = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts a connection opened; returns how many the address holds now, this one included. */
+    int opened(String address) {
+      return open.merge(address, 1, Integer::sum);
+    }
+
+    void closed(String address) {
+      open.computeIfPresent(address, (k, c) -> c <= 1 ? null : c - 1);
+    }
+  }
 
   private static final class State {
     final String address;
@@ -44,29 +60,35 @@ final class ConnectionGuard {
   private final Vertx vertx;
   private final Limits limits;
   private final Map<HttpConnection, State> connections = new IdentityHashMap<>();
-  private final Map<String, Integer> perAddress = new HashMap<>();
+  private final Addresses perAddress;
   private long sweeper = -1;
-  private long refused;
   private long timedOut;
 
+  /** A guard of its own (one instance serving HTTP, tests). */
   ConnectionGuard(Vertx vertx, Limits limits) {
+    this(vertx, limits, new Addresses());
+  }
+
+  /** A guard of one HTTP verticle instance, counting connections per address with the others in {@code addresses}. */
+  ConnectionGuard(Vertx vertx, Limits limits, Addresses addresses) {
     this.vertx = vertx;
     this.limits = limits;
+    this.perAddress = addresses;
   }
 
   /** For {@code HttpServer.connectionHandler}. */
   Handler<HttpConnection> onConnection() {
     return conn -> {
       String address = conn.remoteAddress() == null ? "unknown" : conn.remoteAddress().hostAddress();
-      int n = perAddress.merge(address, 1, Integer::sum);
+      int n = perAddress.opened(address);
       State state = new State(address);
       connections.put(conn, state);
       conn.closeHandler(v -> {
         connections.remove(conn);
-        perAddress.computeIfPresent(address, (k, c) -> c <= 1 ? null : c - 1);
+        perAddress.closed(address);
       });
       if (n > limits.maxPerAddress()) {
-        refused++;
+        long refused = perAddress.refused.incrementAndGet();
         if (refused == 1 || refused % 100 == 0) {
           log.atWarn().addKeyValue("address", address).addKeyValue("limit", limits.maxPerAddress())
               .addKeyValue("refusedSoFar", refused).log("connection refused: too many connections from one address");

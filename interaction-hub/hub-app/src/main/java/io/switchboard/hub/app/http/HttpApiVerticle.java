@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API under /api/v1, plus /health, /metrics and the console's files. Stops gracefully: no new
  * connections, in-flight requests get the configured grace period to finish.
+ *
+ * <p>One instance per event loop ({@link HttpApi} deploys them): each has its own router and connection guard, and
+ * the instances share the port (Vert.x hands each new connection to the next instance, so a connection and its
+ * WebSocket stay on one loop). What must exist once per node comes in {@link Shared}.
  */
 public final class HttpApiVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpApiVerticle.class);
@@ -55,15 +59,44 @@ public final class HttpApiVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * What every instance of a node shares: the agent socket gateway (sockets by agent, on every loop) and the
+   * connections per client address.
+   */
+  public static final class Shared {
+    private final AgentSocketGateway agentSockets;
+    private final ConnectionGuard.Addresses addresses = new ConnectionGuard.Addresses();
+
+    /** @param agentSockets the node's gateway, built on a context of its own ({@link HttpApi}) */
+    public Shared(AgentSocketGateway agentSockets) {
+      this.agentSockets = agentSockets;
+    }
+
+    /** The node's agent socket gateway. */
+    public AgentSocketGateway agentSockets() {
+      return agentSockets;
+    }
+
+    ConnectionGuard.Addresses addresses() {
+      return addresses;
+    }
+  }
+
   private final SwitchboardConfig.Http config;
   private final Services services;
+  private final Shared shared;
   private HttpServer server;
   private Router router;
   private ConnectionGuard guard;
 
-  public HttpApiVerticle(SwitchboardConfig.Http config, Services services) {
+  /**
+   * @param config the listener; several instances with the same port share it
+   * @param shared the node-wide parts, the same object for every instance
+   */
+  public HttpApiVerticle(SwitchboardConfig.Http config, Services services, Shared shared) {
     this.config = config;
     this.services = services;
+    this.shared = shared;
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -99,7 +132,7 @@ public final class HttpApiVerticle extends VerticleBase {
     router = router();
     var limits = config.connections();
     guard = new ConnectionGuard(vertx, new ConnectionGuard.Limits(limits.headerTimeout(), limits.keepAliveTimeout(),
-        limits.bodyTimeout(), limits.maxPerAddress()));
+        limits.bodyTimeout(), limits.maxPerAddress()), shared.addresses());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
@@ -137,9 +170,8 @@ public final class HttpApiVerticle extends VerticleBase {
     router.route().handler(new SecurityHeaders(config.publicUrl()).handler());
     // The agent console's WebSocket comes before CORS: it checks the origin itself (the hub's own, the
     // public URL, http.allowedOrigins) and refuses others with 403.
-    AgentSocketGateway agentSockets = new AgentSocketGateway(vertx, services.auth(), services.routing(), services.customers(),
-        services.interactions(), new io.switchboard.hub.core.interaction.AgentTyping(vertx, services.stores()),
-        config.allowedOrigins(), config.publicUrl());
+    // The node's one gateway: a socket stays on this instance's loop, its agent's events reach it from any loop.
+    AgentSocketGateway agentSockets = shared.agentSockets();
     router.get(AgentSocketGateway.PATH).handler(agentSockets::upgrade);
     if (!config.allowedOrigins().isEmpty()) {
       // Browsers on these origins (an embedding web site, a separate console host) may call the API.

@@ -3,7 +3,9 @@ package io.switchboard.hub.app.ws;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.switchboard.hub.app.http.HttpApiVerticle;
 import io.switchboard.hub.core.auth.Principal;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One agent console socket: its lifecycle (awaiting auth, authenticating, open, closed) and the events of its agent,
- * written in order. Everything runs on the gateway's context (one event loop), so no field needs a lock. The
+ * written in order. Everything runs on the context of the HTTP verticle instance that accepted the socket (one event
+ * loop, {@link #context()}), so no field needs a lock: the gateway calls the event methods on that context
+ * ({@link AgentSocketGateway#onEach}), and futures of other contexts are brought onto it before their results are
+ * used ({@link #here}). The
  * socket's other jobs are parts of their own, each used only through this connection:
  * <ul>
  *   <li>{@link FrameAssembly} puts fragmented client messages together (size limit, binary refused);
@@ -45,6 +50,11 @@ final class AgentConnection {
 
   private final AgentSocketGateway gateway;
   private final ServerWebSocket ws;
+  /**
+   * The event loop context the socket was accepted on (the instance's own, not the request's duplicate of it, so all
+   * sockets of one loop share it): every method runs on its thread.
+   */
+  private final Context context;
   private final AgentSocketGateway.Limits limits;
   private final String remote;
   private final FrameAssembly assembly;
@@ -67,6 +77,8 @@ final class AgentConnection {
   AgentConnection(AgentSocketGateway gateway, ServerWebSocket ws, AgentSocketGateway.Limits limits) {
     this.gateway = gateway;
     this.ws = ws;
+    this.context = AgentSocketGateway.eventLoopOf(io.vertx.core.Vertx.currentContext() != null
+        ? io.vertx.core.Vertx.currentContext() : gateway.vertx().getOrCreateContext());
     this.limits = limits;
     this.remote = String.valueOf(ws.remoteAddress());
     this.assembly = new FrameAssembly(limits.maxFrameBytes());
@@ -101,6 +113,27 @@ final class AgentConnection {
   }
 
   // ------------------------------------------------------------------ state, for the parts
+
+  /** The context (event loop) this socket runs on. */
+  Context context() {
+    return context;
+  }
+
+  /**
+   * {@code f} as a future whose callbacks run on this socket's context: a future made on another context (the
+   * gateway's lookups) would run them there, on another thread than the socket's state lives on.
+   */
+  <T> Future<T> here(Future<T> f) {
+    Promise<T> local = Promise.promise();
+    f.onComplete(ar -> {
+      if (AgentSocketGateway.eventLoopOf(io.vertx.core.Vertx.currentContext()) == context) {
+        local.handle(ar);
+      } else {
+        context.runOnContext(v -> local.handle(ar));
+      }
+    });
+    return local.future();
+  }
 
   String agentId() {
     return staff == null ? null : staff.agentId().toString();
@@ -221,7 +254,8 @@ final class AgentConnection {
 
   // ------------------------------------------------------------------ events (called by the gateway)
 
-  void offerCreated(String interactionId, Future<JsonObject> view) {
+  void offerCreated(String interactionId, Future<JsonObject> lookup) {
+    Future<JsonObject> view = here(lookup);
     out.enqueue(() -> {
       if (offers.contains(interactionId)) {
         return Future.succeededFuture();

@@ -22,13 +22,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
+import io.vertx.core.Context;
+import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +59,15 @@ import org.slf4j.LoggerFactory;
  * when the hub shuts down, sockets close with 1001 without requeuing, so consoles that reconnect to
  * another node keep their offers.
  *
- * <p>Lifecycle and threading: construct it on the context that serves the HTTP routes (it registers its
- * event bus consumers there; they end with that verticle). Every socket of the gateway then runs on that
- * one context, so its state needs no locks. A slow or broken console never blocks the others: writes never
+ * <p>Lifecycle and threading: one gateway per node serves the sockets of every HTTP verticle instance, that is of
+ * every event loop (docs/architecture.md, "HTTP edge"). Construct it on a context of its own (the HTTP API's socket
+ * events verticle): its event bus consumers, store lookups for events and message lanes run there, once per node and
+ * event. Each socket stays on the event loop that accepted it ({@link AgentConnection#context()}), where all its state
+ * lives without locks; the registries of sockets by agent, dashboard subscribers and watchers are concurrent maps
+ * shared by the loops, and an event reaches its sockets on their own contexts: the targets are grouped by context and
+ * each group is handed over once ({@link #onEach}), so an event costs one hand-off per event loop that holds a target,
+ * none for a target on the gateway's own loop. {@link #close()} ends the consumers.
+ * A slow or broken console never blocks the others: writes never
  * wait, a console that stops reading has its events held back and is closed (4408) if it does not catch up.
  * Failures reading the stores are logged and reported to the console; they never close other sockets.
  */
@@ -91,13 +103,16 @@ public final class AgentSocketGateway {
   private final ConsoleViews views;
   private final OriginPolicy origins;
   private final Limits limits;
-  private final Map<String, Set<AgentConnection>> byAgent = new HashMap<>();
+  /** Open sockets by agent, on every event loop of this node; a set is changed only inside {@code compute}. */
+  private final Map<String, Set<AgentConnection>> byAgent = new ConcurrentHashMap<>();
+  /** Message lanes: used on the gateway's own context only. */
   private final Map<String, Future<Void>> lanes = new HashMap<>();
   private final AgentTyping typing;
   /** Supervisor sockets subscribed to the dashboard. */
-  private final Set<AgentConnection> dashboards = new LinkedHashSet<>();
-  /** Supervisor sockets watching an interaction, by interaction id. */
-  private final Map<String, Set<AgentConnection>> watchers = new HashMap<>();
+  private final Set<AgentConnection> dashboards = ConcurrentHashMap.newKeySet();
+  /** Supervisor sockets watching an interaction, by interaction id; a set is changed only inside {@code compute}. */
+  private final Map<String, Set<AgentConnection>> watchers = new ConcurrentHashMap<>();
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
 
   /**
    * @param allowedOrigins origins besides the hub's own that may open the socket (http.allowedOrigins)
@@ -123,7 +138,7 @@ public final class AgentSocketGateway {
     listen(RoutingService.AGENT_STATE_CHANGED, e -> each(e, c -> c.stateChanged(e.getString("state"), e.getString("reason"))));
     listen(RoutingService.AGENT_LOAD_CHANGED, e -> each(e, c -> c.loadChanged(e.getJsonObject("load"), e.getJsonObject("capacity"))));
     listen(io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED, e ->
-        of(e.getString("fromAgentId")).forEach(c -> c.unassigned(e.getString("interactionId"), e.getString("reason"))));
+        onEach(of(e.getString("fromAgentId")), c -> c.unassigned(e.getString("interactionId"), e.getString("reason"))));
     // Logout, revocation, disable, password or role change on any node: this node's sockets of the agent check
     // their session at once (closing when it ended, taking the new role otherwise).
     listen(AuthService.ACCOUNT_CHANGED, e -> each(e, AgentConnection::recheckSession));
@@ -137,18 +152,38 @@ public final class AgentSocketGateway {
     listen(io.switchboard.hub.core.interaction.CustomerDepartures.CUSTOMER_LEFT, this::customerLeft);
     listen(ClusterEvents.CALL_STATE, this::callState);
     // Not a cluster event: every node reloads its own console.yaml and tells only its own consoles.
-    vertx.eventBus().<Object>localConsumer(ConsoleSettingsService.SETTINGS_CHANGED, m -> {
+    consumers.add(vertx.eventBus().<Object>localConsumer(ConsoleSettingsService.SETTINGS_CHANGED, m -> {
       if (m.body() instanceof JsonObject body) {
-        byAgent.values().stream().flatMap(Set::stream).toList().forEach(c -> c.settingsChanged(body));
+        onEach(byAgent.values().stream().flatMap(Set::stream).toList(), c -> c.settingsChanged(body));
       }
-    });
-    vertx.eventBus().<Object>localConsumer(DashboardVerticle.TICK_ADDRESS, m -> {
+    }));
+    consumers.add(vertx.eventBus().<Object>localConsumer(DashboardVerticle.TICK_ADDRESS, m -> {
       if (m.body() instanceof JsonObject body && !dashboards.isEmpty()) {
-        new ArrayList<>(dashboards).forEach(c -> c.dashboardTick(body));
+        onEach(new ArrayList<>(dashboards), c -> c.dashboardTick(body));
         // Someone watches: the dashboard stays computed every second (it slows down when nobody does).
         vertx.eventBus().send(DashboardVerticle.WATCHING_ADDRESS, null);
       }
-    });
+    }));
+  }
+
+  /** Ends the gateway's event consumers (the sockets end with their HTTP verticles). */
+  public Future<Void> close() {
+    List<Future<Void>> all = new ArrayList<>();
+    consumers.forEach(c -> all.add(c.unregister()));
+    consumers.clear();
+    return Future.join(all).mapEmpty();
+  }
+
+  /** Open (authenticated) agent sockets on this node, on every event loop. */
+  public int openSockets() {
+    return byAgent.values().stream().mapToInt(Set::size).sum();
+  }
+
+  /** How many contexts (event loops) the open agent sockets of this node are spread over. */
+  public int contextsInUse() {
+    Set<Context> contexts = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    byAgent.values().forEach(set -> set.forEach(c -> contexts.add(c.context())));
+    return contexts.size();
   }
 
   /**
@@ -201,8 +236,13 @@ public final class AgentSocketGateway {
     return typing.typing(staff.agentId(), id, on);
   }
 
+  /** Called on the socket's own context. */
   void register(AgentConnection c) {
-    byAgent.computeIfAbsent(c.agentId(), k -> new LinkedHashSet<>()).add(c);
+    byAgent.compute(c.agentId(), (k, set) -> {
+      Set<AgentConnection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+      s.add(c);
+      return s;
+    });
   }
 
   /** The latest dashboard with its history, from this node's {@link DashboardVerticle}. */
@@ -221,14 +261,18 @@ public final class AgentSocketGateway {
 
   /** The socket gets the {@code message} and {@code message_status} frames of the interaction from now on. */
   void watch(AgentConnection c, String interactionId) {
-    watchers.computeIfAbsent(interactionId, k -> new LinkedHashSet<>()).add(c);
+    watchers.compute(interactionId, (k, set) -> {
+      Set<AgentConnection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+      s.add(c);
+      return s;
+    });
   }
 
   void unwatch(AgentConnection c, String interactionId) {
-    Set<AgentConnection> set = watchers.get(interactionId);
-    if (set != null && set.remove(c) && set.isEmpty()) {
-      watchers.remove(interactionId);
-    }
+    watchers.computeIfPresent(interactionId, (k, set) -> {
+      set.remove(c);
+      return set.isEmpty() ? null : set;
+    });
   }
 
   /** Forgets a socket; with {@code requeue}, the agent's offers go back when it was the agent's last here. */
@@ -236,14 +280,18 @@ public final class AgentSocketGateway {
     dashboards.remove(c);
     c.watched().forEach(id -> unwatch(c, id));
     String agentId = c.agentId();
-    Set<AgentConnection> set = byAgent.get(agentId);
-    if (set == null || !set.remove(c)) {
+    // Atomic per agent: of two sockets of one agent closing at once on two event loops, exactly one is the last.
+    boolean[] last = {false};
+    byAgent.computeIfPresent(agentId, (k, set) -> {
+      if (set.remove(c) && set.isEmpty()) {
+        last[0] = true;
+        return null;
+      }
+      return set.isEmpty() ? null : set;
+    });
+    if (!last[0]) {
       return;
     }
-    if (!set.isEmpty()) {
-      return;
-    }
-    byAgent.remove(agentId);
     log.atInfo().addKeyValue("agentId", agentId).addKeyValue("requeue", requeue).log("agent console disconnected");
     if (requeue) {
       routing.disconnected(AgentId.parse(agentId)).onFailure(e -> log.atWarn().setCause(e).addKeyValue("agentId", agentId)
@@ -254,9 +302,39 @@ public final class AgentSocketGateway {
   // ------------------------------------------------------------------ events
 
   private void listen(String event, Handler<JsonObject> handler) {
-    vertx.eventBus().<Object>localConsumer(ClusterEvents.address(event), m -> {
+    consumers.add(vertx.eventBus().<Object>localConsumer(ClusterEvents.address(event), m -> {
       if (m.body() instanceof JsonObject body) {
         handler.handle(body);
+      }
+    }));
+  }
+
+  /**
+   * The event loop context under {@code context}: Vert.x gives each HTTP request a duplicate of its loop's context, so
+   * sockets of one loop are grouped (and recognised as local) by the context they duplicate. Null for null.
+   */
+  static Context eventLoopOf(Context context) {
+    return context instanceof io.vertx.core.internal.ContextInternal internal ? internal.unwrap() : context;
+  }
+
+  /**
+   * Runs {@code action} for each target on the target's own context: targets are grouped by context, a group on the
+   * calling context runs at once, every other group is handed to its context in one task.
+   */
+  static void onEach(Collection<AgentConnection> targets, Consumer<AgentConnection> action) {
+    if (targets.isEmpty()) {
+      return;
+    }
+    Context here = eventLoopOf(Vertx.currentContext());
+    Map<Context, List<AgentConnection>> byContext = new IdentityHashMap<>();
+    for (AgentConnection c : targets) {
+      byContext.computeIfAbsent(c.context(), k -> new ArrayList<>(1)).add(c);
+    }
+    byContext.forEach((context, group) -> {
+      if (context == here) {
+        group.forEach(action);
+      } else {
+        context.runOnContext(v -> group.forEach(action));
       }
     });
   }
@@ -266,8 +344,8 @@ public final class AgentSocketGateway {
     return set == null ? List.of() : new ArrayList<>(set);
   }
 
-  private void each(JsonObject event, java.util.function.Consumer<AgentConnection> action) {
-    of(event.getString("agentId")).forEach(action);
+  private void each(JsonObject event, Consumer<AgentConnection> action) {
+    onEach(of(event.getString("agentId")), action);
   }
 
   private void offerCreated(JsonObject e) {
@@ -277,7 +355,7 @@ public final class AgentSocketGateway {
     }
     String interactionId = e.getString("interactionId");
     Future<JsonObject> view = views.offer(interactionId, e.getString("channel"), e.getString("expiresAt"));
-    targets.forEach(c -> c.offerCreated(interactionId, view));
+    onEach(targets, c -> c.offerCreated(interactionId, view));
   }
 
   /** A customer's message or a reply/note: lookups in order per interaction, so messages keep their order. */
@@ -302,21 +380,21 @@ public final class AgentSocketGateway {
     }
     boolean on = Boolean.TRUE.equals(e.getValue("on"));
     views.answeringAgent(id).onSuccess(found -> found
-        .ifPresent(agent -> of(agent.toString()).forEach(c -> c.customerTyping(raw, on))));
+        .ifPresent(agent -> onEach(of(agent.toString()), c -> c.customerTyping(raw, on))));
   }
 
   /** The customer ended the contact: the agent working it (when it was being worked) and its watchers are told. */
   private void customerLeft(JsonObject e) {
     Set<AgentConnection> targets = new LinkedHashSet<>(of(e.getString("agentId")));
     targets.addAll(watchers.getOrDefault(e.getString("interactionId"), Set.of()));
-    targets.forEach(c -> c.customerLeft(e));
+    onEach(targets, c -> c.customerLeft(e));
   }
 
   /** A call's state: to the agent on the call and the supervisors watching it. */
   private void callState(JsonObject e) {
     Set<AgentConnection> targets = new LinkedHashSet<>(e.getString("agentId") == null ? List.of() : of(e.getString("agentId")));
     targets.addAll(watchers.getOrDefault(e.getString("interactionId"), Set.of()));
-    targets.forEach(c -> c.callState(e));
+    onEach(targets, c -> c.callState(e));
   }
 
   private void messageStatusChanged(JsonObject e) {
@@ -333,7 +411,7 @@ public final class AgentSocketGateway {
     found.ifPresent(r -> {
       Set<AgentConnection> targets = new LinkedHashSet<>(of(r.agentId()));
       targets.addAll(watchers.getOrDefault(r.interactionId(), Set.of()));
-      targets.forEach(c -> {
+      onEach(targets, c -> {
         if (message) {
           c.message(r.frame());
         } else {

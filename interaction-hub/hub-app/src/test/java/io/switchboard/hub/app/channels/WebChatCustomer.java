@@ -17,14 +17,14 @@ import java.util.function.Predicate;
  * A customer's browser on the hub's chat socket ({@code /channels/webchat/socket}, docs/webchat.md): a real
  * Vert.x WebSocket client that records the server's frames and waits for the ones a test expects.
  */
-final class WebChatCustomer implements AutoCloseable {
+public final class WebChatCustomer implements AutoCloseable {
   private final WebSocketClient client;
   private final ClientWebSocket ws;
   private final List<JsonObject> frames = new ArrayList<>();
   private final List<JsonObject> unread = new ArrayList<>();
   final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-  WebChatCustomer(Vertx vertx, int port) {
+  public WebChatCustomer(Vertx vertx, int port) {
     this(vertx, port, new WebSocketClientOptions());
   }
 
@@ -54,7 +54,7 @@ final class WebChatCustomer implements AutoCloseable {
         .setURI("/channels/webchat/socket?v=1").addHeader("Accept-Language", "en-GB,en;q=0.8")));
   }
 
-  WebChatCustomer send(JsonObject frame) {
+  public WebChatCustomer send(JsonObject frame) {
     await(ws.writeTextMessage(frame.encode()));
     return this;
   }
@@ -78,7 +78,7 @@ final class WebChatCustomer implements AutoCloseable {
     }
   }
 
-  synchronized JsonObject await(String type, Predicate<JsonObject> match) {
+  public synchronized JsonObject await(String type, Predicate<JsonObject> match) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       for (JsonObject f : unread) {
@@ -100,7 +100,7 @@ final class WebChatCustomer implements AutoCloseable {
     }
   }
 
-  JsonObject await(String type) {
+  public JsonObject await(String type) {
     return await(type, f -> true);
   }
 
@@ -115,7 +115,7 @@ final class WebChatCustomer implements AutoCloseable {
     return frames.stream().filter(f -> type.equals(f.getString("type"))).toList();
   }
 
-  JsonObject say(String clientId, String text) {
+  public JsonObject say(String clientId, String text) {
     send(new JsonObject().put("type", "message").put("clientId", clientId).put("text", text));
     return await("ack", a -> clientId.equals(a.getString("clientId")));
   }
