@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
 final class AgentConnection {
   private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
   private static final int REMEMBERED_MESSAGES = 256;
+  /**
+   * How long the hub may take to check a token that arrived within the auth timeout, beyond that timeout: a socket is
+   * never closed for the hub's own slowness while the check runs (a ramp of thousands of consoles), only when the check
+   * takes this much longer (then 1013, try again later).
+   */
+  static final java.time.Duration AUTH_CHECK_PATIENCE = java.time.Duration.ofSeconds(30);
 
   private enum Phase { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
 
@@ -104,10 +110,20 @@ final class AgentConnection {
     ws.drainHandler(v -> out.drained());
     authTimer = gateway.vertx().setTimer(limits.authTimeout().toMillis(), t -> {
       authTimer = -1;
-      if (phase == Phase.AWAITING_AUTH || phase == Phase.AUTHENTICATING) {
+      if (phase == Phase.AWAITING_AUTH) {
         out.sendEssential(Frames.error(Frames.UNAUTHENTICATED,
             "no auth frame within " + limits.authTimeout().toMillis() + " ms; send {\"type\":\"auth\",\"token\":\"sbt_...\"} first", null));
         terminate(Frames.CLOSE_UNAUTHENTICATED, "authentication timeout");
+      } else if (phase == Phase.AUTHENTICATING) {
+        // The console sent its token in time; the hub is still checking it (a ramp of connections, a slow store). That
+        // is not the console's fault: the check gets AUTH_CHECK_PATIENCE more before the console is asked to come back.
+        authTimer = gateway.vertx().setTimer(AUTH_CHECK_PATIENCE.toMillis(), t2 -> {
+          authTimer = -1;
+          if (phase == Phase.AUTHENTICATING) {
+            out.sendEssential(Frames.error(Frames.UNAVAILABLE, "the token could not be checked in time; reconnect in a moment", null));
+            terminate(Frames.CLOSE_TRY_AGAIN_LATER, "try again later");
+          }
+        });
       }
     });
   }
