@@ -57,6 +57,19 @@ class AgentSocketLimitsTest {
   }
 
   @Test
+  void aTokenSentInTimeIsCheckedToTheEndWhileTheHubIsSlowerThanTheAuthTimeout() {
+    int port = gateway(Duration.ofMillis(300), Duration.ofSeconds(10));
+    String token = fx.token("alice");
+    Console c = fx.console(port);
+    // The gateway's own session store cannot answer for 2.5 s (Redis pauses its clients): the check outlasts the
+    // 300-ms auth timeout, as on a hub swamped by a ramp of connections. The console sent its token in time.
+    gateway.pauseRedis(Duration.ofMillis(2_500));
+    JsonObject hello = c.authenticate(token);
+    assertThat(hello.getString("type")).as(hello.encode()).isEqualTo("hello");
+    c.assertAlive("after-slow-auth");
+  }
+
+  @Test
   void originsListedInTheConfigurationMayConnectOthersMayNot() {
     int port = gateway(Duration.ofSeconds(5), Duration.ofSeconds(10));
     Console listed = new Console(fx.clients);

@@ -59,6 +59,11 @@ final class GatewayUnderTest implements AutoCloseable {
     return port;
   }
 
+  /** Redis stops answering every client (this gateway's sessions included) for {@code d}: {@code CLIENT PAUSE}. */
+  void pauseRedis(Duration d) {
+    Console.await(redis.call(redis.async().clientPause(d.toMillis())));
+  }
+
   @Override
   public void close() {
     Console.await(hub.hub().vertx().undeploy(deployment));
