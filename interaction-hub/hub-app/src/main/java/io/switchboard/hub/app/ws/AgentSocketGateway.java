@@ -143,8 +143,8 @@ public final class AgentSocketGateway {
     // their session at once (closing when it ended, taking the new role otherwise).
     listen(AuthService.ACCOUNT_CHANGED, e -> each(e, AgentConnection::recheckSession));
     // Redis lost its data, the sessions with it: every socket of this node checks its session at once (and closes).
-    listen(HubEvents.SESSIONS_LOST, e -> byAgent.values().stream().flatMap(Set::stream).toList()
-        .forEach(AgentConnection::recheckSession));
+    listen(HubEvents.SESSIONS_LOST, e -> onEach(byAgent.values().stream().flatMap(Set::stream).toList(),
+        AgentConnection::recheckSession));
     listen(HubEvents.MESSAGE_RECEIVED, this::messageAdded);
     listen(MessageService.MESSAGE_CREATED, this::messageAdded);
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
