@@ -249,7 +249,7 @@ final class AmiClient {
       adapter.channelHungUp(h.getChannel());
     }
     if (event instanceof org.asteriskjava.manager.event.DialEndEvent d && "ANSWER".equals(d.getDialStatus())) {
-      adapter.dialAnswered(d.getUniqueId(), d.getDestChannel()); // a callback's customer answered the agent's leg's Dial
+      adapter.dialAnswered(d.getUniqueId(), d.getDestChannel(), d.getDestUniqueId()); // a callback's customer answered the agent's leg's Dial
     }
     if (event instanceof OriginateResponseEvent o && !o.isSuccess()) {
       log.atInfo().addKeyValue("channel", o.getChannel()).addKeyValue("reason", o.getReason())

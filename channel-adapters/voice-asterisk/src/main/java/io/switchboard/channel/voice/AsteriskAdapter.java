@@ -267,6 +267,13 @@ public final class AsteriskAdapter implements ChannelAdapter {
 
   /** AMI saw a channel hang up: a caller on hold whose agent's leg it was stops waiting for that leg. */
   void channelHungUp(String channel) {
+    for (Call call : byInteraction.values()) {
+      if (call.detached && call.state == Call.State.CALLBACK_TALKING && channel.equals(call.agentChannel)) {
+        // A talking callback taken over from a node that went away: the agent's leg hung up (the agent, or staff).
+        call.detached = false;
+        Thread.ofVirtual().start(() -> flows.dialler().adoptedLegGone(call));
+      }
+    }
     for (Call call : byUniqueId.values()) {
       if (channel.equals(call.agentChannel) || channel.equals(call.customerChannel)) {
         call.signals.add(new Call.Signal.AgentGone(channel)); // a leg waiting on hold went
@@ -316,17 +323,23 @@ public final class AsteriskAdapter implements ChannelAdapter {
     return clash[0] == null;
   }
 
+  /** Puts {@code next} in the place of {@code call} (same interaction); false when {@code call} no longer holds it. */
+  boolean replace(Call call, Call next) {
+    return byInteraction.replace(call.interaction, call, next);
+  }
+
   /** The caller's channel is gone but the call lives on as a callback (held by its interaction only). */
   void channelGone(Call call) {
     byUniqueId.remove(call.uniqueId, call);
   }
 
   /** AMI says a Dial from channel {@code uniqueId} was answered: when that is a callback's agent leg, it connected. */
-  void dialAnswered(String uniqueId, String customerChannel) {
+  void dialAnswered(String uniqueId, String customerChannel, String customerLegId) {
     for (Call c : byInteraction.values()) {
       if (c.state == Call.State.CALLBACK_DIALLING && uniqueId != null && uniqueId.equals(c.agentLegId)) {
         c.callbackConnected = true;
         c.customerChannel = customerChannel;
+        c.customerLegId = customerLegId;
         controls().state(c, Call.State.CALLBACK_TALKING); // the console shows the call talking
       }
     }
@@ -395,7 +408,20 @@ public final class AsteriskAdapter implements ChannelAdapter {
       case InteractionLifecycleEvent.Accepted a -> log.atInfo().addKeyValue("interactionId", a.interactionId())
           .addKeyValue("agentId", a.agentId()).log("offer accepted; the caller is bridged when the agent's phone answers");
       case InteractionLifecycleEvent.Ended e -> Thread.ofVirtual().start(() -> flows.events.hangUp(call, e.reason()));
-      case InteractionLifecycleEvent.Transferred t -> Thread.ofVirtual().start(() -> flows.events.transferred(call));
+      case InteractionLifecycleEvent.Transferred t -> {
+        // A talking callback's customer becomes a waiting caller at once (before the router's next offer can ring).
+        Call waiting = call.state == Call.State.CALLBACK_TALKING ? flows.dialler().transferring(call)
+            : call.state == Call.State.CALLBACK_DIALLING ? flows.dialler().requeued(call) : null;
+        Thread.ofVirtual().start(() -> {
+          if (waiting != null && waiting.state == Call.State.CALLBACK) {
+            flows.dialler().stopDialling(call);
+          } else if (waiting != null) {
+            flows.dialler().transfer(call, waiting);
+          } else {
+            flows.events.transferred(call);
+          }
+        });
+      }
     }
     return Future.succeededFuture();
   }

@@ -82,7 +82,11 @@ final class Call {
   volatile String agentLegId;
   /** A callback's customer leg (its channel name) once the customer answered. */
   volatile String customerChannel;
+  /** A callback's customer leg's Asterisk uniqueid once the customer answered. */
+  volatile String customerLegId;
   volatile boolean callbackConnected;
+  /** A callback's try under way (or the last one made). */
+  volatile int attempt;
   /**
    * Taken over from a hub node that went away while caller and agent talked: no FastAGI session of this node holds the
    * caller (its {@code Bridge()} runs on in Asterisk) until the bridge ends and the dialplan hands the caller here.

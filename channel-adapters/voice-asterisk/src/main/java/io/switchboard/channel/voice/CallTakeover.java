@@ -139,8 +139,22 @@ final class CallTakeover {
     List<AmiClient.LiveChannel> channels = null;
     for (OpenInteraction o : open) {
       String uniqueId = o.attributes().get("voice.uniqueId");
-      if (o.state() != InteractionState.ASSIGNED || uniqueId == null || o.attributes().containsKey("voice.callback")
-          || adapter.call(o.id()).isPresent()) {
+      if (o.state() != InteractionState.ASSIGNED || adapter.call(o.id()).isPresent()) {
+        continue;
+      }
+      if ("requested".equals(o.attributes().get("voice.callback"))) {
+        // A callback whose customer talks with the agent: its node's lease ran out or was given up.
+        if (leased(AsteriskAdapter.CALLBACK_LEASE + o.id())) {
+          if (channels == null) {
+            channels = adapter.ami() == null ? null : adapter.ami().channels();
+          }
+          if (channels == null || !adoptCallback(o, channels)) {
+            adapter.context().leases().release(AsteriskAdapter.CALLBACK_LEASE + o.id(), adapter.node());
+          }
+        }
+        continue;
+      }
+      if (uniqueId == null) {
         continue;
       }
       if (!leased(CALL_LEASE + o.id())) {
@@ -190,6 +204,59 @@ final class CallTakeover {
   }
 
   /**
+   * A callback whose customer talks with the agent (the agent leg's {@code Dial} runs on in Asterisk) and whose node
+   * went away: this node, holding the callback's lease, controls it from now on ({@link Call#detached}): hold, resume,
+   * transfer and hang-up work over AMI, the agent leg's hang-up (AMI) or its return to a FastAGI session of this node
+   * ({@link CallbackDialler#attach}) ends it as completed. The agent's leg is the one rung for it ({@link #legId}); the
+   * customer's is the other channel in its bridge. False when no such bridge exists (between tries the leg's own
+   * handover through the dialplan goes on with the callback).
+   */
+  private boolean adoptCallback(OpenInteraction o, List<AmiClient.LiveChannel> channels) {
+    String number = o.attributes().get("voice.callbackNumber");
+    if (number == null || !number.matches("\\+?[0-9]{3,20}")) {
+      return false;
+    }
+    java.util.regex.Pattern legPattern = java.util.regex.Pattern.compile("sb-" + java.util.regex.Pattern.quote(o.id().toString()) + "-[0-9a-f]{8}");
+    AmiClient.LiveChannel leg = channels.stream().filter(c -> c.uniqueId() != null && legPattern.matcher(c.uniqueId()).matches()
+        && c.bridgeId() != null && !c.bridgeId().isBlank()).findFirst().orElse(null);
+    AmiClient.LiveChannel customer = leg == null ? null : channels.stream().filter(c -> leg.bridgeId().equals(c.bridgeId())
+        && !leg.uniqueId().equals(c.uniqueId())).findFirst().orElse(null);
+    if (customer == null || leg.name() == null || customer.name() == null) {
+      return false;
+    }
+    AgentId agent = agent(adapter.ami().getVariable(leg.name(), AGENT_VAR));
+    if (agent == null) {
+      log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("channel", leg.name())
+          .log("takeover: a talking callback whose agent's leg names no agent is left alone");
+      return false;
+    }
+    Call call = new Call(o.externalId(), o.externalId(), null, number, null);
+    call.callbackNumber = number;
+    call.interaction = o.id();
+    call.agent = agent;
+    call.agentChannel = leg.name();
+    call.agentLegId = leg.uniqueId();
+    call.customerChannel = customer.name();
+    call.customerLegId = customer.uniqueId();
+    call.callbackConnected = true;
+    String attempt = adapter.ami().getVariable(leg.name(), ATTEMPT_VAR);
+    call.attempt = attempt != null && attempt.matches("[0-9]{1,2}") ? Integer.parseInt(attempt) : 1;
+    call.queuedAt = Instant.now();
+    call.detached = true;
+    call.state = Call.State.CALLBACK_TALKING;
+    if (!adapter.queued(call)) {
+      return false;
+    }
+    if (adapter.settings().agiAddress() != null) {
+      adapter.ami().setVariable(leg.name(), HUB_VAR, adapter.settings().agiAddress()); // its Dial's end comes here
+    }
+    log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("agentId", agent).addKeyValue("agentChannel", leg.name())
+        .addKeyValue("customerChannel", customer.name()).log("took over a talking callback whose hub node went away");
+    adapter.controls().state(call, Call.State.CALLBACK_TALKING);
+    return true;
+  }
+
+  /**
    * A caller handed to this node by the dialplan after the node that held the call went away ({@code SB_INTERACTION}
    * set on the channel): this node takes the call's lease (waiting, with music, until the old holder's lease runs out)
    * and carries on where the call stands in the hub: waiting, on hold, or over (the agent's leg went meanwhile).
@@ -216,7 +283,10 @@ final class CallTakeover {
       return;
     }
     OpenInteraction o = open(id);
-    if (o == null || !o.externalId().equals(call.linkedId) || o.attributes().containsKey("voice.callback")) {
+    // The call's own: its linkedid is the interaction's external id, or (a transferred callback's customer) its uniqueid
+    // is the interaction's voice.uniqueId.
+    boolean ours = o != null && (o.externalId().equals(call.linkedId) || call.uniqueId.equals(o.attributes().get("voice.uniqueId")));
+    if (!ours || "requested".equals(o.attributes().get("voice.callback"))) {
       log.atWarn().addKeyValue("interactionId", id).addKeyValue("channel", call.channel).addKeyValue("linkedId", call.linkedId)
           .log("a call handed over between hub nodes names no open interaction of this call; hanging up");
       channel.hangup();
@@ -356,7 +426,11 @@ final class CallTakeover {
         channel.setVariable(AGENT_CHANNEL_VAR, "");
         call.agentChannel = null;
         call.holding = false;
-        adapter.controls().state(call, Call.State.WAITING);
+        synchronized (call) {
+          if (call.state != Call.State.RINGING) { // the router's next offer may ring before the caller is back here
+            adapter.controls().state(call, Call.State.WAITING);
+          }
+        }
         flows.waiting.waitForAgent(adapter.ivr(), call, channel);
       } else if (call.holding) {
         if (flows.waiting.talk(call, channel, true)) {

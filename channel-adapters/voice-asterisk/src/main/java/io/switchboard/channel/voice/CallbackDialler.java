@@ -62,6 +62,7 @@ final class CallbackDialler {
       }
       while (attempt < cfg.attempts()) {
         attempt++;
+        call.attempt = attempt;
         CallFlows.play(channel, cfg.agentPrompts(), "");
         channel.setVariable(CallTakeover.ATTEMPT_VAR, Integer.toString(attempt));
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("agentId", agent).addKeyValue("attempt", attempt)
@@ -69,12 +70,7 @@ final class CallbackDialler {
         channel.exec("Dial", dial);
         status = CallFlows.quiet(() -> channel.getVariable("DIALSTATUS"));
         if ("ANSWER".equals(status) || call.callbackConnected) {
-          talkOn(call, channel);
-          log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended");
-          record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(attempt)),
-              "callback answered on attempt " + attempt);
-          flows.ended(call, "callback call ended");
-          hangUpQuietly(channel);
+          talkedOn(call, channel);
           return;
         }
         if ("CANCEL".equals(status)) {
@@ -102,6 +98,9 @@ final class CallbackDialler {
             .log("this hub node is stopping; the callback is handed over to another node");
         return;
       }
+      if (call.transferring) {
+        return; // the customer waits for the next agent; nothing more to record here
+      }
       if (call.callbackConnected) {
         // The agent hung up after talking to the customer: the callback was made.
         log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", attempt).log("callback call ended by the agent");
@@ -117,10 +116,173 @@ final class CallbackDialler {
     } finally {
       call.state = Call.State.ENDED;
       call.agentChannel = null;
+      if (!call.transferring) { // a transferred callback's lease is given up by the transfer (or kept for its next try)
+        flows.events.releaseCallbackLease(call);
+      }
+      adapter.forget(call);
+    }
+  }
+
+  /**
+   * The customer answered and talked with the agent ({@code Dial} returned): holds until resumed, then, unless the
+   * customer was transferred (the agent's leg is hung up, the customer waits for the next agent), records the callback
+   * completed, tells the hub the call ended and hangs the agent's leg up.
+   */
+  private void talkedOn(Call call, AgiChannel channel) throws AgiException {
+    talkOn(call, channel);
+    if (call.transferring) {
+      log.atInfo().addKeyValue("interactionId", call.interaction).log("callback transferred; hanging up the agent's leg");
+      hangUpQuietly(channel);
+      return;
+    }
+    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("attempt", call.attempt).log("callback call ended");
+    completed(call);
+    hangUpQuietly(channel);
+  }
+
+  private void completed(Call call) {
+    record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(Math.max(1, call.attempt))),
+        "callback answered on attempt " + Math.max(1, call.attempt));
+    flows.ended(call, "callback call ended");
+  }
+
+  /**
+   * A talking callback this node took over ({@link CallTakeover#tick}) is back on a FastAGI session: the agent leg's
+   * {@code Dial} returned (customer on hold, transferred, or hung up) and the dialplan handed the leg here. Goes on as the
+   * dialling node would have: hold until resumed, then the callback is completed or the customer waits for a transfer.
+   */
+  void attach(Call call, AgiChannel channel) throws AgiException {
+    call.detached = false;
+    try {
+      adapter.takeover().advertise(channel);
+      talkedOn(call, channel);
+    } catch (AgiHangupException e) {
+      if (!adapter.stopping() && !call.transferring) {
+        log.atInfo().addKeyValue("interactionId", call.interaction).log("callback call ended by the agent");
+        completed(call);
+      }
+    } finally {
+      call.state = Call.State.ENDED;
+      call.agentChannel = null;
       flows.events.releaseCallbackLease(call);
       adapter.forget(call);
     }
   }
+
+  /** The agent's leg of a talking callback this node took over hung up (seen over AMI): the callback was made. */
+  void adoptedLegGone(Call call) {
+    if (call.transferring || call.state != Call.State.CALLBACK_TALKING) {
+      return;
+    }
+    log.atInfo().addKeyValue("interactionId", call.interaction).log("the agent's leg of a taken-over callback hung up; callback call ended");
+    try {
+      completed(call);
+    } finally {
+      call.state = Call.State.ENDED;
+      call.agentChannel = null;
+      flows.events.releaseCallbackLease(call);
+      adapter.forget(call);
+    }
+  }
+
+  /**
+   * Blind transfer of a talking callback, first step (on the event's thread, no I/O): the customer's leg becomes a
+   * waiting caller of this node ({@link Call#detached}, {@link Call#transferring}: its FastAGI session attaches once the
+   * leg reaches this node), in the callback's place, so that the router's next offer rings the next agent's phone.
+   * Null when the customer's leg is unknown (not answered yet).
+   */
+  Call transferring(Call call) {
+    synchronized (call) {
+      if (call.state != Call.State.CALLBACK_TALKING || call.customerChannel == null || call.customerLegId == null || call.transferring) {
+        return null;
+      }
+      Call waiting = new Call(call.customerLegId, call.linkedId, call.customerChannel, call.callbackNumber, null);
+      waiting.callbackNumber = call.callbackNumber;
+      waiting.interaction = call.interaction;
+      waiting.queue = call.queue;
+      waiting.queuedAt = Instant.now();
+      waiting.state = Call.State.WAITING;
+      waiting.detached = true;
+      waiting.transferring = true;
+      call.transferring = true;
+      if (!adapter.replace(call, waiting)) {
+        call.transferring = false;
+        return null;
+      }
+      adapter.register(waiting);
+      return waiting;
+    }
+  }
+
+  /**
+   * Blind transfer of a talking callback, second step (virtual thread): the callback is recorded completed (the
+   * customer was reached) and the interaction's {@code voice.uniqueId} becomes the customer's leg (so another node can
+   * take the call over as any caller's); the customer's leg leaves the agent's {@code Dial} (AMI {@code Redirect} to
+   * {@code switchboard-takeover}, {@code SB_INTERACTION} and {@code SB_HUB} set) and comes to this node's FastAGI
+   * server, where it waits with music for the router's next offer; the agent's leg is hung up.
+   */
+  void transfer(Call call, Call waiting) {
+    log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("customerChannel", waiting.channel)
+        .log("callback transferred: the customer waits for the next agent");
+    record(call, Map.of("voice.callback", "completed", "voice.callbackAttempts", Integer.toString(Math.max(1, call.attempt)),
+        "voice.uniqueId", waiting.uniqueId), "callback answered on attempt " + Math.max(1, call.attempt));
+    adapter.takeover().hold(waiting);
+    AmiClient ami = adapter.ami();
+    boolean moved = ami != null && ami.setVariable(waiting.channel, CallTakeover.INTERACTION_VAR, call.interaction.toString());
+    if (moved && adapter.settings().agiAddress() != null) {
+      ami.setVariable(waiting.channel, CallTakeover.HUB_VAR, adapter.settings().agiAddress());
+    }
+    moved = moved && ami.redirect(waiting.channel, TRANSFER_CONTEXT);
+    if (!moved) {
+      log.atWarn().addKeyValue("interactionId", call.interaction).addKeyValue("customerChannel", waiting.channel)
+          .log("the callback's customer could not be moved for the transfer (hung up?)");
+      waiting.detached = false;
+      flows.ended(waiting, "customer hung up during the transfer");
+      waiting.state = Call.State.ENDED;
+      adapter.forget(waiting);
+    }
+    if (call.detached && call.agentChannel != null && ami != null) {
+      // Taken over while talking: no session of this node holds the agent's leg.
+      call.detached = false;
+      ami.hangup(call.agentChannel);
+      call.state = Call.State.ENDED;
+    }
+    flows.events.releaseCallbackLease(call); // the customer waits as a caller now (the call's own lease)
+  }
+
+  /**
+   * Transfer of a callback whose customer was not reached yet (dialled, or between tries), first step: the callback waits
+   * again, as a callback, in its place (the next agent's offer rings that agent's phone and dials the customer anew).
+   */
+  Call requeued(Call call) {
+    synchronized (call) {
+      if (call.state != Call.State.CALLBACK_DIALLING || call.transferring) {
+        return null;
+      }
+      Call again = new Call(call.uniqueId, call.linkedId, null, call.callbackNumber, null);
+      again.callbackNumber = call.callbackNumber;
+      again.interaction = call.interaction;
+      again.queuedAt = Instant.now();
+      again.state = Call.State.CALLBACK;
+      call.transferring = true;
+      if (!adapter.replace(call, again)) {
+        call.transferring = false;
+        return null;
+      }
+      return again;
+    }
+  }
+
+  /** Second step: the agent's leg is hung up (a running {@code Dial} stops ringing the customer); nothing is recorded. */
+  void stopDialling(Call call) {
+    log.atInfo().addKeyValue("interactionId", call.interaction).log("callback transferred before the customer answered; it waits as a callback again");
+    if (call.agentChannel != null && adapter.ami() != null) {
+      adapter.ami().hangup(call.agentChannel);
+    }
+  }
+
+  /** Dialplan context a transferred callback's customer is sent to: it hands the leg to the hub node in SB_HUB. */
+  static final String TRANSFER_CONTEXT = "switchboard-takeover";
 
   /**
    * A callback's agent leg handed to this node by the dialplan after the node dialling from it went away
@@ -131,6 +293,12 @@ final class CallbackDialler {
    */
   void resume(org.asteriskjava.fastagi.AgiRequest request, AgiChannel channel, InteractionId id, AgentId agent)
       throws AgiException {
+    Call held = adapter.call(id).orElse(null);
+    if (held != null && held.detached && held.state == Call.State.CALLBACK_TALKING && request.getUniqueId() != null
+        && request.getUniqueId().equals(held.agentLegId)) {
+      attach(held, channel);
+      return;
+    }
     OpenInteraction o = adapter.takeover().open(id);
     String number = o == null ? null : o.attributes().get("voice.callbackNumber");
     if (o == null || o.state() != InteractionState.ASSIGNED || !"requested".equals(o.attributes().get("voice.callback"))
@@ -227,6 +395,9 @@ final class CallbackDialler {
       while (call.holding) {
         boolean resumed = false;
         while (!resumed) {
+          if (call.transferring) {
+            return; // the customer left the hold context for the transfer
+          }
           Call.Signal signal = call.signals.poll();
           if (signal instanceof Call.Signal.Resume) {
             synchronized (call) {

@@ -34,6 +34,8 @@ final class FakeHub implements ChannelContext {
   final Map<String, IntakeResult> byExternalId = new ConcurrentHashMap<>();
   final List<String> left = new CopyOnWriteArrayList<>();
   final List<String> answered = new CopyOnWriteArrayList<>();
+  /** Offers the adapter reported lost ({@code InteractionControl.offerLost}): "interaction reason". */
+  final List<String> lost = new CopyOnWriteArrayList<>();
   /** How often the adapter read the open interactions (once per reconciliation). */
   final java.util.concurrent.atomic.AtomicInteger openReads = new java.util.concurrent.atomic.AtomicInteger();
   /** Every call state the adapter reported, in order. */
@@ -138,6 +140,12 @@ final class FakeHub implements ChannelContext {
         }
         answered.add(interaction + " " + agent);
         return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Boolean> offerLost(InteractionId interaction, String reason) {
+        lost.add(interaction + " " + reason);
+        return Future.succeededFuture(true);
       }
 
       @Override

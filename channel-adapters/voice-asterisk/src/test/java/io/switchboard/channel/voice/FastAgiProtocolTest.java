@@ -284,6 +284,29 @@ class FastAgiProtocolTest {
   }
 
   @Test
+  void aHandedOverCallWhoseOfferRangOnTheGoneNodeHasTheOfferWithdrawnAsLostAndWaitsOn() throws Exception {
+    var id = io.switchboard.hub.api.InteractionId.random();
+    hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(id, "1753.1", io.switchboard.hub.api.InteractionState.OFFERED,
+        Map.of("voice.uniqueId", "1753.1")));
+    var peer = new FastAgiPeer().session(port, FastAgiPeer.env("1753.1", "+4930123456", "s"), handedOver(id.toString(), "1753.1"));
+    assertThat(peer.commands).anyMatch(c -> c.startsWith("SET MUSIC ON"));
+    assertThat(hub.lost).containsExactly(id + " " + CallTakeover.OFFER_LOST);
+    assertThat(hub.contacts).as("no second intake").isEmpty();
+    await(() -> hub.left.size() == 1);
+    assertThat(hub.left.get(0)).as("the caller waited on until hanging up").contains(id.toString()).contains("caller hung up after waiting");
+  }
+
+  @Test
+  void aHandedOverCallWhoseInteractionEndedMeanwhileIsHungUpAndWithdrawsNothing() throws Exception {
+    var id = io.switchboard.hub.api.InteractionId.random(); // ended: no longer among the open interactions
+    var peer = new FastAgiPeer().session(port, FastAgiPeer.env("1754.1", "+4930123456", "s"), handedOver(id.toString(), "1754.1"));
+    assertThat(peer.commands).anyMatch(c -> c.startsWith("HANGUP")).noneMatch(c -> c.startsWith("SET MUSIC ON"));
+    assertThat(hub.lost).isEmpty();
+    assertThat(hub.left).isEmpty();
+    assertThat(hub.contacts).isEmpty();
+  }
+
+  @Test
   void aHandedOverCallWaitsUntilTheGoneNodesLeaseRunsOut() throws Exception {
     var id = io.switchboard.hub.api.InteractionId.random();
     hub.open.add(new io.switchboard.hub.api.spi.OpenInteraction(id, "1751.1", io.switchboard.hub.api.InteractionState.QUEUED,

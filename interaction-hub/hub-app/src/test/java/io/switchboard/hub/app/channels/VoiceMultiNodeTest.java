@@ -65,6 +65,9 @@ class VoiceMultiNodeTest {
          same => n,Wait(120)
         [test-customers]
         exten => _+X.,1,Busy(5)
+        ; these customers answer a callback
+        exten => _+493050061X,1,Answer()
+         same => n,Wait(120)
         """);
     calls = new VoiceCalls(asterisk, "mn-caller");
     Path ivr = Files.createTempFile("ivr-", ".yaml");
@@ -281,6 +284,132 @@ class VoiceMultiNodeTest {
     return calls.events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
             && n.getChannel().startsWith("Local/1003@test-phones-") && n.getChannel().endsWith(";1"))
         .map(e -> ((org.asteriskjava.manager.event.NewChannelEvent) e).getUniqueId()).filter(u -> !calls.hungUp(u)).toList();
+  }
+
+  @Test
+  @DisplayName("a talking callback is taken over by the other node: hold, resume and hang-up work from it, the callback is completed and ended as usual")
+  void aTalkingCallbackIsTakenOverAndControlledFromTheOtherNode() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = bearer(b.login("alice", "alice-demo-pw"));
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1001");
+    String id = callbackRequested("+4930500611", admin);
+    String callState = ClusterEvents.address(ClusterEvents.CALL_STATE);
+    var talking = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    fx.available("alice");
+    RoutingFixture.await(talking);
+    String customer = customerLeg("+4930500611");
+    VoiceCalls.await("the customer talks with alice (node A dialled)", () -> calls.bridges(customer) == 1);
+
+    // Node A goes away while they talk; node B takes the callback over.
+    var takenOver = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+    long gone = System.nanoTime();
+    a.close();
+    assertThat(RoutingFixture.await(takenOver).getString("agentId")).isEqualTo(aliceId);
+    System.out.printf("node A closed -> talking callback taken over by node B %d ms%n", (System.nanoTime() - gone) / 1_000_000);
+    assertThat(calls.hungUp(customer)).as("the call survived its node").isFalse();
+    assertThat(left).isNotDone();
+
+    var onHold = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "on_hold".equals(e.getString("state")));
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hold", alice, "").status()).isEqualTo(202);
+    RoutingFixture.await(onHold);
+    var resumed = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/resume", alice, "").status()).isEqualTo(202);
+    RoutingFixture.await(resumed);
+    VoiceCalls.await("the customer is bridged with alice again by node B", () -> calls.bridges(customer) == 2);
+
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
+    JsonObject ended = RoutingFixture.await(left);
+    assertThat(ended.getString("reason")).isEqualTo("callback call ended");
+    assertThat(ended.getBoolean("abandoned")).isFalse();
+    VoiceCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
+    assertThat(attribute(id, admin, "voice.callback")).isEqualTo("completed");
+    var end = b.post("/api/v1/interactions/" + id + "/end", alice, "");
+    assertThat(end.status()).as(end.body()).isEqualTo(200);
+    assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isIn("ended", "wrap_up");
+  }
+
+  @Test
+  @DisplayName("a talking callback is transferred blind through the router, to an agent and to a queue, keeping the customer")
+  void aTalkingCallbackIsTransferredBlindToAnAgentAndToAQueue() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = bearer(b.login("alice", "alice-demo-pw"));
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1001");
+    String id = callbackRequested("+4930500612", admin);
+    JsonObject before = b.get("/api/v1/interactions/" + id, admin).json();
+    var talking = fx.expect(ClusterEvents.address(ClusterEvents.CALL_STATE),
+        e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    fx.available("alice");
+    RoutingFixture.await(talking);
+    String customer = customerLeg("+4930500612");
+    VoiceCalls.await("the customer talks with alice", () -> calls.bridges(customer) == 1);
+
+    // To an agent: bob's phone rings and is bridged with the customer.
+    String bob = fx.available("bob");
+    String bobId = b.get("/api/v1/auth/me", bob).json().getString("id");
+    phone(admin, bobId, "1002");
+    String offerCreated = ClusterEvents.address(RoutingService.OFFER_CREATED);
+    var toBob = fx.expect(offerCreated, e -> id.equals(e.getString("interactionId")) && bobId.equals(e.getString("agentId")));
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+    var transfer = b.post("/api/v1/interactions/" + id + "/transfer", alice, new JsonObject().put("agentId", bobId).encode());
+    assertThat(transfer.status()).as(transfer.body()).isEqualTo(200);
+    RoutingFixture.await(toBob);
+    VoiceCalls.await("the customer is bridged with bob's phone", () -> calls.bridges(customer) == 2);
+    JsonObject withBob = b.get("/api/v1/interactions/" + id, admin).json();
+    assertThat(withBob.getString("state")).isEqualTo("assigned");
+    assertThat(withBob.getString("customerId")).as("the customer's context is kept").isEqualTo(before.getString("customerId"));
+    assertThat(withBob.getJsonObject("attributes").getString("voice.callbackNumber")).isEqualTo("+4930500612");
+    assertThat(withBob.getJsonObject("attributes").getString("voice.callback")).as("the callback reached the customer").isEqualTo("completed");
+
+    // To a queue: the router's next offer (to dilara: alice and bob each transferred it away) rings that agent's phone,
+    // bridged with the customer again.
+    String dilara = fx.available("dilara");
+    String dilaraId = b.get("/api/v1/auth/me", dilara).json().getString("id");
+    phone(admin, dilaraId, "1001");
+    var next = fx.expect(offerCreated, e -> id.equals(e.getString("interactionId")) && dilaraId.equals(e.getString("agentId")));
+    var toQueue = b.post("/api/v1/interactions/" + id + "/transfer", bob, new JsonObject().put("queue", "billing").encode());
+    assertThat(toQueue.status()).as(toQueue.body()).isEqualTo(200);
+    RoutingFixture.await(next);
+    VoiceCalls.await("the customer is bridged with the next agent's phone", () -> calls.bridges(customer) == 3);
+    assertThat(calls.hungUp(customer)).isFalse();
+    assertThat(left).as("the customer never left").isNotDone();
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", admin, "").status()).isEqualTo(202);
+    assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
+    VoiceCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
+  }
+
+  /** A call from {@code number} waits in the general queue and asks for a callback; returns its interaction id. */
+  String callbackRequested(String number, String admin) throws Exception {
+    var queued = fx.expect(ClusterEvents.address(RoutingService.INTERACTION_QUEUED), e -> true);
+    String phone = calls.dial("5550100", number);
+    calls.press(phone, "2");
+    String id = RoutingFixture.await(queued).getString("interactionId");
+    // A key press may fall between two AGI commands: press again until it counts.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!"requested".equals(attribute(id, admin, "voice.callback"))) {
+      assertThat(System.nanoTime()).as("the callback is requested in time").isLessThan(deadline);
+      asterisk.ami().sendAction(new PlayDtmfAction(phone, "9"), 5_000); // fails harmlessly once hung up
+      long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      while (!"requested".equals(attribute(id, admin, "voice.callback")) && System.nanoTime() < next) {
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+    }
+    VoiceCalls.await("the caller is hung up", () -> calls.hungUp(phone));
+    return id;
+  }
+
+  /** The customer's leg a callback dialled to {@code number} (uniqueid of the Local channel's ;1 half). */
+  static String customerLeg(String number) throws InterruptedException {
+    String[] leg = new String[1];
+    VoiceCalls.await("the customer's phone is dialled", () -> {
+      leg[0] = calls.events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
+              && n.getChannel().startsWith("Local/" + number + "@test-customers-") && n.getChannel().endsWith(";1"))
+          .map(e -> ((org.asteriskjava.manager.event.NewChannelEvent) e).getUniqueId()).findFirst().orElse(null);
+      return leg[0] != null;
+    });
+    return leg[0];
   }
 
   String attribute(String id, String token, String name) {
