@@ -62,10 +62,13 @@ public final class AttachmentStore {
         .mapEmpty();
   }
 
-  /** Stores a file that came with an inbound message (no uploader; used by that message from the start). */
-  public Future<Void> insertInbound(SqlClient sql, Attachment a, Buffer bytes, MessageId message, String contentId,
+  /**
+   * Stores a file that came with an inbound message (no uploader; used by that message from the start), in the
+   * transaction that stores the message.
+   */
+  public Future<Void> insertInbound(StoreTransaction tx, Attachment a, Buffer bytes, MessageId message, String contentId,
       boolean inline, Instant at) {
-    return sql.preparedQuery(INSERT_INBOUND)
+    return tx.client().preparedQuery(INSERT_INBOUND)
         .execute(Tuple.from(new Object[] {
             a.id().value(), a.mediaType(), a.fileName(), a.sizeBytes(), a.sha256(), bytes, Rows.odt(at), message.value(),
             contentId, inline}))

@@ -256,9 +256,9 @@ public final class IntakeStore {
     return new Session(db.pool());
   }
 
-  /** This store over one connection (a transaction), for callers that must not hold SQL client types. */
-  public Session on(SqlClient sql) {
-    return new Session(sql);
+  /** This store inside a transaction ({@link Database#transaction}): hub-core holds the handle, never a SQL client. */
+  public Session on(StoreTransaction tx) {
+    return new Session(tx.client());
   }
 
   /** {@link IntakeStore}'s statements bound to one connection. */

@@ -21,12 +21,12 @@ import io.switchboard.hub.core.customer.IdentityKey;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.outbox.OutboxRelay;
 import io.switchboard.hub.store.IntakeStore;
+import io.switchboard.hub.store.StoreTransaction;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.UniqueViolation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
@@ -103,7 +103,7 @@ public final class IntakeService implements InboundSink {
   private Future<Stored> attempt(InboundContact contact, List<IdentityKey> keys, Instant now, int attempt) {
     Future<Stored> once = twoStatements(contact)
         ? decideAndWrite(intakeStore.autocommit(stores.db()), contact, keys, now, Future::succeededFuture)
-        : stores.db().inTransaction(tx -> store(tx, contact, keys, now));
+        : stores.db().transaction(tx -> store(tx, contact, keys, now));
     return once
         .recover(e -> {
           if (attempt < ATTEMPTS && (UniqueViolation.is(e) || e instanceof LostRace)) {
@@ -135,7 +135,7 @@ public final class IntakeService implements InboundSink {
    * references, subject token or message references, a conversation opened again and attached files take a
    * statement each on top.
    */
-  private Future<Stored> store(SqlConnection tx, InboundContact c, List<IdentityKey> keys, Instant now) {
+  private Future<Stored> store(StoreTransaction tx, InboundContact c, List<IdentityKey> keys, Instant now) {
     return decideAndWrite(intakeStore.on(tx), c, keys, now,
         stored -> storeFiles(tx, c, stored.message(), now).map(stored));
   }
@@ -218,7 +218,7 @@ public final class IntakeService implements InboundSink {
   private record Stored(IntakeResult result, JsonObject event, long eventId, Message message) {}
 
   /** The files that came with the contact, as attachments of its message (with their SHA-256). */
-  private Future<Void> storeFiles(SqlConnection tx, InboundContact c, Message message, Instant now) {
+  private Future<Void> storeFiles(StoreTransaction tx, InboundContact c, Message message, Instant now) {
     Future<Void> chain = Future.succeededFuture();
     for (InboundFile f : c.files()) {
       Attachment a = new Attachment(AttachmentId.random(), f.fileName(), f.mediaType(), f.bytes().length(), sha256(f.bytes()));
