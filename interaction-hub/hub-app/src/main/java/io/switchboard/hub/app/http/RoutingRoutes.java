@@ -124,8 +124,11 @@ final class RoutingRoutes {
       }
       Respond.json(ctx, routing.abandon(interactionId(ctx), reason), 200, done -> new JsonObject().put("abandoned", done));
     });
-    router.get("/api/v1/interactions/:id/routing").handler(supervisor).handler(ctx ->
-        Respond.json(ctx, routing.explain(interactionId(ctx)), 200, j -> j));
+    router.get("/api/v1/interactions/:id/routing").handler(supervisor).handler(ctx -> {
+      String asked = ctx.request().getParam("agent");
+      Respond.json(ctx, asked == null ? routing.explain(interactionId(ctx)) : routing.explain(interactionId(ctx), agentParam(asked)),
+          200, j -> j);
+    });
 
     router.get("/api/v1/routing/rules").handler(supervisor).handler(ctx -> {
       RoutingRules current = rules.current();
@@ -223,4 +226,14 @@ final class RoutingRoutes {
       throw Problems.BadRequest.field(name, "is not a version number");
     }
   }
+
+  /** The {@code agent} query parameter: an agent id, else 422 naming it. */
+  private static io.switchboard.hub.api.AgentId agentParam(String text) {
+    try {
+      return io.switchboard.hub.api.AgentId.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException("agent", "must be an agent id");
+    }
+  }
+
 }

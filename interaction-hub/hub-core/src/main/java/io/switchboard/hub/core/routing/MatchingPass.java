@@ -130,8 +130,10 @@ final class MatchingPass {
         }
         Map<String, WaitingInteraction> byId = new HashMap<>();
         waiting.forEach(w -> byId.put(w.interactionId(), w));
-        // Name every agent in stored explanations while the team is small; count them by reason when large.
-        Matcher matcher = all.size() <= RoutingService.FULL_EXPLANATION_LIMIT ? Matcher.withFullExplanations() : Matcher.capped();
+        // Stored decisions are compact whatever the team's size: the best Matcher.SHOWN_ELIGIBLE eligible agents (and the
+        // sticky one) named, every other agent counted by reason; RoutingExplanations recomputes a named agent's verdict
+        // on demand.
+        Matcher matcher = Matcher.capped();
         long t0 = System.nanoTime();
         List<Decision> decisions = Matcher.capped().match(new ArrayList<>(waiting), free, now);
         List<Decision> chosen = explainedAgainstAll(decisions, byId, all, matcher, now);

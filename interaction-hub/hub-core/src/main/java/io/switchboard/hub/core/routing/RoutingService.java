@@ -51,11 +51,11 @@ public final class RoutingService {
   /** The agent ended the customer side: {@code interactionId, agentId, channel, reason}. */
   public static final String AGENT_ENDED = io.switchboard.hub.api.event.HubEvents.AGENT_ENDED;
 
-  /** Offers made at once within a pass (each is a Redis script and a PostgreSQL transaction). */
-  static final int OFFERS_IN_FLIGHT = 8;
-
-  /** Up to this many agents, stored decisions list every agent with its verdict. */
-  static final int FULL_EXPLANATION_LIMIT = 200;
+  /**
+   * Offers made at once within a pass (each is a Redis script and one PostgreSQL statement); about the PostgreSQL pool's
+   * size, so a pass that frees many agents waits for a few commits, not one batch of eight after another.
+   */
+  static final int OFFERS_IN_FLIGHT = 16;
 
   /** How long a console's heartbeat keeps its agent present. */
   public static final Duration PRESENCE_TTL = Duration.ofSeconds(4);
@@ -258,7 +258,16 @@ public final class RoutingService {
    * exclusions, relaxation step, rules version) and, while it still waits, why no agent takes it now.
    */
   public Future<JsonObject> explain(InteractionId id) {
-    return explanations.explain(id);
+    return explanations.explain(id, null);
+  }
+
+  /**
+   * As {@link #explain(InteractionId)}, and with {@code agent} also why that agent was or was not chosen in each stored
+   * decision ({@code agent}: its verdict where the decision names it, otherwise computed on demand from its skills and
+   * queues against the requirement in force then) and, while the interaction waits, now.
+   */
+  public Future<JsonObject> explain(InteractionId id, io.switchboard.hub.api.AgentId agent) {
+    return explanations.explain(id, agent);
   }
 
   /**
