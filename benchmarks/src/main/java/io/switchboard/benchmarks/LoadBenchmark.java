@@ -60,6 +60,10 @@ import org.HdrHistogram.Histogram;
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.switchboard.benchmarks.LoadBenchmark [--agents 60 --capacity 8
  * --rates 100,500 --chat-rate 50 --concurrency 32 --seconds 15 --raw-seconds 10 --hub-heap 2g --hub-jar ...]}
+ *
+ * <p>Size (over 400 lines, #15): a benchmark program read from top to bottom as the run it performs (servers, raw
+ * limits, hub, agents, phases, report); it is not product code and shares its server start-up with the other
+ * benchmarks' helpers.
  */
 public final class LoadBenchmark {
   private static final String API_KEY = "sbk_load_benchmark_inbound_key_0123456789";

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * is tried again {@code retryDelay} later (the agent hears music meanwhile) up to {@code attempts} tries; then the
  * callback is recorded as failed: attributes {@code voice.callback=failed}, {@code voice.callbackResult} and the
  * hub's transition "customer left: callback failed: ...". Every try is recorded ({@code voice.callbackAttempts}).
+ *
+ * <p>Size (over 400 lines, #15): one callback's dialling as a single sequence of tries, waits and outcomes, including
+ * resuming it on another node mid-dial from the progress kept on the agent leg; the try counter and the outcome must
+ * be read and written in one place so that no try is lost or made twice.
  */
 final class CallbackDialler {
   private static final Logger log = LoggerFactory.getLogger(CallbackDialler.class);

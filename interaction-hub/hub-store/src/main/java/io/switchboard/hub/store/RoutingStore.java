@@ -16,6 +16,10 @@ import java.util.UUID;
  * wrap-up, ended) with their transitions, live offers, routing decisions with their explanations, agent
  * state changes, and the versions of the routing rules. Each state change is guarded by the state it
  * expects, so a late or repeated call changes nothing (the method returns false).
+ *
+ * <p>Size (just over 400 lines, #15): one statement per routing step (offer, accept, end, wrap-up, decline, transfer,
+ * abandon) plus the reads that rebuild live state from them; each step is one guarded statement of data-modifying
+ * CTEs, so the class is mostly SQL text whose guards must agree with each other.
  */
 public final class RoutingStore {
 

@@ -70,6 +70,10 @@ import org.slf4j.LoggerFactory;
  * A slow or broken console never blocks the others: writes never
  * wait, a console that stops reading has its events held back and is closed (4408) if it does not catch up.
  * Failures reading the stores are logged and reported to the console; they never close other sockets.
+ *
+ * <p>Size (over 400 lines, #15): the per-socket work already lives in {@link AgentConnection} and its parts; what is
+ * left is the node-wide registry of sockets and the routing of each cluster event to the sockets it concerns, which
+ * must change together (a new event kind is a consumer and its delivery rule side by side).
  */
 public final class AgentSocketGateway {
   private static final Logger log = LoggerFactory.getLogger(AgentSocketGateway.class);

@@ -32,6 +32,10 @@ import java.util.concurrent.CompletionStage;
  * <p>Every change that must not race (reserve, accept, release, finish) is one Lua script, so two nodes
  * matching at once can never offer one interaction twice, fill an agent past capacity or give voice work to
  * a busy agent.
+ *
+ * <p>Size (over 400 lines, #15): the one Java face of routing's Redis keys and Lua scripts. Waiting work, agents and
+ * offers are read and changed by the same atomic scripts (a reservation touches all three), so their key layout and
+ * encodings stay in one class; each method is a thin call of one script or one pipelined read.
  */
 public final class RoutingState {
   /** Outcome of {@link #reserve}. */
