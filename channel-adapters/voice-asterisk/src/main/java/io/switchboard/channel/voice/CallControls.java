@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Staff's controls of a bridged call over AMI, run on a virtual thread of the node that holds the call: hold and resume
  * (the agent's leg waits in the hold context while the caller's session plays music), supervisors' listen, whisper and
- * barge ({@code ChanSpy} on the agent's leg, dialled to the supervisor's own phone), recording (MixMonitor on the
+ * barge ({@code ChanSpy} on the agent's leg, of an inbound call or a talking callback, dialled to the supervisor's own phone), recording (MixMonitor on the
  * caller's channel, started at the first bridge for queues configured to record), and the call state the hub shows.
  */
 final class CallControls {
@@ -103,9 +103,15 @@ final class CallControls {
     }
   }
 
+  /**
+   * A supervisor listens, whispers or barges: {@code ChanSpy} on the agent's leg (an inbound call's leg bridged with the
+   * caller, or a talking callback's leg whose {@code Dial} reached the customer), dialled to the supervisor's phone.
+   */
   private void spy(Call call, CallAction action, AgentId supervisor) throws Exception {
     String leg = call.agentChannel;
-    if (leg == null || (call.state != Call.State.TALKING && call.state != Call.State.ON_HOLD)) {
+    boolean talking = call.state == Call.State.TALKING || call.state == Call.State.ON_HOLD
+        || (call.state == Call.State.CALLBACK_TALKING && call.callbackConnected);
+    if (leg == null || !talking) {
       throw new ConflictException("the call has no agent on the line to " + action.name().toLowerCase() + " to");
     }
     if (supervisor == null) {
@@ -122,8 +128,9 @@ final class CallControls {
       default -> "qE";
     };
     String spyLeg = "sb-spy-" + UUID.randomUUID();
+    String shown = call.state == Call.State.CALLBACK_TALKING ? call.callbackNumber : call.callerNumber;
     if (adapter.ami() == null || !adapter.ami().originateApplication(endpoint, "ChanSpy", leg + "," + options,
-        adapter.settings().ringTimeout(), spyLeg, call.callerNumber)) {
+        adapter.settings().ringTimeout(), spyLeg, shown)) {
       throw new ConflictException("Asterisk did not ring the supervisor's phone");
     }
     call.spyLegs.add(spyLeg);
