@@ -2,27 +2,28 @@ package io.switchboard.hub.app.channels;
 
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.app.routing.RoutingFixture;
 import io.switchboard.hub.core.cluster.ClusterEvents;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.testsupport.RealAsterisk;
+import io.switchboard.voice.testkit.AsteriskCalls;
+import io.switchboard.voice.testkit.PrivateAsterisk;
+import io.switchboard.voice.testkit.TestPhones;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.asteriskjava.manager.action.PlayDtmfAction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two hub nodes sharing PostgreSQL and Redis, one real Asterisk 22 (skipped where none is installed): calls come in
@@ -33,74 +34,54 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("voice calls on two hub nodes: a node that goes away hands its calls over")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class VoiceMultiNodeTest {
-  static RealAsterisk asterisk;
+  @RegisterExtension
+  static final PrivateAsterisk asterisk = PrivateAsterisk.with(TestPhones.context("test-phones")
+          .answersAfter("1001", 1).answersAfter("1002", 1)
+          .exten("1003", ringsFirstThenAnswers("1003")).exten("1004", ringsFirstThenAnswers("1004"))
+          .and("test-customers").busy("_+X.")
+          .answers("_+493050061X")) // these customers answer a callback
+      .nodes(2).callerPrefix("mn-caller").ivr("""
+          entryPoints:
+            - { name: main-line, numbers: ["5550100"], menu: main }
+          menus:
+            main:
+              prompts: [beep]
+              timeout: 5s
+              options:
+                "1": { set: { ivr.topic: billing }, goto: queue }
+                "2": { set: { ivr.topic: general }, goto: queue }
+          waiting:
+            announceEvery: 0
+            callback: { key: "9", prompts: [beep], confirm: [beep] }
+          callbacks: { dial: "Local/{number}@test-customers", attempts: 3, retryDelay: 5s, ringTimeout: 5s, agentPrompts: [beep] }
+          """);
   static Path configA;
   static Path configB;
   static int portB;
-  static VoiceCalls calls;
+  static AsteriskCalls calls;
   TestHub a;
   TestHub b;
   RoutingFixture fx;
 
+  /** A phone that rings without answering the first time it is called, and answers every later call after 1 s. */
+  static String[] ringsFirstThenAnswers(String exten) {
+    String rung = "RUNG" + exten;
+    return new String[] {"Set(GLOBAL(" + rung + ")=$[0${" + rung + "} + 1])", "GotoIf($[${" + rung + "} = 1]?6)", "Wait(1)",
+        "Answer()", "Wait(120)", "Ringing()", "Wait(120)"};
+  }
+
   @BeforeAll
-  static void startAsterisk() throws Exception {
-    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
-    int portA = RealAsterisk.freePort();
-    portB = RealAsterisk.freePort();
-    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(portA, portB) + """
-        [test-phones]
-        exten => 1001,1,Wait(1)
-         same => n,Answer()
-         same => n,Wait(120)
-        exten => 1002,1,Wait(1)
-         same => n,Answer()
-         same => n,Wait(120)
-        ; rings without answering the first time it is called, answers every later call
-        exten => 1003,1,Set(GLOBAL(RUNG1003)=$[0${RUNG1003} + 1])
-         same => n,GotoIf($[${RUNG1003} = 1]?ring)
-         same => n,Wait(1)
-         same => n,Answer()
-         same => n,Wait(120)
-         same => n(ring),Ringing()
-         same => n,Wait(120)
-        [test-customers]
-        exten => _+X.,1,Busy(5)
-        ; these customers answer a callback
-        exten => _+493050061X,1,Answer()
-         same => n,Wait(120)
-        """);
-    calls = new VoiceCalls(asterisk, "mn-caller");
-    Path ivr = Files.createTempFile("ivr-", ".yaml");
-    Files.writeString(ivr, """
-        entryPoints:
-          - { name: main-line, numbers: ["5550100"], menu: main }
-        menus:
-          main:
-            prompts: [beep]
-            timeout: 5s
-            options:
-              "1": { set: { ivr.topic: billing }, goto: queue }
-              "2": { set: { ivr.topic: general }, goto: queue }
-        waiting:
-          announceEvery: 0
-          callback: { key: "9", prompts: [beep], confirm: [beep] }
-        callbacks: { dial: "Local/{number}@test-customers", attempts: 3, retryDelay: 5s, ringTimeout: 5s, agentPrompts: [beep] }
-        """);
-    configA = node(portA, ivr);
-    configB = node(portB, ivr);
+  static void nodes() {
+    calls = asterisk.calls();
+    portB = asterisk.agiPort(1);
+    configA = node(asterisk.agiPort(0));
+    configB = node(portB);
   }
 
-  static Path node(int agiPort, Path ivr) {
+  static Path node(int agiPort) {
     return TestHub.configWithChannel(VoiceChannelTest.RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
-        "agiAddress", "127.0.0.1:" + agiPort, "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s",
-        "callLease", "6s"));
-  }
-
-  @AfterAll
-  static void stopAsterisk() throws Exception {
-    if (asterisk != null) {
-      asterisk.close();
-    }
+        "agiAddress", "127.0.0.1:" + agiPort, "amiPort", asterisk.amiPort(), "ivrFile", asterisk.ivrFile().toString(),
+        "ringTimeout", "15s", "callLease", "6s"));
   }
 
   @BeforeEach
@@ -131,7 +112,7 @@ class VoiceMultiNodeTest {
     calls.press(phone, "1");
     String id = RoutingFixture.await(offered).getString("interactionId");
     RoutingFixture.await(talking);
-    VoiceCalls.await("caller and agent are bridged (through node A)", () -> calls.bridges(phone + "-2") == 1);
+    AsteriskCalls.await("caller and agent are bridged (through node A)", () -> calls.bridges(phone + "-2") == 1);
 
     // Node A goes away mid-call; the call talks on in Asterisk and node B takes it over.
     var takenOver = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
@@ -150,7 +131,7 @@ class VoiceMultiNodeTest {
     var resumed = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
     assertThat(b.post("/api/v1/interactions/" + id + "/call/resume", alice, "").status()).isEqualTo(202);
     RoutingFixture.await(resumed);
-    VoiceCalls.await("caller and agent are bridged again by node B", () -> calls.bridges(phone + "-2") == 2);
+    AsteriskCalls.await("caller and agent are bridged again by node B", () -> calls.bridges(phone + "-2") == 2);
 
     // Blind transfer to bob from node B: alice's leg is hung up, bob's phone rings and is bridged.
     String bob = fx.available("bob");
@@ -160,14 +141,14 @@ class VoiceMultiNodeTest {
     var transfer = b.post("/api/v1/interactions/" + id + "/transfer", alice, new JsonObject().put("agentId", bobId).encode());
     assertThat(transfer.status()).as(transfer.body()).isBetween(200, 204);
     RoutingFixture.await(toBob);
-    VoiceCalls.await("the caller is bridged with bob's phone", () -> calls.bridges(phone + "-2") == 3);
+    AsteriskCalls.await("the caller is bridged with bob's phone", () -> calls.bridges(phone + "-2") == 3);
     assertThat(calls.hungUp(phone)).isFalse();
 
     // Hang-up from node B.
     var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", bob, "").status()).isEqualTo(202);
     assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
-    VoiceCalls.await("the caller's phone is hung up", () -> calls.hungUp(phone));
+    AsteriskCalls.await("the caller's phone is hung up", () -> calls.hungUp(phone));
   }
 
   @Test
@@ -184,14 +165,14 @@ class VoiceMultiNodeTest {
     var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
 
     a.close();
-    VoiceCalls.await("node B serves the caller", () -> ("127.0.0.1:" + portB).equals(calls.variable(phone + "-2", "SB_HUB")));
+    AsteriskCalls.await("node B serves the caller", () -> ("127.0.0.1:" + portB).equals(calls.variable(phone + "-2", "SB_HUB")));
     assertThat(calls.hungUp(phone)).isFalse();
     assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("queued");
 
     var offered = fx.expect(ClusterEvents.address(RoutingService.OFFER_CREATED), e -> id.equals(e.getString("interactionId")));
     fx.available("alice");
     assertThat(RoutingFixture.await(offered).getString("agentId")).isEqualTo(aliceId);
-    VoiceCalls.await("the caller is bridged with alice's phone by node B", () -> calls.bridges(phone + "-2") == 1);
+    AsteriskCalls.await("the caller is bridged with alice's phone by node B", () -> calls.bridges(phone + "-2") == 1);
     assertThat(left).as("the caller never left").isNotDone();
     assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("assigned");
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
@@ -213,17 +194,17 @@ class VoiceMultiNodeTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!"requested".equals(attribute(id, admin, "voice.callback"))) {
       assertThat(System.nanoTime()).as("the callback is requested in time").isLessThan(deadline);
-      asterisk.ami().sendAction(new PlayDtmfAction(phone, "9"), 5_000); // fails harmlessly once hung up
+      asterisk.real().ami().sendAction(new PlayDtmfAction(phone, "9"), 5_000); // fails harmlessly once hung up
       long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       while (!"requested".equals(attribute(id, admin, "voice.callback")) && System.nanoTime() < next) {
         TimeUnit.MILLISECONDS.sleep(50);
       }
     }
-    VoiceCalls.await("the caller is hung up", () -> calls.hungUp(phone));
+    AsteriskCalls.await("the caller is hung up", () -> calls.hungUp(phone));
 
     // Alice takes it: node A rings her phone and dials the customer (busy) from her leg; node A goes away between tries.
     fx.available("alice");
-    VoiceCalls.await("node A made the first try", () -> "1".equals(attribute(id, admin, "voice.callbackAttempts")));
+    AsteriskCalls.await("node A made the first try", () -> "1".equals(attribute(id, admin, "voice.callbackAttempts")));
     var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
     a.close();
     JsonObject gone = RoutingFixture.await(left);
@@ -252,8 +233,8 @@ class VoiceMultiNodeTest {
     String phone = dial();
     calls.press(phone, "2");
     String id = RoutingFixture.await(offered).getString("interactionId");
-    VoiceCalls.await("alice's phone rings (rung by node A)", () -> ringingLegs().size() == 1);
-    String firstLeg = ringingLegs().get(0);
+    AsteriskCalls.await("alice's phone rings (rung by node A)", () -> ringingLegs("1003").size() == 1);
+    String firstLeg = ringingLegs("1003").get(0);
     var offeredAgain = fx.expect(offerCreated, e -> id.equals(e.getString("interactionId")));
     var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
 
@@ -263,8 +244,8 @@ class VoiceMultiNodeTest {
     assertThat(RoutingFixture.await(offeredAgain).getString("agentId")).as("offered to alice again, not kept away from her")
         .isEqualTo(aliceId);
     long reOffered = System.nanoTime();
-    VoiceCalls.await("the phone node A rang is hung up", () -> calls.hungUp(firstLeg));
-    VoiceCalls.await("the caller is bridged with alice's phone by node B", () -> calls.bridges(phone + "-2") == 1);
+    AsteriskCalls.await("the phone node A rang is hung up", () -> calls.hungUp(firstLeg));
+    AsteriskCalls.await("the caller is bridged with alice's phone by node B", () -> calls.bridges(phone + "-2") == 1);
     long bridged = System.nanoTime();
     System.out.printf("node A closed -> offered again %d ms, -> bridged %d ms%n", (reOffered - gone) / 1_000_000,
         (bridged - gone) / 1_000_000);
@@ -279,10 +260,10 @@ class VoiceMultiNodeTest {
     assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
   }
 
-  /** The ;1 halves of the Local channels rung on phone 1003 that are still up, by uniqueid. */
-  static List<String> ringingLegs() {
-    return calls.events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
-            && n.getChannel().startsWith("Local/1003@test-phones-") && n.getChannel().endsWith(";1"))
+  /** The ;1 halves of the Local channels rung on phone {@code exten} that are still up, by uniqueid. */
+  static List<String> ringingLegs(String exten) {
+    return calls.events().stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
+            && n.getChannel().startsWith("Local/" + exten + "@test-phones-") && n.getChannel().endsWith(";1"))
         .map(e -> ((org.asteriskjava.manager.event.NewChannelEvent) e).getUniqueId()).filter(u -> !calls.hungUp(u)).toList();
   }
 
@@ -299,7 +280,7 @@ class VoiceMultiNodeTest {
     fx.available("alice");
     RoutingFixture.await(talking);
     String customer = customerLeg("+4930500611");
-    VoiceCalls.await("the customer talks with alice (node A dialled)", () -> calls.bridges(customer) == 1);
+    AsteriskCalls.await("the customer talks with alice (node A dialled)", () -> calls.bridges(customer) == 1);
 
     // Node A goes away while they talk; node B takes the callback over.
     var takenOver = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
@@ -317,13 +298,13 @@ class VoiceMultiNodeTest {
     var resumed = fx.expect(callState, e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
     assertThat(b.post("/api/v1/interactions/" + id + "/call/resume", alice, "").status()).isEqualTo(202);
     RoutingFixture.await(resumed);
-    VoiceCalls.await("the customer is bridged with alice again by node B", () -> calls.bridges(customer) == 2);
+    AsteriskCalls.await("the customer is bridged with alice again by node B", () -> calls.bridges(customer) == 2);
 
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
     JsonObject ended = RoutingFixture.await(left);
     assertThat(ended.getString("reason")).isEqualTo("callback call ended");
     assertThat(ended.getBoolean("abandoned")).isFalse();
-    VoiceCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
+    AsteriskCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
     assertThat(attribute(id, admin, "voice.callback")).isEqualTo("completed");
     var end = b.post("/api/v1/interactions/" + id + "/end", alice, "");
     assertThat(end.status()).as(end.body()).isEqualTo(200);
@@ -344,7 +325,7 @@ class VoiceMultiNodeTest {
     fx.available("alice");
     RoutingFixture.await(talking);
     String customer = customerLeg("+4930500612");
-    VoiceCalls.await("the customer talks with alice", () -> calls.bridges(customer) == 1);
+    AsteriskCalls.await("the customer talks with alice", () -> calls.bridges(customer) == 1);
 
     // To an agent: bob's phone rings and is bridged with the customer.
     String bob = fx.available("bob");
@@ -356,7 +337,7 @@ class VoiceMultiNodeTest {
     var transfer = b.post("/api/v1/interactions/" + id + "/transfer", alice, new JsonObject().put("agentId", bobId).encode());
     assertThat(transfer.status()).as(transfer.body()).isEqualTo(200);
     RoutingFixture.await(toBob);
-    VoiceCalls.await("the customer is bridged with bob's phone", () -> calls.bridges(customer) == 2);
+    AsteriskCalls.await("the customer is bridged with bob's phone", () -> calls.bridges(customer) == 2);
     JsonObject withBob = b.get("/api/v1/interactions/" + id, admin).json();
     assertThat(withBob.getString("state")).isEqualTo("assigned");
     assertThat(withBob.getString("customerId")).as("the customer's context is kept").isEqualTo(before.getString("customerId"));
@@ -372,12 +353,12 @@ class VoiceMultiNodeTest {
     var toQueue = b.post("/api/v1/interactions/" + id + "/transfer", bob, new JsonObject().put("queue", "billing").encode());
     assertThat(toQueue.status()).as(toQueue.body()).isEqualTo(200);
     RoutingFixture.await(next);
-    VoiceCalls.await("the customer is bridged with the next agent's phone", () -> calls.bridges(customer) == 3);
+    AsteriskCalls.await("the customer is bridged with the next agent's phone", () -> calls.bridges(customer) == 3);
     assertThat(calls.hungUp(customer)).isFalse();
     assertThat(left).as("the customer never left").isNotDone();
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", admin, "").status()).isEqualTo(202);
     assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isFalse();
-    VoiceCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
+    AsteriskCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
   }
 
   /** A call from {@code number} waits in the general queue and asks for a callback; returns its interaction id. */
@@ -390,21 +371,21 @@ class VoiceMultiNodeTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!"requested".equals(attribute(id, admin, "voice.callback"))) {
       assertThat(System.nanoTime()).as("the callback is requested in time").isLessThan(deadline);
-      asterisk.ami().sendAction(new PlayDtmfAction(phone, "9"), 5_000); // fails harmlessly once hung up
+      asterisk.real().ami().sendAction(new PlayDtmfAction(phone, "9"), 5_000); // fails harmlessly once hung up
       long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       while (!"requested".equals(attribute(id, admin, "voice.callback")) && System.nanoTime() < next) {
         TimeUnit.MILLISECONDS.sleep(50);
       }
     }
-    VoiceCalls.await("the caller is hung up", () -> calls.hungUp(phone));
+    AsteriskCalls.await("the caller is hung up", () -> calls.hungUp(phone));
     return id;
   }
 
   /** The customer's leg a callback dialled to {@code number} (uniqueid of the Local channel's ;1 half). */
   static String customerLeg(String number) throws InterruptedException {
     String[] leg = new String[1];
-    VoiceCalls.await("the customer's phone is dialled", () -> {
-      leg[0] = calls.events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
+    AsteriskCalls.await("the customer's phone is dialled", () -> {
+      leg[0] = calls.events().stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
               && n.getChannel().startsWith("Local/" + number + "@test-customers-") && n.getChannel().endsWith(";1"))
           .map(e -> ((org.asteriskjava.manager.event.NewChannelEvent) e).getUniqueId()).findFirst().orElse(null);
       return leg[0] != null;
@@ -417,7 +398,7 @@ class VoiceMultiNodeTest {
   }
 
   static long customerDials() {
-    return calls.events.stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
+    return calls.events().stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n && n.getChannel() != null
         && n.getChannel().startsWith("Local/+4930500600@test-customers-") && n.getChannel().endsWith(";1")).count();
   }
 
