@@ -194,8 +194,17 @@ final class AmiClient {
     return ids;
   }
 
-  /** One channel as {@code CoreShowChannels} lists it. */
-  record LiveChannel(String uniqueId, String linkedId, String name, String application, String bridgeId, String callerIdNumber) {}
+  /**
+   * One channel as {@code CoreShowChannels} lists it; {@code state} is Asterisk's channel state in words ({@code Up},
+   * {@code Ringing}, {@code Down}...), null when not given.
+   */
+  record LiveChannel(String uniqueId, String linkedId, String name, String application, String bridgeId, String callerIdNumber,
+      String state) {
+    /** Whether the channel was answered (state {@code Up}). */
+    boolean answered() {
+      return "Up".equalsIgnoreCase(state);
+    }
+  }
 
   /**
    * Every channel Asterisk has now, with what it runs ({@code CoreShowChannels}); null when Asterisk could not be asked.
@@ -214,7 +223,7 @@ final class AmiClient {
       for (var e : events.getEvents()) {
         if (e instanceof org.asteriskjava.manager.event.CoreShowChannelEvent c) {
           list.add(new LiveChannel(c.getUniqueid(), c.getLinkedid(), c.getChannel(), c.getApplication(), c.getBridgeid(),
-              c.getCallerIdNum()));
+              c.getCallerIdNum(), c.getChannelStateDesc()));
         }
       }
       return list;

@@ -547,9 +547,9 @@ public final class AsteriskAdapter implements ChannelAdapter {
    * A callback the hub has waiting that no session of this node holds (after a hub restart, or held by another
    * node): this node takes it on so an offer can dial it. Several nodes may hold it; the lease taken when an agent's
    * phone is rung for it ({@link #CALLBACK_LEASE}) lets only one of them dial. A callback without a usable number is
-   * left alone (the agent sees the number it was taken in with).
+   * left alone (the agent sees the number it was taken in with). Also used by a takeover ({@link CallTakeover}).
    */
-  private boolean adopt(io.switchboard.hub.api.spi.OpenInteraction o) {
+  boolean adopt(io.switchboard.hub.api.spi.OpenInteraction o) {
     String number = o.attributes().get("voice.callbackNumber");
     if (number == null || !number.matches("\\+?[0-9]{3,20}")) {
       log.atWarn().addKeyValue("interactionId", o.id()).log("reconciliation: a callback without a usable number is left alone");

@@ -88,14 +88,13 @@ final class CallEvents {
   /** The offer ended without acceptance: stop ringing; the caller keeps waiting. */
   void stopRinging(Call call, String reason) {
     String leg;
+    boolean callback;
     synchronized (call) {
       if (call.state != Call.State.RINGING && call.state != Call.State.CALLBACK_RINGING) {
         return;
       }
       leg = call.ringingLeg;
-      if (call.state == Call.State.CALLBACK_RINGING) {
-        releaseCallbackLease(call);
-      }
+      callback = call.state == Call.State.CALLBACK_RINGING;
       call.state = call.state == Call.State.RINGING ? Call.State.WAITING : Call.State.CALLBACK;
       call.ringing = null;
       call.ringingLeg = null;
@@ -103,6 +102,10 @@ final class CallEvents {
     log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("reason", reason).log("offer withdrawn; stop ringing");
     if (leg != null && adapter.ami() != null) {
       adapter.ami().hangup(leg);
+    }
+    if (callback) {
+      // Given up only once its phone stopped: a ringing leg without a lease means its node went away (CallTakeover).
+      releaseCallbackLease(call);
     }
   }
 

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *       hands the caller to the next node, which waits for the lease and carries on ({@link #resume});
  *   <li>a call whose caller and agent talk ({@code Bridge()} runs on in Asterisk without a session) is taken on by the
  *       node whose periodic pass ({@link #tick}) gets its lease ({@link Call#detached}): hang-up, hold and transfer work
- *       from it over AMI, and when the bridge ends the caller comes to it as above.
+ *       from it over AMI, and when the bridge ends the caller comes to it as above;
+ *   <li>an offered callback whose agent's phone rings for a node that went away (no caller to hand over) is found by the
+ *       same pass: the phone is hung up and the offer withdrawn as lost ({@link #callbackOfferLost}).
  * </ul>
  *
  * <p>What a node needs to know comes from the caller's channel variables, which this node sets: {@value #INTERACTION_VAR},
@@ -143,6 +145,18 @@ final class CallTakeover {
     List<AmiClient.LiveChannel> channels = null;
     for (OpenInteraction o : open) {
       String uniqueId = o.attributes().get("voice.uniqueId");
+      if (o.state() == InteractionState.OFFERED && "requested".equals(o.attributes().get("voice.callback"))) {
+        Call here = adapter.call(o.id()).orElse(null);
+        if (here == null || here.state == Call.State.CALLBACK) { // not rung by this node
+          if (channels == null) {
+            channels = adapter.ami() == null ? null : adapter.ami().channels();
+          }
+          if (channels != null) {
+            callbackOfferLost(o, here, channels);
+          }
+        }
+        continue;
+      }
       if (o.state() != InteractionState.ASSIGNED || adapter.call(o.id()).isPresent()) {
         continue;
       }
@@ -205,6 +219,39 @@ final class CallTakeover {
           .log("took over a talking call whose hub node went away");
       adapter.controls().state(call, Call.State.TALKING);
     }
+  }
+
+  /**
+   * An offered callback whose agent's phone still rings (a leg rung for it, {@link #legId}, not answered) while no node
+   * holds the callback's lease: the node that rang it went away (its lease ran out, or it gave it up stopping), and an
+   * answer would reach no node. As for a caller's offer ({@link #resume}): this node takes the lease, hangs the phone up,
+   * takes the callback on (it waits here as a callback, {@link Call.State#CALLBACK}) and withdraws the offer as lost, so
+   * the router offers it again at once (not after the offer timeout, and not as missed) and this node rings the next
+   * phone. An offer shown on the console only (no leg) or whose phone was answered is left alone; a node that rings the
+   * callback renews its lease, so a live node's offer is never touched.
+   */
+  private void callbackOfferLost(OpenInteraction o, Call here, List<AmiClient.LiveChannel> channels) {
+    java.util.regex.Pattern legPattern = java.util.regex.Pattern.compile("sb-" + java.util.regex.Pattern.quote(o.id().toString()) + "-[0-9a-f]{8}");
+    List<AmiClient.LiveChannel> ringing = channels.stream().filter(c -> c.uniqueId() != null && legPattern.matcher(c.uniqueId()).matches()
+        && !c.answered()).toList();
+    if (ringing.isEmpty() || !leased(AsteriskAdapter.CALLBACK_LEASE + o.id())) {
+      return;
+    }
+    int legs = 0;
+    for (AmiClient.LiveChannel leg : ringing) {
+      if (adapter.ami().hangup(leg.uniqueId())) {
+        log.atInfo().addKeyValue("interactionId", o.id()).addKeyValue("leg", leg.uniqueId())
+            .log("hung up an agent's phone its hub node rang for a callback before it went away");
+        legs++;
+      }
+    }
+    if (here == null) {
+      adapter.adopt(o); // a callback without a usable number is not taken on: its offer shows on the console only
+    }
+    boolean takenOn = adapter.call(o.id()).isPresent();
+    log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("ringingLegsHungUp", legs).addKeyValue("takenOn", takenOn)
+        .log("took over a callback whose agent's phone rang when its hub node went away");
+    withdrawLostOffer(o.id());
   }
 
   /**

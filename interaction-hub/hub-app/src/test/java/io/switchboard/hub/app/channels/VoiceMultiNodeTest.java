@@ -268,6 +268,50 @@ class VoiceMultiNodeTest {
   }
 
   @Test
+  @DisplayName("a callback offer ringing when its node goes away is withdrawn at once, not missed: the phone stops, it is offered again and dialled")
+  void aCallbackOfferRingingWhenItsNodeGoesAwayIsWithdrawnAndOfferedAgain() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = bearer(b.login("alice", "alice-demo-pw"));
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1004");
+    String id = callbackRequested("+4930500613", admin);
+    String offerCreated = ClusterEvents.address(RoutingService.OFFER_CREATED);
+    var offered = fx.expect(offerCreated, e -> id.equals(e.getString("interactionId")));
+    fx.available("alice");
+    RoutingFixture.await(offered);
+    AsteriskCalls.await("alice's phone rings for the callback (rung by node A)", () -> ringingLegs("1004").size() == 1);
+    String firstLeg = ringingLegs("1004").get(0);
+    var offeredAgain = fx.expect(offerCreated, e -> id.equals(e.getString("interactionId")));
+    var talking = fx.expect(ClusterEvents.address(ClusterEvents.CALL_STATE),
+        e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+
+    // Node A goes away while alice's phone rings for the callback (offer timeout 20 s, ring 15 s): no caller comes back
+    // to hand over; node B's takeover pass finds the phone ringing for a callback nobody holds.
+    long gone = System.nanoTime();
+    a.close();
+    assertThat(RoutingFixture.await(offeredAgain).getString("agentId")).as("offered to alice again, not kept away from her")
+        .isEqualTo(aliceId);
+    long reOffered = System.nanoTime();
+    AsteriskCalls.await("the phone node A rang is hung up", () -> calls.hungUp(firstLeg));
+    RoutingFixture.await(talking);
+    String customer = customerLeg("+4930500613");
+    AsteriskCalls.await("node B dialled the customer from alice's leg and they talk", () -> calls.bridges(customer) == 1);
+    System.out.printf("node A closed -> callback offered again %d ms, -> customer talking %d ms%n", (reOffered - gone) / 1_000_000,
+        (System.nanoTime() - gone) / 1_000_000);
+    JsonObject detail = b.get("/api/v1/interactions/" + id, admin).json();
+    assertThat(detail.getString("state")).isEqualTo("assigned");
+    List<String> reasons = detail.getJsonArray("transitions").stream().map(o -> ((JsonObject) o).getString("reason"))
+        .filter(java.util.Objects::nonNull).toList();
+    assertThat(reasons).as("withdrawn because its node went away, not timed out")
+        .contains("the hub node ringing the agent's phone went away").doesNotContain("offer timed out");
+    assertThat(left).as("the callback goes on").isNotDone();
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
+    assertThat(RoutingFixture.await(left).getString("reason")).isEqualTo("callback call ended");
+    AsteriskCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
+  }
+
+  @Test
   @DisplayName("a talking callback is taken over by the other node: hold, resume and hang-up work from it, the callback is completed and ended as usual")
   void aTalkingCallbackIsTakenOverAndControlledFromTheOtherNode() throws Exception {
     String admin = bearer(b.login("ada", "ada-demo-pw"));
