@@ -118,13 +118,22 @@ final class CallbackDialler {
       record(call, Map.of("voice.callback", "failed", "voice.callbackResult", "agent hung up"), reason);
       flows.ended(call, reason);
     } finally {
-      call.state = Call.State.ENDED;
-      call.agentChannel = null;
-      if (!call.transferring) { // a transferred callback's lease is given up by the transfer (or kept for its next try)
-        flows.events.releaseCallbackLease(call);
-      }
-      adapter.forget(call);
+      ended(call);
     }
+  }
+
+  /**
+   * The callback is over on this node (done, failed, the agent gone, handed over or transferred): no leg of it is worked
+   * here any more, its lease is given up (unless a transfer goes on with it: a transferred callback's lease is given up
+   * by the transfer, or kept for its next try) and the node forgets it.
+   */
+  private void ended(Call call) {
+    call.state = Call.State.ENDED;
+    call.agentChannel = null;
+    if (!call.transferring) {
+      flows.events.releaseCallbackLease(call);
+    }
+    adapter.forget(call);
   }
 
   /**
@@ -166,10 +175,7 @@ final class CallbackDialler {
         completed(call);
       }
     } finally {
-      call.state = Call.State.ENDED;
-      call.agentChannel = null;
-      flows.events.releaseCallbackLease(call);
-      adapter.forget(call);
+      ended(call);
     }
   }
 
@@ -182,10 +188,7 @@ final class CallbackDialler {
     try {
       completed(call);
     } finally {
-      call.state = Call.State.ENDED;
-      call.agentChannel = null;
-      flows.events.releaseCallbackLease(call);
-      adapter.forget(call);
+      ended(call);
     }
   }
 
