@@ -65,7 +65,7 @@ public final class IntakeBenchmark {
         if (pg == null) {
           throw new IllegalArgumentException("--pg-only needs the benchmark's own server (leave out --url)");
         }
-        pgOnly(option(args, "--pgbench", "/usr/bin/pgbench"), pg, seconds, raw);
+        pgOnly(option(args, "--pgbench", "/usr/bin/pgbench"), pg, seconds, raw, statements ? vertx : null);
         return;
       }
       String url = pg == null ? external : pg.createDatabase("intake");
@@ -92,20 +92,16 @@ public final class IntakeBenchmark {
       run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, intOption(args, "--warmup", 5), "warm-up", raw,
           null);
       toEvent[0] = new ConcurrentHistogram(3);
+      if (statements) {
+        resetStatements(db);
+      }
       // Where the server's backends spend the measured phase (pg_stat_activity every 10 ms) and its CPU per intake.
       try (PgWaits waits = new PgWaits(io.switchboard.hub.store.PgUrls.jdbcUrl(db.options()), db.options().getUser(),
           db.options().getPassword(), db.options().getDatabase(), intOption(args, "--sample-ms", 10))) {
         run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, seconds, "measured", raw, waits);
       }
       if (statements) {
-        db.pool().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute()
-            .compose(x -> db.pool().query("SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,"
-                + " round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q"
-                + " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                + " ORDER BY total_exec_time DESC LIMIT 10").execute())
-            .onSuccess(rows -> rows.forEach(r -> System.out.printf("  %8d calls %10s ms total %8s ms mean  %s%n",
-                r.getLong("calls"), r.getValue("total_ms"), r.getValue("mean_ms"), r.getString("q"))))
-            .toCompletionStage().toCompletableFuture().get();
+        printStatements(db);
       }
       db.close();
     } finally {
@@ -126,13 +122,19 @@ public final class IntakeBenchmark {
    * contacts in two statements, 2 clients), each for {@code seconds}, against a migrated database; prints intakes per
    * second, their ratio to the raw commit rate and the server's CPU per intake.
    */
-  private static void pgOnly(String pgbench, EmbeddedPostgresServer pg, int seconds, double raw) throws Exception {
-    Migrations.apply(io.switchboard.hub.store.PgUrls.parse(pg.createDatabase("intakepg"), null));
+  private static void pgOnly(String pgbench, EmbeddedPostgresServer pg, int seconds, double raw, Vertx statements)
+      throws Exception {
+    String url = pg.createDatabase("intakepg");
+    Migrations.apply(io.switchboard.hub.store.PgUrls.parse(url, null));
+    Database db = statements == null ? null : Database.connect(statements, url, null, 1);
     String[][] scripts = {{"intake-tx.sql", "16", "1"}, {"intake-batch16.sql", "2", "16"}};
     for (String[] s : scripts) {
       Path script = Files.createTempFile("intake-", ".sql");
       try (var in = IntakeBenchmark.class.getResourceAsStream("/pgbench/" + s[0])) {
         Files.write(script, in.readAllBytes());
+        if (db != null) {
+          resetStatements(db);
+        }
         long ticks = PgWaits.serverCpuTicks(pg.postmasterPid(), -1);
         double[] r = PgBench.script(pgbench, pg, "intakepg", script, Integer.parseInt(s[1]), seconds);
         double intakes = r[1] * Integer.parseInt(s[2]);
@@ -140,10 +142,42 @@ public final class IntakeBenchmark {
         System.out.printf("pg-only %s, %s clients: %.0f intakes/s (%.3f of raw commits), PostgreSQL CPU %.3f ms per intake;"
                 + " load average %s%n", s[0], s[1], rate, rate / raw,
             (PgWaits.serverCpuTicks(pg.postmasterPid(), -1) - ticks) * 10.0 / intakes, loadAverage());
+        if (db != null) {
+          printStatements(db);
+        }
       } finally {
         Files.deleteIfExists(script);
       }
     }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  /**
+   * Starts {@code pg_stat_statements} from zero, planning counted too (calls against plans: a statement planned on every
+   * call is not reused from the plan cache).
+   */
+  private static void resetStatements(Database db) throws Exception {
+    for (String sql : List.of("CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+        "ALTER SYSTEM SET pg_stat_statements.track_planning = on", "SELECT pg_reload_conf()",
+        "SELECT pg_stat_statements_reset()")) {
+      db.pool().query(sql).execute().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  /** The database's ten statements that cost PostgreSQL the most time, planning and executing. */
+  private static void printStatements(Database db) throws Exception {
+    db.pool().query("SELECT calls, plans, round(total_plan_time::numeric, 1) AS plan_ms,"
+            + " round(total_exec_time::numeric, 1) AS total_ms,"
+            + " round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q"
+            + " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            + " ORDER BY total_exec_time + total_plan_time DESC LIMIT 10").execute()
+        .onSuccess(rows -> rows.forEach(r -> System.out.printf(
+            "  %8d calls %8d plans %9s ms planning %10s ms executing %8s ms mean  %s%n", r.getLong("calls"),
+            r.getLong("plans"), r.getValue("plan_ms"), r.getValue("total_ms"), r.getValue("mean_ms"),
+            r.getString("q"))))
+        .toCompletionStage().toCompletableFuture().get();
   }
 
   /**
