@@ -29,8 +29,19 @@ public final class PgUrls {
     if (password != null && !password.isBlank()) {
       options.setPassword(password);
     }
-    return options.setCachePreparedStatements(true).setPipeliningLimit(256);
+    return options.setCachePreparedStatements(true)
+        .setPreparedStatementCacheSqlLimit(CACHED_SQL_LIMIT)
+        .setPipeliningLimit(256);
   }
+
+  /**
+   * The longest statement text kept prepared on a connection. vertx-pg-client caches only statements shorter than
+   * 2,048 characters by default; a longer one (the intake's write, 2,207) was sent as an unnamed statement and parsed,
+   * analysed and planned by PostgreSQL on every call, never reaching the plan cache (0.5-0.7 ms of planning per intake;
+   * issue 12, BENCHMARKS.md). The hub's statements are a fixed set of constants, so caching them all is bounded by their
+   * number (the cache keeps 256 per connection); the limit only keeps out generated text of pathological length.
+   */
+  static final int CACHED_SQL_LIMIT = 65_536;
 
   /** The JDBC URL of the same database, for Flyway. */
   public static String jdbcUrl(PgConnectOptions options) {
