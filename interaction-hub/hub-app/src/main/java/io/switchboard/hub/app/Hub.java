@@ -159,7 +159,8 @@ public final class Hub implements AutoCloseable {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
 
-    Database db = Database.connect(vertx, pgUrl, cfg.postgres().password(), cfg.postgres().poolSize());
+    Database db = Database.connect(vertx, pgUrl, cfg.postgres().password(), cfg.postgres().poolSize(),
+        cfg.postgres().poolWait());
     closeInReverse.add(db);
     Migrations.apply(db.options());
     RedisStore redis = RedisStore.connect(vertx, redisUrl, cfg.redis().password(), cfg.redis().keyPrefix());

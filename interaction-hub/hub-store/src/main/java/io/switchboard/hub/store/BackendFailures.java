@@ -40,6 +40,15 @@ public final class BackendFailures {
     return Optional.empty();
   }
 
+  /**
+   * vertx-sql-client's pool gave up waiting for a free connection ({@code PoolOptions.connectionTimeout}, the hub's
+   * {@code postgres.poolWait}): a plain {@code VertxException} whose only mark is its message. The pool is full, not
+   * broken; the caller should come back.
+   */
+  private static boolean poolWait(Throwable t) {
+    return t instanceof io.vertx.core.VertxException && "Timeout waiting for connection".equals(t.getMessage());
+  }
+
   private static String which(Throwable t) {
     if (t instanceof PgException pg) {
       String state = pg.getSqlState();
@@ -47,6 +56,9 @@ public final class BackendFailures {
     }
     if (t instanceof ClosedConnectionException) {
       return "PostgreSQL";
+    }
+    if (poolWait(t)) {
+      return "PostgreSQL (every pooled connection stayed busy)";
     }
     if (t instanceof RedisCommandExecutionException e) {
       String m = e.getMessage() == null ? "" : e.getMessage();

@@ -22,6 +22,11 @@ import java.util.function.Function;
  */
 public final class Database extends StoreScope implements AutoCloseable {
   static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
+  /**
+   * How long a statement waits for a pooled connection while all are busy, unless told otherwise (vertx-sql-client's own
+   * default); then it fails, and the HTTP edge answers 503 with Retry-After ({@link BackendFailures}).
+   */
+  public static final java.time.Duration DEFAULT_POOL_WAIT = java.time.Duration.ofSeconds(30);
   private final Pool pool;
   private final PgConnectOptions options;
 
@@ -36,10 +41,22 @@ public final class Database extends StoreScope implements AutoCloseable {
    * @param url a {@code postgresql://user[:password]@host[:port]/database} URL
    */
   public static Database connect(Vertx vertx, String url, String password, int maxSize) {
+    return connect(vertx, url, password, maxSize, DEFAULT_POOL_WAIT);
+  }
+
+  /**
+   * Creates a pool of at most {@code maxSize} connections, opened lazily; a statement that finds them all busy waits
+   * at most {@code poolWait} for one, then fails ({@link BackendFailures#unavailable} recognises that failure).
+   *
+   * @param url a {@code postgresql://user[:password]@host[:port]/database} URL
+   */
+  public static Database connect(Vertx vertx, String url, String password, int maxSize, java.time.Duration poolWait) {
     PgConnectOptions options = PgUrls.parse(url, password);
     Pool pool =
         PgBuilder.pool()
-            .with(new PoolOptions().setMaxSize(maxSize).setName("switchboard-pg-" + options.getDatabase()))
+            .with(new PoolOptions().setMaxSize(maxSize).setName("switchboard-pg-" + options.getDatabase())
+                .setConnectionTimeout((int) Math.max(1, poolWait.toMillis()))
+                .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
             // A PostgreSQL that does not take a connection within this time counts as down (answered 503), rather
             // than holding requests for the driver's default minute.
             .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout((int) CONNECT_TIMEOUT.toMillis()))

@@ -27,7 +27,7 @@ public final class ConfigLoader {
           "configPollEvery", "outbox"),
       "http", Set.of("host", "port", "maxBodyBytes", "shutdownGrace", "allowedOrigins", "publicUrl", "maxAttachmentBytes",
           "idleTimeout", "headerTimeout", "keepAliveTimeout", "bodyTimeout", "maxConnectionsPerAddress", "instances"),
-      "postgres", Set.of("url", "password", "poolSize"),
+      "postgres", Set.of("url", "password", "poolSize", "poolWait"),
       "redis", Set.of("url", "password", "keyPrefix"),
       "customers", Set.of("defaultRegion"),
       "security", Set.of("sessionTtl", "authCacheTtl", "maxFailedLogins", "failureWindow", "bcryptCost", "agentsSeeCustomerHistory",
@@ -86,7 +86,11 @@ public final class ConfigLoader {
     SwitchboardConfig.Postgres pg = new SwitchboardConfig.Postgres(
         r.text("SWITCHBOARD_PG_URL", "postgres.url", null),
         r.text("SWITCHBOARD_PG_PASSWORD", "postgres.password", null),
-        r.integer(null, "postgres.poolSize", 16, 1, 200));
+        r.integer("SWITCHBOARD_PG_POOL_SIZE", "postgres.poolSize", 16, 1, 200),
+        r.duration("SWITCHBOARD_PG_POOL_WAIT", "postgres.poolWait", io.switchboard.hub.store.Database.DEFAULT_POOL_WAIT));
+    if (pg.poolWait().isNegative() || pg.poolWait().isZero()) {
+      throw new ConfigException(file + ": postgres.poolWait must be positive");
+    }
     SwitchboardConfig.Redis redis = new SwitchboardConfig.Redis(
         r.text("SWITCHBOARD_REDIS_URL", "redis.url", null),
         r.text("SWITCHBOARD_REDIS_PASSWORD", "redis.password", null),

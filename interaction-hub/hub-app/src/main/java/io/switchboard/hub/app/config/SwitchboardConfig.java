@@ -101,8 +101,13 @@ public record SwitchboardConfig(
     }
   }
 
-  /** PostgreSQL; {@code url} null for the embedded server. */
-  public record Postgres(String url, String password, int poolSize) {
+  /**
+   * PostgreSQL; {@code url} null for the embedded server.
+   *
+   * @param poolSize connections the hub holds at most
+   * @param poolWait how long a request waits for a pooled connection when all are busy before it is answered 503
+   */
+  public record Postgres(String url, String password, int poolSize, Duration poolWait) {
     public boolean embedded() {
       return url == null || url.isBlank();
     }
