@@ -1,0 +1,136 @@
+package io.switchboard.channel.voice;
+
+import static io.switchboard.voice.testkit.AsteriskCalls.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.api.AgentId;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.spi.InteractionLifecycleEvent;
+import io.switchboard.hub.api.spi.OpenInteraction;
+import io.switchboard.voice.testkit.PrivateAsterisk;
+import io.switchboard.voice.testkit.TestPhones;
+import java.time.Duration;
+import java.util.Map;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An offered callback whose agent's phone rings for another hub node (the leg {@code sb-<interaction>-<8 hex>} the test
+ * originates as that node would), through a real Asterisk 22 (skipped where none is installed): this node's periodic
+ * takeover pass leaves it alone while that node holds the callback's lease, and withdraws it as lost (the phone hung up,
+ * the callback taken on here) once nobody does. A phone that was answered, and a leg of another interaction, are never
+ * taken for a lost one.
+ */
+class CallbackOfferLostTest {
+  static final AgentId AGENT = AgentId.random();
+  static final String NUMBER = "+4930100001";
+
+  @RegisterExtension
+  static final AdapterOnAsterisk voice = new AdapterOnAsterisk(PrivateAsterisk.with(TestPhones.context("test-phones")
+          .neverAnswers("1002").answers("1001"))
+      .callerPrefix("lost-caller").ivr("""
+          entryPoints:
+            - { name: sales, numbers: ["5550100"], menu: main }
+          menus:
+            main:
+              prompts: [beep]
+              options:
+                "1": { goto: queue }
+          """), Map.of("ringTimeout", "60s", "callLease", "3s"));
+
+  @AfterEach
+  void clear() {
+    voice.hub.open.clear();
+  }
+
+  /** An offered callback the hub has (as when another node rang it). */
+  static InteractionId offeredCallback() {
+    InteractionId id = InteractionId.random();
+    voice.hub.open.add(new OpenInteraction(id, "1765000001." + id.toString().substring(0, 4), InteractionState.OFFERED,
+        Map.of("voice.callback", "requested", "voice.callbackNumber", NUMBER)));
+    return id;
+  }
+
+  /** Rings {@code phone} as a node rings an agent's phone for {@code id}; returns the leg's uniqueid. */
+  static String ring(InteractionId id, String phone, String hex) throws Exception {
+    String leg = "sb-" + id + "-" + hex;
+    OriginateAction o = new OriginateAction();
+    o.setChannel("Local/" + phone + "@test-phones/n");
+    o.setApplication("Wait");
+    o.setData("600");
+    o.setAsync(true);
+    o.setChannelId(leg);
+    o.setTimeout(60_000L);
+    assertThat(voice.asterisk.real().ami().sendAction(o, 10_000).getResponse()).isEqualTo("Success");
+    await("the leg is up in Asterisk", () -> voice.calls.seen(org.asteriskjava.manager.event.NewChannelEvent.class,
+        n -> leg.equals(n.getUniqueId())));
+    return leg;
+  }
+
+  /** Waits for two more takeover passes (each reads the hub's open interactions) than have run now. */
+  static void twoPasses() throws InterruptedException {
+    int now = voice.hub.openReads.get();
+    await("two takeover passes ran", Duration.ofSeconds(30), () -> voice.hub.openReads.get() >= now + 2);
+  }
+
+  static boolean leaseFree(String lease) {
+    try {
+      boolean free = CallFlows.await(voice.hub.leases().acquire(lease, "probe", Duration.ofSeconds(1)));
+      if (free) {
+        CallFlows.await(voice.hub.leases().release(lease, "probe"));
+      }
+      return free;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
+  void aRingingCallbackOfferIsLeftToTheNodeThatHoldsItsLeaseAndWithdrawnAsLostOnceNobodyDoes() throws Exception {
+    InteractionId id = offeredCallback();
+    String lease = AsteriskAdapter.CALLBACK_LEASE + id;
+    assertThat(CallFlows.await(voice.hub.leases().acquire(lease, "other-node", Duration.ofMinutes(1)))).isTrue();
+    String leg = ring(id, "1002", "0000abcd");
+
+    twoPasses();
+    assertThat(voice.calls.hungUp(leg)).as("the other node rings it: left alone").isFalse();
+    assertThat(voice.hub.lost).noneMatch(l -> l.startsWith(id.toString()));
+    assertThat(voice.adapter.call(id)).isEmpty();
+
+    // The other node goes away and gives its lease up (a crash lets it run out).
+    CallFlows.await(voice.hub.leases().release(lease, "other-node"));
+    await("this node withdraws the offer as lost", () -> voice.hub.lost.contains(id + " " + CallTakeover.OFFER_LOST));
+    await("the phone the other node rang is hung up", () -> voice.calls.hungUp(leg));
+    Call call = voice.adapter.call(id).orElseThrow();
+    assertThat(call.state).as("taken on here, waiting as a callback for the router's next offer").isEqualTo(Call.State.CALLBACK);
+    assertThat(call.callbackNumber).isEqualTo(NUMBER);
+    assertThat(voice.hub.lost.stream().filter(l -> l.startsWith(id.toString()))).as("withdrawn once").hasSize(1);
+    assertThat(leaseFree(lease)).as("this node holds the callback's lease now (it rings the next offer)").isFalse();
+
+    voice.adapter.onInteractionEvent(new InteractionLifecycleEvent.Ended(id, "closed by a supervisor"));
+    await("dropped", () -> voice.adapter.call(id).isEmpty());
+  }
+
+  @Test
+  void anAnsweredLegAndALegOfAnotherInteractionAreNeverTakenForALostOffer() throws Exception {
+    InteractionId id = offeredCallback();
+    InteractionId other = InteractionId.random();
+    String answered = ring(id, "1001", "0000beef"); // the agent's phone answered (an answer reaches the node that rang)
+    await("the phone answered", () -> voice.calls.answered(answered));
+    String foreign = ring(other, "1002", "00001234"); // not an offered callback of the hub's
+    String malformed = ring(id, "1002", "xyz"); // not sb-<interaction>-<8 hex>
+
+    twoPasses();
+    assertThat(voice.hub.lost).noneMatch(l -> l.startsWith(id.toString()) || l.startsWith(other.toString()));
+    assertThat(voice.calls.hungUp(answered)).isFalse();
+    assertThat(voice.calls.hungUp(foreign)).isFalse();
+    assertThat(voice.calls.hungUp(malformed)).isFalse();
+    assertThat(voice.adapter.call(id)).isEmpty();
+    for (String leg : new String[] {answered, foreign, malformed}) {
+      voice.calls.hangUp(leg);
+    }
+  }
+}
