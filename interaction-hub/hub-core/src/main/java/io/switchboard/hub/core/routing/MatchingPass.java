@@ -9,6 +9,7 @@ import io.switchboard.routing.Decision;
 import io.switchboard.routing.Matcher;
 import io.switchboard.routing.WaitingInteraction;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -60,8 +61,30 @@ final class MatchingPass {
   }
 
   /**
+   * A pass under way. {@code reserved} completes with the number of reservations made once they are all made in Redis
+   * and the lease is released: the next pass (of this node or another) may start then. {@code offered} completes with
+   * the number of offers made once every reserved offer has been recorded in PostgreSQL (or released when it could not
+   * be) and published; it fails when the pass failed.
+   */
+  record Run(Future<Integer> reserved, Future<Integer> offered) {}
+
+  /**
    * One matching pass, under a short lease so nodes take turns. Returns the number of offers made (0 when another node
-   * holds the lease).
+   * holds the lease) once they are recorded; see {@link #start()} for the moment the lease is given up.
+   */
+  Future<Integer> pass() {
+    return start().offered();
+  }
+
+  /**
+   * Starts one matching pass under a short lease so nodes take turns (nothing is done when another pass holds it).
+   *
+   * <p>The lease is held while the pass decides and reserves, and given up as soon as its reservations are made in
+   * Redis: the reservation script is the atomic guard (an interaction reserved has left the waiting set, an agent's load
+   * counts it), so the next pass, here or on another node, cannot offer the same interaction twice or overfill an agent,
+   * and need not wait for PostgreSQL to record this pass's offers. The offers are then recorded in PostgreSQL (at most
+   * {@link RoutingService#OFFERS_IN_FLIGHT} at once); one that cannot be recorded is released without excluding the
+   * agent.
    *
    * <p>Incremental: the agents come from this node's {@link AgentIndex}, which reads only the agents changed since the
    * last pass; when no agent can take work (none available, present and with capacity left) the pass ends without
@@ -69,33 +92,39 @@ final class MatchingPass {
    * last pass, and the {@link Matcher} weighs the waiting interactions against the agents who can take work only (the
    * others would be excluded from every decision), so a pass costs waiting × free agents, not waiting × all agents.
    * The decisions that pick an agent are then explained against every agent, as a pass over all of them would
-   * have explained them. {@link HubEvents#PASS_DONE} carries {@code offers}, {@code durationNanos}, {@code
-   * decisionNanos}, {@code waiting}, {@code freeAgents}, {@code itemsRead} (waiting items read from Redis by this pass),
-   * {@code wholeRead} (whether it read the whole waiting set), {@code agents} (agents routing holds), {@code agentsRead}
-   * (agents' hashes read from Redis by this pass), {@code agentsWholeRead} (whether it read every agent) and {@code
-   * eventLoop} (whether it ran on an event loop).
+   * have explained them. {@link HubEvents#PASS_DONE} carries {@code offers}, {@code reservations}, {@code
+   * durationNanos} (to the last offer recorded), {@code leaseNanos} (lease held), {@code decisionNanos}, {@code waiting},
+   * {@code freeAgents}, {@code itemsRead} (waiting items read from Redis by this pass), {@code wholeRead} (whether it read
+   * the whole waiting set), {@code agents} (agents routing holds), {@code agentsRead} (agents' hashes read from Redis by
+   * this pass), {@code agentsWholeRead} (whether it read every agent) and {@code eventLoop} (whether it ran on an event
+   * loop).
    */
-  Future<Integer> pass() {
+  Run start() {
     String token = nodeId + ":" + UUID.randomUUID();
-    return live.tryLease("matcher", token, 10_000).compose(got -> {
+    Promise<Integer> reserved = Promise.promise();
+    Future<Integer> offered = live.tryLease("matcher", token, 10_000).compose(got -> {
       if (!got) {
+        reserved.tryComplete(0);
         return Future.succeededFuture(0);
       }
       long started = System.nanoTime();
       JsonObject figures = new JsonObject().put("decisionNanos", 0L).put("waiting", index.size()).put("freeAgents", 0)
           .put("itemsRead", 0L).put("wholeRead", false).put("agents", agentIndex.size()).put("agentsRead", 0L)
           .put("agentsWholeRead", false).put("eventLoop", io.vertx.core.Context.isOnEventLoopThread());
-      return matchOnce(figures)
-          .eventually(() -> live.releaseLease("matcher", token))
+      Instant now = clock.instant();
+      Future<List<Reserved>> reservations = decide(now, figures)
+          .compose(d -> d == null ? Future.succeededFuture(List.<Reserved>of()) : reserveAll(d, now))
+          .eventually(() -> live.releaseLease("matcher", token));
+      reservations.onComplete(ar -> {
+        figures.put("leaseNanos", System.nanoTime() - started);
+        reserved.handle(ar.map(List::size));
+      });
+      return reservations.compose(list -> recordAll(list, 0, now, 0)
           .onSuccess(n -> vertx.eventBus().publish(HubEvents.PASS_DONE, figures.put("offers", n)
-              .put("durationNanos", System.nanoTime() - started)));
+              .put("reservations", list.size()).put("durationNanos", System.nanoTime() - started))));
     });
-  }
-
-  private Future<Integer> matchOnce(JsonObject figures) {
-    Instant now = clock.instant();
-    return decide(now, figures).compose(d -> d == null ? Future.succeededFuture(0)
-        : offerAll(d.chosen(), 0, d.waiting(), d.agents(), now, 0));
+    offered.onFailure(reserved::tryFail);
+    return new Run(reserved.future(), offered);
   }
 
   /** What a pass decided: the decisions that chose an agent, in order, with the waiting and agents they were made on. */
@@ -165,18 +194,52 @@ final class MatchingPass {
     return matcher.match(chosen, all, now).stream().filter(d -> d.chosenAgentId() != null).toList();
   }
 
+  /** A reservation made in Redis for one decision, to be recorded in PostgreSQL. */
+  private record Reserved(Decision decision, WaitingInteraction waiting, Map<String, RoutingState.AgentLive> agents,
+      Instant expires) {}
+
   /**
-   * Offers in batches of {@link RoutingService#OFFERS_IN_FLIGHT}, highest priority first: reservations are atomic in Redis,
-   * so running some at once is safe, and it keeps a pass short when many agents free up together.
+   * Reserves the chosen agent of every decision in Redis, highest priority first (the scripts are sent at once on the one
+   * connection, which runs them in order); a refused reservation leaves its interaction for the next pass.
    */
-  private Future<Integer> offerAll(List<Decision> chosen, int from, Map<String, WaitingInteraction> byId,
-      Map<String, RoutingState.AgentLive> agents, Instant now, int made) {
-    if (from >= chosen.size()) {
+  private Future<List<Reserved>> reserveAll(Decided d, Instant now) {
+    Instant expires = now.plus(rules.current().settings().offerTimeout());
+    List<Future<Reserved>> all = new ArrayList<>();
+    for (Decision decision : d.chosen()) {
+      WaitingInteraction w = d.waiting().get(decision.interactionId());
+      all.add(live.reserve(decision.interactionId(), decision.chosenAgentId(), w.channel(), now, expires).map(r -> {
+        if (r != RoutingState.Reservation.OK) {
+          log.atDebug().addKeyValue("interactionId", decision.interactionId()).addKeyValue("agentId", decision.chosenAgentId())
+              .addKeyValue("outcome", r).log("reservation refused");
+          return null;
+        }
+        return new Reserved(decision, w, d.agents(), expires);
+      }));
+    }
+    return Future.join(all).transform(ar -> {
+      List<Reserved> made = new ArrayList<>();
+      for (Future<Reserved> f : all) {
+        if (f.succeeded() && f.result() != null) {
+          made.add(f.result());
+        } else if (f.failed()) {
+          log.atWarn().setCause(f.cause()).log("a reservation could not be made; its interaction waits for the next pass");
+        }
+      }
+      return Future.succeededFuture(made);
+    });
+  }
+
+  /**
+   * Records reserved offers in PostgreSQL in batches of {@link RoutingService#OFFERS_IN_FLIGHT} (about the pool's size),
+   * highest priority first, so a pass that frees many agents waits for a few commits, not one batch after another.
+   */
+  private Future<Integer> recordAll(List<Reserved> reserved, int from, Instant now, int made) {
+    if (from >= reserved.size()) {
       return Future.succeededFuture(made);
     }
     List<Future<Boolean>> batch = new ArrayList<>();
-    for (Decision d : chosen.subList(from, Math.min(chosen.size(), from + RoutingService.OFFERS_IN_FLIGHT))) {
-      batch.add(offer(d, byId.get(d.interactionId()), agents, now));
+    for (Reserved r : reserved.subList(from, Math.min(reserved.size(), from + RoutingService.OFFERS_IN_FLIGHT))) {
+      batch.add(record(r, now));
     }
     return Future.join(batch).transform(ar -> {
       int n = made;
@@ -184,47 +247,42 @@ final class MatchingPass {
         if (f.succeeded() && f.result()) {
           n++;
         } else if (f.failed()) {
-          log.atWarn().setCause(f.cause()).log("an offer could not be made; its interaction waits for the next pass");
+          log.atWarn().setCause(f.cause()).log("an offer could not be recorded; its interaction waits for the next pass");
         }
       }
-      return offerAll(chosen, from + RoutingService.OFFERS_IN_FLIGHT, byId, agents, now, n);
+      return recordAll(reserved, from + RoutingService.OFFERS_IN_FLIGHT, now, n);
     });
   }
 
-  private Future<Boolean> offer(Decision d, WaitingInteraction w, Map<String, RoutingState.AgentLive> agents, Instant now) {
+  /** Records one reserved offer (the offer, the interaction offered, its transition and the decision) and publishes it. */
+  private Future<Boolean> record(Reserved r, Instant now) {
+    Decision d = r.decision();
+    WaitingInteraction w = r.waiting();
     String channel = w.channel();
-    Duration timeout = rules.current().settings().offerTimeout();
-    Instant expires = now.plus(timeout);
-    return live.reserve(d.interactionId(), d.chosenAgentId(), channel, now, expires).compose(r -> {
-      if (r != RoutingState.Reservation.OK) {
-        log.atDebug().addKeyValue("interactionId", d.interactionId()).addKeyValue("agentId", d.chosenAgentId())
-            .addKeyValue("outcome", r).log("reservation refused");
-        return Future.succeededFuture(false);
-      }
-      UUID iid = UUID.fromString(d.interactionId());
-      UUID aid = UUID.fromString(d.chosenAgentId());
-      Classification cls = w.classification();
-      JsonObject explanation = LiveViews.explained(d, agents, now).put("rule", cls.rule()).put("queue", cls.queue())
-          .put("waitedMs", Duration.between(w.waitingSince(), now).toMillis());
-      // One statement: the interaction offered, the offer, the decision and the transition (one round trip, one commit).
-      return stores.routing().offerOne(stores.db().pool(), iid, aid, now, expires, UUID.randomUUID(), cls.rulesVersion(),
-              cls.queue(), d.target().step(), explanation)
-          .compose(stored -> {
-            if (stored) {
-              log.atInfo().addKeyValue("interactionId", iid).addKeyValue("agentId", aid)
-                  .addKeyValue("relaxationStep", d.target().step()).log("offered");
-              vertx.eventBus().publish(HubEvents.OFFER_CREATED, new JsonObject().put("interactionId", iid.toString())
-                  .put("agentId", aid.toString()).put("channel", channel).put("expiresAt", expires.toString()).put("queue", cls.queue()));
-              events.publishLoad(aid.toString());
-              return Future.succeededFuture(true);
-            }
-            // The interaction left the queue meanwhile (abandoned): give the agent back, drop the item.
-            return live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
-                .compose(x -> live.dequeue(d.interactionId()))
-                .map(false);
-            // The offer could not be recorded (PostgreSQL away): the agent did not decline, so it is not excluded.
-          }, e -> live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
-              .compose(x -> Future.failedFuture(e)));
-    });
+    Instant expires = r.expires();
+    UUID iid = UUID.fromString(d.interactionId());
+    UUID aid = UUID.fromString(d.chosenAgentId());
+    Classification cls = w.classification();
+    JsonObject explanation = LiveViews.explained(d, r.agents(), now).put("rule", cls.rule()).put("queue", cls.queue())
+        .put("waitedMs", Duration.between(w.waitingSince(), now).toMillis());
+    // One statement: the interaction offered, the offer, the decision and the transition (one round trip, one commit).
+    return stores.routing().offerOne(stores.db().pool(), iid, aid, now, expires, UUID.randomUUID(), cls.rulesVersion(),
+            cls.queue(), d.target().step(), explanation)
+        .compose(stored -> {
+          if (stored) {
+            log.atInfo().addKeyValue("interactionId", iid).addKeyValue("agentId", aid)
+                .addKeyValue("relaxationStep", d.target().step()).log("offered");
+            vertx.eventBus().publish(HubEvents.OFFER_CREATED, new JsonObject().put("interactionId", iid.toString())
+                .put("agentId", aid.toString()).put("channel", channel).put("expiresAt", expires.toString()).put("queue", cls.queue()));
+            events.publishLoad(aid.toString());
+            return Future.succeededFuture(true);
+          }
+          // The interaction left the queue meanwhile (abandoned): give the agent back, drop the item.
+          return live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
+              .compose(x -> live.dequeue(d.interactionId()))
+              .map(false);
+          // The offer could not be recorded (PostgreSQL away): the agent did not decline, so it is not excluded.
+        }, e -> live.release(d.interactionId(), d.chosenAgentId(), w.waitingSince(), now, false, null, false)
+            .compose(x -> Future.failedFuture(e)));
   }
 }

@@ -142,6 +142,14 @@ public final class RoutingService {
     return matching.pass();
   }
 
+  /**
+   * Starts a matching pass and says both when its lease is given up (its reservations made: the next pass may start)
+   * and when its offers are recorded; see {@link MatchingPass#start()}.
+   */
+  MatchingPass.Run startPass() {
+    return matching.start();
+  }
+
   // ------------------------------------------------------------------ offers (OfferLifecycle, RoutingSweep)
 
   /** The agent accepts an offer made to it. */

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p>Deployed with {@link #deploymentOptions()}: a worker context of its own, so matching (CPU work) never runs on an
  * event loop that serves HTTP or sockets; the context still runs one task at a time, in order, like an event loop.
  *
- * <p>Passes never overlap on one node; a trigger that arrives during a pass runs one more pass after it.
- * Across nodes, a Redis lease lets one pass run at a time, and the reservation script keeps even overlapping
- * passes safe.
+ * <p>Passes never overlap on one node while they decide and reserve; a trigger that arrives meanwhile runs one more pass
+ * after it. A pass gives its turn up as soon as its reservations are made in Redis, while PostgreSQL records its offers
+ * ({@link MatchingPass#start()}). Across nodes, a Redis lease lets one pass decide at a time, and the reservation script
+ * keeps even overlapping passes safe.
  *
  * <p>Queueing a new interaction that fails (PostgreSQL or Redis away) is retried with growing pauses (1 s doubling
  * to 30 s) until it succeeds; the reconciler and the sweep of interactions stuck in {@code created} catch whatever a
@@ -75,7 +76,7 @@ public final class RoutingVerticle extends VerticleBase {
     this.tick = tick;
     this.reconcileEvery = reconcileEvery;
     this.confirmAfter = reconcileEvery.compareTo(Duration.ofSeconds(1)) < 0 ? reconcileEvery : Duration.ofSeconds(1);
-    this.passes = new PassRunner(routing::pass, offers -> offers > 0,
+    this.passes = new PassRunner(() -> routing.startPass().reserved(), reserved -> reserved > 0,
         e -> {
           log.atWarn().setCause(e).log("matching pass failed; the next tick retries");
           reconcileSoon();
