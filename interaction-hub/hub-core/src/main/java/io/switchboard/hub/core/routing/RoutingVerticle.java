@@ -1,11 +1,8 @@
 package io.switchboard.hub.core.routing;
 
-import io.switchboard.hub.api.InteractionId;
-import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.scheduling.PassRunner;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +15,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Deployed with {@link #deploymentOptions()}: a worker context of its own, so matching (CPU work) never runs on an
  * event loop that serves HTTP or sockets; the context still runs one task at a time, in order, like an event loop.
+ * New interactions are queued by a {@link QueueIntakeVerticle} it deploys on another worker context, so queueing and
+ * passes do not wait for each other; it asks for a pass after each interaction queued ({@link #passSoon()}).
  *
  * <p>Passes never overlap on one node while they decide and reserve; a trigger that arrives meanwhile runs one more pass
  * after it. A pass gives its turn up as soon as its reservations are made in Redis, while PostgreSQL records its offers
  * ({@link MatchingPass#start()}). Across nodes, a Redis lease lets one pass decide at a time, and the reservation script
  * keeps even overlapping passes safe.
- *
- * <p>Queueing a new interaction that fails (PostgreSQL or Redis away) is retried with growing pauses (1 s doubling
- * to 30 s) until it succeeds; the reconciler and the sweep of interactions stuck in {@code created} catch whatever a
- * retry cannot (a node that stopped meanwhile).
  */
 public final class RoutingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RoutingVerticle.class);
@@ -35,8 +30,6 @@ public final class RoutingVerticle extends VerticleBase {
   public static final String PASS_ADDRESS = "switchboard.routing.pass";
   /** Send anything here to ask for a reconciler round soon (after a Redis error, for example). */
   public static final String RECONCILE_ADDRESS = "switchboard.routing.reconcile";
-
-  private static final long MAX_RETRY_MS = 30_000;
 
   /** How to deploy this verticle: on a worker context (serial, off every event loop). */
   public static io.vertx.core.DeploymentOptions deploymentOptions() {
@@ -56,6 +49,8 @@ public final class RoutingVerticle extends VerticleBase {
   private long rulesTimer;
   private long reconcileTimer;
   private boolean stopped;
+  private final java.util.concurrent.atomic.AtomicBoolean passAsked = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile io.vertx.core.Context context;
 
   public RoutingVerticle(RoutingService routing, Duration tick) {
     this(routing, tick, Duration.ofSeconds(5));
@@ -85,7 +80,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<JsonObject>localConsumer(HubEvents.INTERACTION_CREATED, m -> enqueue(m.body().getString("interactionId"), 1_000));
+    context = vertx.getOrCreateContext();
     vertx.eventBus().localConsumer(PASS_ADDRESS, m -> requestPass());
     vertx.eventBus().localConsumer(RECONCILE_ADDRESS, m -> reconcileSoon());
     vertx.eventBus().localConsumer(RoutingService.AGENT_STATE_CHANGED, m -> requestPass());
@@ -97,12 +92,12 @@ public final class RoutingVerticle extends VerticleBase {
     });
     rulesTimer = vertx.setPeriodic(rulesPollEvery.toMillis(), id -> routing.rules().poll());
     reconcileTimer = vertx.setPeriodic(reconcileEvery.toMillis(), id -> reconcile());
-    var context = vertx.getOrCreateContext();
     routing.onRedisReconnected(() -> context.runOnContext(v -> {
       log.info("Redis connection established again; reconciling live routing state");
       reconcileSoon();
     }));
-    return routing.rebuild(false).onComplete(x -> requestPass());
+    Future<String> queueing = vertx.deployVerticle(new QueueIntakeVerticle(routing, this::passSoon), deploymentOptions());
+    return Future.all(queueing, routing.rebuild(false).onComplete(x -> requestPass()));
   }
 
   @Override
@@ -117,19 +112,17 @@ public final class RoutingVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Queues a new interaction; a failure is retried after {@code retryMs} (doubling up to 30 s), never dropped. */
-  private void enqueue(String id, long retryMs) {
-    routing.enqueue(InteractionId.parse(id)).onComplete(ar -> {
-      if (ar.failed()) {
-        log.atWarn().setCause(ar.cause()).addKeyValue("interactionId", id).addKeyValue("retryInMs", retryMs)
-            .log("could not queue interaction; trying again");
-        reconcileSoon();
-        if (!stopped) {
-          vertx.setTimer(retryMs, t -> enqueue(id, Math.min(MAX_RETRY_MS, retryMs * 2)));
-        }
-      }
-      requestPass();
-    });
+  /**
+   * Asks for a pass from any thread (the queueing verticle's): one task on this verticle's context however many ask
+   * before it runs, no event bus message.
+   */
+  void passSoon() {
+    if (passAsked.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        passAsked.set(false);
+        requestPass();
+      });
+    }
   }
 
   private void requestPass() {
