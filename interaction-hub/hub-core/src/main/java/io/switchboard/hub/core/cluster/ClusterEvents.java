@@ -57,7 +57,12 @@ public final class ClusterEvents extends VerticleBase {
    */
   public static final String CALL_STATE = io.switchboard.hub.api.event.HubEvents.CALL_STATE;
 
-  /** The events bridged by default: what consoles and dashboards follow. */
+  /**
+   * The events bridged by default: what consoles, dashboards, adapters and caches on other nodes follow. Not {@code
+   * routing.pass_done}: nothing listens to it from other nodes, and every pass sent its figures as a JSON encoding, a
+   * PUBLISH and, on every node, a message parsed and handed to a context for nobody (issue #12, {@code
+   * ClusterTrafficTest}).
+   */
   public static final List<String> BRIDGED = List.of(
       RoutingService.OFFER_CREATED,
       RoutingService.OFFER_WITHDRAWN,
@@ -66,7 +71,6 @@ public final class ClusterEvents extends VerticleBase {
       RoutingService.AGENT_LOAD_CHANGED,
       RoutingService.AGENT_ENDED,
       RoutingService.INTERACTION_QUEUED,
-      RoutingService.PASS_DONE,
       io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED,
       io.switchboard.hub.core.routing.TransferService.INTERACTION_MOVED,
       MessageService.MESSAGE_CREATED,

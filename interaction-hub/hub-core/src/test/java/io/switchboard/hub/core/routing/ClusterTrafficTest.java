@@ -1,0 +1,73 @@
+package io.switchboard.hub.core.routing;
+
+import static io.switchboard.hub.core.CoreFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.core.cluster.ClusterEvents;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #12 (fewer hand-offs per contact): {@link ClusterEvents} carries to the other nodes only the events something
+ * there listens to. Every matching pass's figures ({@code routing.pass_done}) were sent over Redis pub/sub to every
+ * node, where nothing listens to them on {@code cluster.*}: per pass a JSON encoding, a PUBLISH, and on every node a
+ * message parsed and handed to a context for nobody. Counted by Redis itself ({@code PUBLISH} calls in {@code INFO
+ * commandstats}; the test's Redis serves one test at a time).
+ */
+@DisplayName("matching passes send nothing to the other nodes")
+class ClusterTrafficTest {
+  private RoutingTestBed bed;
+
+  @BeforeEach
+  void start(@TempDir Path dir) throws Exception {
+    bed = RoutingTestBed.start(dir);
+    // Two nodes' bridges (over one Vert.x here): each sends what this node publishes and hears the other's.
+    await(bed.f.vertx.deployVerticle(new ClusterEvents(bed.f.redis)));
+    await(bed.f.vertx.deployVerticle(new ClusterEvents(bed.f.redis)));
+  }
+
+  @AfterEach
+  void stop() {
+    if (bed != null) {
+      bed.close();
+    }
+  }
+
+  private long publishes() {
+    String info = await(bed.f.redis.call(bed.f.redis.async().info("commandstats")));
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("cmdstat_publish:")) {
+        return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls="))));
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void passesPublishNothingOnTheClusterChannel() throws Exception {
+    // Nothing bridged is in flight here (the bridges were deployed after routing started): a count taken now is final.
+    long before = publishes();
+
+    for (int i = 0; i < 5; i++) {
+      await(bed.routing.pass());
+    }
+    // A bridged event after them, as the yardstick: each bridge sends it after whatever they published (one context, one
+    // connection, in order), and it arrives four times on cluster.* (from each bridge here, and from each through Redis).
+    CountDownLatch heard = new CountDownLatch(4);
+    await(bed.f.vertx.eventBus().consumer(ClusterEvents.address(HubEvents.AGENT_STATE_CHANGED), m -> heard.countDown())
+        .completion());
+    bed.f.vertx.eventBus().publish(HubEvents.AGENT_STATE_CHANGED, new JsonObject().put("agentId", UUID.randomUUID().toString())
+        .put("state", "busy"));
+    assertThat(heard.await(20, TimeUnit.SECONDS)).as("the bridged event went through Redis both ways").isTrue();
+    assertThat(publishes() - before).as("PUBLISH calls: the bridged agent state change only, once per bridge").isEqualTo(2L);
+  }
+}
