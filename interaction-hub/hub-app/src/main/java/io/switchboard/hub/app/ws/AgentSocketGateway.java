@@ -147,8 +147,7 @@ public final class AgentSocketGateway {
     // their session at once (closing when it ended, taking the new role otherwise).
     listen(AuthService.ACCOUNT_CHANGED, e -> each(e, AgentConnection::recheckSession));
     // Redis lost its data, the sessions with it: every socket of this node checks its session at once (and closes).
-    listen(HubEvents.SESSIONS_LOST, e -> onEach(byAgent.values().stream().flatMap(Set::stream).toList(),
-        AgentConnection::recheckSession));
+    listen(HubEvents.SESSIONS_LOST, e -> onEach(allSockets(), AgentConnection::recheckSession));
     listen(HubEvents.MESSAGE_RECEIVED, this::messageAdded);
     listen(MessageService.MESSAGE_CREATED, this::messageAdded);
     listen(MessageService.MESSAGE_STATUS_CHANGED, this::messageStatusChanged);
@@ -158,7 +157,7 @@ public final class AgentSocketGateway {
     // Not a cluster event: every node reloads its own console.yaml and tells only its own consoles.
     consumers.add(vertx.eventBus().<Object>localConsumer(ConsoleSettingsService.SETTINGS_CHANGED, m -> {
       if (m.body() instanceof JsonObject body) {
-        onEach(byAgent.values().stream().flatMap(Set::stream).toList(), c -> c.settingsChanged(body));
+        onEach(allSockets(), c -> c.settingsChanged(body));
       }
     }));
     consumers.add(vertx.eventBus().<Object>localConsumer(DashboardVerticle.TICK_ADDRESS, m -> {
@@ -186,8 +185,13 @@ public final class AgentSocketGateway {
   /** How many contexts (event loops) the open agent sockets of this node are spread over. */
   public int contextsInUse() {
     Set<Context> contexts = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    byAgent.values().forEach(set -> set.forEach(c -> contexts.add(c.context())));
+    allSockets().forEach(c -> contexts.add(c.context()));
     return contexts.size();
+  }
+
+  /** Every open (authenticated) agent socket of this node, on every event loop, at this moment. */
+  private List<AgentConnection> allSockets() {
+    return byAgent.values().stream().flatMap(Set::stream).toList();
   }
 
   /**
