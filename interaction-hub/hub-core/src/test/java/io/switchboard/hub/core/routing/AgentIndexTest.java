@@ -11,9 +11,7 @@ import io.switchboard.hub.core.agent.AgentDraft;
 import io.switchboard.hub.store.redis.RoutingState;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,24 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("the in-memory agent index")
 class AgentIndexTest {
   private static final int AGENTS = 40;
-  private static final String RULES = """
-      settings:
-        offerTimeout: 60s
-        pauseAgentOnOfferTimeout: true
-        stickyAgentWindow: 24h
-        afterCallWork: 0s
-        wrapUpRequired: true
-      skills: [general]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 30s }
-          maxWait: 15m
-      rules:
-        - name: default
-          queue: general
-      """;
 
+  private RoutingTestBed bed;
   private CoreFixture f;
   private RoutingState live;
   private RoutingService routing;
@@ -63,22 +45,18 @@ class AgentIndexTest {
 
   @BeforeEach
   void start(@TempDir Path dir) throws Exception {
-    f = CoreFixture.start();
-    Path rules = dir.resolve("routing.yaml");
-    Files.writeString(rules, RULES);
-    RulesService rulesService = new RulesService(f.vertx, f.stores, rules);
-    await(rulesService.start());
-    live = new RoutingState(f.redis);
-    routing = new RoutingService(f.vertx, f.stores, live, rulesService, Clock.systemUTC());
-    await(routing.rebuild(false));
+    bed = RoutingTestBed.start(dir);
+    f = bed.f;
+    live = bed.live;
+    routing = bed.routing;
     passes = f.vertx.eventBus().consumer(HubEvents.PASS_DONE, m -> figures.add(m.body()));
     await(passes.completion());
   }
 
   @AfterEach
   void stop() {
-    if (f != null) {
-      f.close();
+    if (bed != null) {
+      bed.close();
     }
   }
 

@@ -1,29 +1,18 @@
 package io.switchboard.hub.core.routing;
 
 import static io.switchboard.hub.core.CoreFixture.await;
-import static io.switchboard.hub.core.CoreFixture.newMobile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.AgentId;
-import io.switchboard.hub.api.Channel;
-import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.InteractionState;
-import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.Role;
-import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.core.CoreFixture;
-import io.switchboard.hub.core.agent.AgentDraft;
 import io.switchboard.hub.core.auth.Principal;
-import io.switchboard.hub.store.redis.RoutingState;
 import io.vertx.sqlclient.Row;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -42,49 +31,25 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("what offer, accept, end and wrap-up cost PostgreSQL")
 class LifecycleStatementsTest {
   private static final int N = 20;
-  private static final String RULES = """
-      settings:
-        offerTimeout: 60s
-        pauseAgentOnOfferTimeout: true
-        stickyAgentWindow: 24h
-        afterCallWork: 0s
-        wrapUpRequired: true
-      skills: [general]
-      queues:
-        - id: general
-          name: General
-          serviceLevel: { percent: 80, within: 30s }
-          maxWait: 15m
-      rules:
-        - name: default
-          queue: general
-      """;
 
+  private static RoutingTestBed bed;
   private static CoreFixture f;
   private static RoutingService routing;
   private static Principal.Staff agent;
 
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
-    f = CoreFixture.start();
+    bed = RoutingTestBed.start(dir);
+    f = bed.f;
     await(f.db.pool().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute());
-    Path rules = dir.resolve("routing.yaml");
-    Files.writeString(rules, RULES);
-    RulesService rulesService = new RulesService(f.vertx, f.stores, rules);
-    await(rulesService.start());
-    routing = new RoutingService(f.vertx, f.stores, new RoutingState(f.redis), rulesService, Clock.systemUTC());
-    await(routing.rebuild(false));
-    String username = "counted-" + UUID.randomUUID().toString().substring(0, 8);
-    var created = await(f.agents.create(CoreFixture.ADMIN, new AgentDraft(username, "Counted Agent", Role.AGENT,
-        "Counted-password-2026!", Map.of("general", 3), Map.of(Channel.CHAT, 50))));
-    agent = new Principal.Staff(created.id(), username, Role.AGENT);
-    await(routing.setState(agent, agent.agentId(), AgentState.AVAILABLE, null));
+    routing = bed.routing;
+    agent = bed.availableAgent(50);
   }
 
   @AfterAll
   static void stop() {
-    if (f != null) {
-      f.close();
+    if (bed != null) {
+      bed.close();
     }
   }
 
@@ -116,11 +81,7 @@ class LifecycleStatementsTest {
   private static List<InteractionId> queued(int n) {
     List<InteractionId> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      var r = await(f.intake.accept(new InboundContact(Channel.CHAT, "life-" + UUID.randomUUID(),
-          SenderAddress.phone(newMobile()), "Counted Customer", "t-" + UUID.randomUUID(), List.of(), null,
-          new MessageContent.Text("hello"), Map.of("language", "en"), Instant.now())));
-      ids.add(r.interactionId());
-      await(routing.enqueue(r.interactionId()));
+      ids.add(bed.queuedChat());
     }
     return ids;
   }
