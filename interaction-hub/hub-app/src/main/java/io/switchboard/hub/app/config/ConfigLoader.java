@@ -231,7 +231,7 @@ public final class ConfigLoader {
           try {
             return parse.apply(v.strip());
           } catch (RuntimeException e) {
-            throw new ConfigException("environment variable " + envKey + ": " + e.getMessage(), e);
+            throw new ConfigException("environment variable " + envKey + " (" + key + "): " + e.getMessage(), e);
           }
         }
       }

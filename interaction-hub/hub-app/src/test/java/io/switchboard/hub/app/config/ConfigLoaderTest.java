@@ -95,6 +95,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void httpInstancesIsOnePerEventLoopByDefaultAndRefusesBadValuesNamingTheKey() throws IOException {
+    assertThat(load("", Map.of()).http().instancesFor(8)).as("0 (the default): one per event loop").isEqualTo(8);
+    assertThat(load("http:\n  instances: 0\n", Map.of()).http().instancesFor(4)).isEqualTo(4);
+    assertThat(load("http:\n  instances: 3\n", Map.of()).http().instancesFor(8)).isEqualTo(3);
+    assertThat(load("http:\n  instances: 3\n", Map.of("SWITCHBOARD_HTTP_INSTANCES", "2")).http().instancesFor(8)).isEqualTo(2);
+    for (String bad : new String[] {"-1", "-2147483648", "two", "1.5", "99999999999", "1000000", "1025", "''",
+        "\"4\\0\"", "[2]", "{n: 2}", "true"}) {
+      assertThatThrownBy(() -> load("http:\n  instances: " + bad + "\n", Map.of()))
+          .as("http.instances: %s", bad)
+          .isInstanceOf(ConfigException.class).hasMessageContaining("switchboard.yaml").hasMessageContaining("http.instances");
+    }
+    // The variable's error names the variable and the key it sets.
+    for (String bad : new String[] {"-1", "many", "0x10", "99999999999", "1025", "2\u0000"}) {
+      assertThatThrownBy(() -> load("", Map.of("SWITCHBOARD_HTTP_INSTANCES", bad)))
+          .as("SWITCHBOARD_HTTP_INSTANCES=%s", bad)
+          .isInstanceOf(ConfigException.class).hasMessageContaining("SWITCHBOARD_HTTP_INSTANCES")
+          .hasMessageContaining("http.instances");
+    }
+  }
+
+  @Test
   void invalidYamlIsReportedWithALine() {
     assertThatThrownBy(() -> load("http:\n  port: [8080\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML at line");
