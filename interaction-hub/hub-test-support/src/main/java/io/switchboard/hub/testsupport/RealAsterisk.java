@@ -187,6 +187,24 @@ public final class RealAsterisk implements AutoCloseable {
     return ami;
   }
 
+  /**
+   * Asterisk's own warnings and errors so far (its {@code messages} log), at most 200 lines; empty when it logged none.
+   * {@link #close} copies them into the test's output before the scratch folder goes, so that a call Asterisk failed (an
+   * Originate answered "Failure", a dialplan step that went wrong) can be explained after the run instead of showing
+   * only as a test that waited in vain.
+   */
+  public List<String> problems() {
+    Path messages = run.resolve("var/log/messages");
+    if (!Files.isRegularFile(messages)) {
+      return List.of();
+    }
+    try (var lines = Files.lines(messages, java.nio.charset.StandardCharsets.UTF_8)) {
+      return lines.filter(l -> l.contains("WARNING[") || l.contains("ERROR[")).limit(200).toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return List.of("its messages log could not be read: " + e);
+    }
+  }
+
   @Override
   public void close() throws Exception {
     if (ami != null) {
@@ -200,6 +218,7 @@ public final class RealAsterisk implements AutoCloseable {
     if (!process.waitFor(15, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
+    problems().forEach(l -> System.out.println("asterisk " + amiPort + ": " + l));
     // The scratch folder (configuration, logs, recordings) goes with the instance.
     try (var files = Files.walk(run)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
