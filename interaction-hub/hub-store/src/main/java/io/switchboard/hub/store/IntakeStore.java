@@ -99,6 +99,96 @@ public final class IntakeStore {
           + " RETURNING id)"
           + " SELECT (SELECT count(*) FROM new_identities) AS identities, (SELECT id FROM event) AS event_id";
 
+  /**
+   * {@link #LOOK} for several contacts at once (a batch of concurrent intakes, issue 12): one row per contact, in the
+   * order given ({@code n}). Keys are tied to their contact by its position.
+   */
+  private static final String LOOK_ALL =
+      "WITH RECURSIVE c AS ("
+          + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS c(channel, external_id, thread_key, n)),"
+          + " k AS ("
+          + " SELECT * FROM unnest($4::int8[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS k(n, kind, provider, value, o)),"
+          + " owner AS ("
+          + " SELECT DISTINCT ON (k.n) k.n, ci.customer_id FROM k"
+          + " JOIN customer_identities ci ON ci.kind = k.kind AND ci.provider = k.provider AND ci.value = k.value"
+          + " ORDER BY k.n, k.o),"
+          + " chain(n, id, merged_into, depth) AS ("
+          + " SELECT owner.n, cu.id, cu.merged_into, 0 FROM customers cu JOIN owner ON cu.id = owner.customer_id"
+          + " UNION ALL SELECT chain.n, cu.id, cu.merged_into, chain.depth + 1 FROM customers cu"
+          + " JOIN chain ON cu.id = chain.merged_into WHERE chain.depth < 64)"
+          + " SELECT c.n, dup.id AS dup_message, dup.interaction_id AS dup_interaction,"
+          + " dup.conversation_id AS dup_conversation, dup.customer_id AS dup_customer,"
+          + " (SELECT ch.id FROM chain ch WHERE ch.n = c.n AND ch.merged_into IS NULL LIMIT 1) AS golden,"
+          + " conv.id AS conversation, conv.customer_id AS conversation_customer,"
+          + " open.id AS open_interaction, open.customer_id AS open_customer"
+          + " FROM c"
+          + " LEFT JOIN LATERAL (SELECT m.id, m.interaction_id, i.conversation_id, i.customer_id FROM messages m"
+          + " JOIN interactions i ON i.id = m.interaction_id WHERE m.channel = c.channel AND m.external_id = c.external_id"
+          + " LIMIT 1) dup ON true"
+          + " LEFT JOIN LATERAL (SELECT v.id, v.customer_id FROM conversations v WHERE c.thread_key IS NOT NULL"
+          + " AND v.channel = c.channel AND v.thread_key = c.thread_key AND v.status = 'open' LIMIT 1) conv ON true"
+          + " LEFT JOIN LATERAL (SELECT i.id, i.customer_id FROM interactions i WHERE i.conversation_id = conv.id"
+          + " AND i.state IN ('created', 'queued', 'offered', 'assigned') ORDER BY i.created_at DESC LIMIT 1) open ON true"
+          + " ORDER BY c.n";
+
+  /**
+   * {@link #WRITE} for several contacts at once: the same rows, each column an array with one element per contact (the
+   * identities of new customers apart, tied to theirs by id). One statement, so atomic: a unique violation (a message,
+   * an identity or an open thread a concurrent writer stored first) or any refused row stores nothing of any contact.
+   * Returns each contact's outbox entry with its event's id.
+   */
+  private static final String WRITE_ALL =
+      "WITH c AS ("
+          + " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::uuid[],"
+          + " $7::uuid[], $8::text[], $9::text[], $10::text[], $11::bool[], $12::uuid[], $13::uuid[], $14::text[],"
+          + " $15::text[], $16::text[], $17::timestamptz[], $18::text[], $19::int4[], $20::uuid[], $21::uuid[],"
+          + " $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[],"
+          + " $29::timestamptz[], $30::text[], $31::text[], $32::float8[]) WITH ORDINALITY AS c(customer_id, customer_name,"
+          + " customer_language, now, customer_audit, conv_id, conv_customer, channel, thread_key, subject, conv_create,"
+          + " interaction_id, interaction_customer, external_id, state, attributes, ended_at, end_reason, version,"
+          + " message_id, message_interaction, sender_address, sender_name, content_type, content, sender_kind,"
+          + " sender_provider, email, sent_at, topic, payload, grace, n)),"
+          + " new_customer AS ("
+          + " INSERT INTO customers (id, display_name, language, created_at, updated_at)"
+          + " SELECT customer_id, customer_name, customer_language, now, now FROM c WHERE customer_id IS NOT NULL"
+          + " ORDER BY n RETURNING id, created_at),"
+          + " new_identities AS ("
+          + " INSERT INTO customer_identities (id, customer_id, kind, provider, value, created_at)"
+          + " SELECT k.id, nc.id, k.kind, k.provider, k.value, nc.created_at FROM new_customer nc"
+          + " JOIN unnest($33::uuid[], $34::uuid[], $35::text[], $36::text[], $37::text[])"
+          + " AS k(customer_id, id, kind, provider, value) ON k.customer_id = nc.id),"
+          + " customer_audit AS ("
+          + " INSERT INTO audit_log (actor, action, entity_type, entity_id, details)"
+          + " SELECT 'system:intake', 'customer.created', 'customer', customer_id::text, customer_audit::jsonb FROM c"
+          + " WHERE customer_id IS NOT NULL ORDER BY n),"
+          + " new_conversation AS ("
+          + " INSERT INTO conversations (id, customer_id, channel, thread_key, subject, created_at, last_activity_at)"
+          + " SELECT conv_id, conv_customer, channel, thread_key, subject, now, now FROM c WHERE conv_create ORDER BY n),"
+          + " touched AS ("
+          + " UPDATE conversations v SET last_activity_at = greatest(v.last_activity_at, c.now) FROM c"
+          + " WHERE v.id = c.conv_id AND NOT c.conv_create),"
+          + " new_interaction AS ("
+          + " INSERT INTO interactions (id, conversation_id, customer_id, channel, external_id, state, subject, attributes,"
+          + " created_at, ended_at, end_reason, version)"
+          + " SELECT interaction_id, conv_id, interaction_customer, channel, external_id, state, subject, attributes::jsonb,"
+          + " now, ended_at, end_reason, version FROM c WHERE interaction_id IS NOT NULL ORDER BY n"
+          + " RETURNING id, created_at, end_reason),"
+          + " first_transitions AS ("
+          + " INSERT INTO interaction_transitions (interaction_id, from_state, to_state, reason, at)"
+          + " SELECT ni.id, t.from_state, t.to_state, coalesce(t.reason, 'not routed: ' || ni.end_reason), ni.created_at"
+          + " FROM new_interaction ni, (VALUES (1, NULL, 'created', 'created'), (2, 'created', 'ended', NULL))"
+          + " AS t(n, from_state, to_state, reason) WHERE t.n = 1 OR ni.end_reason IS NOT NULL ORDER BY ni.id, t.n),"
+          + " new_message AS ("
+          + " INSERT INTO messages (id, conversation_id, interaction_id, channel, external_id, direction, sender_address,"
+          + " sender_name, subject, content_type, content, private, status, created_at, status_at, sender_kind,"
+          + " sender_provider, email, sent_at)"
+          + " SELECT message_id, conv_id, message_interaction, channel, external_id, 'inbound', sender_address, sender_name,"
+          + " subject, content_type, content::jsonb, false, 'received', now, now, sender_kind, sender_provider,"
+          + " email::jsonb, sent_at FROM c ORDER BY n)"
+          + " INSERT INTO outbox (topic, payload, next_attempt_at)"
+          + " SELECT topic, payload::jsonb, now + make_interval(secs => grace) FROM c ORDER BY n"
+          + " RETURNING id, payload->>'eventId' AS event_id";
+
   /** What {@link #look} found; null fields were not found. */
   public record Found(
       Duplicate duplicate, CustomerId golden, ConversationId conversation, CustomerId conversationCustomer,
@@ -137,6 +227,16 @@ public final class IntakeStore {
    */
   public record Written(boolean identitiesLost, long eventId) {}
 
+  /** One contact of {@link #lookAll}: what {@link #look} takes. */
+  public record Lookup(String channel, String externalId, List<Key> keys, String threadKey) {}
+
+  /**
+   * One contact of {@link #writeAll}: what {@link #write} takes. Its event's payload carries a unique
+   * {@code eventId} (each contact's outbox entry is found by it).
+   */
+  public record Write(NewCustomer customer, ConversationPart conversation, NewInteraction interaction, Message message,
+      SenderAddress sender, String subject, Event event, Instant now) {}
+
   /**
    * Everything intake decides on, in one statement.
    *
@@ -150,16 +250,17 @@ public final class IntakeStore {
             keys.stream().map(Key::provider).toArray(String[]::new),
             keys.stream().map(Key::value).toArray(String[]::new),
             threadKey))
-        .map(rows -> {
-          Row r = rows.iterator().next();
-          Duplicate dup = r.getUUID("dup_message") == null ? null
-              : new Duplicate(new MessageId(r.getUUID("dup_message")), new InteractionId(r.getUUID("dup_interaction")),
-                  new ConversationId(r.getUUID("dup_conversation")), new CustomerId(r.getUUID("dup_customer")));
-          return new Found(dup, customer(r.getUUID("golden")), conversation(r.getUUID("conversation")),
-              customer(r.getUUID("conversation_customer")),
-              r.getUUID("open_interaction") == null ? null : new InteractionId(r.getUUID("open_interaction")),
-              customer(r.getUUID("open_customer")));
-        });
+        .map(rows -> found(rows.iterator().next()));
+  }
+
+  private static Found found(Row r) {
+    Duplicate dup = r.getUUID("dup_message") == null ? null
+        : new Duplicate(new MessageId(r.getUUID("dup_message")), new InteractionId(r.getUUID("dup_interaction")),
+            new ConversationId(r.getUUID("dup_conversation")), new CustomerId(r.getUUID("dup_customer")));
+    return new Found(dup, customer(r.getUUID("golden")), conversation(r.getUUID("conversation")),
+        customer(r.getUUID("conversation_customer")),
+        r.getUUID("open_interaction") == null ? null : new InteractionId(r.getUUID("open_interaction")),
+        customer(r.getUUID("open_customer")));
   }
 
   /**
@@ -171,29 +272,59 @@ public final class IntakeStore {
    */
   public Future<Written> write(SqlClient sql, NewCustomer customer, ConversationPart conversation,
       NewInteraction interaction, Message message, SenderAddress sender, String subject, Event event, Instant now) {
+    Write w = new Write(customer, conversation, interaction, message, sender, subject, event, now);
     List<Key> keys = customer == null ? List.of() : customer.keys();
-    Object[] params = {
+    Object[] row = row(w);
+    Object[] params = new Object[row.length + 4];
+    System.arraycopy(row, 0, params, 0, 4);
+    params[4] = keys.stream().map(k -> UUID.randomUUID()).toArray(UUID[]::new);
+    params[5] = keys.stream().map(Key::kind).toArray(String[]::new);
+    params[6] = keys.stream().map(Key::provider).toArray(String[]::new);
+    params[7] = keys.stream().map(Key::value).toArray(String[]::new);
+    System.arraycopy(row, 4, params, 8, row.length - 4);
+    return sql.preparedQuery(WRITE).execute(Tuple.from(params)).map(rows -> {
+      Row r = rows.iterator().next();
+      return new Written(r.getLong("identities") < keys.size(), r.getLong("event_id"));
+    });
+  }
+
+  /**
+   * The types of {@link #row}'s values, in its order: {@link JsonObject} values are sent as text (cast to jsonb by the
+   * statement) when in an array.
+   */
+  private static final Class<?>[] ROW_TYPES = {
+    UUID.class, String.class, String.class, java.time.OffsetDateTime.class, JsonObject.class, UUID.class, UUID.class,
+    String.class, String.class, String.class, Boolean.class, UUID.class, UUID.class, String.class, String.class,
+    JsonObject.class, java.time.OffsetDateTime.class, String.class, Integer.class, UUID.class, UUID.class, String.class,
+    String.class, String.class, JsonObject.class, String.class, String.class, JsonObject.class,
+    java.time.OffsetDateTime.class, String.class, JsonObject.class, Double.class
+  };
+
+  /** One contact's values for {@link #WRITE} (its identities apart) and, as one element of each array, {@link #WRITE_ALL}. */
+  private static Object[] row(Write w) {
+    NewCustomer customer = w.customer();
+    NewInteraction interaction = w.interaction();
+    ConversationPart conversation = w.conversation();
+    Message message = w.message();
+    SenderAddress sender = w.sender();
+    return new Object[] {
       customer == null ? null : customer.id().value(),
       customer == null ? null : customer.name(),
       customer == null ? null : customer.language(),
-      Rows.odt(now),
-      keys.stream().map(k -> UUID.randomUUID()).toArray(UUID[]::new),
-      keys.stream().map(Key::kind).toArray(String[]::new),
-      keys.stream().map(Key::provider).toArray(String[]::new),
-      keys.stream().map(Key::value).toArray(String[]::new),
+      Rows.odt(w.now()),
       customer == null ? new JsonObject() : customer.audit(),
       conversation.id().value(),
       conversation.customer().value(),
       message.channel().wireName(),
       conversation.threadKey(),
-      subject,
+      w.subject(),
       conversation.create(),
       interaction == null ? null : interaction.id().value(),
       interaction == null ? null : interaction.customer().value(),
       message.externalId(),
       interaction == null || interaction.endReason() == null ? "created" : "ended",
       interaction == null ? new JsonObject() : interaction.attributes(),
-      interaction == null || interaction.endReason() == null ? null : Rows.odt(now),
+      interaction == null || interaction.endReason() == null ? null : Rows.odt(w.now()),
       interaction == null ? null : interaction.endReason(),
       interaction == null || interaction.endReason() == null ? 1 : 2,
       message.id().value(),
@@ -206,13 +337,95 @@ public final class IntakeStore {
       sender == null || sender.provider().isEmpty() ? null : sender.provider(),
       MessageStore.emailJson(message.email()),
       message.sentAt() == null ? null : Rows.odt(message.sentAt()),
-      event.topic(),
-      event.payload(),
-      (double) event.grace().toMillis() / 1000.0
+      w.event().topic(),
+      w.event().payload(),
+      (double) w.event().grace().toMillis() / 1000.0
     };
-    return sql.preparedQuery(WRITE).execute(Tuple.from(params)).map(rows -> {
-      Row r = rows.iterator().next();
-      return new Written(r.getLong("identities") < keys.size(), r.getLong("event_id"));
+  }
+
+  /** {@link #look} for several contacts in one statement: what was found for each, in their order. */
+  public Future<List<Found>> lookAll(SqlClient sql, List<Lookup> contacts) {
+    List<Long> keyOwners = new java.util.ArrayList<>();
+    List<Key> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < contacts.size(); i++) {
+      for (Key k : contacts.get(i).keys()) {
+        keyOwners.add(i + 1L);
+        keys.add(k);
+      }
+    }
+    return sql.preparedQuery(LOOK_ALL)
+        .execute(Tuple.of(
+            contacts.stream().map(Lookup::channel).toArray(String[]::new),
+            contacts.stream().map(Lookup::externalId).toArray(String[]::new),
+            contacts.stream().map(Lookup::threadKey).toArray(String[]::new),
+            keyOwners.toArray(Long[]::new),
+            keys.stream().map(Key::kind).toArray(String[]::new),
+            keys.stream().map(Key::provider).toArray(String[]::new),
+            keys.stream().map(Key::value).toArray(String[]::new)))
+        .map(rows -> {
+          List<Found> out = new java.util.ArrayList<>(contacts.size());
+          for (Row r : rows) {
+            out.add(found(r));
+          }
+          if (out.size() != contacts.size()) {
+            throw new IllegalStateException("looked up " + contacts.size() + " contacts, found " + out.size() + " rows");
+          }
+          return out;
+        });
+  }
+
+  /**
+   * {@link #write} for several contacts in one statement (atomic: all are stored, or none). Their customers to create
+   * must own every key given (there is no partial outcome: a key a concurrent writer took fails the statement with a
+   * unique violation).
+   *
+   * @return each contact's outbox entry, in their order
+   */
+  public Future<List<Long>> writeAll(SqlClient sql, List<Write> writes) {
+    int n = writes.size();
+    Object[][] columns = new Object[ROW_TYPES.length][];
+    for (int j = 0; j < ROW_TYPES.length; j++) {
+      columns[j] = (Object[]) java.lang.reflect.Array.newInstance(
+          ROW_TYPES[j] == JsonObject.class ? String.class : ROW_TYPES[j], n);
+    }
+    List<UUID> keyCustomers = new java.util.ArrayList<>();
+    List<Key> keys = new java.util.ArrayList<>();
+    List<String> eventIds = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Write w = writes.get(i);
+      Object[] row = row(w);
+      for (int j = 0; j < row.length; j++) {
+        columns[j][i] = row[j] instanceof JsonObject json ? json.encode() : row[j];
+      }
+      if (w.customer() != null) {
+        for (Key k : w.customer().keys()) {
+          keyCustomers.add(w.customer().id().value());
+          keys.add(k);
+        }
+      }
+      eventIds.add(w.event().payload().getString("eventId"));
+    }
+    Object[] params = new Object[ROW_TYPES.length + 5];
+    System.arraycopy(columns, 0, params, 0, ROW_TYPES.length);
+    params[ROW_TYPES.length] = keyCustomers.toArray(UUID[]::new);
+    params[ROW_TYPES.length + 1] = keys.stream().map(k -> UUID.randomUUID()).toArray(UUID[]::new);
+    params[ROW_TYPES.length + 2] = keys.stream().map(Key::kind).toArray(String[]::new);
+    params[ROW_TYPES.length + 3] = keys.stream().map(Key::provider).toArray(String[]::new);
+    params[ROW_TYPES.length + 4] = keys.stream().map(Key::value).toArray(String[]::new);
+    return sql.preparedQuery(WRITE_ALL).execute(Tuple.from(params)).map(rows -> {
+      java.util.Map<String, Long> entries = new java.util.HashMap<>();
+      for (Row r : rows) {
+        entries.put(r.getString("event_id"), r.getLong("id"));
+      }
+      List<Long> out = new java.util.ArrayList<>(n);
+      for (String id : eventIds) {
+        Long entry = entries.get(id);
+        if (entry == null) {
+          throw new IllegalStateException("no outbox entry written for event " + id);
+        }
+        out.add(entry);
+      }
+      return out;
     });
   }
 
@@ -278,6 +491,16 @@ public final class IntakeStore {
     public Future<Threaded> threadByReferences(io.switchboard.hub.api.Channel channel, List<String> references,
         String subject) {
       return IntakeStore.this.threadByReferences(sql, channel, references, subject);
+    }
+
+    /** {@link IntakeStore#lookAll}. */
+    public Future<List<Found>> lookAll(List<Lookup> contacts) {
+      return IntakeStore.this.lookAll(sql, contacts);
+    }
+
+    /** {@link IntakeStore#writeAll}. */
+    public Future<List<Long>> writeAll(List<Write> writes) {
+      return IntakeStore.this.writeAll(sql, writes);
     }
 
     /** {@link IntakeStore#write}. */

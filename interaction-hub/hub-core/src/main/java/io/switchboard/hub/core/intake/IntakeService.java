@@ -20,6 +20,7 @@ import io.switchboard.hub.api.spi.InboundSink;
 import io.switchboard.hub.core.customer.IdentityKey;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.store.BackendFailures;
 import io.switchboard.hub.store.IntakeStore;
 import io.switchboard.hub.store.StoreTransaction;
 import io.switchboard.hub.store.Stores;
@@ -40,6 +41,15 @@ import org.slf4j.LoggerFactory;
  * <p>Races between hub nodes (two deliveries of one message, two first messages of one thread, two
  * contacts from one new customer) surface as unique violations; the losing transaction is rolled back and
  * run again, and then finds what the winner stored.
+ *
+ * <p>Group commit (issue 12): contacts stored by the look and the write alone ({@link #twoStatements}) that arrive
+ * while {@link Batching#maxInFlight} batches are being written wait and go together, looked up in one statement and
+ * written in one ({@link IntakeStore#lookAll}, {@link IntakeStore#writeAll}); a contact arriving with a slot free goes
+ * at once, alone, as before. Contacts sharing a message id, an identity or a thread never share a batch and go in the
+ * order they came ({@link GroupCommit}), so a batch decides exactly as one-by-one intake would. A batch's write is one
+ * statement: when PostgreSQL refuses it (a unique violation from another node's write, a row a constraint refuses)
+ * nothing of it is stored and each of its contacts is taken in again on its own, so one bad contact fails only
+ * itself; when PostgreSQL does not answer, every contact of the batch fails with that ({@link BackendFailures}).
  */
 public final class IntakeService implements InboundSink {
   private static final Logger log = LoggerFactory.getLogger(IntakeService.class);
@@ -50,6 +60,38 @@ public final class IntakeService implements InboundSink {
   private final IdentityNormalizer normalizer;
   private final java.time.Clock clock;
   private final IntakeStore intakeStore = new IntakeStore();
+  private final GroupCommit<Pending, Stored> batches;
+  private final java.util.concurrent.atomic.AtomicLong fallbacks = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * How concurrent intakes are grouped (see the class comment).
+   *
+   * @param maxBatch the most contacts looked up and written by one pair of statements
+   * @param maxInFlight batches being looked up or written at once on this node (each holds one connection at a
+   *     time); a contact arriving with fewer in flight goes at once
+   */
+  public record Batching(int maxBatch, int maxInFlight) {
+    public Batching {
+      if (maxBatch < 1 || maxInFlight < 1) {
+        throw new IllegalArgumentException("maxBatch and maxInFlight must be at least 1");
+      }
+    }
+
+    /** The hub's: batches of up to 32 contacts, two in flight (issue 12's measurements). */
+    public static Batching standard() {
+      return new Batching(32, 2);
+    }
+  }
+
+  /**
+   * Counts of the group commit so far.
+   *
+   * @param batches batches started (a contact alone is a batch of one)
+   * @param contacts contacts that went through batches
+   * @param largest the largest batch
+   * @param fallbacks batches of several whose look or write PostgreSQL refused, their contacts then taken in one by one
+   */
+  public record BatchStats(long batches, long contacts, long largest, long fallbacks) {}
 
   public IntakeService(Vertx vertx, Stores stores, IdentityNormalizer normalizer) {
     this(vertx, stores, normalizer, java.time.Clock.systemUTC());
@@ -57,10 +99,23 @@ public final class IntakeService implements InboundSink {
 
   /** @param clock the hub's clock: receipt times (and so queue and service-level clocks) are read from it */
   public IntakeService(Vertx vertx, Stores stores, IdentityNormalizer normalizer, java.time.Clock clock) {
+    this(vertx, stores, normalizer, clock, Batching.standard());
+  }
+
+  /** @param batching how concurrent intakes are grouped */
+  public IntakeService(Vertx vertx, Stores stores, IdentityNormalizer normalizer, java.time.Clock clock,
+      Batching batching) {
     this.vertx = vertx;
     this.stores = stores;
     this.normalizer = normalizer;
     this.clock = clock;
+    this.batches = new GroupCommit<>(batching.maxBatch(), batching.maxInFlight(), this::runBatch);
+  }
+
+  /** The group commit's counts so far (for metrics and tests). */
+  public BatchStats batchStats() {
+    GroupCommit.Stats s = batches.stats();
+    return new BatchStats(s.batches(), s.items(), s.largest(), fallbacks.get());
   }
 
   /**
@@ -80,14 +135,17 @@ public final class IntakeService implements InboundSink {
     } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
-    return attempt(contact, keys, now, 1)
-        .map(stored -> {
-          if (stored.event() != null) {
+    Future<Stored> stored = twoStatements(contact)
+        ? batches.submit(new Pending(contact, keys, now), conflictKeys(contact, keys))
+        : attempt(contact, keys, now, 1);
+    return stored
+        .map(s -> {
+          if (s.event() != null) {
             // Committed: the router (and every other listener on this node) hears of it now, not after a relay pass;
             // the outbox entry is marked published in a batch, and relayed only if that never happens (a crash).
-            OutboxRelay.publishedDirectly(vertx, stored.event(), stored.eventId());
+            OutboxRelay.publishedDirectly(vertx, s.event(), s.eventId());
           }
-          return stored.result();
+          return s.result();
         })
         .onSuccess(r -> {
           log.atInfo()
@@ -98,6 +156,94 @@ public final class IntakeService implements InboundSink {
               .addKeyValue("customerId", r.customerId())
               .log("inbound contact taken in");
         });
+  }
+
+  /** A contact waiting for its batch. */
+  private record Pending(InboundContact contact, List<IdentityKey> keys, Instant now) {}
+
+  /** What a contact shares with another contact it must not be batched with: its message, identities and thread. */
+  private static java.util.Set<String> conflictKeys(InboundContact c, List<IdentityKey> keys) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    out.add("message\u0000" + c.channel().wireName() + "\u0000" + c.externalId());
+    for (IdentityKey k : keys) {
+      out.add("identity\u0000" + k.kind().wireName() + "\u0000" + k.provider() + "\u0000" + k.value());
+    }
+    if (c.threadKey() != null) {
+      out.add("thread\u0000" + c.channel().wireName() + "\u0000" + c.threadKey());
+    }
+    return out;
+  }
+
+  /** Takes one batch in: alone as before, or several with one look and one write (see the class comment). */
+  private void runBatch(List<GroupCommit.Item<Pending, Stored>> batch) {
+    if (batch.size() == 1) {
+      Pending p = batch.get(0).value;
+      attempt(p.contact(), p.keys(), p.now(), 1).onComplete(batch.get(0)::complete);
+      return;
+    }
+    IntakeStore.Session session = intakeStore.autocommit(stores.db());
+    session.lookAll(batch.stream().map(item -> new IntakeStore.Lookup(item.value.contact().channel().wireName(),
+            item.value.contact().externalId(), storeKeys(item.value.keys()), item.value.contact().threadKey())).toList())
+        .onComplete(looked -> {
+          if (looked.failed()) {
+            oneByOneOrFail(batch, looked.cause());
+            return;
+          }
+          List<GroupCommit.Item<Pending, Stored>> writing = new java.util.ArrayList<>();
+          List<Planned> plans = new java.util.ArrayList<>();
+          try {
+            for (int i = 0; i < batch.size(); i++) {
+              GroupCommit.Item<Pending, Stored> item = batch.get(i);
+              Pending p = item.value;
+              IntakeStore.Found found = looked.result().get(i);
+              if (found.duplicate() != null) {
+                item.complete(Future.succeededFuture(duplicate(found.duplicate())));
+                continue;
+              }
+              writing.add(item);
+              plans.add(plan(p.contact(), p.keys(), p.now(), found, threadedByKey(found)));
+            }
+          } catch (RuntimeException e) {
+            batch.forEach(item -> item.complete(Future.failedFuture(e)));
+            return;
+          }
+          if (writing.isEmpty()) {
+            return;
+          }
+          (writing.size() == 1
+              ? write(session, plans.get(0)).map(List::of)
+              : session.writeAll(plans.stream().map(Planned::write).toList())
+                  .map(ids -> java.util.stream.IntStream.range(0, ids.size())
+                      .mapToObj(i -> plans.get(i).stored(ids.get(i))).toList()))
+              .onComplete(written -> {
+                if (written.failed()) {
+                  oneByOneOrFail(writing, written.cause());
+                  return;
+                }
+                for (int i = 0; i < writing.size(); i++) {
+                  writing.get(i).complete(Future.succeededFuture(written.result().get(i)));
+                }
+              });
+        });
+  }
+
+  /**
+   * A batch's statement failed, so nothing of it was stored: when PostgreSQL does not answer, every contact fails with
+   * that (the caller is told to retry); otherwise (a unique violation from a concurrent writer, a contact a constraint
+   * refuses) each contact is taken in again on its own, and only a bad one fails.
+   */
+  private void oneByOneOrFail(List<GroupCommit.Item<Pending, Stored>> items, Throwable failure) {
+    if (BackendFailures.unavailable(failure).isPresent()) {
+      items.forEach(item -> item.complete(Future.failedFuture(failure)));
+      return;
+    }
+    fallbacks.incrementAndGet();
+    log.atInfo().addKeyValue("contacts", items.size()).addKeyValue("error", failure.toString())
+        .log("a batch of intakes was refused; taking its contacts in one by one");
+    for (GroupCommit.Item<Pending, Stored> item : items) {
+      Pending p = item.value;
+      attempt(p.contact(), p.keys(), p.now(), 1).onComplete(item::complete);
+    }
   }
 
   private Future<Stored> attempt(InboundContact contact, List<IdentityKey> keys, Instant now, int attempt) {
@@ -143,32 +289,48 @@ public final class IntakeService implements InboundSink {
   /** Looks, decides and writes through {@code session}; {@code then} runs after the write of a contact not seen before. */
   private Future<Stored> decideAndWrite(IntakeStore.Session session, InboundContact c, List<IdentityKey> keys,
       Instant now, java.util.function.Function<Stored, Future<Stored>> then) {
-    List<IntakeStore.Key> storeKeys = keys.stream()
-        .map(k -> new IntakeStore.Key(k.kind().wireName(), k.provider(), k.value())).toList();
-    return session.look(c.channel().wireName(), c.externalId(), storeKeys, c.threadKey())
+    return session.look(c.channel().wireName(), c.externalId(), storeKeys(keys), c.threadKey())
         .compose(found -> {
           if (found.duplicate() != null) {
-            IntakeStore.Duplicate d = found.duplicate();
-            return Future.succeededFuture(new Stored(
-                new IntakeResult(Outcome.DUPLICATE, d.interactionId(), d.conversationId(), d.customerId(), d.messageId()),
-                null, -1, null));
+            return Future.succeededFuture(duplicate(found.duplicate()));
           }
-          IntakeStore.NewCustomer newCustomer = found.golden() != null ? null : newCustomer(c, keys, storeKeys);
-          CustomerId customer = found.golden() != null ? found.golden() : newCustomer.id();
           Future<IntakeStore.Threaded> threaded =
               !threadsByReferences(c)
-                  ? Future.succeededFuture(found.conversation() == null ? null
-                      : new IntakeStore.Threaded(found.conversation(), found.conversationCustomer(),
-                          found.openInteraction(), found.openCustomer()))
+                  ? Future.succeededFuture(threadedByKey(found))
                   : session.threadByReferences(c.channel(), c.references(), c.subject());
           return threaded
-              .compose(t -> write(session, c, now, newCustomer, customer, t))
+              .compose(t -> write(session, plan(c, keys, now, found, t)))
               .compose(then);
         });
   }
 
-  private Future<Stored> write(IntakeStore.Session tx, InboundContact c, Instant now, IntakeStore.NewCustomer newCustomer,
-      CustomerId customer, IntakeStore.Threaded t) {
+  private static List<IntakeStore.Key> storeKeys(List<IdentityKey> keys) {
+    return keys.stream().map(k -> new IntakeStore.Key(k.kind().wireName(), k.provider(), k.value())).toList();
+  }
+
+  private static Stored duplicate(IntakeStore.Duplicate d) {
+    return new Stored(new IntakeResult(Outcome.DUPLICATE, d.interactionId(), d.conversationId(), d.customerId(),
+        d.messageId()), null, -1, null);
+  }
+
+  /** The open conversation (and its open interaction) of the contact's provider thread, as the look found them. */
+  private static IntakeStore.Threaded threadedByKey(IntakeStore.Found found) {
+    return found.conversation() == null ? null : new IntakeStore.Threaded(found.conversation(),
+        found.conversationCustomer(), found.openInteraction(), found.openCustomer());
+  }
+
+  /** What a contact not seen before will store, and what intake answers once it is stored. */
+  private record Planned(IntakeStore.Write write, IntakeResult result, JsonObject event, Message message) {
+    Stored stored(long eventId) {
+      return new Stored(result, event, eventId, message);
+    }
+  }
+
+  /** Decides what a contact not seen before stores: customer, conversation, interaction, message and event. */
+  private static Planned plan(InboundContact c, List<IdentityKey> keys, Instant now, IntakeStore.Found found,
+      IntakeStore.Threaded t) {
+    IntakeStore.NewCustomer newCustomer = found.golden() != null ? null : newCustomer(c, keys, storeKeys(keys));
+    CustomerId customer = found.golden() != null ? found.golden() : newCustomer.id();
     IntakeStore.ConversationPart conversation = t == null
         ? new IntakeStore.ConversationPart(ConversationId.random(), true, customer, c.threadKey())
         : new IntakeStore.ConversationPart(t.conversation(), false, t.conversationCustomer(), c.threadKey());
@@ -194,15 +356,22 @@ public final class IntakeService implements InboundSink {
         : new IntakeStore.NewInteraction(interaction, interactionCustomer, new JsonObject(new java.util.LinkedHashMap<>(c.metadata())),
             // Automated mail is kept in the history, but nobody is offered it: it ends at once with its reason.
             c.handling().route() ? null : c.handling().reason());
+    return new Planned(
+        new IntakeStore.Write(newCustomer, conversation, newInteraction, message, c.sender(), c.subject(),
+            new IntakeStore.Event(OutboxRelay.EVENT_PREFIX + type, event, OutboxRelay.DIRECT_GRACE), now),
+        new IntakeResult(append ? Outcome.APPENDED : Outcome.CREATED, interaction, conversation.id(),
+            interactionCustomer, message.id()),
+        event, message);
+  }
+
+  /** Writes one planned contact with {@link IntakeStore#write}. */
+  private static Future<Stored> write(IntakeStore.Session tx, Planned p) {
+    IntakeStore.Write w = p.write();
     return tx
-        .write(newCustomer, conversation, newInteraction, message, c.sender(), c.subject(),
-            new IntakeStore.Event(OutboxRelay.EVENT_PREFIX + type, event, OutboxRelay.DIRECT_GRACE), now)
+        .write(w.customer(), w.conversation(), w.interaction(), w.message(), w.sender(), w.subject(), w.event(), w.now())
         // Another contact from the same new sender committed first: start over and find it.
-        .compose(w -> w.identitiesLost() ? Future.failedFuture(new LostRace()) : Future.succeededFuture(w))
-        .map(w -> new Stored(
-            new IntakeResult(append ? Outcome.APPENDED : Outcome.CREATED, interaction, conversation.id(),
-                interactionCustomer, message.id()),
-            event, w.eventId(), message));
+        .compose(written -> written.identitiesLost() ? Future.failedFuture(new LostRace())
+            : Future.succeededFuture(p.stored(written.eventId())));
   }
 
   /** A new customer owning every key (a WhatsApp sender: its handle and, where it is a possible number, its phone). */
