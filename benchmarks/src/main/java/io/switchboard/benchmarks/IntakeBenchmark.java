@@ -35,6 +35,9 @@ import org.HdrHistogram.Histogram;
  * next to the same server's raw single-row INSERT commit rate (pgbench). No HTTP, no Redis, no routing.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.switchboard.benchmarks.IntakeBenchmark --concurrency 32 --seconds 15</pre>
+ *
+ * <p>{@code --batch} and {@code --in-flight} set the intake's group commit ({@link IntakeService.Batching}; {@code
+ * --batch 1 --in-flight 1000} takes every contact in alone).
  */
 public final class IntakeBenchmark {
   private IntakeBenchmark() {}
@@ -80,7 +83,12 @@ public final class IntakeBenchmark {
       Database db = Database.connect(vertx, url, null, intOption(args, "--pool", 16));
       Migrations.apply(db.options());
       Stores stores = Stores.over(db);
-      IntakeService intake = new IntakeService(vertx, stores, new IdentityNormalizer("DE"));
+      // --batch 1 --in-flight 1000: every contact alone, as before group commit.
+      IntakeService.Batching batching = new IntakeService.Batching(
+          intOption(args, "--batch", IntakeService.Batching.standard().maxBatch()),
+          intOption(args, "--in-flight", IntakeService.Batching.standard().maxInFlight()));
+      IntakeService intake = new IntakeService(vertx, stores, new IdentityNormalizer("DE"), java.time.Clock.systemUTC(),
+          batching);
       Map<String, long[]> sentAt = new ConcurrentHashMap<>();
       Histogram[] toEvent = {new ConcurrentHistogram(3)};
       vertx.eventBus().<JsonObject>consumer("interaction.created",
@@ -98,7 +106,13 @@ public final class IntakeBenchmark {
       // Where the server's backends spend the measured phase (pg_stat_activity every 10 ms) and its CPU per intake.
       try (PgWaits waits = new PgWaits(io.switchboard.hub.store.PgUrls.jdbcUrl(db.options()), db.options().getUser(),
           db.options().getPassword(), db.options().getDatabase(), intOption(args, "--sample-ms", 10))) {
+        IntakeService.BatchStats b0 = intake.batchStats();
         run(intake, sentAt, new ConcurrentHistogram(3), toEvent[0], concurrency, seconds, "measured", raw, waits);
+        IntakeService.BatchStats b1 = intake.batchStats();
+        System.out.printf("group commit (batch %d, in flight %d): %d batches, %.1f contacts per batch, largest %d,"
+                + " %d refused batches%n", batching.maxBatch(), batching.maxInFlight(), b1.batches() - b0.batches(),
+            (double) (b1.contacts() - b0.contacts()) / Math.max(1, b1.batches() - b0.batches()), b1.largest(),
+            b1.fallbacks() - b0.fallbacks());
       }
       if (statements) {
         printStatements(db);

@@ -199,6 +199,7 @@ public final class Hub implements AutoCloseable {
 
     HubMetrics.register(vertx, registry, stores, redis);
     InboundSink meteredIntake = new MeteredIntake(intake, registry);
+    MeteredIntake.registerBatching(intake, registry);
     // Routing listens for interaction.created, so it is deployed before the relay starts publishing.
     await(vertx.deployVerticle(new RoutingVerticle(routing, Duration.ofSeconds(1), cfg.routing().reconcileEvery(),
         cfg.configPollEvery()), RoutingVerticle.deploymentOptions()), "routing");

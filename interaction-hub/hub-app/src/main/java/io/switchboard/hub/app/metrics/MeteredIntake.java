@@ -33,6 +33,19 @@ public final class MeteredIntake implements InboundSink {
             : BackendFailures.unavailable(e).isPresent() ? "unavailable" : "error"));
   }
 
+  /** Counts the intake's group commit: batches, contacts through them, batches PostgreSQL refused. */
+  public static void registerBatching(io.switchboard.hub.core.intake.IntakeService intake, MeterRegistry registry) {
+    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.intake.batches", intake,
+            i -> i.batchStats().batches())
+        .description("Batches of the intake's group commit (a contact alone is a batch of one)").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.intake.batched.contacts", intake,
+            i -> i.batchStats().contacts())
+        .description("Contacts taken in through the intake's batches").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.intake.refused.batches", intake,
+            i -> i.batchStats().fallbacks())
+        .description("Batches PostgreSQL refused, their contacts then taken in one by one").register(registry);
+  }
+
   private void count(String channel, String outcome) {
     Counter.builder("switchboard.intake.contacts").description("Inbound contacts by channel and outcome")
         .tag("channel", channel).tag("outcome", outcome).register(registry).increment();

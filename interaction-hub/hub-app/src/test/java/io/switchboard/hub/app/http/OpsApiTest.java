@@ -61,7 +61,11 @@ class OpsApiTest {
     assertThat(body.getString("channel")).isEqualTo("social");
     String metrics = hub.get("/metrics", apiKey(TestHub.DEMO_API_KEY)).body();
     assertThat(metrics).contains("switchboard_intake_interactions_total{channel=\"social\",node=\"")
-        .containsPattern("switchboard_intake_contacts_total\\{channel=\"social\",node=\"[^\"]+\",outcome=\"created\"} [1-9]");
+        .containsPattern("switchboard_intake_contacts_total\\{channel=\"social\",node=\"[^\"]+\",outcome=\"created\"} [1-9]")
+        // The intake's group commit: the contact went through a batch (of one).
+        .containsPattern("switchboard_intake_batches_total\\{node=\"[^\"]+\"} [1-9]")
+        .containsPattern("switchboard_intake_batched_contacts_total\\{node=\"[^\"]+\"} [1-9]")
+        .contains("switchboard_intake_refused_batches_total{node=\"");
   }
 
   @Test
