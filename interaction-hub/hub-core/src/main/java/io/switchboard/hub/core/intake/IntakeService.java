@@ -77,9 +77,14 @@ public final class IntakeService implements InboundSink {
       }
     }
 
-    /** The hub's: batches of up to 32 contacts, two in flight (issue 12's measurements). */
+    /**
+     * The hub's: batches of up to 64 contacts, one in flight. Measured (BENCHMARKS.md, IntakeBenchmark with 64 contacts
+     * in flight): CPU per intake falls with the batch's size (PostgreSQL's backends 0.47 ms at 32 per batch and two in
+     * flight, 0.29 ms at 64 and two, 0.22 ms at 64 and one; 3.5 ms alone), and with two in flight the contacts in flight
+     * split into two half-size batches.
+     */
     public static Batching standard() {
-      return new Batching(32, 2);
+      return new Batching(64, 1);
     }
   }
 

@@ -168,8 +168,8 @@ class IntakeStatementsTest {
 
   /**
    * Contacts arriving together go in batches (group commit): one look and one write for a whole batch, so the round
-   * trips per contact fall well below the two of a contact alone (64 at once with the standard batching: the first two
-   * alone, the rest in two batches: 8 round trips, 0.125 per contact).
+   * trips per contact fall well below the two of a contact alone (64 at once with the standard batching: the first
+   * alone, the other 63 in one batch: 4 round trips, 0.0625 per contact).
    */
   @Test
   void newContactsArrivingTogetherCostLessThanOneRoundTripEach() {
