@@ -16,6 +16,7 @@ import org.asteriskjava.manager.action.PlayDtmfAction;
 import org.asteriskjava.manager.event.AgiExecEvent;
 import org.asteriskjava.manager.event.AgiExecStartEvent;
 import org.asteriskjava.manager.event.BridgeEnterEvent;
+import org.asteriskjava.manager.event.DtmfEndEvent;
 import org.asteriskjava.manager.event.HangupEvent;
 import org.asteriskjava.manager.event.ManagerEvent;
 import org.asteriskjava.manager.event.NewChannelEvent;
@@ -33,6 +34,7 @@ public final class AsteriskCalls {
   /** How long {@link #await(String, BooleanSupplier)} waits. */
   public static final Duration PATIENCE = Duration.ofSeconds(30);
 
+  private static final java.util.regex.Pattern DTMF = java.util.regex.Pattern.compile("[0-9*#A-D]+");
   private final RealAsterisk asterisk;
   private final String prefix;
   private final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
@@ -94,22 +96,70 @@ public final class AsteriskCalls {
 
   /**
    * Presses {@code keys} one after the other on the caller's phone, each once the IVR's session reads it
-   * ({@link #listening}). Between two AGI commands Asterisk reads the channel and drops what it reads, so a key pressed
-   * as soon as the session chose its menu, before the prompt started, would be lost and the menu would time out.
+   * ({@link #listening}), and again until the session heard it ({@link #heard}). Between two AGI commands Asterisk reads
+   * the channel and drops what it reads: a key pressed as soon as the session chose its menu, before the prompt started,
+   * would be lost and the menu would time out; and a key sent while a short {@code WAIT FOR DIGIT} ran may reach the
+   * channel just after that command ended (on a loaded machine the AMI event that the command started arrives late).
+   *
+   * @param keys DTMF keys ({@code 0-9 * # A-D}), at least one
+   * @throws IllegalArgumentException for no keys or anything that is no DTMF key (checked before any key is pressed)
    */
   public void press(String phone, String keys) throws Exception {
+    checkKeys(keys);
     for (char key : keys.toCharArray()) {
-      await("the IVR on " + phone + " reads key " + key, () -> listening(phone, key));
-      pressNow(phone, String.valueOf(key));
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      for (int tries = 1; ; tries++) {
+        await("the IVR on " + phone + " reads key " + key, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+            () -> listening(phone, key));
+        int mark = events.size();
+        pressNow(phone, String.valueOf(key));
+        try {
+          await("key " + key + " reaches the IVR on " + phone, () -> heard(events, phone, key, mark) != null);
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "; the caller's AMI events: " + trail(phone), e);
+        }
+        if (heard(events, phone, key, mark)) {
+          break;
+        }
+        System.out.printf("key %s on %s came between two AGI commands and was dropped by Asterisk; pressing it again%n", key, phone);
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("key " + key + " pressed " + tries + " times on " + phone
+              + " never reached a command of the IVR that reads it");
+        }
+      }
     }
   }
 
   /** Presses {@code keys} on the caller's phone once it is answered, whether or not anything reads them. */
   public void pressNow(String phone, String keys) throws Exception {
+    checkKeys(keys);
     await("the caller's phone is answered by the IVR", () -> answered(phone));
     for (char key : keys.toCharArray()) {
       var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, String.valueOf(key)), 5_000);
       assertThat(r.getResponse()).as("PlayDTMF %s: %s", key, r.getMessage()).isEqualTo("Success");
+    }
+  }
+
+  /**
+   * Presses {@code keys} now unless the caller's phone is gone: true when Asterisk played them all, false once it
+   * refused one (the phone hung up meanwhile). For keys a test presses to show they change nothing.
+   *
+   * @throws IllegalArgumentException as {@link #press}
+   */
+  public boolean pressIfUp(String phone, String keys) throws Exception {
+    checkKeys(keys);
+    for (char key : keys.toCharArray()) {
+      var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, String.valueOf(key)), 5_000);
+      if (!"Success".equals(r.getResponse())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static void checkKeys(String keys) {
+    if (keys == null || keys.isEmpty() || !DTMF.matcher(keys).matches()) {
+      throw new IllegalArgumentException("not DTMF keys (0-9 * # A-D): " + (keys == null ? null : keys.replaceAll("\\p{Cntrl}", "?")));
     }
   }
 
@@ -120,9 +170,32 @@ public final class AsteriskCalls {
    * test's AMI user hears ({@link RealAsterisk#TEST_AMI_USER}).
    */
   public boolean listening(String phone, char key) {
+    return reading(events, events.size(), phone, key);
+  }
+
+  /**
+   * Whether key {@code key}, pressed on the caller's phone once {@code events} held {@code from} events, reached the
+   * session: true when the first {@code DTMFEnd} of that key the session's channel ({@code <phone>-2}) received after
+   * that came while a command that reads the key ran ({@link #listening}), false when it came while none did (Asterisk
+   * dropped it), null while it has not come.
+   */
+  static Boolean heard(List<ManagerEvent> events, String phone, char key, int from) {
+    String session = phone + "-2";
+    for (int i = from; i < events.size(); i++) {
+      if (events.get(i) instanceof DtmfEndEvent d && session.equals(d.getUniqueId()) && d.isReceived()
+          && String.valueOf(key).equals(d.getDigit())) {
+        return reading(events, i, phone, key);
+      }
+    }
+    return null;
+  }
+
+  /** Whether, after the first {@code upTo} events, the session on {@code <phone>-2} ran a command that reads {@code key}. */
+  private static boolean reading(List<ManagerEvent> events, int upTo, String phone, char key) {
+    String session = phone + "-2";
     AgiExecEvent last = null;
-    for (ManagerEvent e : events) {
-      if (e instanceof AgiExecEvent a && (phone + "-2").equals(a.getUniqueId())) {
+    for (int i = 0; i < upTo && i < events.size(); i++) {
+      if (events.get(i) instanceof AgiExecEvent a && session.equals(a.getUniqueId())) {
         last = a;
       }
     }
@@ -162,6 +235,27 @@ public final class AsteriskCalls {
       words.add(word.toString());
     }
     return words;
+  }
+
+  /** What AMI said about the caller's phone and the hub's session on it (AGI commands, keys, states), for a failure. */
+  String trail(String phone) {
+    StringBuilder b = new StringBuilder();
+    for (ManagerEvent e : events) {
+      String line = switch (e) {
+        case AgiExecEvent a when (phone + "-2").equals(a.getUniqueId()) ->
+            a.getSubEvent() + " " + a.getCommand() + (a.getResult() == null ? "" : " -> " + a.getResult());
+        case org.asteriskjava.manager.event.DtmfEvent d when d.getUniqueId() != null && d.getUniqueId().startsWith(phone) ->
+            (d.isEnd() ? "DTMFEnd " : "DTMFBegin ") + d.getDigit() + " " + d.getDirection() + " on " + d.getUniqueId();
+        case NewStateEvent n when n.getUniqueId() != null && n.getUniqueId().startsWith(phone) ->
+            "state " + n.getChannelStateDesc() + " of " + n.getUniqueId();
+        case HangupEvent h when h.getUniqueId() != null && h.getUniqueId().startsWith(phone) -> "hangup of " + h.getUniqueId();
+        default -> null;
+      };
+      if (line != null) {
+        b.append("\n  ").append(e.getDateReceived() == null ? "" : e.getDateReceived().toInstant() + " ").append(line);
+      }
+    }
+    return b.toString();
   }
 
   /** Whether the channel (by uniqueid) is up (answered). */

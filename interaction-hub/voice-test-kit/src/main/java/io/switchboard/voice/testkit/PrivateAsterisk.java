@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  */
 public final class PrivateAsterisk implements BeforeAllCallback, AfterAllCallback {
+  private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,255}");
   private final TestPhones phones;
   private String ivr = "";
   private String callerPrefix = "caller";
@@ -116,6 +117,31 @@ public final class PrivateAsterisk implements BeforeAllCallback, AfterAllCallbac
   /** Asterisk's AMI port (user {@link RealAsterisk#AMI_USER}, secret {@link RealAsterisk#AMI_SECRET}). */
   public int amiPort() {
     return real.amiPort;
+  }
+
+  /**
+   * Where Asterisk writes a recording that {@code MixMonitor} was given by its bare file name (as the adapter names a
+   * recorded call's file, {@code switchboard-<interaction>.wav}): the private instance's {@code monitor} spool folder.
+   * The file need not exist (a test asserts that a call was not recorded).
+   *
+   * @throws IllegalArgumentException for a name that is no bare file name (a path, {@code ..}, blanks, control
+   *     characters, over 255 characters)
+   * @throws IllegalStateException while no Asterisk runs (before or after the test class)
+   */
+  public Path recording(String fileName) {
+    if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.chars().allMatch(c -> c == '.')) {
+      throw new IllegalArgumentException("not a bare file name: " + (fileName == null ? null
+          : fileName.replaceAll("\\p{Cntrl}", "?")));
+    }
+    return monitorFolder().resolve(fileName);
+  }
+
+  /** The private instance's {@code monitor} spool folder, where recordings given by a bare name are written. */
+  public Path monitorFolder() {
+    if (real == null) {
+      throw new IllegalStateException("no private Asterisk runs (it runs while the test class's tests do)");
+    }
+    return real.run.resolve("var/spool/monitor");
   }
 
   /** The IVR file written from {@link #ivr(String)}. */

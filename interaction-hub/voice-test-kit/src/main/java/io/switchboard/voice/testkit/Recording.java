@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * it. A tone is looked for in windows of {@value #WINDOW_MS} ms with a Goertzel filter at its frequency: the window
  * holds the tone when that frequency carries at least {@value #SHARE} of the window's energy; windows quieter than
  * {@value #SILENCE_RMS} (RMS of 32767) hold no tone. {@link #presence} is the share of all windows that hold it, so
- * gaps and jitter on a loaded machine lower it a little, and a tone that is not there at all gives 0.
+ * gaps and jitter on a loaded machine lower it a little, and a tone that is not there at all gives 0; {@link #together}
+ * is the share of windows that hold several tones at once (both sides of a call heard at the same time).
  */
 public final class Recording {
   /** Window length of the tone search. */
@@ -114,36 +115,64 @@ public final class Recording {
 
   /** The share (0 to 1) of the recording's windows that hold a tone of {@code hz}. 0 for a recording under one window. */
   public double presence(double hz) {
-    if (hz <= 0 || hz >= rate / 2.0) {
-      throw new IllegalArgumentException(hz + " Hz cannot be heard at " + rate + " samples per second");
+    return together(hz);
+  }
+
+  /**
+   * The share (0 to 1) of the recording's windows that hold every one of these tones at once: a recording of both
+   * sides of a call, each saying a tone of its own, holds both in every window where both sides were heard. 0 for a
+   * recording under one window.
+   *
+   * @throws IllegalArgumentException for no tone, the same tone twice, or a tone the recording cannot hold
+   */
+  public double together(double... hz) {
+    if (hz == null || hz.length == 0) {
+      throw new IllegalArgumentException("no tone to look for");
+    }
+    if (java.util.Arrays.stream(hz).distinct().count() < hz.length) {
+      throw new IllegalArgumentException("a tone named twice: " + java.util.Arrays.toString(hz));
+    }
+    for (double f : hz) {
+      if (!(f > 0 && f < rate / 2.0)) {
+        throw new IllegalArgumentException(f + " Hz cannot be heard at " + rate + " samples per second");
+      }
     }
     int n = rate * WINDOW_MS / 1000;
     int windows = samples.length / n;
     if (windows == 0) {
       return 0;
     }
-    double coeff = 2 * Math.cos(2 * Math.PI * hz / rate);
     int holding = 0;
     for (int w = 0; w < windows; w++) {
-      double energy = 0;
-      double s1 = 0;
-      double s2 = 0;
-      for (int i = w * n; i < (w + 1) * n; i++) {
-        double x = samples[i];
-        energy += x * x;
-        double s0 = x + coeff * s1 - s2;
-        s2 = s1;
-        s1 = s0;
+      boolean all = true;
+      for (int t = 0; t < hz.length && all; t++) {
+        all = holds(w * n, n, hz[t]);
       }
-      if (Math.sqrt(energy / n) < SILENCE_RMS) {
-        continue;
-      }
-      double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-      // A pure tone at hz: power ≈ (A·n/2)², energy ≈ A²·n/2, so the share is ≈ 1.
-      if (2 * power / (n * energy) >= SHARE) {
+      if (all) {
         holding++;
       }
     }
     return holding / (double) windows;
+  }
+
+  /** Whether the {@code n} samples from {@code start} hold a tone of {@code hz} (Goertzel); silence holds none. */
+  private boolean holds(int start, int n, double hz) {
+    double coeff = 2 * Math.cos(2 * Math.PI * hz / rate);
+    double energy = 0;
+    double s1 = 0;
+    double s2 = 0;
+    for (int i = start; i < start + n; i++) {
+      double x = samples[i];
+      energy += x * x;
+      double s0 = x + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    if (Math.sqrt(energy / n) < SILENCE_RMS) {
+      return false;
+    }
+    double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+    // A pure tone at hz: power ≈ (A·n/2)², energy ≈ A²·n/2, so the share is ≈ 1.
+    return 2 * power / (n * energy) >= SHARE;
   }
 }

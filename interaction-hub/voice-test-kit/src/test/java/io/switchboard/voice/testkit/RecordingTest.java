@@ -118,4 +118,31 @@ class RecordingTest {
     assertThatThrownBy(() -> r.presence(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Recording.of(new short[0], 1000)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void tonesHeardAtTheSameTimeAreFoundTogetherOnlyWhereBothAre() throws Exception {
+    // 2 s: the first second holds 500 Hz alone, the second 500 and 1100 Hz mixed (one side, then both sides talking).
+    short[] alone = tones(1, 500);
+    short[] both = tones(1, 500, 1100);
+    short[] call = Arrays.copyOf(alone, alone.length + both.length);
+    System.arraycopy(both, 0, call, alone.length, both.length);
+    Recording r = roundTrip(call);
+    assertThat(r.together(500, 1100)).isEqualTo(0.5);
+    assertThat(r.together(1100, 500)).isEqualTo(0.5);
+    assertThat(r.together(500)).isEqualTo(r.presence(500)).isEqualTo(1.0);
+    assertThat(r.together(500, 1700)).isZero();
+    assertThat(roundTrip(tones(2, 500, 1100, 1700)).together(500, 1100, 1700)).isEqualTo(1.0);
+    assertThat(roundTrip(new short[100]).together(500, 1100)).as("shorter than a window").isZero();
+  }
+
+  @Test
+  void tonesLookedForTogetherMustBeDistinctAndAudible() {
+    Recording r = Recording.of(tones(1, 500, 1100), 8000);
+    assertThatThrownBy(() -> r.together()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no tone");
+    assertThatThrownBy(() -> r.together((double[]) null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> r.together(500, 500)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
+    assertThatThrownBy(() -> r.together(500, 4000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> r.together(500, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> r.together(500, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+  }
 }
