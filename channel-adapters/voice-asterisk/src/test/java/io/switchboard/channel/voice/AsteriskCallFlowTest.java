@@ -9,13 +9,16 @@ import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.spi.InteractionLifecycleEvent;
 import io.switchboard.voice.testkit.PrivateAsterisk;
+import io.switchboard.voice.testkit.Recording;
 import io.switchboard.voice.testkit.TestPhones;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.asteriskjava.manager.event.ChanSpyStartEvent;
 import org.asteriskjava.manager.event.HangupEvent;
+import org.asteriskjava.manager.event.MixMonitorStartEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,11 +31,21 @@ class AsteriskCallFlowTest {
   static final AgentId ANSWERS = AgentId.random();
   static final AgentId NEVER_ANSWERS = AgentId.random();
   static final AgentId SUPERVISOR = AgentId.random();
+  /** An agent whose phone answers and says a steady tone of {@value #AGENT_HZ} Hz; callers may say {@value #CALLER_HZ} Hz. */
+  static final AgentId SAYS_TONE = AgentId.random();
+  static final int CALLER_HZ = 500;
+  static final int AGENT_HZ = 1100;
+  static final int NOBODY_HZ = 1700;
+  /** How long a recorded call talks. */
+  static final double TALK_SECONDS = 3;
+  /** The share of a recording's windows that makes "most". */
+  static final double MOST = 0.7;
 
   // The sample dialplan as shipped, with only the hub's address changed, plus phones that answer or never do.
   @RegisterExtension
   static final AdapterOnAsterisk voice = new AdapterOnAsterisk(PrivateAsterisk.with(TestPhones.context("test-phones")
-          .exten("1001", "Wait(1)", "Answer()", "Playback(tt-monkeys)", "Wait(600)").neverAnswers("1002").answers("1003"))
+          .exten("1001", "Wait(1)", "Answer()", "Playback(tt-monkeys)", "Wait(600)").neverAnswers("1002").answers("1003")
+          .and("audio-phones").saysTone("caller", CALLER_HZ).saysTone("agent", AGENT_HZ))
       .callerPrefix("test-caller").ivr("""
           entryPoints:
             - name: sales
@@ -56,7 +69,7 @@ class AsteriskCallFlowTest {
             announceEvery: 5s
           """), Map.of("ringTimeout", "10s", "recordQueues", List.of("recorded")))
       .phone(SUPERVISOR, "Local/1003@test-phones/n").phone(ANSWERS, "Local/1001@test-phones/n")
-      .phone(NEVER_ANSWERS, "Local/1002@test-phones/n");
+      .phone(NEVER_ANSWERS, "Local/1002@test-phones/n").phone(SAYS_TONE, "Local/agent@audio-phones/n");
 
   /** Places a call, offers it to the answering agent and waits until caller and agent are bridged. */
   static Call bridgedCall(String callerId, String queue) throws Exception {
@@ -261,25 +274,59 @@ class AsteriskCallFlowTest {
     await("the hub hears the call ended", () -> voice.hub.left.stream().anyMatch(l -> l.startsWith(call.interaction.toString())));
   }
 
-  @Test
-  void callsOfARecordedQueueAreRecordedFromTheBridgeAndTheFileIsReported() throws Exception {
-    Call plain = bridgedCall("+4930100500", "general");
-    assertThat(plain.recording).isNull();
-    voice.calls.hangUp(AdapterOnAsterisk.phoneOf(plain));
+  /** A caller whose phone says {@value #CALLER_HZ} Hz, bridged from {@code queue} with the agent whose phone says {@value #AGENT_HZ} Hz. */
+  static Call toneCall(String callerId, String queue) throws Exception {
+    String phone = voice.dial("5550100", callerId, "audio-phones", "caller");
+    return voice.bridge(voice.queue(phone, "1"), SAYS_TONE, queue);
+  }
 
-    Call call = bridgedCall("+4930100600", "recorded");
+  @Test
+  void aRecordedQueuesCallIsRecordedWithBothSidesFromTheBridgeAndAQueueWithoutRecordingWritesNoFile() throws Exception {
+    // Two calls talk at the same time, one from a queue without recording, one from a recorded queue.
+    Call plain = toneCall("+4930100500", "general");
+    Call call = toneCall("+4930100600", "recorded");
     String file = "switchboard-" + call.interaction + ".wav";
-    await("MixMonitor runs on the caller's channel", () -> voice.calls.events().stream().anyMatch(e ->
-        e instanceof org.asteriskjava.manager.event.MixMonitorStartEvent m && call.uniqueId.equals(m.getUniqueId())));
+    await("MixMonitor runs on the caller's channel", () -> voice.calls.seen(MixMonitorStartEvent.class,
+        m -> call.uniqueId.equals(m.getUniqueId())));
     assertThat(call.recording).isEqualTo(file);
     await("the hub is told the file", () -> voice.hub.states.stream().anyMatch(s -> s.interaction().equals(call.interaction)
         && file.equals(s.recording())));
     await("the file name is stored on the interaction", () -> voice.hub.attributeChanges.stream().anyMatch(c ->
         c.getKey().equals(call.interaction + " call recorded to " + file) && file.equals(c.getValue().get("voice.recording"))));
-    Path recorded = voice.asterisk.real().run.resolve("var/spool/monitor").resolve(file);
-    await("the conversation is written to the file (more than a WAV header)", () -> Files.exists(recorded) && recorded.toFile().length() > 44);
-    voice.calls.hangUp(AdapterOnAsterisk.phoneOf(call));
-    await("the hub hears the call ended", () -> voice.hub.left.stream().anyMatch(l -> l.startsWith(call.interaction.toString())));
+
+    // Both sides talk for a while (the file grows as the call goes on: 8,000 16-bit samples a second), then hang up.
+    Path recorded = voice.asterisk.recording(file);
+    long bytes = 44 + (long) (TALK_SECONDS * 8_000 * 2);
+    await("the call is recorded for " + TALK_SECONDS + " s", Duration.ofSeconds(90), () -> recorded.toFile().length() >= bytes);
+    for (Call c : List.of(call, plain)) {
+      voice.calls.hangUp(AdapterOnAsterisk.phoneOf(c));
+    }
+    for (Call c : List.of(call, plain)) {
+      await("the hub hears the call ended", () -> voice.left(c.interaction));
+      await("the caller's channel is gone (its recording is closed)", () -> voice.calls.hungUp(c.uniqueId));
+    }
+
+    // The recording holds the call: the caller's and the agent's tones, heard together while they talked.
+    Recording r = Recording.read(recorded);
+    double both = r.together(CALLER_HZ, AGENT_HZ);
+    System.out.printf("recorded call (%.1f s): caller %.2f, agent %.2f, both together %.2f of %d ms windows%n", r.seconds(),
+        r.presence(CALLER_HZ), r.presence(AGENT_HZ), both, Recording.WINDOW_MS);
+    assertThat(r.seconds()).isGreaterThanOrEqualTo(TALK_SECONDS);
+    assertThat(r.presence(CALLER_HZ)).as("the caller is heard").isGreaterThanOrEqualTo(MOST);
+    assertThat(r.presence(AGENT_HZ)).as("the agent is heard").isGreaterThanOrEqualTo(MOST);
+    assertThat(both).as("caller and agent are heard together in most of the recording").isGreaterThanOrEqualTo(MOST);
+    assertThat(r.presence(NOBODY_HZ)).as("a tone nobody said is not found").isLessThanOrEqualTo(0.05);
+
+    // The call of the queue without recording left no file and no MixMonitor.
+    assertThat(plain.recording).isNull();
+    assertThat(voice.calls.seen(MixMonitorStartEvent.class, m -> plain.uniqueId.equals(m.getUniqueId()))).isFalse();
+    assertThat(voice.hub.attributeChanges).noneMatch(c -> c.getKey().startsWith(plain.interaction.toString())
+        && c.getValue().containsKey("voice.recording"));
+    assertThat(voice.hub.states).filteredOn(s -> s.interaction().equals(plain.interaction)).allMatch(s -> s.recording() == null);
+    try (var files = Files.list(voice.asterisk.monitorFolder())) {
+      assertThat(files.map(f -> f.getFileName().toString())).as("the only recording is the recorded queue's call's")
+          .containsExactly(file);
+    }
   }
 
   @Test
