@@ -47,6 +47,8 @@ public final class AsteriskAdapter implements ChannelAdapter {
   private long reloadTimer = -1;
   private long reconcileTimer = -1;
   private final java.util.concurrent.atomic.AtomicBoolean reconciling = new java.util.concurrent.atomic.AtomicBoolean();
+  /** How many changed IVR files were read and refused, the running version staying in force (tests). */
+  final java.util.concurrent.atomic.AtomicInteger ivrRefusals = new java.util.concurrent.atomic.AtomicInteger();
   /** How many reconciliations ran (tests). */
   final java.util.concurrent.atomic.AtomicInteger reconciliations = new java.util.concurrent.atomic.AtomicInteger();
   private VirtualThreadAgiServer agi;
@@ -379,6 +381,7 @@ public final class AsteriskAdapter implements ChannelAdapter {
       } else {
         log.atError().addKeyValue("file", settings.ivrFile()).addKeyValue("problems", ar.cause().getMessage())
             .log("IVR file has problems; the running version stays in force");
+        ivrRefusals.incrementAndGet();
       }
     });
   }

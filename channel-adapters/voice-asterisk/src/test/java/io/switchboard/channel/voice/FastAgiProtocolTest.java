@@ -139,7 +139,8 @@ class FastAgiProtocolTest {
     Files.writeString(file, "menus: {main: {prompts: [beep], options: {\"1\": {goto: nowhere}}}}\n");
     Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
     Ivr before = adapter.ivr();
-    TimeUnit.MILLISECONDS.sleep(2_500); // one reload period
+    int refused = adapter.ivrRefusals.get();
+    await(() -> adapter.ivrRefusals.get() > refused); // the next reload read the bad file and refused it
     assertThat(adapter.ivr()).isSameAs(before);
     Files.writeString(file, """
         entryPoints:
