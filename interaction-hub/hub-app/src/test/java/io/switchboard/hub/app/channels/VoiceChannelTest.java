@@ -2,32 +2,33 @@ package io.switchboard.hub.app.channels;
 
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.switchboard.voice.testkit.AsteriskCalls.await;
 
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.app.routing.RoutingFixture;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.testsupport.RealAsterisk;
+import io.switchboard.voice.testkit.AsteriskCalls;
+import io.switchboard.voice.testkit.PrivateAsterisk;
+import io.switchboard.voice.testkit.TestPhones;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.asteriskjava.manager.action.HangupAction;
-import org.asteriskjava.manager.event.BridgeEnterEvent;
+import org.asteriskjava.manager.event.ChanSpyStartEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Phone calls through a whole hub and a real Asterisk 22 (skipped where none is installed): the sample dialplan sends
  * the call to the hub's IVR, the caller ID finds the demo customer, the router offers the call to the available agent,
  * the agent's phone (a Local channel that answers) rings and is bridged with the caller; a caller who hangs up while
- * waiting is abandoned. One Asterisk and one hub for the class.
+ * waiting is abandoned. One Asterisk (the voice test kit's {@link PrivateAsterisk}) and one hub for the class.
  */
 @DisplayName("voice channel through the hub and a real Asterisk")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -57,39 +58,32 @@ class VoiceChannelTest {
           queue: general
       """;
 
-  static RealAsterisk asterisk;
+  @RegisterExtension
+  static final PrivateAsterisk asterisk = PrivateAsterisk.with(TestPhones.context("test-phones")
+          // Alice's phone talks (a stock sound): MixMonitor writes a recording only while audio flows.
+          .exten("1001", "Wait(1)", "Answer()", "Playback(tt-monkeys)", "Wait(600)").answers("1009"))
+      .callerPrefix("hub-caller").ivr("""
+          entryPoints:
+            - { name: main-line, numbers: ["5550100"], menu: main, set: { line: main } }
+          menus:
+            main:
+              prompts: [beep]
+              timeout: 5s
+              options:
+                "1": { set: { ivr.topic: billing }, goto: queue }
+                "2": { set: { ivr.topic: general }, goto: queue }
+          waiting: { announceEvery: 5s }
+          """);
   static TestHub hub;
   static RoutingFixture fx;
-  static VoiceCalls calls;
+  static AsteriskCalls calls;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
-    int agiPort = RealAsterisk.freePort();
-    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(agiPort) + """
-        [test-phones]
-        exten => 1001,1,Wait(1)
-         same => n,Answer()
-         same => n,Wait(120)
-        exten => 1009,1,Answer()
-         same => n,Wait(120)
-        """);
-    calls = new VoiceCalls(asterisk, "hub-caller");
-    Path ivr = Files.createTempFile("ivr-", ".yaml");
-    Files.writeString(ivr, """
-        entryPoints:
-          - { name: main-line, numbers: ["5550100"], menu: main, set: { line: main } }
-        menus:
-          main:
-            prompts: [beep]
-            timeout: 5s
-            options:
-              "1": { set: { ivr.topic: billing }, goto: queue }
-              "2": { set: { ivr.topic: general }, goto: queue }
-        waiting: { announceEvery: 5s }
-        """);
-    Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
-        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s", "recordQueues", List.of("billing")));
+    calls = asterisk.calls();
+    Path config = TestHub.configWithChannel(RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", asterisk.agiPort(),
+        "amiPort", asterisk.amiPort(), "ivrFile", asterisk.ivrFile().toString(), "ringTimeout", "15s",
+        "recordQueues", List.of("billing")));
     hub = TestHub.startWith(Map.of("SWITCHBOARD_VOICE_AMI_SECRET", RealAsterisk.AMI_SECRET), config);
     fx = new RoutingFixture(hub);
   }
@@ -102,17 +96,10 @@ class VoiceChannelTest {
     if (hub != null) {
       hub.close();
     }
-    if (asterisk != null) {
-      asterisk.close();
-    }
   }
 
   static String dial(String dnis, String callerId) throws Exception {
     return calls.dial(dnis, callerId);
-  }
-
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    VoiceCalls.await(what, condition);
   }
 
   @Test
@@ -151,8 +138,7 @@ class VoiceChannelTest {
     var hangup = hub.post("/api/v1/interactions/" + interactionId + "/call/hangup", alice, "");
     assertThat(hangup.status()).as(hangup.body()).isEqualTo(202);
     JsonObject gone = RoutingFixture.await(left);
-    await("the caller's phone is hung up", () -> calls.events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.HangupEvent h
-        && phone.equals(h.getUniqueId())));
+    await("the caller's phone is hung up", () -> calls.hungUp(phone));
     assertThat(gone.getBoolean("abandoned")).isFalse();
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/end", alice, "").status()).isEqualTo(200);
   }
@@ -169,7 +155,7 @@ class VoiceChannelTest {
     calls.press(phone, "2");
     String interactionId = RoutingFixture.await(queued).getString("interactionId");
     var left = fx.expect(io.switchboard.hub.app.channels.ChannelRuntime.CUSTOMER_LEFT, e -> interactionId.equals(e.getString("interactionId")));
-    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+    calls.hangUp(phone);
     assertThat(RoutingFixture.await(left).getBoolean("abandoned")).isTrue();
     String sup = bearer(hub.login("sam", "sam-demo-pw"));
     assertThat(hub.get("/api/v1/interactions/" + interactionId, sup).json().getString("state")).isEqualTo("abandoned");
@@ -200,6 +186,7 @@ class VoiceChannelTest {
     assertThat(firstTalk.getString("recording")).isEqualTo("switchboard-" + interactionId + ".wav");
     await("the recording's file name is stored on the interaction", () -> ("switchboard-" + interactionId + ".wav").equals(
         hub.get("/api/v1/interactions/" + interactionId, alice).json().getJsonObject("attributes").getString("voice.recording")));
+    await("Asterisk writes the call to that file", () -> asterisk.recording("switchboard-" + interactionId + ".wav").toFile().length() > 44);
 
     // Agents may not spy; resume before hold is refused.
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/listen", alice, "").status()).isEqualTo(403);
@@ -215,13 +202,11 @@ class VoiceChannelTest {
     var again = fx.expect(callState, e -> interactionId.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/resume", alice, "").status()).isEqualTo(202);
     RoutingFixture.await(again);
-    await("caller and agent are bridged again", () -> calls.events.stream().filter(e -> e instanceof BridgeEnterEvent b
-        && (phone + "-2").equals(b.getUniqueId())).count() == 2);
+    await("caller and agent are bridged again", () -> calls.bridges(phone + "-2") == 2);
 
     var listen = hub.post("/api/v1/interactions/" + interactionId + "/call/listen", sam, "");
     assertThat(listen.status()).as(listen.body()).isEqualTo(202);
-    await("the supervisor's phone spies on the call", () -> calls.events.stream().anyMatch(e ->
-        e instanceof org.asteriskjava.manager.event.ChanSpyStartEvent c && c.getSpyeeLinkedId() != null));
+    await("the supervisor's phone spies on the call", () -> calls.seen(ChanSpyStartEvent.class, c -> phone.equals(c.getSpyeeLinkedId())));
 
     var ended = fx.expect(callState, e -> interactionId.equals(e.getString("interactionId")) && "ended".equals(e.getString("state")));
     assertThat(hub.post("/api/v1/interactions/" + interactionId + "/call/hangup", alice, "").status()).isEqualTo(202);

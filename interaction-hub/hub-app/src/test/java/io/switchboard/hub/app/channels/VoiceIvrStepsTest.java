@@ -2,50 +2,71 @@ package io.switchboard.hub.app.channels;
 
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.switchboard.voice.testkit.AsteriskCalls.await;
 
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.app.routing.RoutingFixture;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.testsupport.RealAsterisk;
+import io.switchboard.voice.testkit.AsteriskCalls;
+import io.switchboard.voice.testkit.PrivateAsterisk;
+import io.switchboard.voice.testkit.TestPhones;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.asteriskjava.manager.action.HangupAction;
-import org.asteriskjava.manager.action.OriginateAction;
-import org.asteriskjava.manager.action.PlayDtmfAction;
 import org.asteriskjava.manager.event.BridgeEnterEvent;
-import org.asteriskjava.manager.event.HangupEvent;
-import org.asteriskjava.manager.event.ManagerEvent;
-import org.asteriskjava.manager.event.NewChannelEvent;
-import org.asteriskjava.manager.event.NewStateEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The IVR's own steps through a whole hub and a real Asterisk 22 (skipped where none is installed): a caller who asks
  * to be called back keeps the place in the queue and is dialled once an agent accepts (agent's phone first, then the
  * customer's number, bridged); a caller who enters a customer number is matched to that customer through intake; a
- * call outside the entry point's routing.yaml calendar takes the after-hours branch. One Asterisk and one hub.
+ * call outside the entry point's routing.yaml calendar takes the after-hours branch. One Asterisk (the voice test kit's
+ * {@link PrivateAsterisk}) and one hub for the class.
  */
 @DisplayName("IVR steps (callback, customer number, after hours) through the hub and a real Asterisk")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class VoiceIvrStepsTest {
-  static RealAsterisk asterisk;
+  @RegisterExtension
+  static final PrivateAsterisk asterisk = PrivateAsterisk.with(TestPhones.context("test-phones").answersAfter("1001", 1)
+          .and("test-customers").answersAfter("+4930100001", 1).busy("+4930100002"))
+      .callerPrefix("ivr-caller").ivr("""
+          entryPoints:
+            - { name: main-line, numbers: ["5550100"], menu: main }
+            - name: members
+              numbers: ["5550200"]
+              menu: direct
+              customerNumber: { prompts: [beep], minDigits: 4, maxDigits: 4, timeout: 5s, retries: 1, invalid: [beep] }
+            - name: night
+              numbers: ["5550300"]
+              menu: main
+              hours: closed
+              afterHours: { action: callback, prompts: [beep], key: "1", timeout: 20s, confirm: [beep] }
+          menus:
+            main:
+              prompts: [beep]
+              timeout: 10s
+              options:
+                "2": { set: { ivr.topic: general }, goto: queue }
+            direct: { prompts: [beep], timeout: 1s, retries: 0, fallback: queue }
+          waiting:
+            announceEvery: 0
+            callback: { key: "1", prompts: [beep], confirm: [beep] }
+          callbacks: { dial: "Local/{number}@test-customers", attempts: 1, retryDelay: 1s, ringTimeout: 15s, agentPrompts: [beep] }
+          """);
   static TestHub hub;
   static RoutingFixture fx;
-  static final List<ManagerEvent> events = new CopyOnWriteArrayList<>();
-  static int calls;
+  static AsteriskCalls calls;
 
   static String rules() {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -83,47 +104,9 @@ class VoiceIvrStepsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
-    int agiPort = RealAsterisk.freePort();
-    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(agiPort) + """
-        [test-phones]
-        exten => 1001,1,Wait(1)
-         same => n,Answer()
-         same => n,Wait(120)
-        [test-customers]
-        exten => +4930100001,1,Wait(1)
-         same => n,Answer()
-         same => n,Wait(120)
-        exten => +4930100002,1,Busy(5)
-        """);
-    asterisk.ami().addEventListener(events::add);
-    Path ivr = Files.createTempFile("ivr-", ".yaml");
-    Files.writeString(ivr, """
-        entryPoints:
-          - { name: main-line, numbers: ["5550100"], menu: main }
-          - name: members
-            numbers: ["5550200"]
-            menu: direct
-            customerNumber: { prompts: [beep], minDigits: 4, maxDigits: 4, timeout: 5s, retries: 1, invalid: [beep] }
-          - name: night
-            numbers: ["5550300"]
-            menu: main
-            hours: closed
-            afterHours: { action: callback, prompts: [beep], key: "1", timeout: 20s, confirm: [beep] }
-        menus:
-          main:
-            prompts: [beep]
-            timeout: 10s
-            options:
-              "2": { set: { ivr.topic: general }, goto: queue }
-          direct: { prompts: [beep], timeout: 1s, retries: 0, fallback: queue }
-        waiting:
-          announceEvery: 0
-          callback: { key: "1", prompts: [beep], confirm: [beep] }
-        callbacks: { dial: "Local/{number}@test-customers", attempts: 1, retryDelay: 1s, ringTimeout: 15s, agentPrompts: [beep] }
-        """);
-    Path config = TestHub.configWithChannel(rules(), "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
-        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s"));
+    calls = asterisk.calls();
+    Path config = TestHub.configWithChannel(rules(), "voice", Map.of("agiBind", "127.0.0.1", "agiPort", asterisk.agiPort(),
+        "amiPort", asterisk.amiPort(), "ivrFile", asterisk.ivrFile().toString(), "ringTimeout", "15s"));
     hub = TestHub.startWith(Map.of("SWITCHBOARD_VOICE_AMI_SECRET", RealAsterisk.AMI_SECRET), config);
     fx = new RoutingFixture(hub);
   }
@@ -136,53 +119,15 @@ class VoiceIvrStepsTest {
     if (hub != null) {
       hub.close();
     }
-    if (asterisk != null) {
-      asterisk.close();
-    }
   }
 
-  static String dial(String dnis, String callerId) throws Exception {
-    String phone = "ivr-caller-" + (++calls) + "-" + System.nanoTime();
-    OriginateAction o = new OriginateAction();
-    o.setChannel("Local/" + dnis + "@switchboard-in/n");
-    o.setApplication("Wait");
-    o.setData("120");
-    o.setCallerId("Caller <" + callerId + ">");
-    o.setAsync(true);
-    o.setChannelId(phone);
-    o.setOtherChannelId(phone + "-2");
-    o.setTimeout(30_000L);
-    asterisk.ami().sendAction(o, 10_000);
-    VoiceCalls.await("the caller's phone is answered by the IVR", () -> events.stream().anyMatch(e -> e instanceof NewStateEvent s
-        && phone.equals(s.getUniqueId()) && "Up".equals(s.getChannelStateDesc())));
-    return phone;
-  }
-
-  static void press(String phone, String keys) throws Exception {
-    for (char k : keys.toCharArray()) {
-      var r = asterisk.ami().sendAction(new PlayDtmfAction(phone, String.valueOf(k)), 5_000);
-      assertThat(r.getResponse()).as(r.getMessage()).isEqualTo("Success");
-    }
-  }
-
-  /** Presses {@code key} about once a second until {@code done} (a press may be dropped between AGI commands). */
-  static void pressUntil(String phone, char key, String what, java.util.function.BooleanSupplier done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      asterisk.ami().sendAction(new PlayDtmfAction(phone, String.valueOf(key)), 5_000); // fails harmlessly once hung up
-      long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-      while (!done.getAsBoolean() && System.nanoTime() < next) {
-        TimeUnit.MILLISECONDS.sleep(50);
-      }
-    }
+  /** The callback the interaction's caller asked for is recorded on it. */
+  static boolean callbackRequested(String id, String sup) {
+    return "requested".equals(hub.get("/api/v1/interactions/" + id, sup).json().getJsonObject("attributes").getString("voice.callback"));
   }
 
   static void hungUp(String phone) throws InterruptedException {
-    VoiceCalls.await("the caller's phone is hung up", () -> events.stream().anyMatch(e -> e instanceof HangupEvent h
-        && phone.equals(h.getUniqueId())));
+    await("the caller's phone is hung up", () -> calls.hungUp(phone));
   }
 
   static String onBreak(String user) {
@@ -203,13 +148,12 @@ class VoiceIvrStepsTest {
     onBreak("alice");
     String sup = bearer(hub.login("sam", "sam-demo-pw"));
     var queued = fx.expect(RoutingService.INTERACTION_QUEUED, e -> true);
-    String phone = dial("5550100", "+4930100001");
-    press(phone, "2");
+    String phone = calls.dial("5550100", "+4930100001");
+    calls.press(phone, "2");
     String id = RoutingFixture.await(queued).getString("interactionId");
     JsonObject before = hub.get("/api/v1/interactions/" + id, sup).json();
-    // Keys pressed while the hub is being asked (between AGI commands) are dropped by Asterisk: press until heard.
-    pressUntil(phone, '1', "the callback is recorded", () -> "requested".equals(hub.get("/api/v1/interactions/" + id, sup).json()
-        .getJsonObject("attributes").getString("voice.callback")));
+    calls.press(phone, "1"); // the callback key, once the waiting caller's session reads it
+    await("the callback is recorded", () -> callbackRequested(id, sup));
     hungUp(phone);
     JsonObject after = hub.get("/api/v1/interactions/" + id, sup).json();
     assertThat(after.getString("state")).as("the callback keeps its place").isEqualTo("queued");
@@ -227,13 +171,10 @@ class VoiceIvrStepsTest {
     String alice = fx.available("alice");
     RoutingFixture.await(offered);
     RoutingFixture.await(accepted);
-    VoiceCalls.await("agent and customer are bridged", () -> events.stream().anyMatch(e -> e instanceof BridgeEnterEvent b
-        && b.getChannel() != null && b.getChannel().startsWith("Local/+4930100001@test-customers")));
+    await("agent and customer are bridged", () -> calls.seen(BridgeEnterEvent.class, b -> b.getChannel() != null
+        && b.getChannel().startsWith("Local/+4930100001@test-customers")));
     var left = fx.expect(ChannelRuntime.CUSTOMER_LEFT, e -> id.equals(e.getString("interactionId")));
-    String customer = events.stream().filter(e -> e instanceof NewChannelEvent n && n.getChannel() != null
-        && n.getChannel().startsWith("Local/+4930100001@test-customers") && n.getChannel().endsWith(";1"))
-        .map(e -> ((NewChannelEvent) e).getChannel()).findFirst().orElseThrow();
-    asterisk.ami().sendAction(new HangupAction(customer), 5_000);
+    calls.hangUp(calls.lastLocal("+4930100001", "test-customers"));
     JsonObject gone = RoutingFixture.await(left);
     assertThat(gone.getBoolean("abandoned")).isFalse();
     assertThat(gone.getString("reason")).isEqualTo("callback call ended");
@@ -250,11 +191,11 @@ class VoiceIvrStepsTest {
     onBreak("alice");
     String sup = bearer(hub.login("sam", "sam-demo-pw"));
     var queued = fx.expect(RoutingService.INTERACTION_QUEUED, e -> true);
-    String phone = dial("5550100", "+4930100002");
-    press(phone, "2");
+    String phone = calls.dial("5550100", "+4930100002");
+    calls.press(phone, "2");
     String id = RoutingFixture.await(queued).getString("interactionId");
-    pressUntil(phone, '1', "the callback is recorded", () -> "requested".equals(hub.get("/api/v1/interactions/" + id, sup).json()
-        .getJsonObject("attributes").getString("voice.callback")));
+    calls.press(phone, "1");
+    await("the callback is recorded", () -> callbackRequested(id, sup));
     String admin = bearer(hub.login("ada", "ada-demo-pw"));
     String aliceId = hub.get("/api/v1/auth/me", bearer(hub.login("alice", "alice-demo-pw"))).json().getString("id");
     assertThat(hub.put("/api/v1/agents/" + aliceId + "/phone", admin,
@@ -285,13 +226,17 @@ class VoiceIvrStepsTest {
         .put("provider", "customer-number").put("value", "4711").encode());
     assertThat(added.status()).as(added.body()).isIn(201, 409);
     var queued = fx.expect(RoutingService.INTERACTION_QUEUED, e -> true);
-    String phone = dial("5550200", "+4930999888");
-    press(phone, "4711"); // then the menu's fallback queues the call
+    String phone = calls.dial("5550200", "+4930999888");
+    // The number's digits back to back once the prompt reads the first (then the menu's fallback queues the call).
+    // Pressed one by one, each after the last was seen heard, the DTMFEnd of the 7 twice never reached the session's
+    // WAIT FOR DIGIT that followed the 4 (DTMFBegin 7 seen, no end; Asterisk 22.10.1 Local channel, load ~30).
+    await("the IVR on " + phone + " reads the customer number", () -> calls.listening(phone, '4'));
+    calls.pressNow(phone, "4711");
     String id = RoutingFixture.await(queued).getString("interactionId");
     JsonObject detail = hub.get("/api/v1/interactions/" + id, sup).json();
     assertThat(detail.getString("customerId")).isEqualTo(leon);
     assertThat(detail.getJsonObject("attributes").getString("voice.customerNumber")).isEqualTo("4711");
-    asterisk.ami().sendAction(new HangupAction(phone), 5_000);
+    calls.hangUp(phone);
   }
 
   @Test
@@ -300,8 +245,8 @@ class VoiceIvrStepsTest {
     onBreak("alice");
     String sup = bearer(hub.login("sam", "sam-demo-pw"));
     var queued = fx.expect(RoutingService.INTERACTION_QUEUED, e -> true);
-    String phone = dial("5550300", "+4930100001");
-    press(phone, "1");
+    String phone = calls.dial("5550300", "+4930100001");
+    calls.press(phone, "1");
     String id = RoutingFixture.await(queued).getString("interactionId");
     hungUp(phone);
     JsonObject detail = hub.get("/api/v1/interactions/" + id, sup).json();

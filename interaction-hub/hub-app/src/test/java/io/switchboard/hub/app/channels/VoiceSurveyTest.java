@@ -2,13 +2,15 @@ package io.switchboard.hub.app.channels;
 
 import static io.switchboard.hub.app.TestHub.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.app.routing.RoutingFixture;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.store.Database;
 import io.switchboard.hub.testsupport.RealAsterisk;
+import io.switchboard.voice.testkit.AsteriskCalls;
+import io.switchboard.voice.testkit.PrivateAsterisk;
+import io.switchboard.voice.testkit.TestPhones;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -18,52 +20,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.asteriskjava.manager.action.HangupAction;
-import org.asteriskjava.manager.action.PlayDtmfAction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The voice CSAT question through a whole hub and a real Asterisk 22 (skipped where none is installed): billing asks
  * for a rating on voice (analytics.yaml); after the agent's phone hangs up the caller presses a key (AMI PlayDTMF on
- * the caller's Local channel) and the rating is stored on the interaction's survey and shows on the customer 360.
+ * the caller's Local channel, once the survey's question reads it) and the rating is stored on the interaction's survey and
+ * shows on the customer 360. One Asterisk (the voice test kit's {@link PrivateAsterisk}) and one hub for the class.
  */
 @DisplayName("voice CSAT through the hub and a real Asterisk")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class VoiceSurveyTest {
-  static RealAsterisk asterisk;
+  @RegisterExtension
+  static final PrivateAsterisk asterisk = PrivateAsterisk.with(TestPhones.context("test-phones").answers("1001"))
+      .callerPrefix("survey-caller").ivr("""
+          entryPoints:
+            - { name: main-line, numbers: ["5550100"], menu: main }
+          menus:
+            main:
+              prompts: [beep]
+              timeout: 5s
+              options:
+                "1": { set: { ivr.topic: billing }, goto: queue }
+          waiting: { announceEvery: 0 }
+          """);
   static TestHub hub;
   static RoutingFixture fx;
   static Database db;
-  static VoiceCalls calls;
+  static AsteriskCalls calls;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(RealAsterisk.home() != null, "no Asterisk installed (set SWITCHBOARD_ASTERISK_HOME)");
-    int agiPort = RealAsterisk.freePort();
-    asterisk = RealAsterisk.start(RealAsterisk.sampleDialplan(agiPort) + """
-        [test-phones]
-        exten => 1001,1,Answer()
-         same => n,Wait(120)
-        """);
-    calls = new VoiceCalls(asterisk, "survey-caller");
-    Path ivr = Files.createTempFile("ivr-", ".yaml");
-    Files.writeString(ivr, """
-        entryPoints:
-          - { name: main-line, numbers: ["5550100"], menu: main }
-        menus:
-          main:
-            prompts: [beep]
-            timeout: 5s
-            options:
-              "1": { set: { ivr.topic: billing }, goto: queue }
-        waiting: { announceEvery: 0 }
-        """);
-    Path config = TestHub.configWithChannel(VoiceChannelTest.RULES, "voice", Map.of("agiBind", "127.0.0.1", "agiPort", agiPort,
-        "amiPort", asterisk.amiPort, "ivrFile", ivr.toString(), "ringTimeout", "15s"));
+    calls = asterisk.calls();
+    Path config = TestHub.configWithChannel(VoiceChannelTest.RULES, "voice", Map.of("agiBind", "127.0.0.1",
+        "agiPort", asterisk.agiPort(), "amiPort", asterisk.amiPort(), "ivrFile", asterisk.ivrFile().toString(),
+        "ringTimeout", "15s"));
     Files.writeString(config.resolve("analytics.yaml"), """
         surveys:
           queues:
@@ -86,9 +82,6 @@ class VoiceSurveyTest {
     }
     if (hub != null) {
       hub.close();
-    }
-    if (asterisk != null) {
-      asterisk.close();
     }
   }
 
@@ -123,15 +116,15 @@ class VoiceSurveyTest {
     String phone = calls.dial("5550100", "+493029910907");
     calls.press(phone, "1");
     String interactionId = RoutingFixture.await(offered).getString("interactionId");
-    VoiceCalls.await("caller and agent are bridged", () -> calls.agentLeg(phone + "-2") != null);
+    AsteriskCalls.await("caller and agent are bridged", () -> calls.agentLeg(phone + "-2") != null);
 
-    asterisk.ami().sendAction(new HangupAction(calls.agentLeg(phone + "-2")), 5_000);
-    VoiceCalls.await("the caller is asked", () -> survey(interactionId) != null);
+    calls.hangUp(calls.agentLeg(phone + "-2"));
+    AsteriskCalls.await("the caller is asked", () -> survey(interactionId) != null);
     assertThat(survey(interactionId)).containsExactly("voice", "sent", null);
-    asterisk.ami().sendAction(new PlayDtmfAction(phone, "4"), 5_000);
-    VoiceCalls.await("the rating is stored", () -> survey(interactionId).get(2) != null);
-    asterisk.ami().sendAction(new PlayDtmfAction(phone, "1"), 5_000); // a second key: not stored
-    VoiceCalls.await("the caller's phone is hung up", () -> calls.hungUp(phone));
+    calls.press(phone, "4"); // once the survey's question reads it
+    AsteriskCalls.await("the rating is stored", () -> survey(interactionId).get(2) != null);
+    calls.pressIfUp(phone, "1"); // a second key (the phone may be hung up already): not stored
+    AsteriskCalls.await("the caller's phone is hung up", () -> calls.hungUp(phone));
     assertThat(survey(interactionId)).containsExactly("voice", "answered", (short) 4);
 
     JsonObject detail = hub.get("/api/v1/interactions/" + interactionId, alice).json();
