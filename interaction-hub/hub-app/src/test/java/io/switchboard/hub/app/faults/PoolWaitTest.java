@@ -42,7 +42,7 @@ class PoolWaitTest {
   @Test
   void aRequestThatFindsThePoolBusyIsAnswered503WithRetryAfterAndWritesNothing() throws Exception {
     String held = "held-" + UUID.randomUUID();
-    String waiting = "waiting-" + UUID.randomUUID();
+    String token = hub.login("sam", "sam-demo-pw");
     CompletableFuture<TestHub.Response> first;
     try (Connection locker = TestServers.connect(hub.postgresUrl()); Statement st = locker.createStatement()) {
       // The pool's only connection is held busy: the first intake's look waits for this lock, inside PostgreSQL.
@@ -51,7 +51,8 @@ class PoolWaitTest {
       first = CompletableFuture.supplyAsync(() -> intake(held));
       awaitBlockedOnTheLock(locker);
 
-      TestHub.Response second = intake(waiting);
+      // A read that needs a connection of its own (intakes queue behind the blocked batch instead: group commit).
+      TestHub.Response second = hub.get("/api/v1/customers?q=Vera", TestHub.bearer(token));
 
       assertUnavailable(second);
       assertThat(second.json().getString("detail")).as(second.toString()).contains("try again");
@@ -59,13 +60,15 @@ class PoolWaitTest {
       locker.rollback();
     }
     assertThat(first.get(30, TimeUnit.SECONDS).status()).as("the intake that held the connection").isEqualTo(201);
-    assertThat(stored(waiting)).as("message, identity, conversation of the refused intake").containsExactly(0, 0, 0);
     assertThat(stored(held)).as("message, identity, conversation of the held intake").containsExactly(1, 1, 1);
 
-    TestHub.Response again = intake(waiting);
-    assertThat(again.status()).as("the refused contact sent again: " + again).isEqualTo(201);
-    assertThat(stored(waiting)).containsExactly(1, 1, 1);
-    assertThat(hub.get("/health", null).status()).isEqualTo(200);
+    // Asked again as its Retry-After asks (the hub's relays and routing, held up behind the lock too, share the one
+    // connection for a moment after it is released, so a retry may meet a busy pool once more).
+    FailureAnswersTest.eventually(() -> hub.get("/api/v1/customers?q=Vera", TestHub.bearer(token)), 200);
+    String later = "later-" + UUID.randomUUID();
+    FailureAnswersTest.eventually(() -> intake(later), 201);
+    assertThat(stored(later)).containsExactly(1, 1, 1);
+    FailureAnswersTest.eventually(() -> hub.get("/health", null), 200);
   }
 
   private static TestHub.Response intake(String externalId) {
