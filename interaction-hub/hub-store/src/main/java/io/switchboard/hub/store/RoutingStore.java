@@ -28,6 +28,34 @@ public final class RoutingStore {
           + " queued_at = coalesce(queued_at, $5), version = version + 1"
           + " WHERE id = $1 AND state IN ('created', 'queued') RETURNING customer_id";
   /**
+   * queued ← created/queued and its transition, in one autocommitted statement: one round trip and one commit where a
+   * transaction of two statements took four (issue 12). The transition is inserted only when the update happened.
+   */
+  private static final String QUEUE_ONE =
+      "WITH upd AS (UPDATE interactions SET state = 'queued', queue_id = $2, priority = $3, routing = $4, waiting_since = $5,"
+          + " queued_at = coalesce(queued_at, $5), version = version + 1"
+          + " WHERE id = $1 AND state IN ('created', 'queued') RETURNING id, customer_id),"
+          + " t AS (INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " SELECT id, 'created', 'queued', $2::text, NULL, $6::text, $7::timestamptz FROM upd)"
+          + " SELECT customer_id FROM upd";
+  /**
+   * The sticky agent of a customer in one statement: the golden record the customer resolves to (itself when not
+   * merged), every customer merged into that one, and the agent who last answered one of them since $2 (one of
+   * conversation $3 first). Was three statements one after the other (resolve, members, last agent).
+   */
+  private static final String STICKY_AGENT =
+      "WITH RECURSIVE chain(id, merged_into, depth) AS ("
+          + " SELECT id, merged_into, 0 FROM customers WHERE id = $1"
+          + " UNION ALL SELECT c.id, c.merged_into, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.merged_into"
+          + " WHERE chain.depth < 64),"
+          + " golden AS (SELECT coalesce((SELECT id FROM chain WHERE merged_into IS NULL LIMIT 1), $1::uuid) AS id),"
+          + " members(id, depth) AS (SELECT c.id, 0 FROM customers c JOIN golden g ON c.id = g.id"
+          + " UNION ALL SELECT c.id, members.depth + 1 FROM customers c JOIN members ON c.merged_into = members.id"
+          + " WHERE members.depth < 64)"
+          + " SELECT agent_id FROM interactions WHERE customer_id IN (SELECT id FROM members) AND agent_id IS NOT NULL"
+          + " AND answered_at IS NOT NULL AND answered_at >= $2"
+          + " ORDER BY (conversation_id IS NOT DISTINCT FROM $3::uuid) DESC, answered_at DESC LIMIT 1";
+  /**
    * An offer in one statement: the interaction offered (guarded by its state), the offer row, the decision and the
    * transition, each inserted only when the update happened; autocommitted, so one round trip and one commit.
    */
@@ -165,6 +193,17 @@ public final class RoutingStore {
   /** queued ← created/queued: returns the customer when the interaction could be queued. */
   public Future<Optional<UUID>> queue(SqlClient sql, UUID id, String queue, int priority, JsonObject routing, Instant waitingSince) {
     return sql.preparedQuery(QUEUE).execute(Tuple.of(id, queue, priority, routing, Rows.odt(waitingSince)))
+        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("customer_id")));
+  }
+
+  /**
+   * queued ← created/queued with its transition ({@code created → queued}, {@code reason}) in one autocommitted
+   * statement; returns the customer when the interaction could be queued (nothing written otherwise).
+   */
+  public Future<Optional<UUID>> queueOne(SqlClient sql, UUID id, String queue, int priority, JsonObject routing,
+      Instant waitingSince, String reason, Instant at) {
+    return sql.preparedQuery(QUEUE_ONE).execute(Tuple.from(new Object[] {id, queue, priority, routing,
+            Rows.odt(waitingSince), reason, Rows.odt(at)}))
         .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("customer_id")));
   }
 
@@ -332,6 +371,15 @@ public final class RoutingStore {
    */
   public Future<Optional<UUID>> lastAgent(SqlClient sql, List<UUID> customers, Instant since, UUID conversation) {
     return sql.preparedQuery(LAST_AGENT).execute(Tuple.of(customers.toArray(UUID[]::new), Rows.odt(since), conversation))
+        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("agent_id")));
+  }
+
+  /**
+   * The sticky agent of {@code customer} in one statement: as {@link #lastAgent} over the customer's golden record and
+   * every customer merged into it (three statements one after the other before).
+   */
+  public Future<Optional<UUID>> stickyAgent(SqlClient sql, UUID customer, Instant since, UUID conversation) {
+    return sql.preparedQuery(STICKY_AGENT).execute(Tuple.of(customer, Rows.odt(since), conversation))
         .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("agent_id")));
   }
 

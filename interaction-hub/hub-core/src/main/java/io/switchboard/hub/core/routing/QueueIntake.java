@@ -62,36 +62,36 @@ final class QueueIntake {
         return Future.succeededFuture();
       }
       Interaction i = found.get();
-      return stores.customers().find(sql, i.customerId()).compose(customer -> {
-        RoutingRules current = rules.current();
-        InteractionFacts facts = facts(i, customer.orElse(null));
+      RoutingRules current = rules.current();
+      Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
+      // The customer (for the rules) and the sticky agent are read side by side, then the interaction is queued with its
+      // transition in one autocommitted statement: three round trips one after the other where there were nine
+      // (issue 12: queueing cost more than the intake itself).
+      Future<java.util.Optional<Customer>> customer = stores.customers().find(sql, i.customerId());
+      Future<java.util.Optional<UUID>> sticky = stores.routing().stickyAgent(sql, i.customerId().value(), window,
+          i.conversationId().value());
+      return Future.all(customer, sticky).compose(both -> {
+        InteractionFacts facts = facts(i, customer.result().orElse(null));
         Classification cls = current.classify(facts, ZonedDateTime.now(clock), ConditionFailures.reporter(vertx, id));
         Instant since = i.createdAt();
-        Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
-        return stores.customers().resolve(sql, i.customerId())
-            .compose(g -> stores.customers().members(sql, g.orElse(i.customerId())))
-            .compose(members -> stores.routing().lastAgent(sql, members.stream().map(m -> m.value()).toList(), window,
-                i.conversationId().value()))
-            .compose(last -> stores.db().inTransaction(tx ->
-                    stores.routing().queue(tx, id.value(), cls.queue(), cls.priority(), RoutingJson.classification(cls), since)
-                        .compose(ok -> ok.isEmpty() ? Future.succeededFuture(false)
-                            : stores.routing().transition(tx, id.value(), "created", "queued", cls.queue(), null,
-                                "rule " + cls.rule(), clock.instant()).map(true)))
-                .compose(queued -> {
-                  if (!queued) {
-                    return Future.succeededFuture();
-                  }
-                  JsonObject item = new JsonObject()
-                      .put("channel", i.channel().wireName())
-                      .put("classification", RoutingJson.classification(cls))
-                      .put("lastAgent", last.map(UUID::toString).orElse(null))
-                      .put("excluded", new JsonArray());
-                  log.atInfo().addKeyValue("interactionId", id).addKeyValue("queue", cls.queue())
-                      .addKeyValue("rule", cls.rule()).addKeyValue("priority", cls.priority()).log("interaction queued");
-                  return live.enqueue(id.toString(), item, since).onSuccess(x -> vertx.eventBus().publish(INTERACTION_QUEUED,
-                      new JsonObject().put("interactionId", id.toString()).put("queue", cls.queue()).put("rule", cls.rule())
-                          .put("priority", cls.priority()).put("channel", i.channel().wireName())));
-                }));
+        java.util.Optional<UUID> last = sticky.result();
+        return stores.routing().queueOne(sql, id.value(), cls.queue(), cls.priority(), RoutingJson.classification(cls),
+                since, "rule " + cls.rule(), clock.instant())
+            .compose(queued -> {
+              if (queued.isEmpty()) {
+                return Future.succeededFuture();
+              }
+              JsonObject item = new JsonObject()
+                  .put("channel", i.channel().wireName())
+                  .put("classification", RoutingJson.classification(cls))
+                  .put("lastAgent", last.map(UUID::toString).orElse(null))
+                  .put("excluded", new JsonArray());
+              log.atInfo().addKeyValue("interactionId", id).addKeyValue("queue", cls.queue())
+                  .addKeyValue("rule", cls.rule()).addKeyValue("priority", cls.priority()).log("interaction queued");
+              return live.enqueue(id.toString(), item, since).onSuccess(x -> vertx.eventBus().publish(INTERACTION_QUEUED,
+                  new JsonObject().put("interactionId", id.toString()).put("queue", cls.queue()).put("rule", cls.rule())
+                      .put("priority", cls.priority()).put("channel", i.channel().wireName())));
+            });
       });
     });
   }

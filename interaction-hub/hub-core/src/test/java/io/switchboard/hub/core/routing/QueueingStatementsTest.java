@@ -1,0 +1,148 @@
+package io.switchboard.hub.core.routing;
+
+import static io.switchboard.hub.core.CoreFixture.await;
+import static io.switchboard.hub.core.CoreFixture.newMobile;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.CustomerId;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.IntakeResult;
+import io.switchboard.hub.api.InteractionId;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.core.CoreFixture;
+import io.switchboard.hub.core.auth.Principal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What putting a new interaction in its queue costs PostgreSQL, counted by PostgreSQL itself ({@code pg_stat_statements}),
+ * and that the sticky agent it records is still the one who last answered the customer or anyone merged with it.
+ * Issue 12: queueing took nine round trips one after the other (interaction, customer, golden record, members, last
+ * agent, and a transaction of two writes), more than the intake itself.
+ */
+@DisplayName("what queueing a new interaction costs PostgreSQL")
+class QueueingStatementsTest {
+  private static final int N = 20;
+
+  private static RoutingTestBed bed;
+  private static CoreFixture f;
+
+  @BeforeAll
+  static void start(@TempDir Path dir) throws Exception {
+    bed = RoutingTestBed.start(dir);
+    f = bed.f;
+    await(f.db.pool().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (bed != null) {
+      bed.close();
+    }
+  }
+
+  private static long[] counts() {
+    Row r = await(f.db.pool().query(
+        "SELECT coalesce(sum(calls) FILTER (WHERE upper(query) NOT IN ('BEGIN', 'COMMIT', 'ROLLBACK')), 0) AS statements,"
+            + " coalesce(sum(calls), 0) AS round_trips"
+            + " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            + " AND query NOT LIKE '%pg_stat_statements%'").execute()).iterator().next();
+    return new long[] {r.getLong("statements"), r.getLong("round_trips")};
+  }
+
+  /** A chat taken in, not queued yet (state created). */
+  private static IntakeResult takenIn(SenderAddress sender) {
+    return await(f.intake.accept(new InboundContact(Channel.CHAT, "chat-" + UUID.randomUUID(), sender, "Queued Customer",
+        "t-" + UUID.randomUUID(), List.of(), null, new MessageContent.Text("hello"), Map.of("language", "en"),
+        Instant.now())));
+  }
+
+  @Test
+  void queueingANewInteractionCostsFourStatementsWithoutATransaction() {
+    List<InteractionId> ids = new ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      ids.add(takenIn(SenderAddress.phone(newMobile())).interactionId());
+    }
+    long[] before = counts();
+    ids.forEach(id -> await(bed.routing.enqueue(id)));
+    long[] after = counts();
+    double statements = (double) (after[0] - before[0]) / N;
+    double roundTrips = (double) (after[1] - before[1]) / N;
+    System.out.printf("enqueue: %.2f statements and %.2f round trips each (%d interactions)%n", statements, roundTrips, N);
+
+    for (InteractionId id : ids) {
+      assertThat(f.count("SELECT count(*) FROM interactions WHERE id = $1 AND state = 'queued' AND queue_id = 'general'",
+          id.value())).isEqualTo(1L);
+      assertThat(f.count("SELECT count(*) FROM interaction_transitions WHERE interaction_id = $1 AND from_state = 'created'"
+          + " AND to_state = 'queued' AND reason = 'rule default'", id.value())).isEqualTo(1L);
+      assertThat(await(bed.live.item(id.toString()))).as("waiting live").isNotNull();
+    }
+    assertThat(statements).as("statements per enqueue (interaction, customer, sticky agent, queue)").isLessThanOrEqualTo(4.0);
+    assertThat(roundTrips).as("round trips per enqueue: no BEGIN and COMMIT around the write").isLessThanOrEqualTo(4.0);
+
+    // Queueing again changes nothing: no second transition, still one live item.
+    ids.forEach(id -> await(bed.routing.enqueue(id)));
+    for (InteractionId id : ids) {
+      assertThat(f.count("SELECT count(*) FROM interaction_transitions WHERE interaction_id = $1 AND to_state = 'queued'",
+          id.value())).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void theStickyAgentIsTheOneWhoLastAnsweredTheCustomerOrAnyoneMergedWithIt() {
+    Principal.Staff agent = bed.availableAgent(50);
+    // Customer A is answered by the agent.
+    SenderAddress a = SenderAddress.phone(newMobile());
+    IntakeResult first = takenIn(a);
+    await(bed.routing.enqueue(first.interactionId()));
+    int offered = 0;
+    for (int round = 0; round < 20 && offered == 0; round++) {
+      offered += await(bed.routing.pass());
+    }
+    await(bed.routing.accept(agent, first.interactionId()));
+
+    // A's next contact remembers the agent.
+    IntakeResult again = takenIn(a);
+    await(bed.routing.enqueue(again.interactionId()));
+    assertThat(lastAgent(again.interactionId())).isEqualTo(agent.agentId().toString());
+
+    // Customer B, unknown to the agent, is merged into A: B's next contact goes to A's agent too; a stranger C's does not.
+    SenderAddress b = SenderAddress.phone(newMobile());
+    IntakeResult fromB = takenIn(b);
+    CustomerId customerB = fromB.customerId();
+    await(f.customers.merge(CoreFixture.ADMIN, first.customerId(), customerB));
+    IntakeResult bAgain = takenIn(b);
+    await(bed.routing.enqueue(bAgain.interactionId()));
+    assertThat(lastAgent(bAgain.interactionId())).isEqualTo(agent.agentId().toString());
+    assertThat(await(f.stores.routing().stickyAgent(f.db.pool(), customerB.value(), Instant.now().minusSeconds(3600),
+        null))).contains(agent.agentId().value());
+
+    IntakeResult fromC = takenIn(SenderAddress.phone(newMobile()));
+    await(bed.routing.enqueue(fromC.interactionId()));
+    assertThat(lastAgent(fromC.interactionId())).isNull();
+    // Outside the window: nobody; an unknown customer: nobody.
+    assertThat(await(f.stores.routing().stickyAgent(f.db.pool(), first.customerId().value(), Instant.now().plusSeconds(60),
+        null))).isEmpty();
+    assertThat(await(f.stores.routing().stickyAgent(f.db.pool(), UUID.randomUUID(), Instant.now().minusSeconds(3600),
+        null))).isEmpty();
+  }
+
+  private static String lastAgent(InteractionId id) {
+    JsonObject item = await(bed.live.item(id.toString()));
+    assertThat(item).as("waiting live").isNotNull();
+    return item.getString("lastAgent");
+  }
+}
