@@ -49,6 +49,17 @@ public final class BackendFailures {
     return t instanceof io.vertx.core.VertxException && "Timeout waiting for connection".equals(t.getMessage());
   }
 
+  /**
+   * vertx-sql-client refusing a statement because its connection was closed under it (the server ended it: a backend
+   * crashed and PostgreSQL ended every connection to recover, or an administrator terminated it): plain
+   * {@code VertxException}s known by their messages. The statement was never sent, so nothing of it was written.
+   */
+  private static boolean closedBeforeSent(Throwable t) {
+    String m = t.getMessage();
+    return t instanceof io.vertx.core.VertxException && m != null
+        && (m.startsWith("Connection is not active now") || m.startsWith("Pending requests failed to be sent"));
+  }
+
   private static String which(Throwable t) {
     if (t instanceof PgException pg) {
       String state = pg.getSqlState();
@@ -56,6 +67,9 @@ public final class BackendFailures {
     }
     if (t instanceof ClosedConnectionException) {
       return "PostgreSQL";
+    }
+    if (closedBeforeSent(t)) {
+      return "PostgreSQL (its connection was closed)";
     }
     if (poolWait(t)) {
       return "PostgreSQL (every pooled connection stayed busy)";
