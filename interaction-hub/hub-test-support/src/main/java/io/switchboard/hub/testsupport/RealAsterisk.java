@@ -75,6 +75,9 @@ public final class RealAsterisk implements AutoCloseable {
         """.formatted(run, home));
     // The sample configuration's module list, as shipped in config/asterisk/modules.conf.
     Files.copy(sample("modules.conf"), etc.resolve("modules.conf"));
+    // Test phones keep state across calls in global variables (a phone that rings out the first time and answers later
+    // calls): GLOBAL() is in func_global, which the product's dialplan does not need, so the sample does not load it.
+    Files.writeString(etc.resolve("modules.conf"), "load => func_global.so\n", java.nio.file.StandardOpenOption.APPEND);
     Files.writeString(etc.resolve("manager.conf"), """
         [general]
         enabled = yes
