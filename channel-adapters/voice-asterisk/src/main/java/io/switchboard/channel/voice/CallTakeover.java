@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *       node whose periodic pass ({@link #tick}) gets its lease ({@link Call#detached}): hang-up, hold and transfer work
  *       from it over AMI, and when the bridge ends the caller comes to it as above;
  *   <li>an offered callback whose agent's phone rings for a node that went away (no caller to hand over) is found by the
- *       same pass: the phone is hung up and the offer withdrawn as lost ({@link #callbackOfferLost}).
+ *       same pass: the phone is hung up and the offer withdrawn as lost ({@link #callbackOfferLost}); one the agent
+ *       accepted on the console while the phone rang is rung again for that agent ({@link #acceptedCallbackLost}).
  * </ul>
  *
  * <p>What a node needs to know comes from the caller's channel variables, which this node sets: {@value #INTERACTION_VAR},
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * node's FastAGI address, tried first by the dialplan).
  *
  * <p>Size (over 400 lines, #15): every way a call changes hands between nodes lives here (a handed-over waiting or
- * held caller, a talking inbound call, a talking callback, an offer left ringing by the node that went away), because
- * they share one lease protocol and one reading of the channel variables; split by case, each part would repeat both.
+ * held caller, a talking inbound call, a talking callback, an offer or an accepted callback left ringing by the node
+ * that went away), because they share one lease protocol and one reading of the channel variables; split by case, each
+ * part would repeat both.
  */
 final class CallTakeover {
   private static final Logger log = LoggerFactory.getLogger(CallTakeover.class);
@@ -157,19 +159,28 @@ final class CallTakeover {
         }
         continue;
       }
-      if (o.state() != InteractionState.ASSIGNED || adapter.call(o.id()).isPresent()) {
+      if (o.state() != InteractionState.ASSIGNED) {
         continue;
       }
       if ("requested".equals(o.attributes().get("voice.callback"))) {
-        // A callback whose customer talks with the agent: its node's lease ran out or was given up.
+        Call here = adapter.call(o.id()).orElse(null);
+        if (here != null && here.state != Call.State.CALLBACK) {
+          continue; // rung, dialled or talked to by this node
+        }
+        // A callback being worked whose node's lease ran out or was given up: its customer talks with the agent, or the
+        // agent accepted it on the console while their phone rang.
         if (leased(AsteriskAdapter.CALLBACK_LEASE + o.id())) {
           if (channels == null) {
             channels = adapter.ami() == null ? null : adapter.ami().channels();
           }
-          if (channels == null || !adoptCallback(o, channels)) {
+          boolean taken = channels != null && ((here == null && adoptCallback(o, channels)) || acceptedCallbackLost(o, here, channels));
+          if (!taken) {
             adapter.context().leases().release(AsteriskAdapter.CALLBACK_LEASE + o.id(), adapter.node());
           }
         }
+        continue;
+      }
+      if (adapter.call(o.id()).isPresent()) {
         continue;
       }
       if (uniqueId == null) {
@@ -252,6 +263,57 @@ final class CallTakeover {
     log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("ringingLegsHungUp", legs).addKeyValue("takenOn", takenOn)
         .log("took over a callback whose agent's phone rang when its hub node went away");
     withdrawLostOffer(o.id());
+  }
+
+  /**
+   * A callback the agent accepted on the console while their phone rang for a node that went away (interaction assigned,
+   * a leg rung for it, {@link #legId}, still up and not answered, nobody renewing the callback's lease, which this node
+   * holds now): an answer would reach no node and nobody would dial the customer. As for a caller accepted that way
+   * ({@link #resume}): this node takes the callback on, hangs the old leg up and rings the same agent's phone again (the
+   * agent named on the leg, {@value #AGENT_VAR}); the answer dials the customer ({@link CallbackDialler}) with the usual
+   * tries. Runs on the pass's thread, so the next pass finds the callback ringing here and never rings it twice. False
+   * (nothing done) when no such leg is up, the leg names no agent, or the callback has no usable number: left to the
+   * agent, as before.
+   */
+  private boolean acceptedCallbackLost(OpenInteraction o, Call here, List<AmiClient.LiveChannel> channels) {
+    String number = o.attributes().get("voice.callbackNumber");
+    if (number == null || !number.matches("\\+?[0-9]{3,20}")) {
+      return false;
+    }
+    java.util.regex.Pattern legPattern = java.util.regex.Pattern.compile("sb-" + java.util.regex.Pattern.quote(o.id().toString()) + "-[0-9a-f]{8}");
+    List<AmiClient.LiveChannel> ringing = channels.stream().filter(c -> c.uniqueId() != null && legPattern.matcher(c.uniqueId()).matches()
+        && !c.answered() && c.name() != null).toList();
+    AgentId agent = null;
+    for (AmiClient.LiveChannel leg : ringing) {
+      agent = agent(adapter.ami().getVariable(leg.name(), AGENT_VAR));
+      if (agent != null) {
+        break;
+      }
+    }
+    if (agent == null) {
+      if (!ringing.isEmpty()) {
+        log.atWarn().addKeyValue("interactionId", o.id()).log("takeover: an accepted callback's ringing leg names no agent; left alone");
+      }
+      return false;
+    }
+    Call call = new Call(o.externalId(), o.externalId(), null, number, null);
+    call.callbackNumber = number;
+    call.interaction = o.id();
+    call.queuedAt = Instant.now();
+    call.state = Call.State.CALLBACK;
+    if (!(here == null ? adapter.queued(call) : adapter.replace(here, call))) {
+      return false;
+    }
+    int legs = 0;
+    for (AmiClient.LiveChannel leg : ringing) {
+      if (adapter.ami().hangup(leg.uniqueId())) {
+        legs++;
+      }
+    }
+    log.atWarn().addKeyValue("interactionId", o.id()).addKeyValue("agentId", agent).addKeyValue("ringingLegsHungUp", legs)
+        .log("took over an accepted callback whose agent's phone rang when its hub node went away; ringing it again");
+    adapter.flows().events.ring(call, agent);
+    return true;
   }
 
   /**

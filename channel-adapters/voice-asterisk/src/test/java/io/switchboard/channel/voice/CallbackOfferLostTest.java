@@ -54,10 +54,34 @@ class CallbackOfferLostTest {
     return id;
   }
 
+  /** A callback the agent accepted on the console while another node rang their phone (assigned, nobody dialled yet). */
+  static InteractionId acceptedCallback(String number) {
+    InteractionId id = InteractionId.random();
+    voice.hub.open.add(new OpenInteraction(id, "1765000002." + id.toString().substring(0, 4), InteractionState.ASSIGNED,
+        Map.of("voice.callback", "requested", "voice.callbackNumber", number)));
+    return id;
+  }
+
+  /** The ;1 halves of the legs rung for {@code id} so far (any node), by uniqueid. */
+  static java.util.List<String> legsRung(InteractionId id) {
+    java.util.regex.Pattern leg = java.util.regex.Pattern.compile("sb-" + id + "-[0-9a-f]{8}");
+    return voice.calls.events().stream().filter(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent n
+            && n.getUniqueId() != null && leg.matcher(n.getUniqueId()).matches())
+        .map(e -> ((org.asteriskjava.manager.event.NewChannelEvent) e).getUniqueId()).distinct().toList();
+  }
+
   /** Rings {@code phone} as a node rings an agent's phone for {@code id}; returns the leg's uniqueid. */
   static String ring(InteractionId id, String phone, String hex) throws Exception {
+    return ring(id, phone, hex, null);
+  }
+
+  /** As {@link #ring(InteractionId, String, String)}, the leg's {@code SB_AGENT} set to {@code agent} (null: unset). */
+  static String ring(InteractionId id, String phone, String hex, String agent) throws Exception {
     String leg = "sb-" + id + "-" + hex;
     OriginateAction o = new OriginateAction();
+    if (agent != null) {
+      o.setVariables(Map.of("SB_CALL", id.toString(), "SB_AGENT", agent));
+    }
     o.setChannel("Local/" + phone + "@test-phones/n");
     o.setApplication("Wait");
     o.setData("600");
@@ -130,6 +154,69 @@ class CallbackOfferLostTest {
     assertThat(voice.calls.hungUp(malformed)).isFalse();
     assertThat(voice.adapter.call(id)).isEmpty();
     for (String leg : new String[] {answered, foreign, malformed}) {
+      voice.calls.hangUp(leg);
+    }
+  }
+
+  @Test
+  void anAcceptedCallbackWhosePhoneRingsForANodeThatWentAwayIsRungAgainForTheSameAgentOnce() throws Exception {
+    voice.hub.endpoints.put(AGENT, "Local/1002@test-phones/n"); // rings, never answers: the new ring stays visible
+    InteractionId id = acceptedCallback(NUMBER);
+    String lease = AsteriskAdapter.CALLBACK_LEASE + id;
+    assertThat(CallFlows.await(voice.hub.leases().acquire(lease, "other-node", Duration.ofMinutes(1)))).isTrue();
+    String leg = ring(id, "1002", "0000abcd", AGENT.toString());
+
+    twoPasses();
+    assertThat(voice.calls.hungUp(leg)).as("the other node rings it: left alone").isFalse();
+    assertThat(legsRung(id)).as("nothing rung here").containsExactly(leg);
+    assertThat(voice.adapter.call(id)).isEmpty();
+
+    // The other node goes away and gives its lease up (a crash lets it run out).
+    CallFlows.await(voice.hub.leases().release(lease, "other-node"));
+    await("the phone the other node rang is hung up", () -> voice.calls.hungUp(leg));
+    await("this node rings the agent's phone again", () -> legsRung(id).size() == 2);
+    String again = legsRung(id).get(1);
+    Call call = voice.adapter.call(id).orElseThrow();
+    assertThat(call.state).as("ringing here for the agent who accepted").isEqualTo(Call.State.CALLBACK_RINGING);
+    assertThat(call.ringing).isEqualTo(AGENT);
+    assertThat(call.ringingLeg).isEqualTo(again);
+    assertThat(call.callbackNumber).isEqualTo(NUMBER);
+    assertThat(leaseFree(lease)).as("this node holds the callback's lease (it dials on answer)").isFalse();
+    twoPasses();
+    assertThat(legsRung(id)).as("rung again once, not at every pass").hasSize(2);
+    assertThat(voice.calls.hungUp(again)).isFalse();
+    assertThat(voice.hub.lost).as("accepted: no offer to withdraw").noneMatch(l -> l.startsWith(id.toString()));
+
+    voice.adapter.onInteractionEvent(new InteractionLifecycleEvent.Ended(id, "closed by a supervisor"));
+    await("the new ring stops with the interaction", () -> voice.calls.hungUp(again));
+  }
+
+  @Test
+  void anAcceptedCallbacksAnsweredLegOrALegNamingNoAgentIsNeverRungAgain() throws Exception {
+    voice.hub.endpoints.put(AGENT, "Local/1002@test-phones/n");
+    InteractionId answeredId = acceptedCallback(NUMBER);
+    String answered = ring(answeredId, "1001", "0000beef", AGENT.toString()); // answered: the agent's leg dials or is handed over
+    await("the phone answered", () -> voice.calls.answered(answered));
+    InteractionId noAgentId = acceptedCallback(NUMBER);
+    String noAgent = ring(noAgentId, "1002", "00005678"); // no SB_AGENT: whose phone is unknown
+    InteractionId badAgentId = acceptedCallback(NUMBER);
+    String badAgent = ring(badAgentId, "1002", "00009abc", "not-an-agent");
+    InteractionId noNumberId = acceptedCallback("12\u0000; Dial(evil)");
+    String noNumber = ring(noNumberId, "1002", "0000def0", AGENT.toString()); // no usable number to dial
+
+    twoPasses();
+    twoPasses();
+    for (String leg : new String[] {answered, noAgent, badAgent, noNumber}) {
+      assertThat(voice.calls.hungUp(leg)).as(leg + " untouched").isFalse();
+    }
+    for (InteractionId id : new InteractionId[] {answeredId, noAgentId, badAgentId, noNumberId}) {
+      assertThat(legsRung(id)).as("nothing rung again for " + id).hasSize(1);
+      assertThat(voice.adapter.call(id)).isEmpty();
+      await("the lease taken to look is given back", () -> leaseFree(AsteriskAdapter.CALLBACK_LEASE + id));
+    }
+    assertThat(voice.hub.lost).noneMatch(l -> l.startsWith(answeredId.toString()) || l.startsWith(noAgentId.toString())
+        || l.startsWith(badAgentId.toString()) || l.startsWith(noNumberId.toString()));
+    for (String leg : new String[] {answered, noAgent, badAgent, noNumber}) {
       voice.calls.hangUp(leg);
     }
   }

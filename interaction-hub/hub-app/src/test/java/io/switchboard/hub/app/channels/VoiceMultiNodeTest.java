@@ -38,6 +38,7 @@ class VoiceMultiNodeTest {
   static final PrivateAsterisk asterisk = PrivateAsterisk.with(TestPhones.context("test-phones")
           .answersAfter("1001", 1).answersAfter("1002", 1)
           .exten("1003", ringsFirstThenAnswers("1003")).exten("1004", ringsFirstThenAnswers("1004"))
+          .exten("1005", ringsFirstThenAnswers("1005"))
           .and("test-customers").busy("_+X.")
           .answers("_+493050061X")) // these customers answer a callback
       .nodes(2).callerPrefix("mn-caller").ivr("""
@@ -305,6 +306,56 @@ class VoiceMultiNodeTest {
         .filter(java.util.Objects::nonNull).toList();
     assertThat(reasons).as("withdrawn because its node went away, not timed out")
         .contains("the hub node ringing the agent's phone went away").doesNotContain("offer timed out");
+    assertThat(left).as("the callback goes on").isNotDone();
+    assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
+    assertThat(RoutingFixture.await(left).getString("reason")).isEqualTo("callback call ended");
+    AsteriskCalls.await("the customer's phone is hung up", () -> calls.hungUp(customer));
+  }
+
+  @Test
+  @DisplayName("a callback accepted on the console while its phone rang, whose node goes away: the other node rings the agent's phone again and dials the customer")
+  void aCallbackAcceptedWhileItsPhoneRangIsRungAgainByTheOtherNode() throws Exception {
+    String admin = bearer(b.login("ada", "ada-demo-pw"));
+    String alice = bearer(b.login("alice", "alice-demo-pw"));
+    String aliceId = b.get("/api/v1/auth/me", alice).json().getString("id");
+    phone(admin, aliceId, "1005");
+    String id = callbackRequested("+4930500614", admin);
+    String offerCreated = ClusterEvents.address(RoutingService.OFFER_CREATED);
+    var offered = fx.expect(offerCreated, e -> id.equals(e.getString("interactionId")));
+    String console = fx.available("alice");
+    RoutingFixture.await(offered);
+    AsteriskCalls.await("alice's phone rings for the callback (rung by node A)", () -> ringingLegs("1005").size() == 1);
+    String firstLeg = ringingLegs("1005").get(0);
+    // Alice accepts on the console (as the console's Accept button does) while her phone rings: assigned, nobody dialled.
+    assertThat(b.post("/api/v1/interactions/" + id + "/accept", console, "").status()).isEqualTo(204);
+    assertThat(b.get("/api/v1/interactions/" + id, admin).json().getString("state")).isEqualTo("assigned");
+    var talking = fx.expect(ClusterEvents.address(ClusterEvents.CALL_STATE),
+        e -> id.equals(e.getString("interactionId")) && "talking".equals(e.getString("state")));
+    var left = fx.expect(ClusterEvents.address(ChannelRuntime.CUSTOMER_LEFT), e -> id.equals(e.getString("interactionId")));
+
+    // Node A goes away while alice's phone rings (ring 15 s): no caller comes back to hand over, no offer to withdraw;
+    // node B's takeover pass finds the assigned callback's phone ringing for a node nobody renews the lease of.
+    long gone = System.nanoTime();
+    a.close();
+    AsteriskCalls.await("the phone node A rang is hung up", () -> calls.hungUp(firstLeg));
+    String[] again = new String[1];
+    AsteriskCalls.await("node B rings alice's phone again", () -> {
+      again[0] = ringingLegs("1005").stream().filter(l -> !l.equals(firstLeg)).findFirst().orElse(null);
+      return again[0] != null;
+    });
+    long rungAgain = System.nanoTime();
+    assertThat(RoutingFixture.await(talking).getString("agentId")).as("the agent who accepted").isEqualTo(aliceId);
+    String customer = customerLeg("+4930500614");
+    AsteriskCalls.await("node B dialled the customer from alice's new leg and they talk", () -> calls.bridges(customer) == 1);
+    System.out.printf("node A closed -> accepted callback rung again %d ms, -> customer talking %d ms%n",
+        (rungAgain - gone) / 1_000_000, (System.nanoTime() - gone) / 1_000_000);
+    assertThat(ringingLegs("1005")).as("one new ring, not several").containsExactly(again[0]);
+    JsonObject detail = b.get("/api/v1/interactions/" + id, admin).json();
+    assertThat(detail.getString("state")).isEqualTo("assigned");
+    List<String> reasons = detail.getJsonArray("transitions").stream().map(o -> ((JsonObject) o).getString("reason"))
+        .filter(java.util.Objects::nonNull).toList();
+    assertThat(reasons).as("accepted: nothing withdrawn or timed out").doesNotContain("the hub node ringing the agent's phone went away")
+        .doesNotContain("offer timed out");
     assertThat(left).as("the callback goes on").isNotDone();
     assertThat(b.post("/api/v1/interactions/" + id + "/call/hangup", alice, "").status()).isEqualTo(202);
     assertThat(RoutingFixture.await(left).getString("reason")).isEqualTo("callback call ended");
