@@ -343,6 +343,9 @@ public final class AsteriskAdapter implements ChannelAdapter {
         c.customerChannel = customerChannel;
         c.customerLegId = customerLegId;
         controls().state(c, Call.State.CALLBACK_TALKING); // the console shows the call talking
+        // A callback of a recorded queue is recorded from the customer's answer, as a call from the bridge (an AMI action:
+        // not on the event pump's thread).
+        Thread.ofVirtual().name("voice-callback-recording").start(() -> controls().bridged(c));
       }
     }
   }

@@ -139,13 +139,22 @@ final class CallControls {
         .log("supervisor's phone rings to spy on the call");
   }
 
-  /** At a bridge: starts the recording when the call's queue records and it does not run yet. */
+  /**
+   * At a bridge: starts the recording when the call's queue records and it does not run yet. MixMonitor records both
+   * directions of the customer's channel: the caller's for an inbound call, the customer's leg the callback dialled for a
+   * callback (the caller's own channel ended when the callback was requested).
+   */
   void bridged(Call call) {
     if (call.recording != null || call.queue == null || !adapter.settings().recordQueues().contains(call.queue)) {
       return;
     }
+    String customerChannel = call.state.callback() ? call.customerChannel : call.channel;
+    if (customerChannel == null) {
+      log.atWarn().addKeyValue("interactionId", call.interaction).log("could not start the call's recording: no customer channel");
+      return;
+    }
     String file = "switchboard-" + call.interaction + ".wav";
-    if (adapter.ami() != null && adapter.ami().mixMonitor(call.channel, file)) {
+    if (adapter.ami() != null && adapter.ami().mixMonitor(customerChannel, file)) {
       call.recording = file;
       log.atInfo().addKeyValue("interactionId", call.interaction).addKeyValue("file", file).log("recording the call");
       // The file name is stored on the interaction (attribute voice.recording), with a transition saying so.

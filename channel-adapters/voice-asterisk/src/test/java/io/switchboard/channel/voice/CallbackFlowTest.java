@@ -48,7 +48,7 @@ class CallbackFlowTest {
             retryDelay: 1s
             ringTimeout: 5s
             agentPrompts: [beep]
-          """), Map.of("ringTimeout", "10s"))
+          """), Map.of("ringTimeout", "10s", "recordQueues", java.util.List.of("recorded")))
       .phone(AGENT, "Local/1001@test-phones/n");
 
   /** A caller from {@code number} who presses 1 in the menu, waits, then presses 1 for a callback. */
@@ -75,6 +75,27 @@ class CallbackFlowTest {
     return agentLeg(id);
   }
 
+  @Test
+  void aCallbackOfARecordedQueueIsRecordedFromTheCustomersAnswerAndOthersAreNot() throws Exception {
+    Call call = callbackRequestedBy(ANSWERS);
+    InteractionId id = call.interaction;
+    // Offered from the queue "recorded" (channels.voice.recordQueues), as the router names it in the offer.
+    voice.adapter.onInteractionEvent(new InteractionLifecycleEvent.Offered(id, AGENT, "recorded"));
+    await("the agent's phone rings", () -> agentLeg(id) != null);
+    String leg = agentLeg(id);
+    await("agent and customer share a bridge", () -> bridgedWith(leg, ANSWERS));
+    await("the callback is talking", () -> call.state == Call.State.CALLBACK_TALKING && call.customerChannel != null);
+    String customer = call.customerChannel;
+    String file = "switchboard-" + id + ".wav";
+    await("MixMonitor runs on the customer's leg", () -> voice.calls.seen(org.asteriskjava.manager.event.MixMonitorStartEvent.class,
+        m -> customer.equals(m.getChannel())));
+    await("the file name is stored on the interaction", () -> voice.hub.changesOf(id).stream()
+        .anyMatch(a -> file.equals(a.get("voice.recording"))));
+    assertThat(call.recording).isEqualTo(file);
+    voice.calls.hangUp(channelOf(ANSWERS));
+    await("the hub hears the callback call ended", () -> voice.hub.left.contains(id + " callback call ended"));
+  }
+
   /** The uniqueid of the last agent leg Asterisk made for the interaction ({@code sb-<interaction>-...}); null when none. */
   static String agentLeg(InteractionId id) {
     String start = "sb-" + id + "-";
@@ -99,6 +120,7 @@ class CallbackFlowTest {
       throw e;
     }
     await("the callback is talking", () -> call.state == Call.State.CALLBACK_TALKING);
+    assertThat(call.recording).as("a queue that does not record").isNull();
     // The customer hangs up: the callback is recorded as made, the agent's leg ends.
     String customer = channelOf(ANSWERS);
     voice.calls.hangUp(customer);
