@@ -1,5 +1,6 @@
 package io.switchboard.hub.core.intake;
 
+import io.switchboard.hub.api.error.UnavailableException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,6 +26,11 @@ import java.util.function.Consumer;
  * its keys, and never before an earlier waiting item sharing one: such items are written one after the other, in the
  * order submitted, exactly as one-by-one writes would be (the second sees what the first stored).
  *
+ * <p>An item that waits longer than {@code maxWait} for its batch (the batches before it are stuck: PostgreSQL holds a
+ * lock, or does not answer) is taken out of the line and fails with an {@link UnavailableException}, as a request
+ * that waited that long for a pooled connection does: the caller is answered 503 with Retry-After instead of waiting
+ * without a bound behind the stuck batch. An item already in a batch is never failed by its wait.
+ *
  * <p>Thread-safe: items may be submitted from any thread or event loop. Each item's future completes on the Vert.x
  * context it was submitted from (or on whatever thread completes it, when submitted from outside Vert.x).
  *
@@ -34,6 +40,7 @@ import java.util.function.Consumer;
 final class GroupCommit<T, R> {
   private final int maxBatch;
   private final int maxInFlight;
+  private final long maxWaitMillis;
   private final Consumer<List<Item<T, R>>> run;
   private final ArrayDeque<Item<T, R>> waiting = new ArrayDeque<>();
   private final Set<String> inFlightKeys = new HashSet<>();
@@ -41,35 +48,61 @@ final class GroupCommit<T, R> {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong items = new AtomicLong();
   private final AtomicLong largest = new AtomicLong();
+  private final AtomicLong expired = new AtomicLong();
 
   /**
    * @param run writes one batch; it must complete every item of it, whatever happens (an item left incomplete holds
    *     its keys and its batch slot for ever)
    */
-  GroupCommit(int maxBatch, int maxInFlight, Consumer<List<Item<T, R>>> run) {
+  GroupCommit(int maxBatch, int maxInFlight, java.time.Duration maxWait, Consumer<List<Item<T, R>>> run) {
     if (maxBatch < 1 || maxInFlight < 1) {
       throw new IllegalArgumentException("maxBatch and maxInFlight must be at least 1");
     }
+    if (maxWait.isNegative() || maxWait.isZero()) {
+      throw new IllegalArgumentException("maxWait must be positive: " + maxWait);
+    }
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
+    this.maxWaitMillis = Math.max(1, maxWait.toMillis());
     this.run = run;
   }
 
-  /** Queues {@code value} under {@code keys}; its result comes when its batch has been written. */
+  /**
+   * Queues {@code value} under {@code keys}; its result comes when its batch has been written, or an
+   * {@link UnavailableException} when it waited {@code maxWait} without its batch starting (submitted on a Vert.x
+   * context; from outside one it waits without a bound).
+   */
   Future<R> submit(T value, Set<String> keys) {
     Item<T, R> item = new Item<>(value, keys, Vertx.currentContext());
     synchronized (this) {
       waiting.add(item);
+      if (item.context != null) {
+        item.timer = item.context.owner().setTimer(maxWaitMillis, id -> expire(item));
+      }
     }
     drain();
     return item.result.future();
   }
 
-  /** Batches formed, items written through batches, and the largest batch so far. */
-  record Stats(long batches, long items, long largest) {}
+  /** Takes {@code item} out of the line when it still waits for its batch, and fails it. */
+  private void expire(Item<T, R> item) {
+    boolean removed;
+    synchronized (this) {
+      removed = waiting.remove(item);
+    }
+    if (removed) {
+      expired.incrementAndGet();
+      item.fail(new UnavailableException("PostgreSQL does not answer: the contact waited " + maxWaitMillis
+          + " ms behind intakes still being written"));
+      drain(); // items it held back by a shared key may go now
+    }
+  }
+
+  /** Batches formed, items written through batches, the largest batch so far, and items failed for waiting too long. */
+  record Stats(long batches, long items, long largest, long expired) {}
 
   Stats stats() {
-    return new Stats(batches.get(), items.get(), largest.get());
+    return new Stats(batches.get(), items.get(), largest.get(), expired.get());
   }
 
   /** Starts as many batches as there are free slots and waiting items that may go. */
@@ -126,6 +159,9 @@ final class GroupCommit<T, R> {
       if (free) {
         it.remove();
         batch.add(item);
+        if (item.timer >= 0) {
+          item.context.owner().cancelTimer(item.timer);
+        }
       }
     }
     batch.forEach(item -> inFlightKeys.addAll(item.keys));
@@ -148,6 +184,7 @@ final class GroupCommit<T, R> {
     private final Promise<R> result = Promise.promise();
     private final AtomicInteger completions = new AtomicInteger();
     private Runnable onDone;
+    private long timer = -1;
 
     private Item(T value, Set<String> keys, Context context) {
       this.value = value;
@@ -166,6 +203,18 @@ final class GroupCommit<T, R> {
         context.runOnContext(v -> result.handle(outcome));
       }
       onDone.run();
+    }
+
+    /** Fails an item that never went into a batch (no batch to tell). */
+    private void fail(Throwable failure) {
+      if (completions.getAndIncrement() != 0) {
+        return;
+      }
+      if (context == null || context == Vertx.currentContext()) {
+        result.fail(failure);
+      } else {
+        context.runOnContext(v -> result.fail(failure));
+      }
     }
   }
 }

@@ -70,11 +70,26 @@ public final class IntakeService implements InboundSink {
    * @param maxInFlight batches being looked up or written at once on this node (each holds one connection at a
    *     time); a contact arriving with fewer in flight goes at once
    */
-  public record Batching(int maxBatch, int maxInFlight) {
+  public record Batching(int maxBatch, int maxInFlight, java.time.Duration maxWait) {
+    /**
+     * How long a contact waits at most for its batch to start (the batches before it stuck on a lock or a PostgreSQL
+     * that does not answer) before it is refused as unavailable (503 with Retry-After): PostgreSQL's pool wait, 30 s.
+     */
+    public static final java.time.Duration MAX_WAIT = java.time.Duration.ofSeconds(30);
+
     public Batching {
       if (maxBatch < 1 || maxInFlight < 1) {
         throw new IllegalArgumentException("maxBatch and maxInFlight must be at least 1");
       }
+      java.util.Objects.requireNonNull(maxWait, "maxWait");
+      if (maxWait.isNegative() || maxWait.isZero()) {
+        throw new IllegalArgumentException("maxWait must be positive: " + maxWait);
+      }
+    }
+
+    /** Batches of {@code maxBatch}, {@code maxInFlight} at once, waiting at most {@link #MAX_WAIT}. */
+    public Batching(int maxBatch, int maxInFlight) {
+      this(maxBatch, maxInFlight, MAX_WAIT);
     }
 
     /**
@@ -114,7 +129,7 @@ public final class IntakeService implements InboundSink {
     this.stores = stores;
     this.normalizer = normalizer;
     this.clock = clock;
-    this.batches = new GroupCommit<>(batching.maxBatch(), batching.maxInFlight(), this::runBatch);
+    this.batches = new GroupCommit<>(batching.maxBatch(), batching.maxInFlight(), batching.maxWait(), this::runBatch);
   }
 
   /** The group commit's counts so far (for metrics and tests). */
