@@ -23,10 +23,6 @@ import java.util.UUID;
  */
 public final class RoutingStore {
 
-  private static final String QUEUE =
-      "UPDATE interactions SET state = 'queued', queue_id = $2, priority = $3, routing = $4, waiting_since = $5,"
-          + " queued_at = coalesce(queued_at, $5), version = version + 1"
-          + " WHERE id = $1 AND state IN ('created', 'queued') RETURNING customer_id";
   /**
    * queued ← created/queued and its transition, in one autocommitted statement: one round trip and one commit where a
    * transaction of two statements took four (issue 12). The transition is inserted only when the update happened.
@@ -146,10 +142,6 @@ public final class RoutingStore {
       "SELECT id, agent_id, channel, state FROM interactions WHERE state IN ('assigned', 'wrap_up') AND agent_id IS NOT NULL";
   // The conversation's own last agent first (a reply to an email thread goes back to whoever handled it), then
   // the customer's last agent in any conversation.
-  private static final String LAST_AGENT =
-      "SELECT agent_id FROM interactions WHERE customer_id = ANY($1) AND agent_id IS NOT NULL"
-          + " AND answered_at IS NOT NULL AND answered_at >= $2"
-          + " ORDER BY (conversation_id IS NOT DISTINCT FROM $3::uuid) DESC, answered_at DESC LIMIT 1";
   static final String STUCK_CREATED =
       "SELECT id FROM interactions WHERE state = 'created' AND created_at < $1 ORDER BY created_at LIMIT 200";
   private static final String STATES_OF =
@@ -190,11 +182,6 @@ public final class RoutingStore {
   /** A stored routing decision. */
   public record DecisionRow(UUID id, Instant decidedAt, Integer rulesVersion, String queueId, UUID chosenAgentId, Integer step, JsonObject explanation) {}
 
-  /** queued ← created/queued: returns the customer when the interaction could be queued. */
-  public Future<Optional<UUID>> queue(SqlClient sql, UUID id, String queue, int priority, JsonObject routing, Instant waitingSince) {
-    return sql.preparedQuery(QUEUE).execute(Tuple.of(id, queue, priority, routing, Rows.odt(waitingSince)))
-        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("customer_id")));
-  }
 
   /**
    * queued ← created/queued with its transition ({@code created → queued}, {@code reason}) in one autocommitted
@@ -365,17 +352,9 @@ public final class RoutingStore {
     });
   }
 
-  /**
-   * The sticky agent: the agent who last answered in {@code conversation} since {@code since}, else the one who
-   * last answered one of these customers, if any.
-   */
-  public Future<Optional<UUID>> lastAgent(SqlClient sql, List<UUID> customers, Instant since, UUID conversation) {
-    return sql.preparedQuery(LAST_AGENT).execute(Tuple.of(customers.toArray(UUID[]::new), Rows.odt(since), conversation))
-        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("agent_id")));
-  }
 
   /**
-   * The sticky agent of {@code customer} in one statement: as {@link #lastAgent} over the customer's golden record and
+   * The sticky agent of {@code customer} in one statement: the agent who last answered in {@code conversation} since {@code since}, else the one who last answered, over the customer's golden record and
    * every customer merged into it (three statements one after the other before).
    */
   public Future<Optional<UUID>> stickyAgent(SqlClient sql, UUID customer, Instant since, UUID conversation) {
