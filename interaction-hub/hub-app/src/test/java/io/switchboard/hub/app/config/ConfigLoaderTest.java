@@ -122,4 +122,31 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> load("- just\n- a list\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("must be a mapping");
   }
+
+  @Test
+  void postgresPoolSizeAndWaitAreReadAndBadValuesAreRefusedNamingTheKey() throws IOException {
+    SwitchboardConfig.Postgres defaults = load("", Map.of()).postgres();
+    assertThat(defaults.poolSize()).isEqualTo(16);
+    assertThat(defaults.poolWait()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(load("postgres:\n  poolSize: 4\n  poolWait: 5s\n", Map.of()).postgres().poolWait()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(load("postgres:\n  poolWait: 5s\n", Map.of("SWITCHBOARD_PG_POOL_WAIT", "2s", "SWITCHBOARD_PG_POOL_SIZE", "3"))
+        .postgres()).satisfies(pg -> {
+          assertThat(pg.poolWait()).isEqualTo(Duration.ofSeconds(2));
+          assertThat(pg.poolSize()).isEqualTo(3);
+        });
+    for (String bad : new String[] {"soon", "0s", "-1s", "\"5\\u0000s\"", "[1s]", "{a: 1}"}) {
+      assertThatThrownBy(() -> load("postgres:\n  poolWait: " + bad + "\n", Map.of()))
+          .as("postgres.poolWait: %s", bad)
+          .isInstanceOf(ConfigException.class).hasMessageContaining("postgres.poolWait");
+    }
+    for (String bad : new String[] {"0", "-3", "201", "many", "1.5"}) {
+      assertThatThrownBy(() -> load("postgres:\n  poolSize: " + bad + "\n", Map.of()))
+          .as("postgres.poolSize: %s", bad)
+          .isInstanceOf(ConfigException.class).hasMessageContaining("postgres.poolSize");
+    }
+    assertThatThrownBy(() -> load("", Map.of("SWITCHBOARD_PG_POOL_WAIT", "0s")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("postgres.poolWait");
+    assertThatThrownBy(() -> load("", Map.of("SWITCHBOARD_PG_POOL_WAIT", "5\u0000s")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SWITCHBOARD_PG_POOL_WAIT");
+  }
 }
