@@ -61,7 +61,9 @@ public final class ClusterEvents extends VerticleBase {
    * The events bridged by default: what consoles, dashboards, adapters and caches on other nodes follow. Not {@code
    * routing.pass_done}: nothing listens to it from other nodes, and every pass sent its figures as a JSON encoding, a
    * PUBLISH and, on every node, a message parsed and handed to a context for nobody (issue #12, {@code
-   * ClusterTrafficTest}).
+   * ClusterTrafficTest}). Not {@code interaction.queued} either, for the same reason and once per contact: the router
+   * queues and matches from its own node's event, consoles and live-session adapters (voice) follow offers, transfers
+   * and the customer leaving, never queueing; a voice call taken over by another node is found again from PostgreSQL.
    */
   public static final List<String> BRIDGED = List.of(
       RoutingService.OFFER_CREATED,
@@ -70,7 +72,6 @@ public final class ClusterEvents extends VerticleBase {
       RoutingService.AGENT_STATE_CHANGED,
       RoutingService.AGENT_LOAD_CHANGED,
       RoutingService.AGENT_ENDED,
-      RoutingService.INTERACTION_QUEUED,
       io.switchboard.hub.core.routing.TransferService.INTERACTION_TRANSFERRED,
       io.switchboard.hub.core.routing.TransferService.INTERACTION_MOVED,
       MessageService.MESSAGE_CREATED,

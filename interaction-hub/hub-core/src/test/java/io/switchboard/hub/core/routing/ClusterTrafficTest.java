@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * message parsed and handed to a context for nobody. Counted by Redis itself ({@code PUBLISH} calls in {@code INFO
  * commandstats}; the test's Redis serves one test at a time).
  */
-@DisplayName("matching passes send nothing to the other nodes")
+@DisplayName("matching passes and queueing send nothing to the other nodes")
 class ClusterTrafficTest {
   private RoutingTestBed bed;
 
@@ -69,5 +69,26 @@ class ClusterTrafficTest {
         .put("state", "busy"));
     assertThat(heard.await(20, TimeUnit.SECONDS)).as("the bridged event went through Redis both ways").isTrue();
     assertThat(publishes() - before).as("PUBLISH calls: the bridged agent state change only, once per bridge").isEqualTo(2L);
+  }
+
+  @Test
+  void queueingAContactPublishesNothingOnTheClusterChannel() throws Exception {
+    // interaction.queued was bridged for every contact, and nothing on another node listens to it: the router queues
+    // and matches from its own node's event, consoles and adapters hear of offers, not of queueing.
+    CountDownLatch queuedHere = new CountDownLatch(3);
+    await(bed.f.vertx.eventBus().consumer(HubEvents.INTERACTION_QUEUED, m -> queuedHere.countDown()).completion());
+    long before = publishes();
+    for (int i = 0; i < 3; i++) {
+      bed.queuedChat();
+    }
+    assertThat(queuedHere.await(20, TimeUnit.SECONDS)).as("the three contacts were queued on this node").isTrue();
+    CountDownLatch heard = new CountDownLatch(4);
+    await(bed.f.vertx.eventBus().consumer(ClusterEvents.address(HubEvents.AGENT_STATE_CHANGED), m -> heard.countDown())
+        .completion());
+    bed.f.vertx.eventBus().publish(HubEvents.AGENT_STATE_CHANGED, new JsonObject().put("agentId", UUID.randomUUID().toString())
+        .put("state", "busy"));
+    assertThat(heard.await(20, TimeUnit.SECONDS)).as("the bridged event went through Redis both ways").isTrue();
+    assertThat(publishes() - before).as("PUBLISH calls for three contacts queued, then the yardstick event once per bridge")
+        .isEqualTo(2L);
   }
 }
