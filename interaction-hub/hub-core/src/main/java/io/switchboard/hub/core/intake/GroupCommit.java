@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * <p>An item that waits longer than {@code maxWait} for its batch (the batches before it are stuck: PostgreSQL holds a
  * lock, or does not answer) is taken out of the line and fails with an {@link UnavailableException}, as a request
  * that waited that long for a pooled connection does: the caller is answered 503 with Retry-After instead of waiting
- * without a bound behind the stuck batch. An item already in a batch is never failed by its wait.
+ * without a bound behind the stuck batch. An item already in a batch is never failed by its wait. One Vert.x timer
+ * watches the whole line (armed for the oldest waiting item's deadline, and only while an item waits), not one timer per
+ * item: a contact that goes at once costs no timer, and a busy line about one per {@code maxWait}.
  *
  * <p>Thread-safe: items may be submitted from any thread or event loop. Each item's future completes on the Vert.x
  * context it was submitted from (or on whatever thread completes it, when submitted from outside Vert.x).
@@ -41,10 +43,13 @@ final class GroupCommit<T, R> {
   private final int maxBatch;
   private final int maxInFlight;
   private final long maxWaitMillis;
+  private final long maxWaitNanos;
   private final Consumer<List<Item<T, R>>> run;
   private final ArrayDeque<Item<T, R>> waiting = new ArrayDeque<>();
   private final Set<String> inFlightKeys = new HashSet<>();
   private int inFlight;
+  /** The line's one timer (armed while an item with a context waits), or -1. */
+  private long sweep = -1;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong items = new AtomicLong();
   private final AtomicLong largest = new AtomicLong();
@@ -64,6 +69,7 @@ final class GroupCommit<T, R> {
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.maxWaitMillis = Math.max(1, maxWait.toMillis());
+    this.maxWaitNanos = maxWait.toNanos();
     this.run = run;
   }
 
@@ -73,28 +79,56 @@ final class GroupCommit<T, R> {
    * context; from outside one it waits without a bound).
    */
   Future<R> submit(T value, Set<String> keys) {
-    Item<T, R> item = new Item<>(value, keys, Vertx.currentContext());
+    Item<T, R> item = new Item<>(value, keys, Vertx.currentContext(), System.nanoTime() + maxWaitNanos);
     synchronized (this) {
       waiting.add(item);
-      if (item.context != null) {
-        item.timer = item.context.owner().setTimer(maxWaitMillis, id -> expire(item));
-      }
     }
     drain();
+    synchronized (this) {
+      armSweep(); // only when something still waits: a contact that went at once needs no timer
+    }
     return item.result.future();
   }
 
-  /** Takes {@code item} out of the line when it still waits for its batch, and fails it. */
-  private void expire(Item<T, R> item) {
-    boolean removed;
-    synchronized (this) {
-      removed = waiting.remove(item);
+  /**
+   * Arms the line's timer for the deadline of the oldest item that waits with a context, unless armed already or none
+   * waits. Items are in arrival order and all wait {@code maxWait}, so the first such item has the earliest deadline.
+   */
+  private void armSweep() {
+    if (sweep >= 0) {
+      return;
     }
-    if (removed) {
+    for (Item<T, R> item : waiting) {
+      if (item.context != null) {
+        long delayMillis = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(item.deadline - System.nanoTime()) + 1);
+        sweep = item.context.owner().setTimer(delayMillis, id -> sweep());
+        return;
+      }
+    }
+  }
+
+  /** Takes the items whose wait is over out of the line and fails them, then arms the timer for the next deadline. */
+  private void sweep() {
+    List<Item<T, R>> over = new ArrayList<>();
+    synchronized (this) {
+      sweep = -1;
+      long now = System.nanoTime();
+      for (Iterator<Item<T, R>> it = waiting.iterator(); it.hasNext(); ) {
+        Item<T, R> item = it.next();
+        if (item.context != null && now - item.deadline >= 0) {
+          it.remove();
+          over.add(item);
+        }
+      }
+      armSweep();
+    }
+    for (Item<T, R> item : over) {
       expired.incrementAndGet();
       item.fail(new UnavailableException("PostgreSQL does not answer: the contact waited " + maxWaitMillis
           + " ms behind intakes still being written"));
-      drain(); // items it held back by a shared key may go now
+    }
+    if (!over.isEmpty()) {
+      drain(); // items they held back by a shared key may go now
     }
   }
 
@@ -159,9 +193,6 @@ final class GroupCommit<T, R> {
       if (free) {
         it.remove();
         batch.add(item);
-        if (item.timer >= 0) {
-          item.context.owner().cancelTimer(item.timer);
-        }
       }
     }
     batch.forEach(item -> inFlightKeys.addAll(item.keys));
@@ -183,13 +214,14 @@ final class GroupCommit<T, R> {
     private final Context context;
     private final Promise<R> result = Promise.promise();
     private final AtomicInteger completions = new AtomicInteger();
+    private final long deadline;
     private Runnable onDone;
-    private long timer = -1;
 
-    private Item(T value, Set<String> keys, Context context) {
+    private Item(T value, Set<String> keys, Context context, long deadline) {
       this.value = value;
       this.keys = keys;
       this.context = context;
+      this.deadline = deadline;
     }
 
     /** Hands the item its result (on the context it came from); later calls are ignored. */
