@@ -24,15 +24,22 @@ import java.util.Objects;
  * <p>The order of the waiting interactions is the {@link io.switchboard.routing.Matcher}'s (priority in force, then wait,
  * then id): priorities rise with relaxation steps as time passes, so an order kept here would go stale.
  *
- * <p>Not thread-safe: owned by the routing verticle's context (one pass at a time, {@link MatchingPass}).
+ * <p>An item that cannot be decoded is left out (see {@link #unreadable()}) rather than failing the sync: one bad item
+ * must not stop routing, nor anyone's queue position, for everybody else.
+ *
+ * <p>Not thread-safe: owned by the routing verticle's context (one pass at a time, {@link MatchingPass}), or by
+ * {@link QueuePositions}, which runs one sync at a time.
  */
 final class WaitingIndex {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WaitingIndex.class);
   static final int MAX_CLASSIFICATIONS = 10_000;
 
   private final RoutingState live;
   private final Map<String, WaitingInteraction> byId = new HashMap<>();
   /** Decoded classifications by their JSON: items of one rule share one instance, as the rules give them. */
   private final Map<String, Classification> classifications = new HashMap<>();
+  /** Waiting interactions whose item could not be decoded: id → why. */
+  private final Map<String, String> unreadable = new HashMap<>();
   private long seq = -1;
   private String epoch;
   private long fullReads;
@@ -51,12 +58,12 @@ final class WaitingIndex {
       if (c.seq() == seq) {
         return Future.succeededFuture(byId.values());
       }
-      return live.waitingChangedSince(seq).compose(changed -> live.waitingItems(changed.keySet()).map(items -> {
+      return live.waitingChangedSince(seq).compose(changed -> live.waitingItemsRaw(changed.keySet()).map(items -> {
         items.forEach((id, item) -> {
           if (item == null) {
             remove(id);
           } else {
-            put(LiveViews.waitingOf(id, item, this::classification));
+            put(id, item);
           }
         });
         itemsRead += items.size();
@@ -72,10 +79,11 @@ final class WaitingIndex {
 
   private Future<Collection<WaitingInteraction>> readWhole(RoutingState.WaitingCursor c) {
     // The cursor is read before the set: a change made meanwhile has a higher number and is read again next time.
-    return live.waiting().map(waiting -> {
+    return live.waitingRaw().map(waiting -> {
       byId.clear();
+      unreadable.clear();
       classifications.clear();
-      waiting.forEach((id, item) -> put(LiveViews.waitingOf(id, item, this::classification)));
+      waiting.forEach(this::put);
       seq = c.seq();
       epoch = c.epoch();
       fullReads++;
@@ -96,12 +104,34 @@ final class WaitingIndex {
     return classifications.computeIfAbsent(json.encode(), k -> RoutingJson.classification(json));
   }
 
-  private void put(WaitingInteraction w) {
-    byId.put(w.interactionId(), w);
+  /**
+   * Decodes an item into the index. An item that cannot be decoded (no JSON object, no usable classification: written
+   * by something other than routing's scripts) is left out and kept in {@link #unreadable()} with the reason, logged
+   * once, so it fails neither the sync nor anyone else's read; it is decoded again when it changes.
+   */
+  private void put(String id, RoutingState.RawItem raw) {
+    try {
+      WaitingInteraction w = LiveViews.waitingOf(id, raw.parse(), this::classification);
+      byId.put(id, w);
+      unreadable.remove(id);
+    } catch (RuntimeException e) {
+      byId.remove(id);
+      String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+      if (unreadable.put(id, reason) == null) {
+        log.atWarn().addKeyValue("interactionId", id).addKeyValue("reason", reason)
+            .log("a waiting item in Redis cannot be read; it is left out of routing until it changes");
+      }
+    }
   }
 
   private void remove(String id) {
     byId.remove(id);
+    unreadable.remove(id);
+  }
+
+  /** The waiting interactions whose items cannot be read, with the reason, as of the last sync (a view). */
+  Map<String, String> unreadable() {
+    return java.util.Collections.unmodifiableMap(unreadable);
   }
 
   /** How many interactions wait, as of the last sync. */

@@ -200,10 +200,30 @@ public final class RoutingState {
   }
 
   /**
+   * A waiting item as Redis holds it: its JSON text, not parsed (so one bad item cannot fail a read of many), and when
+   * the interaction started waiting (epoch millis, its score in the waiting set).
+   */
+  public record RawItem(String json, long waitingSince) {
+    /** The item parsed, with {@code waitingSince} added; throws {@link io.vertx.core.json.DecodeException} when it is no JSON object. */
+    public JsonObject parse() {
+      return new JsonObject(json).put("waitingSince", waitingSince);
+    }
+  }
+
+  /**
    * The waiting items of {@code ids} as {@link #waiting()} gives them (with {@code waitingSince}), read in one round of
    * pipelined commands; an id that does not wait now (no place in the waiting set, or no item) maps to null.
    */
   public Future<Map<String, JsonObject>> waitingItems(java.util.Collection<String> ids) {
+    return waitingItemsRaw(ids).map(raw -> {
+      Map<String, JsonObject> out = new LinkedHashMap<>();
+      raw.forEach((id, item) -> out.put(id, item == null ? null : item.parse()));
+      return out;
+    });
+  }
+
+  /** As {@link #waitingItems}, each item's text left unparsed. */
+  public Future<Map<String, RawItem>> waitingItemsRaw(java.util.Collection<String> ids) {
     List<String> list = new ArrayList<>(ids);
     List<CompletableFuture<Double>> scores = new ArrayList<>();
     List<CompletableFuture<String>> items = new ArrayList<>();
@@ -214,15 +234,11 @@ public final class RoutingState {
     List<CompletableFuture<?>> all = new ArrayList<>(scores);
     all.addAll(items);
     return redis.call(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))).map(x -> {
-      Map<String, JsonObject> out = new LinkedHashMap<>();
+      Map<String, RawItem> out = new LinkedHashMap<>();
       for (int i = 0; i < list.size(); i++) {
         Double score = scores.get(i).join();
         String item = items.get(i).join();
-        if (score == null || item == null) {
-          out.put(list.get(i), null);
-        } else {
-          out.put(list.get(i), new JsonObject(item).put("waitingSince", score.longValue()));
-        }
+        out.put(list.get(i), score == null || item == null ? null : new RawItem(item, score.longValue()));
       }
       return out;
     });
@@ -230,19 +246,26 @@ public final class RoutingState {
 
   /** Every waiting interaction, oldest first: id → item (with {@code waitingSince} millis added). */
   public Future<LinkedHashMap<String, JsonObject>> waiting() {
+    return waitingRaw().map(raw -> {
+      LinkedHashMap<String, JsonObject> out = new LinkedHashMap<>();
+      raw.forEach((id, item) -> out.put(id, item.parse()));
+      return out;
+    });
+  }
+
+  /** As {@link #waiting()}, each item's text left unparsed (one ZRANGE and one MGET). */
+  public Future<LinkedHashMap<String, RawItem>> waitingRaw() {
     return redis.call(cmd().zrangeWithScores(waitingKey(), 0, -1)).compose(entries -> {
       if (entries.isEmpty()) {
         return Future.succeededFuture(new LinkedHashMap<>());
       }
       String[] keys = entries.stream().map(e -> itemKey(e.getValue())).toArray(String[]::new);
       return redis.call(cmd().mget(keys)).map(values -> {
-        LinkedHashMap<String, JsonObject> out = new LinkedHashMap<>();
+        LinkedHashMap<String, RawItem> out = new LinkedHashMap<>();
         for (int i = 0; i < entries.size(); i++) {
           var kv = values.get(i);
           if (kv != null && kv.hasValue()) {
-            JsonObject item = new JsonObject(kv.getValue());
-            item.put("waitingSince", (long) entries.get(i).getScore());
-            out.put(entries.get(i).getValue(), item);
+            out.put(entries.get(i).getValue(), new RawItem(kv.getValue(), (long) entries.get(i).getScore()));
           }
         }
         return out;
