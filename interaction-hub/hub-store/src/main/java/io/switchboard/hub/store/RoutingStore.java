@@ -146,8 +146,6 @@ public final class RoutingStore {
       "SELECT id FROM interactions WHERE state = 'created' AND created_at < $1 ORDER BY created_at LIMIT 200";
   private static final String STATES_OF =
       "SELECT id, state, agent_id FROM interactions WHERE id = ANY($1)";
-  private static final String ANSWERED_SINCE =
-      "SELECT count(*) AS n FROM interactions WHERE queue_id = $1 AND answered_at >= $2";
   private static final String DECISIONS =
       "SELECT id, decided_at, rules_version, queue_id, chosen_agent_id, relaxation_step, explanation"
           + " FROM routing_decisions WHERE interaction_id = $1 ORDER BY decided_at, id";
@@ -384,11 +382,6 @@ public final class RoutingStore {
       rows.forEach(r -> out.put(r.getUUID("id"), new StateRow(r.getUUID("id"), r.getString("state"), r.getUUID("agent_id"))));
       return out;
     });
-  }
-
-  /** How many interactions of a queue were answered since {@code since} (its recent service rate). */
-  public Future<Long> answeredSince(SqlClient sql, String queue, Instant since) {
-    return sql.preparedQuery(ANSWERED_SINCE).execute(Tuple.of(queue, Rows.odt(since))).map(rows -> rows.iterator().next().getLong("n"));
   }
 
   public Future<List<DecisionRow>> decisions(SqlClient sql, UUID interaction) {

@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * Read-only questions about routing: why an interaction went where it went (stored decisions, offers and, while it
- * waits, the evaluation now) and where a waiting interaction stands in its queue.
+ * waits, the evaluation now). Where a waiting interaction stands in its queue is {@link QueuePositions}' question.
  */
 final class RoutingExplanations {
   private final Stores stores;
@@ -220,45 +220,5 @@ final class RoutingExplanations {
       }
     }
     return out;
-  }
-
-  // ------------------------------------------------------------------ queue position
-
-  /**
-   * Where a waiting interaction stands in its queue (1 = next), ranked the way the matcher ranks (priority
-   * in force, then longest wait), and an estimated wait from the queue's answers in the last hour; null
-   * when it no longer waits.
-   */
-  Future<io.switchboard.hub.api.spi.ConversationReader.QueuePosition> position(InteractionId id) {
-    Instant now = clock.instant();
-    return live.waiting().compose(waiting -> {
-      JsonObject mine = waiting.get(id.toString());
-      if (mine == null) {
-        return Future.succeededFuture(null);
-      }
-      WaitingInteraction me = LiveViews.waitingOf(id.toString(), mine);
-      String queue = me.classification().queue();
-      int myPriority = me.classification().at(Duration.between(me.waitingSince(), now)).priority();
-      int ahead = 0;
-      int inQueue = 0;
-      for (var e : waiting.entrySet()) {
-        WaitingInteraction w = LiveViews.waitingOf(e.getKey(), e.getValue());
-        if (!w.classification().queue().equals(queue)) {
-          continue;
-        }
-        inQueue++;
-        int p = w.classification().at(Duration.between(w.waitingSince(), now)).priority();
-        if (!w.interactionId().equals(me.interactionId())
-            && (p > myPriority || (p == myPriority && w.waitingSince().isBefore(me.waitingSince())))) {
-          ahead++;
-        }
-      }
-      int position = ahead + 1;
-      int total = inQueue;
-      Duration window = Duration.ofHours(1);
-      return stores.routing().answeredSince(stores.db().pool(), queue, now.minus(window)).map(answered ->
-          new io.switchboard.hub.api.spi.ConversationReader.QueuePosition(queue, position, total,
-              answered < 3 ? null : window.dividedBy(answered).multipliedBy(position)));
-    });
   }
 }

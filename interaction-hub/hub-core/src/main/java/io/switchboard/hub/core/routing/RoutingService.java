@@ -76,6 +76,7 @@ public final class RoutingService {
   private final WorkCompletion completion;
   private final RoutingSweep sweeper;
   private final RoutingExplanations explanations;
+  private final QueuePositions positions;
   private final LiveStateRebuild rebuilder;
 
   public RoutingService(Vertx vertx, Stores stores, RoutingState live, RulesService rules, Clock clock) {
@@ -91,6 +92,7 @@ public final class RoutingService {
     this.completion = new WorkCompletion(vertx, stores, live, rules, clock, events, agents);
     this.sweeper = new RoutingSweep(stores, live, rules, clock, intake, offers, agents, agentIndex);
     this.explanations = new RoutingExplanations(stores, live, clock);
+    this.positions = new QueuePositions(new WaitingIndex(live), clock, QueuePositions.MAX_AGE);
     this.rebuilder = new LiveStateRebuild(vertx, stores, live, clock, nodeId);
     this.transfers = new TransferService(vertx, stores, live, rules, clock);
     this.reconciler = new RoutingReconciler(vertx, stores, live, clock, this::rebuild, () -> nodeId);
@@ -279,12 +281,16 @@ public final class RoutingService {
   }
 
   /**
-   * Where a waiting interaction stands in its queue (1 = next), ranked the way the matcher ranks (priority
-   * in force, then longest wait), and an estimated wait from the queue's answers in the last hour; null
-   * when it no longer waits.
+   * Where a waiting interaction stands in its queue (1 = next) and how many wait there, ranked the way the matcher ranks
+   * (priority in force, then longest wait, then id); null when it does not wait. No estimated wait: that is
+   * {@link io.switchboard.hub.core.dashboard.WaitEstimates}' (see
+   * {@link io.switchboard.hub.core.messaging.ChannelConversations}). Answered from one ranking per node shared by every
+   * session that asks, at most {@link QueuePositions#MAX_AGE} (one second) old ({@link QueuePositions}); fails with
+   * {@link IllegalStateException} when this interaction's own live item cannot be read.
    */
   public Future<io.switchboard.hub.api.spi.ConversationReader.QueuePosition> position(InteractionId id) {
-    return explanations.position(id);
+    return positions.position(id).map(p -> p == null ? null
+        : new io.switchboard.hub.api.spi.ConversationReader.QueuePosition(p.queue(), p.position(), p.waiting(), null));
   }
 
   // ------------------------------------------------------------------ restart (LiveStateRebuild)
