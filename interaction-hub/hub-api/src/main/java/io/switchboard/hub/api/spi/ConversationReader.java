@@ -21,7 +21,12 @@ public interface ConversationReader {
    */
   Future<List<Message>> messages(ConversationId conversation, Instant after, int limit);
 
-  /** Where an interaction stands while it waits: null when it no longer waits (offered, answered, ended). */
+  /**
+   * Where an interaction stands while it waits: null when it does not wait (not yet queued, offered, answered, ended).
+   * Cheap to ask for every waiting customer: the hub answers every adapter of a node from one ranking of the waiting
+   * work made at most about once a second, so the answer may be that old. Fails when the hub cannot tell (its live
+   * routing state is unreachable, or this interaction's own entry there cannot be read); ask again later.
+   */
   Future<QueuePosition> position(InteractionId interaction);
 
   /**
