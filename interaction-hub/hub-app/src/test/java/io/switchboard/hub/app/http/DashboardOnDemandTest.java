@@ -139,4 +139,24 @@ class DashboardOnDemandTest {
     awaitAtLeast("idle ticks after the last watching message", verticle::idleTicks, verticle.idleTicks() + 1);
     assertRestsFor20Ticks();
   }
+
+  @Test
+  void requestsArrivingTogetherWithNoFreshSnapshotShareOneComputation() {
+    // This test's verticle never ticks within the test (a one-hour tick): it has no snapshot until a request asks.
+    await(vertx.undeploy(deployment));
+    DashboardVerticle cold = new DashboardVerticle(service, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(5));
+    deployment = await(vertx.deployVerticle(cold));
+    java.util.List<Future<io.vertx.core.eventbus.Message<JsonObject>>> asked = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      asked.add(vertx.eventBus().request(DashboardVerticle.CURRENT_ADDRESS, null));
+    }
+    await(Future.all(asked));
+    assertThat(asked).allSatisfy(f -> assertThat(f.result().body().getJsonArray("queues")).isNotEmpty());
+    assertThat(cold.requestComputations()).as("computations for 20 requests arriving together").isEqualTo(1);
+    // Later requests find the snapshot that computation made fresh.
+    await(vertx.eventBus().request(DashboardVerticle.CURRENT_ADDRESS, null));
+    await(vertx.eventBus().request(DashboardVerticle.CURRENT_ADDRESS, null));
+    assertThat(cold.requestComputations()).as("computations after two more requests").isEqualTo(1);
+    assertThat(cold.computations()).as("no tick computed").isZero();
+  }
 }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * socket gateway sends one with every tick it forwards to a subscribed console) within the last {@code watchGrace}.
  * Nobody watching, it is computed only every {@code idleEvery} ({@link #SAMPLE_INTERVAL} in the hub), which keeps the
  * chart history, the metrics and the web chat's wait estimates going at a fifth of the cost; a request that finds the
- * latest snapshot older than two ticks gets a fresh one.
+ * latest snapshot older than two ticks gets a fresh one: the computation in flight when there is one, else one computed
+ * for it that requests arriving meanwhile share and that serves later requests as the latest snapshot.
  */
 public final class DashboardVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DashboardVerticle.class);
@@ -56,6 +57,10 @@ public final class DashboardVerticle extends VerticleBase {
   private long ticks;
   private final AgentDeltas agentDeltas = new AgentDeltas();
   private boolean computing;
+  /** The tick's computation in flight, or null. */
+  private Future<DashboardSnapshot> ticking;
+  /** The computation a request started and the requests meanwhile share, or null. */
+  private Future<DashboardSnapshot> requested;
   private long timer = -1;
   private final Duration idleEvery;
   private final Duration watchGrace;
@@ -64,6 +69,7 @@ public final class DashboardVerticle extends VerticleBase {
   /** When the latest computation started (System.nanoTime); meaningful once {@code computations > 0}. */
   private long computedAt;
   private volatile long computations;
+  private volatile long requestComputations;
   private volatile long idleTicks;
 
   /** Every {@code tick} while watched, every {@link #SAMPLE_INTERVAL} otherwise, watched for {@link #WATCH_GRACE}. */
@@ -97,6 +103,14 @@ public final class DashboardVerticle extends VerticleBase {
     return computations;
   }
 
+  /**
+   * How many times a request found no fresh snapshot and the dashboard was computed for it (metrics, tests); requests
+   * that arrive meanwhile share that computation.
+   */
+  public long requestComputations() {
+    return requestComputations;
+  }
+
   /** How many ticks found nobody watching and skipped the computation (metrics, tests). */
   public long idleTicks() {
     return idleTicks;
@@ -124,8 +138,10 @@ public final class DashboardVerticle extends VerticleBase {
     computing = true;
     computedAt = now;
     computations++;
-    dashboard.compute().onComplete(ar -> {
+    ticking = dashboard.compute();
+    ticking.onComplete(ar -> {
       computing = false;
+      ticking = null;
       if (ar.failed()) {
         log.atWarn().setCause(ar.cause()).log("could not compute the dashboard; the next tick tries again");
         return;
@@ -145,11 +161,37 @@ public final class DashboardVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The snapshot for a request that found none fresh: the computation in flight (a tick's, or another request's) when
+   * there is one, else a new one, which then serves as the latest snapshot. However many requests arrive together, the
+   * dashboard is computed once for them.
+   */
+  private Future<DashboardSnapshot> computeForRequest() {
+    if (ticking != null) {
+      return ticking;
+    }
+    if (requested != null) {
+      return requested;
+    }
+    requestComputations++;
+    long started = System.nanoTime();
+    Future<DashboardSnapshot> f = dashboard.compute();
+    requested = f;
+    f.onComplete(ar -> {
+      requested = null;
+      if (ar.succeeded() && (latest == null || started - computedAt > 0)) {
+        latest = ar.result();
+        computedAt = started;
+      }
+    });
+    return f;
+  }
+
   private void current(Message<Object> request) {
     watched();
     long tickOfLatest = ticks;
     boolean fresh = latest != null && System.nanoTime() - computedAt < 2 * tick.toNanos();
-    Future<DashboardSnapshot> now = fresh ? Future.succeededFuture(latest) : dashboard.compute();
+    Future<DashboardSnapshot> now = fresh ? Future.succeededFuture(latest) : computeForRequest();
     now.onComplete(ar -> {
       if (ar.failed()) {
         log.atWarn().setCause(ar.cause()).log("could not compute the dashboard for a request");
