@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.TreeSet;
 
 /**
@@ -95,12 +96,7 @@ public final class Matcher {
     Item[] items = new Item[m];
     Map<Classification, Target[]> targets = new IdentityHashMap<>();
     for (int i = 0; i < m; i++) {
-      WaitingInteraction w = waiting.get(i);
-      Duration waited = Duration.between(w.waitingSince(), now);
-      if (waited.isNegative()) {
-        waited = Duration.ZERO;
-      }
-      items[i] = new Item(w, target(targets, w.classification(), waited), w.targetAt(now));
+      items[i] = item(targets, waiting.get(i), now);
     }
     Arrays.sort(items, ORDER);
     List<Decision> decisions = new ArrayList<>(m);
@@ -110,6 +106,74 @@ public final class Matcher {
           : pass.decideTargeted(item.interaction, item.target, item.onlyAgent));
     }
     return decisions;
+  }
+
+  /**
+   * The choices of a pass, and how many interactions it had to decide to make them.
+   *
+   * @param chosen the decisions that chose an agent, in the order they were made (highest effective priority first)
+   * @param decided how many waiting interactions were decided (the rest could not have been given an agent)
+   */
+  public record Choice(List<Decision> chosen, int decided) {
+    public Choice {
+      chosen = List.copyOf(chosen);
+    }
+  }
+
+  /**
+   * The choices {@link #match} makes, without deciding the interactions that could not get an agent anyway.
+   *
+   * <p>The same pass as {@link #match}, in the same order and with the same loads, so every decision returned is equal
+   * to the one {@link #match} returns for that interaction, and an interaction {@link #match} gives an agent is here
+   * too. What it saves: an interaction is decided only while some agent still has room on its channel (capacity left,
+   * no exclusive work in the way); once no agent has room on any channel the pass stops. Only the interactions ranked
+   * ahead of the last choice (and those no agent could take) are put in order, from a heap: a pass with one free place
+   * and thousands waiting costs one ranking of the waiting interactions and a handful of decisions, not one decision
+   * per waiting interaction.
+   *
+   * @param waiting the interactions waiting now, in any order
+   * @param agents the agents to consider (usually those who can take work: see {@link #match} for explanations
+   *     against every agent)
+   * @param now the moment of the pass; waits are measured up to it
+   */
+  public Choice choose(Collection<WaitingInteraction> waiting, Collection<AgentSnapshot> agents, Instant now) {
+    Objects.requireNonNull(now, "now");
+    if (waiting.isEmpty()) {
+      return new Choice(List.of(), 0);
+    }
+    Pass pass = new Pass(agents, full);
+    if (pass.roomLeft() == 0) {
+      return new Choice(List.of(), 0);
+    }
+    Map<Classification, Target[]> targets = new IdentityHashMap<>();
+    PriorityQueue<Item> ranked = new PriorityQueue<>(waiting.size(), ORDER);
+    for (WaitingInteraction w : waiting) {
+      ranked.add(item(targets, w, now));
+    }
+    List<Decision> chosen = new ArrayList<>();
+    int decided = 0;
+    Item item;
+    while (pass.roomLeft() > 0 && (item = ranked.poll()) != null) {
+      if (!pass.hasRoom(item.interaction.channel())) {
+        continue;
+      }
+      decided++;
+      Decision d = item.onlyAgent == null
+          ? pass.decide(item.interaction, item.target)
+          : pass.decideTargeted(item.interaction, item.target, item.onlyAgent);
+      if (d.chosenAgentId() != null) {
+        chosen.add(d);
+      }
+    }
+    return new Choice(chosen, decided);
+  }
+
+  private static Item item(Map<Classification, Target[]> targets, WaitingInteraction w, Instant now) {
+    Duration waited = Duration.between(w.waitingSince(), now);
+    if (waited.isNegative()) {
+      waited = Duration.ZERO;
+    }
+    return new Item(w, target(targets, w.classification(), waited), w.targetAt(now));
   }
 
   /** @param onlyAgent the transfer target in force, or null */
@@ -195,6 +259,8 @@ public final class Matcher {
     final int[] exclusiveLoad;
     final Instant[] idleSince;
     final int[] availableAgents;
+    /** Per channel, how many available agents have room on it now (capacity left, no exclusive work in the way). */
+    final int[] roomOn;
     final int unavailable;
     final Map<String, Integer> byId;
     final Map<Target, Compiled> compiled = new IdentityHashMap<>();
@@ -286,6 +352,12 @@ public final class Matcher {
         }
       }
       availableAgents = Arrays.copyOf(avail, availCount);
+      roomOn = new int[channels];
+      for (int a : availableAgents) {
+        for (int c = 0; c < channels; c++) {
+          if (excludeByLoad(a, c) < 0) roomOn[c]++;
+        }
+      }
       unavailable = n - availCount;
       declinedStamp = new int[n];
       top = new int[full ? 0 : SHOWN_ELIGIBLE];
@@ -583,9 +655,27 @@ public final class Matcher {
 
     void take(int a, int ch) {
       int slot = a * channels + ch;
+      boolean[] before = new boolean[channels];
+      for (int c = 0; c < channels; c++) before[c] = excludeByLoad(a, c) < 0;
       load[slot]++;
       totalLoad[a]++;
       if (exclusive[slot]) exclusiveLoad[a]++;
+      for (int c = 0; c < channels; c++) {
+        if (before[c] && excludeByLoad(a, c) >= 0) roomOn[c]--;
+      }
+    }
+
+    /** How many (agent, channel) pairs still have room: 0 when no interaction of any channel can be given an agent. */
+    int roomLeft() {
+      int sum = 0;
+      for (int r : roomOn) sum += r;
+      return sum;
+    }
+
+    /** Whether some available agent has room on {@code channel}: without it, no decision on it can choose an agent. */
+    boolean hasRoom(String channel) {
+      Integer ch = channelIndex.get(channel);
+      return ch != null && roomOn[ch] > 0;
     }
 
     String reasonText(int a, int reason, int ch, String channel, Compiled ct) {

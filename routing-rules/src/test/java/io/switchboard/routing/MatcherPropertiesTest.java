@@ -207,6 +207,39 @@ class MatcherPropertiesTest {
         });
   }
 
+  /**
+   * {@link Matcher#choose} is {@link Matcher#match} without the interactions that get no agent: the same decisions (agent,
+   * target, verdicts, counts), in the same order, whatever the agents, loads, waits, declines and transfers; and it
+   * decides no more interactions than match does.
+   */
+  @Test
+  void chooseMakesExactlyTheChoicesOfMatch() {
+    qt().withExamples(400)
+        .forAll(lists().of(agentSpec()).ofSizeBetween(0, 12), lists().of(waitSpec()).ofSizeBetween(0, 40), booleans().all(),
+            integers().between(0, 1000))
+        .checkAssert((agentSpecs, waitSpecs, full, transfers) -> {
+          List<AgentSnapshot> agents = agents(agentSpecs);
+          Instant now = T0.plusSeconds(1000);
+          List<WaitingInteraction> waiting = new ArrayList<>();
+          for (int i = 0; i < waitSpecs.size(); i++) {
+            WaitingInteraction w = waiting("w" + i, waitSpecs.get(i), now, agents.size());
+            // some transferred to one agent (in force, lapsed, or to an agent who is not there)
+            if (!agents.isEmpty() && (transfers + i) % 5 == 0) {
+              String target = (transfers + i) % 3 == 0 ? "nobody" : "a" + ((transfers + i) % agents.size());
+              Instant until = (transfers + i) % 2 == 0 ? now.plusSeconds(30) : now.minusSeconds(1);
+              w = new WaitingInteraction(w.interactionId(), w.channel(), w.classification(), w.waitingSince(), w.lastAgentId(),
+                  w.excludedAgents(), target, until);
+            }
+            waiting.add(w);
+          }
+          Matcher matcher = full ? Matcher.withFullExplanations() : Matcher.capped();
+          List<Decision> all = matcher.match(waiting, agents, now);
+          Matcher.Choice choice = matcher.choose(waiting, agents, now);
+          assertThat(choice.chosen()).isEqualTo(all.stream().filter(d -> d.chosenAgentId() != null).toList());
+          assertThat(choice.decided()).isBetween(choice.chosen().size(), waiting.size());
+        });
+  }
+
   sealed interface Action {}
 
   record Arrive(WaitSpec spec) implements Action {}

@@ -372,4 +372,66 @@ class MatcherTest {
     Decision d = FULL.match(List.of(late), agents(agent("best").skill("billing", 5), agent("weaker")), NOW).get(0);
     assertThat(d.chosenAgentId()).isEqualTo("weaker");
   }
+
+  /** {@code n} chats of the billing queue waiting, the first oldest, each with its own id. */
+  static List<WaitingInteraction> chats(int n, Classification c) {
+    List<WaitingInteraction> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(waiting(String.format("c%05d", i), "chat", c, T0.plusSeconds(i)));
+    }
+    java.util.Collections.shuffle(out, new java.util.Random(7));
+    return out;
+  }
+
+  @Test
+  @DisplayName("One free place and thousands waiting: the longest waiting contact gets it after a handful of decisions")
+  void oneFreePlaceDecidesAHandfulNotEveryWaitingContact() {
+    List<WaitingInteraction> waiting = new ArrayList<>(chats(5_000, billing(0)));
+    waiting.add(waiting("urgent", "chat", billing(5), T0.plusSeconds(9_000)));
+    List<AgentSnapshot> oneSlot = agents(agent("a").load("chat", 2), agent("full").load("chat", 3));
+
+    Matcher.Choice choice = Matcher.capped().choose(waiting, oneSlot, NOW);
+
+    assertThat(choice.chosen()).extracting(Decision::interactionId).containsExactly("urgent");
+    assertThat(choice.chosen()).extracting(Decision::chosenAgentId).containsExactly("a");
+    assertThat(choice.decided()).isEqualTo(1);
+    assertThat(choice.chosen()).isEqualTo(Matcher.capped().match(waiting, oneSlot, NOW).stream()
+        .filter(d -> d.chosenAgentId() != null).toList());
+  }
+
+  @Test
+  @DisplayName("Free places only on channels nobody waits on: nothing is decided, nothing chosen")
+  void roomOnlyOnOtherChannelsDecidesNothing() {
+    List<AgentSnapshot> emailOnly = agents(agent("a").load("chat", 3), agent("b").capacity("chat", 0));
+
+    Matcher.Choice choice = Matcher.capped().choose(chats(2_000, billing(0)), emailOnly, NOW);
+
+    assertThat(choice.chosen()).isEmpty();
+    assertThat(choice.decided()).isZero();
+  }
+
+  @Test
+  @DisplayName("Nobody with room at all, or nobody waiting: an empty choice")
+  void noRoomOrNobodyWaiting() {
+    assertThat(Matcher.capped().choose(chats(10, billing(0)), agents(agent("a").off()), NOW))
+        .isEqualTo(new Matcher.Choice(List.of(), 0));
+    assertThat(Matcher.capped().choose(List.of(), agents(agent("a")), NOW)).isEqualTo(new Matcher.Choice(List.of(), 0));
+    assertThat(Matcher.capped().choose(chats(10, billing(0)), List.of(), NOW)).isEqualTo(new Matcher.Choice(List.of(), 0));
+  }
+
+  @Test
+  @DisplayName("A contact nobody free can take does not hold up the ones behind it; places fill in queue order")
+  void skillsMismatchSkipsAheadAndPlacesFillInOrder() {
+    List<WaitingInteraction> waiting = new ArrayList<>();
+    waiting.add(waiting("german-1", "chat", billing(0, GERMAN_3), T0.minusSeconds(20)));
+    waiting.add(waiting("german-2", "chat", billing(0, GERMAN_3), T0.minusSeconds(10)));
+    waiting.addAll(chats(300, billing(0)));
+    List<AgentSnapshot> twoPlaces = agents(agent("a").load("chat", 1));
+
+    Matcher.Choice choice = Matcher.capped().choose(waiting, twoPlaces, NOW);
+
+    // the two German chats are ahead but a speaks no German; then the two oldest billing chats take both places
+    assertThat(choice.chosen()).extracting(Decision::interactionId).containsExactly("c00000", "c00001");
+    assertThat(choice.decided()).isEqualTo(4);
+  }
 }

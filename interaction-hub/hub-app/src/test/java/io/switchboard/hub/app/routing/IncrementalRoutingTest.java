@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue #12 item 1: the incremental router. Each node holds the waiting interactions decoded in memory, brought up to
  * date from Redis's change log: a pass reads only what changed since the last one, no pass looks at the waiting when
- * no agent can take work, matching runs on a worker context (never an event loop), and the in-memory copy follows
+ * no agent can take work, a pass decides only the interactions ranked up to its last choice (not every waiting one), matching runs on a worker context (never an event loop), and the in-memory copy follows
  * live state rebuilt after Redis lost its data. Figures come from {@link RoutingService#PASS_DONE}.
  */
 @DisplayName("the incremental router")
@@ -65,6 +65,10 @@ class IncrementalRoutingTest {
         });
         long read = since.stream().mapToLong(p -> p.getLong("itemsRead")).sum();
         assertThat(read).as("items read by bob's passes: only the five reservations, not the 15+ waiting").isLessThanOrEqualTo(5);
+        // and decided: bob's two places go to the first two of the 15 waiting chats; the other 13 are not weighed, in
+        // that pass or after (alice and bob have room on email and social only, where nothing waits).
+        long decided = since.stream().mapToLong(p -> p.getInteger("decided")).sum();
+        assertThat(decided).as("interactions decided by bob's passes: his two, not every waiting chat: %s", since).isEqualTo(2);
         assertThat(since.stream().filter(p -> p.getInteger("freeAgents") > 0).mapToInt(p -> p.getInteger("waiting")).max().orElseThrow())
             .isGreaterThanOrEqualTo(15);
         assertThat(offered).hasSize(5);

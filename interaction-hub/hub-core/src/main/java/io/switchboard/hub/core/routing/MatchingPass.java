@@ -108,7 +108,7 @@ final class MatchingPass {
         return Future.succeededFuture(0);
       }
       long started = System.nanoTime();
-      JsonObject figures = new JsonObject().put("decisionNanos", 0L).put("waiting", index.size()).put("freeAgents", 0)
+      JsonObject figures = new JsonObject().put("decisionNanos", 0L).put("decided", 0).put("waiting", index.size()).put("freeAgents", 0)
           .put("itemsRead", 0L).put("wholeRead", false).put("agents", agentIndex.size()).put("agentsRead", 0L)
           .put("agentsWholeRead", false).put("eventLoop", io.vertx.core.Context.isOnEventLoopThread());
       Instant now = clock.instant();
@@ -157,16 +157,20 @@ final class MatchingPass {
         if (waiting.isEmpty()) {
           return null;
         }
-        Map<String, WaitingInteraction> byId = new HashMap<>();
-        waiting.forEach(w -> byId.put(w.interactionId(), w));
         // Stored decisions are compact whatever the team's size: the best Matcher.SHOWN_ELIGIBLE eligible agents (and the
         // sticky one) named, every other agent counted by reason; RoutingExplanations recomputes a named agent's verdict
         // on demand.
         Matcher matcher = Matcher.capped();
         long t0 = System.nanoTime();
-        List<Decision> decisions = Matcher.capped().match(new ArrayList<>(waiting), free, now);
-        List<Decision> chosen = explainedAgainstAll(decisions, byId, all, matcher, now);
-        figures.put("decisionNanos", System.nanoTime() - t0);
+        // Only the interactions that can still get an agent are decided: once the free agents are full the pass stops.
+        Matcher.Choice choice = matcher.choose(waiting, free, now);
+        Map<String, WaitingInteraction> byId = new HashMap<>();
+        for (Decision d : choice.chosen()) {
+          WaitingInteraction w = index.get(d.interactionId());
+          byId.put(w.interactionId(), w);
+        }
+        List<Decision> chosen = explainedAgainstAll(choice.chosen(), byId, all, matcher, now);
+        figures.put("decisionNanos", System.nanoTime() - t0).put("decided", choice.decided());
         Map<String, RoutingState.AgentLive> byAgent = new HashMap<>();
         agents.forEach(a -> byAgent.put(a.agentId(), a));
         return new Decided(chosen, byId, byAgent);

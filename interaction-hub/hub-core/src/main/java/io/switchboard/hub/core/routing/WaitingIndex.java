@@ -134,6 +134,11 @@ final class WaitingIndex {
     return java.util.Collections.unmodifiableMap(unreadable);
   }
 
+  /** The waiting interaction {@code id} as of the last sync, or null. */
+  WaitingInteraction get(String id) {
+    return byId.get(id);
+  }
+
   /** How many interactions wait, as of the last sync. */
   int size() {
     return byId.size();

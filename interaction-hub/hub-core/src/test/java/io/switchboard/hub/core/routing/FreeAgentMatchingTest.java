@@ -24,8 +24,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The incremental pass ({@link MatchingPass}) weighs waiting interactions against the agents who can take work only and
- * explains each choice against every agent afterwards. These cases check, over many seeded rosters and queues, that it
+ * The incremental pass ({@link MatchingPass}) weighs waiting interactions against the agents who can take work only
+ * ({@link Matcher#choose}: it stops once they are full) and explains each choice against every agent afterwards. These cases check, over many seeded rosters and queues, that it
  * chooses exactly what a pass over every agent chooses, in the same order, with the same stored explanation.
  */
 @DisplayName("matching against free agents only decides and explains as a pass over every agent")
@@ -67,7 +67,8 @@ class FreeAgentMatchingTest {
     List<AgentSnapshot> free = all.stream().filter(LiveViews::canTakeWork).toList();
     Map<String, WaitingInteraction> byId = new HashMap<>();
     list.forEach(w -> byId.put(w.interactionId(), w));
-    List<Decision> actual = MatchingPass.explainedAgainstAll(Matcher.capped().match(list, free, NOW), byId, all, matcher, NOW);
+    // as MatchingPass decides: only what the free agents can still take (Matcher.choose), then explained against all
+    List<Decision> actual = MatchingPass.explainedAgainstAll(Matcher.capped().choose(list, free, NOW).chosen(), byId, all, matcher, NOW);
     assertThat(actual.stream().map(d -> d.interactionId() + "->" + d.chosenAgentId()).toList())
         .as("seed %d: choices", seed)
         .isEqualTo(expected.stream().map(d -> d.interactionId() + "->" + d.chosenAgentId()).toList());
