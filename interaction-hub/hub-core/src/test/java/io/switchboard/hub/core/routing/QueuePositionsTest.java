@@ -246,6 +246,33 @@ class QueuePositionsTest {
     assertThat(position(last)).isEqualTo(new QueuePosition("general", 4, 4, null));
   }
 
+  @Test
+  @DisplayName("two nodes over the same Redis tell the same places, each seeing the other's changes within a second")
+  void twoNodesAgree() {
+    RoutingService other = new RoutingService(bed.f.vertx, bed.f.stores, new io.switchboard.hub.store.redis.RoutingState(bed.f.redis),
+        bed.rules, clock);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(waiting(cls("general", 0), Duration.ofSeconds(50 - i)));
+    }
+    for (int i = 0; i < 5; i++) {
+      assertThat(position(ids.get(i))).isEqualTo(new QueuePosition("general", i + 1, 5, null));
+      assertThat(await(other.position(InteractionId.parse(ids.get(i))))).isEqualTo(position(ids.get(i)));
+    }
+    // The other node's live state: the first is offered, and a priority 3 arrives.
+    var otherLive = new io.switchboard.hub.store.redis.RoutingState(bed.f.redis);
+    await(otherLive.unlistWaiting(ids.get(0)));
+    String urgent = UUID.randomUUID().toString();
+    await(otherLive.enqueue(urgent, item(cls("general", 3)), clock.instant()));
+    clock.advance(Duration.ofMillis(1100));
+    assertThat(position(ids.get(0))).isNull();
+    assertThat(position(urgent)).isEqualTo(new QueuePosition("general", 1, 5, null));
+    for (String id : ids.subList(1, 5)) {
+      assertThat(await(other.position(InteractionId.parse(id)))).isEqualTo(position(id));
+    }
+    assertThat(position(ids.get(4))).isEqualTo(new QueuePosition("general", 5, 5, null));
+  }
+
   private void assertThatFailsClearly(String id) throws Exception {
     var f = bed.routing.position(InteractionId.parse(id)).toCompletionStage().toCompletableFuture();
     try {
