@@ -56,8 +56,12 @@ public final class WebhookStore {
       + " delivered_at, created_at FROM webhook_deliveries WHERE subscription_id = $1"
       + " AND ($2::timestamptz IS NULL OR created_at < $2) ORDER BY created_at DESC, id LIMIT $3";
 
+  // The horizon, and whether an active subscription listens to any of the events $1 the transitions make: read in one
+  // statement, so from one snapshot. A subscription it does not see committed after every transition below the
+  // horizon, so none of them is its to get.
   private static final String HORIZON = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,"
-      + " (SELECT horizon::text FROM report_watermark WHERE name = '" + WATERMARK + "') AS prev";
+      + " (SELECT horizon::text FROM report_watermark WHERE name = '" + WATERMARK + "') AS prev,"
+      + " EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active AND events && $1::text[]) AS wanted";
   private static final String SAVE_HORIZON = "INSERT INTO report_watermark (name, horizon, until) VALUES ('" + WATERMARK
       + "', $1::text::xid8, now()) ON CONFLICT (name) DO UPDATE SET horizon = excluded.horizon, until = now(), updated_at = now()";
   private static final String LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('switchboard.webhooks')) AS locked";
@@ -177,19 +181,22 @@ public final class WebhookStore {
   /**
    * In one transaction (one node at a time): the transitions committed since the last call, turned into events by
    * {@code toEvents} and fanned out to their subscriptions on the same connection, then the horizon moved on. The
-   * first call only sets the horizon (no history is replayed). Completes with the number of transitions handled.
+   * first call only sets the horizon (no history is replayed). When no active subscription listens to any of
+   * {@code events} (what {@code toEvents} makes), the transitions are not read and the horizon just moves on: the
+   * statements of a call are the same however many transitions it passes over, none per transition. Completes with
+   * the number of transitions handled (0 when passed over).
    */
-  public Future<Integer> newTransitions(Database db,
+  public Future<Integer> newTransitions(Database db, java.util.Collection<String> events,
       java.util.function.Function<List<TransitionEvent>, List<Event>> toEvents) {
     return db.inTransaction(tx -> tx.query(LOCK).execute().compose(l -> {
       if (!l.iterator().next().getBoolean("locked")) {
         return Future.succeededFuture(0);
       }
-      return tx.query(HORIZON).execute().compose(h -> {
+      return tx.preparedQuery(HORIZON).execute(Tuple.of(events.toArray(String[]::new))).compose(h -> {
         Row hr = h.iterator().next();
         String cur = hr.getString("xmin");
         String prev = hr.getString("prev");
-        if (prev == null) {
+        if (prev == null || !hr.getBoolean("wanted")) {
           return tx.preparedQuery(SAVE_HORIZON).execute(Tuple.of(cur)).map(0);
         }
         return tx.preparedQuery(TRANSITIONS).execute(Tuple.of(prev, cur)).compose(rows -> {

@@ -1,0 +1,153 @@
+package io.switchboard.hub.core.webhooks;
+
+import static io.switchboard.hub.core.CoreFixture.await;
+import static io.switchboard.hub.core.CoreFixture.newMobile;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.InboundContact;
+import io.switchboard.hub.api.MessageContent;
+import io.switchboard.hub.api.SenderAddress;
+import io.switchboard.hub.core.CoreFixture;
+import io.switchboard.hub.store.WebhookStore;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue #12: what turning interaction transitions into webhook deliveries costs PostgreSQL while no subscription wants
+ * them, counted by PostgreSQL itself ({@code pg_stat_statements}, loaded by the test servers). Every transition cost a
+ * fan-out statement (an INSERT of deliveries for nobody) in the poll's transaction, and the transitions were read, with
+ * no subscription at all. Now whether an active subscription wants an interaction event is read with the horizon, from
+ * one snapshot: a subscription created anywhere (another node included) after that read committed after every
+ * transition the poll passes over, and gets every later one.
+ */
+@DisplayName("webhook fan-out of transitions costs nothing per transition while no subscription wants them")
+class WebhookStatementsTest {
+  private static final int N = 20;
+
+  private CoreFixture f;
+  private WebhookStore store;
+  private WebhookFanout fanout;
+
+  @BeforeEach
+  void start() {
+    f = CoreFixture.start();
+    await(f.db.pool().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute());
+    store = new WebhookStore();
+    fanout = new WebhookFanout(f.db, store, Duration.ofHours(1)); // polled by the test only (after its first, at start)
+    await(f.vertx.deployVerticle(fanout));
+    await(fanout.poll()); // the horizon is set
+  }
+
+  @AfterEach
+  void stop() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  /** A new hub node's subscriptions: the same PostgreSQL, its own service. */
+  private WebhookService node() {
+    return new WebhookService(f.vertx, f.db, new WebhookStore(), f.stores.audit());
+  }
+
+  private long calls(String like) {
+    Row r = await(f.db.pool().preparedQuery("SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements"
+        + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE $1"
+        + " AND query NOT LIKE '%pg_stat_statements%'").execute(io.vertx.sqlclient.Tuple.of(like))).iterator().next();
+    return r.getLong("calls");
+  }
+
+  private long fanOuts() {
+    return calls("%INSERT INTO webhook_deliveries%");
+  }
+
+  private long transitionReads() {
+    return calls("%FROM interaction_transitions t JOIN interactions i%");
+  }
+
+  private long statements() {
+    return calls("%") - calls("BEGIN") - calls("COMMIT") - calls("ROLLBACK");
+  }
+
+  private List<String> contacts(int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(await(f.intake.accept(new InboundContact(Channel.CHAT, "chat-" + UUID.randomUUID(), SenderAddress.phone(newMobile()),
+          "Webhook Customer", "t-" + UUID.randomUUID(), List.of(), null, new MessageContent.Text("hello"), Map.of(),
+          Instant.now()))).interactionId().toString());
+    }
+    return ids;
+  }
+
+  /** The interactions of the {@code interaction.created} deliveries written for subscription {@code id}. */
+  private List<String> createdDeliveredTo(UUID id) {
+    List<String> out = new ArrayList<>();
+    for (Row r : await(f.db.pool().preparedQuery("SELECT payload FROM webhook_deliveries WHERE subscription_id = $1"
+        + " AND event = 'interaction.created' ORDER BY created_at").execute(io.vertx.sqlclient.Tuple.of(id)))) {
+      out.add(((JsonObject) r.getValue("payload")).getJsonObject("data").getString("interactionId"));
+    }
+    return out;
+  }
+
+  @Test
+  void transitionsAreNotReadNorFannedOutWhileNoActiveSubscriptionWantsAnInteractionEvent() {
+    // Subscriptions that want no transition: one to a message event, one to interaction events but disabled.
+    node().create("https://crm.example/hook", List.of("message.sent"), "messages only", CoreFixture.ADMIN);
+    UUID disabled = await(node().create("https://crm.example/off", List.of("interaction.created"), null, CoreFixture.ADMIN))
+        .subscription().id();
+    await(store.disable(f.db.pool(), disabled, "test"));
+    contacts(N);
+
+    long fanOuts = fanOuts();
+    long reads = transitionReads();
+    long statements = statements();
+    int handled = await(fanout.poll());
+    long pollStatements = statements() - statements;
+    System.out.printf("a poll over %d transitions without a wanting subscription: %d fan-out statements, %d reads of"
+        + " transitions, %d statements in all%n", N, fanOuts() - fanOuts, transitionReads() - reads, pollStatements);
+    assertThat(fanOuts() - fanOuts).as("fan-out statements for %d transitions nobody wants", N).isZero();
+    assertThat(transitionReads() - reads).as("reads of the transitions").isZero();
+    assertThat(pollStatements).as("statements of the poll (lock, horizon, horizon saved)").isLessThanOrEqualTo(3);
+    assertThat(handled).as("transitions handled").isZero();
+    assertThat(f.count("SELECT count(*) FROM webhook_deliveries")).isZero();
+  }
+
+  @Test
+  void aSubscriptionCreatedOnAnotherNodeRightAfterAPollPassedOverGetsEveryLaterTransitionAndNoEarlierOne() {
+    List<String> before = contacts(3);
+    assertThat(await(fanout.poll())).as("passed over: nobody wanted them").isZero();
+    // Committed before the subscription but not read yet: delivered or not, as before (docs/webhooks.md).
+    List<String> between = contacts(2);
+
+    UUID id = await(node().create("https://crm.example/hook", List.of("interaction.created"), null, CoreFixture.ADMIN))
+        .subscription().id();
+    List<String> after = contacts(2);
+    assertThat(await(fanout.poll())).as("transitions read once a subscription wants them").isGreaterThanOrEqualTo(2);
+    List<String> delivered = createdDeliveredTo(id);
+    assertThat(delivered).containsAll(after).doesNotContainAnyElementsOf(before).doesNotHaveDuplicates();
+    assertThat(between).containsAll(delivered.stream().filter(d -> !after.contains(d)).toList());
+
+    // Disabled, it wants nothing: passed over again; enabled, it gets what follows.
+    await(store.disable(f.db.pool(), id, "test"));
+    List<String> whileDisabled = contacts(2);
+    long fanOuts = fanOuts();
+    assertThat(await(fanout.poll())).isZero();
+    assertThat(fanOuts() - fanOuts).isZero();
+    await(node().enable(id, CoreFixture.ADMIN));
+    List<String> enabled = contacts(1);
+    await(fanout.poll());
+    assertThat(createdDeliveredTo(id)).doesNotContainAnyElementsOf(whileDisabled).containsAll(enabled)
+        .hasSize(delivered.size() + 1);
+  }
+}
