@@ -61,8 +61,8 @@ final class WorkCompletion {
     return step.compose(r -> checked(r, agent, id)).compose(r -> {
       publishAgentEnded(id, r.channel(), agent, "ended by agent");
       return wrapUp ? Future.succeededFuture(InteractionState.WRAP_UP)
-          : live.finish(id.toString(), agent.agentId().toString(), r.channel(), now)
-              .onSuccess(done -> events.publishLoad(agent.agentId().toString())).map(InteractionState.ENDED);
+          : live.finishWithLoad(id.toString(), agent.agentId().toString(), r.channel(), now)
+              .onSuccess(load -> events.publishLoad(agent.agentId().toString(), load)).map(InteractionState.ENDED);
     });
   }
 
@@ -93,9 +93,9 @@ final class WorkCompletion {
           if (!InteractionState.WRAP_UP.wireName().equals(r.stateBefore())) {
             publishAgentEnded(id, r.channel(), agent, "wrapped up");
           }
-          return live.finish(id.toString(), agentId, r.channel(), now);
+          return live.finishWithLoad(id.toString(), agentId, r.channel(), now);
         })
-        .onSuccess(x -> events.publishLoad(agentId))
+        .onSuccess(load -> events.publishLoad(agentId, load))
         .compose(x -> acw ? agents.applyState(agent.agentId(), AgentState.AFTER_CALL_WORK, acwReason, now)
             : Future.<Void>succeededFuture()));
   }

@@ -54,6 +54,22 @@ public final class RoutingState {
       Map<String, Integer> skills, List<String> queues, Map<String, Integer> capacity, Map<String, Integer> load,
       List<String> exclusive) {}
 
+  /** An agent's load and capacity per channel, as a script that changed them left them. */
+  public record AgentLoad(Map<String, Integer> load, Map<String, Integer> capacity) {
+    static AgentLoad of(String json) {
+      JsonObject o = new JsonObject(json);
+      return new AgentLoad(counts(o.getJsonObject("load")), counts(o.getJsonObject("capacity")));
+    }
+
+    private static Map<String, Integer> counts(JsonObject o) {
+      Map<String, Integer> out = new LinkedHashMap<>();
+      if (o != null) {
+        o.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).intValue()));
+      }
+      return out;
+    }
+  }
+
   /** A live offer. */
   public record Offer(String interactionId, String agentId, String channel, Instant offeredAt, Instant expiresAt) {}
 
@@ -78,7 +94,7 @@ public final class RoutingState {
     this.reserve = new Script(load("waiting_log.lua") + agentLog + load("reserve.lua"));
     this.accept = new Script(load("accept.lua"));
     this.release = new Script(load("load_prelude.lua") + load("waiting_log.lua") + agentLog + load("release.lua"));
-    this.finish = new Script(load("load_prelude.lua") + agentLog + load("finish.lua"));
+    this.finish = new Script(load("load_prelude.lua") + agentLog + load("agent_load.lua") + load("finish.lua"));
     this.transfer = new Script(load("load_prelude.lua") + load("waiting_log.lua") + agentLog + load("transfer.lua"));
     this.reclassify = new Script(load("waiting_log.lua") + load("reclassify.lua"));
     this.repairAgent = new Script(agentLog + load("repair_agent.lua"));
@@ -552,10 +568,27 @@ public final class RoutingState {
     return reclassify.run(List.of(itemKey(interactionId), waitingSeqKey(), waitingLogKey()), classification.encode(), interactionId);
   }
 
-  /** The agent has finished an accepted interaction; gives its capacity back. */
+  /** The agent has finished an accepted interaction; gives its capacity back. "ok", or "not-assigned" when it was not. */
   public Future<String> finish(String interactionId, String agentId, String channel, Instant now) {
     return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentSeqKey(), agentLogKey()), interactionId, channel,
-        Long.toString(now.toEpochMilli()), agentId);
+        Long.toString(now.toEpochMilli()), agentId, "0");
+  }
+
+  /**
+   * As {@link #finish}, answering the agent's load and capacity after it from the same script (no read after it), or
+   * null when the interaction was not (any more) assigned to the agent (nothing changed).
+   */
+  public Future<AgentLoad> finishWithLoad(String interactionId, String agentId, String channel, Instant now) {
+    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentSeqKey(), agentLogKey()),
+        finishWithLoadArgs(interactionId, channel, now, agentId)).map(r -> "not-assigned".equals(r) ? null : AgentLoad.of(r));
+  }
+
+  private static String[] finishWithLoadArgs(String interactionId, String channel, Instant now, String agentId) {
+    List<String> args = new ArrayList<>(List.of(interactionId, channel, Long.toString(now.toEpochMilli()), agentId, "1"));
+    for (io.switchboard.hub.api.Channel c : io.switchboard.hub.api.Channel.values()) {
+      args.add(c.wireName());
+    }
+    return args.toArray(String[]::new);
   }
 
   /** Every live offer (those listed with an expiry). */
