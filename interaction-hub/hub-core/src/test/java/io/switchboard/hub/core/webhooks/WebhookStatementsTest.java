@@ -150,4 +150,21 @@ class WebhookStatementsTest {
     assertThat(createdDeliveredTo(id)).doesNotContainAnyElementsOf(whileDisabled).containsAll(enabled)
         .hasSize(delivered.size() + 1);
   }
+
+  @Test
+  void aPollThatFailsMidwayMovesNoHorizonAndTheNextOneDeliversEveryTransitionOnce() {
+    UUID id = await(node().create("https://crm.example/hook", List.of("interaction.created"), null, CoreFixture.ADMIN))
+        .subscription().id();
+    List<String> ids = contacts(3);
+    // The transitions are read, then turning them into events fails (a bad row, a bug): the transaction rolls back.
+    CoreFixture.awaitFailure(store.newTransitions(f.db, WebhookFanout.TRANSITION_EVENTS, t -> {
+      throw new IllegalStateException("an event that cannot be made");
+    }), IllegalStateException.class);
+    assertThat(f.count("SELECT count(*) FROM webhook_deliveries")).isZero();
+
+    assertThat(await(fanout.poll())).isGreaterThanOrEqualTo(3);
+    assertThat(createdDeliveredTo(id)).containsAll(ids).doesNotHaveDuplicates();
+    assertThat(await(fanout.poll())).as("nothing left to read").isZero();
+    assertThat(createdDeliveredTo(id)).hasSize(ids.size());
+  }
 }
