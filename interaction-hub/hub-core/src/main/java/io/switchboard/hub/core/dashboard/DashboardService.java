@@ -71,7 +71,7 @@ public final class DashboardService {
     Instant dayStart = now.atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
     Instant windowStart = now.minus(WINDOW);
     List<QueueDefinition> queues = new ArrayList<>(current.queues().values());
-    Future<LinkedHashMap<String, JsonObject>> waiting = live.waiting();
+    Future<LinkedHashMap<String, JsonObject>> waiting = live.waitingRaw().map(DashboardService::readable);
     // The same view of agents as the directory and the state endpoint (AgentRoster): every active agent, a fresh one
     // included, and any other member of staff routing holds (a supervisor who takes work).
     Future<List<RoutingState.AgentLive>> agents = roster.all().map(members -> members.stream()
@@ -91,6 +91,27 @@ public final class DashboardService {
     return Future.all(waiting, agents, periods, directory).map(x -> new DashboardSnapshot(now, zone, dayStart,
         (int) WINDOW.toMinutes(), queueFigures(queues, waiting.result(), agents.result(), periods.result(), now),
         agentFigures(agents.result(), directory.result(), now), totals(agents.result(), waiting.result().size()), null));
+  }
+
+  /**
+   * The waiting items the dashboard can read, oldest first. An item that is no JSON object, or whose classification is
+   * not one (written by something other than routing's scripts), is left out, as routing's index leaves it out (with a
+   * warning there): one bad item must not stop the dashboard, and with it the web chat's wait estimates, for everyone.
+   */
+  static LinkedHashMap<String, JsonObject> readable(Map<String, RoutingState.RawItem> raw) {
+    LinkedHashMap<String, JsonObject> out = new LinkedHashMap<>();
+    raw.forEach((id, item) -> {
+      try {
+        JsonObject j = item.parse();
+        Object cls = j.getValue("classification");
+        if (cls == null || cls instanceof JsonObject) {
+          out.put(id, j);
+        }
+      } catch (RuntimeException e) {
+        // left out, see above
+      }
+    });
+    return out;
   }
 
   private static List<DashboardSnapshot.QueueFigures> queueFigures(List<QueueDefinition> queues,

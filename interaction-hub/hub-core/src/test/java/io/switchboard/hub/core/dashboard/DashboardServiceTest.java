@@ -212,6 +212,27 @@ class DashboardServiceTest {
   }
 
   @Test
+  @DisplayName("A waiting item in Redis that cannot be read is left out; the dashboard is computed for everything else")
+  void anUnreadableWaitingItemDoesNotStopTheDashboard() {
+    String garbled = UUID.randomUUID().toString();
+    String oddClassification = UUID.randomUUID().toString();
+    await(live.enqueue(garbled, new JsonObject().put("channel", "chat"), NOW.minusSeconds(300)));
+    await(fx.redis.call(fx.redis.async().set(fx.redis.key("rt:w:" + garbled), "{\"channel\":\u0000")));
+    await(live.enqueue(oddClassification, new JsonObject().put("channel", "chat").put("classification", "billing"),
+        NOW.minusSeconds(200)));
+    try {
+      DashboardSnapshot s = await(new DashboardService(fx.stores, live, rules, Clock.fixed(NOW, ZoneOffset.UTC)).compute());
+      DashboardSnapshot.QueueFigures q = s.queues().stream().filter(x -> x.id().equals("billing")).findFirst().orElseThrow();
+      assertThat(q.waiting()).isEqualTo(2);
+      assertThat(q.oldestInteractionId()).isEqualTo(waitingOldest);
+      assertThat(s.totals().waiting()).isEqualTo(2);
+    } finally {
+      await(live.dequeue(garbled));
+      await(live.dequeue(oddClassification));
+    }
+  }
+
+  @Test
   @DisplayName("Staffing uses the window's arrivals and handle time with Erlang C and the queue's target")
   void staffingMatchesErlangC() {
     DashboardSnapshot.Staffing st = queue("billing").staffing();
