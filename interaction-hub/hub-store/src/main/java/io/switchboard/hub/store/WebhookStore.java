@@ -39,6 +39,8 @@ public final class WebhookStore {
         ON CONFLICT (subscription_id, event_id) DO NOTHING RETURNING id)
       INSERT INTO outbox (topic, payload) SELECT '%s', jsonb_build_object('deliveryId', d.id) FROM d""".formatted(TOPIC);
 
+  private static final String WANTED = "SELECT DISTINCT e AS event FROM webhook_subscriptions s, unnest(s.events) e WHERE s.active";
+
   private static final String DELIVERY = "SELECT d.id, d.event, d.event_id, d.payload, d.status, s.id AS subscription_id, s.url,"
       + " s.secret, s.active FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1";
   private static final String DELIVERED = "WITH d AS (UPDATE webhook_deliveries SET status = 'delivered', attempts = $2,"
@@ -125,6 +127,15 @@ public final class WebhookStore {
    */
   public Future<Integer> fanOut(SqlClient sql, String event, String eventId, JsonObject payload, UUID only) {
     return sql.preparedQuery(FAN_OUT).execute(Tuple.of(event, eventId, payload, only)).map(r -> r.rowCount());
+  }
+
+  /** The events at least one active subscription listens to. */
+  public Future<java.util.Set<String>> wantedEvents(SqlClient sql) {
+    return sql.query(WANTED).execute().map(rows -> {
+      java.util.Set<String> out = new java.util.HashSet<>();
+      rows.forEach(r -> out.add(r.getString("event")));
+      return out;
+    });
   }
 
   public Future<Optional<Delivery>> delivery(SqlClient sql, UUID id) {

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *       poll then costs the same few statements however many contacts went by.</li>
  *   <li>{@code message.received}, {@code customer.merged} (relayed from the outbox) and {@code message.sent} (a
  *       reply's status became {@code sent}) and {@code csat.answered} come from this node's event bus, where each is
- *       published once in the cluster; the event id keeps a repeat from being delivered twice.</li>
+ *       published once in the cluster; the event id keeps a repeat from being delivered twice. Each poll also reads
+ *       which events active subscriptions want; an event nobody wanted at the last look is held until the next one
+ *       (no statement) and written then if a subscription, created on any node meanwhile, wants it.</li>
  * </ul>
  */
 public final class WebhookFanout extends VerticleBase {
@@ -41,7 +43,17 @@ public final class WebhookFanout extends VerticleBase {
   private final Database db;
   private final WebhookStore store;
   private final Duration poll;
+  /** Held events at most; past it an event is written at once (a statement, as without holding). */
+  static final int MAX_SKIPPED = 10_000;
+
+  private record Skipped(String event, String eventId, JsonObject body) {}
+
   private long timer;
+  /** The events active subscriptions wanted at the last look; null: unknown (each event is written at once). */
+  private java.util.Set<String> wanted;
+  /** Events held since the last look because no subscription wanted them then. */
+  private List<Skipped> skipped = new java.util.ArrayList<>();
+  private boolean refreshing;
   private Future<Integer> running;
 
   public WebhookFanout(Database db, WebhookStore store, Duration poll) {
@@ -70,7 +82,8 @@ public final class WebhookFanout extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return running == null ? Future.succeededFuture() : running.otherwiseEmpty();
+    // Held events a subscription wants now are written before the node goes.
+    return refreshWanted().compose(x -> running == null ? Future.succeededFuture() : running.otherwiseEmpty());
   }
 
   private void relayed(String event, JsonObject body) {
@@ -87,7 +100,17 @@ public final class WebhookFanout extends VerticleBase {
   }
 
   private void emit(String event, String eventId, Instant at, JsonObject data) {
-    store.fanOut(db.pool(), event, eventId, WebhookService.envelope(event, eventId, at, data), null)
+    JsonObject body = WebhookService.envelope(event, eventId, at, data);
+    if (wanted != null && !wanted.contains(event) && skipped.size() < MAX_SKIPPED) {
+      // No active subscription wanted it at the last look: held until the next look instead of a statement now.
+      skipped.add(new Skipped(event, eventId, body));
+      return;
+    }
+    write(event, eventId, body);
+  }
+
+  private void write(String event, String eventId, JsonObject body) {
+    store.fanOut(db.pool(), event, eventId, body, null)
         .onSuccess(n -> {
           if (n > 0) {
             WebhookDispatcher.wake(vertx);
@@ -98,6 +121,9 @@ public final class WebhookFanout extends VerticleBase {
   }
 
   private void tick() {
+    if (!refreshing) {
+      refreshWanted();
+    }
     if (running != null && !running.isComplete()) {
       return;
     }
@@ -105,12 +131,36 @@ public final class WebhookFanout extends VerticleBase {
   }
 
   /**
-   * Reads the transitions committed since the last poll into deliveries (none read while no active subscription wants an
-   * interaction event), after the poll running now if any; completes with the transitions handled. For tests.
+   * Reads which events active subscriptions want (one statement, every poll), then writes the held events one now wants:
+   * each was held before this read began, so a subscription that existed when it happened is seen here and gets it (a
+   * subscription created meanwhile may also get an event of the moment before it). On a failed read nothing is held
+   * (every event is written at once, as without this) and the held ones are written now.
+   */
+  private Future<Void> refreshWanted() {
+    refreshing = true;
+    List<Skipped> held = skipped;
+    skipped = new java.util.ArrayList<>();
+    return store.wantedEvents(db.pool()).map(w -> {
+      wanted = w;
+      held.stream().filter(h -> w.contains(h.event())).forEach(h -> write(h.event(), h.eventId(), h.body()));
+      return (Void) null;
+    }).recover(e -> {
+      wanted = null;
+      log.atWarn().setCause(e).log("could not read which webhook events are wanted; writing each event's deliveries at once");
+      held.forEach(h -> write(h.event(), h.eventId(), h.body()));
+      return Future.<Void>succeededFuture();
+    }).onComplete(x -> refreshing = false);
+  }
+
+  /**
+   * Reads which events are wanted (writing held events now wanted), then the transitions committed since the last poll
+   * into deliveries (none read while no active subscription wants an interaction event), after the poll running now if
+   * any; completes with the transitions handled. For tests.
    */
   Future<Integer> poll() {
     io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
-    context.runOnContext(v -> (running == null ? pollHere() : running.transform(x -> pollHere())).onComplete(done));
+    context.runOnContext(v -> refreshWanted().compose(y -> running == null ? pollHere() : running.transform(x -> pollHere()))
+        .onComplete(done));
     return done.future();
   }
 
