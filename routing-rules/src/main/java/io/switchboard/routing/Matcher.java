@@ -126,10 +126,10 @@ public final class Matcher {
    * <p>The same pass as {@link #match}, in the same order and with the same loads, so every decision returned is equal
    * to the one {@link #match} returns for that interaction, and an interaction {@link #match} gives an agent is here
    * too. What it saves: an interaction is decided only while some agent still has room on its channel (capacity left,
-   * no exclusive work in the way); once no agent has room on any channel the pass stops. Only the interactions ranked
-   * ahead of the last choice (and those no agent could take) are put in order, from a heap: a pass with one free place
-   * and thousands waiting costs one ranking of the waiting interactions and a handful of decisions, not one decision
-   * per waiting interaction.
+   * no exclusive work in the way); interactions of channels nobody has room on are not even ranked, and once no agent
+   * has room on the channel of any interaction still ranked the pass stops. The rest are taken best first from a heap:
+   * a pass with one free place and thousands waiting costs one walk over the waiting interactions and a handful of
+   * decisions, not one decision per waiting interaction.
    *
    * @param waiting the interactions waiting now, in any order
    * @param agents the agents to consider (usually those who can take work: see {@link #match} for explanations
@@ -142,19 +142,24 @@ public final class Matcher {
       return new Choice(List.of(), 0);
     }
     Pass pass = new Pass(agents, full);
-    if (pass.roomLeft() == 0) {
-      return new Choice(List.of(), 0);
-    }
     Map<Classification, Target[]> targets = new IdentityHashMap<>();
-    PriorityQueue<Item> ranked = new PriorityQueue<>(waiting.size(), ORDER);
+    PriorityQueue<Item> ranked = new PriorityQueue<>(Math.max(1, waiting.size()), ORDER);
+    // Room only shrinks as the pass goes on: an interaction of a channel nobody has room on now is never ranked.
+    int[] left = new int[pass.channels];
     for (WaitingInteraction w : waiting) {
-      ranked.add(item(targets, w, now));
+      int ch = pass.channelIndex.getOrDefault(w.channel(), -1);
+      if (ch >= 0 && pass.roomOn[ch] > 0) {
+        left[ch]++;
+        ranked.add(item(targets, w, now));
+      }
     }
     List<Decision> chosen = new ArrayList<>();
     int decided = 0;
-    Item item;
-    while (pass.roomLeft() > 0 && (item = ranked.poll()) != null) {
-      if (!pass.hasRoom(item.interaction.channel())) {
+    while (pass.rankedWithRoom(left)) {
+      Item item = ranked.poll();
+      int ch = pass.channelIndex.get(item.interaction.channel());
+      left[ch]--;
+      if (pass.roomOn[ch] == 0) {
         continue;
       }
       decided++;
@@ -665,17 +670,15 @@ public final class Matcher {
       }
     }
 
-    /** How many (agent, channel) pairs still have room: 0 when no interaction of any channel can be given an agent. */
-    int roomLeft() {
-      int sum = 0;
-      for (int r : roomOn) sum += r;
-      return sum;
-    }
-
-    /** Whether some available agent has room on {@code channel}: without it, no decision on it can choose an agent. */
-    boolean hasRoom(String channel) {
-      Integer ch = channelIndex.get(channel);
-      return ch != null && roomOn[ch] > 0;
+    /**
+     * Whether an interaction still ranked ({@code left}: how many per channel) is on a channel some available agent has
+     * room on: when none is, no further decision of the pass can choose an agent.
+     */
+    boolean rankedWithRoom(int[] left) {
+      for (int c = 0; c < channels; c++) {
+        if (left[c] > 0 && roomOn[c] > 0) return true;
+      }
+      return false;
     }
 
     String reasonText(int a, int reason, int ch, String channel, Compiled ct) {
