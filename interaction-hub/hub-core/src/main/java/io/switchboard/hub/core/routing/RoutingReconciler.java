@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  *   <li>an offer PostgreSQL records without a live offer: back to the queue (reason {@link #OFFER_LOST}), so it is
  *       offered again instead of waiting forever for an answer nobody can give;</li>
  *   <li>a waiting entry for an interaction that no longer waits: removed;</li>
+ *   <li>a waiting entry whose item cannot be read (no JSON object, no usable classification, a huge or garbled value
+ *       written behind routing's back, or no item at all) for an interaction the record has waiting: the item is
+ *       rewritten from PostgreSQL (its sticky agent is lost with it), so it is routed again instead of being left out of
+ *       every pass forever; the round reads every waiting item for this (one MGET) and checks each alone, so one such
+ *       item stops nothing else;</li>
  *   <li>agents: a missing agent is restored with its last recorded state; a live state other than the recorded one is
  *       set to the record's; load, assigned and offers sets are set to what PostgreSQL records (compare-and-set, so a
  *       reservation made meanwhile wins).</li>
@@ -109,13 +114,13 @@ public final class RoutingReconciler {
   private record Sides(
       List<RoutingStore.WaitingRow> waiting, List<RoutingStore.OfferRow> offers, List<RoutingStore.WorkingRow> working,
       List<Agent> agents, List<RoutingStore.AgentStateRow> agentStates,
-      Map<String, Long> liveWaiting, List<RoutingState.Offer> liveOffers, List<RoutingState.AgentLive> liveAgents,
+      Map<String, Long> liveWaiting, Map<String, String> liveItems, List<RoutingState.Offer> liveOffers, List<RoutingState.AgentLive> liveAgents,
       Map<String, Set<String>> liveAssigned, Map<UUID, RoutingStore.StateRow> statesOfStray) {}
 
   private Future<Round> compare() {
     var sql = stores.db().pool();
     // Redis first, then PostgreSQL: a change in flight shows as a difference once, never twice.
-    return live.waitingIds().compose(lw -> live.offers().compose(lo -> live.agents().compose(la ->
+    return live.waitingIds().compose(lw -> live.itemTexts(lw.keySet()).compose(li -> live.offers().compose(lo -> live.agents().compose(la ->
         live.assignedOf(la.stream().map(RoutingState.AgentLive::agentId).toList()).compose(las ->
             stores.routing().waiting(sql).compose(w -> stores.routing().offers(sql).compose(o -> stores.routing().working(sql)
                 .compose(wk -> stores.agents().list(sql).compose(ag -> stores.routing().latestAgentStates(sql).compose(st -> {
@@ -124,8 +129,8 @@ public final class RoutingReconciler {
                   List<UUID> stray = new ArrayList<>();
                   lw.keySet().stream().filter(id -> !known.contains(id)).forEach(id -> stray.add(UUID.fromString(id)));
                   lo.forEach(x -> stray.add(UUID.fromString(x.interactionId())));
-                  return stores.routing().statesOf(sql, stray).map(states -> new Sides(w, o, wk, ag, st, lw, lo, la, las, states));
-                }))))))))).compose(this::repairConfirmed);
+                  return stores.routing().statesOf(sql, stray).map(states -> new Sides(w, o, wk, ag, st, lw, li, lo, la, las, states));
+                })))))))))).compose(this::repairConfirmed);
   }
 
   /** A difference: its key (the same difference gives the same key) and its repair. */
@@ -224,6 +229,24 @@ public final class RoutingReconciler {
       String iid = w.interactionId().toString();
       if (!s.liveWaiting().containsKey(iid) && !liveOffers.containsKey(iid)) {
         out.add(new Difference("not-waiting:" + iid, "requeued", () -> requeue(w).onSuccess(x -> repaired("requeued", iid, null))));
+      }
+    }
+
+    // Waiting entries of interactions the record has waiting whose item cannot be read: rewritten from the record.
+    Map<String, io.switchboard.routing.Classification> decoded = new HashMap<>();
+    for (var e : s.liveWaiting().entrySet()) {
+      String iid = e.getKey();
+      RoutingStore.WaitingRow w = waiting.get(iid);
+      if (w == null || liveOffers.containsKey(iid)) {
+        continue;
+      }
+      String why = unreadable(iid, s.liveItems().get(iid), e.getValue(), decoded);
+      if (why != null) {
+        out.add(new Difference("unreadable-waiting:" + iid, "item-rewritten", () -> {
+          log.atWarn().addKeyValue("interactionId", iid).addKeyValue("reason", why)
+              .log("routing reconciler: a waiting item cannot be read; it is rewritten from PostgreSQL");
+          return requeue(w).onSuccess(x -> repaired("item-rewritten", iid, null));
+        }));
       }
     }
 
@@ -335,13 +358,36 @@ public final class RoutingReconciler {
         a.skills(), a.queues(), capacity, load, exclusive), true);
   }
 
-  /** Puts a queued interaction back in the waiting set at its place, keeping a live item's sticky agent. */
+  /**
+   * Why a waiting item cannot be routed (as {@link WaitingIndex} decodes it), at most 200 characters; null when it can.
+   * {@code decoded} shares classifications between the items of one round.
+   */
+  private static String unreadable(String iid, String text, long waitingSince,
+      Map<String, io.switchboard.routing.Classification> decoded) {
+    if (text == null) {
+      return "no item";
+    }
+    try {
+      LiveViews.waitingOf(iid, new RoutingState.RawItem(text, waitingSince).parse(),
+          c -> decoded.computeIfAbsent(c.encode(), k -> RoutingJson.classification(c)));
+      return null;
+    } catch (RuntimeException e) {
+      String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+      return why.length() > 200 ? why.substring(0, 200) + "…" : why;
+    }
+  }
+
+  /**
+   * Puts a queued interaction back in the waiting set at its place, keeping a live item's sticky agent; an item that
+   * cannot be read is replaced without one.
+   */
   private Future<Void> requeue(RoutingStore.WaitingRow w) {
     String iid = w.interactionId().toString();
-    return live.item(iid).compose(existing -> {
+    return live.item(iid).recover(e -> e instanceof io.vertx.core.json.DecodeException
+        ? Future.succeededFuture(null) : Future.failedFuture(e)).compose(existing -> {
       JsonObject item = QueueIntake.itemOf(w.channel(), w.routing(), w.excluded());
-      if (existing != null && existing.getString("lastAgent") != null) {
-        item.put("lastAgent", existing.getString("lastAgent"));
+      if (existing != null && existing.getValue("lastAgent") instanceof String lastAgent) {
+        item.put("lastAgent", lastAgent);
       }
       log.atInfo().addKeyValue("interactionId", iid).addKeyValue("waitingSince", w.waitingSince())
           .log("routing reconciler: interaction waits again");

@@ -304,8 +304,31 @@ public final class RoutingState {
         .mapEmpty();
   }
 
+  /**
+   * The item of an interaction (waiting, or offered: an offer keeps it), parsed; null when there is none. Fails with
+   * {@link io.vertx.core.json.DecodeException} when the item is no JSON object ({@link #itemTexts} reads it unparsed).
+   */
   public Future<JsonObject> item(String interactionId) {
     return redis.call(cmd().get(itemKey(interactionId))).map(s -> s == null ? null : new JsonObject(s));
+  }
+
+  /**
+   * The items of {@code ids} as Redis holds them, unparsed, in one MGET: id → JSON text, or null when it has none (the
+   * reconciler checks each, so one that cannot be read is rewritten instead of failing the read of the others).
+   */
+  public Future<Map<String, String>> itemTexts(java.util.Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(new LinkedHashMap<>());
+    }
+    List<String> list = new ArrayList<>(ids);
+    return redis.call(cmd().mget(list.stream().map(this::itemKey).toArray(String[]::new))).map(values -> {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        var kv = values.get(i);
+        out.put(list.get(i), kv != null && kv.hasValue() ? kv.getValue() : null);
+      }
+      return out;
+    });
   }
 
   // ---- agents
