@@ -87,10 +87,8 @@ public final class ConfigLoader {
         r.text("SWITCHBOARD_PG_URL", "postgres.url", null),
         r.text("SWITCHBOARD_PG_PASSWORD", "postgres.password", null),
         r.integer("SWITCHBOARD_PG_POOL_SIZE", "postgres.poolSize", 16, 1, 200),
-        r.duration("SWITCHBOARD_PG_POOL_WAIT", "postgres.poolWait", io.switchboard.hub.store.Database.DEFAULT_POOL_WAIT));
-    if (pg.poolWait().isNegative() || pg.poolWait().isZero()) {
-      throw new ConfigException(file + ": postgres.poolWait must be positive");
-    }
+        r.duration("SWITCHBOARD_PG_POOL_WAIT", "postgres.poolWait", io.switchboard.hub.store.Database.DEFAULT_POOL_WAIT,
+            Duration.ofMillis(1)));
     SwitchboardConfig.Redis redis = new SwitchboardConfig.Redis(
         r.text("SWITCHBOARD_REDIS_URL", "redis.url", null),
         r.text("SWITCHBOARD_REDIS_PASSWORD", "redis.password", null),
@@ -141,20 +139,12 @@ public final class ConfigLoader {
           http.instances());
     }
     SwitchboardConfig.Routing routing = new SwitchboardConfig.Routing(
-        r.duration("SWITCHBOARD_ROUTING_RECONCILE_EVERY", "routing.reconcileEvery", Duration.ofSeconds(5)));
-    if (routing.reconcileEvery().toMillis() < 100) {
-      throw new ConfigException(file + ": routing.reconcileEvery must be at least 100ms");
-    }
+        r.duration("SWITCHBOARD_ROUTING_RECONCILE_EVERY", "routing.reconcileEvery", Duration.ofSeconds(5), Duration.ofMillis(100)));
     // How often routing.yaml and console.yaml are checked for changes while the hub runs.
-    Duration configPollEvery = r.duration("SWITCHBOARD_CONFIG_POLL_EVERY", "configPollEvery", Duration.ofSeconds(2));
-    if (configPollEvery.toMillis() < 50) {
-      throw new ConfigException(file + ": configPollEvery must be at least 50ms");
-    }
+    Duration configPollEvery = r.duration("SWITCHBOARD_CONFIG_POLL_EVERY", "configPollEvery", Duration.ofSeconds(2), Duration.ofMillis(50));
     SwitchboardConfig.Outbox outbox = new SwitchboardConfig.Outbox(
-        r.duration("SWITCHBOARD_OUTBOX_RETENTION", "outbox.retention", io.switchboard.hub.core.outbox.OutboxRelay.DEFAULT_RETENTION));
-    if (outbox.retention().toSeconds() < 60) {
-      throw new ConfigException(file + ": outbox.retention must be at least 1m");
-    }
+        r.duration("SWITCHBOARD_OUTBOX_RETENTION", "outbox.retention", io.switchboard.hub.core.outbox.OutboxRelay.DEFAULT_RETENTION,
+            Duration.ofMinutes(1)));
     return new SwitchboardConfig(configDir, Path.of(dataDir), http, pg, redis, customers, security, demo, channels(file, root), routing,
         configPollEvery, outbox);
   }
@@ -204,6 +194,30 @@ public final class ConfigLoader {
         }
       }
     }
+  }
+
+  /** ISO-8601 durations (PT15M) or a number with a unit: 500ms, 20s, 15m, 12h. */
+  private static Duration parseDuration(String s) {
+    try {
+      if (s.startsWith("P") || s.startsWith("p")) {
+        return Duration.parse(s);
+      }
+      if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+      if (s.endsWith("s")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+      if (s.endsWith("m")) return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
+      if (s.endsWith("h")) return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+    } catch (NumberFormatException | DateTimeParseException e) {
+      // fall through to the message below
+    }
+    throw new IllegalArgumentException("'" + s + "' is not a duration such as 500ms, 20s, 15m, 12h or PT15M");
+  }
+
+  /** A least duration as the file would give it: 1ms, 100ms, 1m. */
+  private static String shown(Duration d) {
+    if (d.toMillis() % 60_000 == 0) {
+      return d.toMinutes() + "m";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   /** Typed look-ups with the environment first, then the file, then the default. */
@@ -278,19 +292,20 @@ public final class ConfigLoader {
 
     /** ISO-8601 durations (PT15M) or a number with a unit: 500ms, 20s, 15m, 12h. */
     Duration duration(String envKey, String key, Duration fallback) {
+      return value(envKey, key, fallback, ConfigLoader::parseDuration);
+    }
+
+    /**
+     * As {@link #duration(String, String, Duration)}, refusing a value below {@code least}. Checked while the value is
+     * read, so the error names where the value came from: the environment variable, or the file and its key.
+     */
+    Duration duration(String envKey, String key, Duration fallback, Duration least) {
       return value(envKey, key, fallback, s -> {
-        try {
-          if (s.startsWith("P") || s.startsWith("p")) {
-            return Duration.parse(s);
-          }
-          if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-          if (s.endsWith("s")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
-          if (s.endsWith("m")) return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-          if (s.endsWith("h")) return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
-        } catch (NumberFormatException | DateTimeParseException e) {
-          // fall through to the message below
+        Duration d = parseDuration(s);
+        if (d.compareTo(least) < 0) {
+          throw new IllegalArgumentException("'" + s + "' is too short: must be at least " + shown(least));
         }
-        throw new IllegalArgumentException("'" + s + "' is not a duration such as 500ms, 20s, 15m, 12h or PT15M");
+        return d;
       });
     }
 

@@ -149,4 +149,34 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> load("", Map.of("SWITCHBOARD_PG_POOL_WAIT", "5\u0000s")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("SWITCHBOARD_PG_POOL_WAIT");
   }
+
+  @Test
+  void aDurationOutOfRangeInTheEnvironmentIsRefusedNamingTheVariableNotTheFile() throws IOException {
+    String file = "postgres:\n  poolWait: 5s\nrouting:\n  reconcileEvery: 5s\nconfigPollEvery: 2s\noutbox:\n  retention: 2h\n";
+    Map<String, String[]> bad = new java.util.LinkedHashMap<>();
+    bad.put("SWITCHBOARD_PG_POOL_WAIT", new String[] {"0s", "0ms", "-1s", "PT0S", "-PT1S"});
+    bad.put("SWITCHBOARD_ROUTING_RECONCILE_EVERY", new String[] {"99ms", "0s", "-5s"});
+    bad.put("SWITCHBOARD_CONFIG_POLL_EVERY", new String[] {"49ms", "0s", "-1m"});
+    bad.put("SWITCHBOARD_OUTBOX_RETENTION", new String[] {"59s", "0m", "-2h"});
+    bad.forEach((variable, values) -> {
+      for (String value : values) {
+        assertThatThrownBy(() -> load(file, Map.of(variable, value)))
+            .as("%s=%s", variable, value)
+            .isInstanceOf(ConfigException.class).hasMessageContaining("environment variable " + variable)
+            .hasMessageNotContaining("switchboard.yaml");
+      }
+    });
+    // The same values in the file are refused naming the file and the key.
+    assertThatThrownBy(() -> load("postgres:\n  poolWait: 0s\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("switchboard.yaml").hasMessageContaining("postgres.poolWait");
+    assertThatThrownBy(() -> load("routing:\n  reconcileEvery: 99ms\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("switchboard.yaml").hasMessageContaining("routing.reconcileEvery");
+    // The least values allowed are taken from the environment.
+    SwitchboardConfig least = load(file, Map.of("SWITCHBOARD_PG_POOL_WAIT", "1ms", "SWITCHBOARD_ROUTING_RECONCILE_EVERY", "100ms",
+        "SWITCHBOARD_CONFIG_POLL_EVERY", "50ms", "SWITCHBOARD_OUTBOX_RETENTION", "1m"));
+    assertThat(least.postgres().poolWait()).isEqualTo(Duration.ofMillis(1));
+    assertThat(least.routing().reconcileEvery()).isEqualTo(Duration.ofMillis(100));
+    assertThat(least.configPollEvery()).isEqualTo(Duration.ofMillis(50));
+    assertThat(least.outbox().retention()).isEqualTo(Duration.ofMinutes(1));
+  }
 }
