@@ -77,6 +77,8 @@ public final class LoadBenchmark {
   /** The agents' own connections: their replies, ends and wrap-ups never queue behind the intake's requests. */
   private HttpClient agentHttp;
   private WebSocketClient sockets;
+  /** What each phase cost the hub, PostgreSQL, Redis, this program and the machine. */
+  private Costs costs;
   private int port;
   private long hubPid;
   private volatile boolean stopping;
@@ -118,6 +120,8 @@ public final class LoadBenchmark {
     String cpu = "";
     String load = "";
     String heap = "";
+    Costs.Snapshot before;
+    String costs = "";
 
     Phase(String name) {
       this.name = name;
@@ -157,6 +161,9 @@ public final class LoadBenchmark {
     Object[] started = new Object[3]; // PostgreSQL, Redis, watchdog
     Process[] hubShell = new Process[1];
     Thread cleanup = new Thread(() -> {
+      if (costs != null) {
+        costs.close();
+      }
       stopHub(hubShell[0]);
       vertx.close();
       for (int i = started.length - 1; i >= 0; i--) {
@@ -171,7 +178,11 @@ public final class LoadBenchmark {
       deleteTree(work);
     }, "load-benchmark-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
-    EmbeddedPostgresServer pg = EmbeddedPostgresServer.startDurable(work.resolve("postgres"), 0);
+    // --statements: a throw-away PostgreSQL (fsync off, pg_stat_statements loaded) to list what the run's statements
+    // are per lifecycle; its speed figures are not comparable with a durable server's.
+    boolean statements = List.of(args).contains("--statements");
+    EmbeddedPostgresServer pg = statements ? EmbeddedPostgresServer.startThrowaway()
+        : EmbeddedPostgresServer.startDurable(work.resolve("postgres"), 0);
     started[0] = pg;
     EmbeddedRedisServer redis = EmbeddedRedisServer.startDurable(work.resolve("redis"), 0);
     started[1] = redis;
@@ -193,6 +204,10 @@ public final class LoadBenchmark {
     hubPid = hubShell[0].toHandle().children().findFirst().orElseThrow(() -> new IllegalStateException("hub did not start")).pid();
     awaitHealthy(work.resolve("hub.log"));
     System.out.println("hub pid " + hubPid + " on port " + port + " (log " + work.resolve("hub.log") + ")");
+    costs = new Costs(hubPid, pg.postmasterPid(), pg.jdbcUrl("switchboard"), pg.user(), pg.password(), redis.pid(), redis.url());
+    if (statements) {
+      costs.resetStatements();
+    }
 
     http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(64, concurrency * 2)));
@@ -226,6 +241,19 @@ public final class LoadBenchmark {
       System.out.printf("|   | failed %,d, offered %,d, completed %,d (after the window too) | | | | | | | | |%n", p.failed.get(),
           p.offered.get(), p.completed.get());
     }
+    System.out.println();
+    System.out.println("Where the work went (CPU from /proc, commits from pg_stat_database, Redis commands from INFO; per intake"
+        + " taken in and per lifecycle wrapped up in the window):");
+    for (Phase p : phases) {
+      System.out.println("- " + p.name + ": " + p.costs);
+    }
+    if (statements) {
+      long lifecycles = phases.stream().mapToLong(p -> p.completed.get()).sum();
+      System.out.println();
+      System.out.printf("Statements by calls over the whole run (%,d lifecycles; fsync off, so times are not a durable server's):%n",
+          lifecycles);
+      System.out.print(costs.topStatements(30, lifecycles, "lifecycle"));
+    }
     if (socketLine != null) {
       System.out.println(socketLine);
     }
@@ -241,6 +269,7 @@ public final class LoadBenchmark {
   private Phase fixedRate(String name, int rate, int seconds, boolean webChat) throws Exception {
     Phase phase = new Phase(name);
     System.out.println("phase: " + name + " for " + seconds + " s");
+    phase.before = costs.take();
     long[] cpu0 = {hubCpuTicks()};
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -378,6 +407,7 @@ public final class LoadBenchmark {
   private Phase maximum(String name, int concurrency, int seconds) throws Exception {
     Phase phase = new Phase(name);
     System.out.println("phase: " + name + " for " + seconds + " s");
+    phase.before = costs.take();
     long cpu0 = hubCpuTicks();
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -406,6 +436,12 @@ public final class LoadBenchmark {
     phase.cpu = String.format("%.2f cores", cores);
     phase.load = loadAverage();
     phase.heap = hubHeap();
+    Costs.Snapshot after = costs.take();
+    long lifecycles = phase.completedInWindow.get();
+    phase.costs = Costs.between(phase.before, after, phase.acceptedInWindow.get(), "intake")
+        + (lifecycles > 0 ? String.format(" | per lifecycle: %s", Costs.between(phase.before, after, lifecycles, "lifecycle")
+            .replaceFirst("^.*; per lifecycle: ", "")) : "");
+    System.out.println("  " + phase.costs);
     System.out.printf("  %s: sent %,d, intake ok %,d, failed %,d, offered %,d, completed %,d in %.1f s; hub %s, heap %s; load %s%n",
         phase.name, phase.sent.get(), phase.accepted.get(), phase.failed.get(), phase.offered.get(), phase.completed.get(),
         phase.seconds, phase.cpu, phase.heap, phase.load);
