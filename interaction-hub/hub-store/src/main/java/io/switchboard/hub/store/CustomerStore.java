@@ -39,18 +39,35 @@ public final class CustomerStore {
           + " version = version + 1, updated_at = now() WHERE id = $1 AND version = $7 RETURNING " + COLUMNS;
   private static final String SET_MERGED_INTO =
       "UPDATE customers SET merged_into = $2, version = version + 1, updated_at = now() WHERE id = $1";
-  private static final String RESOLVE =
-      "WITH RECURSIVE chain(id, merged_into, depth) AS ("
-          + " SELECT id, merged_into, 0 FROM customers WHERE id = $1"
-          + " UNION ALL SELECT c.id, c.merged_into, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.merged_into"
-          + " WHERE chain.depth < 64)"
-          + " SELECT id FROM chain WHERE merged_into IS NULL";
-  private static final String MEMBERS =
-      "WITH RECURSIVE members(id, depth) AS ("
-          + " SELECT id, 0 FROM customers WHERE id = $1"
-          + " UNION ALL SELECT c.id, members.depth + 1 FROM customers c JOIN members ON c.merged_into = members.id"
-          + " WHERE members.depth < 64)"
-          + " SELECT id FROM members";
+  /** How many merges a chain or a golden record's tree is followed through, at most (a guard against a cycle). */
+  private static final int MERGE_DEPTH = 64;
+
+  /**
+   * A recursive CTE {@code chain(id, merged_into, depth)}: the customer {@code customer} (an SQL expression, such as
+   * {@code $1}) and each customer it was merged into, in turn; its golden record is the row whose {@code merged_into} is
+   * null. For a {@code WITH RECURSIVE} clause; shared with {@link RoutingStore}, which resolves a golden record too.
+   */
+  static String mergeChain(String customer) {
+    return "chain(id, merged_into, depth) AS ("
+        + " SELECT id, merged_into, 0 FROM customers WHERE id = " + customer
+        + " UNION ALL SELECT c.id, c.merged_into, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.merged_into"
+        + " WHERE chain.depth < " + MERGE_DEPTH + ")";
+  }
+
+  /**
+   * A recursive CTE {@code members(id, depth)}: the customer {@code golden} (an SQL expression giving one id) and every
+   * customer merged into it, directly or through others. For a {@code WITH RECURSIVE} clause; shared with
+   * {@link RoutingStore}.
+   */
+  static String mergedMembers(String golden) {
+    return "members(id, depth) AS ("
+        + " SELECT id, 0 FROM customers WHERE id = " + golden
+        + " UNION ALL SELECT c.id, members.depth + 1 FROM customers c JOIN members ON c.merged_into = members.id"
+        + " WHERE members.depth < " + MERGE_DEPTH + ")";
+  }
+
+  private static final String RESOLVE = "WITH RECURSIVE " + mergeChain("$1") + " SELECT id FROM chain WHERE merged_into IS NULL";
+  private static final String MEMBERS = "WITH RECURSIVE " + mergedMembers("$1") + " SELECT id FROM members";
   static final String SEARCH_BY_NAME =
       "SELECT " + COLUMNS + " FROM customers WHERE merged_into IS NULL AND lower(display_name) LIKE $1"
           + " ORDER BY lower(display_name), id LIMIT $2 OFFSET $3";

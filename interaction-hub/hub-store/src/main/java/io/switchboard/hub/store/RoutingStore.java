@@ -40,14 +40,9 @@ public final class RoutingStore {
    * conversation $3 first). Was three statements one after the other (resolve, members, last agent).
    */
   private static final String STICKY_AGENT =
-      "WITH RECURSIVE chain(id, merged_into, depth) AS ("
-          + " SELECT id, merged_into, 0 FROM customers WHERE id = $1"
-          + " UNION ALL SELECT c.id, c.merged_into, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.merged_into"
-          + " WHERE chain.depth < 64),"
+      "WITH RECURSIVE " + CustomerStore.mergeChain("$1") + ","
           + " golden AS (SELECT coalesce((SELECT id FROM chain WHERE merged_into IS NULL LIMIT 1), $1::uuid) AS id),"
-          + " members(id, depth) AS (SELECT c.id, 0 FROM customers c JOIN golden g ON c.id = g.id"
-          + " UNION ALL SELECT c.id, members.depth + 1 FROM customers c JOIN members ON c.merged_into = members.id"
-          + " WHERE members.depth < 64)"
+          + " " + CustomerStore.mergedMembers("(SELECT id FROM golden)")
           + " SELECT agent_id FROM interactions WHERE customer_id IN (SELECT id FROM members) AND agent_id IS NOT NULL"
           + " AND answered_at IS NOT NULL AND answered_at >= $2"
           + " ORDER BY (conversation_id IS NOT DISTINCT FROM $3::uuid) DESC, answered_at DESC LIMIT 1";

@@ -138,6 +138,20 @@ class QueueingStatementsTest {
         null))).isEmpty();
     assertThat(await(f.stores.routing().stickyAgent(f.db.pool(), UUID.randomUUID(), Instant.now().minusSeconds(3600),
         null))).isEmpty();
+
+    // Bad data: merges that form a cycle (A into B, B into A) have no golden record; the chain and the members are
+    // followed a bounded number of steps, so the look-ups end: no golden record, and the cycle's members still count.
+    await(f.db.pool().preparedQuery("UPDATE customers SET merged_into = $2 WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(first.customerId().value(), customerB.value())));
+    try {
+      assertThat(await(f.stores.customers().resolve(f.db.pool(), customerB))).isEmpty();
+      assertThat(await(f.stores.customers().members(f.db.pool(), customerB))).contains(customerB, first.customerId());
+      assertThat(await(f.stores.routing().stickyAgent(f.db.pool(), customerB.value(), Instant.now().minusSeconds(3600),
+          null))).contains(agent.agentId().value());
+    } finally {
+      await(f.db.pool().preparedQuery("UPDATE customers SET merged_into = NULL WHERE id = $1")
+          .execute(io.vertx.sqlclient.Tuple.of(first.customerId().value())));
+    }
   }
 
   private static String lastAgent(InteractionId id) {
