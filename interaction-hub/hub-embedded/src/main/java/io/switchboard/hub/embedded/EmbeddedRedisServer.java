@@ -22,12 +22,14 @@ public final class EmbeddedRedisServer implements AutoCloseable {
   private final RedisServer redis;
   private final int port;
   private final Path dataDirectory;
+  private final boolean durable;
   private final String password;
 
-  private EmbeddedRedisServer(RedisServer redis, int port, Path dataDirectory, String password) {
+  private EmbeddedRedisServer(RedisServer redis, int port, Path dataDirectory, boolean durable, String password) {
     this.redis = redis;
     this.port = port;
     this.dataDirectory = dataDirectory;
+    this.durable = durable;
     this.password = password;
   }
 
@@ -40,28 +42,32 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     return start(dataDirectory, port, true);
   }
 
-  /** Starts a server that keeps nothing on disk. */
+  /** Starts a server that keeps no data on disk (only its pid file, in a temporary folder deleted on {@link #close()}). */
   public static EmbeddedRedisServer startThrowaway() {
-    return start(null, 0, false);
+    try {
+      return start(Files.createTempDirectory("switchboard-redis-"), 0, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static EmbeddedRedisServer start(Path dataDirectory, int port, boolean durable) {
     int chosen = port == 0 ? FreePorts.find() : port;
     String password = durable ? EmbeddedCredentials.forDataDirectory(dataDirectory) : EmbeddedCredentials.generate();
     try {
+      Path data = dataDirectory.toAbsolutePath();
+      Files.createDirectories(data);
       var builder =
           RedisServer.newRedisServer()
               .port(chosen)
               .bind("127.0.0.1")
               .setting("protected-mode yes")
               .setting("requirepass " + password)
+              .setting("dir " + data)
+              .setting("pidfile " + data.resolve(PID_FILE))
               .onShutdownForceStop(false);
       if (durable) {
-        Path data = dataDirectory.toAbsolutePath();
-        Files.createDirectories(data);
         builder
-            .setting("dir " + data)
-            .setting("pidfile " + data.resolve(PID_FILE))
             .setting("appendonly yes")
             .setting("appendfsync everysec")
             .setting("save \"\"");
@@ -71,7 +77,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       RedisServer server = builder.build();
       server.start();
       log.atInfo().addKeyValue("port", chosen).addKeyValue("durable", durable).log("embedded Redis started");
-      return new EmbeddedRedisServer(server, chosen, durable ? dataDirectory.toAbsolutePath() : null, password);
+      return new EmbeddedRedisServer(server, chosen, data, durable, password);
     } catch (IOException e) {
       throw new UncheckedIOException("embedded Redis did not start on port " + chosen, e);
     }
@@ -82,14 +88,11 @@ public final class EmbeddedRedisServer implements AutoCloseable {
   }
 
   /**
-   * The server's process id, from the pid file of a durable server (Redis writes it just after it starts listening).
+   * The server's process id, from its pid file (Redis writes it just after it starts listening).
    *
-   * @throws IllegalStateException for a throw-away server, or when the file does not appear within 10 s
+   * @throws IllegalStateException when the file does not appear within 10 s
    */
   public long pid() {
-    if (dataDirectory == null) {
-      throw new IllegalStateException("a throw-away Redis writes no pid file");
-    }
     Path file = dataDirectory.resolve(PID_FILE);
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (true) {
@@ -133,6 +136,15 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     try {
       redis.stop();
       log.atInfo().addKeyValue("port", port).log("embedded Redis stopped");
+      if (!durable) {
+        // The throw-away server's folder holds only its pid file (Redis removes it on a clean stop).
+        try (var files = Files.list(dataDirectory)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            Files.deleteIfExists(f);
+          }
+        }
+        Files.deleteIfExists(dataDirectory);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -4,18 +4,21 @@ import io.switchboard.hub.embedded.EmbeddedCredentials;
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.embedded.FreePorts;
+import io.switchboard.hub.embedded.ServerWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * A PostgreSQL and a Redis of one test's own, which the test stops and starts again (on the same ports, so the hub
  * reconnects to the same URLs) to inject faults: PostgreSQL down, Redis down, Redis back with or without its data.
  * Unlike {@link TestServers} they are not shared, so stopping them disturbs no other test. Both keep their data in a
- * temporary folder, deleted on {@link #close()}.
+ * temporary folder, deleted on {@link #close()}. A watchdog ({@code ServerWatchdog}) stops them if the test JVM is
+ * killed before {@link #close()}.
  */
 public final class FaultyServers implements AutoCloseable {
   private final Path root;
@@ -23,6 +26,9 @@ public final class FaultyServers implements AutoCloseable {
   private final int redisPort;
   private EmbeddedPostgresServer postgres;
   private EmbeddedRedisServer redis;
+  // Each running server's watchdog: it stops the server if this JVM is killed before close().
+  private ServerWatchdog postgresWatchdog;
+  private ServerWatchdog redisWatchdog;
 
   private FaultyServers(Path root) {
     this.root = root;
@@ -59,12 +65,14 @@ public final class FaultyServers implements AutoCloseable {
   public synchronized void startPostgres() {
     if (postgres == null) {
       postgres = EmbeddedPostgresServer.startDurable(root.resolve("postgres"), pgPort);
+      postgresWatchdog = ServerWatchdog.watch(List.of(postgres.postmasterPid()));
     }
   }
 
   /** Stops PostgreSQL (fast shutdown: open connections are cut). Its data stays for {@link #startPostgres()}. */
   public synchronized void stopPostgres() {
     if (postgres != null) {
+      postgresWatchdog.close();
       postgres.close();
       postgres = null;
     }
@@ -73,12 +81,14 @@ public final class FaultyServers implements AutoCloseable {
   public synchronized void startRedis() {
     if (redis == null) {
       redis = EmbeddedRedisServer.startDurable(root.resolve("redis"), redisPort);
+      redisWatchdog = ServerWatchdog.watch(List.of(redis.pid()));
     }
   }
 
   /** Stops Redis; its append-only file stays, so {@link #startRedis()} brings the data back. */
   public synchronized void stopRedis() {
     if (redis != null) {
+      redisWatchdog.close();
       redis.close();
       redis = null;
     }
@@ -88,6 +98,18 @@ public final class FaultyServers implements AutoCloseable {
   public synchronized void stopRedisAndLoseItsData() {
     stopRedis();
     deleteTree(root.resolve("redis"));
+  }
+
+  /** The process ids of the servers running now (PostgreSQL's postmaster, Redis). */
+  public synchronized List<Long> pids() {
+    List<Long> pids = new java.util.ArrayList<>();
+    if (postgres != null) {
+      pids.add(postgres.postmasterPid());
+    }
+    if (redis != null) {
+      pids.add(redis.pid());
+    }
+    return pids;
   }
 
   public synchronized boolean postgresRunning() {

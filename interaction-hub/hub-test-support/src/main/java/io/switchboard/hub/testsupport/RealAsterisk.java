@@ -1,5 +1,6 @@
 package io.switchboard.hub.testsupport;
 
+import io.switchboard.hub.embedded.ServerWatchdog;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -12,8 +13,8 @@ import org.asteriskjava.manager.ManagerConnectionFactory;
 
 /**
  * A private Asterisk for one test class (voice channel tests), run from a scratch folder (see ../shared/tools/asterisk/README.md): AMI on a
- * free port, the given dialplan, stopped by {@link #close}. {@link #home()} is null where no Asterisk is installed,
- * and tests skip.
+ * free port, the given dialplan, stopped by {@link #close} (or by a watchdog if the test JVM is killed). {@link #home()} is
+ * null where no Asterisk is installed, and tests skip.
  */
 public final class RealAsterisk implements AutoCloseable {
   public static final String AMI_USER = "switchboard";
@@ -29,6 +30,9 @@ public final class RealAsterisk implements AutoCloseable {
   public final Path run;
   public final int amiPort;
   private volatile Process process;
+  // Stops Asterisk if the test JVM is killed before close(): Asterisk runs in the foreground but reads nothing from the
+  // JVM, so it would outlive it.
+  private volatile ServerWatchdog watchdog;
   private ManagerConnection ami;
 
   /** The installed Asterisk: {@code SWITCHBOARD_ASTERISK_HOME}, else /opt/asterisk-22.10.1; null when neither exists. */
@@ -49,6 +53,7 @@ public final class RealAsterisk implements AutoCloseable {
     this.run = run;
     this.amiPort = amiPort;
     this.process = process;
+    this.watchdog = ServerWatchdog.watch(List.of(process.pid()));
   }
 
   /** Starts Asterisk with this dialplan ({@code extensions.conf}) and waits until AMI accepts a login and it is fully booted. */
@@ -136,8 +141,10 @@ public final class RealAsterisk implements AutoCloseable {
     if (ami != null) {
       ami.logoff();
     }
+    watchdog.close();
     process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
     process = launch(home, run);
+    watchdog = ServerWatchdog.watch(List.of(process.pid()));
     ami = login(Duration.ofSeconds(60));
     // AMI answers before the dialplan and the other modules are loaded: wait until Asterisk says it is fully booted.
     ami.sendAction(new org.asteriskjava.manager.action.CommandAction("core waitfullybooted"), 60_000);
@@ -189,6 +196,11 @@ public final class RealAsterisk implements AutoCloseable {
     throw new IllegalStateException("Asterisk's AMI did not accept a login within " + within, last);
   }
 
+  /** The process id of the running Asterisk (a new one after {@link #crashAndRestart()}). */
+  public long pid() {
+    return process.pid();
+  }
+
   public ManagerConnection ami() {
     return ami;
   }
@@ -220,6 +232,7 @@ public final class RealAsterisk implements AutoCloseable {
         // already gone
       }
     }
+    watchdog.close();
     process.destroy();
     if (!process.waitFor(15, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package io.switchboard.hub.testsupport;
 
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
+import io.switchboard.hub.embedded.ServerWatchdog;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * One embedded PostgreSQL and one embedded Redis per test JVM, started on first use on free ports and
- * stopped when the JVM exits. Tests never share data: each asks for its own database (a copy of one migrated once per
+ * stopped when the JVM exits, also when it is killed ({@code ServerWatchdog}). Tests never share data: each asks for its own database (a copy of one migrated once per
  * JVM, {@link #newMigratedDatabase(Consumer)}; a copy of one migrated and filled once per JVM,
  * {@link #newPreparedDatabase(String, Consumer, Consumer)}; or an empty one, {@link #newEmptyDatabase()}) and its own
  * Redis key prefix ({@link #newRedisPrefix()}).
@@ -31,10 +33,12 @@ public final class TestServers {
 
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedRedisServer redis;
+  private final ServerWatchdog watchdog;
 
-  private TestServers(EmbeddedPostgresServer postgres, EmbeddedRedisServer redis) {
+  private TestServers(EmbeddedPostgresServer postgres, EmbeddedRedisServer redis, ServerWatchdog watchdog) {
     this.postgres = postgres;
     this.redis = redis;
+    this.watchdog = watchdog;
   }
 
   /** The servers of this JVM, started on first call. */
@@ -46,7 +50,9 @@ public final class TestServers {
         if (s == null) {
           EmbeddedPostgresServer pg = EmbeddedPostgresServer.startThrowaway();
           EmbeddedRedisServer redis = EmbeddedRedisServer.startThrowaway();
-          s = new TestServers(pg, redis);
+          // The shutdown hook does not run when the JVM is killed (-9, or a fork the build gives up on): the watchdog
+          // then stops both servers.
+          s = new TestServers(pg, redis, ServerWatchdog.watch(List.of(pg.postmasterPid(), redis.pid())));
           TestServers started = s;
           Runtime.getRuntime()
               .addShutdownHook(new Thread(started::stop, "test-servers-shutdown"));
@@ -58,6 +64,7 @@ public final class TestServers {
   }
 
   private void stop() {
+    watchdog.close();
     try {
       redis.close();
     } finally {
