@@ -3,16 +3,13 @@ package io.switchboard.hub.app.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.app.TestHub;
-import io.switchboard.hub.testsupport.FaultyServers;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What callers get while PostgreSQL or Redis is down: 503 {@code unavailable} with Retry-After (providers and
@@ -23,78 +20,61 @@ class FailureAnswersTest {
   /** Far above what these answers take (a few milliseconds), far below the old 5-second Redis timeout plus a 500. */
   static final Duration PROMPT = Duration.ofSeconds(3);
 
-  static FaultyServers servers;
-  static TestHub hub;
-
-  @BeforeAll
-  static void start() {
-    servers = FaultyServers.start();
-    hub = TestHub.start(Map.of("SWITCHBOARD_PG_URL", servers.postgresUrl(), "SWITCHBOARD_REDIS_URL", servers.redisUrl()));
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      if (hub != null) {
-        hub.close();
-      }
-    } finally {
-      servers.close();
-    }
-  }
+  @RegisterExtension
+  static final FaultyHub faulty = new FaultyHub();
 
   @AfterEach
   void bringBack() {
-    servers.startPostgres();
-    servers.startRedis();
+    faulty.servers().startPostgres();
+    faulty.servers().startRedis();
   }
 
   @Test
   void withPostgresDownWritesAnswer503UnavailableWithRetryAfterAndHealthSaysWhich() {
-    String token = hub.login("sam", "sam-demo-pw");
-    servers.stopPostgres();
+    String token = faulty.hub().login("sam", "sam-demo-pw");
+    faulty.servers().stopPostgres();
 
-    TestHub.Response intake = timed("intake", () -> hub.post("/api/v1/inbound", TestHub.apiKey(TestHub.DEMO_API_KEY), contact()));
+    TestHub.Response intake = timed("intake", () -> faulty.hub().post("/api/v1/inbound", TestHub.apiKey(TestHub.DEMO_API_KEY), contact()));
     assertUnavailable(intake);
-    TestHub.Response read = timed("a customer search", () -> hub.get("/api/v1/customers?q=Vera", TestHub.bearer(token)));
+    TestHub.Response read = timed("a customer search", () -> faulty.hub().get("/api/v1/customers?q=Vera", TestHub.bearer(token)));
     assertUnavailable(read);
-    TestHub.Response state = timed("a state change", () -> hub.put("/api/v1/agents/me/state", TestHub.bearer(token),
+    TestHub.Response state = timed("a state change", () -> faulty.hub().put("/api/v1/agents/me/state", TestHub.bearer(token),
         "{\"state\":\"available\"}"));
     assertUnavailable(state);
 
-    TestHub.Response health = timed("/health", () -> hub.get("/health", null));
+    TestHub.Response health = timed("/health", () -> faulty.hub().get("/health", null));
     assertThat(health.status()).isEqualTo(503);
     assertThat(health.json().getJsonObject("checks").getString("postgres")).isEqualTo("down");
     assertThat(health.json().getJsonObject("checks").getString("redis")).isEqualTo("up");
     assertThat(health.json().getString("status")).isEqualTo("down");
 
-    servers.startPostgres();
-    TestHub.Response again = eventually(() -> hub.post("/api/v1/inbound", TestHub.apiKey(TestHub.DEMO_API_KEY), contact()), 201);
+    faulty.servers().startPostgres();
+    TestHub.Response again = eventually(() -> faulty.hub().post("/api/v1/inbound", TestHub.apiKey(TestHub.DEMO_API_KEY), contact()), 201);
     assertThat(again.json().getString("outcome")).isEqualTo("created");
-    assertThat(eventually(() -> hub.get("/health", null), 200).json().getString("status")).isEqualTo("up");
+    assertThat(eventually(() -> faulty.hub().get("/health", null), 200).json().getString("status")).isEqualTo("up");
   }
 
   @Test
   void withRedisDownLoginAndOffersAnswer503AtOnceAndHealthSaysWhich() {
-    String token = hub.login("alice", "alice-demo-pw");
-    servers.stopRedis();
+    String token = faulty.hub().login("alice", "alice-demo-pw");
+    faulty.servers().stopRedis();
 
-    TestHub.Response login = timed("login", () -> hub.post("/api/v1/auth/login", null,
+    TestHub.Response login = timed("login", () -> faulty.hub().post("/api/v1/auth/login", null,
         new JsonObject().put("username", "bob").put("password", "bob-demo-pw").encode()));
     assertUnavailable(login);
-    TestHub.Response offers = timed("offers", () -> hub.get("/api/v1/agents/me/offers", TestHub.bearer(token)));
+    TestHub.Response offers = timed("offers", () -> faulty.hub().get("/api/v1/agents/me/offers", TestHub.bearer(token)));
     assertUnavailable(offers);
 
-    TestHub.Response health = timed("/health", () -> hub.get("/health", null));
+    TestHub.Response health = timed("/health", () -> faulty.hub().get("/health", null));
     assertThat(health.status()).isEqualTo(503);
     assertThat(health.json().getJsonObject("checks").getString("redis")).isEqualTo("down");
     assertThat(health.json().getJsonObject("checks").getString("postgres")).isEqualTo("up");
 
-    servers.startRedis();
-    eventually(() -> hub.post("/api/v1/auth/login", null,
+    faulty.servers().startRedis();
+    eventually(() -> faulty.hub().post("/api/v1/auth/login", null,
         new JsonObject().put("username", "bob").put("password", "bob-demo-pw").encode()), 200);
-    assertThat(eventually(() -> hub.get("/api/v1/agents/me/offers", TestHub.bearer(token)), 200).status()).isEqualTo(200);
-    eventually(() -> hub.get("/health", null), 200);
+    assertThat(eventually(() -> faulty.hub().get("/api/v1/agents/me/offers", TestHub.bearer(token)), 200).status()).isEqualTo(200);
+    eventually(() -> faulty.hub().get("/health", null), 200);
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ package io.switchboard.hub.app.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.app.TestHub;
-import io.switchboard.hub.testsupport.FaultyServers;
 import io.switchboard.hub.testsupport.TestServers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,9 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * PostgreSQL failing while intakes are in flight on the two-statement path (the look, then the write: one atomic
@@ -36,25 +34,8 @@ class IntakeCrashTest {
   static final int CONTACTS_EACH = 30;
   static final int PER_SECOND_EACH = 25;
 
-  static FaultyServers servers;
-  static TestHub hub;
-
-  @BeforeAll
-  static void start() {
-    servers = FaultyServers.start();
-    hub = TestHub.start(Map.of("SWITCHBOARD_PG_URL", servers.postgresUrl(), "SWITCHBOARD_REDIS_URL", servers.redisUrl()));
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      if (hub != null) {
-        hub.close();
-      }
-    } finally {
-      servers.close();
-    }
-  }
+  @RegisterExtension
+  static final FaultyHub faulty = new FaultyHub();
 
   @Test
   void aBackendKilledInTheMiddleOfTheIntakesWriteLosesAndHalfWritesNothing() throws Exception {
@@ -69,7 +50,7 @@ class IntakeCrashTest {
   void everyConnectionCutWhileIntakesAreInFlightLosesAndHalfWritesNothing() throws Exception {
     underLoad("pg-cut", false, () -> {
       awaitBackendRunning("WITH %");
-      try (Connection c = TestServers.connect(servers.postgresUrl());
+      try (Connection c = TestServers.connect(faulty.servers().postgresUrl());
           PreparedStatement cut = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
               + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
         try (ResultSet rs = cut.executeQuery()) {
@@ -94,7 +75,7 @@ class IntakeCrashTest {
     List<IntakeLoad> loads = new ArrayList<>();
     try {
       for (int i = 0; i < SENDERS; i++) {
-        loads.add(IntakeLoad.start(hub, run + "-s" + i, CONTACTS_EACH, PER_SECOND_EACH, Duration.ofSeconds(120)));
+        loads.add(IntakeLoad.start(faulty.hub(), run + "-s" + i, CONTACTS_EACH, PER_SECOND_EACH, Duration.ofSeconds(120)));
       }
       awaitAnswers(loads, SENDERS * CONTACTS_EACH / 5);
       fault.inject();
@@ -115,9 +96,9 @@ class IntakeCrashTest {
         assertThat(refused).as("requests answered 503: the fault met intakes in flight").isPositive();
       }
       System.out.printf("%s: %d requests answered 503%n", name, refused);
-      FaultInjectionTest.assertStoredExactlyOnce(servers, run, acked);
+      FaultInjectionTest.assertStoredExactlyOnce(faulty.servers(), run, acked);
       assertNothingHalfWritten(start, run);
-      TestHub.Response after = hub.post("/api/v1/inbound", TestHub.apiKey(TestHub.DEMO_API_KEY),
+      TestHub.Response after = faulty.hub().post("/api/v1/inbound", TestHub.apiKey(TestHub.DEMO_API_KEY),
           FailureAnswersTest.contact());
       assertThat(after.status()).as("an intake after the fault: %s", after).isEqualTo(201);
     } finally {
@@ -131,7 +112,7 @@ class IntakeCrashTest {
    */
   private static long awaitBackendRunning(String like) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    try (Connection c = TestServers.connect(servers.postgresUrl());
+    try (Connection c = TestServers.connect(faulty.servers().postgresUrl());
         PreparedStatement q = c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE state = 'active'"
             + " AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND query LIKE ? LIMIT 1")) {
       q.setString(1, like);
@@ -178,7 +159,7 @@ class IntakeCrashTest {
         "interactions without their interaction.created event",
         "SELECT count(*) FROM interactions i WHERE i.created_at >= ? AND NOT EXISTS (SELECT 1 FROM outbox o"
             + " WHERE o.topic = 'event.interaction.created' AND o.payload->>'interactionId' = i.id::text)");
-    try (Connection c = TestServers.connect(servers.postgresUrl())) {
+    try (Connection c = TestServers.connect(faulty.servers().postgresUrl())) {
       for (Map.Entry<String, String> check : checks.entrySet()) {
         try (PreparedStatement st = c.prepareStatement(check.getValue())) {
           st.setTimestamp(1, Timestamp.from(since));
