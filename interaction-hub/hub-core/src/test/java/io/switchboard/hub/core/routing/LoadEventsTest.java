@@ -8,17 +8,13 @@ import io.switchboard.hub.api.InteractionState;
 import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.auth.Principal;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #12: the load an agent's console is told ({@code agent.load_changed}) after finishing work comes from the Redis
@@ -28,21 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code HMGET} of its own).
  */
 @DisplayName("the load told after finishing work costs no read of Redis")
-class LoadEventsTest {
-  private RoutingTestBed bed;
-
-  @BeforeEach
-  void start(@TempDir Path dir) throws Exception {
-    bed = RoutingTestBed.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
-
+class LoadEventsTest extends FreshRoutingBed {
   private long calls(String command) {
     String info = await(bed.f.redis.call(bed.f.redis.async().info("commandstats")));
     for (String line : info.split("\r?\n")) {

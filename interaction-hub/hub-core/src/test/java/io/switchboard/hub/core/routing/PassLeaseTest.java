@@ -10,16 +10,12 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #12: a matching pass holds the per-queue lease (Redis) only while it decides and reserves; the reservation script
@@ -28,21 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * statement waits on the lock until the test lets it go.
  */
 @DisplayName("the matching lease is given up once the reservations are made")
-class PassLeaseTest {
-  private RoutingTestBed bed;
-
-  @BeforeEach
-  void start(@TempDir Path dir) throws Exception {
-    bed = RoutingTestBed.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
-
+class PassLeaseTest extends FreshRoutingBed {
   /** Statements of this database waiting on a lock, as PostgreSQL sees them. */
   private long waitingOnLocks() {
     return bed.f.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");

@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.InteractionId;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A waiting item in Redis that cannot be decoded (bad JSON, NUL bytes, a huge value, a classification that is not one,
@@ -20,21 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * too.
  */
 @DisplayName("an unreadable waiting item is rewritten from PostgreSQL by the reconciler and by a rebuild")
-class UnreadableWaitingItemRepairTest {
-  private RoutingTestBed bed;
-
-  @BeforeEach
-  void start(@TempDir Path dir) throws Exception {
-    bed = RoutingTestBed.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
-
+class UnreadableWaitingItemRepairTest extends FreshRoutingBed {
   private void setItem(InteractionId id, String text) {
     await(bed.f.redis.call(bed.f.redis.async().set(bed.f.redis.key("rt:w:" + id), text)));
   }

@@ -4,12 +4,8 @@ import static io.switchboard.hub.core.CoreFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.InteractionId;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A waiting item in Redis that cannot be decoded (written behind routing's back, or cut short) is left out of the
@@ -17,21 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * everybody else. Before, the whole-set read failed on it, and every pass of every node with it.
  */
 @DisplayName("an unreadable waiting item stops neither matching nor anyone else's queue position")
-class UnreadableWaitingItemTest {
-  private RoutingTestBed bed;
-
-  @BeforeEach
-  void start(@TempDir Path dir) throws Exception {
-    bed = RoutingTestBed.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
-
+class UnreadableWaitingItemTest extends FreshRoutingBed {
   @Test
   void aPassOffersTheOtherWorkAndLeavesTheUnreadableItemWaiting() {
     InteractionId garbled = bed.queuedChat();
