@@ -13,14 +13,12 @@ import io.switchboard.hub.store.Database;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.switchboard.hub.store.redis.RoutingState;
+import io.switchboard.hub.testsupport.MovableClock;
 import io.switchboard.hub.testsupport.TestServers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -39,37 +37,13 @@ import org.junit.jupiter.api.Test;
 class HeartbeatCoalescingTest {
   private static final String PREFIX = "hb:";
 
-  /** A clock the test moves. */
-  private static final class TestClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-06T10:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
   private EmbeddedRedisServer redis;
   private Vertx vertx;
   private Database db;
   private RedisStore store;
   private RedisClient client;
   private StatefulRedisConnection<String, String> direct;
-  private final TestClock clock = new TestClock();
+  private final MovableClock clock = new MovableClock(Instant.parse("2026-12-06T10:00:00Z"));
   private RoutingService routing;
   private Monitor monitor;
 

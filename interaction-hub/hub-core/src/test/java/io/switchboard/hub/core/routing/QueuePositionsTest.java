@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.spi.ConversationReader.QueuePosition;
+import io.switchboard.hub.testsupport.MovableClock;
 import io.switchboard.routing.Classification;
 import io.switchboard.routing.RelaxationAction;
 import io.switchboard.routing.RelaxationStep;
@@ -13,11 +14,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -45,31 +43,7 @@ class QueuePositionsTest {
   private static final int WAITING = 300;
   private static final int SESSIONS = 60;
 
-  /** A clock the test moves. */
-  static final class SettableClock extends Clock {
-    volatile Instant now = Instant.parse("2026-12-06T12:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
-  private final SettableClock clock = new SettableClock();
+  private final MovableClock clock = new MovableClock(Instant.parse("2026-12-06T12:00:00Z"));
   private RoutingTestBed bed;
 
   @BeforeEach
