@@ -14,6 +14,7 @@ import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.switchboard.hub.store.redis.RoutingState;
 import io.switchboard.hub.testsupport.MovableClock;
+import io.switchboard.hub.testsupport.RedisMonitor;
 import io.switchboard.hub.testsupport.TestServers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,81 +46,10 @@ class HeartbeatCoalescingTest {
   private StatefulRedisConnection<String, String> direct;
   private final MovableClock clock = new MovableClock(Instant.parse("2026-12-06T10:00:00Z"));
   private RoutingService routing;
-  private Monitor monitor;
+  private RedisMonitor monitor;
 
-  /**
-   * Redis MONITOR on a plain socket: counts the write commands clients send. {@link #writes()} first sends a marker
-   * (ECHO) and waits until MONITOR shows it, so every command sent before has been counted.
-   */
-  private static final class Monitor implements AutoCloseable {
-    private static final java.util.regex.Pattern LINE =
-        java.util.regex.Pattern.compile("^\\+?[0-9.]+ \\[\\d+ ([^\\]]+)\\] \"([a-zA-Z]+)\"(?: \"([^\"]*)\")?");
-    private static final java.util.Set<String> WRITES = java.util.Set.of("set", "evalsha", "eval", "hset", "del", "pexpire", "expire");
-    private final java.net.Socket socket;
-    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final StatefulRedisConnection<String, String> direct;
-    private int next;
-
-    Monitor(EmbeddedRedisServer redis, StatefulRedisConnection<String, String> direct) throws java.io.IOException {
-      this.direct = direct;
-      socket = new java.net.Socket("127.0.0.1", redis.port());
-      var out = socket.getOutputStream();
-      out.write(("AUTH " + redis.password() + "\r\nMONITOR\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      out.flush();
-      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-      Thread reader = new Thread(() -> {
-        try {
-          for (String line; (line = in.readLine()) != null; ) {
-            var m = LINE.matcher(line);
-            if (!m.find() || m.group(1).equals("lua")) {
-              continue;
-            }
-            String cmd = m.group(2).toLowerCase(java.util.Locale.ROOT);
-            if (cmd.equals("echo") && m.group(3) != null) {
-              markers.add(m.group(3));
-            } else if (WRITES.contains(cmd)) {
-              writes.incrementAndGet();
-            }
-          }
-        } catch (java.io.IOException e) {
-          // closed
-        }
-      }, "redis-monitor");
-      reader.setDaemon(true);
-      reader.start();
-      awaitMarker();
-    }
-
-    private void awaitMarker() {
-      String marker = "marker-" + (next++);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (true) {
-        direct.sync().echo(marker);
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (!markers.contains(marker) && System.nanoTime() < until) {
-          java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-        }
-        if (markers.contains(marker)) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("MONITOR did not show " + marker + " within 30 s");
-        }
-      }
-    }
-
-    /** Writes clients have sent so far. */
-    long writes() {
-      awaitMarker();
-      return writes.get();
-    }
-
-    @Override
-    public void close() throws java.io.IOException {
-      socket.close();
-    }
-  }
+  /** Commands that write (a script counts once, whatever it writes inside Redis). */
+  private static final java.util.Set<String> WRITES = java.util.Set.of("set", "evalsha", "eval", "hset", "del", "pexpire", "expire");
 
   @BeforeEach
   void start() {
@@ -132,11 +62,7 @@ class HeartbeatCoalescingTest {
         new RulesService(vertx, stores, TestHub.configDir().resolve("routing.yaml")), clock);
     client = RedisClient.create(redis.url());
     direct = client.connect();
-    try {
-      monitor = new Monitor(redis, direct);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    monitor = RedisMonitor.watch(redis);
   }
 
   @AfterEach
@@ -174,7 +100,7 @@ class HeartbeatCoalescingTest {
 
   /** Write commands clients have sent (SET, EVALSHA/EVAL, HSET, DEL...; a script counts once). */
   private long writes() {
-    return monitor.writes();
+    return monitor.commands().stream().filter(c -> WRITES.contains(c.name())).count();
   }
 
   private void beats(AgentId agent, int times) {
