@@ -24,9 +24,12 @@ import java.util.Locale;
 final class Costs implements AutoCloseable {
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
 
-  /** Counters at one moment. CPU in clock ticks (1/100 s). */
+  /**
+   * Counters at one moment. CPU in clock ticks (1/100 s). {@code redisCalls}: calls by command name from {@code INFO
+   * commandstats} (empty unless asked for, {@link #take(boolean)}).
+   */
   record Snapshot(long hub, long postgres, long redis, long benchmark, long machineBusy, long machineTotal, long commits,
-      long redisCommands, long nanos) {}
+      long redisCommands, java.util.Map<String, Long> redisCalls, long nanos) {}
 
   private final long hubPid;
   private final long postmasterPid;
@@ -46,9 +49,33 @@ final class Costs implements AutoCloseable {
   }
 
   Snapshot take() {
+    return take(false);
+  }
+
+  /** As {@link #take()}; with {@code commandStats} also Redis's calls by command ({@code INFO commandstats}). */
+  Snapshot take(boolean commandStats) {
     long[] machine = machine();
     return new Snapshot(ticks(hubPid, false), postgres(), ticks(redisPid, false), ticks(ProcessHandle.current().pid(), false),
-        machine[0], machine[1], commits(), redisCommands(), System.nanoTime());
+        machine[0], machine[1], commits(), redisCommands(), commandStats ? redisCalls() : java.util.Map.of(), System.nanoTime());
+  }
+
+  /**
+   * Redis's calls by command between two snapshots taken with {@code commandStats}, per unit of {@code work}, most called
+   * first: "evalsha 4.10, hgetall 3.20, ...". As Redis counts them, the commands a script runs inside Redis are counted
+   * under their own names beside the script's EVALSHA (so are they in the total of {@link #between}); this benchmark's
+   * own INFO calls are left out.
+   */
+  static String redisCallsBetween(Snapshot a, Snapshot b, long work) {
+    if (work <= 0 || b.redisCalls().isEmpty()) {
+      return "-";
+    }
+    return b.redisCalls().entrySet().stream()
+        .filter(e -> !e.getKey().equals("info"))
+        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - a.redisCalls().getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(java.util.Map.Entry.comparingByKey()))
+        .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / (double) work))
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**
@@ -137,6 +164,23 @@ final class Costs implements AutoCloseable {
     } catch (RuntimeException e) {
       return 0;
     }
+  }
+
+  /** Calls by command name ({@code cmdstat_<name>:calls=N,...}); empty when INFO cannot be read. */
+  private java.util.Map<String, Long> redisCalls() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try {
+      for (String line : redis.sync().info("commandstats").split("\r?\n")) {
+        int calls = line.indexOf(":calls=");
+        if (line.startsWith("cmdstat_") && calls > 0) {
+          int end = line.indexOf(',', calls);
+          out.put(line.substring(8, calls), Long.parseLong(line.substring(calls + 7, end < 0 ? line.length() : end)));
+        }
+      }
+    } catch (RuntimeException e) {
+      // counted as none
+    }
+    return out;
   }
 
   /** Starts counting statements from zero (the server must load pg_stat_statements: a throw-away test server does). */

@@ -79,6 +79,8 @@ public final class LoadBenchmark {
   private WebSocketClient sockets;
   /** What each phase cost the hub, PostgreSQL, Redis, this program and the machine. */
   private Costs costs;
+  /** --statements: the statements and the Redis commands (by name, from INFO commandstats) a lifecycle costs. */
+  private boolean statements;
   private int port;
   private long hubPid;
   private volatile boolean stopping;
@@ -180,7 +182,7 @@ public final class LoadBenchmark {
     Runtime.getRuntime().addShutdownHook(cleanup);
     // --statements: a throw-away PostgreSQL (fsync off, pg_stat_statements loaded) to list what the run's statements
     // are per lifecycle; its speed figures are not comparable with a durable server's.
-    boolean statements = List.of(args).contains("--statements");
+    statements = List.of(args).contains("--statements");
     EmbeddedPostgresServer pg = statements ? EmbeddedPostgresServer.startThrowaway()
         : EmbeddedPostgresServer.startDurable(work.resolve("postgres"), 0);
     started[0] = pg;
@@ -205,8 +207,10 @@ public final class LoadBenchmark {
     awaitHealthy(work.resolve("hub.log"));
     System.out.println("hub pid " + hubPid + " on port " + port + " (log " + work.resolve("hub.log") + ")");
     costs = new Costs(hubPid, pg.postmasterPid(), pg.jdbcUrl("switchboard"), pg.user(), pg.password(), redis.pid(), redis.url());
+    Costs.Snapshot runStart = null;
     if (statements) {
       costs.resetStatements();
+      runStart = costs.take(true);
     }
 
     http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
@@ -253,6 +257,10 @@ public final class LoadBenchmark {
       System.out.printf("Statements by calls over the whole run (%,d lifecycles; fsync off, so times are not a durable server's):%n",
           lifecycles);
       System.out.print(costs.topStatements(30, lifecycles, "lifecycle"));
+      System.out.println();
+      System.out.println("Redis calls by command per lifecycle over the whole run (INFO commandstats; a script's own commands"
+          + " counted under their names beside its EVALSHA):");
+      System.out.println(Costs.redisCallsBetween(runStart, costs.take(true), lifecycles));
     }
     if (socketLine != null) {
       System.out.println(socketLine);
@@ -269,7 +277,7 @@ public final class LoadBenchmark {
   private Phase fixedRate(String name, int rate, int seconds, boolean webChat) throws Exception {
     Phase phase = new Phase(name);
     System.out.println("phase: " + name + " for " + seconds + " s");
-    phase.before = costs.take();
+    phase.before = costs.take(statements);
     long[] cpu0 = {hubCpuTicks()};
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -407,7 +415,7 @@ public final class LoadBenchmark {
   private Phase maximum(String name, int concurrency, int seconds) throws Exception {
     Phase phase = new Phase(name);
     System.out.println("phase: " + name + " for " + seconds + " s");
-    phase.before = costs.take();
+    phase.before = costs.take(statements);
     long cpu0 = hubCpuTicks();
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -436,11 +444,12 @@ public final class LoadBenchmark {
     phase.cpu = String.format("%.2f cores", cores);
     phase.load = loadAverage();
     phase.heap = hubHeap();
-    Costs.Snapshot after = costs.take();
+    Costs.Snapshot after = costs.take(statements);
     long lifecycles = phase.completedInWindow.get();
     phase.costs = Costs.between(phase.before, after, phase.acceptedInWindow.get(), "intake")
         + (lifecycles > 0 ? String.format(" | per lifecycle: %s", Costs.between(phase.before, after, lifecycles, "lifecycle")
-            .replaceFirst("^.*; per lifecycle: ", "")) : "");
+            .replaceFirst("^.*; per lifecycle: ", "")) : "")
+        + (statements && lifecycles > 0 ? "\n    Redis calls per lifecycle: " + Costs.redisCallsBetween(phase.before, after, lifecycles) : "");
     System.out.println("  " + phase.costs);
     System.out.printf("  %s: sent %,d, intake ok %,d, failed %,d, offered %,d, completed %,d in %.1f s; hub %s, heap %s; load %s%n",
         phase.name, phase.sent.get(), phase.accepted.get(), phase.failed.get(), phase.offered.get(), phase.completed.get(),
