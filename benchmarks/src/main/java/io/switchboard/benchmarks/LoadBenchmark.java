@@ -55,7 +55,10 @@ import org.HdrHistogram.Histogram;
  *   <li>phases of {@code --seconds} each: REST intake at each of {@code --rates} contacts per second, web chat at
  *       {@code --chat-rate} (a customer socket per chat: start, one line), then REST intake at maximum (
  *       {@code --concurrency} requests in flight); ingest→offer and ingest→wrap-up latency in HdrHistograms, the hub's
- *       CPU (from /proc), heap (its /metrics) and the load average per phase.</li>
+ *       CPU (from /proc), heap (its /metrics) and the load average per phase;</li>
+ *   <li>last, the intake alone: every agent goes on break, then REST intake at maximum ({@code --intake-concurrency},
+ *       64 by default, in flight) while nothing is offered, so the contacts are taken in, stored and queued only
+ *       ({@code --no-intake-alone} leaves it out).</li>
  * </ol>
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.switchboard.benchmarks.LoadBenchmark [--agents 60 --capacity 8
@@ -227,7 +230,17 @@ public final class LoadBenchmark {
         phases.add(fixedRate("REST " + rate + "/s", rate, seconds, false));
       }
       phases.add(fixedRate("web chat " + chatRate + "/s", chatRate, seconds, true));
-      phases.add(maximum("REST at maximum, " + concurrency + " in flight", concurrency, seconds));
+      Phase atMaximum = maximum("REST at maximum, " + concurrency + " in flight", concurrency, seconds);
+      phases.add(atMaximum);
+      if (!List.of(args).contains("--no-intake-alone")) {
+        // Last: the intake alone, every agent on break, so nothing is offered and the contacts only queue (the queue
+        // is left as it is when the run ends). Its intakes/s are the hub's intake, not the lifecycle's. The lifecycles
+        // still under way finish first, so their work is not counted as the intake's.
+        drain(atMaximum);
+        awayAll();
+        int alone = intOption(args, "--intake-concurrency", 64);
+        phases.add(maximum("REST intake alone at maximum (agents on break), " + alone + " in flight", alone, seconds));
+      }
     }
     int socketCount = intOption(args, "--sockets", 0);
     String socketLine = socketCount > 0 ? manySockets(socketCount, intOption(args, "--socket-hold", 20)) : null;
@@ -428,6 +441,16 @@ public final class LoadBenchmark {
     return phase;
   }
 
+  /** Every agent on break (its console says so and the hub confirms), so contacts from now on only queue. */
+  private void awayAll() throws Exception {
+    List<Future<Void>> all = new ArrayList<>();
+    for (Agent a : agents) {
+      all.add(a.away());
+    }
+    Future.all(all).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    System.out.println("all " + agents.size() + " agents on break");
+  }
+
   private void loop(Phase phase, long end, CountDownLatch done) {
     if (System.nanoTime() >= end) {
       done.countDown();
@@ -540,6 +563,17 @@ public final class LoadBenchmark {
       this.token = token;
     }
 
+    /** Set when the agent asked for a break; completed when the hub confirms it. */
+    io.vertx.core.Promise<Void> awayConfirmed;
+
+    /** Goes on break on its console and completes when the hub confirms. */
+    Future<Void> away() {
+      awayConfirmed = io.vertx.core.Promise.promise();
+      ws.writeTextMessage(new JsonObject().put("type", "state").put("state", "break").put("reason", "load benchmark")
+          .put("ref", "away").encode());
+      return awayConfirmed.future();
+    }
+
     Future<Void> connect() {
       return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws/agent")).compose(w -> {
         ws = w;
@@ -565,7 +599,9 @@ public final class LoadBenchmark {
         }
         case "ok" -> {
           String ref = String.valueOf(f.getValue("ref"));
-          if (ref.equals("available")) {
+          if (ref.equals("away") && awayConfirmed != null) {
+            awayConfirmed.tryComplete();
+          } else if (ref.equals("available")) {
             ready.tryComplete();
           } else if (ref.startsWith("a:")) {
             work(ref.substring(2), (String) null);
