@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -127,6 +128,9 @@ public final class RoutingStore {
   static final String WAITING =
       "SELECT id, channel, routing, waiting_since, excluded_agents FROM interactions"
           + " WHERE state = 'queued' AND routing IS NOT NULL ORDER BY waiting_since, id";
+  /** {@link #WAITING} without the classification: what a comparison of both sides needs (ids and places). */
+  private static final String WAITING_PLACES =
+      "SELECT id, waiting_since FROM interactions WHERE state = 'queued' AND routing IS NOT NULL";
   private static final String WAITING_ONE =
       "SELECT id, channel, routing, waiting_since, excluded_agents FROM interactions"
           + " WHERE id = $1 AND state = 'queued' AND routing IS NOT NULL";
@@ -311,6 +315,19 @@ public final class RoutingStore {
     return sql.preparedQuery(WAITING_ONE).execute(Tuple.of(id)).map(rows -> {
       List<WaitingRow> out = waitingRows(rows);
       return out.isEmpty() ? Optional.<WaitingRow>empty() : Optional.of(out.get(0));
+    });
+  }
+
+  /**
+   * The interactions {@link #waiting} lists, only their ids and places in line ({@code waiting_since}), in no order:
+   * what the reconciler compares each round, without reading every waiting interaction's classification (fetch one
+   * with {@link #waitingOne} when it must be requeued).
+   */
+  public Future<Map<UUID, Instant>> waitingPlaces(SqlClient sql) {
+    return sql.query(WAITING_PLACES).execute().map(rows -> {
+      Map<UUID, Instant> out = new java.util.HashMap<>();
+      rows.forEach(r -> out.put(r.getUUID("id"), Rows.instant(r, "waiting_since")));
+      return out;
     });
   }
 

@@ -43,12 +43,18 @@ import org.slf4j.LoggerFactory;
  *   <li>a waiting entry whose item cannot be read (no JSON object, no usable classification, a huge or garbled value
  *       written behind routing's back, or no item at all) for an interaction the record has waiting: the item is
  *       rewritten from PostgreSQL (its sticky agent is lost with it), so it is routed again instead of being left out of
- *       every pass forever; the round reads every waiting item for this (one MGET) and checks each alone, so one such
- *       item stops nothing else;</li>
+ *       every pass forever. A round reads and checks at most {@link #ITEMS_PER_ROUND} items (one MGET), taking the
+ *       waiting interactions in turn by id, so with n waiting every item is checked within n / {@value #ITEMS_PER_ROUND}
+ *       rounds whatever the size of the queue; an item found unreadable is read again by the next round, which confirms
+ *       it. Each item is checked alone, so one such item stops nothing else;</li>
  *   <li>agents: a missing agent is restored with its last recorded state; a live state other than the recorded one is
  *       set to the record's; load, assigned and offers sets are set to what PostgreSQL records (compare-and-set, so a
  *       reservation made meanwhile wins).</li>
  * </ul>
+ *
+ * <p>Besides the items, a round reads ids and places only: the waiting set's ids with their scores from Redis and the
+ * queued interactions' ids with their {@code waiting_since} from PostgreSQL, never every waiting interaction's
+ * classification (a requeue reads the one it needs).
  *
  * <p>The two stores are written one after the other, so a difference can be a change in flight. A difference is only
  * repaired when the next round (at least {@code confirmAfter} later) sees the very same difference again; changes in
@@ -62,6 +68,9 @@ public final class RoutingReconciler {
   public static final String REPAIRED = "routing.reconciler.repaired";
   /** The reason given when an offer PostgreSQL records has no live offer any more. */
   public static final String OFFER_LOST = "offer lost with the live routing state";
+  /** At most this many waiting items are read and checked by one round (besides those to confirm). */
+  static final int ITEMS_PER_ROUND = 1_000;
+  private static final String UNREADABLE = "unreadable-waiting:";
 
   private final Vertx vertx;
   private final Stores stores;
@@ -71,9 +80,23 @@ public final class RoutingReconciler {
   private final Supplier<String> node;
   /** Differences seen by the last round, by key. */
   private Set<String> suspects = Set.of();
+  private final int itemsPerRound;
+  /** The last waiting interaction whose item a round checked (ids in order); the next round goes on after it. */
+  private String itemCursor;
+  private long itemsChecked;
 
   RoutingReconciler(Vertx vertx, Stores stores, RoutingState live, Clock clock, Function<Boolean, Future<Boolean>> rebuild,
       Supplier<String> node) {
+    this(vertx, stores, live, clock, rebuild, node, ITEMS_PER_ROUND);
+  }
+
+  /** As above, checking at most {@code itemsPerRound} waiting items per round (tests use few). */
+  RoutingReconciler(Vertx vertx, Stores stores, RoutingState live, Clock clock, Function<Boolean, Future<Boolean>> rebuild,
+      Supplier<String> node, int itemsPerRound) {
+    if (itemsPerRound < 1) {
+      throw new IllegalArgumentException("itemsPerRound must be at least 1");
+    }
+    this.itemsPerRound = itemsPerRound;
     this.vertx = vertx;
     this.stores = stores;
     this.live = live;
@@ -110,9 +133,17 @@ public final class RoutingReconciler {
     });
   }
 
-  /** What the record says, and what Redis holds. */
+  /** How many waiting items the rounds have read and checked so far. */
+  long itemsChecked() {
+    return itemsChecked;
+  }
+
+  /**
+   * What the record says, and what Redis holds: {@code waiting} the queued interactions' places in line by id, {@code
+   * liveItems} the items of this round's slice of the waiting set.
+   */
   private record Sides(
-      List<RoutingStore.WaitingRow> waiting, List<RoutingStore.OfferRow> offers, List<RoutingStore.WorkingRow> working,
+      Map<String, Instant> waiting, List<RoutingStore.OfferRow> offers, List<RoutingStore.WorkingRow> working,
       List<Agent> agents, List<RoutingStore.AgentStateRow> agentStates,
       Map<String, Long> liveWaiting, Map<String, String> liveItems, List<RoutingState.Offer> liveOffers, List<RoutingState.AgentLive> liveAgents,
       Map<String, Set<String>> liveAssigned, Map<UUID, RoutingStore.StateRow> statesOfStray) {}
@@ -120,17 +151,51 @@ public final class RoutingReconciler {
   private Future<Round> compare() {
     var sql = stores.db().pool();
     // Redis first, then PostgreSQL: a change in flight shows as a difference once, never twice.
-    return live.waitingIds().compose(lw -> live.itemTexts(lw.keySet()).compose(li -> live.offers().compose(lo -> live.agents().compose(la ->
+    return live.waitingIds().compose(lw -> live.itemTexts(slice(lw.keySet())).compose(li -> live.offers().compose(lo -> live.agents().compose(la ->
         live.assignedOf(la.stream().map(RoutingState.AgentLive::agentId).toList()).compose(las ->
-            stores.routing().waiting(sql).compose(w -> stores.routing().offers(sql).compose(o -> stores.routing().working(sql)
+            stores.routing().waitingPlaces(sql).compose(places -> stores.routing().offers(sql).compose(o -> stores.routing().working(sql)
                 .compose(wk -> stores.agents().list(sql).compose(ag -> stores.routing().latestAgentStates(sql).compose(st -> {
-                  Set<String> known = new HashSet<>();
-                  w.forEach(r -> known.add(r.interactionId().toString()));
+                  itemsChecked += li.size();
+                  Map<String, Instant> w = new HashMap<>();
+                  places.forEach((id, since) -> w.put(id.toString(), since));
+                  Set<String> known = w.keySet();
                   List<UUID> stray = new ArrayList<>();
                   lw.keySet().stream().filter(id -> !known.contains(id)).forEach(id -> stray.add(UUID.fromString(id)));
                   lo.forEach(x -> stray.add(UUID.fromString(x.interactionId())));
                   return stores.routing().statesOf(sql, stray).map(states -> new Sides(w, o, wk, ag, st, lw, li, lo, la, las, states));
                 })))))))))).compose(this::repairConfirmed);
+  }
+
+  /**
+   * The waiting interactions whose items this round checks: those found unreadable by the last round (to confirm),
+   * then up to {@link #itemsPerRound} more in id order after the last one checked, starting again from the first.
+   */
+  private List<String> slice(Set<String> waitingIds) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (String key : suspects) {
+      if (key.startsWith(UNREADABLE) && waitingIds.contains(key.substring(UNREADABLE.length()))) {
+        out.add(key.substring(UNREADABLE.length()));
+      }
+    }
+    if (waitingIds.size() <= itemsPerRound) {
+      out.addAll(waitingIds);
+      itemCursor = null;
+      return new ArrayList<>(out);
+    }
+    java.util.NavigableSet<String> ids = new TreeSet<>(waitingIds);
+    int taken = 0;
+    String last = itemCursor;
+    for (java.util.Iterator<String> it = (itemCursor == null ? ids : ids.tailSet(itemCursor, false)).iterator();
+        it.hasNext() && taken < itemsPerRound; taken++) {
+      last = it.next();
+      out.add(last);
+    }
+    for (java.util.Iterator<String> it = ids.iterator(); it.hasNext() && taken < itemsPerRound; taken++) {
+      last = it.next();
+      out.add(last);
+    }
+    itemCursor = last;
+    return new ArrayList<>(out);
   }
 
   /** A difference: its key (the same difference gives the same key) and its repair. */
@@ -165,8 +230,7 @@ public final class RoutingReconciler {
   private List<Difference> differences(Sides s) {
     Instant now = clock.instant();
     List<Difference> out = new ArrayList<>();
-    Map<String, RoutingStore.WaitingRow> waiting = new LinkedHashMap<>();
-    s.waiting().forEach(w -> waiting.put(w.interactionId().toString(), w));
+    Map<String, Instant> waiting = s.waiting();
     Map<String, RoutingStore.OfferRow> offers = new HashMap<>();
     s.offers().forEach(o -> offers.put(o.interactionId().toString(), o));
     Map<String, RoutingStore.WorkingRow> working = new HashMap<>();
@@ -188,14 +252,14 @@ public final class RoutingReconciler {
       }
       touchedAgents.add(o.agentId());
       RoutingStore.WorkingRow work = working.get(iid);
-      RoutingStore.WaitingRow queued = waiting.get(iid);
+      Instant queued = waiting.get(iid);
       if (work != null && work.agentId().toString().equals(o.agentId())) {
         out.add(new Difference("offer-not-accepted:" + iid + ":" + o.agentId(), "offer-accepted", () -> live.accept(iid, o.agentId())
             .onSuccess(x -> repaired("offer-accepted", iid, o.agentId()))));
       } else if (queued != null) {
         out.add(new Difference("offer-unrecorded:" + iid + ":" + o.agentId(), "offer-dropped", () ->
-            live.release(iid, o.agentId(), queued.waitingSince(), now, false, null, false)
-                .compose(x -> requeue(queued))
+            live.release(iid, o.agentId(), queued, now, false, null, false)
+                .compose(x -> requeue(iid))
                 .onSuccess(x -> repaired("offer-dropped", iid, o.agentId()))));
       } else {
         RoutingStore.StateRow st = s.statesOfStray().get(UUID.fromString(iid));
@@ -225,27 +289,27 @@ public final class RoutingReconciler {
     }
 
     // Interactions the record has queued that Redis neither lists as waiting nor offers: wait again, in order.
-    for (RoutingStore.WaitingRow w : s.waiting()) {
-      String iid = w.interactionId().toString();
+    for (String iid : waiting.keySet()) {
       if (!s.liveWaiting().containsKey(iid) && !liveOffers.containsKey(iid)) {
-        out.add(new Difference("not-waiting:" + iid, "requeued", () -> requeue(w).onSuccess(x -> repaired("requeued", iid, null))));
+        out.add(new Difference("not-waiting:" + iid, "requeued", () -> requeue(iid).onSuccess(x -> repaired("requeued", iid, null))));
       }
     }
 
-    // Waiting entries of interactions the record has waiting whose item cannot be read: rewritten from the record.
+    // Waiting entries (of this round's slice) of interactions the record has waiting whose item cannot be read:
+    // rewritten from the record.
     Map<String, io.switchboard.routing.Classification> decoded = new HashMap<>();
-    for (var e : s.liveWaiting().entrySet()) {
+    for (var e : s.liveItems().entrySet()) {
       String iid = e.getKey();
-      RoutingStore.WaitingRow w = waiting.get(iid);
-      if (w == null || liveOffers.containsKey(iid)) {
+      Long since = s.liveWaiting().get(iid);
+      if (since == null || !waiting.containsKey(iid) || liveOffers.containsKey(iid)) {
         continue;
       }
-      String why = unreadable(iid, s.liveItems().get(iid), e.getValue(), decoded);
+      String why = unreadable(iid, e.getValue(), since, decoded);
       if (why != null) {
-        out.add(new Difference("unreadable-waiting:" + iid, "item-rewritten", () -> {
+        out.add(new Difference(UNREADABLE + iid, "item-rewritten", () -> {
           log.atWarn().addKeyValue("interactionId", iid).addKeyValue("reason", why)
               .log("routing reconciler: a waiting item cannot be read; it is rewritten from PostgreSQL");
-          return requeue(w).onSuccess(x -> repaired("item-rewritten", iid, null));
+          return requeue(iid).onSuccess(x -> repaired("item-rewritten", iid, null));
         }));
       }
     }
@@ -375,6 +439,12 @@ public final class RoutingReconciler {
       String why = e.getClass().getSimpleName() + ": " + e.getMessage();
       return why.length() > 200 ? why.substring(0, 200) + "…" : why;
     }
+  }
+
+  /** {@link #requeue(RoutingStore.WaitingRow)} of the interaction as PostgreSQL has it now; nothing when it no longer waits. */
+  private Future<Void> requeue(String iid) {
+    return stores.routing().waitingOne(stores.db().pool(), UUID.fromString(iid))
+        .compose(w -> w.isEmpty() ? Future.<Void>succeededFuture() : requeue(w.get()));
   }
 
   /**
