@@ -123,6 +123,11 @@ public final class AttachmentStore {
    *
    * @return how many were claimed; fewer than asked means another message (or uploader) holds some
    */
+  /** As {@link #claim(SqlClient, List, AgentId, MessageId)}, in the transaction storing the message. */
+  public Future<Integer> claim(StoreTransaction tx, List<AttachmentId> ids, AgentId uploader, MessageId message) {
+    return claim(tx.client(), ids, uploader, message);
+  }
+
   public Future<Integer> claim(SqlClient sql, List<AttachmentId> ids, AgentId uploader, MessageId message) {
     UUID[] uuids = ids.stream().map(AttachmentId::value).toArray(UUID[]::new);
     return sql.preparedQuery(CLAIM).execute(Tuple.of(message.value(), uuids, uploader.value())).map(r -> r.rowCount());

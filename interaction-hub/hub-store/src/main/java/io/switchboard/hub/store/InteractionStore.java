@@ -273,7 +273,14 @@ public final class InteractionStore {
     return it.hasNext() ? Optional.of(interaction(it.next())) : Optional.empty();
   }
 
-  private static Interaction interaction(Row r) {
+  /** {@link #COLUMNS} of the table named {@code alias} in a join (statements of other stores reading an interaction). */
+  static String columns(String alias) {
+    return java.util.Arrays.stream(COLUMNS.split(",")).map(c -> alias + "." + c.strip())
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  /** An interaction from a row with {@link #COLUMNS} under their own names. */
+  static Interaction interaction(Row r) {
     UUID agent = r.getUUID("agent_id");
     return new Interaction(
         new InteractionId(r.getUUID("id")),

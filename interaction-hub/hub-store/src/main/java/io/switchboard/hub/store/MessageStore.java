@@ -7,6 +7,10 @@ import io.switchboard.hub.api.EmailAddress;
 import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.InboundEmail;
 import io.switchboard.hub.api.Channel;
+import io.switchboard.hub.api.Conversation;
+import io.switchboard.hub.api.Interaction;
+import io.switchboard.hub.api.InteractionState;
+import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.ConversationId;
 import io.switchboard.hub.api.CustomerId;
 import io.switchboard.hub.api.InteractionId;
@@ -70,6 +74,205 @@ public final class MessageStore {
           + " JOIN interactions i ON i.id = m.interaction_id WHERE m.channel = $1 AND m.external_id = $2";
   private static final String OF_INTERACTIONS =
       "SELECT " + COLUMNS + " FROM messages WHERE interaction_id = ANY($1) ORDER BY created_at, id";
+
+  // Everything writing in an interaction checks, in one statement: the interaction, whether the customer left it, its
+  // conversation, where replies go (how the customer last wrote) and the writer's display name.
+  private static final String REPLY_CONTEXT =
+      "SELECT " + InteractionStore.columns("i") + ", i.customer_left_at, i.customer_left_reason,"
+          + " c.id AS conv_id, c.customer_id AS conv_customer_id, c.channel AS conv_channel, c.thread_key AS conv_thread_key,"
+          + " c.subject AS conv_subject, c.status AS conv_status, c.created_at AS conv_created_at,"
+          + " c.last_activity_at AS conv_last_activity_at,"
+          + " r.sender_kind AS reply_kind, r.sender_provider AS reply_provider, r.sender_address AS reply_address,"
+          + " (SELECT a.display_name FROM agents a WHERE a.id = $2) AS writer_name"
+          + " FROM interactions i LEFT JOIN conversations c ON c.id = i.conversation_id"
+          + " LEFT JOIN LATERAL (SELECT x.sender_kind, x.sender_provider, x.sender_address FROM messages x"
+          + " WHERE x.conversation_id = i.conversation_id AND x.direction = 'inbound' AND x.sender_kind IS NOT NULL"
+          + " ORDER BY x.created_at DESC LIMIT 1) r ON true"
+          + " WHERE i.id = $1";
+  // A message written in an interaction with its outbox entries, in one autocommitted statement, only while the
+  // interaction is still the writer's ($21: any agent's) and, for a reply ($22), still worked with the customer there.
+  // FOR SHARE: a state change committing meanwhile is waited for and its outcome checked, never written past.
+  // The entries are appended in the order given (ids ascending).
+  private static final String INSERT_IN_INTERACTION =
+      "WITH i AS (SELECT id FROM interactions WHERE id = $3 AND ($21::boolean OR agent_id = $9::uuid)"
+          + " AND (NOT $22::boolean OR (state = 'assigned' AND customer_left_at IS NULL)) FOR SHARE),"
+          + " m AS (INSERT INTO messages (id, conversation_id, interaction_id, channel, external_id, direction,"
+          + " sender_address, sender_name, agent_id, subject, content_type, content, private, status, status_reason,"
+          + " created_at, status_at, sender_kind, sender_provider, email, sent_at)"
+          + " SELECT $1::uuid, $2::uuid, i.id, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text,"
+          + " $11::text, $12::jsonb, $13::boolean, $14::text, $15::text, $16::timestamptz, $16::timestamptz, $17::text,"
+          + " $18::text, $19::jsonb, $20::timestamptz FROM i RETURNING id),"
+          + " o AS (INSERT INTO outbox (topic, payload) SELECT t.topic, t.payload::jsonb FROM m,"
+          + " unnest($23::text[], $24::text[]) WITH ORDINALITY AS t(topic, payload, n) ORDER BY t.n)"
+          + " SELECT count(*) AS inserted FROM m";
+  // What delivering a message needs, in one statement: the message, its interaction's attributes, its conversation's
+  // thread key, where replies go and the external ids of the customer's latest messages (newest first).
+  private static final String DELIVERY_CONTEXT =
+      "SELECT m.*, i.attributes AS interaction_attributes, c.thread_key AS conv_thread_key,"
+          + " r.sender_kind AS reply_kind, r.sender_provider AS reply_provider, r.sender_address AS reply_address,"
+          + " (SELECT coalesce(array_agg(y.external_id ORDER BY y.created_at DESC), '{}') FROM (SELECT x.external_id,"
+          + " x.created_at FROM messages x WHERE x.conversation_id = m.conversation_id AND x.direction = 'inbound'"
+          + " AND x.external_id IS NOT NULL ORDER BY x.created_at DESC LIMIT 20) y) AS inbound_refs"
+          + " FROM (" + FIND + ") m LEFT JOIN interactions i ON i.id = m.interaction_id"
+          + " LEFT JOIN conversations c ON c.id = m.conversation_id"
+          + " LEFT JOIN LATERAL (SELECT x.sender_kind, x.sender_provider, x.sender_address FROM messages x"
+          + " WHERE x.conversation_id = m.conversation_id AND x.direction = 'inbound' AND x.sender_kind IS NOT NULL"
+          + " ORDER BY x.created_at DESC LIMIT 1) r ON true";
+  // The provider accepted a message (as SENT) and its leased outbox entry is done, in one autocommitted statement.
+  private static final String SENT_AND_COMPLETE =
+      "WITH s AS (UPDATE messages SET status = 'sent', provider_message_id = $2, status_reason = NULL, status_at = now(),"
+          + " attempts = attempts + 1 WHERE id = $1 AND status IN ('queued', 'failed') RETURNING id),"
+          + " c AS (UPDATE outbox SET published_at = now() WHERE id = $3 AND published_at IS NULL RETURNING id)"
+          + " SELECT (SELECT count(*) FROM s) AS sent";
+  private static final String WITH_WORKER =
+      "SELECT m.*, i.agent_id AS interaction_agent_id, i.state AS interaction_state FROM (" + FIND + ") m"
+          + " JOIN interactions i ON i.id = m.interaction_id";
+
+  /**
+   * What writing a message in an interaction checks, read together: the interaction, the customer's departure (empty
+   * when they did not leave), its conversation, where replies go and the display name of the staff member writing
+   * (null when unknown).
+   */
+  public record ReplyContext(Interaction interaction, Optional<InteractionStore.Departure> departure,
+      Optional<Conversation> conversation, Optional<SenderAddress> replyAddress, String writerName) {}
+
+  /** One outbox entry to append with a message ({@link #insertInInteraction}). */
+  public record OutboxEntry(String topic, JsonObject payload) {}
+
+  /**
+   * What delivering an outbound message needs: the message, its interaction's attributes (empty without one), its
+   * conversation's thread key (null without one), where replies go and the external ids of the customer's latest
+   * messages, newest first (at most 20).
+   */
+  public record DeliveryContext(Message message, java.util.Map<String, String> attributes, String threadKey,
+      Optional<SenderAddress> replyAddress, List<String> inboundRefs) {}
+
+  /** A message with the state of its interaction and the agent on it (null when none). */
+  public record WithInteraction(Message message, InteractionState interactionState, AgentId interactionAgent) {}
+
+  /** The {@link ReplyContext} of interaction {@code id}, written by {@code writer}; empty when there is no such interaction. */
+  public Future<Optional<ReplyContext>> replyContext(StoreScope scope, InteractionId id, AgentId writer) {
+    return scope.client().preparedQuery(REPLY_CONTEXT).execute(Tuple.of(id.value(), writer == null ? null : writer.value()))
+        .map(rows -> {
+          var it = rows.iterator();
+          if (!it.hasNext()) {
+            return Optional.empty();
+          }
+          Row r = it.next();
+          Optional<InteractionStore.Departure> departure = r.getValue("customer_left_at") == null ? Optional.empty()
+              : Optional.of(new InteractionStore.Departure(Rows.instant(r, "customer_left_at"), r.getString("customer_left_reason")));
+          Optional<Conversation> conversation = r.getUUID("conv_id") == null ? Optional.empty() : Optional.of(new Conversation(
+              new ConversationId(r.getUUID("conv_id")), new CustomerId(r.getUUID("conv_customer_id")),
+              Channel.fromWire(r.getString("conv_channel")), r.getString("conv_thread_key"), r.getString("conv_subject"),
+              "open".equals(r.getString("conv_status")), Rows.instant(r, "conv_created_at"),
+              Rows.instant(r, "conv_last_activity_at")));
+          return Optional.of(new ReplyContext(InteractionStore.interaction(r), departure, conversation, replyAddress(r),
+              r.getString("writer_name")));
+        });
+  }
+
+  /**
+   * Stores a message written by staff in its interaction ({@code m.interactionId()}) with {@code outbox} appended after
+   * it, in one statement: only while the interaction is still the writer's ({@code m.agentId()}; any agent's with
+   * {@code anyAgent}) and, for an outbound message, still assigned with the customer there. Nothing is written
+   * otherwise.
+   *
+   * @return whether it was stored
+   */
+  public Future<Boolean> insertInInteraction(StoreScope scope, Message m, boolean anyAgent, List<OutboxEntry> outbox) {
+    return insertInInteraction(scope.client(), m, anyAgent, outbox);
+  }
+
+  public Future<Boolean> insertInInteraction(SqlClient sql, Message m, boolean anyAgent, List<OutboxEntry> outbox) {
+    return sql.preparedQuery(INSERT_IN_INTERACTION)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  m.id().value(),
+                  m.conversationId().value(),
+                  m.interactionId().value(),
+                  m.channel().wireName(),
+                  m.externalId(),
+                  m.direction().wireName(),
+                  m.senderAddress(),
+                  m.senderName(),
+                  m.agentId() == null ? null : m.agentId().value(),
+                  m.subject(),
+                  contentType(m.content()),
+                  contentJson(m.content()),
+                  m.privateNote(),
+                  m.status().wireName(),
+                  m.statusReason(),
+                  Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt()),
+                  null,
+                  null,
+                  emailJson(m.email()),
+                  m.sentAt() == null ? null : Rows.odt(m.sentAt()),
+                  anyAgent,
+                  m.direction() == Message.Direction.OUTBOUND,
+                  outbox.stream().map(OutboxEntry::topic).toArray(String[]::new),
+                  outbox.stream().map(e -> e.payload().encode()).toArray(String[]::new)
+                }))
+        .map(rows -> rows.iterator().next().getLong("inserted") == 1L);
+  }
+
+  /** The {@link DeliveryContext} of message {@code id}; empty when there is no such message. */
+  public Future<Optional<DeliveryContext>> deliveryContext(StoreScope scope, MessageId id) {
+    return deliveryContext(scope.client(), id);
+  }
+
+  public Future<Optional<DeliveryContext>> deliveryContext(SqlClient sql, MessageId id) {
+    return sql.preparedQuery(DELIVERY_CONTEXT).execute(Tuple.of(id.value())).map(rows -> {
+      var it = rows.iterator();
+      if (!it.hasNext()) {
+        return Optional.empty();
+      }
+      Row r = it.next();
+      String[] refs = r.getArrayOfStrings("inbound_refs");
+      return Optional.of(new DeliveryContext(message(r), Rows.stringMap(r.getJsonObject("interaction_attributes")),
+          r.getString("conv_thread_key"), replyAddress(r), refs == null ? List.of() : List.of(refs)));
+    });
+  }
+
+  /**
+   * The provider accepted outbound message {@code id} ({@link #markSent}) and its leased outbox entry {@code outboxId}
+   * is done ({@link OutboxStore#complete}), in one statement: both or neither.
+   *
+   * @return whether the message was marked sent (false: it was no longer queued or failed)
+   */
+  public Future<Boolean> markSentAndComplete(StoreScope scope, MessageId id, String providerMessageId, long outboxId) {
+    return markSentAndComplete(scope.client(), id, providerMessageId, outboxId);
+  }
+
+  public Future<Boolean> markSentAndComplete(SqlClient sql, MessageId id, String providerMessageId, long outboxId) {
+    return sql.preparedQuery(SENT_AND_COMPLETE).execute(Tuple.of(id.value(), providerMessageId, outboxId))
+        .map(rows -> rows.iterator().next().getLong("sent") == 1L);
+  }
+
+  /** Message {@code id} with its interaction's state and agent; empty for no such message or one outside interactions. */
+  public Future<Optional<WithInteraction>> findWithInteraction(StoreScope scope, MessageId id) {
+    return findWithInteraction(scope.client(), id);
+  }
+
+  public Future<Optional<WithInteraction>> findWithInteraction(SqlClient sql, MessageId id) {
+    return sql.preparedQuery(WITH_WORKER).execute(Tuple.of(id.value())).map(rows -> {
+      var it = rows.iterator();
+      if (!it.hasNext()) {
+        return Optional.empty();
+      }
+      Row r = it.next();
+      UUID agent = r.getUUID("interaction_agent_id");
+      return Optional.of(new WithInteraction(message(r), InteractionState.fromWire(r.getString("interaction_state")),
+          agent == null ? null : new AgentId(agent)));
+    });
+  }
+
+  /** The reply address of a row with {@code reply_kind, reply_provider, reply_address}; empty when null. */
+  private static Optional<SenderAddress> replyAddress(Row r) {
+    String kind = r.getString("reply_kind");
+    return kind == null ? Optional.empty() : Optional.of(new SenderAddress(io.switchboard.hub.api.IdentityKind.fromWire(kind),
+        r.getString("reply_provider"), r.getString("reply_address")));
+  }
 
   /** Where an earlier delivery of the same external id was stored. */
   public record Delivery(MessageId messageId, InteractionId interactionId, ConversationId conversationId, CustomerId customerId) {}

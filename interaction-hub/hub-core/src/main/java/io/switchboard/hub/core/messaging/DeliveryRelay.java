@@ -4,12 +4,12 @@ import io.switchboard.hub.api.EmailEnvelope;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.SenderAddress;
 import io.switchboard.hub.api.spi.OutboundEmail;
-import java.util.Map;
 import java.util.Optional;
 import io.switchboard.hub.api.MessageId;
 import io.switchboard.hub.api.spi.DeliveryResult;
 import io.switchboard.hub.api.spi.OutboundMessage;
 import io.switchboard.hub.core.scheduling.PassRunner;
+import io.switchboard.hub.store.MessageStore;
 import io.switchboard.hub.store.OutboxStore;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
@@ -205,48 +205,48 @@ public final class DeliveryRelay extends VerticleBase {
     });
   }
 
+  /**
+   * Delivers a leased entry's message: one statement reads what the adapter needs (the message, its interaction's
+   * attributes, the thread key, where replies go, the customer's latest message ids), one records the provider's
+   * acceptance with the entry done. A message gone, no longer queued, or a note: the entry is done, nothing is sent.
+   */
   private Future<Void> deliver(OutboxStore.Entry entry) {
-    var sql = stores.db().pool();
+    var db = stores.db();
     MessageId id = MessageId.parse(entry.payload().getString("messageId"));
-    return stores.messages().find(sql, id).compose(found -> {
-      if (found.isEmpty() || found.get().privateNote() || found.get().direction() != Message.Direction.OUTBOUND
-          || found.get().status() != Message.Status.QUEUED) {
-        return stores.outbox().complete(sql, entry.id());
+    return stores.messages().deliveryContext(db, id).compose(found -> {
+      if (found.isEmpty() || found.get().message().privateNote() || found.get().message().direction() != Message.Direction.OUTBOUND
+          || found.get().message().status() != Message.Status.QUEUED) {
+        return stores.outbox().complete(db.pool(), entry.id());
       }
-      Message m = found.get();
-      Future<Map<String, String>> attributes = m.interactionId() == null ? Future.succeededFuture(Map.of())
-          : stores.interactions().find(sql, m.interactionId()).map(i -> i.map(x -> x.attributes()).orElse(Map.of()));
-      return attributes.compose(attrs -> stores.conversations().find(sql, m.conversationId()).compose(conv ->
-          stores.messages().replyAddress(sql, m.conversationId()).compose(address ->
-              stores.messages().inboundRefs(sql, m.conversationId()).compose(refs -> {
-                // An email reply goes to the recipients the agent chose; other replies to the customer's address.
-                Optional<SenderAddress> recipient = m.email() != null && !m.email().to().isEmpty()
-                    ? Optional.of(SenderAddress.email(m.email().to().get(0).address())) : address;
-                if (recipient.isEmpty()) {
-                  return fail(entry, m, "the customer has no address on this channel", false, null);
-                }
-                var adapter = adapters.forRecipient(m.channel(), recipient.get());
-                if (adapter.isEmpty()) {
-                  return fail(entry, m, AdapterDirectory.noAdapter(m.channel(), recipient.get()), false, null);
-                }
-                return outboundEmail(m, refs).compose(email -> adapter.get().send(new OutboundMessage(m.id(), m.interactionId(),
-                        m.conversationId(), recipient.get(), conv.map(c -> c.threadKey()).orElse(null), refs, m.subject(),
-                        m.content(), email, attrs, m.senderName())))
-                    .recover(e -> Future.succeededFuture(new DeliveryResult.Failed(
-                        e.getClass().getSimpleName() + ": " + e.getMessage(), true)))
-                    .compose(result -> switch (result) {
-                      case DeliveryResult.Delivered d -> record(entry, m, () -> stores.db().inTransaction(tx ->
-                              stores.messages().markSent(tx, m.id(), d.providerMessageId())
-                                  .compose(x -> stores.outbox().complete(tx, entry.id())))
-                          .onSuccess(x -> {
-                            log.atInfo().addKeyValue("messageId", m.id()).addKeyValue("interactionId", m.interactionId())
-                                .addKeyValue("providerMessageId", d.providerMessageId()).log("message delivered to provider");
-                            attempted(m, "sent");
-                            status(m, Message.Status.SENT, null);
-                          }));
-                      case DeliveryResult.Failed f -> fail(entry, m, f.reason(), f.retryable(), f.retryAfter());
-                    });
-              }))));
+      MessageStore.DeliveryContext ctx = found.get();
+      Message m = ctx.message();
+      List<String> refs = ctx.inboundRefs();
+      // An email reply goes to the recipients the agent chose; other replies to the customer's address.
+      Optional<SenderAddress> recipient = m.email() != null && !m.email().to().isEmpty()
+          ? Optional.of(SenderAddress.email(m.email().to().get(0).address())) : ctx.replyAddress();
+      if (recipient.isEmpty()) {
+        return fail(entry, m, "the customer has no address on this channel", false, null);
+      }
+      var adapter = adapters.forRecipient(m.channel(), recipient.get());
+      if (adapter.isEmpty()) {
+        return fail(entry, m, AdapterDirectory.noAdapter(m.channel(), recipient.get()), false, null);
+      }
+      return outboundEmail(m, refs).compose(email -> adapter.get().send(new OutboundMessage(m.id(), m.interactionId(),
+              m.conversationId(), recipient.get(), ctx.threadKey(), refs, m.subject(), m.content(), email, ctx.attributes(),
+              m.senderName())))
+          .recover(e -> Future.succeededFuture(new DeliveryResult.Failed(e.getClass().getSimpleName() + ": " + e.getMessage(), true)))
+          .compose(result -> switch (result) {
+            case DeliveryResult.Delivered d -> record(entry, m, () ->
+                stores.messages().markSentAndComplete(db, m.id(), d.providerMessageId(), entry.id())
+                    .<Void>mapEmpty()
+                    .onSuccess(x -> {
+                      log.atInfo().addKeyValue("messageId", m.id()).addKeyValue("interactionId", m.interactionId())
+                          .addKeyValue("providerMessageId", d.providerMessageId()).log("message delivered to provider");
+                      attempted(m, "sent");
+                      status(m, Message.Status.SENT, null);
+                    }));
+            case DeliveryResult.Failed f -> fail(entry, m, f.reason(), f.retryable(), f.retryAfter());
+          });
     });
   }
 

@@ -93,8 +93,12 @@ final class EmailReplies {
     }
   }
 
-  /** Validates against the stored conversation and fills in the defaults (reads outside any transaction). */
-  Future<Resolved> resolve(Interaction i, Conversation conv, AgentId agent, EmailReply reply) {
+  /**
+   * Validates against the stored conversation and fills in the defaults (reads outside any transaction).
+   *
+   * @param customer where the customer last wrote from (the reply address read with the interaction)
+   */
+  Future<Resolved> resolve(Interaction i, Conversation conv, Optional<SenderAddress> customer, AgentId agent, EmailReply reply) {
     EmailReply r = reply == null ? new EmailReply(null, null, null, null, null) : reply;
     try {
       checkShape(r);
@@ -109,22 +113,21 @@ final class EmailReplies {
           }
           return Future.succeededFuture(found);
         });
-    return answered.compose(original -> attachments(db, agent, r.attachments()).compose(files ->
-        stores.messages().replyAddress(db, i.conversationId()).map(customer -> {
-          List<EmailAddress> to = r.to() == null || r.to().isEmpty() ? defaultTo(original, customer) : list(r.to());
-          if (to.isEmpty()) {
-            throw new ValidationException("to", "is required: the customer has no email address to answer");
-          }
-          String base = original.map(Message::subject).filter(s -> s != null && !s.isBlank()).orElse(conv.subject());
-          String subject = r.subject() != null ? r.subject().strip()
-              : base == null ? null : MessageService.replySubject(EmailAddress.hasLineBreak(base) ? base.replaceAll("[\\r\\n]+\\s*", " ") : base);
-          if (subject != null && subject.length() > MAX_SUBJECT) {
-            subject = subject.substring(0, MAX_SUBJECT);
-          }
-          EmailEnvelope envelope = new EmailEnvelope(null, to, list(r.cc()), original.map(Message::id).orElse(null), List.of(),
-              null, List.of(), list(r.bcc()));
-          return new Resolved(subject, envelope, files);
-        })));
+    return answered.compose(original -> attachments(db, agent, r.attachments()).map(files -> {
+        List<EmailAddress> to = r.to() == null || r.to().isEmpty() ? defaultTo(original, customer) : list(r.to());
+        if (to.isEmpty()) {
+          throw new ValidationException("to", "is required: the customer has no email address to answer");
+        }
+        String base = original.map(Message::subject).filter(s -> s != null && !s.isBlank()).orElse(conv.subject());
+        String subject = r.subject() != null ? r.subject().strip()
+            : base == null ? null : MessageService.replySubject(EmailAddress.hasLineBreak(base) ? base.replaceAll("[\\r\\n]+\\s*", " ") : base);
+        if (subject != null && subject.length() > MAX_SUBJECT) {
+          subject = subject.substring(0, MAX_SUBJECT);
+        }
+        EmailEnvelope envelope = new EmailEnvelope(null, to, list(r.cc()), original.map(Message::id).orElse(null), List.of(),
+            null, List.of(), list(r.bcc()));
+        return new Resolved(subject, envelope, files);
+      }));
   }
 
   private Future<Optional<Message>> latestInbound(StoreScope db, Interaction i) {

@@ -17,6 +17,7 @@ import io.switchboard.hub.api.error.ValidationException;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.outbox.OutboxRelay;
+import io.switchboard.hub.store.MessageStore;
 import io.switchboard.hub.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -92,13 +93,20 @@ public final class MessageService {
     if (text.length() > MAX_TEXT) {
       return Future.failedFuture(new ValidationException("text", "is longer than " + MAX_TEXT + " characters"));
     }
-    var sql = stores.db().pool();
-    return stores.interactions().find(sql, id).compose(found -> {
-      boolean mine = found.isPresent() && by.agentId().equals(found.get().agentId());
-      if (found.isEmpty() || !(mine || by.role().atLeast(Role.SUPERVISOR))) {
+    if (text.indexOf('\u0000') >= 0) {
+      // PostgreSQL cannot store NUL in text or jsonb: refused here as the HTTP edge refuses it, never a 500.
+      return Future.failedFuture(new ValidationException("text", "must not contain NUL characters"));
+    }
+    boolean supervisor = by.role().atLeast(Role.SUPERVISOR);
+    // One statement reads what every check needs: the interaction, the customer's departure, the conversation,
+    // where replies go and the writer's name.
+    return stores.messages().replyContext(stores.db(), id, by.agentId()).compose(found -> {
+      boolean mine = found.isPresent() && by.agentId().equals(found.get().interaction().agentId());
+      if (found.isEmpty() || !(mine || supervisor)) {
         return Future.failedFuture(new NotFoundException("no interaction " + id + " assigned to you"));
       }
-      Interaction i = found.get();
+      MessageStore.ReplyContext ctx = found.get();
+      Interaction i = ctx.interaction();
       try {
         EmailReplies.checkAllowed(i, email, privateNote);
       } catch (ValidationException e) {
@@ -108,44 +116,42 @@ public final class MessageService {
         return Future.failedFuture(new ConflictException(
             "replies go out while the interaction is being worked; it is " + i.state().wireName()));
       }
-      Future<java.util.Optional<io.switchboard.hub.store.InteractionStore.Departure>> departure = privateNote
-          ? Future.succeededFuture(java.util.Optional.empty()) : stores.interactions().departure(sql, id);
-      return departure.compose(left -> left.isPresent()
-          // The customer ended the chat: a reply would be stored as "sent" and reach nobody.
-          ? Future.<Conversation>failedFuture(new ConflictException("replies cannot go out: " + noOneThere(left.get()).reason()))
-          : conversation(i)).compose(conv -> stores.messages().replyAddress(sql, i.conversationId()).compose(address -> {
-        if (!privateNote && address.isEmpty() && (email == null || email.to() == null || email.to().isEmpty())) {
-          return Future.failedFuture(new ConflictException("the customer has no address on this channel to reply to"));
+      if (!privateNote && ctx.departure().isPresent()) {
+        // The customer ended the chat: a reply would be stored as "sent" and reach nobody.
+        return Future.failedFuture(new ConflictException("replies cannot go out: " + noOneThere(ctx.departure().get()).reason()));
+      }
+      Conversation conv = ctx.conversation().orElseThrow();
+      Optional<SenderAddress> address = ctx.replyAddress();
+      if (!privateNote && address.isEmpty() && (email == null || email.to() == null || email.to().isEmpty())) {
+        return Future.failedFuture(new ConflictException("the customer has no address on this channel to reply to"));
+      }
+      if (!privateNote && adapters != null) {
+        // Say so before anything is stored: a reply nothing can deliver is refused, not queued to fail.
+        SenderAddress to = email != null && email.to() != null && !email.to().isEmpty()
+            ? SenderAddress.email(email.to().get(0)) : address.orElse(null);
+        SendReadiness ready = adapters.readiness(i.channel(), to, i.attributes());
+        if (ready.state() == SendReadiness.State.UNAVAILABLE) {
+          return Future.failedFuture(new ConflictException("replies cannot go out: " + ready.reason()));
         }
-        if (!privateNote && adapters != null) {
-          // Say so before anything is stored: a reply nothing can deliver is refused, not queued to fail.
-          SenderAddress to = email != null && email.to() != null && !email.to().isEmpty()
-              ? SenderAddress.email(email.to().get(0)) : address.orElse(null);
-          SendReadiness ready = adapters.readiness(i.channel(), to, i.attributes());
-          if (ready.state() == SendReadiness.State.UNAVAILABLE) {
-            return Future.failedFuture(new ConflictException("replies cannot go out: " + ready.reason()));
-          }
-        }
-        boolean emailReply = !privateNote && i.channel() == Channel.EMAIL;
-        Future<EmailReplies.Resolved> resolved = emailReply
-            ? emailReplies.resolve(i, conv, by.agentId(), email)
-            : Future.succeededFuture(new EmailReplies.Resolved(
-                privateNote || conv.subject() == null ? null : replySubject(conv.subject()), null, List.of()));
-        return resolved.compose(r -> store(by, i, text, privateNote, r));
-      }));
+      }
+      boolean emailReply = !privateNote && i.channel() == Channel.EMAIL;
+      Future<EmailReplies.Resolved> resolved = emailReply
+          ? emailReplies.resolve(i, conv, address, by.agentId(), email)
+          : Future.succeededFuture(new EmailReplies.Resolved(
+              privateNote || conv.subject() == null ? null : replySubject(conv.subject()), null, List.of()));
+      // The agent's display name goes with a reply: channels that show who answers (web chat) tell the customer.
+      return resolved.compose(r -> store(by, supervisor, i, text, privateNote, r, privateNote ? null : ctx.writerName()));
     });
   }
 
-  private Future<Message> store(Principal.Staff by, Interaction i, String text, boolean privateNote, EmailReplies.Resolved r) {
-    // The agent's display name goes with a reply: channels that show who answers (web chat) tell the customer.
-    return privateNote ? store(by, i, text, true, r, null)
-        : stores.agents().find(stores.db().pool(), by.agentId()).map(a -> a.map(x -> x.displayName()).orElse(null))
-            .recover(e -> Future.succeededFuture(null))
-            .compose(name -> store(by, i, text, false, r, name));
-  }
-
-  private Future<Message> store(Principal.Staff by, Interaction i, String text, boolean privateNote, EmailReplies.Resolved r,
-      String senderName) {
+  /**
+   * Stores the message with its delivery (replies) and its event in the outbox: one statement, or with attachments a
+   * transaction that also claims them. Written only while the interaction is still the writer's (or the writer is a
+   * supervisor) and, for a reply, still assigned with the customer there: a change committed since the checks read it
+   * is a conflict, and nothing is stored.
+   */
+  private Future<Message> store(Principal.Staff by, boolean supervisor, Interaction i, String text, boolean privateNote,
+      EmailReplies.Resolved r, String senderName) {
     InteractionId id = i.id();
     Instant now = Instant.now();
     Message m = new Message(MessageId.random(), i.conversationId(), i.id(), i.channel(), null,
@@ -155,34 +161,41 @@ public final class MessageService {
     JsonObject event = OutboxRelay.event(MESSAGE_CREATED, new JsonObject().put("interactionId", id.toString())
         .put("conversationId", i.conversationId().toString()).put("messageId", m.id().toString())
         .put("agentId", by.agentId().toString()).put("private", privateNote));
-    return stores.db().inTransaction(tx -> stores.messages().insert(tx, m)
-            .compose(x -> r.attachments().isEmpty() ? Future.succeededFuture(0)
-                : stores.attachments().claim(tx, r.attachments(), by.agentId(), m.id()).compose(n -> n == r.attachments().size()
-                    ? Future.succeededFuture(n)
-                    : Future.failedFuture(new ConflictException("an attachment was attached to another message meanwhile"))))
-            .compose(x -> privateNote ? Future.succeededFuture()
-                : stores.outbox().append(tx, DELIVERY_TOPIC, new JsonObject().put("messageId", m.id().toString())))
-            .compose(x -> stores.outbox().append(tx, OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event)))
-        .compose(x -> r.attachments().isEmpty() ? Future.succeededFuture(m)
-            : stores.messages().find(stores.db().pool(), m.id()).map(found -> found.orElse(m)))
-        .map(stored -> {
+    List<MessageStore.OutboxEntry> outbox = privateNote
+        ? List.of(new MessageStore.OutboxEntry(OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event))
+        : List.of(new MessageStore.OutboxEntry(DELIVERY_TOPIC, new JsonObject().put("messageId", m.id().toString())),
+            new MessageStore.OutboxEntry(OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event));
+    Future<Boolean> stored = r.attachments().isEmpty()
+        ? stores.messages().insertInInteraction(stores.db(), m, supervisor, outbox)
+        : stores.db().transaction(tx -> stores.messages().insertInInteraction(tx, m, supervisor, outbox).compose(ok -> !ok
+            ? Future.succeededFuture(false)
+            : stores.attachments().claim(tx, r.attachments(), by.agentId(), m.id()).compose(n -> n == r.attachments().size()
+                ? Future.succeededFuture(true)
+                : Future.failedFuture(new ConflictException("an attachment was attached to another message meanwhile")))));
+    return stored
+        .compose(ok -> {
+          if (!ok) {
+            return Future.failedFuture(new ConflictException(privateNote
+                ? "the interaction changed while the note was written (it is no longer yours); nothing was stored"
+                : "the interaction changed while the reply was written (it ended, was transferred or the customer left);"
+                    + " nothing was stored or sent"));
+          }
+          return r.attachments().isEmpty() ? Future.succeededFuture(m)
+              : stores.messages().find(stores.db(), m.id()).map(found -> found.orElse(m));
+        })
+        .map(stored2 -> {
           OutboxRelay.wake(vertx);
           DeliveryRelay.wake(vertx);
           log.atInfo().addKeyValue("interactionId", id).addKeyValue("messageId", m.id()).addKeyValue("agentId", by.agentId())
               .addKeyValue("private", privateNote).addKeyValue("attachments", r.attachments().size())
               .log(privateNote ? "note written" : "reply queued for delivery");
-          return stored;
+          return stored2;
         });
   }
 
   /** The messages of an interaction's conversation, notes included (staff view), oldest first. */
   public Future<List<Message>> ofInteraction(InteractionId id) {
     return stores.messages().ofInteractions(stores.db().pool(), List.of(id));
-  }
-
-  private Future<Conversation> conversation(Interaction i) {
-    return stores.conversations().find(stores.db().pool(), i.conversationId())
-        .map(Optional::orElseThrow);
   }
 
   /** Replies after the customer left would reach nobody: the console says so and offers a private note. */

@@ -164,10 +164,61 @@ class DeliveryRelayTest {
     assertThat(provider.sends.get()).isEqualTo(2);
   }
 
+  @Test
+  void aMessageDeletedOrChangedAfterItWasQueuedIsNotSentAndItsEntryIsDone() {
+    Message deleted = queuedReply();
+    Message sentElsewhere = queuedReply();
+    Message madePrivate = queuedReply();
+    Message kept = queuedReply();
+    await(f.db.pool().preparedQuery("DELETE FROM messages WHERE id = $1").execute(Tuple.of(deleted.id().value())));
+    await(f.db.pool().preparedQuery("UPDATE messages SET status = 'sent', provider_message_id = 'elsewhere' WHERE id = $1")
+        .execute(Tuple.of(sentElsewhere.id().value())));
+    await(f.db.pool().preparedQuery("UPDATE messages SET private = true, direction = 'internal', status = 'received' WHERE id = $1")
+        .execute(Tuple.of(madePrivate.id().value())));
+    CountingAdapter provider = new CountingAdapter(() -> true);
+    deploy(provider);
+
+    awaitTrue("the kept reply is sent", () -> status(kept).equals("sent"));
+    for (Message m : List.of(deleted, sentElsewhere, madePrivate)) {
+      awaitTrue("the entry of " + m.id() + " is done", () -> outboxOf(m).getValue("published_at") != null);
+    }
+    assertThat(provider.sends.get()).as("only the reply still queued is sent").isEqualTo(1);
+    assertThat(providerId(sentElsewhere)).isEqualTo("elsewhere");
+    assertThat(status(madePrivate)).isEqualTo("received");
+  }
+
+  @Test
+  void theProviderIsGivenTheThreadKeyTheCustomersAddressTheAttributesAndTheAgentsName() {
+    Message reply = queuedReply();
+    java.util.concurrent.atomic.AtomicReference<OutboundMessage> seen = new java.util.concurrent.atomic.AtomicReference<>();
+    CountingAdapter provider = new CountingAdapter(() -> true) {
+      @Override
+      public Future<DeliveryResult> send(OutboundMessage message) {
+        seen.set(message);
+        return super.send(message);
+      }
+    };
+    Row expected = await(f.db.pool().preparedQuery("SELECT c.thread_key, m.sender_address FROM messages m"
+        + " JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = $1 AND m.direction = 'inbound'")
+        .execute(Tuple.of(reply.conversationId().value()))).iterator().next();
+    await(f.db.pool().preparedQuery("UPDATE interactions SET attributes = '{\"page\": \"/orders\"}' WHERE id = $1")
+        .execute(Tuple.of(reply.interactionId().value())));
+    deploy(provider);
+
+    awaitTrue("the reply is sent", () -> status(reply).equals("sent"));
+    OutboundMessage out = seen.get();
+    assertThat(out.threadKey()).isEqualTo(expected.getString("thread_key"));
+    assertThat(out.recipient().value()).isEqualTo(expected.getString("sender_address"));
+    assertThat(out.attributes()).containsEntry("page", "/orders");
+    assertThat(out.senderName()).isEqualTo("Relay Tester");
+    assertThat(out.inReplyTo()).as("the customer's message ids").hasSize(1).allMatch(x -> x.startsWith("relay-"));
+    assertThat(outboxOf(reply).getValue("published_at")).isNotNull();
+  }
+
   // ---------------------------------------------------------------------------------------------------------
 
   /** A chat adapter counting sends; {@code accepts} null means the provider never answers. */
-  static final class CountingAdapter implements ChannelAdapter {
+  static class CountingAdapter implements ChannelAdapter {
     final AtomicInteger sends = new AtomicInteger();
     final BooleanSupplier accepts;
 
