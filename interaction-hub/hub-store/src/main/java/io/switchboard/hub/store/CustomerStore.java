@@ -26,7 +26,7 @@ import java.util.UUID;
  */
 public final class CustomerStore {
 
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "id, display_name, tier, language, attributes, notes, merged_into, version, created_at, updated_at";
 
   private static final String INSERT =
@@ -66,6 +66,18 @@ public final class CustomerStore {
         + " WHERE members.depth < " + MERGE_DEPTH + ")";
   }
 
+  /**
+   * The CTEs {@code chain}, {@code golden(id)} and {@code members}: the golden record the customer {@code customer} (an
+   * SQL expression) resolves to, itself when there is none (merges that form a cycle, or no such customer), and every
+   * customer merged into that one. For a {@code WITH RECURSIVE} clause; shared with {@link RoutingStore} and
+   * {@link OfferContextStore}.
+   */
+  static String goldenAndMembers(String customer) {
+    return mergeChain(customer) + ","
+        + " golden AS (SELECT coalesce((SELECT id FROM chain WHERE merged_into IS NULL LIMIT 1), " + customer + ") AS id),"
+        + " " + mergedMembers("(SELECT id FROM golden)");
+  }
+
   private static final String RESOLVE = "WITH RECURSIVE " + mergeChain("$1") + " SELECT id FROM chain WHERE merged_into IS NULL";
   private static final String MEMBERS = "WITH RECURSIVE " + mergedMembers("$1") + " SELECT id FROM members";
   static final String SEARCH_BY_NAME =
@@ -83,6 +95,19 @@ public final class CustomerStore {
           + IDENTITY_COLUMNS;
   private static final String IDENTITIES_OF =
       "SELECT " + IDENTITY_COLUMNS + " FROM customer_identities WHERE customer_id = ANY($1) ORDER BY created_at, id";
+  /**
+   * A scalar subquery: the identities of the customers {@code customers} (an SQL expression giving ids, such as
+   * {@code SELECT id FROM members}) as a JSON array, in the order of {@link #identitiesOf}; read with {@link #identities}.
+   */
+  static String identitiesJson(String customers) {
+    StringBuilder fields = new StringBuilder();
+    for (String c : IDENTITY_COLUMNS.split(",")) {
+      fields.append(fields.isEmpty() ? "" : ", ").append('\'').append(c.strip()).append("', ci.").append(c.strip());
+    }
+    return "(SELECT coalesce(json_agg(json_build_object(" + fields + ") ORDER BY ci.created_at, ci.id), '[]')"
+        + " FROM customer_identities ci WHERE ci.customer_id IN (" + customers + "))";
+  }
+
   private static final String FIND_IDENTITY =
       "SELECT " + IDENTITY_COLUMNS + " FROM customer_identities WHERE id = $1";
   private static final String DELETE_IDENTITY = "DELETE FROM customer_identities WHERE id = $1";
@@ -268,18 +293,41 @@ public final class CustomerStore {
   }
 
   private static Customer customer(Row r) {
-    UUID merged = r.getUUID("merged_into");
+    return customer(r, "");
+  }
+
+  /** A customer from the columns {@code p + column} of a row (see {@link Rows#prefixed}). */
+  static Customer customer(Row r, String p) {
+    UUID merged = r.getUUID(p + "merged_into");
     return new Customer(
-        new CustomerId(r.getUUID("id")),
-        r.getString("display_name"),
-        r.getString("tier"),
-        r.getString("language"),
-        Rows.stringMap(r.getJsonObject("attributes")),
-        r.getString("notes"),
+        new CustomerId(r.getUUID(p + "id")),
+        r.getString(p + "display_name"),
+        r.getString(p + "tier"),
+        r.getString(p + "language"),
+        Rows.stringMap(r.getJsonObject(p + "attributes")),
+        r.getString(p + "notes"),
         merged == null ? null : new CustomerId(merged),
-        r.getInteger("version"),
-        Rows.instant(r, "created_at"),
-        Rows.instant(r, "updated_at"));
+        r.getInteger(p + "version"),
+        Rows.instant(r, p + "created_at"),
+        Rows.instant(r, p + "updated_at"));
+  }
+
+  /** The identities {@link #identitiesJson} gave. */
+  static List<Identity> identities(io.vertx.core.json.JsonArray json) {
+    List<Identity> out = new ArrayList<>();
+    if (json != null) {
+      for (int i = 0; i < json.size(); i++) {
+        JsonObject j = json.getJsonObject(i);
+        out.add(new Identity(
+            new IdentityId(UUID.fromString(j.getString("id"))),
+            new CustomerId(UUID.fromString(j.getString("customer_id"))),
+            IdentityKind.fromWire(j.getString("kind")),
+            j.getString("provider"),
+            j.getString("value"),
+            Rows.instant(j.getString("created_at"))));
+      }
+    }
+    return out;
   }
 
   private static Identity identity(Row r) {

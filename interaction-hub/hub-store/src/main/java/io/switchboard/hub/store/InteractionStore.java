@@ -20,7 +20,7 @@ import java.util.UUID;
 
 /** Interactions and the record of their state changes. */
 public final class InteractionStore {
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "id, conversation_id, customer_id, channel, external_id, state, queue_id, priority, agent_id, subject,"
           + " attributes, disposition, created_at, queued_at, offered_at, answered_at, wrap_up_at, ended_at, version";
 
@@ -281,26 +281,31 @@ public final class InteractionStore {
 
   /** An interaction from a row with {@link #COLUMNS} under their own names. */
   static Interaction interaction(Row r) {
-    UUID agent = r.getUUID("agent_id");
+    return interaction(r, "");
+  }
+
+  /** An interaction from the columns {@code p + column} of a row (see {@link Rows#prefixed}). */
+  static Interaction interaction(Row r, String p) {
+    UUID agent = r.getUUID(p + "agent_id");
     return new Interaction(
-        new InteractionId(r.getUUID("id")),
-        new ConversationId(r.getUUID("conversation_id")),
-        new CustomerId(r.getUUID("customer_id")),
-        Channel.fromWire(r.getString("channel")),
-        r.getString("external_id"),
-        InteractionState.fromWire(r.getString("state")),
-        r.getString("queue_id"),
-        r.getInteger("priority"),
+        new InteractionId(r.getUUID(p + "id")),
+        new ConversationId(r.getUUID(p + "conversation_id")),
+        new CustomerId(r.getUUID(p + "customer_id")),
+        Channel.fromWire(r.getString(p + "channel")),
+        r.getString(p + "external_id"),
+        InteractionState.fromWire(r.getString(p + "state")),
+        r.getString(p + "queue_id"),
+        r.getInteger(p + "priority"),
         agent == null ? null : new AgentId(agent),
-        r.getString("subject"),
-        Rows.stringMap(r.getJsonObject("attributes")),
-        r.getString("disposition"),
-        Rows.instant(r, "created_at"),
-        Rows.instant(r, "queued_at"),
-        Rows.instant(r, "offered_at"),
-        Rows.instant(r, "answered_at"),
-        Rows.instant(r, "wrap_up_at"),
-        Rows.instant(r, "ended_at"),
-        r.getInteger("version"));
+        r.getString(p + "subject"),
+        Rows.stringMap(r.getJsonObject(p + "attributes")),
+        r.getString(p + "disposition"),
+        Rows.instant(r, p + "created_at"),
+        Rows.instant(r, p + "queued_at"),
+        Rows.instant(r, p + "offered_at"),
+        Rows.instant(r, p + "answered_at"),
+        Rows.instant(r, p + "wrap_up_at"),
+        Rows.instant(r, p + "ended_at"),
+        r.getInteger(p + "version"));
   }
 }

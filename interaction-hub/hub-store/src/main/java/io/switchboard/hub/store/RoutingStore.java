@@ -36,17 +36,34 @@ public final class RoutingStore {
           + " SELECT id, 'created', 'queued', $2::text, NULL, $6::text, $7::timestamptz FROM upd)"
           + " SELECT customer_id FROM upd";
   /**
+   * The agent who last answered one of the customers {@code members} (a CTE of {@link CustomerStore#goldenAndMembers})
+   * since {@code since}, one of conversation {@code conversation} first (a reply to an email thread goes back to whoever
+   * handled it); SQL expressions all three.
+   */
+  private static String lastAgent(String since, String conversation) {
+    return "SELECT agent_id FROM interactions WHERE customer_id IN (SELECT id FROM members) AND agent_id IS NOT NULL"
+        + " AND answered_at IS NOT NULL AND answered_at >= " + since
+        + " ORDER BY (conversation_id IS NOT DISTINCT FROM " + conversation + ") DESC, answered_at DESC LIMIT 1";
+  }
+
+  /**
    * The sticky agent of a customer in one statement: the golden record the customer resolves to (itself when not
    * merged), every customer merged into that one, and the agent who last answered one of them since $2 (one of
    * conversation $3 first). Was three statements one after the other (resolve, members, last agent).
    */
   private static final String STICKY_AGENT =
-      "WITH RECURSIVE " + CustomerStore.mergeChain("$1") + ","
-          + " golden AS (SELECT coalesce((SELECT id FROM chain WHERE merged_into IS NULL LIMIT 1), $1::uuid) AS id),"
-          + " " + CustomerStore.mergedMembers("(SELECT id FROM golden)")
-          + " SELECT agent_id FROM interactions WHERE customer_id IN (SELECT id FROM members) AND agent_id IS NOT NULL"
-          + " AND answered_at IS NOT NULL AND answered_at >= $2"
-          + " ORDER BY (conversation_id IS NOT DISTINCT FROM $3::uuid) DESC, answered_at DESC LIMIT 1";
+      "WITH RECURSIVE " + CustomerStore.goldenAndMembers("$1::uuid") + " " + lastAgent("$2", "$3::uuid");
+  /**
+   * What queueing an interaction reads, in one statement (issue 12: three, two of them one after the other): the
+   * interaction ({@code i_} columns), its customer ({@code c_} columns, null when the row is missing) and its sticky
+   * agent as {@link #STICKY_AGENT} finds it since $2.
+   */
+  private static final String QUEUE_CONTEXT =
+      "WITH RECURSIVE i AS (SELECT " + InteractionStore.COLUMNS + " FROM interactions WHERE id = $1),"
+          + " " + CustomerStore.goldenAndMembers("(SELECT customer_id FROM i)")
+          + " SELECT " + Rows.prefixed(InteractionStore.COLUMNS, "i", "i_") + ", " + Rows.prefixed(CustomerStore.COLUMNS, "c", "c_")
+          + ", (" + lastAgent("$2", "i.conversation_id") + ") AS sticky_agent"
+          + " FROM i LEFT JOIN customers c ON c.id = i.customer_id";
   /**
    * An offer in one statement: the interaction offered (guarded by its state), the offer row, the decision and the
    * transition, each inserted only when the update happened; autocommitted, so one round trip and one commit.
@@ -179,6 +196,32 @@ public final class RoutingStore {
   /** A stored routing decision. */
   public record DecisionRow(UUID id, Instant decidedAt, Integer rulesVersion, String queueId, UUID chosenAgentId, Integer step, JsonObject explanation) {}
 
+
+  /**
+   * What queueing reads of an interaction ({@link #queueContext}).
+   *
+   * @param customer its customer as stored (not resolved through merges: the rules see the customer the contact came
+   *     from); null when the row is missing
+   * @param stickyAgent the agent who last answered its customer or anyone merged with it since the window began, one of
+   *     its conversation first; null when none
+   */
+  public record QueueContext(io.switchboard.hub.api.Interaction interaction, io.switchboard.hub.api.Customer customer,
+      UUID stickyAgent) {}
+
+  /**
+   * The interaction {@code id}, its customer and its sticky agent answered since {@code stickySince}, in one statement;
+   * empty when there is no such interaction.
+   */
+  public Future<Optional<QueueContext>> queueContext(SqlClient sql, io.switchboard.hub.api.InteractionId id, Instant stickySince) {
+    return sql.preparedQuery(QUEUE_CONTEXT).execute(Tuple.of(id.value(), Rows.odt(stickySince))).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.<QueueContext>empty();
+      }
+      Row r = rows.iterator().next();
+      return Optional.of(new QueueContext(InteractionStore.interaction(r, "i_"),
+          r.getUUID("c_id") == null ? null : CustomerStore.customer(r, "c_"), r.getUUID("sticky_agent")));
+    });
+  }
 
   /**
    * queued ← created/queued with its transition ({@code created → queued}, {@code reason}) in one autocommitted

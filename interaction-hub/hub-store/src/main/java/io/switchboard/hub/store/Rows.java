@@ -12,6 +12,24 @@ import java.util.Map;
 final class Rows {
   private Rows() {}
 
+  /**
+   * A column list ({@code "a, b, c"}) read from table alias {@code alias}, each column renamed {@code prefix + column}:
+   * for a statement that returns the rows of several tables side by side, mapped by the same mappers with a prefix.
+   */
+  static String prefixed(String columns, String alias, String prefix) {
+    StringBuilder b = new StringBuilder();
+    for (String c : columns.split(",")) {
+      String name = c.strip();
+      b.append(b.isEmpty() ? "" : ", ").append(alias).append('.').append(name).append(" AS ").append(prefix).append(name);
+    }
+    return b.toString();
+  }
+
+  /** A timestamp as JSON gives it ({@code to_json} of a timestamptz: ISO 8601 with an offset); null for null. */
+  static Instant instant(String json) {
+    return json == null ? null : OffsetDateTime.parse(json).toInstant();
+  }
+
   static Instant instant(Row row, String column) {
     OffsetDateTime t = row.getOffsetDateTime(column);
     return t == null ? null : t.toInstant();

@@ -54,45 +54,39 @@ final class QueueIntake {
    */
   Future<Void> enqueue(InteractionId id) {
     var sql = stores.db().pool();
-    return stores.interactions().find(sql, id).compose(found -> {
-      if (found.isPresent() && found.get().state() == InteractionState.QUEUED) {
+    RoutingRules current = rules.current();
+    Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
+    // The interaction, its customer (for the rules) and its sticky agent in one statement, then the interaction queued
+    // with its transition in one autocommitted statement: two round trips where there were nine, then three (issue 12).
+    return stores.routing().queueContext(sql, id, window).compose(found -> {
+      if (found.isPresent() && found.get().interaction().state() == InteractionState.QUEUED) {
         return ensureLive(id);
       }
-      if (found.isEmpty() || found.get().state() != InteractionState.CREATED) {
+      if (found.isEmpty() || found.get().interaction().state() != InteractionState.CREATED) {
         return Future.succeededFuture();
       }
-      Interaction i = found.get();
-      RoutingRules current = rules.current();
-      Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
-      // The customer (for the rules) and the sticky agent are read side by side, then the interaction is queued with its
-      // transition in one autocommitted statement: three round trips one after the other where there were nine
-      // (issue 12: queueing cost more than the intake itself).
-      Future<java.util.Optional<Customer>> customer = stores.customers().find(sql, i.customerId());
-      Future<java.util.Optional<UUID>> sticky = stores.routing().stickyAgent(sql, i.customerId().value(), window,
-          i.conversationId().value());
-      return Future.all(customer, sticky).compose(both -> {
-        InteractionFacts facts = facts(i, customer.result().orElse(null));
-        Classification cls = current.classify(facts, ZonedDateTime.now(clock), ConditionFailures.reporter(vertx, id));
-        Instant since = i.createdAt();
-        java.util.Optional<UUID> last = sticky.result();
-        return stores.routing().queueOne(sql, id.value(), cls.queue(), cls.priority(), RoutingJson.classification(cls),
-                since, "rule " + cls.rule(), clock.instant())
-            .compose(queued -> {
-              if (queued.isEmpty()) {
-                return Future.succeededFuture();
-              }
-              JsonObject item = new JsonObject()
-                  .put("channel", i.channel().wireName())
-                  .put("classification", RoutingJson.classification(cls))
-                  .put("lastAgent", last.map(UUID::toString).orElse(null))
-                  .put("excluded", new JsonArray());
-              log.atInfo().addKeyValue("interactionId", id).addKeyValue("queue", cls.queue())
-                  .addKeyValue("rule", cls.rule()).addKeyValue("priority", cls.priority()).log("interaction queued");
-              return live.enqueue(id.toString(), item, since).onSuccess(x -> vertx.eventBus().publish(INTERACTION_QUEUED,
-                  new JsonObject().put("interactionId", id.toString()).put("queue", cls.queue()).put("rule", cls.rule())
-                      .put("priority", cls.priority()).put("channel", i.channel().wireName())));
-            });
-      });
+      Interaction i = found.get().interaction();
+      InteractionFacts facts = facts(i, found.get().customer());
+      Classification cls = current.classify(facts, ZonedDateTime.now(clock), ConditionFailures.reporter(vertx, id));
+      Instant since = i.createdAt();
+      java.util.Optional<UUID> last = java.util.Optional.ofNullable(found.get().stickyAgent());
+      return stores.routing().queueOne(sql, id.value(), cls.queue(), cls.priority(), RoutingJson.classification(cls),
+            since, "rule " + cls.rule(), clock.instant())
+          .compose(queued -> {
+            if (queued.isEmpty()) {
+              return Future.succeededFuture();
+            }
+            JsonObject item = new JsonObject()
+                .put("channel", i.channel().wireName())
+                .put("classification", RoutingJson.classification(cls))
+                .put("lastAgent", last.map(UUID::toString).orElse(null))
+                .put("excluded", new JsonArray());
+            log.atInfo().addKeyValue("interactionId", id).addKeyValue("queue", cls.queue())
+                .addKeyValue("rule", cls.rule()).addKeyValue("priority", cls.priority()).log("interaction queued");
+            return live.enqueue(id.toString(), item, since).onSuccess(x -> vertx.eventBus().publish(INTERACTION_QUEUED,
+                new JsonObject().put("interactionId", id.toString()).put("queue", cls.queue()).put("rule", cls.rule())
+                    .put("priority", cls.priority()).put("channel", i.channel().wireName())));
+          });
     });
   }
 
