@@ -257,7 +257,7 @@ public final class Hub implements AutoCloseable {
     Vertx v = vertx;
     http = await(io.switchboard.hub.app.http.HttpApi.deploy(vertx, cfg.http(), httpServices,
         cfg.http().instancesFor(vertxOptions.getEventLoopPoolSize()),
-        () -> new io.switchboard.hub.app.ws.AgentSocketGateway(v, auth, routing, customers, httpServices.interactions(),
+        () -> new io.switchboard.hub.app.ws.AgentSocketGateway(v, auth, routing, httpServices.interactions(),
             new io.switchboard.hub.core.interaction.AgentTyping(v, stores), cfg.http().allowedOrigins(), cfg.http().publicUrl())),
         "HTTP API");
     List<String> adapters = await(channels.start(), "channel adapters");

@@ -35,7 +35,7 @@ public final class MessageStore {
   /** The unique index that detects a re-delivered inbound message. */
   public static final String EXTERNAL_ID_INDEX = "messages_channel_external";
 
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "id, conversation_id, interaction_id, channel, external_id, direction, sender_address, sender_name, agent_id,"
           + " subject, content_type, content, private, status, status_reason, created_at, email, provider_message_id, sent_at,"
           + " (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'fileName', a.file_name, 'mediaType', a.media_type,"
@@ -461,7 +461,7 @@ public final class MessageStore {
     };
   }
 
-  private static Message message(Row r) {
+  static Message message(Row r) {
     UUID interaction = r.getUUID("interaction_id");
     UUID agent = r.getUUID("agent_id");
     return new Message(

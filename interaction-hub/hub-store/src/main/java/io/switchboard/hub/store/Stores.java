@@ -18,7 +18,8 @@ public record Stores(
     AttachmentStore attachments,
     CursorStore cursors,
     QuarantineStore quarantine,
-    AccountStore accounts) {
+    AccountStore accounts,
+    OfferContextStore offerContexts) {
 
   public static Stores over(Database db) {
     return new Stores(
@@ -38,6 +39,7 @@ public record Stores(
         new AttachmentStore(),
         new CursorStore(),
         new QuarantineStore(),
-        new AccountStore());
+        new AccountStore(),
+        new OfferContextStore());
   }
 }

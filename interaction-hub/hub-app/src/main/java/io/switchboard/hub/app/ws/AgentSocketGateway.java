@@ -9,7 +9,6 @@ import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.Principal;
 import io.switchboard.hub.core.cluster.ClusterEvents;
 import io.switchboard.hub.core.console.ConsoleSettingsService;
-import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.dashboard.DashboardVerticle;
 import io.switchboard.hub.core.messaging.MessageService;
 import io.switchboard.hub.core.routing.RoutingService;
@@ -122,17 +121,17 @@ public final class AgentSocketGateway {
    * @param allowedOrigins origins besides the hub's own that may open the socket (http.allowedOrigins)
    * @param publicUrl how browsers reach the hub (http.publicUrl), also allowed as an origin; may be null
    */
-  public AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers,
+  public AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing,
       InteractionQueries interactions, AgentTyping typing, List<String> allowedOrigins, String publicUrl) {
-    this(vertx, auth, routing, customers, interactions, typing, allowedOrigins, publicUrl, Limits.defaults());
+    this(vertx, auth, routing, interactions, typing, allowedOrigins, publicUrl, Limits.defaults());
   }
 
-  AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing, CustomerService customers,
+  AgentSocketGateway(Vertx vertx, AuthService auth, RoutingService routing,
       InteractionQueries interactions, AgentTyping typing, List<String> allowedOrigins, String publicUrl, Limits limits) {
     this.vertx = vertx;
     this.auth = auth;
     this.routing = routing;
-    this.views = new ConsoleViews(routing, customers, interactions, Clock.systemUTC());
+    this.views = new ConsoleViews(routing, interactions, Clock.systemUTC());
     this.origins = new OriginPolicy(allowedOrigins, publicUrl);
     this.limits = limits;
     this.typing = typing;

@@ -7,7 +7,6 @@ import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.Message;
 import io.switchboard.hub.api.MessageContent;
 import io.switchboard.hub.api.MessageId;
-import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.customer.CustomerView;
 import io.switchboard.hub.core.interaction.InteractionQueries;
 import io.switchboard.hub.core.routing.RoutingService;
@@ -25,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the console's frames carry, read through hub-core ({@link InteractionQueries}, {@link CustomerService},
- * {@link RoutingService}) and put in the protocol's shape: an offer with its customer context, the snapshot of an
- * agent's state and work, and a message of an interaction with the agent it belongs to. Every read is done once per
- * event and node, whatever the number of sockets.
+ * What the console's frames carry, read through hub-core ({@link InteractionQueries}, {@link RoutingService}) and put
+ * in the protocol's shape: an offer with its customer context (one statement), the snapshot of an agent's state and
+ * work, and a message of an interaction with the agent it belongs to. Every read is done once per event and node,
+ * whatever the number of sockets.
  */
 final class ConsoleViews {
   private static final Logger log = LoggerFactory.getLogger(ConsoleViews.class);
@@ -43,20 +42,19 @@ final class ConsoleViews {
   }
 
   private final RoutingService routing;
-  private final CustomerService customers;
   private final InteractionQueries interactions;
   private final Clock clock;
 
-  ConsoleViews(RoutingService routing, CustomerService customers, InteractionQueries interactions, Clock clock) {
+  ConsoleViews(RoutingService routing, InteractionQueries interactions, Clock clock) {
     this.routing = routing;
-    this.customers = customers;
     this.interactions = interactions;
     this.clock = clock;
   }
 
   /**
-   * The body of an {@code offer} frame. Never fails: when the context cannot be read, the offer still goes
-   * out with what the event says (the agent can accept it and read the customer later).
+   * The body of an {@code offer} frame, read in one statement. Never fails: when the context cannot be read, the offer
+   * still goes out with what the event says (the agent can accept it and read the customer later); when only the
+   * customer row is missing, with {@code customer} null.
    */
   Future<JsonObject> offer(String interactionId, String channel, String expiresAt) {
     JsonObject minimal = new JsonObject().put("interactionId", interactionId).put("channel", channel)
@@ -68,25 +66,25 @@ final class ConsoleViews {
     } catch (IllegalArgumentException e) {
       return Future.succeededFuture(minimal);
     }
-    return interactions.offerContext(id).compose(found -> {
+    return interactions.offerContext(id).map(found -> {
       if (found.isEmpty()) {
-        return Future.succeededFuture(minimal);
+        return minimal;
       }
       InteractionQueries.OfferContext o = found.get();
       Interaction i = o.interaction();
-      return customers.get(i.customerId()).map(ConsoleViews::customer).map(customer -> new JsonObject()
+      return new JsonObject()
           .put("interactionId", interactionId)
           .put("channel", i.channel().wireName())
           .put("queue", i.queueId())
           .put("expiresAt", expiresAt)
           .put("waitedMs", Math.max(0, Duration.between(o.waitingSince(), clock.instant()).toMillis()))
-          .put("customer", customer)
+          .put("customer", o.customer() == null ? null : customer(o.customer()))
           .put("subject", i.subject())
           .put("preview", preview(o.messages()))
           .put("transfer", o.transfer() == null ? null : transferView(o))
           // What the customer told us before (pre-chat answers, the page, IVR answers) and why it came here.
           .put("context", new JsonObject(new LinkedHashMap<String, Object>(i.attributes())))
-          .put("routing", InteractionQueries.routingSummary(o.classification())));
+          .put("routing", InteractionQueries.routingSummary(o.classification()));
     }).recover(e -> {
       log.atWarn().setCause(e).addKeyValue("interactionId", interactionId)
           .log("could not read an offer's customer context; the offer goes out without it");

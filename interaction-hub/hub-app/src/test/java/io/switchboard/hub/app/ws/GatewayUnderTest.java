@@ -4,10 +4,8 @@ import io.switchboard.hub.app.TestHub;
 import io.switchboard.hub.app.http.Problems;
 import io.switchboard.hub.core.auth.AuthService;
 import io.switchboard.hub.core.auth.PasswordHasher;
-import io.switchboard.hub.core.customer.CustomerService;
 import io.switchboard.hub.core.interaction.AgentTyping;
 import io.switchboard.hub.core.interaction.InteractionQueries;
-import io.switchboard.hub.core.customer.IdentityNormalizer;
 import io.switchboard.hub.core.routing.RoutingService;
 import io.switchboard.hub.core.routing.RulesService;
 import io.switchboard.hub.store.Database;
@@ -45,11 +43,10 @@ final class GatewayUnderTest implements AutoCloseable {
     Stores stores = Stores.over(db);
     AuthService auth = new AuthService(vertx, stores, new SessionStore(redis), new PasswordHasher(4),
         new AuthService.Settings(Duration.ofHours(1), 10, Duration.ofMinutes(15)));
-    CustomerService customers = new CustomerService(vertx, stores, new IdentityNormalizer("DE"));
     RulesService rules = new RulesService(vertx, stores, hub.configDirUsed().resolve("routing.yaml"));
     Console.await(rules.start());
     RoutingService routing = new RoutingService(vertx, stores, new RoutingState(redis), rules, Clock.systemUTC());
-    Server server = new Server(() -> new AgentSocketGateway(vertx, auth, routing, customers,
+    Server server = new Server(() -> new AgentSocketGateway(vertx, auth, routing,
         new InteractionQueries(stores), new AgentTyping(vertx, stores), allowedOrigins, null, limits));
     deployment = Console.await(vertx.deployVerticle(server));
     port = server.http.actualPort();

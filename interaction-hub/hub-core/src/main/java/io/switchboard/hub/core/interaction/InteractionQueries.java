@@ -100,10 +100,15 @@ public final class InteractionQueries {
   // ------------------------------------------------------------------ the hub's own reads (no viewer)
 
   /**
-   * What an offer shows the agent it is made to: the interaction, its messages (for the preview and a transfer's
-   * note) and how routing classified it (null when it was never routed).
+   * What an offer shows the agent it is made to: the interaction, the few messages an offer shows (the first inbound
+   * one, the first that is not private and a transfer's note; never the whole conversation), how routing classified it
+   * (null when it was never routed) and its customer.
+   *
+   * @param customer the golden record the interaction's customer resolves to, with the identities of every customer
+   *     merged into it; null when the customer row is missing
    */
-  public record OfferContext(Interaction interaction, List<Message> messages, io.vertx.core.json.JsonObject classification) {
+  public record OfferContext(Interaction interaction, List<Message> messages, io.vertx.core.json.JsonObject classification,
+      io.switchboard.hub.core.customer.CustomerView customer) {
     /** The transfer that brought it, as routing recorded it ({@code from}, {@code by}, {@code at}, {@code to}...); null when none. */
     public io.vertx.core.json.JsonObject transfer() {
       return classification == null ? null : classification.getJsonObject("transfer");
@@ -159,19 +164,11 @@ public final class InteractionQueries {
         .map(Interaction::agentId));
   }
 
-  /** What an offer of this interaction shows; empty when there is no such interaction. */
+  /** What an offer of this interaction shows, read in one statement; empty when there is no such interaction. */
   public Future<java.util.Optional<OfferContext>> offerContext(InteractionId id) {
-    var sql = stores.db().pool();
-    return stores.interactions().find(sql, id).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.succeededFuture(java.util.Optional.<OfferContext>empty());
-      }
-      Future<List<Message>> messages = stores.messages().ofInteractions(sql, List.of(id));
-      Future<io.vertx.core.json.JsonObject> classification = stores.routing().routingOf(sql, id.value())
-          .map(r -> r.map(row -> row.routing()).orElse(null));
-      return Future.all(messages, classification).map(x ->
-          java.util.Optional.of(new OfferContext(found.get(), messages.result(), classification.result())));
-    });
+    return stores.offerContexts().offerContext(stores.db().pool(), id).map(found -> found.map(c -> new OfferContext(
+        c.interaction(), c.messages(), c.routing(),
+        c.customer() == null ? null : new io.switchboard.hub.core.customer.CustomerView(c.customer(), c.identities()))));
   }
 
   /** An agent's work: the interactions assigned to it, then those in wrap-up, at most {@code limit} of each. */
