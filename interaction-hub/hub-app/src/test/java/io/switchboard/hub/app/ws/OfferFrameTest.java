@@ -201,6 +201,21 @@ class OfferFrameTest {
   }
 
   @Test
+  @DisplayName("merges that form a cycle (bad data) have no golden record: the frame shows the customer itself and ends")
+  void aMergeCycleStillGivesAFrame() {
+    String phoneA = newMobile();
+    String phoneB = newMobile();
+    IntakeResult a = takenIn(phoneA, "cycle A");
+    IntakeResult b = takenIn(phoneB, "cycle B");
+    sql("UPDATE customers SET merged_into = $2 WHERE id = $1", a.customerId().value(), b.customerId().value());
+    sql("UPDATE customers SET merged_into = $2 WHERE id = $1", b.customerId().value(), a.customerId().value());
+    JsonObject f = offer(a);
+    assertThat(f.getJsonObject("customer").getString("id")).isEqualTo(a.customerId().toString());
+    assertThat(identityValues(f)).contains(phoneA, phoneB);
+    assertThat(f.getString("preview")).isEqualTo("cycle A");
+  }
+
+  @Test
   @DisplayName("a transferred interaction's frame names who transferred it and shows their private note")
   void aTransferShowsItsNote() {
     IntakeResult r = takenIn(newMobile(), "please help");

@@ -156,6 +156,34 @@ class QueueingStatementsTest {
     }
   }
 
+  @Test
+  void queueingWhatCannotBeQueuedChangesNothingAndAMissingCustomerIsNoObstacle() {
+    // No such interaction: nothing happens, nothing fails.
+    InteractionId unknown = new InteractionId(UUID.randomUUID());
+    await(bed.routing.enqueue(unknown));
+    assertThat(await(bed.live.item(unknown.toString()))).isNull();
+
+    // An interaction that ended before it was queued stays ended, out of the queue.
+    IntakeResult ended = takenIn(SenderAddress.phone(newMobile()));
+    await(f.db.pool().preparedQuery("UPDATE interactions SET state = 'abandoned', ended_at = now() WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(ended.interactionId().value())));
+    await(bed.routing.enqueue(ended.interactionId()));
+    assertThat(f.count("SELECT count(*) FROM interactions WHERE id = $1 AND state = 'abandoned'", ended.interactionId().value()))
+        .isEqualTo(1L);
+    assertThat(await(bed.live.item(ended.interactionId().toString()))).isNull();
+
+    // The customer row gone (bad data: a foreign key guards it): the rules see no customer, the interaction is queued.
+    IntakeResult orphan = takenIn(SenderAddress.phone(newMobile()));
+    await(f.db.pool().withConnection(c -> c.query("SET session_replication_role = replica").execute()
+        .compose(x -> c.preparedQuery("DELETE FROM customers WHERE id = $1")
+            .execute(io.vertx.sqlclient.Tuple.of(orphan.customerId().value())))
+        .eventually(() -> c.query("SET session_replication_role = DEFAULT").execute())));
+    await(bed.routing.enqueue(orphan.interactionId()));
+    assertThat(f.count("SELECT count(*) FROM interactions WHERE id = $1 AND state = 'queued'", orphan.interactionId().value()))
+        .isEqualTo(1L);
+    assertThat(lastAgent(orphan.interactionId())).isNull();
+  }
+
   private static String lastAgent(InteractionId id) {
     JsonObject item = await(bed.live.item(id.toString()));
     assertThat(item).as("waiting live").isNotNull();
