@@ -1,5 +1,6 @@
 package io.switchboard.hub.core.intake;
 
+import io.switchboard.hub.core.scheduling.GroupCommit;
 import io.switchboard.hub.api.Attachment;
 import io.switchboard.hub.api.AttachmentId;
 import io.switchboard.hub.api.Channel;

@@ -1,4 +1,4 @@
-package io.switchboard.hub.core.intake;
+package io.switchboard.hub.core.scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -86,8 +86,8 @@ class GroupCommitTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxWait");
     assertThatThrownBy(() -> new GroupCommit<String, String>(4, 1, Duration.ofSeconds(-1), b -> { }))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxWait");
-    assertThatThrownBy(() -> new IntakeService.Batching(4, 1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new IntakeService.Batching(4, 1, null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new io.switchboard.hub.core.intake.IntakeService.Batching(4, 1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new io.switchboard.hub.core.intake.IntakeService.Batching(4, 1, null)).isInstanceOf(NullPointerException.class);
   }
 
   /** A probe timer's id: Vert.x hands out timer ids in order, so two probes count the timers set between them. */

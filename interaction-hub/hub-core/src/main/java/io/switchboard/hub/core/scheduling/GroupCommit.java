@@ -1,4 +1,4 @@
-package io.switchboard.hub.core.intake;
+package io.switchboard.hub.core.scheduling;
 
 import io.switchboard.hub.api.error.UnavailableException;
 import io.vertx.core.AsyncResult;
@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * @param <T> what an item carries
  * @param <R> its result
  */
-final class GroupCommit<T, R> {
+public final class GroupCommit<T, R> {
   private final int maxBatch;
   private final int maxInFlight;
   private final long maxWaitMillis;
@@ -59,7 +59,7 @@ final class GroupCommit<T, R> {
    * @param run writes one batch; it must complete every item of it, whatever happens (an item left incomplete holds
    *     its keys and its batch slot for ever)
    */
-  GroupCommit(int maxBatch, int maxInFlight, java.time.Duration maxWait, Consumer<List<Item<T, R>>> run) {
+  public GroupCommit(int maxBatch, int maxInFlight, java.time.Duration maxWait, Consumer<List<Item<T, R>>> run) {
     if (maxBatch < 1 || maxInFlight < 1) {
       throw new IllegalArgumentException("maxBatch and maxInFlight must be at least 1");
     }
@@ -78,7 +78,7 @@ final class GroupCommit<T, R> {
    * {@link UnavailableException} when it waited {@code maxWait} without its batch starting (submitted on a Vert.x
    * context; from outside one it waits without a bound).
    */
-  Future<R> submit(T value, Set<String> keys) {
+  public Future<R> submit(T value, Set<String> keys) {
     Item<T, R> item = new Item<>(value, keys, Vertx.currentContext(), System.nanoTime() + maxWaitNanos);
     synchronized (this) {
       waiting.add(item);
@@ -133,9 +133,9 @@ final class GroupCommit<T, R> {
   }
 
   /** Batches formed, items written through batches, the largest batch so far, and items failed for waiting too long. */
-  record Stats(long batches, long items, long largest, long expired) {}
+  public record Stats(long batches, long items, long largest, long expired) {}
 
-  Stats stats() {
+  public Stats stats() {
     return new Stats(batches.get(), items.get(), largest.get(), expired.get());
   }
 
@@ -208,8 +208,9 @@ final class GroupCommit<T, R> {
   }
 
   /** One submitted value; {@link #complete} it exactly once. */
-  static final class Item<T, R> {
-    final T value;
+  public static final class Item<T, R> {
+    /** What was submitted. */
+    public final T value;
     private final Set<String> keys;
     private final Context context;
     private final Promise<R> result = Promise.promise();
@@ -225,7 +226,7 @@ final class GroupCommit<T, R> {
     }
 
     /** Hands the item its result (on the context it came from); later calls are ignored. */
-    void complete(AsyncResult<R> outcome) {
+    public void complete(AsyncResult<R> outcome) {
       if (completions.getAndIncrement() != 0) {
         return;
       }
