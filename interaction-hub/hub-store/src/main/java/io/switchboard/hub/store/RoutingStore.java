@@ -28,13 +28,6 @@ public final class RoutingStore {
    * queued ← created/queued and its transition, in one autocommitted statement: one round trip and one commit where a
    * transaction of two statements took four (issue 12). The transition is inserted only when the update happened.
    */
-  private static final String QUEUE_ONE =
-      "WITH upd AS (UPDATE interactions SET state = 'queued', queue_id = $2, priority = $3, routing = $4, waiting_since = $5,"
-          + " queued_at = coalesce(queued_at, $5), version = version + 1"
-          + " WHERE id = $1 AND state IN ('created', 'queued') RETURNING id, customer_id),"
-          + " t AS (INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
-          + " SELECT id, 'created', 'queued', $2::text, NULL, $6::text, $7::timestamptz FROM upd)"
-          + " SELECT customer_id FROM upd";
   /**
    * The agent who last answered one of the customers {@code members} (a CTE of {@link CustomerStore#goldenAndMembers})
    * since {@code since}, one of conversation {@code conversation} first (a reply to an email thread goes back to whoever
@@ -223,16 +216,6 @@ public final class RoutingStore {
     });
   }
 
-  /**
-   * queued ← created/queued with its transition ({@code created → queued}, {@code reason}) in one autocommitted
-   * statement; returns the customer when the interaction could be queued (nothing written otherwise).
-   */
-  public Future<Optional<UUID>> queueOne(SqlClient sql, UUID id, String queue, int priority, JsonObject routing,
-      Instant waitingSince, String reason, Instant at) {
-    return sql.preparedQuery(QUEUE_ONE).execute(Tuple.from(new Object[] {id, queue, priority, routing,
-            Rows.odt(waitingSince), reason, Rows.odt(at)}))
-        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("customer_id")));
-  }
 
   /**
    * offered ← queued, with the offer row, the decision that made it and the transition ({@code matched}), in one
@@ -488,5 +471,55 @@ public final class RoutingStore {
   private static RulesVersion version(Row r) {
     return new RulesVersion(r.getInteger("version"), r.getString("source_text"), r.getString("sha256"), r.getString("origin"),
         r.getString("created_by"), Rows.instant(r, "created_at"), r.getBoolean("active"));
+  }
+
+  /** One interaction for {@link #queueMany}: its queue, priority, classification (routing JSON), place and reason. */
+  public record ToQueue(UUID id, String queue, int priority, JsonObject routing, Instant waitingSince, String reason) {}
+
+  /**
+   * Several interactions queued ({@code created → queued}) with their transitions in one autocommitted statement, as
+   * queueing one does; each only while it is still {@code created} or {@code queued}.
+   */
+  private static final String QUEUE_MANY =
+      "WITH x AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::text[])"
+          + " AS x(id, queue_id, priority, routing, since, reason)),"
+          + " upd AS (UPDATE interactions i SET state = 'queued', queue_id = x.queue_id, priority = x.priority,"
+          + " routing = x.routing::jsonb, waiting_since = x.since, queued_at = coalesce(i.queued_at, x.since),"
+          + " version = i.version + 1 FROM x WHERE i.id = x.id AND i.state IN ('created', 'queued')"
+          + " RETURNING i.id, x.queue_id, x.reason),"
+          + " t AS (INSERT INTO interaction_transitions (interaction_id, from_state, to_state, queue_id, agent_id, reason, at)"
+          + " SELECT id, 'created', 'queued', queue_id, NULL, reason, $7::timestamptz FROM upd)"
+          + " SELECT id FROM upd";
+
+  /**
+   * Queues {@code all} in one autocommitted statement (one round trip, one commit however many), at {@code at}; returns
+   * the ids of those queued (one no longer created or queued is left as it is). Ids must be distinct.
+   */
+  public Future<java.util.Set<UUID>> queueMany(SqlClient sql, List<ToQueue> all, Instant at) {
+    if (all.isEmpty()) {
+      return Future.succeededFuture(java.util.Set.of());
+    }
+    int n = all.size();
+    UUID[] ids = new UUID[n];
+    String[] queues = new String[n];
+    Integer[] priorities = new Integer[n];
+    String[] routings = new String[n];
+    java.time.OffsetDateTime[] since = new java.time.OffsetDateTime[n];
+    String[] reasons = new String[n];
+    for (int k = 0; k < n; k++) {
+      ToQueue q = all.get(k);
+      ids[k] = q.id();
+      queues[k] = q.queue();
+      priorities[k] = q.priority();
+      routings[k] = q.routing().encode();
+      since[k] = Rows.odt(q.waitingSince());
+      reasons[k] = q.reason();
+    }
+    return sql.preparedQuery(QUEUE_MANY).execute(Tuple.from(new Object[] {ids, queues, priorities, routings, since, reasons,
+        Rows.odt(at)})).map(rows -> {
+          java.util.Set<UUID> out = new java.util.HashSet<>();
+          rows.forEach(r -> out.add(r.getUUID("id")));
+          return out;
+        });
   }
 }

@@ -5,6 +5,7 @@ import io.switchboard.hub.api.Interaction;
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.InteractionState;
 import io.switchboard.hub.api.event.HubEvents;
+import io.switchboard.hub.store.RoutingStore;
 import io.switchboard.hub.store.Stores;
 import io.switchboard.hub.store.redis.RoutingState;
 import io.switchboard.routing.Classification;
@@ -17,8 +18,11 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,41 +57,79 @@ final class QueueIntake {
    * is put back in the live waiting set at its place.
    */
   Future<Void> enqueue(InteractionId id) {
+    return enqueueAll(List.of(id));
+  }
+
+  /**
+   * {@link #enqueue} of several new interactions together (distinct ids): each is read with its customer and sticky
+   * agent (one statement each, sent together) and classified, then those still {@code created} are queued in PostgreSQL
+   * in <em>one</em> statement (one commit for the batch), then put in the live waiting set. Fails when any step fails for
+   * any of them; a retry of each is safe (see {@link #enqueue}).
+   */
+  Future<Void> enqueueAll(List<InteractionId> ids) {
     var sql = stores.db().pool();
     RoutingRules current = rules.current();
     Instant window = clock.instant().minus(current.settings().stickyAgentWindow());
-    // The interaction, its customer (for the rules) and its sticky agent in one statement, then the interaction queued
-    // with its transition in one autocommitted statement: two round trips where there were nine, then three (issue 12).
-    return stores.routing().queueContext(sql, id, window).compose(found -> {
-      if (found.isPresent() && found.get().interaction().state() == InteractionState.QUEUED) {
-        return ensureLive(id);
+    // Each interaction, its customer (for the rules) and its sticky agent in one statement, the reads sent together;
+    // then every new one queued with its transition in one autocommitted statement (issue 12: nine round trips per
+    // interaction, then three, then two; now one per interaction and one for the batch).
+    List<Future<Optional<RoutingStore.QueueContext>>> reads = new ArrayList<>();
+    for (InteractionId id : ids) {
+      reads.add(stores.routing().queueContext(sql, id, window));
+    }
+    return Future.all(reads).compose(x -> {
+      List<Future<Void>> after = new ArrayList<>();
+      List<RoutingStore.ToQueue> toQueue = new ArrayList<>();
+      Map<UUID, Queued> byId = new HashMap<>();
+      for (int k = 0; k < ids.size(); k++) {
+        InteractionId id = ids.get(k);
+        Optional<RoutingStore.QueueContext> found = reads.get(k).result();
+        if (found.isPresent() && found.get().interaction().state() == InteractionState.QUEUED) {
+          after.add(ensureLive(id));
+          continue;
+        }
+        if (found.isEmpty() || found.get().interaction().state() != InteractionState.CREATED) {
+          continue;
+        }
+        Interaction i = found.get().interaction();
+        Classification cls = current.classify(facts(i, found.get().customer()), ZonedDateTime.now(clock),
+            ConditionFailures.reporter(vertx, id));
+        JsonObject routing = RoutingJson.classification(cls);
+        toQueue.add(new RoutingStore.ToQueue(id.value(), cls.queue(), cls.priority(), routing, i.createdAt(), "rule " + cls.rule()));
+        byId.put(id.value(), new Queued(id, i, cls, routing, found.get().stickyAgent()));
       }
-      if (found.isEmpty() || found.get().interaction().state() != InteractionState.CREATED) {
-        return Future.succeededFuture();
-      }
-      Interaction i = found.get().interaction();
-      InteractionFacts facts = facts(i, found.get().customer());
-      Classification cls = current.classify(facts, ZonedDateTime.now(clock), ConditionFailures.reporter(vertx, id));
-      Instant since = i.createdAt();
-      java.util.Optional<UUID> last = java.util.Optional.ofNullable(found.get().stickyAgent());
-      return stores.routing().queueOne(sql, id.value(), cls.queue(), cls.priority(), RoutingJson.classification(cls),
-            since, "rule " + cls.rule(), clock.instant())
-          .compose(queued -> {
-            if (queued.isEmpty()) {
-              return Future.succeededFuture();
-            }
-            JsonObject item = new JsonObject()
-                .put("channel", i.channel().wireName())
-                .put("classification", RoutingJson.classification(cls))
-                .put("lastAgent", last.map(UUID::toString).orElse(null))
-                .put("excluded", new JsonArray());
-            log.atInfo().addKeyValue("interactionId", id).addKeyValue("queue", cls.queue())
-                .addKeyValue("rule", cls.rule()).addKeyValue("priority", cls.priority()).log("interaction queued");
-            return live.enqueue(id.toString(), item, since).onSuccess(x -> vertx.eventBus().publish(INTERACTION_QUEUED,
-                new JsonObject().put("interactionId", id.toString()).put("queue", cls.queue()).put("rule", cls.rule())
-                    .put("priority", cls.priority()).put("channel", i.channel().wireName())));
-          });
+      Future<Void> queued = stores.routing().queueMany(sql, toQueue, clock.instant()).compose(done -> {
+        List<Future<Void>> puts = new ArrayList<>();
+        for (RoutingStore.ToQueue q : toQueue) {
+          if (done.contains(q.id())) {
+            puts.add(putLive(byId.get(q.id())));
+          }
+        }
+        return Future.all(puts).<Void>mapEmpty();
+      });
+      after.add(queued);
+      return Future.all(after).mapEmpty();
     });
+  }
+
+  /** An interaction just queued in PostgreSQL, with what its live item and event carry. */
+  private record Queued(InteractionId id, Interaction interaction, Classification classification, JsonObject routing,
+      UUID stickyAgent) {}
+
+  /** Puts an interaction just queued in PostgreSQL in the live waiting set and says so ({@link HubEvents#INTERACTION_QUEUED}). */
+  private Future<Void> putLive(Queued q) {
+    Classification cls = q.classification();
+    String channel = q.interaction().channel().wireName();
+    JsonObject item = new JsonObject()
+        .put("channel", channel)
+        .put("classification", q.routing())
+        .put("lastAgent", q.stickyAgent() == null ? null : q.stickyAgent().toString())
+        .put("excluded", new JsonArray());
+    log.atInfo().addKeyValue("interactionId", q.id()).addKeyValue("queue", cls.queue())
+        .addKeyValue("rule", cls.rule()).addKeyValue("priority", cls.priority()).log("interaction queued");
+    return live.enqueue(q.id().toString(), item, q.interaction().createdAt()).onSuccess(x -> vertx.eventBus().publish(INTERACTION_QUEUED,
+        new JsonObject().put("interactionId", q.id().toString()).put("queue", cls.queue()).put("rule", cls.rule())
+            .put("priority", cls.priority()).put("channel", channel)));
   }
 
   /** A queued interaction with neither a live item nor a live offer waits again live, at its place in line. */

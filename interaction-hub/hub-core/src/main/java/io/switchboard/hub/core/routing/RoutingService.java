@@ -134,6 +134,11 @@ public final class RoutingService {
     return intake.enqueue(id);
   }
 
+  /** {@link #enqueue} of several new interactions together, queued in PostgreSQL with one statement. */
+  public Future<Void> enqueueAll(java.util.List<InteractionId> ids) {
+    return intake.enqueueAll(ids);
+  }
+
   // ------------------------------------------------------------------ matching (MatchingPass)
 
   /**

@@ -103,6 +103,66 @@ class QueueingStatementsTest {
     }
   }
 
+  /** Calls so far of the statement that queues interactions in PostgreSQL. */
+  private static long queueingWrites() {
+    return await(f.db.pool().query("SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements"
+        + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        + " AND query LIKE '%AS x(id, queue_id, priority, routing, since, reason)%UPDATE interactions i SET state =%'")
+        .execute()).iterator().next().getLong("n");
+  }
+
+  /**
+   * New interactions queued together (as the queueing verticle batches those that arrive while a batch is written) are
+   * written with one statement, one commit, whatever their number; each is queued exactly as alone, and those that are no
+   * longer new in the batch are left as they are (one already queued is put back live, one ended is not touched).
+   */
+  @Test
+  void aBatchOfNewInteractionsIsQueuedWithOneWrite() {
+    List<InteractionId> ids = new ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      ids.add(takenIn(SenderAddress.phone(newMobile())).interactionId());
+    }
+    InteractionId alreadyQueued = takenIn(SenderAddress.phone(newMobile())).interactionId();
+    await(bed.routing.enqueue(alreadyQueued));
+    // Its live entry lost (as when Redis failed after the commit).
+    await(bed.f.redis.call(bed.f.redis.async().del(bed.f.redis.key("rt:w:" + alreadyQueued))));
+    await(bed.f.redis.call(bed.f.redis.async().zrem(bed.f.redis.key("rt:waiting"), alreadyQueued.toString())));
+    InteractionId ended = takenIn(SenderAddress.phone(newMobile())).interactionId();
+    await(f.db.pool().preparedQuery("UPDATE interactions SET state = 'ended' WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(ended.value())));
+    List<InteractionId> batch = new ArrayList<>(ids);
+    batch.add(alreadyQueued);
+    batch.add(ended);
+    batch.add(new InteractionId(UUID.randomUUID()));
+
+    long writesBefore = queueingWrites();
+    await(bed.routing.enqueueAll(batch));
+    assertThat(queueingWrites() - writesBefore).as("queueing writes for a batch of %d", batch.size()).isEqualTo(1);
+
+    for (InteractionId id : ids) {
+      assertThat(f.count("SELECT count(*) FROM interactions WHERE id = $1 AND state = 'queued' AND queue_id = 'general'"
+          + " AND waiting_since = created_at AND routing IS NOT NULL", id.value())).isEqualTo(1L);
+      assertThat(f.count("SELECT count(*) FROM interaction_transitions WHERE interaction_id = $1 AND from_state = 'created'"
+          + " AND to_state = 'queued' AND reason = 'rule default'", id.value())).isEqualTo(1L);
+      JsonObject item = await(bed.live.item(id.toString()));
+      assertThat(item.getString("channel")).isEqualTo("chat");
+      assertThat(item.getJsonObject("classification").getString("queue")).isEqualTo("general");
+    }
+    assertThat(await(bed.live.waitingIds())).containsKeys(ids.stream().map(InteractionId::toString).toArray(String[]::new))
+        .as("the queued one is waiting live again").containsKey(alreadyQueued.toString())
+        .doesNotContainKey(ended.toString());
+    assertThat(f.count("SELECT count(*) FROM interaction_transitions WHERE interaction_id = $1 AND to_state = 'queued'",
+        alreadyQueued.value())).as("no second transition for the one already queued").isEqualTo(1L);
+    assertThat(f.count("SELECT count(*) FROM interactions WHERE id = $1 AND state = 'ended'", ended.value())).isEqualTo(1L);
+
+    // The same batch again changes nothing and writes nothing.
+    long again = queueingWrites();
+    await(bed.routing.enqueueAll(batch));
+    assertThat(queueingWrites() - again).isZero();
+    assertThat(f.count("SELECT count(*) FROM interaction_transitions WHERE interaction_id = ANY($1) AND to_state = 'queued'",
+        (Object) ids.stream().map(InteractionId::value).toArray(UUID[]::new))).isEqualTo((long) N);
+  }
+
   @Test
   void theStickyAgentIsTheOneWhoLastAnsweredTheCustomerOrAnyoneMergedWithIt() {
     Principal.Staff agent = bed.availableAgent(50);
