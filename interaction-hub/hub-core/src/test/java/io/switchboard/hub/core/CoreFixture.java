@@ -56,13 +56,13 @@ public final class CoreFixture implements AutoCloseable {
   public final AuthService auth;
   public final AgentService agents;
 
-  private CoreFixture() {
+  private CoreFixture(String redisUrl) {
     TestServers servers = TestServers.get();
     vertx = Vertx.vertx();
     try {
       db = Database.connect(
           vertx, servers.newMigratedDatabase(url -> Migrations.apply(PgUrls.parse(url, null))), null, POOL_SIZE);
-      redis = RedisStore.connect(vertx, servers.redis().url(), null, servers.newRedisPrefix());
+      redis = RedisStore.connect(vertx, redisUrl == null ? servers.redis().url() : redisUrl, null, servers.newRedisPrefix());
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
@@ -77,7 +77,12 @@ public final class CoreFixture implements AutoCloseable {
   }
 
   public static CoreFixture start() {
-    return new CoreFixture();
+    return new CoreFixture(null);
+  }
+
+  /** As {@link #start()}, on the Redis at {@code redisUrl} (a test's own, to watch every command sent to it). */
+  public static CoreFixture start(String redisUrl) {
+    return new CoreFixture(redisUrl);
   }
 
   /** A German mobile number no other test uses, in E.164 ({@code +49151xxxxxxxx}). */

@@ -15,6 +15,12 @@ import java.util.Objects;
  * agent with its number in one atomic step. {@link #sync} reads the counter, the agents noted since the last sync (one
  * sorted-set range) and only their hashes (one pipelined round), never every agent.
  *
+ * <p>What this node's own scripts changed and answered (a reservation, finished work: {@link
+ * RoutingState#ownAgentChanges}) is taken from their answers, not read back: when every change since the last sync is
+ * one of them, the sync reads nothing but the counter (and a pass gets the counter with its lease, {@link
+ * #sync(RoutingState.AgentCursor)}); otherwise the log is read and only the agents whose last change was made elsewhere
+ * are read (issue #12).
+ *
  * <p>Every agent is read once at the first sync, after live state was rebuilt (a new epoch: a restart, Redis lost its
  * data, an admin's rebuild) and when the change counter went back (Redis emptied). The log holds one entry per agent
  * (its last change), so it never forgets a change a node has not read yet.
@@ -44,14 +50,56 @@ final class AgentIndex {
     if (inFlight != null) {
       return inFlight;
     }
-    Future<Collection<RoutingState.AgentLive>> f = live.agentCursor().compose(c -> {
-      if (seq < 0 || !Objects.equals(c.epoch(), epoch) || c.seq() < seq) {
-        return readWhole(c);
-      }
-      if (c.seq() == seq) {
-        return Future.succeededFuture(byId.values());
-      }
-      return live.agentsChangedSince(seq).compose(changed -> live.agentsOf(changed.keySet()).map(agents -> {
+    return track(live.agentCursor().compose(this::syncTo));
+  }
+
+  /**
+   * As {@link #sync()}, to the counter {@code c} just read (with a pass's lease) instead of reading it. A counter behind
+   * this index in the same epoch (another sync read a later one meanwhile) is read again rather than taken for a Redis
+   * that lost its data.
+   */
+  Future<Collection<RoutingState.AgentLive>> sync(RoutingState.AgentCursor c) {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    if (seq >= 0 && Objects.equals(c.epoch(), epoch) && c.seq() < seq) {
+      return sync();
+    }
+    return track(syncTo(c));
+  }
+
+  private Future<Collection<RoutingState.AgentLive>> track(Future<Collection<RoutingState.AgentLive>> f) {
+    if (!f.isComplete()) {
+      inFlight = f;
+      f.onComplete(x -> inFlight = null);
+    }
+    return f;
+  }
+
+  private Future<Collection<RoutingState.AgentLive>> syncTo(RoutingState.AgentCursor c) {
+    if (seq < 0 || !Objects.equals(c.epoch(), epoch) || c.seq() < seq) {
+      return readWhole(c);
+    }
+    if (c.seq() == seq) {
+      return Future.succeededFuture(byId.values());
+    }
+    var own = live.ownAgentChanges(seq, c.seq(), epoch);
+    if (own != null) {
+      own.values().forEach(o -> byId.put(o.id(), o.value()));
+      seq = c.seq();
+      return Future.succeededFuture(byId.values());
+    }
+    return live.agentsChangedSince(seq).compose(changed -> {
+      java.util.List<String> toRead = new java.util.ArrayList<>();
+      changed.forEach((id, s) -> {
+        var mine = live.ownAgentChange(id, s, epoch);
+        if (mine != null) {
+          byId.put(id, mine.value());
+        } else {
+          toRead.add(id);
+        }
+      });
+      return live.agentsOf(toRead).map(agents -> {
         agents.forEach((id, a) -> {
           if (a == null) {
             byId.remove(id);
@@ -66,10 +114,8 @@ final class AgentIndex {
         }
         seq = last;
         return byId.values();
-      }));
+      });
     });
-    inFlight = f;
-    return f.onComplete(x -> inFlight = null);
   }
 
   private Future<Collection<RoutingState.AgentLive>> readWhole(RoutingState.AgentCursor c) {

@@ -86,10 +86,11 @@ final class MatchingPass {
    * {@link RoutingService#OFFERS_IN_FLIGHT} at once); one that cannot be recorded is released without excluding the
    * agent.
    *
-   * <p>Incremental: the agents come from this node's {@link AgentIndex}, which reads only the agents changed since the
-   * last pass; when no agent can take work (none available, present and with capacity left) the pass ends without
+   * <p>Incremental: the lease's script answers where the change logs stand (no read of them apart), and the agents come
+   * from this node's {@link AgentIndex}, which reads only the agents changed since the last pass by others than this
+   * node's own scripts (a reservation or a finish answers the agent's state: nothing is read back, issue #12); when no agent can take work (none available, present and with capacity left) the pass ends without
    * looking at the waiting interactions; otherwise this node's {@link WaitingIndex} reads only what changed since the
-   * last pass, and the {@link Matcher} weighs the waiting interactions against the agents who can take work only (the
+   * last pass (and not what this node queued or reserved itself), and the {@link Matcher} weighs the waiting interactions against the agents who can take work only (the
    * others would be excluded from every decision), so a pass costs waiting × free agents, not waiting × all agents.
    * The decisions that pick an agent are then explained against every agent, as a pass over all of them would
    * have explained them. {@link HubEvents#PASS_DONE} carries {@code offers}, {@code reservations}, {@code
@@ -102,8 +103,8 @@ final class MatchingPass {
   Run start() {
     String token = nodeId + ":" + UUID.randomUUID();
     Promise<Integer> reserved = Promise.promise();
-    Future<Integer> offered = live.tryLease("matcher", token, 10_000).compose(got -> {
-      if (!got) {
+    Future<Integer> offered = live.tryPassLease("matcher", token, 10_000).compose(cursors -> {
+      if (cursors == null) {
         reserved.tryComplete(0);
         return Future.succeededFuture(0);
       }
@@ -112,7 +113,7 @@ final class MatchingPass {
           .put("itemsRead", 0L).put("wholeRead", false).put("agents", agentIndex.size()).put("agentsRead", 0L)
           .put("agentsWholeRead", false).put("eventLoop", io.vertx.core.Context.isOnEventLoopThread());
       Instant now = clock.instant();
-      Future<List<Reserved>> reservations = decide(now, figures)
+      Future<List<Reserved>> reservations = decide(now, figures, cursors)
           .compose(d -> d == null ? Future.succeededFuture(List.<Reserved>of()) : reserveAll(d, now))
           .eventually(() -> live.releaseLease("matcher", token));
       reservations.onComplete(ar -> {
@@ -136,9 +137,14 @@ final class MatchingPass {
    * nothing to decide. {@code figures} receives what {@link HubEvents#PASS_DONE} reports of it.
    */
   Future<Decided> decide(Instant now, JsonObject figures) {
+    return decide(now, figures, null);
+  }
+
+  /** As {@link #decide(Instant, JsonObject)}, from the change logs' cursors the lease answered (null: read them). */
+  private Future<Decided> decide(Instant now, JsonObject figures, RoutingState.PassCursors cursors) {
     long agentsBefore = agentIndex.agentsRead();
     long agentsWholeBefore = agentIndex.fullReads();
-    return agentIndex.sync().compose(view -> {
+    return (cursors == null ? agentIndex.sync() : agentIndex.sync(cursors.agents())).compose(view -> {
       // A copy: the index's view changes with the next sync (the sweep's), this pass decides on one moment.
       List<RoutingState.AgentLive> agents = List.copyOf(view);
       figures.put("agents", agents.size()).put("agentsRead", agentIndex.agentsRead() - agentsBefore)
@@ -151,7 +157,7 @@ final class MatchingPass {
       }
       long itemsBefore = index.itemsRead();
       long wholeBefore = index.fullReads();
-      return index.sync().map(waiting -> {
+      return (cursors == null ? index.sync() : index.sync(cursors.waiting())).map(waiting -> {
         figures.put("waiting", waiting.size()).put("itemsRead", index.itemsRead() - itemsBefore)
             .put("wholeRead", index.fullReads() > wholeBefore);
         if (waiting.isEmpty()) {
@@ -200,7 +206,7 @@ final class MatchingPass {
 
   /** A reservation made in Redis for one decision, to be recorded in PostgreSQL. */
   private record Reserved(Decision decision, WaitingInteraction waiting, Map<String, RoutingState.AgentLive> agents,
-      Instant expires) {}
+      Instant expires, Map<String, RoutingState.AgentLoad> loads) {}
 
   /**
    * Reserves the chosen agent of every decision in Redis, highest priority first (the scripts are sent at once on the one
@@ -209,15 +215,19 @@ final class MatchingPass {
   private Future<List<Reserved>> reserveAll(Decided d, Instant now) {
     Instant expires = now.plus(rules.current().settings().offerTimeout());
     List<Future<Reserved>> all = new ArrayList<>();
+    // Each agent's load after the last of its reservations in this pass (the scripts answer in the order they run), told
+    // with each of its offers: a console is never told an earlier load after a later one.
+    Map<String, RoutingState.AgentLoad> loads = new java.util.concurrent.ConcurrentHashMap<>();
     for (Decision decision : d.chosen()) {
       WaitingInteraction w = d.waiting().get(decision.interactionId());
-      all.add(live.reserve(decision.interactionId(), decision.chosenAgentId(), w.channel(), now, expires).map(r -> {
-        if (r != RoutingState.Reservation.OK) {
+      all.add(live.reserveWithLoad(decision.interactionId(), decision.chosenAgentId(), w.channel(), now, expires).map(r -> {
+        if (r.outcome() != RoutingState.Reservation.OK) {
           log.atDebug().addKeyValue("interactionId", decision.interactionId()).addKeyValue("agentId", decision.chosenAgentId())
-              .addKeyValue("outcome", r).log("reservation refused");
+              .addKeyValue("outcome", r.outcome()).log("reservation refused");
           return null;
         }
-        return new Reserved(decision, w, d.agents(), expires);
+        loads.put(decision.chosenAgentId(), r.load());
+        return new Reserved(decision, w, d.agents(), expires, loads);
       }));
     }
     return Future.join(all).transform(ar -> {
@@ -278,7 +288,8 @@ final class MatchingPass {
                 .addKeyValue("relaxationStep", d.target().step()).log("offered");
             vertx.eventBus().publish(HubEvents.OFFER_CREATED, new JsonObject().put("interactionId", iid.toString())
                 .put("agentId", aid.toString()).put("channel", channel).put("expiresAt", expires.toString()).put("queue", cls.queue()));
-            events.publishLoad(aid.toString());
+            // The load the reservation script answered (no read of the agent after it).
+            events.publishLoad(aid.toString(), r.loads().get(d.chosenAgentId()));
             return Future.succeededFuture(true);
           }
           // The interaction left the queue meanwhile (abandoned): give the agent back, drop the item.

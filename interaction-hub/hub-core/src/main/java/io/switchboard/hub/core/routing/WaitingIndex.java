@@ -17,6 +17,12 @@ import java.util.Objects;
  * its own index over the same Redis state, so work queued, offered, released or moved by another node is seen at the
  * next sync.
  *
+ * <p>What this node's own scripts changed and answered (an interaction it queued, one it reserved: {@link
+ * RoutingState#ownWaitingChanges}) is taken from their answers, not read back: when every change since the last sync is
+ * one of them, the sync reads nothing but the counter (which a pass gets with its lease, {@link
+ * #sync(RoutingState.WaitingCursor)}); otherwise the log is read and only the items whose last change was made elsewhere
+ * are read (issue #12).
+ *
  * <p>The whole set is read once at the first sync, after live state was rebuilt (a new epoch: a restart, Redis lost its
  * data, an admin's rebuild), when the change counter went back (Redis emptied) and when this node last looked before
  * the oldest change the log still holds.
@@ -51,14 +57,44 @@ final class WaitingIndex {
 
   /** Brings the index up to date with live state; completes with every waiting interaction (in no order). */
   Future<Collection<WaitingInteraction>> sync() {
-    return live.waitingCursor().compose(c -> {
-      if (seq < 0 || !Objects.equals(c.epoch(), epoch) || c.seq() < seq || seq < c.floor()) {
-        return readWhole(c);
-      }
-      if (c.seq() == seq) {
-        return Future.succeededFuture(byId.values());
-      }
-      return live.waitingChangedSince(seq).compose(changed -> live.waitingItemsRaw(changed.keySet()).map(items -> {
+    return live.waitingCursor().compose(this::syncTo);
+  }
+
+  /**
+   * As {@link #sync()}, to the cursor {@code c} just read (with a pass's lease) instead of reading it. A counter behind
+   * this index in the same epoch is read again rather than taken for a Redis that lost its data.
+   */
+  Future<Collection<WaitingInteraction>> sync(RoutingState.WaitingCursor c) {
+    if (seq >= 0 && Objects.equals(c.epoch(), epoch) && c.seq() < seq) {
+      return sync();
+    }
+    return syncTo(c);
+  }
+
+  private Future<Collection<WaitingInteraction>> syncTo(RoutingState.WaitingCursor c) {
+    if (seq < 0 || !Objects.equals(c.epoch(), epoch) || c.seq() < seq || seq < c.floor()) {
+      return readWhole(c);
+    }
+    if (c.seq() == seq) {
+      return Future.succeededFuture(byId.values());
+    }
+    var own = live.ownWaitingChanges(seq, c.seq(), epoch);
+    if (own != null) {
+      own.values().forEach(this::apply);
+      seq = c.seq();
+      return Future.succeededFuture(byId.values());
+    }
+    return live.waitingChangedSince(seq).compose(changed -> {
+      java.util.List<String> toRead = new java.util.ArrayList<>();
+      changed.forEach((id, s) -> {
+        var mine = live.ownWaitingChange(id, s, epoch);
+        if (mine != null) {
+          apply(mine);
+        } else {
+          toRead.add(id);
+        }
+      });
+      return live.waitingItemsRaw(toRead).map(items -> {
         items.forEach((id, item) -> {
           if (item == null) {
             remove(id);
@@ -73,8 +109,17 @@ final class WaitingIndex {
         }
         seq = last;
         return byId.values();
-      }));
+      });
     });
+  }
+
+  /** A change this node's own script made: the item it left, or gone when the interaction no longer waits. */
+  private void apply(RoutingState.OwnChange<RoutingState.RawItem> change) {
+    if (change.value() == null) {
+      remove(change.id());
+    } else {
+      put(change.id(), change.value());
+    }
   }
 
   private Future<Collection<WaitingInteraction>> readWhole(RoutingState.WaitingCursor c) {

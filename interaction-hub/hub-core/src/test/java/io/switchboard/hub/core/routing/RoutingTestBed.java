@@ -71,7 +71,12 @@ final class RoutingTestBed implements AutoCloseable {
 
   /** Starts one with {@code rulesYaml} written to {@code dir}/routing.yaml and routing reading {@code clock}. */
   static RoutingTestBed start(Path dir, String rulesYaml, Clock clock) throws Exception {
-    CoreFixture f = CoreFixture.start();
+    return start(dir, rulesYaml, clock, null);
+  }
+
+  /** As {@link #start(Path, String, Clock)}, on the Redis at {@code redisUrl} (null: the JVM's shared one). */
+  static RoutingTestBed start(Path dir, String rulesYaml, Clock clock, String redisUrl) throws Exception {
+    CoreFixture f = CoreFixture.start(redisUrl);
     try {
       Path file = dir.resolve("routing.yaml");
       Files.writeString(file, rulesYaml);

@@ -55,20 +55,7 @@ public final class RoutingState {
       List<String> exclusive) {}
 
   /** An agent's load and capacity per channel, as a script that changed them left them. */
-  public record AgentLoad(Map<String, Integer> load, Map<String, Integer> capacity) {
-    static AgentLoad of(String json) {
-      JsonObject o = new JsonObject(json);
-      return new AgentLoad(counts(o.getJsonObject("load")), counts(o.getJsonObject("capacity")));
-    }
-
-    private static Map<String, Integer> counts(JsonObject o) {
-      Map<String, Integer> out = new LinkedHashMap<>();
-      if (o != null) {
-        o.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).intValue()));
-      }
-      return out;
-    }
-  }
+  public record AgentLoad(Map<String, Integer> load, Map<String, Integer> capacity) {}
 
   /** A live offer. */
   public record Offer(String interactionId, String agentId, String channel, Instant offeredAt, Instant expiresAt) {}
@@ -87,14 +74,23 @@ public final class RoutingState {
   private final Script enqueue;
   private final Script dequeue;
   private final Script putAgent;
+  private final Script passLease;
+  /** Agents' states this node's own scripts left and answered, by change number (see {@link #ownAgentChanges}). */
+  private final OwnChanges<AgentLive> ownAgents = new OwnChanges<>(OWN_CHANGES_KEPT);
+  /** Waiting items this node's own scripts left and answered, by change number (see {@link #ownWaitingChanges}). */
+  private final OwnChanges<RawItem> ownWaiting = new OwnChanges<>(OWN_CHANGES_KEPT);
+
+  /** How many of its own changes of each kind (agents, waiting) this node remembers: the latest, a few seconds' worth. */
+  static final int OWN_CHANGES_KEPT = 8192;
 
   public RoutingState(RedisStore redis) {
     this.redis = redis;
     String agentLog = load("agent_log.lua");
-    this.reserve = new Script(load("waiting_log.lua") + agentLog + load("reserve.lua"));
+    String agentFields = load("agent_load.lua");
+    this.reserve = new Script(load("waiting_log.lua") + agentLog + agentFields + load("reserve.lua"));
     this.accept = new Script(load("accept.lua"));
     this.release = new Script(load("load_prelude.lua") + load("waiting_log.lua") + agentLog + load("release.lua"));
-    this.finish = new Script(load("load_prelude.lua") + agentLog + load("agent_load.lua") + load("finish.lua"));
+    this.finish = new Script(load("load_prelude.lua") + agentLog + agentFields + load("finish.lua"));
     this.transfer = new Script(load("load_prelude.lua") + load("waiting_log.lua") + agentLog + load("transfer.lua"));
     this.reclassify = new Script(load("waiting_log.lua") + load("reclassify.lua"));
     this.repairAgent = new Script(agentLog + load("repair_agent.lua"));
@@ -104,6 +100,7 @@ public final class RoutingState {
     this.putAgent = new Script(agentLog + load("put_agent.lua"));
     this.enqueue = new Script(load("waiting_log.lua") + load("enqueue.lua"));
     this.dequeue = new Script(load("waiting_log.lua") + load("dequeue.lua"));
+    this.passLease = new Script(load("pass_lease.lua"));
   }
 
   /** See {@link RedisStore#onReconnected}. */
@@ -180,8 +177,15 @@ public final class RoutingState {
 
   /** Adds (or replaces) a waiting interaction; {@code item} is the classification and exclusions as JSON. */
   public Future<Void> enqueue(String interactionId, JsonObject item, Instant waitingSince) {
-    return enqueue.run(List.of(waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey(), waitingFloorKey()),
-        interactionId, item.encode(), Long.toString(waitingSince.toEpochMilli())).mapEmpty();
+    String json = item.encode();
+    long since = waitingSince.toEpochMilli();
+    return enqueue.run(List.of(waitingKey(), itemKey(interactionId), waitingSeqKey(), waitingLogKey(), waitingFloorKey(), k("epoch")),
+        interactionId, json, Long.toString(since)).map(r -> {
+          // "<change number> <epoch>": this node knows the item as it is at that change without reading it back.
+          int space = r.indexOf(' ');
+          ownWaiting.put(Long.parseLong(r.substring(0, space)), epochOf(r.substring(space + 1)), interactionId, new RawItem(json, since));
+          return null;
+        });
   }
 
   /** Removes a waiting interaction (abandoned, moved, ended). */
@@ -412,19 +416,16 @@ public final class RoutingState {
     return redis.call(cmd().exists(k("presence:" + agentId))).map(n -> n == 1);
   }
 
-  /** For each of {@code agentIds}, whether its console's presence lasts (one pipelined round of EXISTS). */
+  /** For each of {@code agentIds}, whether its console's presence lasts (one MGET, whatever their number). */
   public Future<Map<String, Boolean>> presenceAlive(List<String> agentIds) {
     if (agentIds.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    List<CompletableFuture<Long>> calls = new ArrayList<>();
-    for (String id : agentIds) {
-      calls.add(cmd().exists(k("presence:" + id)).toCompletableFuture());
-    }
-    return redis.call(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))).map(x -> {
+    return redis.call(cmd().mget(agentIds.stream().map(id -> k("presence:" + id)).toArray(String[]::new))).map(values -> {
       Map<String, Boolean> out = new LinkedHashMap<>();
       for (int i = 0; i < agentIds.size(); i++) {
-        out.put(agentIds.get(i), calls.get(i).join() == 1);
+        var kv = values.get(i);
+        out.put(agentIds.get(i), kv != null && kv.hasValue());
       }
       return out;
     });
@@ -527,10 +528,32 @@ public final class RoutingState {
 
   /** Atomically reserves {@code agentId} for {@code interactionId} (see reserve.lua). */
   public Future<Reservation> reserve(String interactionId, String agentId, String channel, Instant now, Instant expires) {
+    return reserveWithLoad(interactionId, agentId, channel, now, expires).map(Reserved::outcome);
+  }
+
+  /** What {@link #reserveWithLoad} did: its outcome and, when {@link Reservation#OK}, the agent's load after it. */
+  public record Reserved(Reservation outcome, AgentLoad load) {}
+
+  /**
+   * As {@link #reserve}, answering the agent's load and capacity after the reservation from the same script (no read
+   * after it). This node also remembers what the script left (the interaction no longer waiting, the agent's state), so
+   * its indexes need not read them back ({@link #ownWaitingChanges}, {@link #ownAgentChanges}).
+   */
+  public Future<Reserved> reserveWithLoad(String interactionId, String agentId, String channel, Instant now, Instant expires) {
     List<String> keys = List.of(waitingKey(), itemKey(interactionId), agentKey(agentId), offerKey(interactionId),
-        offerExpiryKey(), agentOffersKey(agentId), waitingSeqKey(), waitingLogKey(), agentSeqKey(), agentLogKey());
-    return reserve.run(keys, interactionId, agentId, channel, Long.toString(now.toEpochMilli()),
-        Long.toString(expires.toEpochMilli())).map(Reservation::of);
+        offerExpiryKey(), agentOffersKey(agentId), waitingSeqKey(), waitingLogKey(), agentSeqKey(), agentLogKey(), k("epoch"));
+    return reserve.run(keys, withChannels(interactionId, agentId, channel, Long.toString(now.toEpochMilli()),
+        Long.toString(expires.toEpochMilli()))).map(r -> {
+          if (!r.startsWith("{")) {
+            return new Reserved(Reservation.of(r), null);
+          }
+          JsonObject o = new JsonObject(r);
+          String epoch = epochOf(o.getString("epoch"));
+          AgentLive agent = agentOf(agentId, hashOf(o.getValue("agent")));
+          ownWaiting.put(o.getLong("wseq"), epoch, interactionId, null);
+          ownAgents.put(o.getLong("aseq"), epoch, agentId, agent);
+          return new Reserved(Reservation.OK, new AgentLoad(agent.load(), agent.capacity()));
+        });
   }
 
   /** The agent accepts; "ok", "no-offer" or "not-your-offer". */
@@ -593,25 +616,26 @@ public final class RoutingState {
 
   /** The agent has finished an accepted interaction; gives its capacity back. "ok", or "not-assigned" when it was not. */
   public Future<String> finish(String interactionId, String agentId, String channel, Instant now) {
-    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentSeqKey(), agentLogKey()), interactionId, channel,
-        Long.toString(now.toEpochMilli()), agentId, "0");
+    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentSeqKey(), agentLogKey(), k("epoch")), interactionId,
+        channel, Long.toString(now.toEpochMilli()), agentId, "0");
   }
 
   /**
    * As {@link #finish}, answering the agent's load and capacity after it from the same script (no read after it), or
-   * null when the interaction was not (any more) assigned to the agent (nothing changed).
+   * null when the interaction was not (any more) assigned to the agent (nothing changed). This node also remembers the
+   * agent's state the script left, so its agent index need not read it back ({@link #ownAgentChanges}).
    */
   public Future<AgentLoad> finishWithLoad(String interactionId, String agentId, String channel, Instant now) {
-    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentSeqKey(), agentLogKey()),
-        finishWithLoadArgs(interactionId, channel, now, agentId)).map(r -> "not-assigned".equals(r) ? null : AgentLoad.of(r));
-  }
-
-  private static String[] finishWithLoadArgs(String interactionId, String channel, Instant now, String agentId) {
-    List<String> args = new ArrayList<>(List.of(interactionId, channel, Long.toString(now.toEpochMilli()), agentId, "1"));
-    for (io.switchboard.hub.api.Channel c : io.switchboard.hub.api.Channel.values()) {
-      args.add(c.wireName());
-    }
-    return args.toArray(String[]::new);
+    return finish.run(List.of(agentKey(agentId), agentAssignedKey(agentId), agentSeqKey(), agentLogKey(), k("epoch")),
+        withChannels(interactionId, channel, Long.toString(now.toEpochMilli()), agentId, "1")).map(r -> {
+          if ("not-assigned".equals(r)) {
+            return null;
+          }
+          JsonObject o = new JsonObject(r);
+          AgentLive agent = agentOf(agentId, hashOf(o.getValue("agent")));
+          ownAgents.put(o.getLong("aseq"), epochOf(o.getString("epoch")), agentId, agent);
+          return new AgentLoad(agent.load(), agent.capacity());
+        });
   }
 
   /** Every live offer (those listed with an expiry). */
@@ -709,6 +733,31 @@ public final class RoutingState {
 
   // ---- coordination
 
+  /** The change logs' cursors as a pass's lease found them ({@link #tryPassLease}). */
+  public record PassCursors(AgentCursor agents, WaitingCursor waiting) {}
+
+  /**
+   * As {@link #tryLease}, answering in the same round trip where the agents' and the waiting interactions' change logs
+   * stand ({@link #agentCursor}, {@link #waitingCursor}: read right after the lease was taken); null when another holds
+   * the lease (pass_lease.lua).
+   */
+  public Future<PassCursors> tryPassLease(String name, String token, long millis) {
+    return passLease.run(List.of(k("lease:" + name), agentSeqKey(), waitingSeqKey(), waitingFloorKey(), k("epoch")), token,
+        Long.toString(millis)).map(r -> {
+          if (r == null || r.isEmpty()) {
+            return null;
+          }
+          JsonArray v = new JsonArray(r);
+          String epoch = v.getValue(3) instanceof String e ? e : null;
+          return new PassCursors(new AgentCursor(counter(v.getValue(0)), epoch),
+              new WaitingCursor(counter(v.getValue(1)), counter(v.getValue(2)), epoch));
+        });
+  }
+
+  private static long counter(Object value) {
+    return value instanceof String s ? Long.parseLong(s) : 0;
+  }
+
   /** Tries to take a short lease named {@code name} for {@code token}; true when taken. */
   public Future<Boolean> tryLease(String name, String token, long millis) {
     return redis.call(cmd().set(k("lease:" + name), token, io.lettuce.core.SetArgs.Builder.nx().px(millis)))
@@ -732,7 +781,119 @@ public final class RoutingState {
 
   /** Deletes every routing key (before a rebuild). */
   public Future<Void> clear() {
+    ownAgents.clear();
+    ownWaiting.clear();
     return scanDelete(ScanCursor.INITIAL);
+  }
+
+  // ---- this node's own changes
+
+  /**
+   * A change to live state one of this node's own scripts made and answered: the agent or interaction, the change's
+   * number in its log ({@code agent_log.lua}, {@code waiting_log.lua}) and what the change left: the agent's state, or the
+   * waiting item ({@code null}: the interaction no longer waits).
+   */
+  public record OwnChange<T>(String id, long seq, T value) {}
+
+  /**
+   * The changes to agents numbered after {@code after} up to {@code upTo} in live state of {@code epoch}, when every one
+   * of them was made by this node's own scripts that answer the agent's state (a reservation, a finish with its load):
+   * agent id → its last such change; null when any change in that range was made otherwise (another node, another
+   * script) or is no longer remembered. An index at {@code after} that is told {@code upTo} needs no read then.
+   */
+  public Map<String, OwnChange<AgentLive>> ownAgentChanges(long after, long upTo, String epoch) {
+    return ownAgents.all(after, upTo, epoch);
+  }
+
+  /** The agent's state as this node's own script left it at change {@code seq} of {@code epoch}, or null when unknown. */
+  public OwnChange<AgentLive> ownAgentChange(String agentId, long seq, String epoch) {
+    return ownAgents.get(agentId, seq, epoch);
+  }
+
+  /** As {@link #ownAgentChanges}, for the waiting interactions (queued or reserved by this node). */
+  public Map<String, OwnChange<RawItem>> ownWaitingChanges(long after, long upTo, String epoch) {
+    return ownWaiting.all(after, upTo, epoch);
+  }
+
+  /** As {@link #ownAgentChange}, for a waiting interaction. */
+  public OwnChange<RawItem> ownWaitingChange(String interactionId, long seq, String epoch) {
+    return ownWaiting.get(interactionId, seq, epoch);
+  }
+
+  /** {@code args} followed by every channel's wire name (the channels whose capacity and load a script answers). */
+  private static String[] withChannels(String... args) {
+    List<String> out = new ArrayList<>(List.of(args));
+    for (io.switchboard.hub.api.Channel c : io.switchboard.hub.api.Channel.values()) {
+      out.add(c.wireName());
+    }
+    return out.toArray(String[]::new);
+  }
+
+  /** A script's epoch answer: '' (none) as null. */
+  private static String epochOf(String answered) {
+    return answered == null || answered.isEmpty() ? null : answered;
+  }
+
+  /** A hash as a script answers it ({@code agent_fields}: [field, value, ...]; an empty one may come as {}), as a map. */
+  private static Map<String, String> hashOf(Object answered) {
+    Map<String, String> h = new LinkedHashMap<>();
+    if (!(answered instanceof JsonArray flat)) {
+      return h;
+    }
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      h.put(flat.getString(i), flat.getString(i + 1));
+    }
+    return h;
+  }
+
+  /**
+   * The latest {@code kept} changes of one kind this node's scripts made and answered, by change number (thread-safe: the
+   * scripts' answers arrive on any thread, the indexes read on the routing verticle's). An entry is the state at that
+   * change only in the epoch it was made in; a change number of another epoch (Redis lost its data) does not match.
+   */
+  private static final class OwnChanges<T> {
+    private record Entry<T>(String epoch, String id, T value) {}
+
+    private final int kept;
+    private final java.util.TreeMap<Long, Entry<T>> bySeq = new java.util.TreeMap<>();
+
+    OwnChanges(int kept) {
+      this.kept = kept;
+    }
+
+    synchronized void put(long seq, String epoch, String id, T value) {
+      bySeq.put(seq, new Entry<>(epoch, id, value));
+      while (bySeq.size() > kept) {
+        bySeq.pollFirstEntry();
+      }
+    }
+
+    synchronized OwnChange<T> get(String id, long seq, String epoch) {
+      Entry<T> e = bySeq.get(seq);
+      return e != null && e.id().equals(id) && java.util.Objects.equals(e.epoch(), epoch) ? new OwnChange<>(id, seq, e.value()) : null;
+    }
+
+    synchronized Map<String, OwnChange<T>> all(long after, long upTo, String epoch) {
+      if (upTo <= after) {
+        return Map.of();
+      }
+      var range = bySeq.subMap(after, false, upTo, true);
+      if (range.size() != upTo - after) {
+        return null;
+      }
+      Map<String, OwnChange<T>> out = new LinkedHashMap<>();
+      for (var e : range.entrySet()) {
+        if (!java.util.Objects.equals(e.getValue().epoch(), epoch)) {
+          return null;
+        }
+        out.put(e.getValue().id(), new OwnChange<>(e.getValue().id(), e.getKey(), e.getValue().value()));
+      }
+      return out;
+    }
+
+    synchronized void clear() {
+      bySeq.clear();
+    }
   }
 
   private Future<Void> scanDelete(ScanCursor cursor) {
