@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * down (Redis restarting, a network cut; Lettuce reconnects and subscribes again by itself) is not seen
  * by that node. Listeners that keep state must be able to reconcile from the stores (the agent console's
  * {@code resync}). Order is kept per publishing node.
+ *
+ * <p>One PUBLISH carries every event this node published while the bridge's context was busy (issue #12: an offer tells
+ * {@code offer.created} and {@code agent.load_changed} at once, and under load many contacts' events coincide): the
+ * first event of a batch asks the context for a turn of its own, the events handed to the bridge before that turn join
+ * it, and the turn sends them in one message ({@code {"node", "events": [{"address", "body"}, ...]}}; a batch of one
+ * is sent as before, {@code {"node", "address", "body"}}). Nothing waits on a timer, so an event alone goes at once.
  *
  * <p>Lifecycle: {@link #start} subscribes (hub-store's {@link PubSubChannel} opens a dedicated pub/sub
  * connection) and fails when Redis does not answer; {@link #stop} closes that connection. Threading: Lettuce calls the pub/sub listener on its own
@@ -90,6 +97,11 @@ public final class ClusterEvents extends VerticleBase {
   private final PubSubChannel channel;
   private final String nodeId = UUID.randomUUID().toString();
   private volatile Context home;
+  /** This node's events waiting for the bridge's next turn (touched on its context only). */
+  private final List<JsonObject> pending = new java.util.ArrayList<>();
+
+  /** The most events one PUBLISH carries. */
+  static final int MAX_BATCH = 256;
 
   /** Bridges {@link #BRIDGED}. */
   public ClusterEvents(RedisStore redis) {
@@ -129,6 +141,7 @@ public final class ClusterEvents extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    flush();
     return channel.close(context)
         .recover(e -> {
           log.atWarn().setCause(e).log("cluster events subscription did not close cleanly");
@@ -138,9 +151,26 @@ public final class ClusterEvents extends VerticleBase {
 
   private void fromThisNode(String address, JsonObject body) {
     vertx.eventBus().publish(address(address), body);
-    String envelope = new JsonObject().put("node", nodeId).put("address", address).put("body", body).encode();
-    channel.publish(envelope).onFailure(e -> log.atWarn().setCause(e).addKeyValue("event", address)
-        .log("could not publish an event to the other hub nodes; their consoles reconcile on resync"));
+    pending.add(new JsonObject().put("address", address).put("body", body));
+    if (pending.size() >= MAX_BATCH) {
+      flush();
+    } else if (pending.size() == 1) {
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  /** Sends the events pending, in the order published, in one message. */
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    JsonObject envelope = pending.size() == 1 ? pending.get(0).copy().put("node", nodeId)
+        : new JsonObject().put("node", nodeId).put("events", new JsonArray(new java.util.ArrayList<>(pending)));
+    int events = pending.size();
+    String first = pending.get(0).getString("address");
+    pending.clear();
+    channel.publish(envelope.encode()).onFailure(e -> log.atWarn().setCause(e).addKeyValue("event", first).addKeyValue("events", events)
+        .log("could not publish events to the other hub nodes; their consoles reconcile on resync"));
   }
 
   /** On a Lettuce thread. */
@@ -153,18 +183,30 @@ public final class ClusterEvents extends VerticleBase {
       return;
     }
     String node = envelope.getValue("node") instanceof String s ? s : null;
-    String address = envelope.getValue("address") instanceof String s ? s : null;
-    JsonObject body = envelope.getValue("body") instanceof JsonObject b ? b : null;
-    if (node == null || address == null || body == null) {
-      log.atWarn().addKeyValue("channel", channel.name()).log("ignoring a message on the cluster channel without node, address and body");
+    if (node != null && node.equals(nodeId)) {
       return;
     }
-    if (node.equals(nodeId) || !addresses.contains(address)) {
-      return;
+    List<JsonObject> events = new java.util.ArrayList<>();
+    if (envelope.getValue("events") instanceof JsonArray batch) {
+      batch.forEach(e -> events.add(e instanceof JsonObject o ? o : new JsonObject()));
+    } else {
+      events.add(envelope);
+    }
+    List<Runnable> deliveries = new java.util.ArrayList<>();
+    for (JsonObject event : events) {
+      String address = event.getValue("address") instanceof String s ? s : null;
+      JsonObject body = event.getValue("body") instanceof JsonObject b ? b : null;
+      if (node == null || address == null || body == null) {
+        log.atWarn().addKeyValue("channel", channel.name()).log("ignoring a message on the cluster channel without node, address and body");
+        continue;
+      }
+      if (addresses.contains(address)) {
+        deliveries.add(() -> vertx.eventBus().publish(address(address), body));
+      }
     }
     Context ctx = home;
-    if (ctx != null) {
-      ctx.runOnContext(v -> vertx.eventBus().publish(address(address), body));
+    if (ctx != null && !deliveries.isEmpty()) {
+      ctx.runOnContext(v -> deliveries.forEach(Runnable::run));
     }
   }
 }

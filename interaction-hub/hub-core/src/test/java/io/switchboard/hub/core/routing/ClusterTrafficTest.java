@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.event.HubEvents;
 import io.switchboard.hub.core.cluster.ClusterEvents;
+import io.switchboard.hub.store.redis.RedisStore;
+import io.switchboard.hub.testsupport.TestServers;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -90,5 +96,38 @@ class ClusterTrafficTest {
     assertThat(heard.await(20, TimeUnit.SECONDS)).as("the bridged event went through Redis both ways").isTrue();
     assertThat(publishes() - before).as("PUBLISH calls for three contacts queued, then the yardstick event once per bridge")
         .isEqualTo(2L);
+  }
+
+  @Test
+  void eventsPublishedTogetherTravelInOnePublishAndEachArrives() throws Exception {
+    // An offer tells offer.created and agent.load_changed one after the other: one PUBLISH per bridge carries both. The
+    // bridges and the publisher share one event loop here, so both events reach each bridge before its next turn, as
+    // they do when a bridge's context is busy (under load); on other threads a bridge may send one alone.
+    Vertx one = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    RedisStore store = RedisStore.connect(one, TestServers.get().redis().url(), null, TestServers.get().newRedisPrefix());
+    try {
+      await(one.deployVerticle(new ClusterEvents(store)));
+      await(one.deployVerticle(new ClusterEvents(store)));
+      long before = publishes();
+      List<String> heard = new CopyOnWriteArrayList<>();
+      CountDownLatch all = new CountDownLatch(8);
+      for (String event : List.of(HubEvents.OFFER_CREATED, HubEvents.AGENT_LOAD_CHANGED)) {
+        await(one.eventBus().<JsonObject>consumer(ClusterEvents.address(event), m -> {
+          heard.add(event);
+          all.countDown();
+        }).completion());
+      }
+      one.runOnContext(v -> {
+        one.eventBus().publish(HubEvents.OFFER_CREATED, new JsonObject().put("n", 1));
+        one.eventBus().publish(HubEvents.AGENT_LOAD_CHANGED, new JsonObject().put("n", 2));
+      });
+      assertThat(all.await(20, TimeUnit.SECONDS)).as("both events heard from each bridge and through Redis from the other").isTrue();
+      assertThat(heard.stream().filter(HubEvents.OFFER_CREATED::equals).count()).isEqualTo(4);
+      assertThat(heard.stream().filter(HubEvents.AGENT_LOAD_CHANGED::equals).count()).isEqualTo(4);
+      assertThat(publishes() - before).as("PUBLISH calls: one per bridge for the two events").isEqualTo(2L);
+    } finally {
+      store.close();
+      await(one.close());
+    }
   }
 }
