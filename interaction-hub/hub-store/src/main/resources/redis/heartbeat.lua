@@ -5,11 +5,10 @@
 -- KEYS: 1 agent hash, 2 presence key, 3 agent change counter, 4 agent change log
 -- ARGV: 1 presence ttl ms, 2 now ms, 3 agent id
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'no-agent' end
+-- Already present (nearly every beat): two commands in all. Only a beat that finds no flag asks whether the agent exists.
 local prev = redis.call('HGET', KEYS[1], 'present')
-if prev ~= '1' then
-  redis.call('HSET', KEYS[1], 'present', '1')
-  redis.call('HSET', KEYS[1], 'idleSince', ARGV[2])
-  note_agent(KEYS[3], KEYS[4], ARGV[3])
-end
+if prev == '1' then return 'ok' end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'no-agent' end
+redis.call('HSET', KEYS[1], 'present', '1', 'idleSince', ARGV[2])
+note_agent(KEYS[3], KEYS[4], ARGV[3])
 return 'ok'

@@ -165,4 +165,31 @@ class RedisCommandsPerLifecycleTest {
     assertThat(sweep.stream().filter(c -> c.startsWith("exists ") || c.startsWith("mget rt:presence:")).count())
         .as("presence of four agents: one command").isEqualTo(1);
   }
+
+  /** Commands Redis ran, a script's own included, by INFO commandstats (the scripts, INFO and SCRIPT themselves left out). */
+  private long commandsRun() {
+    String info = await(bed.f.redis.call(bed.f.redis.async().info("commandstats")));
+    long n = 0;
+    for (String line : info.split("\r?\n")) {
+      int calls = line.indexOf(":calls=");
+      if (line.startsWith("cmdstat_") && calls > 0 && !java.util.Set.of("evalsha", "eval", "info", "script")
+          .contains(line.substring(8, calls).replaceFirst("\\|.*", ""))) {
+        n += Long.parseLong(line.substring(calls + 7, line.indexOf(',', calls)));
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void aHeartbeatOfAnAgentAlreadyPresentRunsTwoCommandsInRedis() throws Exception {
+    // Every console beats once a second: the beat of an agent already present sets its presence and finds the flag set.
+    Principal.Staff agent = bed.availableAgent(1);
+    await(bed.routing.heartbeat(agent.agentId(), true));
+    long before = commandsRun();
+    await(bed.routing.heartbeat(agent.agentId(), true));
+    long run = commandsRun() - before;
+    System.out.printf("a beat of a present agent: %d commands run in Redis%n", run);
+    assertThat(run).as("SET presence, HGET present").isEqualTo(2);
+    assertThat(await(bed.routing.agentState(agent.agentId())).present()).isTrue();
+  }
 }
