@@ -10,15 +10,18 @@ import java.util.List;
 
 /**
  * The transactional outbox: an entry is appended in the same transaction as the change it reports and
- * relayed afterwards. Leases use {@code FOR UPDATE SKIP LOCKED}, so several hubs relay without doubles.
+ * relayed afterwards. Claims and leases use {@code FOR UPDATE SKIP LOCKED}, so several hubs relay without doubles.
  */
 public final class OutboxStore {
   private static final String APPEND = "INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id";
+  // $1 the family (the topic up to its first '.'), $2 the topic pattern, $3 the batch: through outbox_pending_family
+  // (V90), the claim reads its own family's due entries only.
+  static final String CLAIM =
+      "SELECT id, topic, payload, attempts FROM outbox WHERE published_at IS NULL AND split_part(topic, '.', 1) = $1"
+          + " AND next_attempt_at <= now() AND topic LIKE $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED";
   private static final String MARK_PUBLISHED =
       "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)";
   private static final String COMPLETE = "UPDATE outbox SET published_at = now() WHERE id = $1 AND published_at IS NULL";
-  private static final String COMPLETE_ALL =
-      "UPDATE outbox SET published_at = now() WHERE id = ANY($1) AND published_at IS NULL";
   private static final String MARK_FAILED =
       "UPDATE outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1";
   private static final String EXTEND_LEASE =
@@ -46,6 +49,29 @@ public final class OutboxStore {
 
   public Future<Long> append(SqlClient sql, String topic, JsonObject payload) {
     return sql.preparedQuery(APPEND).execute(Tuple.of(topic, payload)).map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /**
+   * Locks up to {@code limit} due entries until the transaction ends, oldest first; reads the due entries of the
+   * pattern's family only (see {@link #lease}).
+   *
+   * @param topicPattern a SQL LIKE pattern naming one family, such as {@code event.%}
+   * @throws IllegalArgumentException if the pattern does not name one family
+   */
+  public Future<List<Entry>> claim(SqlClient sql, String topicPattern, int limit) {
+    return sql.preparedQuery(CLAIM)
+        .execute(claimArgs(topicPattern, limit))
+        .map(rows -> {
+          List<Entry> out = new ArrayList<>();
+          rows.forEach(r ->
+              out.add(new Entry(r.getLong("id"), r.getString("topic"), r.getJsonObject("payload"), r.getInteger("attempts"))));
+          return out;
+        });
+  }
+
+  /** The parameters of {@link #CLAIM}. */
+  static Tuple claimArgs(String topicPattern, int limit) {
+    return Tuple.of(family(topicPattern), topicPattern, limit);
   }
 
   /**
@@ -92,14 +118,6 @@ public final class OutboxStore {
       return Future.succeededFuture();
     }
     return sql.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(Long[]::new))).mapEmpty();
-  }
-
-  /** Leased entries are done (their attempts were counted when they were leased); one statement for them all. */
-  public Future<Void> completeAll(SqlClient sql, List<Long> ids) {
-    if (ids.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return sql.preparedQuery(COMPLETE_ALL).execute(Tuple.of(ids.toArray(Long[]::new))).mapEmpty();
   }
 
   /** A leased entry is done (its attempts were counted when it was leased). */

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A lease takes the due entries of one topic family and nothing else (V90 keys the pending index by family): not
- * another family's, not a topic of its family the pattern leaves out, not one leased or published; patterns that name
- * no single family are refused; two takers at once never share an entry.
+ * A lease or a claim takes the due entries of one topic family and nothing else (V90 keys the pending index by family):
+ * not another family's, not a topic of its family the pattern leaves out, not one leased, locked or published; patterns
+ * that name no single family are refused; two takers at once never share an entry.
  */
 class OutboxLeaseTest {
   private static final Duration LEASE = Duration.ofSeconds(30);
@@ -85,24 +85,33 @@ class OutboxLeaseTest {
     for (String bad : new String[] {null, "%", "event", ".%", "ev%.x", "e_ent.%", "%.deliver", "a\\.b"}) {
       assertThatThrownBy(() -> f.stores.outbox().lease(f.pool, bad, 1, LEASE)).as(String.valueOf(bad))
           .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> f.stores.outbox().claim(f.pool, bad, 1)).as(String.valueOf(bad))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   @Test
-  void completingSeveralMarksTheStillPendingOnesAndLeavesTheRestAlone() {
-    long a = entry("event.x", -1, false);
-    long b = entry("event.x", -1, false);
-    long done = entry("event.x", -1, true);
-    Object doneAt = row(done).getValue("published_at");
-    lease("event.%", 10);
+  void aClaimLocksTheDueEntriesOfItsFamilyOnlyAndAnotherClaimSkipsThem() {
+    long first = entry("event.interaction.created", -1, false);
+    long second = entry("event.message.created", -1, false);
+    entry("delivery.send", -1, false);
+    entry("eventx.y", -1, false);
+    entry("event.later", 60, false);
+    entry("event.done", -1, true);
 
-    Await.result(f.stores.outbox().completeAll(f.pool, List.of(a, b, done, 999_999_999L)));
-    Await.result(f.stores.outbox().completeAll(f.pool, List.of()));
+    List<Long> held = new ArrayList<>();
+    List<Long> other = new ArrayList<>();
+    Await.result(f.pool.withTransaction(tx -> f.stores.outbox().claim(tx, "event.%", 10).compose(mine -> {
+      mine.forEach(e -> held.add(e.id()));
+      return f.stores.outbox().claim(f.pool, "event.%", 10).map(theirs -> {
+        theirs.forEach(e -> other.add(e.id()));
+        return null;
+      });
+    })));
 
-    assertThat(row(a).getValue("published_at")).isNotNull();
-    assertThat(row(b).getValue("published_at")).isNotNull();
-    assertThat(row(a).getInteger("attempts")).as("counted once, at the lease").isEqualTo(1);
-    assertThat(row(done).getValue("published_at")).as("already published: untouched").isEqualTo(doneAt);
+    assertThat(held).containsExactly(first, second);
+    assertThat(other).as("locked by the first claim's transaction").isEmpty();
+    assertThat(row(first).getInteger("attempts")).as("a claim counts nothing by itself").isZero();
   }
 
   @Test

@@ -67,7 +67,7 @@ class OutboxPollPlanTest {
 
   /**
    * Runs {@code sql} as a prepared statement's generic plan with {@code args} (in a transaction rolled back: a lease
-   * changes rows) and returns that plan with what each node did.
+   * changes rows, a claim locks them) and returns that plan with what each node did.
    */
   private static JsonObject generic(String sql, Tuple args) {
     List<String> literals = new ArrayList<>();
@@ -112,8 +112,8 @@ class OutboxPollPlanTest {
     return false;
   }
 
-  private static void assertReadsOnlyItsOwnDueEntries(String pattern, int limit, int due) {
-    JsonObject plan = generic(OutboxStore.LEASE, OutboxStore.leaseArgs(pattern, limit, Duration.ofSeconds(30)));
+  private static void assertReadsOnlyItsOwnDueEntries(String pattern, String sql, Tuple args, int limit, int due) {
+    JsonObject plan = generic(sql, args);
 
     assertThat(seqScan(plan)).as("%s: no scan of the whole outbox%n%s", pattern, plan.encodePrettily()).isFalse();
     assertThat(rowsRead(plan))
@@ -124,17 +124,19 @@ class OutboxPollPlanTest {
   }
 
   @Test
-  void theEventRelaysPollReadsOnlyDueEvents() {
-    assertReadsOnlyItsOwnDueEntries("event.%", 200, EVENTS_DUE);
+  void theEventRelaysClaimReadsOnlyDueEvents() {
+    assertReadsOnlyItsOwnDueEntries("event.%", OutboxStore.CLAIM, OutboxStore.claimArgs("event.%", 200), 200, EVENTS_DUE);
   }
 
   @Test
-  void theDeliveryRelaysPollReadsOnlyDueDeliveries() {
-    assertReadsOnlyItsOwnDueEntries("delivery.%", 32, DELIVERIES_DUE);
+  void theDeliveryRelaysLeaseReadsOnlyDueDeliveries() {
+    assertReadsOnlyItsOwnDueEntries("delivery.%", OutboxStore.LEASE,
+        OutboxStore.leaseArgs("delivery.%", 32, Duration.ofSeconds(30)), 32, DELIVERIES_DUE);
   }
 
   @Test
-  void theWebhookDispatchersPollReadsOnlyDueWebhooks() {
-    assertReadsOnlyItsOwnDueEntries("webhook.deliver", 20, WEBHOOKS_DUE);
+  void theWebhookDispatchersLeaseReadsOnlyDueWebhooks() {
+    assertReadsOnlyItsOwnDueEntries("webhook.deliver", OutboxStore.LEASE,
+        OutboxStore.leaseArgs("webhook.deliver", 20, Duration.ofSeconds(30)), 20, WEBHOOKS_DUE);
   }
 }

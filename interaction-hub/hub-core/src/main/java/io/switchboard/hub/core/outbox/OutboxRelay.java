@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Relays hub events from the outbox to the Vert.x event bus, after the transaction that wrote them has
  * committed. Wakes up when told ({@link #WAKE_ADDRESS}) and on a timer, so entries left behind by a crash
- * are relayed too. Several hubs may run it at once: a pass leases the entries it relays, and leases skip rows
- * another hub holds or has leased.
+ * are relayed too. Several hubs may run it at once: claims skip rows another hub holds.
  *
  * <p>Hot paths (intake) publish their event themselves right after the commit ({@link #publishedDirectly}) and write
  * its entry due only after {@link #DIRECT_GRACE}: the relay marks such entries published in batches (one statement for
@@ -167,28 +166,18 @@ public final class OutboxRelay extends VerticleBase {
     });
   }
 
-  /**
-   * Leases the oldest due events (they are not due again for {@link #DIRECT_GRACE}), publishes them in id order and
-   * marks them published: two statements and no transaction held open, one statement when nothing is due. A node that
-   * dies before its mark leaves them to be relayed again when the lease runs out (at least once, as before); a mark
-   * that fails does the same. The lease counts the attempt, so a relayed entry ends with one, as it did.
-   */
   private Future<Integer> pass() {
     OutboxStore outbox = stores.outbox();
-    return outbox.lease(stores.db().pool(), EVENT_PREFIX + "%", BATCH, DIRECT_GRACE).compose(entries -> {
-      if (entries.isEmpty()) {
-        return Future.succeededFuture(0);
-      }
-      List<OutboxStore.Entry> inOrder = new ArrayList<>(entries);
-      inOrder.sort(java.util.Comparator.comparingLong(OutboxStore.Entry::id));
-      List<Long> ids = new ArrayList<>(inOrder.size());
-      for (OutboxStore.Entry e : inOrder) {
-        String address = e.topic().substring(EVENT_PREFIX.length());
-        vertx.eventBus().publish(address, e.payload());
-        ids.add(e.id());
-      }
-      return outbox.completeAll(stores.db().pool(), ids).map(entries.size());
-    });
+    return stores.db().inTransaction(tx ->
+        outbox.claim(tx, EVENT_PREFIX + "%", BATCH).compose(entries -> {
+          List<Long> ids = new ArrayList<>(entries.size());
+          for (OutboxStore.Entry e : entries) {
+            String address = e.topic().substring(EVENT_PREFIX.length());
+            vertx.eventBus().publish(address, e.payload());
+            ids.add(e.id());
+          }
+          return outbox.markPublished(tx, ids).map(entries.size());
+        }));
   }
 
   /** Builds the standard event body. */

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The relay takes due events with a lease and marks them published once they are on the bus (issue 12: two statements
- * a pass, no transaction held open): in id order, each once, attempts counted once; entries of other families and
- * entries another node holds (leased, not due) are left alone; an entry whose node died after leasing it is relayed
- * when its lease ends (at least once).
+ * The relay claims due events, publishes them and marks them published in one transaction: in id order, each once,
+ * attempts counted once; entries of other families and entries not due are left alone (its claim reads its own
+ * family's due entries only, V90); an entry another node holds is skipped, and relayed once that node's transaction
+ * dies (at least once).
  */
 class OutboxRelayTest {
   private CoreFixture f;
@@ -90,30 +90,34 @@ class OutboxRelayTest {
     }
     assertThat(row(delivery).getValue("published_at")).as("another family's").isNull();
     assertThat(row(delivery).getInteger("attempts")).isZero();
-    assertThat(row(held).getValue("published_at")).as("not due (held by another node)").isNull();
+    assertThat(row(held).getValue("published_at")).as("not due").isNull();
   }
 
   @Test
-  void anEntryLeasedByANodeThatDiedIsRelayedWhenItsLeaseEnds() {
+  void anEntryAnotherNodeHoldsIsSkippedAndRelayedOnceThatNodesTransactionDies() {
     long orphan = entry("event.test.relayed", 7, -1);
-    // A node leased it and died before publishing it.
-    assertThat(await(f.stores.outbox().lease(f.db.pool(), "event.%", 10, OutboxRelay.DIRECT_GRACE))).hasSize(1);
-
-    deployRelay();
-    OutboxRelay.wake(f.vertx);
+    io.vertx.sqlclient.SqlConnection other = await(f.db.pool().getConnection());
     try {
-      Thread.sleep(400); // a few passes of the relay (100 ms apart)
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-    assertThat(heard).as("leased by the dead node: not due yet").isEmpty();
+      // Another node claimed it and is publishing; then it dies (its transaction rolls back).
+      io.vertx.sqlclient.Transaction tx = await(other.begin());
+      assertThat(await(f.stores.outbox().claim(other, "event.%", 10))).hasSize(1);
 
-    await(f.db.pool().preparedQuery("UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = $1")
-        .execute(Tuple.of(orphan)));
+      deployRelay();
+      OutboxRelay.wake(f.vertx);
+      try {
+        Thread.sleep(400); // a few passes of the relay (100 ms apart)
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      assertThat(heard).as("held by the other node: skipped").isEmpty();
+      await(tx.rollback());
+    } finally {
+      other.close();
+    }
     within(Duration.ofSeconds(20), () -> row(orphan).getValue("published_at") != null);
 
     assertThat(heard).containsExactly(7);
-    assertThat(row(orphan).getInteger("attempts")).as("the dead node's lease and this one").isEqualTo(2);
+    assertThat(row(orphan).getInteger("attempts")).isEqualTo(1);
   }
 }
