@@ -247,6 +247,6 @@ class LifecycleCostTest {
     assertThat(whole.redis()).as("Redis commands per contact").isLessThanOrEqualTo(BUDGET_REDIS);
   }
 
-  private static final double BUDGET_ROUND_TRIPS = 24;
-  private static final double BUDGET_REDIS = 30;
+  private static final double BUDGET_ROUND_TRIPS = 22;
+  private static final double BUDGET_REDIS = 20;
 }
