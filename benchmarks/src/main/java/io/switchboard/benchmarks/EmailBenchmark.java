@@ -1,5 +1,8 @@
 package io.switchboard.benchmarks;
 
+import static io.switchboard.benchmarks.BenchmarkArgs.option;
+import static io.switchboard.benchmarks.BenchmarkArgs.intOption;
+
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -307,18 +310,5 @@ public final class EmailBenchmark {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static int intOption(String[] args, String name, int def) {
-    return Integer.parseInt(option(args, name, Integer.toString(def)));
-  }
-
-  private static String option(String[] args, String name, String def) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return def;
   }
 }

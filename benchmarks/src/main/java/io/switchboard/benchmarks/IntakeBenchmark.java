@@ -1,5 +1,9 @@
 package io.switchboard.benchmarks;
 
+import static io.switchboard.benchmarks.BenchmarkArgs.option;
+import static io.switchboard.benchmarks.BenchmarkArgs.intOption;
+import static io.switchboard.benchmarks.BenchmarkArgs.loadAverage;
+
 import io.switchboard.hub.api.Channel;
 import io.switchboard.hub.api.InboundContact;
 import io.switchboard.hub.api.MessageContent;
@@ -272,27 +276,5 @@ public final class IntakeBenchmark {
       }
       next(intake, sentAt, latency, toEvent, done, failed, end, finished);
     });
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (java.io.IOException e) {
-      return "n/a";
-    }
-  }
-
-  private static String option(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
-  }
-
-  private static int intOption(String[] args, String name, int fallback) {
-    return Integer.parseInt(option(args, name, Integer.toString(fallback)));
   }
 }

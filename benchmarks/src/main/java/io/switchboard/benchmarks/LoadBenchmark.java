@@ -1,5 +1,9 @@
 package io.switchboard.benchmarks;
 
+import static io.switchboard.benchmarks.BenchmarkArgs.option;
+import static io.switchboard.benchmarks.BenchmarkArgs.intOption;
+import static io.switchboard.benchmarks.BenchmarkArgs.loadAverage;
+
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.embedded.ServerWatchdog;
@@ -894,15 +898,6 @@ public final class LoadBenchmark {
     }
   }
 
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException e) {
-      return "n/a";
-    }
-  }
-
   private static double memGiB() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
@@ -941,18 +936,5 @@ public final class LoadBenchmark {
     } catch (IOException e) {
       // best effort
     }
-  }
-
-  private static int intOption(String[] args, String name, int def) {
-    return Integer.parseInt(option(args, name, Integer.toString(def)));
-  }
-
-  private static String option(String[] args, String name, String def) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return def;
   }
 }

@@ -1,5 +1,9 @@
 package io.switchboard.benchmarks;
 
+import static io.switchboard.benchmarks.BenchmarkArgs.option;
+import static io.switchboard.benchmarks.BenchmarkArgs.intOption;
+import static io.switchboard.benchmarks.BenchmarkArgs.loadAverage;
+
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.store.Migrations;
 import io.switchboard.hub.store.PgUrls;
@@ -298,27 +302,5 @@ public final class OutboxPollBenchmark {
     double mean = Arrays.stream(micros).average().orElse(0);
     return String.format("%.0f / %d / %d; PostgreSQL CPU %.0f", mean, micros[n / 2],
         micros[(int) Math.min(n - 1, Math.ceil(n * 0.99) - 1)], ticks * 10_000.0 / n);
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return parts[0] + " " + parts[1] + " " + parts[2];
-    } catch (Exception e) {
-      return "unknown";
-    }
-  }
-
-  private static String option(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
-  }
-
-  private static int intOption(String[] args, String name, int fallback) {
-    return Integer.parseInt(option(args, name, Integer.toString(fallback)));
   }
 }

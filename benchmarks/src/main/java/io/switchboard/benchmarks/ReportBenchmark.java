@@ -1,5 +1,8 @@
 package io.switchboard.benchmarks;
 
+import static io.switchboard.benchmarks.BenchmarkArgs.option;
+import static io.switchboard.benchmarks.BenchmarkArgs.intOption;
+
 import io.switchboard.hub.embedded.EmbeddedPostgresServer;
 import io.switchboard.hub.store.Database;
 import io.switchboard.hub.store.Migrations;
@@ -333,18 +336,5 @@ public final class ReportBenchmark {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static int intOption(String[] args, String name, int def) {
-    return Integer.parseInt(option(args, name, Integer.toString(def)));
-  }
-
-  private static String option(String[] args, String name, String def) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return def;
   }
 }
