@@ -222,16 +222,11 @@ public final class MessageStore {
   }
 
   public Future<Optional<DeliveryContext>> deliveryContext(SqlClient sql, MessageId id) {
-    return sql.preparedQuery(DELIVERY_CONTEXT).execute(Tuple.of(id.value())).map(rows -> {
-      var it = rows.iterator();
-      if (!it.hasNext()) {
-        return Optional.empty();
-      }
-      Row r = it.next();
+    return sql.preparedQuery(DELIVERY_CONTEXT).execute(Tuple.of(id.value())).map(rows -> Rows.first(rows, r -> {
       String[] refs = r.getArrayOfStrings("inbound_refs");
-      return Optional.of(new DeliveryContext(message(r), Rows.stringMap(r.getJsonObject("interaction_attributes")),
-          r.getString("conv_thread_key"), replyAddress(r), refs == null ? List.of() : List.of(refs)));
-    });
+      return new DeliveryContext(message(r), Rows.stringMap(r.getJsonObject("interaction_attributes")),
+          r.getString("conv_thread_key"), replyAddress(r), refs == null ? List.of() : List.of(refs));
+    }));
   }
 
   /**
@@ -255,16 +250,11 @@ public final class MessageStore {
   }
 
   public Future<Optional<WithInteraction>> findWithInteraction(SqlClient sql, MessageId id) {
-    return sql.preparedQuery(WITH_WORKER).execute(Tuple.of(id.value())).map(rows -> {
-      var it = rows.iterator();
-      if (!it.hasNext()) {
-        return Optional.empty();
-      }
-      Row r = it.next();
+    return sql.preparedQuery(WITH_WORKER).execute(Tuple.of(id.value())).map(rows -> Rows.first(rows, r -> {
       UUID agent = r.getUUID("interaction_agent_id");
-      return Optional.of(new WithInteraction(message(r), InteractionState.fromWire(r.getString("interaction_state")),
-          agent == null ? null : new AgentId(agent)));
-    });
+      return new WithInteraction(message(r), InteractionState.fromWire(r.getString("interaction_state")),
+          agent == null ? null : new AgentId(agent));
+    }));
   }
 
   /** The reply address of a row with {@code reply_kind, reply_provider, reply_address}; empty when null. */
@@ -317,10 +307,7 @@ public final class MessageStore {
   }
 
   public Future<Optional<Message>> find(SqlClient sql, MessageId id) {
-    return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(rows -> {
-      var it = rows.iterator();
-      return it.hasNext() ? Optional.of(message(it.next())) : Optional.empty();
-    });
+    return sql.preparedQuery(FIND).execute(Tuple.of(id.value())).map(rows -> Rows.first(rows, MessageStore::message));
   }
 
   /** How the customer last wrote in this conversation (kind, provider, address): where replies go. */
@@ -329,16 +316,9 @@ public final class MessageStore {
   }
 
   public Future<Optional<io.switchboard.hub.api.SenderAddress>> replyAddress(SqlClient sql, ConversationId conversation) {
-    return sql.preparedQuery(REPLY_ADDRESS).execute(Tuple.of(conversation.value())).map(rows -> {
-      var it = rows.iterator();
-      if (!it.hasNext()) {
-        return Optional.empty();
-      }
-      Row r = it.next();
-      return Optional.of(new io.switchboard.hub.api.SenderAddress(
-          io.switchboard.hub.api.IdentityKind.fromWire(r.getString("sender_kind")), r.getString("sender_provider"),
-          r.getString("sender_address")));
-    });
+    return sql.preparedQuery(REPLY_ADDRESS).execute(Tuple.of(conversation.value())).map(rows -> Rows.first(rows, r -> new io.switchboard.hub.api.SenderAddress(
+        io.switchboard.hub.api.IdentityKind.fromWire(r.getString("sender_kind")), r.getString("sender_provider"),
+        r.getString("sender_address"))));
   }
 
   /** External ids of the customer's latest messages (newest first), for email In-Reply-To/References. */

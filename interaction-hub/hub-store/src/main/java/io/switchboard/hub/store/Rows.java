@@ -54,4 +54,10 @@ final class Rows {
     }
     return json;
   }
+
+  /** The first row mapped by {@code map}, or empty when there is none. */
+  static <T> java.util.Optional<T> first(io.vertx.sqlclient.RowSet<Row> rows, java.util.function.Function<Row, T> map) {
+    var it = rows.iterator();
+    return it.hasNext() ? java.util.Optional.of(map.apply(it.next())) : java.util.Optional.empty();
+  }
 }
