@@ -186,33 +186,9 @@ public final class MessageStore {
   public Future<Boolean> insertInInteraction(SqlClient sql, Message m, boolean anyAgent, List<OutboxEntry> outbox) {
     return sql.preparedQuery(INSERT_IN_INTERACTION)
         .execute(
-            Tuple.from(
-                new Object[] {
-                  m.id().value(),
-                  m.conversationId().value(),
-                  m.interactionId().value(),
-                  m.channel().wireName(),
-                  m.externalId(),
-                  m.direction().wireName(),
-                  m.senderAddress(),
-                  m.senderName(),
-                  m.agentId() == null ? null : m.agentId().value(),
-                  m.subject(),
-                  contentType(m.content()),
-                  contentJson(m.content()),
-                  m.privateNote(),
-                  m.status().wireName(),
-                  m.statusReason(),
-                  Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt()),
-                  null,
-                  null,
-                  emailJson(m.email()),
-                  m.sentAt() == null ? null : Rows.odt(m.sentAt()),
-                  anyAgent,
-                  m.direction() == Message.Direction.OUTBOUND,
-                  outbox.stream().map(OutboxEntry::topic).toArray(String[]::new),
-                  outbox.stream().map(e -> e.payload().encode()).toArray(String[]::new)
-                }))
+            Tuple.from(values(m, null, anyAgent, m.direction() == Message.Direction.OUTBOUND,
+                outbox.stream().map(OutboxEntry::topic).toArray(String[]::new),
+                outbox.stream().map(e -> e.payload().encode()).toArray(String[]::new))))
         .map(rows -> rows.iterator().next().getLong("inserted") == 1L);
   }
 
@@ -267,6 +243,36 @@ public final class MessageStore {
   /** Where an earlier delivery of the same external id was stored. */
   public record Delivery(MessageId messageId, InteractionId interactionId, ConversationId conversationId, CustomerId customerId) {}
 
+  /**
+   * The parameters $1..$20 of {@link #INSERT} and {@link #INSERT_IN_INTERACTION}: the message's columns, with the
+   * address kind and provider to reply to from {@code sender} (null: none), followed by {@code more}.
+   */
+  private static java.util.List<Object> values(Message m, io.switchboard.hub.api.SenderAddress sender, Object... more) {
+    java.util.List<Object> v = new java.util.ArrayList<>(java.util.Arrays.asList(
+        m.id().value(),
+        m.conversationId().value(),
+        m.interactionId() == null ? null : m.interactionId().value(),
+        m.channel().wireName(),
+        m.externalId(),
+        m.direction().wireName(),
+        m.senderAddress(),
+        m.senderName(),
+        m.agentId() == null ? null : m.agentId().value(),
+        m.subject(),
+        contentType(m.content()),
+        contentJson(m.content()),
+        m.privateNote(),
+        m.status().wireName(),
+        m.statusReason(),
+        Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt()),
+        sender == null ? null : sender.kind().wireName(),
+        sender == null || sender.provider().isEmpty() ? null : sender.provider(),
+        emailJson(m.email()),
+        m.sentAt() == null ? null : Rows.odt(m.sentAt())));
+    v.addAll(java.util.Arrays.asList(more));
+    return v;
+  }
+
   public Future<Void> insert(SqlClient sql, Message m) {
     return insert(sql, m, null);
   }
@@ -275,29 +281,7 @@ public final class MessageStore {
   public Future<Void> insert(SqlClient sql, Message m, io.switchboard.hub.api.SenderAddress sender) {
     return sql.preparedQuery(INSERT)
         .execute(
-            Tuple.from(
-                new Object[] {
-                  m.id().value(),
-                  m.conversationId().value(),
-                  m.interactionId() == null ? null : m.interactionId().value(),
-                  m.channel().wireName(),
-                  m.externalId(),
-                  m.direction().wireName(),
-                  m.senderAddress(),
-                  m.senderName(),
-                  m.agentId() == null ? null : m.agentId().value(),
-                  m.subject(),
-                  contentType(m.content()),
-                  contentJson(m.content()),
-                  m.privateNote(),
-                  m.status().wireName(),
-                  m.statusReason(),
-                  Rows.odt(m.createdAt() == null ? Instant.now() : m.createdAt()),
-                  sender == null ? null : sender.kind().wireName(),
-                  sender == null || sender.provider().isEmpty() ? null : sender.provider(),
-                  emailJson(m.email()),
-                  m.sentAt() == null ? null : Rows.odt(m.sentAt())
-                }))
+            Tuple.from(values(m, sender)))
         .mapEmpty();
   }
 
