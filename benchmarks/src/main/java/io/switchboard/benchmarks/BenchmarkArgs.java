@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What every benchmark's command line and report share: {@code --name value} options and the machine's load average. */
-final class BenchmarkArgs {
+public final class BenchmarkArgs {
   private BenchmarkArgs() {}
 
   /** The value after {@code name} in {@code args}, or {@code fallback} when it is not given. */
@@ -24,7 +24,7 @@ final class BenchmarkArgs {
   }
 
   /** The 1, 5 and 15 minute load averages from {@code /proc/loadavg}, or "n/a" where there is none. */
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
       return f[0] + " " + f[1] + " " + f[2];

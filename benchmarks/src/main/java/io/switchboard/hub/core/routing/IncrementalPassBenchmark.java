@@ -1,5 +1,9 @@
 package io.switchboard.hub.core.routing;
 
+import static io.switchboard.benchmarks.BenchmarkArgs.loadAverage;
+import static io.switchboard.benchmarks.FutureTimings.await;
+import static io.switchboard.benchmarks.FutureTimings.medianMillis;
+
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.store.redis.RedisStore;
 import io.switchboard.hub.store.redis.RoutingState;
@@ -14,19 +18,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The matching pass before and after the incremental router, on 10,000 waiting interactions and 1,000 agents held in a
@@ -42,6 +42,7 @@ import java.util.function.Supplier;
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.switchboard.hub.core.routing.IncrementalPassBenchmark [passes]}
  */
 public final class IncrementalPassBenchmark {
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
   private static final int AGENTS = 1_000;
   private static final int WAITING = 10_000;
   private static final String[] SKILLS = {"billing", "tech-support", "general", "vip", "english", "german", "turkish", "french"};
@@ -73,22 +74,22 @@ public final class IncrementalPassBenchmark {
       for (int i = 0; i < WAITING; i++) {
         setup.add(live.enqueue("i-" + i, item(random), now.minusMillis(random.nextInt(600_000))));
       }
-      await(Future.all(setup));
-      await(live.setEpoch(now.toString()));
+      await(Future.all(setup), TIMEOUT);
+      await(live.setEpoch(now.toString()), TIMEOUT);
       MatchingPass pass = new MatchingPass(vertx, null, live, null, Clock.systemUTC(), null, "bench");
       System.out.printf("%d waiting x %d agents in Redis; load average %s%n", WAITING, AGENTS, loadAverage());
 
       // Nobody can take work.
-      double before0 = median(passes, () -> before(live));
-      double after0 = median(passes, () -> after(pass));
+      double before0 = medianMillis(passes, () -> before(live), TIMEOUT);
+      double after0 = medianMillis(passes, () -> after(pass), TIMEOUT);
       report("nobody can take work (every agent full)", before0, after0, pass);
 
       // One agent freed: its chat capacity is free again; one new contact since the last pass.
-      await(live.putAgent(withLoad(agents.get(7), Map.of("chat", 0, "email", 5, "social", 3)), true));
-      await(pass.decide(Instant.now(), new JsonObject())); // the first sync reads the whole set once
+      await(live.putAgent(withLoad(agents.get(7), Map.of("chat", 0, "email", 5, "social", 3)), true), TIMEOUT);
+      await(pass.decide(Instant.now(), new JsonObject()), TIMEOUT); // the first sync reads the whole set once
       int[] n = {WAITING};
-      double before1 = median(passes, () -> before(live));
-      double after1 = median(passes, () -> live.enqueue("i-" + n[0]++, item(random), Instant.now()).compose(x -> after(pass)));
+      double before1 = medianMillis(passes, () -> before(live), TIMEOUT);
+      double after1 = medianMillis(passes, () -> live.enqueue("i-" + n[0]++, item(random), Instant.now()).compose(x -> after(pass)), TIMEOUT);
       report("one agent freed, one new contact since the last pass", before1, after1, pass);
 
       // 50 agents free.
@@ -96,9 +97,9 @@ public final class IncrementalPassBenchmark {
       for (int i = 100; i < 150; i++) {
         freed.add(live.putAgent(withLoad(agents.get(i), Map.of("chat", 0, "email", 0, "social", 0)), true));
       }
-      await(Future.all(freed));
-      double before50 = median(passes, () -> before(live));
-      double after50 = median(passes, () -> live.enqueue("i-" + n[0]++, item(random), Instant.now()).compose(x -> after(pass)));
+      await(Future.all(freed), TIMEOUT);
+      double before50 = medianMillis(passes, () -> before(live), TIMEOUT);
+      double after50 = medianMillis(passes, () -> live.enqueue("i-" + n[0]++, item(random), Instant.now()).compose(x -> after(pass)), TIMEOUT);
       report("50 agents free, one new contact since the last pass", before50, after50, pass);
     } finally {
       redis.close();
@@ -126,7 +127,7 @@ public final class IncrementalPassBenchmark {
   private static void report(String what, double beforeMs, double afterMs, MatchingPass pass) {
     JsonObject figures = new JsonObject();
     try {
-      await(pass.decide(Instant.now(), figures));
+      await(pass.decide(Instant.now(), figures), TIMEOUT);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -150,29 +151,5 @@ public final class IncrementalPassBenchmark {
         List.of(new RelaxationStep(Duration.ofMinutes(10), List.of(new RelaxationAction.DropAll(), new RelaxationAction.RaisePriority(1_000_000)))), 1);
     return new JsonObject().put("channel", channel).put("excluded", new JsonArray()).putNull("lastAgent")
         .put("classification", RoutingJson.classification(c));
-  }
-
-  private static double median(int passes, Supplier<Future<Void>> pass) throws Exception {
-    await(pass.get()); // warm-up
-    double[] ms = new double[passes];
-    for (int i = 0; i < passes; i++) {
-      long t0 = System.nanoTime();
-      await(pass.get());
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-    }
-    Arrays.sort(ms);
-    return ms[passes / 2];
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (Exception e) {
-      return "unknown";
-    }
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 }

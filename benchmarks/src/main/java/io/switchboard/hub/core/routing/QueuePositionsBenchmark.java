@@ -1,5 +1,9 @@
 package io.switchboard.hub.core.routing;
 
+import static io.switchboard.benchmarks.BenchmarkArgs.loadAverage;
+import static io.switchboard.benchmarks.FutureTimings.await;
+import static io.switchboard.benchmarks.FutureTimings.medianMillis;
+
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.embedded.EmbeddedRedisServer;
 import io.switchboard.hub.store.redis.RedisStore;
@@ -12,20 +16,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * One queue update of the web chat (every waiting session asks its place at once) with 7,500 waiting interactions in a
@@ -42,6 +42,7 @@ import java.util.function.Supplier;
  * [sessions] [updates]}
  */
 public final class QueuePositionsBenchmark {
+  private static final Duration TIMEOUT = Duration.ofSeconds(300);
   private static final int WAITING = 7_500;
 
   /** A clock the benchmark moves a second per update, so every update starts a new interval. */
@@ -81,27 +82,27 @@ public final class QueuePositionsBenchmark {
         ids.add(id);
         setup.add(live.enqueue(id, item(random), clock.instant().minusMillis(random.nextInt(600_000))));
       }
-      await(Future.all(setup));
-      await(live.setEpoch(clock.instant().toString()));
+      await(Future.all(setup), TIMEOUT);
+      await(live.setEpoch(clock.instant().toString()), TIMEOUT);
       List<String> asking = ids.subList(0, sessions);
       QueuePositions positions = new QueuePositions(new WaitingIndex(live), clock, QueuePositions.MAX_AGE);
       System.out.printf("%d waiting in Redis, %d sessions asking per update; load average %s%n", WAITING, sessions,
           loadAverage());
 
-      double before = median(updates, () -> {
+      double before = medianMillis(updates, () -> {
         List<Future<Integer>> all = new ArrayList<>();
         asking.forEach(id -> all.add(before(live, id, clock.instant())));
         return Future.all(all).mapEmpty();
-      });
+      }, TIMEOUT);
       int[] n = {0};
-      double after = median(updates, () -> {
+      double after = medianMillis(updates, () -> {
         clock.now = clock.now.plusSeconds(1);
         return live.enqueue("new-" + n[0]++, item(random), clock.instant()).compose(x -> {
           List<Future<QueuePositions.Place>> all = new ArrayList<>();
           asking.forEach(id -> all.add(positions.position(InteractionId.parse(id))));
           return Future.all(all).mapEmpty();
         });
-      });
+      }, TIMEOUT);
       System.out.printf("one queue update of %d sessions: before %.1f ms, after %.2f ms (%.0fx); rankings made %d; load average %s%n",
           sessions, before, after, before / after, positions.rankings(), loadAverage());
     } finally {
@@ -136,29 +137,5 @@ public final class QueuePositionsBenchmark {
         List.of(), List.of(new RelaxationStep(Duration.ofMinutes(5), List.of(new RelaxationAction.RaisePriority(5)))), 1);
     return new JsonObject().put("channel", "chat").put("excluded", new JsonArray()).putNull("lastAgent")
         .put("classification", RoutingJson.classification(c));
-  }
-
-  private static double median(int runs, Supplier<Future<Void>> run) throws Exception {
-    await(run.get()); // warm-up
-    double[] ms = new double[runs];
-    for (int i = 0; i < runs; i++) {
-      long t0 = System.nanoTime();
-      await(run.get());
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-    }
-    Arrays.sort(ms);
-    return ms[runs / 2];
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (Exception e) {
-      return "unknown";
-    }
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
   }
 }
