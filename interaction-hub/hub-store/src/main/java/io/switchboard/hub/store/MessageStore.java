@@ -102,9 +102,11 @@ public final class MessageStore {
           + " SELECT $1::uuid, $2::uuid, i.id, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text,"
           + " $11::text, $12::jsonb, $13::boolean, $14::text, $15::text, $16::timestamptz, $16::timestamptz, $17::text,"
           + " $18::text, $19::jsonb, $20::timestamptz FROM i RETURNING id),"
-          + " o AS (INSERT INTO outbox (topic, payload) SELECT t.topic, t.payload::jsonb FROM m,"
-          + " unnest($23::text[], $24::text[]) WITH ORDINALITY AS t(topic, payload, n) ORDER BY t.n)"
-          + " SELECT count(*) AS inserted FROM m";
+          + " o AS (INSERT INTO outbox (topic, payload, next_attempt_at)"
+          + " SELECT t.topic, t.payload::jsonb, now() + make_interval(secs => t.due) FROM m,"
+          + " unnest($23::text[], $24::text[], $25::float8[]) WITH ORDINALITY AS t(topic, payload, due, n) ORDER BY t.n"
+          + " RETURNING id)"
+          + " SELECT count(*) AS inserted, (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o) AS outbox_ids FROM m";
   // What delivering a message needs, in one statement: the message, its interaction's attributes, its conversation's
   // thread key, where replies go and the external ids of the customer's latest messages (newest first).
   private static final String DELIVERY_CONTEXT =
@@ -136,8 +138,16 @@ public final class MessageStore {
   public record ReplyContext(Interaction interaction, Optional<InteractionStore.Departure> departure,
       Optional<Conversation> conversation, Optional<SenderAddress> replyAddress, String writerName) {}
 
-  /** One outbox entry to append with a message ({@link #insertInInteraction}). */
-  public record OutboxEntry(String topic, JsonObject payload) {}
+  /**
+   * One outbox entry to append with a message ({@link #insertInInteraction}), due for its relay after {@code dueAfter}:
+   * zero for an entry the relay handles, a grace for an event the writer publishes itself once committed.
+   */
+  public record OutboxEntry(String topic, JsonObject payload, java.time.Duration dueAfter) {
+    /** An entry due at once. */
+    public OutboxEntry(String topic, JsonObject payload) {
+      this(topic, payload, java.time.Duration.ZERO);
+    }
+  }
 
   /**
    * What delivering an outbound message needs: the message, its interaction's attributes (empty without one), its
@@ -177,19 +187,23 @@ public final class MessageStore {
    * {@code anyAgent}) and, for an outbound message, still assigned with the customer there. Nothing is written
    * otherwise.
    *
-   * @return whether it was stored
+   * @return the ids of the outbox entries written, in the order given; empty when nothing was stored
    */
-  public Future<Boolean> insertInInteraction(StoreScope scope, Message m, boolean anyAgent, List<OutboxEntry> outbox) {
+  public Future<Optional<List<Long>>> insertInInteraction(StoreScope scope, Message m, boolean anyAgent, List<OutboxEntry> outbox) {
     return insertInInteraction(scope.client(), m, anyAgent, outbox);
   }
 
-  public Future<Boolean> insertInInteraction(SqlClient sql, Message m, boolean anyAgent, List<OutboxEntry> outbox) {
+  public Future<Optional<List<Long>>> insertInInteraction(SqlClient sql, Message m, boolean anyAgent, List<OutboxEntry> outbox) {
     return sql.preparedQuery(INSERT_IN_INTERACTION)
         .execute(
             Tuple.from(values(m, null, anyAgent, m.direction() == Message.Direction.OUTBOUND,
                 outbox.stream().map(OutboxEntry::topic).toArray(String[]::new),
-                outbox.stream().map(e -> e.payload().encode()).toArray(String[]::new))))
-        .map(rows -> rows.iterator().next().getLong("inserted") == 1L);
+                outbox.stream().map(e -> e.payload().encode()).toArray(String[]::new),
+                outbox.stream().map(e -> e.dueAfter().toMillis() / 1000.0).toArray(Double[]::new))))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return r.getLong("inserted") == 1L ? Optional.of(List.of(r.getArrayOfLongs("outbox_ids"))) : Optional.empty();
+        });
   }
 
   /** The {@link DeliveryContext} of message {@code id}; empty when there is no such message. */

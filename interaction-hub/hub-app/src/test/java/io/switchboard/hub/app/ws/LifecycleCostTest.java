@@ -32,8 +32,11 @@ import org.junit.jupiter.api.Test;
  * database) and the commands clients send to the hub's own Redis ({@link RedisMonitor}; a script counts once). The
  * table of what was run is printed, so a regression names its statement.
  *
- * <p>The hub's timed work (sweeps, leases, the configuration poll) runs meanwhile and is counted too; the burst keeps it
- * small per contact. The budgets are what the lifecycle needs with room for that, not what it happens to cost.
+ * <p>The hub's timed work (sweeps, leases, the relays' idle polls, the configuration poll) runs meanwhile and is counted
+ * too, and how much of the batched work (queueing, the outbox marks) overlaps depends on the machine's speed: the same
+ * code measured 18.8 to 22.04 round trips a contact, the higher on a slower machine (CI), before a reply's event was
+ * published directly (4 round trips of a relay pass a reply); 16.8 to 17.8 since, the higher with both cores busy with
+ * other work. The budgets are what the lifecycle needs with room for that, not what it happens to cost.
  */
 @DisplayName("what one contact's whole lifecycle costs PostgreSQL and Redis, end to end")
 class LifecycleCostTest {
@@ -247,6 +250,6 @@ class LifecycleCostTest {
     assertThat(whole.redis()).as("Redis commands per contact").isLessThanOrEqualTo(BUDGET_REDIS);
   }
 
-  private static final double BUDGET_ROUND_TRIPS = 22;
+  private static final double BUDGET_ROUND_TRIPS = 20;
   private static final double BUDGET_REDIS = 20;
 }

@@ -161,31 +161,36 @@ public final class MessageService {
     JsonObject event = OutboxRelay.event(MESSAGE_CREATED, new JsonObject().put("interactionId", id.toString())
         .put("conversationId", i.conversationId().toString()).put("messageId", m.id().toString())
         .put("agentId", by.agentId().toString()).put("private", privateNote));
+    // The event is published here once committed (its entry is relayed only if its mark never comes: a crash), so the
+    // console hears of the message without a relay pass of its own (issue 12: four round trips a reply).
+    MessageStore.OutboxEntry created = new MessageStore.OutboxEntry(OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event,
+        OutboxRelay.DIRECT_GRACE);
     List<MessageStore.OutboxEntry> outbox = privateNote
-        ? List.of(new MessageStore.OutboxEntry(OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event))
-        : List.of(new MessageStore.OutboxEntry(DELIVERY_TOPIC, new JsonObject().put("messageId", m.id().toString())),
-            new MessageStore.OutboxEntry(OutboxRelay.EVENT_PREFIX + MESSAGE_CREATED, event));
-    Future<Boolean> stored = r.attachments().isEmpty()
+        ? List.of(created)
+        : List.of(new MessageStore.OutboxEntry(DELIVERY_TOPIC, new JsonObject().put("messageId", m.id().toString())), created);
+    Future<Optional<List<Long>>> stored = r.attachments().isEmpty()
         ? stores.messages().insertInInteraction(stores.db(), m, supervisor, outbox)
-        : stores.db().transaction(tx -> stores.messages().insertInInteraction(tx, m, supervisor, outbox).compose(ok -> !ok
-            ? Future.succeededFuture(false)
+        : stores.db().transaction(tx -> stores.messages().insertInInteraction(tx, m, supervisor, outbox).compose(ids -> ids.isEmpty()
+            ? Future.succeededFuture(ids)
             : stores.attachments().claim(tx, r.attachments(), by.agentId(), m.id()).compose(n -> n == r.attachments().size()
-                ? Future.succeededFuture(true)
+                ? Future.succeededFuture(ids)
                 : Future.failedFuture(new ConflictException("an attachment was attached to another message meanwhile")))));
     return stored
-        .compose(ok -> {
-          if (!ok) {
+        .compose(ids -> {
+          if (ids.isEmpty()) {
             return Future.failedFuture(new ConflictException(privateNote
                 ? "the interaction changed while the note was written (it is no longer yours); nothing was stored"
                 : "the interaction changed while the reply was written (it ended, was transferred or the customer left);"
                     + " nothing was stored or sent"));
           }
+          OutboxRelay.publishedDirectly(vertx, event, ids.get().get(ids.get().size() - 1));
           return r.attachments().isEmpty() ? Future.succeededFuture(m)
               : stores.messages().find(stores.db(), m.id()).map(found -> found.orElse(m));
         })
         .map(stored2 -> {
-          OutboxRelay.wake(vertx);
-          DeliveryRelay.wake(vertx);
+          if (!privateNote) {
+            DeliveryRelay.wake(vertx);
+          }
           log.atInfo().addKeyValue("interactionId", id).addKeyValue("messageId", m.id()).addKeyValue("agentId", by.agentId())
               .addKeyValue("private", privateNote).addKeyValue("attachments", r.attachments().size())
               .log(privateNote ? "note written" : "reply queued for delivery");

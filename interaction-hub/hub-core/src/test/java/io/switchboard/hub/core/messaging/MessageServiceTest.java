@@ -124,6 +124,57 @@ class MessageServiceTest {
     assertThat(event.getBoolean("private")).isFalse();
   }
 
+  /**
+   * Issue 12: a reply's event reaches this node's listeners (the console, the cluster bridge) as soon as it is stored,
+   * without a relay pass of its own (four round trips a reply); its entry waits out the relay's grace and is marked
+   * published, so the relay sends it only if that mark never comes (a crash).
+   */
+  @Test
+  void aReplysAndANotesEventIsPublishedOnceStoredAndItsEntryWaitsForTheRelaysGrace() {
+    InteractionId id = chat("assigned", agent);
+    java.util.concurrent.CompletableFuture<JsonObject> heard = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Long> marked = new java.util.concurrent.CompletableFuture<>();
+    var listener = f.vertx.eventBus().<JsonObject>consumer(MessageService.MESSAGE_CREATED, e -> {
+      if (id.toString().equals(e.body().getString("interactionId"))) {
+        heard.complete(e.body());
+      }
+    });
+    var marks = f.vertx.eventBus().<Long>localConsumer(io.switchboard.hub.core.outbox.OutboxRelay.PUBLISHED_ADDRESS,
+        e -> marked.complete(e.body()));
+    try {
+      Instant before = Instant.now();
+      Message m = await(messages.write(agent, id, "on its way", false));
+      JsonObject event = heard.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+      assertThat(event.getString("messageId")).isEqualTo(m.id().toString());
+      Row entry = await(f.db.pool().preparedQuery("SELECT id, next_attempt_at, published_at FROM outbox"
+          + " WHERE topic = 'event.message.created' AND payload->>'messageId' = $1").execute(Tuple.of(m.id().toString())))
+          .iterator().next();
+      assertThat(marked.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join()).isEqualTo(entry.getLong("id"));
+      assertThat(entry.getOffsetDateTime("next_attempt_at").toInstant())
+          .isAfterOrEqualTo(before.plus(io.switchboard.hub.core.outbox.OutboxRelay.DIRECT_GRACE).minusSeconds(2));
+      // The delivery is due at once: the delivery relay sends the reply now.
+      assertThat(f.count("SELECT count(*) FROM outbox WHERE topic = $1 AND payload->>'messageId' = $2"
+          + " AND next_attempt_at <= now()", MessageService.DELIVERY_TOPIC, m.id().toString())).isEqualTo(1);
+
+      java.util.concurrent.CompletableFuture<JsonObject> note = new java.util.concurrent.CompletableFuture<>();
+      var noteListener = f.vertx.eventBus().<JsonObject>consumer(MessageService.MESSAGE_CREATED, e -> {
+        if (e.body().getBoolean("private", false) && id.toString().equals(e.body().getString("interactionId"))) {
+          note.complete(e.body());
+        }
+      });
+      try {
+        Message n = await(messages.write(agent, id, "customer is in a hurry", true));
+        assertThat(note.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join().getString("messageId"))
+            .isEqualTo(n.id().toString());
+      } finally {
+        noteListener.unregister();
+      }
+    } finally {
+      listener.unregister();
+      marks.unregister();
+    }
+  }
+
   @Test
   void anotherAgentsOrAnUnknownInteractionIsNotFoundAndNothingIsWritten() {
     InteractionId id = chat("assigned", other);
