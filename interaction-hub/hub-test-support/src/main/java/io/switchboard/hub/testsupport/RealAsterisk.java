@@ -22,7 +22,7 @@ public final class RealAsterisk implements AutoCloseable {
   /**
    * The AMI user of the test's own connections ({@link #login}, {@link #ami()}): as {@link #AMI_USER}, and it also hears
    * AGI events ({@code AGIExecStart}/{@code AGIExecEnd}: which AGI command a call's session runs), so that a test
-   * presses keys only while the IVR reads them.
+   * presses keys only while the IVR reads them; it may also run CLI commands (waiting for Asterisk to be fully booted).
    */
   public static final String TEST_AMI_USER = "switchboard-test";
 
@@ -95,7 +95,7 @@ public final class RealAsterisk implements AutoCloseable {
         [%s]
         secret = %s
         read = system,call,agent,user,dtmf,reporting,originate,agi
-        write = system,call,agent,user,originate
+        write = system,call,agent,user,originate,command
         """.formatted(amiPort, AMI_USER, AMI_SECRET, TEST_AMI_USER, AMI_SECRET));
     Files.writeString(etc.resolve("logger.conf"), "[logfiles]\nmessages => notice,warning,error\n");
     Files.copy(sample("musiconhold.conf"), etc.resolve("musiconhold.conf"));
@@ -114,9 +114,7 @@ public final class RealAsterisk implements AutoCloseable {
     RealAsterisk a = new RealAsterisk(home, run, amiPort, launch(home, run));
     try {
       a.ami = a.login(Duration.ofSeconds(60));
-      // AMI answers before the dialplan is loaded: a call placed then is refused ("PBX requires Asterisk to be fully
-      // booted"), as the first test of a class saw at load 20. Returns once Asterisk says it is fully booted.
-      a.ami.sendAction(new org.asteriskjava.manager.action.CommandAction("core waitfullybooted"), 60_000);
+      a.awaitFullyBooted();
     } catch (Exception e) {
       a.close();
       throw e;
@@ -146,8 +144,20 @@ public final class RealAsterisk implements AutoCloseable {
     process = launch(home, run);
     watchdog = ServerWatchdog.watch(List.of(process.pid()));
     ami = login(Duration.ofSeconds(60));
-    // AMI answers before the dialplan and the other modules are loaded: wait until Asterisk says it is fully booted.
-    ami.sendAction(new org.asteriskjava.manager.action.CommandAction("core waitfullybooted"), 60_000);
+    awaitFullyBooted();
+  }
+
+  /**
+   * AMI answers before the dialplan and the other modules are loaded, and a call placed then is refused ("PBX requires
+   * Asterisk to be fully booted"), as tests on a busy machine saw. Returns once Asterisk says it is fully booted: the
+   * CLI's own wait, run over the test's AMI connection (its user may run CLI commands for this; without that
+   * privilege Asterisk answered "Permission denied" at once and nothing was waited for).
+   */
+  private void awaitFullyBooted() throws Exception {
+    var r = ami.sendAction(new org.asteriskjava.manager.action.CommandAction("core waitfullybooted"), 60_000);
+    if (!(r instanceof org.asteriskjava.manager.response.CommandResponse)) {
+      throw new IllegalStateException("could not wait for Asterisk to be fully booted: " + r.getResponse() + " " + r.getMessage());
+    }
   }
 
   /**
