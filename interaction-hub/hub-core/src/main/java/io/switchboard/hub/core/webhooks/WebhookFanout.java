@@ -55,6 +55,8 @@ public final class WebhookFanout extends VerticleBase {
   private List<Skipped> skipped = new java.util.ArrayList<>();
   private boolean refreshing;
   private Future<Integer> running;
+  /** Deliveries being written (on this verticle's context only): a look and a stop wait for them. */
+  private final java.util.Set<Future<Void>> writing = new java.util.HashSet<>();
 
   public WebhookFanout(Database db, WebhookStore store, Duration poll) {
     this.db = db;
@@ -82,8 +84,9 @@ public final class WebhookFanout extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    // Held events a subscription wants now are written before the node goes.
-    return refreshWanted().compose(x -> running == null ? Future.succeededFuture() : running.otherwiseEmpty());
+    // Held events a subscription wants now, and events being written, are written before the node goes.
+    return refreshWanted().compose(x -> running == null ? Future.succeededFuture() : running.otherwiseEmpty())
+        .compose(x -> written());
   }
 
   private void relayed(String event, JsonObject body) {
@@ -109,15 +112,28 @@ public final class WebhookFanout extends VerticleBase {
     write(event, eventId, body);
   }
 
-  private void write(String event, String eventId, JsonObject body) {
-    store.fanOut(db.pool(), event, eventId, body, null)
+  /** Writes an event's deliveries; completes when written or when that failed (logged), never failed. */
+  private Future<Void> write(String event, String eventId, JsonObject body) {
+    Future<Void> w = store.fanOut(db.pool(), event, eventId, body, null)
         .onSuccess(n -> {
           if (n > 0) {
             WebhookDispatcher.wake(vertx);
           }
         })
         .onFailure(e -> log.atWarn().setCause(e).addKeyValue("event", event).addKeyValue("eventId", eventId)
-            .log("webhook deliveries for an event could not be written"));
+            .log("webhook deliveries for an event could not be written"))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+    if (!w.isComplete()) {
+      writing.add(w);
+      w.onComplete(x -> writing.remove(w));
+    }
+    return w;
+  }
+
+  /** Completes once every delivery write asked for so far is done. */
+  private Future<Void> written() {
+    return writing.isEmpty() ? Future.succeededFuture() : Future.all(List.copyOf(writing)).mapEmpty();
   }
 
   private void tick() {
@@ -134,32 +150,37 @@ public final class WebhookFanout extends VerticleBase {
    * Reads which events active subscriptions want (one statement, every poll), then writes the held events one now wants:
    * each was held before this read began, so a subscription that existed when it happened is seen here and gets it (a
    * subscription created meanwhile may also get an event of the moment before it). On a failed read nothing is held
-   * (every event is written at once, as without this) and the held ones are written now.
+   * (every event is written at once, as without this) and the held ones are written now. Completes once those writes
+   * are done, so a node that stops has written them before its pool closes.
    */
   private Future<Void> refreshWanted() {
     refreshing = true;
     List<Skipped> held = skipped;
     skipped = new java.util.ArrayList<>();
-    return store.wantedEvents(db.pool()).map(w -> {
+    return store.wantedEvents(db.pool()).compose(w -> {
       wanted = w;
-      held.stream().filter(h -> w.contains(h.event())).forEach(h -> write(h.event(), h.eventId(), h.body()));
-      return (Void) null;
-    }).recover(e -> {
+      return writeAll(held.stream().filter(h -> w.contains(h.event())).toList());
+    }, e -> {
       wanted = null;
       log.atWarn().setCause(e).log("could not read which webhook events are wanted; writing each event's deliveries at once");
-      held.forEach(h -> write(h.event(), h.eventId(), h.body()));
-      return Future.<Void>succeededFuture();
+      return writeAll(held);
     }).onComplete(x -> refreshing = false);
+  }
+
+  private Future<Void> writeAll(List<Skipped> events) {
+    return Future.all(events.stream().map(h -> write(h.event(), h.eventId(), h.body())).toList()).mapEmpty();
   }
 
   /**
    * Reads which events are wanted (writing held events now wanted), then the transitions committed since the last poll
    * into deliveries (none read while no active subscription wants an interaction event), after the poll running now if
-   * any; completes with the transitions handled. For tests.
+   * any; completes with the transitions handled, once every delivery asked for before it completes is written. For
+   * tests.
    */
   Future<Integer> poll() {
     io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
     context.runOnContext(v -> refreshWanted().compose(y -> running == null ? pollHere() : running.transform(x -> pollHere()))
+        .compose(n -> written().map(n))
         .onComplete(done));
     return done.future();
   }

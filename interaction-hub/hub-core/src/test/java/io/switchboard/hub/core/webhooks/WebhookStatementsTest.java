@@ -182,6 +182,43 @@ class WebhookStatementsTest {
     return out;
   }
 
+  /**
+   * A look that finds a held event now wanted completes once its deliveries are written, not when the write was only
+   * asked for: a node that stops (its last look, then its pool closed) lost such an event, and this suite's look-then-read
+   * failed on a busy CI machine. The write is held up here by a lock on the subscription's row until the look has asked
+   * for it.
+   */
+  @Test
+  void aLookCompletesOnceTheHeldEventsItFoundWantedAreWritten() {
+    String heldId = "slow-" + UUID.randomUUID();
+    sent(heldId); // nobody wants message.sent at the last look: held
+    UUID id = await(node().create("https://crm.example/hook", List.of("message.sent"), null, CoreFixture.ADMIN))
+        .subscription().id();
+    io.vertx.sqlclient.SqlConnection locker = await(f.db.pool().getConnection());
+    try {
+      io.vertx.sqlclient.Transaction tx = await(locker.begin());
+      await(locker.preparedQuery("SELECT id FROM webhook_subscriptions WHERE id = $1 FOR UPDATE").execute(io.vertx.sqlclient.Tuple.of(id)));
+      io.vertx.core.Future<Integer> look = fanout.poll();
+      // The held event's write is waiting for the row lock.
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (f.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+          + " AND query LIKE '%INSERT INTO webhook_deliveries%'") == 0) {
+        assertThat(System.nanoTime()).as("the held event's write reached PostgreSQL").isLessThan(deadline);
+        java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      // Held up as it is, the look cannot be complete; before, it completed (in milliseconds) with nothing written.
+      assertThat(look.toCompletionStage().toCompletableFuture())
+          .as("a look whose held event is not written yet").failsWithin(java.time.Duration.ofSeconds(2))
+          .withThrowableOfType(java.util.concurrent.TimeoutException.class);
+      assertThat(eventIdsDeliveredTo(id)).isEmpty();
+      await(tx.commit());
+      await(look);
+      assertThat(eventIdsDeliveredTo(id)).as("written when the look completes").containsExactly("message-sent:" + heldId);
+    } finally {
+      locker.close();
+    }
+  }
+
   @Test
   void relayedEventsNobodyWantsCostNoStatementAndOneHeldWhenASubscriptionAppearsOnAnotherNodeIsStillDelivered() {
     long fanOuts = fanOuts();
