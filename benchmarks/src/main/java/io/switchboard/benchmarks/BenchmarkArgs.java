@@ -9,7 +9,7 @@ public final class BenchmarkArgs {
   private BenchmarkArgs() {}
 
   /** The value after {@code name} in {@code args}, or {@code fallback} when it is not given. */
-  static String option(String[] args, String name, String fallback) {
+  public static String option(String[] args, String name, String fallback) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals(name)) {
         return args[i + 1];
@@ -19,7 +19,7 @@ public final class BenchmarkArgs {
   }
 
   /** {@link #option} as a number. */
-  static int intOption(String[] args, String name, int fallback) {
+  public static int intOption(String[] args, String name, int fallback) {
     return Integer.parseInt(option(args, name, Integer.toString(fallback)));
   }
 

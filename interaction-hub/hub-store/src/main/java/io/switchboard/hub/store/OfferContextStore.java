@@ -31,7 +31,7 @@ public final class OfferContextStore {
    * identities repeated on each. The messages: the first inbound one, the first that is not private, and the private
    * note a transfer names ({@code routing.transfer.noteMessageId}) when it belongs to this interaction.
    */
-  private static final String OFFER_CONTEXT =
+  static final String OFFER_CONTEXT =
       "WITH RECURSIVE i AS (SELECT " + InteractionStore.COLUMNS + ", routing FROM interactions WHERE id = $1),"
           + " " + CustomerStore.goldenAndMembers("(SELECT customer_id FROM i)") + ","
           + " note AS (SELECT CASE WHEN n ~ " + UUID_TEXT + " THEN n::uuid END AS id"
