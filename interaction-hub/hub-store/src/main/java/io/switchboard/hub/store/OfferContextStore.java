@@ -25,25 +25,41 @@ public final class OfferContextStore {
   /** A canonical, lower-case UUID: only such a transfer note id names a message (the hub writes them so). */
   private static final String UUID_TEXT = "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'";
 
+  /** The transfer's note id when it is a canonical UUID ({@code i}: the interaction's CTE); null otherwise. */
+  private static final String NOTE_ID = "(SELECT CASE WHEN n ~ " + UUID_TEXT + " THEN n::uuid END"
+      + " FROM (SELECT routing -> 'transfer' ->> 'noteMessageId' AS n FROM i) t)";
+
+  /**
+   * The ids of the messages an offer shows, each found on its own by an index (a scalar subquery, run once): the first
+   * inbound message, the first that is not private, and the private note a transfer names when it belongs to this
+   * interaction; null where there is none.
+   */
+  private static final String SHOWN_IDS = "ARRAY["
+      + "(SELECT id FROM messages WHERE interaction_id = $1 AND direction = 'inbound' ORDER BY created_at, id LIMIT 1),"
+      + " (SELECT id FROM messages WHERE interaction_id = $1 AND NOT private ORDER BY created_at, id LIMIT 1),"
+      + " (SELECT id FROM messages WHERE id = " + NOTE_ID + " AND interaction_id = $1)]";
+
   /**
    * One row per message shown (at least one row, message columns null when there is none), ordered as the
    * conversation; the interaction ({@code i_} columns), its customer's golden record ({@code c_} columns) and its
-   * identities repeated on each. The messages: the first inbound one, the first that is not private, and the private
-   * note a transfer names ({@code routing.transfer.noteMessageId}) when it belongs to this interaction.
+   * identities repeated on each.
+   *
+   * <p>Shaped so that PostgreSQL's plan does the least work whatever the tables' sizes and statistics (session 9,
+   * BENCHMARKS.md "Offer frame statement"): the messages are read by {@code id = ANY (}{@link #SHOWN_IDS}{@code )}, a
+   * condition of the messages scan itself, so each message's attachments ({@link MessageStore#COLUMNS}) are aggregated
+   * for the (at most three) messages shown only, never for rows a join would discard later; the identities are read
+   * through their index ({@link CustomerStore#identitiesJson}). Few query levels keep a custom plan's planning short,
+   * and the generic plan, which the hub's prepared statement settles on after five calls per connection, is the same
+   * shape as the custom ones. {@code OfferContextPlanTest} checks both plans.
    */
   static final String OFFER_CONTEXT =
       "WITH RECURSIVE i AS (SELECT " + InteractionStore.COLUMNS + ", routing FROM interactions WHERE id = $1),"
-          + " " + CustomerStore.goldenAndMembers("(SELECT customer_id FROM i)") + ","
-          + " note AS (SELECT CASE WHEN n ~ " + UUID_TEXT + " THEN n::uuid END AS id"
-          + " FROM (SELECT routing -> 'transfer' ->> 'noteMessageId' AS n FROM i) t),"
-          + " shown AS ((SELECT id FROM messages WHERE interaction_id = $1 AND direction = 'inbound' ORDER BY created_at, id LIMIT 1)"
-          + " UNION (SELECT id FROM messages WHERE interaction_id = $1 AND NOT private ORDER BY created_at, id LIMIT 1)"
-          + " UNION (SELECT id FROM messages WHERE id = (SELECT id FROM note) AND interaction_id = $1))"
+          + " " + CustomerStore.goldenAndMembers("(SELECT customer_id FROM i)")
           + " SELECT " + Rows.prefixed(InteractionStore.COLUMNS, "i", "i_") + ", i.routing AS i_routing,"
           + " " + Rows.prefixed(CustomerStore.COLUMNS, "c", "c_") + ","
           + " " + CustomerStore.identitiesJson("SELECT id FROM members") + " AS c_identities, m.*"
           + " FROM i LEFT JOIN customers c ON c.id = (SELECT id FROM golden)"
-          + " LEFT JOIN LATERAL (SELECT " + MessageStore.COLUMNS + " FROM messages WHERE id IN (SELECT id FROM shown)) m ON true"
+          + " LEFT JOIN (SELECT " + MessageStore.COLUMNS + " FROM messages WHERE id = ANY (" + SHOWN_IDS + ")) m ON true"
           + " ORDER BY m.created_at, m.id";
 
   /**
