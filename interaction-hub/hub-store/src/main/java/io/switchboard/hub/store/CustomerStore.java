@@ -99,9 +99,9 @@ public final class CustomerStore {
    * A scalar subquery: the identities of the customers {@code customers} (an SQL expression giving ids, such as
    * {@code SELECT id FROM members}) as a JSON array, in the order of {@link #identitiesOf}; read with {@link #identities}.
    * The ids are gathered into an array first ({@code customer_id = ANY (ARRAY(...))}, a condition of the scan): PostgreSQL
-   * then reads the identities through {@code customer_identities_customer} once the table has a few thousand rows. With
-   * {@code IN (...)} it planned a join and, guessing a recursive CTE such as {@code members} at 51 rows, preferred a
-   * sequential scan of the whole table up to about 15,000 identities (session 9, {@code OfferContextPlanTest}).
+   * then reads the identities through {@code customer_identities_customer} (from 1,000 rows, the smallest table tried).
+   * With {@code IN (...)} it planned a join and, guessing a recursive CTE such as {@code members} at 51 rows, preferred a
+   * sequential scan of the whole table up to 12,000-20,000 identities (session 9, {@code OfferContextPlanTest}).
    */
   static String identitiesJson(String customers) {
     StringBuilder fields = new StringBuilder();
