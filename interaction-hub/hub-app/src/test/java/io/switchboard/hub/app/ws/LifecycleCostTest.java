@@ -32,11 +32,13 @@ import org.junit.jupiter.api.Test;
  * database) and the commands clients send to the hub's own Redis ({@link RedisMonitor}; a script counts once). The
  * table of what was run is printed, so a regression names its statement.
  *
- * <p>The hub's timed work (sweeps, leases, the relays' idle polls, the configuration poll) runs meanwhile and is counted
- * too, and how much of the batched work (queueing, the outbox marks) overlaps depends on the machine's speed: the same
- * code measured 18.8 to 22.04 round trips a contact, the higher on a slower machine (CI), before a reply's event was
- * published directly (4 round trips of a relay pass a reply); 16.8 to 17.8 since, the higher with both cores busy with
- * other work. The budgets are what the lifecycle needs with room for that, not what it happens to cost.
+ * <p>The hub's timed work (sweeps, leases, the relays' idle polls, heartbeats, the report and webhook looks) runs
+ * meanwhile, at a rate that does not depend on the contacts, so a slower machine, whose steps last longer, counted more
+ * of it: the same code measured 18.8 to 22.04 round trips a contact, and CI failed at 22.04. So the test first counts a
+ * quiet window of {@value #QUIET_SECONDS} s (consoles connected, nothing happening) and takes that rate times the steps'
+ * duration as timed work; the budgets hold for what is left, the lifecycle's own cost. Both are printed. The
+ * reconciler (every 5 s, a burst of reads) and the configuration poll are made rare here: they are timed work too, but
+ * lumpy. How much of the batched work (queueing, the outbox marks) overlaps still depends on the machine's speed.
  */
 @DisplayName("what one contact's whole lifecycle costs PostgreSQL and Redis, end to end")
 class LifecycleCostTest {
@@ -44,6 +46,8 @@ class LifecycleCostTest {
   private static final int AGENTS = 3;
   /** Marks this test's own reads of pg_stat_statements and the outbox, left out of the counts. */
   private static final String PROBE = "/* lifecycle-cost-probe */ ";
+  /** How long the quiet window lasts that measures the timed work's rate. */
+  private static final int QUIET_SECONDS = 4;
 
   private static EmbeddedRedisServer redis;
   private static SocketFixture fx;
@@ -53,9 +57,10 @@ class LifecycleCostTest {
   @BeforeAll
   static void start() throws Exception {
     redis = EmbeddedRedisServer.startThrowaway();
-    // Its own Redis (so every command seen is this hub's) and a slow configuration poll (timed work, not the lifecycle's).
+    // Its own Redis (so every command seen is this hub's); a rare configuration poll and reconciler round (timed work in
+    // bursts, not the lifecycle's).
     fx = new SocketFixture(TestHub.start(Map.of("SWITCHBOARD_REDIS_URL", redis.url(),
-        "SWITCHBOARD_CONFIG_POLL_EVERY", "30s"), SocketFixture.RULES));
+        "SWITCHBOARD_CONFIG_POLL_EVERY", "10m", "SWITCHBOARD_ROUTING_RECONCILE_EVERY", "10m"), SocketFixture.RULES));
     pg = TestServers.connect(fx.hub.hub().postgresUrl());
     pg.createStatement().execute(PROBE + "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     monitor = RedisMonitor.watch(redis);
@@ -95,7 +100,11 @@ class LifecycleCostTest {
   }
 
   /** What one step cost: its table (per contact) and totals per contact. */
-  private record Step(String name, Map<String, Long> delta) {
+  private record Step(String name, Map<String, Long> delta, long nanos) {
+    double seconds() {
+      return nanos / 1e9;
+    }
+
     double statements() {
       return sum(k -> k.startsWith("SQL ") && !isTransactionControl(k));
     }
@@ -128,7 +137,9 @@ class LifecycleCostTest {
   private static Step step(String name, Runnable work) {
     try {
       Map<String, Long> before = counts();
+      long start = System.nanoTime();
       work.run();
+      long nanos = System.nanoTime() - start;
       Map<String, Long> after = counts();
       Map<String, Long> delta = new TreeMap<>();
       after.forEach((k, v) -> {
@@ -137,7 +148,7 @@ class LifecycleCostTest {
           delta.put(k, d);
         }
       });
-      return new Step(name, delta);
+      return new Step(name, delta, nanos);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -188,6 +199,9 @@ class LifecycleCostTest {
       tokens.put(c, bearer(token));
     }
     awaitOutboxDrained();
+    // The timed work's rate: the consoles connected and available, nothing else happening (a measuring window).
+    Step quiet = step("quiet window (timed work alone)", () ->
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(QUIET_SECONDS)));
 
     Map<String, Console> workedBy = new LinkedHashMap<>();
     List<Step> steps = new ArrayList<>();
@@ -242,14 +256,24 @@ class LifecycleCostTest {
 
     Map<String, Long> all = new TreeMap<>();
     steps.forEach(s -> s.delta().forEach((k, v) -> all.merge(k, v, Long::sum)));
-    Step whole = new Step("whole lifecycle", all);
+    Step whole = new Step("whole lifecycle", all, steps.stream().mapToLong(Step::nanos).sum());
+    System.out.print(quiet.table());
     steps.forEach(s -> System.out.print(s.table()));
     System.out.print(whole.table());
+    // Per contact: the quiet window's counts (already per contact) at its rate, over the steps' whole duration.
+    double timedRoundTrips = quiet.roundTrips() / quiet.seconds() * whole.seconds();
+    double timedRedis = quiet.redis() / quiet.seconds() * whole.seconds();
+    double ownRoundTrips = whole.roundTrips() - timedRoundTrips;
+    double ownRedis = whole.redis() - timedRedis;
+    System.out.printf("== timed work over the steps' %.1f s at the quiet window's rate: %.2f round trips, %.2f Redis commands"
+        + " per contact; the lifecycle's own: %.2f round trips, %.2f Redis commands per contact%n",
+        whole.seconds(), timedRoundTrips, timedRedis, ownRoundTrips, ownRedis);
 
-    assertThat(whole.roundTrips()).as("PostgreSQL round trips per contact, BEGIN and COMMIT included").isLessThanOrEqualTo(BUDGET_ROUND_TRIPS);
-    assertThat(whole.redis()).as("Redis commands per contact").isLessThanOrEqualTo(BUDGET_REDIS);
+    assertThat(ownRoundTrips).as("PostgreSQL round trips per contact, BEGIN and COMMIT included, timed work apart")
+        .isLessThanOrEqualTo(BUDGET_ROUND_TRIPS);
+    assertThat(ownRedis).as("Redis commands per contact, timed work apart").isLessThanOrEqualTo(BUDGET_REDIS);
   }
 
-  private static final double BUDGET_ROUND_TRIPS = 20;
-  private static final double BUDGET_REDIS = 20;
+  private static final double BUDGET_ROUND_TRIPS = 19;
+  private static final double BUDGET_REDIS = 19;
 }
