@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.InteractionId;
 import io.switchboard.hub.api.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Row;
@@ -12,7 +11,6 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,33 +110,11 @@ class OfferContextPlanTest {
 
   /** The offer context statement's plan for the offered interaction, executed: custom, or generic when {@code generic}. */
   private static JsonObject plan(boolean generic) {
-    String name = "offer_plan_" + (generic ? "generic" : "custom");
-    String explained = Await.result(f.pool.withConnection(c ->
-        c.query("SET plan_cache_mode = " + (generic ? "force_generic_plan" : "force_custom_plan")).execute()
-            .compose(x -> c.query("PREPARE " + name + " AS " + OfferContextStore.OFFER_CONTEXT).execute())
-            .compose(x -> c.query("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE " + name + "('" + interaction + "')").execute())
-            .map(rows -> rows.iterator().next().getValue(0).toString())
-            .eventually(() -> c.query("DEALLOCATE " + name).execute()
-                .compose(x -> c.query("RESET plan_cache_mode").execute()))));
-    return new JsonArray(explained).getJsonObject(0).getJsonObject("Plan");
+    return Plans.executed(f.pool, OfferContextStore.OFFER_CONTEXT, generic, "'" + interaction + "'");
   }
 
-  private static void walk(JsonObject node, Consumer<JsonObject> visit) {
-    visit.accept(node);
-    for (Object child : node.getJsonArray("Plans", new JsonArray())) {
-      walk((JsonObject) child, visit);
-    }
-  }
-
-  /** The nodes of {@code plan} that read {@code table}. */
   private static List<JsonObject> reading(JsonObject plan, String table) {
-    List<JsonObject> nodes = new ArrayList<>();
-    walk(plan, n -> {
-      if (table.equals(n.getString("Relation Name"))) {
-        nodes.add(n);
-      }
-    });
-    return nodes;
+    return Plans.reading(plan, table);
   }
 
   @Test
