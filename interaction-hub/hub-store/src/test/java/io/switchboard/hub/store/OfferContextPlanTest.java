@@ -104,8 +104,7 @@ class OfferContextPlanTest {
   }
 
   private static UUID uuidOf(String text) {
-    return Await.result(f.pool.preparedQuery("SELECT md5($1)::uuid").execute(Tuple.of(text))).iterator().next()
-        .getUUID(0);
+    return f.md5Uuid(text);
   }
 
   /** The offer context statement's plan for the offered interaction, executed: custom, or generic when {@code generic}. */

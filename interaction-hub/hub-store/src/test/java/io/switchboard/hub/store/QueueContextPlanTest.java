@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.hub.api.InteractionId;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
@@ -61,7 +60,7 @@ class QueueContextPlanTest {
   }
 
   private static UUID uuidOf(String text) {
-    return Await.result(f.pool.preparedQuery("SELECT md5($1)::uuid").execute(Tuple.of(text))).iterator().next().getUUID(0);
+    return f.md5Uuid(text);
   }
 
   private static void readsInteractionsThroughAnIndex(String statement, String... arguments) {

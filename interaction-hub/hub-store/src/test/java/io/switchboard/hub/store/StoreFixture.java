@@ -31,6 +31,11 @@ final class StoreFixture implements AutoCloseable {
     return pool.preparedQuery(sql).execute(Tuple.from(params));
   }
 
+  /** The UUID PostgreSQL makes of {@code text}'s MD5 ({@code md5(text)::uuid}), as set-based test data names its rows. */
+  UUID md5Uuid(String text) {
+    return Await.result(pool.preparedQuery("SELECT md5($1)::uuid").execute(Tuple.of(text))).iterator().next().getUUID(0);
+  }
+
   UUID customer(String name) {
     UUID id = UUID.randomUUID();
     Await.result(exec("INSERT INTO customers (id, display_name) VALUES ($1, $2)", id, name));
