@@ -183,7 +183,7 @@ public final class MessageService {
                 : "the interaction changed while the reply was written (it ended, was transferred or the customer left);"
                     + " nothing was stored or sent"));
           }
-          OutboxRelay.publishedDirectly(vertx, event, ids.get().get(ids.get().size() - 1));
+          OutboxRelay.publishedDirectly(vertx, event, ids.get().get(outbox.indexOf(created)));
           return r.attachments().isEmpty() ? Future.succeededFuture(m)
               : stores.messages().find(stores.db(), m.id()).map(found -> found.orElse(m));
         })

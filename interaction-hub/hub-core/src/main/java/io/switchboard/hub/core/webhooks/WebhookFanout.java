@@ -150,25 +150,23 @@ public final class WebhookFanout extends VerticleBase {
    * Reads which events active subscriptions want (one statement, every poll), then writes the held events one now wants:
    * each was held before this read began, so a subscription that existed when it happened is seen here and gets it (a
    * subscription created meanwhile may also get an event of the moment before it). On a failed read nothing is held
-   * (every event is written at once, as without this) and the held ones are written now. Completes once those writes
-   * are done, so a node that stops has written them before its pool closes.
+   * (every event is written at once, as without this) and the held ones are written now. The writes it starts are
+   * among those {@link #written} waits for.
    */
   private Future<Void> refreshWanted() {
     refreshing = true;
     List<Skipped> held = skipped;
     skipped = new java.util.ArrayList<>();
-    return store.wantedEvents(db.pool()).compose(w -> {
+    return store.wantedEvents(db.pool()).map(w -> {
       wanted = w;
-      return writeAll(held.stream().filter(h -> w.contains(h.event())).toList());
-    }, e -> {
+      held.stream().filter(h -> w.contains(h.event())).forEach(h -> write(h.event(), h.eventId(), h.body()));
+      return (Void) null;
+    }).recover(e -> {
       wanted = null;
       log.atWarn().setCause(e).log("could not read which webhook events are wanted; writing each event's deliveries at once");
-      return writeAll(held);
+      held.forEach(h -> write(h.event(), h.eventId(), h.body()));
+      return Future.<Void>succeededFuture();
     }).onComplete(x -> refreshing = false);
-  }
-
-  private Future<Void> writeAll(List<Skipped> events) {
-    return Future.all(events.stream().map(h -> write(h.event(), h.eventId(), h.body())).toList()).mapEmpty();
   }
 
   /**
