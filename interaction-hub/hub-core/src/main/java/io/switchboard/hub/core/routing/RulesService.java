@@ -163,7 +163,15 @@ public final class RulesService {
           if (active.isPresent() && (now == null || now.version() != active.get().version())) {
             return stores.routing().version(stores.db().pool(), active.get().version()).map(v -> {
               try {
-                swap(RoutingRules.parse("version " + v.orElseThrow().version(), v.orElseThrow().sourceText(), v.orElseThrow().version()));
+                RoutingRules read = RoutingRules.parse("version " + v.orElseThrow().version(), v.orElseThrow().sourceText(),
+                    v.orElseThrow().version());
+                // Only forward: every activation is a new, higher version, so a poll that read the active version just
+                // before this node published a newer one must not put the older back (it did, until the next poll, and
+                // contacts meanwhile were routed by the rules just replaced: AdminWorkspaceBrowserTest on CI).
+                RoutingRules old = current.getAndUpdate(now2 -> now2 == null || now2.version() < read.version() ? read : now2);
+                if (old == null || old.version() < read.version()) {
+                  log.atInfo().addKeyValue("version", read.version()).log("routing rules in force");
+                }
               } catch (RulesException e) {
                 log.atError().addKeyValue("version", active.get().version()).log("stored rules version no longer parses: " + e.getMessage());
               }
